@@ -1,0 +1,1 @@
+"""AI workspace: palette, translation and content drafts and their approval workflow."""

@@ -1,0 +1,8 @@
+"""Django app configuration for the AI workspace."""
+from django.apps import AppConfig
+
+
+class AiWorkspaceConfig(AppConfig):
+    name = "ai_workspace"
+    verbose_name = "AI workspace"
+    default_auto_field = "django.db.models.BigAutoField"

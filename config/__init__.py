@@ -1,0 +1,4 @@
+"""Wiring only: settings, URLs, the Celery app, WSGI."""
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,192 @@
+"""Settings shared by every environment; everything that varies comes from the environment."""
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", ".localhost"])
+
+INSTALLED_APPS = [
+    "themeconfig.admin_apps.TenantAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "django_rls",
+    "themeconfig",
+    "publishing",
+    "ai_workspace",
+]
+
+MIDDLEWARE = [
+    "themeconfig.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "themeconfig.middleware.TenantMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "themeconfig.admin_site.tenant_context_processor",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------
+# One alias per role (see README "Database roles"). Requests use `default` (theme_config_app,
+# RLS-bound); `migrate` uses `migrator`; cross-tenant infrastructure work uses `service`.
+_LOCAL_DB = "127.0.0.1:5432/theme_config"
+_DB_OPTIONS = {
+    # PgBouncer in transaction mode (1.18 here) cannot keep prepared statements across
+    # transactions, so psycopg must never prepare.
+    "prepare_threshold": None,
+    "application_name": env("DATABASE_APPLICATION_NAME", default="theme-config"),
+}
+
+
+def _database(var: str, default_url: str) -> dict:
+    config = env.db_url(var, default=default_url)
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config.setdefault("OPTIONS", {}).update(_DB_OPTIONS)
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    config["CONN_HEALTH_CHECKS"] = True
+    # Server-side cursors do not survive PgBouncer's transaction pooling.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return config
+
+
+DATABASES = {
+    "default": _database("DATABASE_URL", f"postgres://theme_config_app@{_LOCAL_DB}"),
+    "migrator": _database("MIGRATOR_DATABASE_URL", f"postgres://theme_config_migrator@{_LOCAL_DB}"),
+    "service": _database("SERVICE_DATABASE_URL", f"postgres://theme_config_service@{_LOCAL_DB}"),
+}
+if env("READONLY_DATABASE_URL", default=""):
+    DATABASES["readonly"] = _database("READONLY_DATABASE_URL", "")
+# Superuser URL used only by `bootstrap_db` (roles, schemas, grants) and test database set-up.
+ADMIN_DATABASE_URL = env("ADMIN_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
+DATABASE_ROUTERS = ["themeconfig.db_router.RoleRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The statement timeout is set on the roles by bootstrap_db (so it holds through PgBouncer).
+STATEMENT_TIMEOUT = env("DATABASE_STATEMENT_TIMEOUT", default="30s")
+
+# --- Redis / Celery --------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "theme-config"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE: dict = {}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "theme-config",
+    }
+}
+
+# --- Auth / i18n / static --------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- DRF / OpenAPI ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "themeconfig.api.authentication.ApiKeyAuthentication",
+        "themeconfig.api.authentication.TenantSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["themeconfig.api.permissions.HasTenant"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "themeconfig.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "themeconfig.api.exceptions.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "theme-config API",
+    "DESCRIPTION": "Configure, preview and publish guest-facing booking-site themes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+DJANGO_RLS = {
+    # Policies are created by our migrations (the DDL of seed 000), never by django-rls at
+    # runtime; its session-scoped context would leak under PgBouncer transaction pooling.
+    "AUTO_ENABLE_RLS": False,
+    "RESET_CONTEXT_ON_CONNECT": False,
+}
+
+# --- Logging ---------------------------------------------------------------------------------
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "themeconfig.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(tenant_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "celery": {"level": LOG_LEVEL},
+    },
+}
+
+# --- theme-config ----------------------------------------------------------------------------
+API_KEY_PREFIX = "tck"

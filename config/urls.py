@@ -1,0 +1,21 @@
+"""Top-level URLs: admin, the API under /api/v1/, OpenAPI schema and docs."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from themeconfig.admin_site import select_tenant_view
+
+urlpatterns = [
+    path("admin/select-tenant/", select_tenant_view, name="admin-select-tenant"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("themeconfig.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
+        name="api-docs",
+    ),
+]
+
+handler404 = "themeconfig.api.views.not_found"
+handler500 = "themeconfig.api.views.server_error"

@@ -1,0 +1,1 @@
+"""Publishing: publications, publish/rollback jobs, bundles, storage, outbox, read models."""

@@ -1,0 +1,74 @@
+"""Django admin for tenant staff: every admin page runs inside the tenant the user picked."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from themeconfig import selectors
+from themeconfig.middleware import SESSION_TENANT_KEY
+from themeconfig.tenant_context import user_context
+
+# Admin pages that work without a tenant.
+_TENANT_FREE_VIEWS = {"login", "logout", "password_change", "password_change_done", "jsi18n"}
+
+
+class TenantAdminSite(admin.AdminSite):
+    site_header = "theme-config"
+    site_title = "theme-config admin"
+    index_title = "Theme configuration"
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            url_name = getattr(request.resolver_match, "url_name", None)
+            if (
+                request.user.is_authenticated
+                and request.user.is_staff
+                and getattr(request, "tenant_id", None) is None
+                and url_name not in _TENANT_FREE_VIEWS
+            ):
+                return HttpResponseRedirect(reverse("admin-select-tenant") + f"?next={request.get_full_path()}")
+            return inner(request, *args, **kwargs)
+
+        wrapper.admin_site = self  # type: ignore[attr-defined]
+        return wrapper
+
+
+@login_required(login_url="/admin/login/")
+@require_http_methods(["GET", "POST"])
+def select_tenant_view(request):
+    """Lists the tenants the user belongs to; POST picks one for this admin session."""
+    with user_context(request.user.pk):
+        memberships = selectors.memberships_of_user(user_id=request.user.pk)
+    allowed = {m.tenant_id for m in memberships}
+    error = None
+    if request.method == "POST":
+        chosen = request.POST.get("tenant_id", "")
+        if chosen in allowed:
+            request.session[SESSION_TENANT_KEY] = chosen
+            next_url = request.POST.get("next") or reverse("admin:index")
+            if not next_url.startswith("/admin/"):
+                next_url = reverse("admin:index")
+            return HttpResponseRedirect(next_url)
+        error = "Pick one of the tenants you belong to."
+    return render(
+        request,
+        "admin/select_tenant.html",
+        {
+            "memberships": memberships,
+            "current": request.session.get(SESSION_TENANT_KEY),
+            "next": request.GET.get("next", ""),
+            "error": error,
+            "site_header": admin.site.site_header,
+        },
+        status=400 if error else 200,
+    )
+
+
+def tenant_context_processor(request):
+    return {"current_tenant_id": getattr(request, "tenant_id", None)}

@@ -1,0 +1,39 @@
+"""DRF permissions: a tenant must be resolved, and the caller's role must allow the action."""
+from __future__ import annotations
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from themeconfig.errors import CoreErrorCode, DomainError
+
+WRITE_ROLES = frozenset({"owner", "admin", "member", "api"})
+
+
+def caller_role(request) -> str | None:
+    membership = getattr(request._request, "membership", None)
+    if membership is not None:
+        return membership.role
+    client = getattr(request._request, "api_client", None)
+    return client.role if client is not None else None
+
+
+class HasTenant(BasePermission):
+    """Authenticated, and bound to a tenant; otherwise a clear problem, never data."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            raise DomainError(
+                CoreErrorCode.AUTHENTICATION_REQUIRED,
+                "Send an API key as 'Authorization: Bearer <key>' or sign in.",
+                http_status=401,
+            )
+        if getattr(request._request, "tenant_id", None) is None:
+            raise DomainError(
+                CoreErrorCode.TENANT_REQUIRED,
+                "No tenant for this request: send 'X-Tenant-ID: <tnt_…>' for a tenant you belong to.",
+                http_status=400,
+            )
+        if request.method not in SAFE_METHODS and caller_role(request) not in WRITE_ROLES:
+            raise DomainError(
+                CoreErrorCode.PERMISSION_DENIED, "Your role in this tenant is read-only.", http_status=403
+            )
+        return True

@@ -1,0 +1,91 @@
+"""Core HTTP endpoints: liveness, readiness, the caller's tenant and its properties."""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import connections
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from themeconfig import selectors
+from themeconfig.serializers import PropertySerializer, TenantSerializer
+
+
+class HealthApi(APIView):
+    """Liveness: the process answers. No dependencies are checked."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=inline_serializer("Health", {"status": serializers.CharField()}))
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+def _check(name: str, probe) -> dict:
+    started = time.monotonic()
+    try:
+        detail = probe()
+        ok = True
+    except Exception as exc:  # readiness must report, not raise
+        detail, ok = f"{type(exc).__name__}: {exc}", False
+    return {"name": name, "ok": ok, "detail": detail, "ms": round((time.monotonic() - started) * 1000, 1)}
+
+
+def _database_probe() -> str:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        return cursor.fetchone()[0]
+
+
+def _redis_probe() -> str:
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    client.ping()
+    return "pong"
+
+
+def _worker_probe() -> str:
+    from config.celery import app
+
+    replies = app.control.ping(timeout=1.0)
+    if not replies:
+        raise RuntimeError("no Celery worker answered a ping within 1 s")
+    return f"{len(replies)} worker(s)"
+
+
+class ReadyApi(APIView):
+    """Readiness: PostgreSQL, Redis and at least one Celery worker answer. 503 otherwise."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict, 503: dict})
+    def get(self, request):
+        checks = [_check("database", _database_probe), _check("redis", _redis_probe)]
+        checks.append(_check("worker", _worker_probe) if checks[1]["ok"] else
+                      {"name": "worker", "ok": False, "detail": "redis is down", "ms": 0.0})
+        ready = all(c["ok"] for c in checks)
+        return Response({"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+class CurrentTenantApi(APIView):
+    """The tenant this request is bound to."""
+
+    @extend_schema(responses=TenantSerializer)
+    def get(self, request):
+        return Response(TenantSerializer(selectors.current_tenant()).data)
+
+
+class PropertyListApi(generics.ListAPIView):
+    """The tenant's properties (hotels), oldest first."""
+
+    serializer_class = PropertySerializer
+
+    def get_queryset(self):
+        return selectors.property_list()

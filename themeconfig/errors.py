@@ -1,0 +1,63 @@
+"""The one domain error type and the core app's stable error codes (never renamed or reused)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CoreErrorCode(StrEnum):
+    VALIDATION_FAILED = "MELMASTOON.VALIDATION.FAILED"
+    MALFORMED_REQUEST = "MELMASTOON.REQUEST.MALFORMED"
+    UNSUPPORTED_MEDIA_TYPE = "MELMASTOON.REQUEST.UNSUPPORTED_MEDIA_TYPE"
+    METHOD_NOT_ALLOWED = "MELMASTOON.REQUEST.METHOD_NOT_ALLOWED"
+    NOT_ACCEPTABLE = "MELMASTOON.REQUEST.NOT_ACCEPTABLE"
+    RATE_LIMITED = "MELMASTOON.REQUEST.RATE_LIMITED"
+    NOT_FOUND = "MELMASTOON.RESOURCE.NOT_FOUND"
+    AUTHENTICATION_REQUIRED = "MELMASTOON.AUTH.REQUIRED"
+    INVALID_API_KEY = "MELMASTOON.AUTH.INVALID_API_KEY"
+    PERMISSION_DENIED = "MELMASTOON.AUTH.PERMISSION_DENIED"
+    TENANT_REQUIRED = "MELMASTOON.TENANT.REQUIRED"
+    TENANT_NOT_FOUND = "MELMASTOON.TENANT.NOT_FOUND"
+    TENANT_FORBIDDEN = "MELMASTOON.TENANT.FORBIDDEN"
+    TENANT_SLUG_TAKEN = "MELMASTOON.TENANT.SLUG_TAKEN"
+    HOST_TAKEN = "MELMASTOON.TENANT.HOST_TAKEN"
+    CONFLICT = "MELMASTOON.RESOURCE.CONFLICT"
+    INTERNAL = "MELMASTOON.INTERNAL.ERROR"
+    UNAVAILABLE = "MELMASTOON.SERVICE.UNAVAILABLE"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    path: str  # JSON pointer into the request body ("" = the body itself)
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "code": self.code, "message": self.message}
+
+
+class DomainError(Exception):
+    """An expected failure of a use case, rendered as RFC 9457 problem+json with a stable code."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        http_status: int = 400,
+        errors: list[FieldError] | None = None,
+        extra: dict | None = None,
+    ):
+        super().__init__(message)
+        self.code = str(code)
+        self.message = message
+        self.http_status = http_status
+        self.errors = list(errors or [])
+        self.extra = dict(extra or {})
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!r}, {self.message!r}, http_status={self.http_status})"
+
+
+def validation_error(errors: list[FieldError], message: str = "The request has invalid fields.") -> DomainError:
+    return DomainError(CoreErrorCode.VALIDATION_FAILED, message, http_status=422, errors=errors)

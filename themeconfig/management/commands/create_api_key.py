@@ -1,0 +1,36 @@
+"""manage.py create_api_key --tenant SLUG --name N --role ROLE: prints the secret alone on its last line, once."""
+from django.core.management.base import BaseCommand, CommandError
+
+from themeconfig import selectors, services
+from themeconfig.errors import DomainError
+from themeconfig.management.commands.create_tenant import domain_error_message
+from themeconfig.models import Role
+from themeconfig.tenant_context import tenant_context
+
+
+class Command(BaseCommand):
+    help = (
+        "Create an API key for a tenant and print its secret alone on the last line. The secret is shown "
+        "once and only its sha256 is stored. A live key with the same name is an error unless --rotate, "
+        "which revokes it and issues a new one."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tenant", required=True, help="Tenant slug.")
+        parser.add_argument("--name", required=True, help="Key name, unique among the tenant's live keys.")
+        parser.add_argument("--role", default=Role.API, choices=Role.values, help="Role the key acts with.")
+        parser.add_argument("--rotate", action="store_true", help="Revoke a live key of the same name first.")
+
+    def handle(self, *args, tenant, name, role, rotate, **options):
+        found = selectors.tenant_by_slug(slug=tenant)
+        if found is None:
+            raise CommandError(f"--tenant: no live tenant with slug {tenant!r}")
+        try:
+            with tenant_context(found.id):
+                client, secret = services.api_key_create(
+                    name=name, role=role, actor="operator:create_api_key", rotate=rotate
+                )
+        except DomainError as error:
+            raise CommandError(domain_error_message(error)) from error
+        self.stderr.write(f"created API key {client.id} ({client.name}, role {client.role}) for {found.slug}")
+        self.stdout.write(secret)

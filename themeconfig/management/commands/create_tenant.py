@@ -1,0 +1,44 @@
+"""manage.py create_tenant --slug S --name N [--host H]...: idempotent by slug."""
+from django.core.management.base import BaseCommand, CommandError
+
+from themeconfig import selectors, services
+from themeconfig.errors import DomainError
+from themeconfig.models import TenantPlan
+from themeconfig.tenant_context import tenant_context
+
+
+def domain_error_message(error: DomainError) -> str:
+    fields = "; ".join(f"{e.path.lstrip('/') or 'input'}: {e.message}" for e in error.errors)
+    return f"{error.message} ({error.code}){' ' + fields if fields else ''}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a tenant with its hosts. Idempotent: when a live tenant with this slug exists, its name "
+        "is left alone, missing hosts are added, and the command succeeds. Prints the tenant id last."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--slug", required=True, help="URL-safe identifier: lower-case letters, digits, hyphens.")
+        parser.add_argument("--name", required=True, help="Display name.")
+        parser.add_argument("--plan", default=TenantPlan.FREE, choices=TenantPlan.values, help="Subscription plan.")
+        parser.add_argument(
+            "--host", action="append", default=[], dest="hosts", help="A host served by the tenant (repeatable)."
+        )
+
+    def handle(self, *args, slug, name, plan, hosts, **options):
+        actor = "operator:create_tenant"
+        try:
+            existing = selectors.tenant_by_slug(slug=slug)
+            if existing is None:
+                tenant = services.tenant_create(slug=slug, name=name, plan=plan, hosts=hosts, actor=actor)
+                self.stdout.write(f"created tenant {tenant.slug} with {len(hosts)} host(s)")
+            else:
+                tenant = existing
+                with tenant_context(tenant.id):
+                    for host in hosts:
+                        services.host_add(host=host, actor=actor)
+                self.stdout.write(f"tenant {tenant.slug} exists; hosts ensured")
+        except DomainError as error:
+            raise CommandError(domain_error_message(error)) from error
+        self.stdout.write(tenant.id)

@@ -1,0 +1,41 @@
+"""manage.py seed_demo: the local demo tenant (slug demo, host demo.localhost) and staff user demo/demo."""
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from themeconfig import selectors, services
+from themeconfig.errors import DomainError
+from themeconfig.management.commands.create_tenant import domain_error_message
+from themeconfig.models import Role
+from themeconfig.tenant_context import tenant_context
+
+DEMO_SLUG = "demo"
+DEMO_HOST = "demo.localhost"
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed local demo data, idempotently: tenant 'demo' with host demo.localhost and a property, and "
+        "a staff user demo/demo who owns it. For local use only: refuses to run when DEBUG is off unless "
+        "--force is given."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even though DEBUG is off.")
+
+    def handle(self, *args, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates a demo/demo login: refusing with DEBUG off (use --force)")
+        actor = "operator:seed_demo"
+        try:
+            tenant = selectors.tenant_by_slug(slug=DEMO_SLUG) or services.tenant_create(
+                slug=DEMO_SLUG, name="Demo Hotels", plan="pro", hosts=[DEMO_HOST], actor=actor
+            )
+            user, created = services.staff_user_ensure(username="demo", password="demo", email="demo@example.com")
+            with tenant_context(tenant.id):
+                services.host_add(host=DEMO_HOST, actor=actor)
+                if not selectors.property_list().exists():
+                    services.property_create(name="Demo Seaside Hotel", actor=actor)
+                services.membership_set(user_id=user.pk, role=Role.OWNER, actor=actor)
+        except DomainError as error:
+            raise CommandError(domain_error_message(error)) from error
+        self.stdout.write(self.style.SUCCESS(f"demo tenant {tenant.id} ready; staff login demo/demo"))

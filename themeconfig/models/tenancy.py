@@ -1,0 +1,131 @@
+"""Tenants, properties, hosts, memberships and API clients (schema tenant_service / theme_config)."""
+from django.conf import settings
+from django.db import models
+from django_rls.models import RLSModel
+from django_rls.policies import CustomPolicy
+
+from themeconfig.ids import PrefixedIdField
+
+TENANT_ISOLATION = "tenant_id = current_setting('app.tenant_id')"
+
+
+def tenant_isolation_policy(expression: str = TENANT_ISOLATION) -> CustomPolicy:
+    """The seed 000 `tenant_isolation` policy; the DDL itself lives in the app's sql/ files."""
+    return CustomPolicy("tenant_isolation", expression=expression)
+
+
+class TenantPlan(models.TextChoices):
+    FREE = "free"
+    STARTER = "starter"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    VIEWER = "viewer"
+    API = "api"
+
+
+class Tenant(RLSModel):
+    id = PrefixedIdField(prefix="tnt", primary_key=True)
+    slug = models.TextField()
+    name = models.TextField()
+    plan = models.TextField(choices=TenantPlan.choices, default=TenantPlan.FREE)
+    settings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'tenant_service"."tenants'
+        ordering = ["slug"]
+        rls_policies = [tenant_isolation_policy("id = current_setting('app.tenant_id')")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
+
+
+class Property(RLSModel):
+    id = PrefixedIdField(prefix="prp", primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="properties")
+    name = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'tenant_service"."properties'
+        verbose_name_plural = "properties"
+        ordering = ["name"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TenantHost(RLSModel):
+    """A host name served by a tenant (seed 000 §6.2 `tenant_service.tenant_hosts`)."""
+
+    host = models.TextField(primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="hosts")
+    property = models.ForeignKey(
+        Property, on_delete=models.CASCADE, null=True, blank=True, related_name="hosts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = 'tenant_service"."tenant_hosts'
+        ordering = ["host"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class Membership(RLSModel):
+    """A Django user's role in one tenant (seed 002 roles)."""
+
+    id = PrefixedIdField(prefix="mbr", primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.TextField(choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = 'theme_config"."memberships'
+        ordering = ["created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} is {self.role} of {self.tenant_id}"
+
+
+class ApiClient(RLSModel):
+    """An API key of one tenant (seed 001 APIClient): only the sha256 of its secret is kept."""
+
+    id = PrefixedIdField(prefix="apk", primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_clients")
+    name = models.TextField()
+    role = models.TextField(choices=Role.choices, default=Role.API)
+    secret_hash = models.TextField(editable=False)
+    secret_hint = models.TextField(editable=False)
+    permissions = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.TextField()
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'theme_config"."api_clients'
+        ordering = ["created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.secret_hint}…)"

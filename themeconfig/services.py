@@ -1,0 +1,178 @@
+"""Use cases of the core app: tenants, properties, hosts, memberships and API keys.
+
+Each use case runs in one transaction bound to its tenant. Requests already run in one (see
+TenantMiddleware), so use cases nest as a savepoint there instead of insisting on being
+durable; called from a command or task they open the tenant context themselves.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from themeconfig import api_keys
+from themeconfig.errors import CoreErrorCode, DomainError, FieldError, validation_error
+from themeconfig.ids import new_id
+from themeconfig.models import ApiClient, Membership, Property, Role, Tenant, TenantHost, TenantPlan
+from themeconfig.tenant_context import current_tenant_id, tenant_context
+
+SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def normalize_host(host: str, *, path: str = "/hosts") -> str:
+    """Lower-case, no trailing dot, IDNA-encoded; raises a validation error naming `path`."""
+    value = (host or "").strip().rstrip(".").lower()
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        value = ""
+    if not value or len(value) > 253 or not all(HOST_LABEL_RE.match(label) for label in value.split(".")):
+        raise validation_error([FieldError(path, "invalid_host", f"{host!r} is not a valid host name.")])
+    return value
+
+
+def _validate_tenant_fields(*, slug: str, name: str, plan: str) -> None:
+    errors = []
+    if not SLUG_RE.match(slug or ""):
+        errors.append(FieldError("/slug", "invalid_slug", "Use 1-63 lower-case letters, digits and inner hyphens."))
+    if not (name or "").strip() or len(name.strip()) > 200:
+        errors.append(FieldError("/name", "invalid_name", "The name must have 1 to 200 characters."))
+    if plan not in TenantPlan.values:
+        errors.append(FieldError("/plan", "invalid_choice", f"Plan must be one of {', '.join(TenantPlan.values)}."))
+    if errors:
+        raise validation_error(errors)
+
+
+def tenant_create(
+    *, slug: str, name: str, plan: str = TenantPlan.FREE, hosts: Iterable[str] = (), actor: str
+) -> Tenant:
+    """A new tenant with its hosts, in one transaction bound to the new tenant's id."""
+    _validate_tenant_fields(slug=slug, name=name, plan=plan)
+    normalized_hosts = [normalize_host(h, path=f"/hosts/{i}") for i, h in enumerate(hosts)]
+    tenant_id = new_id("tnt")
+    try:
+        with tenant_context(tenant_id):
+            tenant = Tenant.objects.create(id=tenant_id, slug=slug, name=name.strip(), plan=plan)
+            for host in normalized_hosts:
+                _host_insert(tenant_id=tenant_id, host=host, property_id=None)
+    except IntegrityError as exc:
+        if "tenants_slug_uq" in str(exc):
+            raise DomainError(
+                CoreErrorCode.TENANT_SLUG_TAKEN, f"A tenant with slug {slug!r} already exists.", http_status=409,
+                errors=[FieldError("/slug", "taken", "This slug is taken.")],
+            ) from exc
+        raise
+    return tenant
+
+
+def _host_insert(*, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
+    try:
+        with transaction.atomic():
+            return TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
+    except IntegrityError as exc:
+        if "tenant_hosts_pkey" in str(exc):
+            raise DomainError(
+                CoreErrorCode.HOST_TAKEN, f"The host {host!r} is already served by a tenant.", http_status=409,
+                errors=[FieldError("/host", "taken", "This host is taken.")],
+            ) from exc
+        raise
+
+
+def host_add(*, host: str, property_id: str | None = None, actor: str) -> TenantHost:
+    """Adds a host to the current tenant; adding a host it already has is a no-op."""
+    tenant_id = _require_tenant()
+    value = normalize_host(host, path="/host")
+    with transaction.atomic():
+        existing = TenantHost.objects.filter(host=value).first()
+        if existing is not None:
+            return existing
+        return _host_insert(tenant_id=tenant_id, host=value, property_id=property_id)
+
+
+def property_create(*, name: str, actor: str) -> Property:
+    tenant_id = _require_tenant()
+    if not (name or "").strip() or len(name.strip()) > 200:
+        raise validation_error([FieldError("/name", "invalid_name", "The name must have 1 to 200 characters.")])
+    with transaction.atomic():
+        return Property.objects.create(tenant_id=tenant_id, name=name.strip())
+
+
+def membership_set(*, user_id: int, role: str, actor: str) -> Membership:
+    """Gives a user `role` in the current tenant (creates or updates the membership)."""
+    tenant_id = _require_tenant()
+    if role not in Role.values:
+        raise validation_error([FieldError("/role", "invalid_choice", f"Role must be one of {', '.join(Role.values)}.")])
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            tenant_id=tenant_id, user_id=user_id, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role", "updated_at"])
+        return membership
+
+
+def api_key_create(
+    *, name: str, role: str = Role.API, permissions: dict | None = None, actor: str, rotate: bool = False
+) -> tuple[ApiClient, str]:
+    """A new API key for the current tenant; returns the client and its secret (shown once).
+
+    A live key of the same name is an error unless `rotate`, which revokes it first.
+    """
+    tenant_id = _require_tenant()
+    errors = []
+    if not (name or "").strip() or len(name.strip()) > 200:
+        errors.append(FieldError("/name", "invalid_name", "The name must have 1 to 200 characters."))
+    if role not in Role.values:
+        errors.append(FieldError("/role", "invalid_choice", f"Role must be one of {', '.join(Role.values)}."))
+    if permissions is not None and not isinstance(permissions, dict):
+        errors.append(FieldError("/permissions", "invalid_type", "Permissions must be a JSON object."))
+    if errors:
+        raise validation_error(errors)
+    name = name.strip()
+    with transaction.atomic():
+        live = ApiClient.objects.select_for_update().filter(name=name, revoked_at__isnull=True)
+        if live.exists():
+            if not rotate:
+                raise DomainError(
+                    CoreErrorCode.CONFLICT, f"A live API key named {name!r} exists; rotate it or pick another name.",
+                    http_status=409, errors=[FieldError("/name", "taken", "A live key has this name.")],
+                )
+            live.update(revoked_at=timezone.now())
+        secret = api_keys.generate_secret(tenant_id)
+        client = ApiClient.objects.create(
+            tenant_id=tenant_id, name=name, role=role, permissions=permissions or {},
+            secret_hash=api_keys.hash_secret(secret), secret_hint=api_keys.hint(secret), created_by=actor,
+        )
+    return client, secret
+
+
+def api_key_revoke(*, api_client_id: str, actor: str) -> ApiClient:
+    _require_tenant()
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().get(pk=api_client_id)
+        if client.revoked_at is None:
+            client.revoked_at = timezone.now()
+            client.save(update_fields=["revoked_at"])
+        return client
+
+
+def staff_user_ensure(*, username: str, password: str, email: str = "") -> tuple[object, bool]:
+    """A staff (non-superuser) Django user; an existing one keeps its password."""
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(username=username, defaults={"email": email, "is_staff": True})
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user, created
+
+
+def _require_tenant() -> str:
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise DomainError(CoreErrorCode.TENANT_REQUIRED, "This use case needs a tenant context.", http_status=400)
+    return tenant_id

@@ -1,0 +1,6 @@
+DROP TABLE theme_config.api_clients;
+DROP TABLE theme_config.memberships;
+DROP TABLE tenant_service.tenant_hosts;
+DROP TABLE tenant_service.properties;
+DROP TABLE tenant_service.tenants;
+DROP FUNCTION tenant_service.set_updated_at();
