@@ -1,11 +1,15 @@
 """Prefixed, time-sortable identifiers: `thm_` + 22 Crockford base32 characters.
 
-The 22 characters are the first 22 of a ULID: 10 for the 48-bit millisecond
-timestamp and 12 of its random part (60 bits), so ids sort by creation time.
+The 22 characters are 10 for the 48-bit millisecond timestamp (as in a ULID) and 12
+random ones (60 bits), so ids sort by creation time. They are not a truncated ULID:
+python-ulid is monotonic within a millisecond by incrementing the *end* of its random
+part, which truncation would cut off, giving duplicates.
 """
 from __future__ import annotations
 
 import re
+import secrets
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,7 +30,19 @@ def new_id(prefix: str) -> str:
     """A new id with `prefix` (one of PREFIXES)."""
     if prefix not in PREFIXES:
         raise ValueError(f"unknown id prefix {prefix!r}")
-    return f"{prefix}_{str(ULID())[:22]}"
+    return f"{prefix}_{_encode(time.time_ns() // 1_000_000, 10)}{_random_chars(12)}"
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        chars.append(_CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def _random_chars(length: int) -> str:
+    return _encode(secrets.randbits(5 * length), length)
 
 
 def new_event_id() -> str:

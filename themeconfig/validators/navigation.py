@@ -225,8 +225,10 @@ def _items(
         checked = _item(item, item_path, depth, issues, state, enabled_locales)
         if checked is not INVALID:
             result.append(checked)
-        if isinstance(item, dict) and checked is not INVALID or _has_valid_ordinal(item):
-            ordinals.append((child_path(item_path, "ordinal"), item["ordinal"]))
+        ordinal = _ordinal_of(item)
+        if ordinal is not None:
+            ordinals.append((child_path(item_path, "ordinal"), ordinal))
+    # Compare ordinals only when every sibling has one; a bad one has already been reported.
     if len(ordinals) == len(items):
         check_sibling_ordinals(ordinals, len(items), issues)
     if len(issues) > before:
@@ -234,9 +236,14 @@ def _items(
     return sorted(result, key=lambda entry: entry["ordinal"])
 
 
-def _has_valid_ordinal(item: Any) -> bool:
+def _ordinal_of(item: Any) -> int | None:
+    """The item's ordinal when it is a usable integer (so siblings can be compared), else None."""
     ordinal = item.get("ordinal") if isinstance(item, dict) else None
-    return isinstance(ordinal, int) and not isinstance(ordinal, bool)
+    if isinstance(ordinal, float) and ordinal.is_integer():
+        return int(ordinal)
+    if isinstance(ordinal, int) and not isinstance(ordinal, bool):
+        return ordinal
+    return None
 
 
 def _item(

@@ -1,0 +1,75 @@
+"""Factories exposed as pytest fixtures, plus a `tenant_with_key` helper fixture."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories.tenancy import (
+    ApiClientFactory,
+    MembershipFactory,
+    PropertyFactory,
+    TenantFactory,
+    TenantHostFactory,
+    UserFactory,
+)
+from themeconfig.models import Tenant
+from themeconfig.tenant_context import tenant_context
+
+
+@pytest.fixture
+def tenant_factory():
+    return TenantFactory
+
+
+@pytest.fixture
+def property_factory():
+    return PropertyFactory
+
+
+@pytest.fixture
+def tenant_host_factory():
+    return TenantHostFactory
+
+
+@pytest.fixture
+def user_factory():
+    return UserFactory
+
+
+@pytest.fixture
+def membership_factory():
+    return MembershipFactory
+
+
+@pytest.fixture
+def api_client_factory():
+    return ApiClientFactory
+
+
+@dataclass
+class KeyedTenant:
+    tenant: Tenant
+    secret: str
+
+    @property
+    def id(self) -> str:
+        return self.tenant.id
+
+    @property
+    def auth(self) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"}
+
+
+@pytest.fixture
+def keyed_tenant_factory():
+    """make(role="api", properties=0) -> a new tenant with a live API key (and N properties)."""
+
+    def make(*, role: str = "api", properties: int = 0) -> KeyedTenant:
+        tenant = TenantFactory()
+        with tenant_context(tenant.id):
+            client = ApiClientFactory(role=role)
+            PropertyFactory.create_batch(properties)
+        return KeyedTenant(tenant=tenant, secret=client.secret)
+
+    return make
