@@ -3,6 +3,7 @@ the migrator, then every test talks to PostgreSQL as theme_config_app (RLS-bound
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,6 +16,8 @@ from themeconfig import bootstrap
 pytest_plugins = ["tests.factories.fixtures"]
 
 # Kept across tests: the layout preset registry (seeded by a migration) and Django's own catalogues.
+ROOT = Path(__file__).resolve().parent.parent
+
 KEEP_TABLES = {
     "theme_config.layout_presets",
     "public.django_migrations",

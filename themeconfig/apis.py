@@ -53,7 +53,7 @@ def _redis_probe() -> str:
 def _worker_probe() -> str:
     from config.celery import app
 
-    replies = app.control.ping(timeout=1.0)
+    replies = app.control.ping(timeout=1.0, limit=1)
     if not replies:
         raise RuntimeError("no Celery worker answered a ping within 1 s")
     return f"{len(replies)} worker(s)"

@@ -6,3 +6,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_DATABASE_NAME = env("TEST_DATABASE_NAME", default="theme_config_test")  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# A Redis database of its own, so a developer's running worker never answers the tests' pings.
+REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")  # noqa: F405
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405

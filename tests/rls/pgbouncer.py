@@ -34,7 +34,7 @@ class PgBouncer:
         ) as conn:
             cursor = conn.execute(command)
             names = [c.name for c in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _free_port() -> int:
@@ -83,7 +83,7 @@ ignore_startup_parameters = extra_float_digits,options
                 break
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(f"pgbouncer exited: {process.stdout.read().decode(errors='replace')}")
+                raise RuntimeError(f"pgbouncer exited: {process.stdout.read().decode(errors='replace')}")  # noqa: B904
             time.sleep(0.05)
     else:
         process.kill()

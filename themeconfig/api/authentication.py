@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 from themeconfig.models import ApiClient
@@ -49,3 +50,23 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 class TenantSessionAuthentication(SessionAuthentication):
     """Session auth (with CSRF) for staff using the API from the browser or admin."""
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: API keys are bearer tokens."""
+
+    target_class = "themeconfig.api.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "tck.<tenant id>.<secret>"}
+
+
+class TenantSessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: browser sessions pick the tenant with X-Tenant-ID."""
+
+    target_class = "themeconfig.api.authentication.TenantSessionAuthentication"
+    name = "session"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -2,10 +2,10 @@
 from pathlib import Path
 
 import django.db.models.deletion
-import themeconfig.ids
 from django.conf import settings
 from django.db import migrations, models
 
+import themeconfig.ids
 from themeconfig.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent

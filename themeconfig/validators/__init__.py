@@ -6,17 +6,21 @@ every issue found, each with a JSON-pointer `path`, a stable `code` and a `messa
 """
 from __future__ import annotations
 
+from . import booking_flow, content, email, issues, layout, locales, navigation, tokens
 from .booking_flow import validate_booking_flow
 from .content import CONTENT_BLOCK_KINDS, validate_content_body, validate_content_meta
 from .dtcg import to_css_custom_properties, to_dtcg
 from .email import validate_email_theme
 from .issues import ContractViolation, Issue
 from .layout import PresetInfo, validate_layout_selections
-from .locales import LocalePackResult, validate_locale_enabled, validate_locale_entries, validate_theme_locales
+from .locales import (
+    LocalePackResult,
+    validate_locale_enabled,
+    validate_locale_entries,
+    validate_theme_locales,
+)
 from .navigation import validate_navigation_items
 from .tokens import validate_design_tokens
-
-from . import booking_flow, content, email, issues, layout, locales, navigation, tokens
 
 # Every code any validator can emit (each module lists its own in ISSUE_CODES).
 ALL_ISSUE_CODES: tuple[str, ...] = tuple(

@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .issues import INVALID, ISSUE_CODES as SHAPE_CODES, IssueCollector, child_path, json_type
+from .issues import INVALID, IssueCollector, child_path, json_type
+from .issues import ISSUE_CODES as SHAPE_CODES
 from .locales import check_localized_text
 from .navigation import ORDINAL_ISSUE_CODES, URL_ISSUE_CODES, check_sibling_ordinals, check_url
 

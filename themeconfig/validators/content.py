@@ -32,7 +32,8 @@ from typing import Any
 
 import nh3
 
-from .issues import INVALID, ISSUE_CODES as SHAPE_CODES, IssueCollector, child_path, json_type
+from .issues import INVALID, IssueCollector, child_path, json_type
+from .issues import ISSUE_CODES as SHAPE_CODES
 from .locales import check_locale_code, check_localized_text
 from .navigation import URL_ISSUE_CODES, check_url, is_dangerous_url
 

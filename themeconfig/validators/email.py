@@ -27,7 +27,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .content import check_media_ref
-from .issues import INVALID, ISSUE_CODES as SHAPE_CODES, IssueCollector, child_path, json_type
+from .issues import INVALID, IssueCollector, child_path, json_type
+from .issues import ISSUE_CODES as SHAPE_CODES
 from .locales import check_localized_text
 from .navigation import URL_ISSUE_CODES, check_url
 from .tokens import check_color, parse_color

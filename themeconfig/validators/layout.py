@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .issues import INVALID, ISSUE_CODES as SHAPE_CODES, IssueCollector, child_path, json_type
+from .issues import INVALID, IssueCollector, child_path, json_type
+from .issues import ISSUE_CODES as SHAPE_CODES
 
 ISSUE_CODES: tuple[str, ...] = tuple(
     sorted(

@@ -37,7 +37,8 @@ from typing import Any
 
 from pyicumessageformat import Parser
 
-from .issues import INVALID, ISSUE_CODES as SHAPE_CODES, IssueCollector, child_path, json_type
+from .issues import INVALID, IssueCollector, child_path, json_type
+from .issues import ISSUE_CODES as SHAPE_CODES
 
 ISSUE_CODES: tuple[str, ...] = tuple(
     sorted(

@@ -38,8 +38,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .issues import INVALID, ISSUE_CODES as SHAPE_CODES, IssueCollector, child_path, json_type
-from .locales import ISSUE_CODES as LOCALE_CODES, check_localized_text
+from .issues import INVALID, IssueCollector, child_path, json_type
+from .issues import ISSUE_CODES as SHAPE_CODES
+from .locales import ISSUE_CODES as LOCALE_CODES
+from .locales import check_localized_text
 
 # Codes of the shared URL and ordinal checks; contracts that call them include these.
 URL_ISSUE_CODES: tuple[str, ...] = ("disallowed_scheme", "invalid_url", "unsafe_url")

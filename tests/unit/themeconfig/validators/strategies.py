@@ -5,7 +5,9 @@ from hypothesis import strategies as st
 
 from themeconfig.validators.tokens import GENERIC_FAMILIES, REQUIRED_COLORS, SPACING_SCALE
 
-_NAME = st.from_regex(r"[a-z][a-z0-9_-]{0,15}", fullmatch=True)
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+# Token names `[a-z][a-z0-9_-]{0,15}`; built from text() because from_regex is slow to draw from.
+_NAME = st.builds(str.__add__, st.sampled_from(_LOWER), st.text(_LOWER + "0123456789_-", max_size=15))
 
 css_colors = st.one_of(
     st.integers(0, 0xFFFFFF).map(lambda n: f"#{n:06x}"),
@@ -18,7 +20,7 @@ css_colors = st.one_of(
     st.tuples(st.integers(0, 359), st.integers(0, 50), st.integers(0, 50)).map(lambda c: "hwb({} {}% {}%)".format(*c)),
     st.tuples(st.integers(0, 100), st.integers(-100, 100), st.integers(-100, 100)).map(lambda c: "lab({}% {} {})".format(*c)),
     st.tuples(st.integers(0, 100), st.integers(0, 40), st.integers(0, 359)).map(
-        lambda c: "oklch({:.2f} {:.2f} {})".format(c[0] / 100, c[1] / 100, c[2])
+        lambda c: f"oklch({c[0] / 100:.2f} {c[1] / 100:.2f} {c[2]})"
     ),
     st.sampled_from(["white", "black", "navy", "rebeccapurple", "transparent", "Teal"]),
     st.tuples(st.integers(0, 100), st.integers(0, 100), st.integers(0, 100)).map(
@@ -37,14 +39,17 @@ def lengths(min_px: int, max_px: int) -> st.SearchStrategy[str]:
 
 
 def _named(values: st.SearchStrategy, *, required: tuple[str, ...] = (), min_size: int = 0, exclude=()) -> st.SearchStrategy[dict]:
-    extras = st.dictionaries(_NAME.filter(lambda n: n not in required and n not in exclude), values, min_size=min_size, max_size=4)
+    extras = st.dictionaries(_NAME.filter(lambda n: n not in required and n not in exclude), values, min_size=min_size, max_size=3)
     fixed = st.fixed_dictionaries({name: values for name in required})
     return st.tuples(fixed, extras).map(lambda pair: {**pair[0], **pair[1]})
 
 
-font_names = st.from_regex(r"[A-Z][a-z]{2,10}( [A-Z][a-z]{1,8})?", fullmatch=True).filter(
-    lambda n: n.lower() not in GENERIC_FAMILIES
-)
+font_names = st.builds(
+    lambda first, rest, second: f"{first}{rest} {second}".strip(),
+    st.sampled_from(_LOWER.upper()),
+    st.text(_LOWER, min_size=2, max_size=10),
+    st.sampled_from(["", "Sans", "Serif Pro", "Display", "Neue", "Mono"]),
+).filter(lambda n: n.lower() not in GENERIC_FAMILIES)
 font_families = st.fixed_dictionaries(
     {"stack": st.lists(font_names, max_size=4), "fallback": st.sampled_from(GENERIC_FAMILIES)}
 )
@@ -53,10 +58,15 @@ font_families = st.fixed_dictionaries(
 @st.composite
 def spacing_scales(draw) -> dict:
     """Canonical names in order with strictly increasing px values (required ones always present), plus free names."""
-    names = [n for n in SPACING_SCALE if n in ("xs", "sm", "md", "lg", "xl") or draw(st.booleans())]
-    values = sorted(draw(st.sets(st.integers(0, 128), min_size=len(names), max_size=len(names))))
-    scale = {name: f"{value * 4}px" if draw(st.booleans()) or value % 4 else f"{value // 4}rem" for name, value in zip(names, values)}
-    extras = draw(st.dictionaries(_NAME.filter(lambda n: n not in SPACING_SCALE), lengths(0, 512), max_size=3))
+    optional = draw(st.sets(st.sampled_from(["none", "xxs", "xxl", "xxxl"])))
+    names = [n for n in SPACING_SCALE if n in ("xs", "sm", "md", "lg", "xl") or n in optional]
+    steps = draw(st.lists(st.integers(1, 12), min_size=len(names), max_size=len(names)))
+    in_rem = draw(st.booleans())  # whole-rem steps are spelled in rem, the rest in px
+    scale, total = {}, draw(st.integers(0, 4))
+    for name, step in zip(names, steps):
+        scale[name] = f"{total // 4}rem" if in_rem and total % 4 == 0 else f"{total * 4}px"
+        total += step
+    extras = draw(st.dictionaries(_NAME.filter(lambda n: n not in SPACING_SCALE), lengths(0, 512), max_size=2))
     return {**scale, **extras}
 
 
@@ -74,7 +84,7 @@ shadows = st.fixed_dictionaries(
 easings = st.one_of(
     st.sampled_from(["linear", "ease", "ease-in", "ease-out", "ease-in-out", "step-start", "step-end", "EASE-IN"]),
     st.tuples(st.integers(0, 100), st.integers(-200, 200), st.integers(0, 100), st.integers(-200, 200)).map(
-        lambda p: "cubic-bezier({}, {}, {}, {})".format(p[0] / 100, p[1] / 100, p[2] / 100, p[3] / 100)
+        lambda p: f"cubic-bezier({p[0] / 100}, {p[1] / 100}, {p[2] / 100}, {p[3] / 100})"
     ),
 )
 
@@ -91,7 +101,7 @@ token_sets = st.fixed_dictionaries(
         ),
         "spacing": spacing_scales(),
         "radius": _named(lengths(0, 9999)),
-        "shadow": _named(shadows),
+        "shadow": st.dictionaries(_NAME, shadows, max_size=2),
         "motion": st.fixed_dictionaries(
             {"durations": _named(st.one_of(st.integers(0, 10_000), st.floats(0, 10_000))), "easings": _named(easings)}
         ),

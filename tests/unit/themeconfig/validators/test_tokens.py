@@ -14,7 +14,7 @@ from .expect import assert_issues, issues_of
 from .samples import valid_tokens
 from .strategies import garbage, leaf_paths, token_sets
 
-HYPOTHESIS = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+HYPOTHESIS = settings(max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_design_tokens__valid_set__returns_normalized_copy():
@@ -303,9 +303,10 @@ def test_design_tokens__problems_in_every_group__are_all_collected():
 def test_design_tokens__generated_valid_sets__pass_and_keep_every_token(tokens):
     result = validate_design_tokens(tokens)
 
-    assert [pointer for pointer, _ in leaf_paths(result) if not pointer.endswith("/inset")] == [
-        pointer for pointer, _ in leaf_paths(tokens) if not pointer.endswith("/inset")
-    ]
+    def pointers(value):
+        return sorted(pointer for pointer, _ in leaf_paths(value) if not pointer.endswith("/inset"))
+
+    assert pointers(result) == pointers(tokens)
     assert validate_design_tokens(result) == result  # normalising is idempotent
 
 

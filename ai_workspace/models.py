@@ -1,0 +1,104 @@
+"""Models of the AI human-in-the-loop workspace (seed 000 §3.11; DDL in sql/0001_drafts.sql).
+
+Each row is one AI draft awaiting a human decision: a palette for a theme, the entries of one
+locale pack, or the body/meta of one content block. No Meta.indexes/constraints: the SQL owns them.
+"""
+from django.db import models
+from django_rls.models import RLSModel
+
+from themeconfig.ids import PrefixedIdField
+from themeconfig.models import ContentBlock, ContentSurface, Theme, ThemeVersion
+from themeconfig.models.tenancy import tenant_isolation_policy
+
+
+class DraftStatus(models.TextChoices):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class PaletteSuggestion(RLSModel):
+    """theme_config.palette_suggestions: drafted design tokens for a theme."""
+
+    id = PrefixedIdField(prefix="ais", primary_key=True)
+    tenant_id = models.TextField()
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="palette_suggestions")
+    drafted_tokens = models.JSONField()
+    ai_provenance = models.JSONField()
+    status = models.TextField(choices=DraftStatus.choices)
+    approver_user_id = models.TextField(null=True, blank=True)
+    approver_note = models.TextField(null=True, blank=True)
+    # NO ACTION in SQL: a version an approved draft was applied to cannot be deleted under it.
+    applied_to_version = models.ForeignKey(
+        ThemeVersion, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'theme_config"."palette_suggestions'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"palette for {self.theme_id} ({self.status})"
+
+
+class TranslationDraft(RLSModel):
+    """theme_config.translation_drafts: drafted entries of one locale pack of a version."""
+
+    id = PrefixedIdField(prefix="ait", primary_key=True)
+    tenant_id = models.TextField()
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="translation_drafts")
+    locale = models.TextField()
+    drafted_entries = models.JSONField()
+    ai_provenance = models.JSONField()
+    status = models.TextField(choices=DraftStatus.choices)
+    approver_user_id = models.TextField(null=True, blank=True)
+    approver_note = models.TextField(null=True, blank=True)
+    applied_to_version = models.ForeignKey(
+        ThemeVersion, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'theme_config"."translation_drafts'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.locale} for {self.theme_version_id} ({self.status})"
+
+
+class ContentDraft(RLSModel):
+    """theme_config.content_drafts: a drafted content block, new or replacing `content_block`."""
+
+    id = PrefixedIdField(prefix="aic", primary_key=True)
+    tenant_id = models.TextField()
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="content_drafts")
+    content_block = models.ForeignKey(
+        ContentBlock, on_delete=models.CASCADE, null=True, blank=True, related_name="drafts"
+    )
+    surface = models.TextField(choices=ContentSurface.choices)
+    kind = models.TextField()
+    drafted_body = models.JSONField()
+    drafted_meta = models.JSONField()
+    ai_provenance = models.JSONField()
+    status = models.TextField(choices=DraftStatus.choices)
+    approver_user_id = models.TextField(null=True, blank=True)
+    approver_note = models.TextField(null=True, blank=True)
+    applied_to_version = models.ForeignKey(
+        ThemeVersion, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'theme_config"."content_drafts'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.surface} {self.kind} for {self.theme_version_id} ({self.status})"

@@ -1,0 +1,172 @@
+"""Models of publishing; each mirrors a table or materialized view created by the SQL in sql/.
+
+Publications and preview tokens are tenant data under RLS; outbox, consumed_events and
+idempotency_keys are infrastructure tables for the service connection only (seed 000 §3.12);
+the two read models are materialized views (seed 000 §6), refreshed by
+`theme_config.refresh_read_models()`, so their models are unmanaged and read-only by nature.
+No Meta.indexes/constraints: the SQL owns them.
+"""
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django_rls.models import RLSModel
+
+from themeconfig.ids import PrefixedIdField
+from themeconfig.models import Theme, ThemeVersion
+from themeconfig.models.tenancy import tenant_isolation_policy
+
+
+class PublicationReason(models.TextChoices):
+    PUBLISH = "publish"
+    ROLLBACK = "rollback"
+    RE_PUBLISH = "re_publish"
+
+
+class ThemePublication(RLSModel):
+    """theme_config.theme_publications: at most one active per theme (theme_publications_active_uq)."""
+
+    id = PrefixedIdField(prefix="thp", primary_key=True)
+    tenant_id = models.TextField()
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="publications")
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.RESTRICT, related_name="publications")
+    is_active = models.BooleanField(default=False)
+    bundle_url = models.TextField()
+    bundle_sha256 = models.TextField()
+    cdn_invalidation_id = models.TextField(null=True, blank=True)
+    reason = models.TextField(choices=PublicationReason.choices)
+    published_at = models.DateTimeField(default=timezone.now)
+    # NULL when system-initiated (provisioning, refresh).
+    published_by = models.TextField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    # NO ACTION in SQL: the database refuses to delete a publication that superseded another.
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="supersedes"
+    )
+
+    class Meta:
+        db_table = 'theme_config"."theme_publications'
+        ordering = ["-published_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} → {self.theme_version_id} ({self.reason})"
+
+
+class PreviewToken(RLSModel):
+    """theme_config.preview_tokens: only the sha256 of the secret is stored (preview_tokens_hash_uq)."""
+
+    id = PrefixedIdField(prefix="pvt", primary_key=True)
+    tenant_id = models.TextField()
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="preview_tokens")
+    token_hash = models.TextField(unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_accessed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    access_count = models.IntegerField(default=0, editable=False)
+    note = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.TextField()
+
+    class Meta:
+        db_table = 'theme_config"."preview_tokens'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"preview of {self.theme_version_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxEvent(models.Model):
+    """theme_config.outbox: CloudEvents envelopes written in the use case's transaction, drained later."""
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.TextField(unique=True)
+    tenant_id = models.TextField()
+    event_type = models.TextField()
+    topic = models.TextField()
+    partition_key = models.TextField()
+    envelope = models.JSONField()
+    attributes = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.IntegerField(default=0)
+    last_error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'theme_config"."outbox'
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class ConsumedEvent(models.Model):
+    """theme_config.consumed_events: the inbox that makes event handlers idempotent."""
+
+    event_id = models.TextField(primary_key=True)
+    tenant_id = models.TextField()
+    event_type = models.TextField()
+    consumed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = 'theme_config"."consumed_events'
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class IdempotencyKey(models.Model):
+    """theme_config.idempotency_keys: the stored response of a POST made with an Idempotency-Key."""
+
+    key = models.TextField(primary_key=True)
+    tenant_id = models.TextField()
+    endpoint = models.TextField()
+    request_hash = models.TextField()
+    response = models.JSONField(null=True, blank=True)
+    status_code = models.IntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = 'theme_config"."idempotency_keys'
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"
+
+
+class PublishedThemeView(models.Model):
+    """theme_config.published_theme_view (§6.1): the active bundle of every live theme."""
+
+    theme_id = models.TextField(primary_key=True)
+    tenant_id = models.TextField()
+    property_id = models.TextField(null=True)
+    default_locale = models.TextField()
+    enabled_locales = ArrayField(models.TextField())
+    publication_id = models.TextField()
+    theme_version_id = models.TextField()
+    bundle_url = models.TextField()
+    bundle_sha256 = models.TextField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        managed = False
+        db_table = 'theme_config"."published_theme_view'
+
+    def __str__(self) -> str:
+        return f"{self.theme_id} → {self.bundle_url}"
+
+
+class HostToThemeView(models.Model):
+    """theme_config.host_to_theme_view (§6.2): the active bundle served on every host."""
+
+    host = models.TextField(primary_key=True)
+    theme_id = models.TextField()
+    tenant_id = models.TextField()
+    bundle_url = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = 'theme_config"."host_to_theme_view'
+
+    def __str__(self) -> str:
+        return f"{self.host} → {self.bundle_url}"

@@ -1,0 +1,90 @@
+"""The README's run command, end to end: from bootstrap to web + worker + beat, then Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from tests.conftest import ROOT, admin_connect
+
+pytestmark = pytest.mark.slow
+E2E_DATABASE = "theme_config_e2e_run"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _drop(name: str) -> None:
+    with admin_connect() as conn:
+        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psycopg.sql.Identifier(name)))
+
+
+def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stops_on_ctrl_c():
+    _drop(E2E_DATABASE)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST"))}
+    db = "127.0.0.1:5432/" + E2E_DATABASE
+    env.update(
+        PORT=str(port),
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"postgres://theme_config_app@{db}",
+        MIGRATOR_DATABASE_URL=f"postgres://theme_config_migrator@{db}",
+        SERVICE_DATABASE_URL=f"postgres://theme_config_service@{db}",
+        ADMIN_DATABASE_URL=settings.ADMIN_DATABASE_URL,
+        REDIS_URL="redis://127.0.0.1:6379/13",
+    )
+    process = subprocess.Popen(
+        ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+        # A terminal's Ctrl-C: SIGINT must not be inherited as ignored from the test runner.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        ready = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                status, body = _get(f"{base}/api/v1/ready/")
+                if status == 200:
+                    ready = body
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        assert ready is not None, "the run command did not become ready within 180 s"
+        assert _get(f"{base}/api/v1/health/")[0] == 200
+        status, page = _get(f"{base}/admin/login/")
+        assert status == 200 and b"theme-config" in page
+        assert b'"worker","ok":true' in ready.replace(b" ", b"")
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            output, _ = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _ = process.communicate()
+            pytest.fail("the run command did not stop within 60 s of Ctrl-C")
+        _drop(E2E_DATABASE)
+    text = output.decode(errors="replace")
+    assert "demo / demo" in text and "==> stopping" in text
+    leftovers = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert leftovers == [], f"processes left running after Ctrl-C: {leftovers}"

@@ -1,0 +1,152 @@
+"""Operator commands as an operator runs them: idempotent where they create, clear when they refuse."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections, transaction
+
+from tests.conftest import ROOT
+from themeconfig import api_keys
+from themeconfig.models import ApiClient, Membership, Tenant, TenantHost
+from themeconfig.tenant_context import tenant_context
+
+pytestmark = pytest.mark.usefixtures("committed_db")
+
+
+def run(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def service_tenants():
+    return list(Tenant.objects.using("service").order_by("slug"))
+
+
+def test_create_tenant__twice__one_tenant_and_hosts_added():
+    out1, _ = run("create_tenant", "--slug", "acme", "--name", "Acme", "--host", "acme.example.com")
+    out2, _ = run("create_tenant", "--slug", "acme", "--name", "Acme", "--host", "Book.Acme.Example.com.")
+    tenant_id = out1.strip().splitlines()[-1]
+    assert out2.strip().splitlines()[-1] == tenant_id
+    assert [t.slug for t in service_tenants()] == ["acme"]
+    with tenant_context(tenant_id):
+        assert sorted(TenantHost.objects.values_list("host", flat=True)) == ["acme.example.com", "book.acme.example.com"]
+
+
+def test_create_tenant__host_of_another_tenant__error_and_nothing_written():
+    run("create_tenant", "--slug", "acme", "--name", "Acme", "--host", "shared.example.com")
+    with pytest.raises(CommandError, match="HOST_TAKEN"):
+        run("create_tenant", "--slug", "other", "--name", "Other", "--host", "new.example.com",
+            "--host", "shared.example.com")
+    assert [t.slug for t in service_tenants()] == ["acme"]  # the half-made tenant was rolled back
+    assert TenantHost.objects.using("service").filter(host="new.example.com").count() == 0
+
+
+@pytest.mark.parametrize(
+    "args,field",
+    [
+        (["--slug", "Bad Slug", "--name", "X"], "slug"),
+        (["--slug", "ok", "--name", "   "], "name"),
+        (["--slug", "ok", "--name", "X", "--host", "not a host"], "hosts/0"),
+    ],
+)
+def test_create_tenant__bad_input__error_names_the_field(args, field):
+    with pytest.raises(CommandError, match=rf"{field}:"):
+        run("create_tenant", *args)
+    assert service_tenants() == []
+
+
+def test_create_api_key__secret_alone_on_last_line_and_only_hash_stored():
+    run("create_tenant", "--slug", "acme", "--name", "Acme")
+    out, err = run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "admin")
+    secret = out.rstrip("\n").splitlines()[-1]
+    assert api_keys.parse_secret(secret) is not None
+    client = ApiClient.objects.using("service").get()
+    assert client.secret_hash == api_keys.hash_secret(secret) and secret not in (client.secret_hash, client.secret_hint)
+    assert client.role == "admin" and "created API key" in err
+
+
+def test_create_api_key__same_name_again__refused_unless_rotate():
+    run("create_tenant", "--slug", "acme", "--name", "Acme")
+    first = run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "api")[0].splitlines()[-1]
+    with pytest.raises(CommandError, match="name:"):
+        run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "api")
+    second = run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "api", "--rotate")[0].splitlines()[-1]
+    assert first != second
+    live = ApiClient.objects.using("service").filter(revoked_at__isnull=True)
+    assert [c.secret_hash for c in live] == [api_keys.hash_secret(second)]
+
+
+def test_create_api_key__unknown_tenant__error_names_tenant():
+    with pytest.raises(CommandError, match="--tenant"):
+        run("create_api_key", "--tenant", "ghost", "--name", "ci", "--role", "api")
+
+
+def test_create_api_key__prints_secret_last_line__as_a_process():
+    """The contract scripts rely on: stdout's last line is the secret and nothing else."""
+    run("create_tenant", "--slug", "acme", "--name", "Acme")
+    from tests.celery_worker import worker_environment
+
+    database = connections["default"].settings_dict["NAME"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "create_api_key", "--tenant", "acme", "--name", "script", "--role", "viewer"],
+        cwd=ROOT, env=worker_environment(database), capture_output=True, text=True, check=True,
+    )
+    assert api_keys.parse_secret(result.stdout.splitlines()[-1]) is not None
+
+
+def test_seed_demo__twice__one_demo_tenant_user_and_membership():
+    run("seed_demo", "--force")
+    run("seed_demo", "--force")
+    tenants = service_tenants()
+    assert [t.slug for t in tenants] == ["demo"]
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="demo")
+    assert user.is_staff and not user.is_superuser and user.check_password("demo")
+    with tenant_context(tenants[0].id):
+        assert list(TenantHost.objects.values_list("host", flat=True)) == ["demo.localhost"]
+        assert Membership.objects.get(user=user).role == "owner"
+
+
+def test_seed_demo__debug_off_without_force__refused():
+    with pytest.raises(CommandError, match="DEBUG"):
+        run("seed_demo")
+
+
+def test_check_rls__migrated_database__passes():
+    out, _ = run("check_rls")
+    assert "RLS is in force" in out and "FAIL" not in out
+
+
+@pytest.mark.parametrize(
+    "sabotage,expected",
+    [
+        ("DROP POLICY tenant_isolation ON tenant_service.properties", "tenant_service.properties: no tenant_isolation"),
+        ("ALTER TABLE theme_config.api_clients NO FORCE ROW LEVEL SECURITY", "theme_config.api_clients: row level security is not forced"),
+        ("ALTER TABLE tenant_service.tenant_hosts DISABLE ROW LEVEL SECURITY", "tenant_service.tenant_hosts: row level security is not enabled"),
+        ("CREATE TABLE theme_config.sneaky (id int, tenant_id text)", "theme_config.sneaky: row level security is not enabled"),
+    ],
+)
+def test_check_rls__sabotaged__fails_naming_the_table(sabotage, expected):
+    # The migrator owns the tables; the sabotage is rolled back after the audit has seen it.
+    with transaction.atomic(using="migrator"):
+        with connections["migrator"].cursor() as cursor:
+            cursor.execute(sabotage)
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="RLS problem"):
+            call_command("check_rls", stdout=out)
+        transaction.set_rollback(True, using="migrator")
+    assert expected in out.getvalue()
+
+
+def test_check_rls__role_with_bypassrls_as_request_role__fails():
+    from themeconfig.rls_audit import audit
+
+    report = audit(connections["migrator"], request_roles={"theme_config_service"})
+    assert "role theme_config_service has BYPASSRLS" in report.problems
+

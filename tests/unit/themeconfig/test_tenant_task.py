@@ -1,0 +1,31 @@
+"""Celery tasks on TenantTask run in their tenant's context, like requests."""
+import pytest
+from django.db import connection
+
+from config.celery import app
+from themeconfig.tasks import TenantTask
+
+pytestmark = pytest.mark.django_db
+
+
+@app.task(base=TenantTask, name="tests.read_guc_task")
+def read_guc_task(*, tenant_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('app.tenant_id'), count(*) FROM tenant_service.properties")
+        return cursor.fetchone()
+
+
+def test_tenant_task__runs_bound_to_its_tenant(tenant_factory, property_factory):
+    from themeconfig.tenant_context import tenant_context
+
+    a, b = tenant_factory(), tenant_factory()
+    with tenant_context(b.id):
+        property_factory.create_batch(3)
+    assert read_guc_task.apply(kwargs={"tenant_id": a.id}).get() == (a.id, 0)
+    assert read_guc_task.apply(kwargs={"tenant_id": b.id}).get() == (b.id, 3)
+
+
+def test_tenant_task__without_tenant__refused():
+    result = read_guc_task.apply(kwargs={})
+    with pytest.raises(ValueError, match="tenant_id"):
+        result.get()
