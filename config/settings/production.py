@@ -20,4 +20,4 @@ DATABASE_SSLMODE = env("DATABASE_SSLMODE", default="require")  # noqa: F405
 for _alias in DATABASES.values():  # noqa: F405
     _alias["OPTIONS"].setdefault("sslmode", DATABASE_SSLMODE)
     _alias["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405

@@ -42,6 +42,12 @@ ALTER TABLE theme_config.themes
 ALTER TABLE theme_config.themes FORCE ROW LEVEL SECURITY;
 -- additions:
 ALTER TABLE theme_config.theme_publications FORCE ROW LEVEL SECURITY;
+-- The one change to a seed constraint. The seed's flip (below §3.3) first sets superseded_by_id of
+-- the previous active publication to the id of the publication it inserts next; checked immediately,
+-- this FK rejects every flip that has a predecessor. Deferred to COMMIT (like
+-- themes_active_publication_fk), the flip runs as the seed writes it and the FK still holds at COMMIT.
+ALTER TABLE theme_config.theme_publications
+  ALTER CONSTRAINT theme_publications_superseded_by_id_fkey DEFERRABLE INITIALLY DEFERRED;
 -- Every FK has an index (seed 000 §2, seed 004); theme_id is covered by the seed's own indexes.
 CREATE INDEX theme_publications_version_idx ON theme_config.theme_publications(theme_version_id);
 CREATE INDEX theme_publications_superseded_by_idx ON theme_config.theme_publications(superseded_by_id)

@@ -51,6 +51,12 @@ CREATE POLICY tenant_isolation ON theme_config.themes
   WITH CHECK (tenant_id = current_setting('app.tenant_id'));
 -- additions:
 ALTER TABLE theme_config.themes FORCE ROW LEVEL SECURITY;
+-- array_length('{}', 1) is NULL, so the seed's "array_length(…, 1) >= 1" CHECKs let an empty array
+-- through; these say what they mean.
+ALTER TABLE theme_config.themes ADD CONSTRAINT themes_enabled_locales_not_empty_chk
+  CHECK (cardinality(enabled_locales) >= 1);
+ALTER TABLE theme_config.themes ADD CONSTRAINT themes_fallback_chain_not_empty_chk
+  CHECK (cardinality(fallback_chain) >= 1);
 -- (themes_active_publication_fk and its index come with theme_publications, in publishing.)
 
 -- §3.2 theme_versions -----------------------------------------------------------------------------

@@ -141,13 +141,15 @@ def validate_theme_locales(
     """
     issues = IssueCollector(ISSUE_CODES)
     default = check_locale_code(default_locale, "/default_locale", issues)
+    # The well-formed enabled codes are checked against even when a sibling entry is broken,
+    # so one typo does not hide the other problems.
     enabled = _check_locale_list(enabled_locales, "/enabled_locales", issues, enabled_locales=None)
     if default is not INVALID and enabled is not INVALID and default not in enabled:
         issues.add("/default_locale", "default_not_enabled", f"Default locale '{default}' must be enabled.")
     chain = _check_locale_list(
         fallback_chain, "/fallback_chain", issues, enabled_locales=None if enabled is INVALID else enabled
     )
-    if chain is not INVALID and default is not INVALID and chain[-1] != default:
+    if chain is not INVALID and default is not INVALID and len(chain) == len(fallback_chain) and chain[-1] != default:
         issues.add(
             child_path("/fallback_chain", len(chain) - 1),
             "fallback_must_end_with_default",
@@ -160,23 +162,24 @@ def validate_theme_locales(
 def _check_locale_list(
     value: Any, path: str, issues: IssueCollector, *, enabled_locales: Iterable[str] | None
 ) -> list[str] | Any:
+    """The list's well-formed, distinct (and enabled) codes; INVALID when it is not a non-empty array."""
     items = issues.array(value, path, what="an array of locale codes", max_items=100)
     if items is INVALID:
         return INVALID
     if not items:
         issues.add(path, "empty", "At least one locale is required.")
         return INVALID
-    before = len(issues)
-    seen: set[str] = set()
+    codes: list[str] = []
     for index, item in enumerate(items):
         item_path = child_path(path, index)
         code = check_locale_code(item, item_path, issues, enabled_locales=enabled_locales)
         if code is INVALID:
             continue
-        if code in seen:
+        if code in codes:
             issues.add(item_path, "duplicate_locale", f"Locale '{code}' is listed more than once.")
-        seen.add(code)
-    return INVALID if len(issues) > before else list(items)
+            continue
+        codes.append(code)
+    return codes
 
 
 def validate_locale_enabled(locale: Any, *, enabled_locales: Iterable[str]) -> str:

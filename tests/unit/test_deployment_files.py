@@ -1,0 +1,43 @@
+"""docker-compose.yml stays a valid, complete description of the stack (Docker does not run here)."""
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose__services__the_whole_stack():
+    services = _compose()["services"]
+    assert set(services) == {"postgres", "redis", "pgbouncer", "setup", "web", "worker", "beat"}
+    assert services["postgres"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+
+
+def test_compose__app_services__same_environment_through_pgbouncer():
+    services = _compose()["services"]
+    for name in ("setup", "web", "worker", "beat"):
+        env = services[name]["environment"]
+        for var in ("DATABASE_URL", "MIGRATOR_DATABASE_URL", "SERVICE_DATABASE_URL", "ADMIN_DATABASE_URL", "REDIS_URL"):
+            assert var in env, (name, var)
+        assert "@pgbouncer:6432/" in env["DATABASE_URL"] and "@postgres:5432/" in env["MIGRATOR_DATABASE_URL"]
+        assert env["DATABASE_URL"].startswith("postgres://theme_config_app@")
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["setup"]["condition"] == "service_completed_successfully"
+
+
+def test_compose__pgbouncer__transaction_pooling():
+    ini = (ROOT / "deploy/pgbouncer/pgbouncer.ini").read_text()
+    assert "pool_mode = transaction" in ini
+    mounts = _compose()["services"]["pgbouncer"]["volumes"]
+    for mount in mounts:
+        assert (ROOT / mount.split(":")[0]).exists()
+
+
+def test_dockerfile__copies_every_app():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for app in ("config", "themeconfig", "publishing", "ai_workspace", "manage.py"):
+        assert f"COPY {app}" in dockerfile
