@@ -9,8 +9,9 @@ Body: `{"<locale>": {"format": "markdown" | "html" | "structured", "value": stri
     dropped, script/style/iframe… are removed with their content, event handlers and
     javascript:/data: URLs disappear, links get rel="noopener noreferrer". The normalised
     body holds the sanitised HTML; html that sanitises to nothing is `empty`;
-  * markdown is stored as written (trimmed); link and image destinations must not be
-    javascript:/data:/vbscript: (`unsafe_url`). The site renders markdown with raw HTML off.
+  * markdown is stored as written (trimmed); link, image, autolink and reference destinations,
+    and href/src attributes of inline raw HTML, must not be javascript:/data:/vbscript:
+    (`unsafe_url`). The site renders markdown with raw HTML off; this check is the second line.
   * structured values: nested JSON ≤ 20 levels (`too_deep`); any string under a key named
     href, src or url must not be a javascript:/data:/vbscript: URL (`unsafe_url`).
 
@@ -93,9 +94,16 @@ _HTML_CLEANER = nh3.Cleaner(
     link_rel="noopener noreferrer",
     strip_comments=True,
 )
-# [text](destination "title"), ![alt](destination) and <scheme:autolink>
-_MARKDOWN_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|<([a-zA-Z][a-zA-Z0-9+.\-]*:[^>\s]*)>")
-_MARKDOWN_REFERENCE_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.MULTILINE)
+# Where markdown can carry a URL: [text](dest), ![alt](<dest>), <scheme:autolink>, "[ref]: dest"
+# definitions, and href/src attributes of raw HTML (for a renderer that lets raw HTML through).
+_MARKDOWN_URL_RE = re.compile(
+    r"\]\(\s*(?:<([^>\n]*)>|([^)\s]*))"
+    r"|<([a-zA-Z][a-zA-Z0-9+.\-]*:[^<>\s]*)>"
+    r"|^ {0,3}\[[^\]\n]+\]:[ \t]*(?:<([^>\n]*)>|(\S+))"
+    r"|\b(?:href|src|action|formaction)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))",
+    re.MULTILINE | re.IGNORECASE,
+)
+_MARKDOWN_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark backslash escapes of punctuation
 
 
 def sanitize_html(html: str) -> str:
@@ -160,9 +168,11 @@ def _markup(fmt: str, raw: Any, path: str, issues: IssueCollector) -> str | Any:
 
 
 def _markdown_has_unsafe_link(text: str) -> bool:
-    destinations = [a or b for a, b in _MARKDOWN_LINK_RE.findall(text)]
-    destinations += _MARKDOWN_REFERENCE_RE.findall(text)
-    return any(is_dangerous_url(destination) for destination in destinations)
+    for groups in _MARKDOWN_URL_RE.findall(text):
+        destination = _MARKDOWN_ESCAPE_RE.sub(r"\1", "".join(groups))  # one group matched; the rest are ""
+        if is_dangerous_url(destination):
+            return True
+    return False
 
 
 def _structured(raw: Any, path: str, issues: IssueCollector) -> dict | Any:

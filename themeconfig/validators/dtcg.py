@@ -27,7 +27,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .tokens import ISSUE_CODES as TOKEN_ISSUE_CODES
 from .tokens import Easing, format_number, parse_color, parse_easing, parse_length, validate_design_tokens
+
+# Both exports validate first, so they raise exactly the design-token codes.
+ISSUE_CODES: tuple[str, ...] = TOKEN_ISSUE_CODES
 
 EXTENSION_KEY = "com.melmastoon.theme-config"
 _PERCENT_SPACES = frozenset({"hsl", "hwb"})  # coloraide stores their percentages as 0..1

@@ -79,7 +79,7 @@ URL_MAX_LENGTH = 2048
 
 DANGEROUS_SCHEMES = ("javascript", "data", "vbscript")
 _SCHEME_RE = re.compile(r"([a-z][a-z0-9+.-]*):")
-_TEL_RE = re.compile(r"tel:\+?[0-9][0-9().-]{2,31}")
+_TEL_RE = re.compile(r"tel:\+?[0-9][0-9().-]{2,31}", re.IGNORECASE)
 _MAILTO_RE = re.compile(r"mailto:[^@?/\s]+@[^@?/\s]+\.[^@?/\s]+(\?[^\s]*)?", re.IGNORECASE)
 _INVISIBLE_RE = re.compile(r"[\s\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _KIND_SCHEMES = {"page": (), "url": ("http", "https"), "phone": ("tel",), "email": ("mailto",)}

@@ -58,10 +58,30 @@ def test_content_body__html_that_sanitizes_to_nothing__reports_empty():
         "![img](  data:image/svg+xml;base64,PHN2Zz4=)",
         "<vbscript:msgbox(1)>",
         "[ref]\n\n[ref]: JavaScript:alert(1)",
+        "[ref]\n\n[ref]: <vbscript:x>",
+        "[x](<java\tscript:alert(1)>)",
+        "[x](javascript\\:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        'Text <a href="javascript:alert(1)">raw</a>',
+        "<img src='data:image/svg+xml,<svg onload=alert(1)>'>",
+        "<a href=JAVASCRIPT:alert(1)>x</a>",
     ],
 )
 def test_content_body__markdown_with_script_link__reports_unsafe_url(markdown):
     assert_issues([("/en/value", "unsafe_url")], validate, {"en": {"format": "markdown", "value": markdown}})
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[Rooms](/rooms) and [mail](mailto:stay@hotel.example) and <https://hotel.example>",
+        "Use `javascript:` carefully, it is just text here.",
+        "a < b and c > d",
+        '<a href="https://hotel.example">raw but safe</a>',
+    ],
+)
+def test_content_body__markdown_with_safe_links__passes(markdown):
+    assert validate({"en": {"format": "markdown", "value": markdown}})["en"]["value"] == markdown
 
 
 def test_content_body__markdown__stored_as_written_but_trimmed():

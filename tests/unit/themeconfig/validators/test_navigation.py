@@ -132,6 +132,7 @@ def test_navigation__target_not_valid_for_kind__reports_code(kind, target, code)
         ("page", "/rooms/deluxe"),
         ("anchor", "#spa-and-wellness"),
         ("phone", "tel:+1-(800)-555.0100"),
+        ("phone", "TEL:+41225550100"),
         ("email", "mailto:Stay@Hotel.example?subject=Booking%20question"),
     ],
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import themeconfig.validators as validators
-from themeconfig.validators import booking_flow, content, email, issues, layout, locales, navigation, tokens
+from themeconfig.validators import booking_flow, content, dtcg, email, issues, layout, locales, navigation, tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
@@ -20,7 +20,7 @@ def test_package__imported_in_a_fresh_interpreter__does_not_import_django():
     subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, check=True, env={"PYTHONPATH": str(REPO_ROOT)})
 
 
-@pytest.mark.parametrize("module", [booking_flow, content, email, issues, layout, locales, navigation, tokens])
+@pytest.mark.parametrize("module", [booking_flow, content, dtcg, email, issues, layout, locales, navigation, tokens])
 def test_package__every_module__declares_sorted_snake_case_issue_codes(module):
     codes = module.ISSUE_CODES
 
@@ -36,3 +36,9 @@ def test_package__public_names__exported():
         "validate_navigation_items", "validate_theme_locales",
     }
     assert all(hasattr(validators, name) for name in validators.__all__)
+
+
+def test_package__all_issue_codes__union_of_every_module():
+    modules = [booking_flow, content, dtcg, email, issues, layout, locales, navigation, tokens]
+
+    assert set(validators.ALL_ISSUE_CODES) == {code for module in modules for code in module.ISSUE_CODES}
