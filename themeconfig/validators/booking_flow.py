@@ -18,6 +18,7 @@ consent: `{"required": true, "text": {locale: text ≤ 2000}, "policy_url": "htt
 Paths are relative to each argument and prefixed with /steps, /toggles and /consent.
 The normalised steps are returned sorted by ordinal.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -50,16 +51,42 @@ ISSUE_CODES: tuple[str, ...] = tuple(
 )
 
 # Canonical steps in their canonical order.
-STEP_IDS = ("search", "room_select", "rate_select", "extras", "guest_details", "payment", "review", "confirmation")
+STEP_IDS = (
+    "search",
+    "room_select",
+    "rate_select",
+    "extras",
+    "guest_details",
+    "payment",
+    "review",
+    "confirmation",
+)
 REQUIRED_STEPS = ("search", "room_select", "guest_details", "payment", "confirmation")
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "search": ("check_in", "check_out", "adults", "children", "rooms", "promo_code", "property"),
     "room_select": ("room_type", "room_count", "bed_preference", "accessibility"),
     "rate_select": ("rate_plan", "board", "cancellation_policy"),
-    "extras": ("breakfast", "parking", "airport_transfer", "late_checkout", "early_checkin", "spa", "pet_fee"),
+    "extras": (
+        "breakfast",
+        "parking",
+        "airport_transfer",
+        "late_checkout",
+        "early_checkin",
+        "spa",
+        "pet_fee",
+    ),
     "guest_details": (
-        "first_name", "last_name", "email", "phone", "country", "address", "company", "vat_number",
-        "arrival_time", "special_requests", "loyalty_number",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "country",
+        "address",
+        "company",
+        "vat_number",
+        "arrival_time",
+        "special_requests",
+        "loyalty_number",
     ),
     "payment": ("card", "billing_address", "invoice", "pay_at_hotel", "deposit"),
     "review": ("summary", "terms_acceptance", "marketing_opt_in"),
@@ -139,10 +166,16 @@ def _step(value: Any, path: str, issues: IssueCollector, seen: set[str]) -> dict
     before = len(issues)
     issues.keys(obj, path, required=("id", "ordinal", "required", "fields"))
     step_id = _step_id(obj["id"], child_path(path, "id"), issues, seen) if "id" in obj else INVALID
-    ordinal = issues.integer(obj["ordinal"], child_path(path, "ordinal"), minimum=0) if "ordinal" in obj else INVALID
+    ordinal = (
+        issues.integer(obj["ordinal"], child_path(path, "ordinal"), minimum=0)
+        if "ordinal" in obj
+        else INVALID
+    )
     required = issues.boolean(obj["required"], child_path(path, "required")) if "required" in obj else INVALID
     if step_id in REQUIRED_STEPS and required is False:
-        issues.add(child_path(path, "required"), "step_must_be_required", f"The '{step_id}' step cannot be optional.")
+        issues.add(
+            child_path(path, "required"), "step_must_be_required", f"The '{step_id}' step cannot be optional."
+        )
     fields = INVALID
     if "fields" in obj and step_id is not INVALID:
         fields = _fields(obj["fields"], child_path(path, "fields"), step_id, issues)
@@ -156,7 +189,9 @@ def _step_id(value: Any, path: str, issues: IssueCollector, seen: set[str]) -> s
         issues.add(path, "invalid_type", f"Expected a step id string, got {json_type(value)}.")
         return INVALID
     if value not in STEP_IDS:
-        issues.add(path, "unknown_step", f"'{value}' is not a booking step; use one of: {', '.join(STEP_IDS)}.")
+        issues.add(
+            path, "unknown_step", f"'{value}' is not a booking step; use one of: {', '.join(STEP_IDS)}."
+        )
         return INVALID
     if value in seen:
         issues.add(path, "duplicate_step", f"The '{value}' step appears more than once.")
@@ -178,7 +213,9 @@ def _fields(value: Any, path: str, step_id: str, issues: IssueCollector) -> list
             issues.add(field_path, "invalid_type", f"Expected a field name, got {json_type(name)}.")
         elif name not in allowed:
             issues.add(
-                field_path, "unknown_field", f"'{name}' is not a field of '{step_id}'; allowed: {', '.join(allowed)}."
+                field_path,
+                "unknown_field",
+                f"'{name}' is not a field of '{step_id}'; allowed: {', '.join(allowed)}.",
             )
         elif name in fields:
             issues.add(field_path, "duplicate_field", f"'{name}' is listed more than once.")
@@ -244,13 +281,19 @@ def _consent(
         result["required"] = issues.boolean(obj["required"], child_path(path, "required"))
     if "text" in obj:
         result["text"] = check_localized_text(
-            obj["text"], child_path(path, "text"), issues,
+            obj["text"],
+            child_path(path, "text"),
+            issues,
             enabled_locales=None if enabled_locales is None else tuple(enabled_locales),
             max_length=CONSENT_TEXT_MAX_LENGTH,
         )
     if "policy_url" in obj:
         result["policy_url"] = check_url(
-            obj["policy_url"], child_path(path, "policy_url"), issues, schemes=("http", "https"), allow_relative=True
+            obj["policy_url"],
+            child_path(path, "policy_url"),
+            issues,
+            schemes=("http", "https"),
+            allow_relative=True,
         )
     return INVALID if len(issues) > before else result
 

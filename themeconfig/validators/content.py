@@ -22,6 +22,7 @@ Meta: a discriminated union on `kind`; `meta.kind` must equal the block's `kind`
   * Link      {label: {locale: text ≤ 60}, target: http(s) URL or site path}
   * localized {locale: text}: locale codes valid (and enabled, when enabled_locales is given).
 """
+
 from __future__ import annotations
 
 import json
@@ -67,10 +68,51 @@ _URL_KEYS = frozenset({"href", "src", "url"})
 # The page template owns the single <h1>, so block HTML starts at <h2>.
 HTML_TAGS = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "div", "dl", "dt", "em",
-        "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "mark", "ol", "p",
-        "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-        "thead", "time", "tr", "u", "ul",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
     }
 )
 HTML_ATTRIBUTES = {
@@ -84,7 +126,9 @@ HTML_ATTRIBUTES = {
 }
 HTML_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # Removed together with their content (plain stripping would leave the script text behind).
-HTML_DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "embed", "noscript"})
+HTML_DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "template", "iframe", "object", "embed", "noscript"}
+)
 _HTML_CLEANER = nh3.Cleaner(
     tags=HTML_TAGS,
     clean_content_tags=HTML_DROPPED_WITH_CONTENT,
@@ -198,7 +242,9 @@ def _scan_structured(value: Any, path: str, depth: int, issues: IssueCollector) 
     if depth > STRUCTURED_MAX_DEPTH:
         issues.add(path, "too_deep", f"Structured content nests at most {STRUCTURED_MAX_DEPTH} levels.")
         return
-    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+    items = (
+        value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+    )
     for key, item in items:
         item_path = child_path(path, key)
         if isinstance(item, (Mapping, list)):
@@ -211,12 +257,34 @@ def _scan_structured(value: Any, path: str, depth: int, issues: IssueCollector) 
 # Meta
 
 AMENITY_CODES = (
-    "accessible", "air_conditioning", "airport_shuttle", "bar", "beach_access", "breakfast",
-    "business_center", "ev_charging", "fitness_center", "kids_club", "laundry", "parking",
-    "pet_friendly", "pool", "restaurant", "room_service", "spa", "wifi",
+    "accessible",
+    "air_conditioning",
+    "airport_shuttle",
+    "bar",
+    "beach_access",
+    "breakfast",
+    "business_center",
+    "ev_charging",
+    "fitness_center",
+    "kids_club",
+    "laundry",
+    "parking",
+    "pet_friendly",
+    "pool",
+    "restaurant",
+    "room_service",
+    "spa",
+    "wifi",
 )
 POLICY_TYPES = (
-    "cancellation", "check_in_out", "children", "house_rules", "payment", "pets", "privacy", "terms",
+    "cancellation",
+    "check_in_out",
+    "children",
+    "house_rules",
+    "payment",
+    "pets",
+    "privacy",
+    "terms",
 )
 ROOM_TYPE_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -339,7 +407,10 @@ def _check_fields(
 
 
 MEDIA_REF_FIELDS: dict[str, Field] = {
-    "url": Field(lambda v, p, issues, _: check_url(v, p, issues, schemes=("https",), allow_relative=False), required=True),
+    "url": Field(
+        lambda v, p, issues, _: check_url(v, p, issues, schemes=("https",), allow_relative=False),
+        required=True,
+    ),
     "alt": Field(_localized(250), required=True),
     "width": Field(_integer(1, 10_000)),
     "height": Field(_integer(1, 10_000)),
@@ -366,12 +437,16 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
         "columns": Field(_integer(1, 6), default=3),
     },
     "amenities": {
-        "amenities": Field(_list(_choice(*AMENITY_CODES), min_items=1, max_items=40, unique=True), required=True),
+        "amenities": Field(
+            _list(_choice(*AMENITY_CODES), min_items=1, max_items=40, unique=True), required=True
+        ),
         "columns": Field(_integer(1, 6), default=3),
         "show_icons": Field(_boolean(), default=True),
     },
     "room_highlights": {
-        "room_type_codes": Field(_list(_room_type_code, min_items=1, max_items=12, unique=True), required=True),
+        "room_type_codes": Field(
+            _list(_room_type_code, min_items=1, max_items=12, unique=True), required=True
+        ),
         "show_prices": Field(_boolean(), default=True),
     },
     "testimonials": {
@@ -395,7 +470,12 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
     "faq": {
         "items": Field(
             _list(
-                _object({"question": Field(_localized(300), required=True), "answer": Field(_localized(4000), required=True)}),
+                _object(
+                    {
+                        "question": Field(_localized(300), required=True),
+                        "answer": Field(_localized(4000), required=True),
+                    }
+                ),
                 min_items=1,
                 max_items=50,
             ),
@@ -456,10 +536,16 @@ def validate_content_meta(value: Any, *, kind: str, enabled_locales: Iterable[st
         issues.add("/kind", "required", "'kind' is required.")
         issues.raise_if_any()
     if meta["kind"] != kind:
-        issues.add("/kind", "kind_mismatch", f"meta.kind is '{meta['kind']}' but the block's kind is '{kind}'.")
+        issues.add(
+            "/kind", "kind_mismatch", f"meta.kind is '{meta['kind']}' but the block's kind is '{kind}'."
+        )
         issues.raise_if_any()
     if kind not in KIND_FIELDS:
-        issues.add("/kind", "unknown_kind", f"'{kind}' is not a content block kind; use one of: {', '.join(KIND_FIELDS)}.")
+        issues.add(
+            "/kind",
+            "unknown_kind",
+            f"'{kind}' is not a content block kind; use one of: {', '.join(KIND_FIELDS)}.",
+        )
         issues.raise_if_any()
     locales = None if enabled_locales is None else tuple(enabled_locales)
     result = _check_fields(meta, "", issues, KIND_FIELDS[kind], locales, extra_keys=("kind",))

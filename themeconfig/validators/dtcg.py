@@ -22,6 +22,7 @@ and `step-end` have no Bézier curve, so they are exported as the nearest curves
 ([0, 1, 0, 1] and [1, 0, 1, 0]) with the exact CSS keyword in `$extensions[...].css`.
 Colour components follow DTCG: hsl/hwb percentages are 0..100, a missing hue is "none".
 """
+
 from __future__ import annotations
 
 import math
@@ -52,7 +53,9 @@ def to_dtcg(tokens: Any) -> dict:
             },
             "sizes": {name: _dimension_token(value) for name, value in typography["sizes"].items()},
             "weights": {name: _token("fontWeight", value) for name, value in typography["weights"].items()},
-            "line_heights": {name: _token("number", value) for name, value in typography["line_heights"].items()},
+            "line_heights": {
+                name: _token("number", value) for name, value in typography["line_heights"].items()
+            },
         },
         "spacing": {name: _dimension_token(value) for name, value in tokens["spacing"].items()},
         "radius": {name: _dimension_token(value) for name, value in tokens["radius"].items()},
@@ -76,7 +79,9 @@ def to_css_custom_properties(tokens: Any) -> str:
         declarations[f"--color-{name}"] = value
     for name, family in typography["families"].items():
         # Font names were checked to hold no quotes or backslashes, so plain quoting is safe.
-        declarations[f"--font-family-{name}"] = ", ".join([*(f'"{font}"' for font in family["stack"]), family["fallback"]])
+        declarations[f"--font-family-{name}"] = ", ".join(
+            [*(f'"{font}"' for font in family["stack"]), family["fallback"]]
+        )
     for name, value in typography["sizes"].items():
         declarations[f"--font-size-{name}"] = value
     for name, value in typography["weights"].items():

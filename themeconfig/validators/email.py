@@ -21,6 +21,7 @@ footer: {address: text ≤ 500, legal_text: {locale: text ≤ 2000},
 
 Localised texts must use enabled locales. Paths are prefixed /tokens, /logo_ref and /footer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -48,11 +49,30 @@ ISSUE_CODES: tuple[str, ...] = tuple(
 )
 
 REQUIRED_COLORS = ("primary", "background", "text")
-OPTIONAL_COLORS = ("link", "button_background", "button_text", "muted", "border", "footer_background", "footer_text")
+OPTIONAL_COLORS = (
+    "link",
+    "button_background",
+    "button_text",
+    "muted",
+    "border",
+    "footer_background",
+    "footer_text",
+)
 EMAIL_SAFE_FONTS = (
-    "Arial", "Arial Black", "Courier New", "Georgia", "Helvetica", "Helvetica Neue", "Lucida Grande",
-    "Lucida Sans Unicode", "Palatino Linotype", "Segoe UI", "Tahoma", "Times New Roman",
-    "Trebuchet MS", "Verdana",
+    "Arial",
+    "Arial Black",
+    "Courier New",
+    "Georgia",
+    "Helvetica",
+    "Helvetica Neue",
+    "Lucida Grande",
+    "Lucida Sans Unicode",
+    "Palatino Linotype",
+    "Segoe UI",
+    "Tahoma",
+    "Times New Roman",
+    "Trebuchet MS",
+    "Verdana",
 )
 EMAIL_FALLBACK_FAMILIES = ("serif", "sans-serif", "monospace")
 MAX_FONT_STACK = 6
@@ -73,7 +93,12 @@ def validate_email_theme(
     issues = IssueCollector(ISSUE_CODES)
     checked_tokens = _tokens(tokens, "/tokens", issues)
     checked_logo = check_media_ref(
-        logo_ref, "/logo_ref", issues, enabled_locales=locales, max_width=LOGO_MAX_WIDTH, max_height=LOGO_MAX_HEIGHT
+        logo_ref,
+        "/logo_ref",
+        issues,
+        enabled_locales=locales,
+        max_width=LOGO_MAX_WIDTH,
+        max_height=LOGO_MAX_HEIGHT,
     )
     checked_footer = _footer(footer, "/footer", issues, locales)
     issues.raise_if_any()
@@ -93,13 +118,17 @@ def _tokens(value: Any, path: str, issues: IssueCollector) -> dict | Any:
         result["font_family"] = _font_family(obj["font_family"], child_path(path, "font_family"), issues)
     low, high = CONTENT_WIDTH_RANGE
     result["content_width_px"] = (
-        issues.integer(obj["content_width_px"], child_path(path, "content_width_px"), minimum=low, maximum=high)
+        issues.integer(
+            obj["content_width_px"], child_path(path, "content_width_px"), minimum=low, maximum=high
+        )
         if "content_width_px" in obj
         else TOKEN_DEFAULTS["content_width_px"]
     )
     low, high = BUTTON_RADIUS_RANGE
     result["button_radius_px"] = (
-        issues.integer(obj["button_radius_px"], child_path(path, "button_radius_px"), minimum=low, maximum=high)
+        issues.integer(
+            obj["button_radius_px"], child_path(path, "button_radius_px"), minimum=low, maximum=high
+        )
         if "button_radius_px" in obj
         else TOKEN_DEFAULTS["button_radius_px"]
     )
@@ -135,7 +164,9 @@ def _font_family(value: Any, path: str, issues: IssueCollector) -> dict | Any:
     result: dict[str, Any] = {}
     if "stack" in obj:
         stack_path = child_path(path, "stack")
-        names = issues.array(obj["stack"], stack_path, what="an array of font names", max_items=MAX_FONT_STACK)
+        names = issues.array(
+            obj["stack"], stack_path, what="an array of font names", max_items=MAX_FONT_STACK
+        )
         if names is not INVALID:
             stack = []
             for index, name in enumerate(names):
@@ -146,13 +177,16 @@ def _font_family(value: Any, path: str, issues: IssueCollector) -> dict | Any:
                     issues.add(
                         font_path,
                         "font_not_email_safe",
-                        f"'{name.strip()[:60]}' is not available in mail clients; use: {', '.join(EMAIL_SAFE_FONTS)}.",
+                        f"'{name.strip()[:60]}' is not available in mail clients; "
+                        f"use: {', '.join(EMAIL_SAFE_FONTS)}.",
                     )
                 else:
                     stack.append(_SAFE_FONTS_BY_LOWER[name.strip().lower()])
             result["stack"] = stack
     if "fallback" in obj:
-        result["fallback"] = issues.choice(obj["fallback"], child_path(path, "fallback"), EMAIL_FALLBACK_FAMILIES)
+        result["fallback"] = issues.choice(
+            obj["fallback"], child_path(path, "fallback"), EMAIL_FALLBACK_FAMILIES
+        )
     return result
 
 
@@ -167,12 +201,22 @@ def _footer(value: Any, path: str, issues: IssueCollector, locales: tuple[str, .
         result["address"] = issues.text(obj["address"], child_path(path, "address"), max_length=500)
     if "legal_text" in obj:
         result["legal_text"] = check_localized_text(
-            obj["legal_text"], child_path(path, "legal_text"), issues, enabled_locales=locales, max_length=2000
+            obj["legal_text"],
+            child_path(path, "legal_text"),
+            issues,
+            enabled_locales=locales,
+            max_length=2000,
         )
-    result["links"] = _footer_links(obj["links"], child_path(path, "links"), issues, locales) if "links" in obj else []
+    result["links"] = (
+        _footer_links(obj["links"], child_path(path, "links"), issues, locales) if "links" in obj else []
+    )
     if "unsubscribe_text" in obj:
         result["unsubscribe_text"] = check_localized_text(
-            obj["unsubscribe_text"], child_path(path, "unsubscribe_text"), issues, enabled_locales=locales, max_length=200
+            obj["unsubscribe_text"],
+            child_path(path, "unsubscribe_text"),
+            issues,
+            enabled_locales=locales,
+            max_length=200,
         )
     return INVALID if len(issues) > before else result
 
@@ -195,8 +239,11 @@ def _footer_links(value: Any, path: str, issues: IssueCollector, locales: tuple[
             )
         if "url" in obj:
             link["url"] = check_url(
-                obj["url"], child_path(link_path, "url"), issues,
-                schemes=("https", "http", "mailto", "tel"), allow_relative=False,
+                obj["url"],
+                child_path(link_path, "url"),
+                issues,
+                schemes=("https", "http", "mailto", "tel"),
+                allow_relative=False,
             )
         links.append(link)
     return links

@@ -4,6 +4,7 @@ Every validator walks the whole value, records every problem it finds in an `Iss
 and raises one `ContractViolation` at the end, so an editor sees all mistakes at once.
 Paths are RFC 6901 JSON pointers relative to the validated value ("" is the value itself).
 """
+
 from __future__ import annotations
 
 import math
@@ -111,7 +112,9 @@ class IssueCollector:
             return INVALID
         return value
 
-    def array(self, value: Any, path: str, *, what: str = "an array", max_items: int | None = None) -> list | Any:
+    def array(
+        self, value: Any, path: str, *, what: str = "an array", max_items: int | None = None
+    ) -> list | Any:
         if not isinstance(value, (list, tuple)):
             self.add(path, "invalid_type", f"Expected {what}, got {json_type(value)}.")
             return INVALID
@@ -120,7 +123,9 @@ class IssueCollector:
             return INVALID
         return value
 
-    def keys(self, obj: Mapping, path: str, *, required: Iterable[str] = (), optional: Iterable[str] = ()) -> bool:
+    def keys(
+        self, obj: Mapping, path: str, *, required: Iterable[str] = (), optional: Iterable[str] = ()
+    ) -> bool:
         """Report missing required members and members outside required + optional; True when clean."""
         required = tuple(required)
         allowed = set(required) | set(optional)
@@ -145,7 +150,9 @@ class IssueCollector:
             return INVALID
         return value
 
-    def integer(self, value: Any, path: str, *, minimum: int | None = None, maximum: int | None = None) -> int | Any:
+    def integer(
+        self, value: Any, path: str, *, minimum: int | None = None, maximum: int | None = None
+    ) -> int | Any:
         # JSON has no separate integer type: 3.0 is accepted as 3, True never is.
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -154,7 +161,9 @@ class IssueCollector:
             return INVALID
         return self._in_range(value, path, minimum, maximum)
 
-    def number(self, value: Any, path: str, *, minimum: float | None = None, maximum: float | None = None) -> float | Any:
+    def number(
+        self, value: Any, path: str, *, minimum: float | None = None, maximum: float | None = None
+    ) -> float | Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.add(path, "invalid_type", f"Expected a finite number, got {json_type(value)}.")
             return INVALID

@@ -1,4 +1,4 @@
-"""Validator for a theme version's layout selections (theme_versions.layout_selections) against the preset registry.
+"""Validator for a theme version's layout selections (theme_versions.layout_selections) against the presets.
 
 Shape: `{"<surface>": {"preset": "<preset key>", "variant": "<variant>", "options": {…}}}` with
 surface in home, detail, search, custom (each at most once; a surface without a selection
@@ -15,6 +15,7 @@ uses the site's built-in layout).
 The registry is passed in (`presets`), so this stays a pure function: callers load
 layout_presets once and hand over `{key: PresetInfo}`.
 """
+
 from __future__ import annotations
 
 import math
@@ -58,10 +59,14 @@ class PresetInfo:
     is_active: bool
 
 
-def validate_layout_selections(value: Any, *, presets: Mapping[str, PresetInfo], direction: str = "ltr") -> dict:
+def validate_layout_selections(
+    value: Any, *, presets: Mapping[str, PresetInfo], direction: str = "ltr"
+) -> dict:
     """Check layout selections for a theme written in `direction`; return them with defaults filled."""
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be 'ltr' or 'rtl', got {direction!r}")  # a caller bug, not user input
+        raise ValueError(
+            f"direction must be 'ltr' or 'rtl', got {direction!r}"
+        )  # a caller bug, not user input
     issues = IssueCollector(ISSUE_CODES)
     selections = issues.object(value, "", what="an object of surface → selection")
     if selections is INVALID:
@@ -78,24 +83,42 @@ def validate_layout_selections(value: Any, *, presets: Mapping[str, PresetInfo],
 
 
 def _selection(
-    value: Any, path: str, surface: str, presets: Mapping[str, PresetInfo], direction: str, issues: IssueCollector
+    value: Any,
+    path: str,
+    surface: str,
+    presets: Mapping[str, PresetInfo],
+    direction: str,
+    issues: IssueCollector,
 ) -> dict | Any:
     obj = issues.object(value, path, what="an object {preset, variant?, options?}")
     if obj is INVALID:
         return INVALID
     issues.keys(obj, path, required=("preset",), optional=("variant", "options"))
-    preset = _preset(obj["preset"], child_path(path, "preset"), surface, presets, direction, issues) if "preset" in obj else INVALID
+    preset = (
+        _preset(obj["preset"], child_path(path, "preset"), surface, presets, direction, issues)
+        if "preset" in obj
+        else INVALID
+    )
     variant = INVALID
     if preset is not INVALID:
         variant = _variant(obj.get("variant"), child_path(path, "variant"), preset, issues)
     elif "variant" in obj and not isinstance(obj["variant"], str):
-        issues.add(child_path(path, "variant"), "invalid_type", f"Expected a variant name, got {json_type(obj['variant'])}.")
+        issues.add(
+            child_path(path, "variant"),
+            "invalid_type",
+            f"Expected a variant name, got {json_type(obj['variant'])}.",
+        )
     options = _options(obj["options"], child_path(path, "options"), issues) if "options" in obj else {}
     return {"preset": obj.get("preset"), "variant": variant, "options": options}
 
 
 def _preset(
-    value: Any, path: str, surface: str, presets: Mapping[str, PresetInfo], direction: str, issues: IssueCollector
+    value: Any,
+    path: str,
+    surface: str,
+    presets: Mapping[str, PresetInfo],
+    direction: str,
+    issues: IssueCollector,
 ) -> PresetInfo | Any:
     if not isinstance(value, str):
         issues.add(path, "invalid_type", f"Expected a preset key, got {json_type(value)}.")
@@ -109,11 +132,15 @@ def _preset(
         return INVALID
     if preset.surface != surface:
         issues.add(
-            path, "preset_surface_mismatch", f"Layout preset '{value}' is for the {preset.surface} surface, not {surface}."
+            path,
+            "preset_surface_mismatch",
+            f"Layout preset '{value}' is for the {preset.surface} surface, not {surface}.",
         )
         return INVALID
     if direction == "rtl" and not preset.supports_rtl:
-        issues.add(path, "rtl_not_supported", f"Layout preset '{value}' does not support right-to-left themes.")
+        issues.add(
+            path, "rtl_not_supported", f"Layout preset '{value}' does not support right-to-left themes."
+        )
         return INVALID
     return preset
 
@@ -131,7 +158,8 @@ def _variant(value: Any, path: str, preset: PresetInfo, issues: IssueCollector) 
         issues.add(
             path,
             "unsupported_variant",
-            f"'{value}' is not a variant of '{preset.key}'; use one of: {', '.join(preset.supported_variants)}.",
+            f"'{value}' is not a variant of '{preset.key}'; "
+            f"use one of: {', '.join(preset.supported_variants)}.",
         )
         return INVALID
     return value
@@ -148,13 +176,23 @@ def _options(value: Any, path: str, issues: IssueCollector) -> dict | Any:
     for name, option in obj.items():
         option_path = child_path(path, name)
         if not isinstance(name, str) or OPTION_NAME_RE.fullmatch(name) is None:
-            issues.add(option_path, "invalid_name", f"'{name}' is not an option name (a-z, 0-9, '_', starting with a-z).")
+            issues.add(
+                option_path,
+                "invalid_name",
+                f"'{name}' is not an option name (a-z, 0-9, '_', starting with a-z).",
+            )
         elif isinstance(option, str):
-            result[name] = issues.text(option, option_path, max_length=OPTION_TEXT_MAX_LENGTH, allow_empty=True)
+            result[name] = issues.text(
+                option, option_path, max_length=OPTION_TEXT_MAX_LENGTH, allow_empty=True
+            )
         elif isinstance(option, bool) or (isinstance(option, (int, float)) and math.isfinite(option)):
             result[name] = option
         else:
-            issues.add(option_path, "invalid_type", f"Option values are strings, numbers or booleans, got {json_type(option)}.")
+            issues.add(
+                option_path,
+                "invalid_type",
+                f"Option values are strings, numbers or booleans, got {json_type(option)}.",
+            )
     return result
 
 

@@ -27,6 +27,7 @@ English), so categories are not compared between packs.
 to 2 places, so 100.00 only ever means "complete". It is 100.00 when there is no default pack
 (or it is empty): the default-locale pack is complete by definition.
 """
+
 from __future__ import annotations
 
 import re
@@ -120,7 +121,9 @@ def check_localized_text(
     for locale, text in obj.items():
         locale_path = child_path(path, locale)
         if not is_locale_code(locale):
-            issues.add(locale_path, "invalid_locale", f"'{locale}' is not a locale code like 'en' or 'pt-BR'.")
+            issues.add(
+                locale_path, "invalid_locale", f"'{locale}' is not a locale code like 'en' or 'pt-BR'."
+            )
             continue
         if enabled is not None and locale not in enabled:
             issues.add(locale_path, "locale_not_enabled", f"Locale '{locale}' is not enabled for this theme.")
@@ -149,7 +152,12 @@ def validate_theme_locales(
     chain = _check_locale_list(
         fallback_chain, "/fallback_chain", issues, enabled_locales=None if enabled is INVALID else enabled
     )
-    if chain is not INVALID and default is not INVALID and len(chain) == len(fallback_chain) and chain[-1] != default:
+    if (
+        chain is not INVALID
+        and default is not INVALID
+        and len(chain) == len(fallback_chain)
+        and chain[-1] != default
+    ):
         issues.add(
             child_path("/fallback_chain", len(chain) - 1),
             "fallback_must_end_with_default",
@@ -196,7 +204,9 @@ class LocalePackResult:
     completeness_pct: Decimal  # numeric(5,2)
 
 
-def validate_locale_entries(entries: Any, *, default_entries: Mapping[str, str] | None = None) -> LocalePackResult:
+def validate_locale_entries(
+    entries: Any, *, default_entries: Mapping[str, str] | None = None
+) -> LocalePackResult:
     """A locale pack's entries (seed §4.6), checked against the default-locale pack when given."""
     issues = IssueCollector(ISSUE_CODES)
     obj = issues.object(entries, "", what="an object of message key → ICU message")
@@ -242,7 +252,9 @@ def _check_message(message: Any, path: str, issues: IssueCollector) -> dict[str,
         issues.add(path, "invalid_type", f"Expected an ICU message string, got {json_type(message)}.")
         return INVALID
     if not message.strip():
-        issues.add(path, "empty", "Messages must not be empty; leave the key out to fall back to the default.")
+        issues.add(
+            path, "empty", "Messages must not be empty; leave the key out to fall back to the default."
+        )
         return INVALID
     if len(message) > MESSAGE_MAX_LENGTH:
         issues.add(path, "too_long", f"Messages are at most {MESSAGE_MAX_LENGTH} characters.")
@@ -271,25 +283,31 @@ def _walk_icu(ast: list, path: str, issues: IssueCollector, arguments: dict[str,
             issues.add(
                 path,
                 "unknown_argument_type",
-                f"Argument '{name}' has type '{arg_type}'; use one of {', '.join(sorted(ICU_ARGUMENT_TYPES))}.",
+                f"Argument '{name}' has type '{arg_type}'; "
+                f"use one of {', '.join(sorted(ICU_ARGUMENT_TYPES))}.",
             )
         options = node.get("options")
         if arg_type in _SUBMESSAGE_TYPES and options is not None:
             if "other" not in options:
-                issues.add(path, "missing_other", f"The {arg_type} argument '{name}' needs an 'other' branch.")
+                issues.add(
+                    path, "missing_other", f"The {arg_type} argument '{name}' needs an 'other' branch."
+                )
             if arg_type in _PLURAL_TYPES:
                 for selector in options:
                     if selector not in PLURAL_CATEGORIES and _EXACT_PLURAL_RE.fullmatch(selector) is None:
                         issues.add(
                             path,
                             "invalid_plural_category",
-                            f"'{selector}' in argument '{name}' is not zero, one, two, few, many, other or =N.",
+                            f"'{selector}' in argument '{name}' is not one of zero, one, two, few, "
+                            "many, other or =N.",
                         )
             for branch in options.values():
                 _walk_icu(branch, path, issues, arguments)
 
 
-def _default_pack_arguments(default_entries: Mapping[str, str] | None) -> dict[str, dict[str, frozenset[str]]]:
+def _default_pack_arguments(
+    default_entries: Mapping[str, str] | None,
+) -> dict[str, dict[str, frozenset[str]]]:
     """Arguments of each parseable default message. The default pack was validated when it was
     written; a message that no longer parses is skipped rather than blamed on this pack."""
     if not default_entries:
@@ -304,7 +322,10 @@ def _default_pack_arguments(default_entries: Mapping[str, str] | None) -> dict[s
 
 
 def _check_parity(
-    arguments: dict[str, frozenset[str]], expected: dict[str, frozenset[str]], path: str, issues: IssueCollector
+    arguments: dict[str, frozenset[str]],
+    expected: dict[str, frozenset[str]],
+    path: str,
+    issues: IssueCollector,
 ) -> None:
     if set(arguments) != set(expected):
         missing = sorted(set(expected) - set(arguments))
@@ -314,7 +335,9 @@ def _check_parity(
             details.append(f"missing {', '.join(missing)}")
         if extra:
             details.append(f"not in the default message: {', '.join(extra)}")
-        issues.add(path, "placeholder_mismatch", f"Arguments differ from the default message ({'; '.join(details)}).")
+        issues.add(
+            path, "placeholder_mismatch", f"Arguments differ from the default message ({'; '.join(details)})."
+        )
         return
     for name in sorted(arguments):
         if arguments[name] != expected[name]:

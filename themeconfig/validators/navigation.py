@@ -1,4 +1,4 @@
-"""Validator for navigation menus (navigation_configs.items, seed §4.4) and the safe-URL check other contracts share.
+"""Validator for navigation menus (navigation_configs.items, seed §4.4) and the safe-URL check others share.
 
 Shape: an array of items, each
 
@@ -29,6 +29,7 @@ Normalisation: missing openInNewTab and children are filled in; rel tokens are l
 de-duplicated, and "noopener noreferrer" is added when openInNewTab is true; every list is
 returned sorted by ordinal.
 """
+
 from __future__ import annotations
 
 import html
@@ -66,8 +67,19 @@ ISSUE_CODES: tuple[str, ...] = tuple(
 NAVIGATION_KINDS = ("page", "url", "anchor", "booking", "phone", "email")
 BOOKING_ENTRY_POINTS = ("search", "room_select", "rate_select")
 REL_TOKENS = (
-    "alternate", "author", "external", "help", "license", "me", "nofollow", "noopener",
-    "noreferrer", "privacy-policy", "sponsored", "terms-of-service", "ugc",
+    "alternate",
+    "author",
+    "external",
+    "help",
+    "license",
+    "me",
+    "nofollow",
+    "noopener",
+    "noreferrer",
+    "privacy-policy",
+    "sponsored",
+    "terms-of-service",
+    "ugc",
 )
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 ANCHOR_RE = re.compile(r"#[A-Za-z][A-Za-z0-9_-]{0,63}")
@@ -143,7 +155,9 @@ def check_url(
         return text
     scheme = scheme_match.group(1)
     if scheme not in schemes:
-        issues.add(path, "disallowed_scheme", f"The '{scheme}:' scheme is not allowed here; allowed: {allowed}.")
+        issues.add(
+            path, "disallowed_scheme", f"The '{scheme}:' scheme is not allowed here; allowed: {allowed}."
+        )
         return INVALID
     if scheme in ("http", "https"):
         return _check_web_url(text, path, issues)
@@ -210,7 +224,12 @@ def validate_navigation_items(value: Any, *, enabled_locales: Iterable[str]) -> 
 
 
 def _items(
-    value: Any, path: str, depth: int, issues: IssueCollector, state: _TreeState, enabled_locales: tuple[str, ...]
+    value: Any,
+    path: str,
+    depth: int,
+    issues: IssueCollector,
+    state: _TreeState,
+    enabled_locales: tuple[str, ...],
 ) -> list | Any:
     items = issues.array(value, path, what="an array of navigation items", max_items=MAX_SIBLINGS)
     if items is INVALID:
@@ -249,29 +268,47 @@ def _ordinal_of(item: Any) -> int | None:
 
 
 def _item(
-    value: Any, path: str, depth: int, issues: IssueCollector, state: _TreeState, enabled_locales: tuple[str, ...]
+    value: Any,
+    path: str,
+    depth: int,
+    issues: IssueCollector,
+    state: _TreeState,
+    enabled_locales: tuple[str, ...],
 ) -> dict | Any:
     obj = issues.object(value, path, what="a navigation item object")
     if obj is INVALID:
         return INVALID
     before = len(issues)
     issues.keys(
-        obj, path, required=("id", "kind", "target", "label", "ordinal"), optional=("openInNewTab", "rel", "children")
+        obj,
+        path,
+        required=("id", "kind", "target", "label", "ordinal"),
+        optional=("openInNewTab", "rel", "children"),
     )
     item: dict[str, Any] = {}
     if "id" in obj:
         item["id"] = _item_id(obj["id"], child_path(path, "id"), issues, state)
-    kind = issues.choice(obj["kind"], child_path(path, "kind"), NAVIGATION_KINDS) if "kind" in obj else INVALID
+    kind = (
+        issues.choice(obj["kind"], child_path(path, "kind"), NAVIGATION_KINDS) if "kind" in obj else INVALID
+    )
     item["kind"] = kind
     if "target" in obj and kind is not INVALID:
         item["target"] = _target(kind, obj["target"], child_path(path, "target"), issues)
     if "label" in obj:
         item["label"] = check_localized_text(
-            obj["label"], child_path(path, "label"), issues, enabled_locales=enabled_locales, max_length=LABEL_MAX_LENGTH
+            obj["label"],
+            child_path(path, "label"),
+            issues,
+            enabled_locales=enabled_locales,
+            max_length=LABEL_MAX_LENGTH,
         )
     if "ordinal" in obj:
         item["ordinal"] = issues.integer(obj["ordinal"], child_path(path, "ordinal"))
-    new_tab = issues.boolean(obj["openInNewTab"], child_path(path, "openInNewTab")) if "openInNewTab" in obj else False
+    new_tab = (
+        issues.boolean(obj["openInNewTab"], child_path(path, "openInNewTab"))
+        if "openInNewTab" in obj
+        else False
+    )
     item["openInNewTab"] = new_tab
     rel = _rel(obj["rel"], child_path(path, "rel"), issues) if "rel" in obj else []
     if rel is not INVALID:
@@ -280,13 +317,19 @@ def _item(
         if rel:
             item["rel"] = " ".join(rel)
     children = obj.get("children", [])
-    item["children"] = _items(children, child_path(path, "children"), depth + 1, issues, state, enabled_locales)
+    item["children"] = _items(
+        children, child_path(path, "children"), depth + 1, issues, state, enabled_locales
+    )
     return INVALID if len(issues) > before else item
 
 
 def _item_id(value: Any, path: str, issues: IssueCollector, state: _TreeState) -> str | Any:
     if not isinstance(value, str) or ITEM_ID_RE.fullmatch(value) is None:
-        issues.add(path, "invalid_id", "An item id is 1..64 letters, digits, '_' or '-', starting with a letter or digit.")
+        issues.add(
+            path,
+            "invalid_id",
+            "An item id is 1..64 letters, digits, '_' or '-', starting with a letter or digit.",
+        )
         return INVALID
     if value in state.ids:
         issues.add(path, "duplicate_id", f"Id '{value}' is already used by another item in this menu.")
@@ -297,7 +340,9 @@ def _item_id(value: Any, path: str, issues: IssueCollector, state: _TreeState) -
 
 def _target(kind: str, value: Any, path: str, issues: IssueCollector) -> str | Any:
     if kind in _KIND_SCHEMES:
-        return check_url(value, path, issues, schemes=_KIND_SCHEMES[kind], allow_relative=kind in ("page", "url"))
+        return check_url(
+            value, path, issues, schemes=_KIND_SCHEMES[kind], allow_relative=kind in ("page", "url")
+        )
     if not isinstance(value, str):
         issues.add(path, "invalid_type", f"Expected a string target, got {json_type(value)}.")
         return INVALID
@@ -306,7 +351,11 @@ def _target(kind: str, value: Any, path: str, issues: IssueCollector) -> str | A
         issues.add(path, "unsafe_url", "javascript:, data: and vbscript: URLs are not allowed.")
         return INVALID
     if kind == "anchor" and ANCHOR_RE.fullmatch(text) is None:
-        issues.add(path, "invalid_target", "An anchor target looks like '#rooms' (letter first, then letters, digits, _ or -).")
+        issues.add(
+            path,
+            "invalid_target",
+            "An anchor target looks like '#rooms' (letter first, then letters, digits, _ or -).",
+        )
         return INVALID
     if kind == "booking" and text not in BOOKING_ENTRY_POINTS:
         issues.add(path, "invalid_target", f"A booking target is one of: {', '.join(BOOKING_ENTRY_POINTS)}.")
@@ -316,12 +365,16 @@ def _target(kind: str, value: Any, path: str, issues: IssueCollector) -> str | A
 
 def _rel(value: Any, path: str, issues: IssueCollector) -> list[str] | Any:
     if not isinstance(value, str):
-        issues.add(path, "invalid_type", f"Expected a space-separated string of rel tokens, got {json_type(value)}.")
+        issues.add(
+            path, "invalid_type", f"Expected a space-separated string of rel tokens, got {json_type(value)}."
+        )
         return INVALID
     tokens: list[str] = []
     for token in value.lower().split():
         if token not in REL_TOKENS:
-            issues.add(path, "invalid_rel", f"'{token}' is not an allowed rel token; use: {', '.join(REL_TOKENS)}.")
+            issues.add(
+                path, "invalid_rel", f"'{token}' is not an allowed rel token; use: {', '.join(REL_TOKENS)}."
+            )
             return INVALID
         if token not in tokens:
             tokens.append(token)

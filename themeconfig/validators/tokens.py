@@ -47,6 +47,7 @@ Normalisation: strings are trimmed; lengths are rewritten canonically ("16px", "
 keyword; `inset` is filled in. Colours keep the author's (trimmed) spelling: it is valid CSS and
 the author chose it on purpose.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,19 @@ SPACING_SCALE = ("none", "xxs", "xs", "sm", "md", "lg", "xl", "xxl", "xxxl")
 DIRECTIONS = ("ltr", "rtl")
 
 GENERIC_FAMILIES = (
-    "serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
-    "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong",
+    "serif",
+    "sans-serif",
+    "monospace",
+    "cursive",
+    "fantasy",
+    "system-ui",
+    "ui-serif",
+    "ui-sans-serif",
+    "ui-monospace",
+    "ui-rounded",
+    "math",
+    "emoji",
+    "fangsong",
 )
 FONT_NAME_RE = re.compile(r"\w[\w .'-]{0,63}")
 MAX_FONT_STACK = 10
@@ -97,8 +109,20 @@ DURATION_RANGE_MS = (0, 10_000)
 # Colour spaces CSS Color 4 can spell; coloraide knows more (hsv, jzazbz…) that browsers do not.
 CSS_COLOR_SPACES = frozenset(
     {
-        "srgb", "srgb-linear", "hsl", "hwb", "lab", "lch", "oklab", "oklch", "display-p3",
-        "a98-rgb", "prophoto-rgb", "rec2020", "xyz-d65", "xyz-d50",
+        "srgb",
+        "srgb-linear",
+        "hsl",
+        "hwb",
+        "lab",
+        "lch",
+        "oklab",
+        "oklch",
+        "display-p3",
+        "a98-rgb",
+        "prophoto-rgb",
+        "rec2020",
+        "xyz-d65",
+        "xyz-d50",
     }
 )
 
@@ -204,7 +228,11 @@ def validate_design_tokens(value: Any) -> dict:
     normalized: dict[str, Any] = {}
     if "color" in tokens:
         normalized["color"] = _named_map(
-            tokens["color"], "/color", issues, lambda v, p: check_color(v, p, issues), required=REQUIRED_COLORS
+            tokens["color"],
+            "/color",
+            issues,
+            lambda v, p: check_color(v, p, issues),
+            required=REQUIRED_COLORS,
         )
     if "typography" in tokens:
         normalized["typography"] = _typography(tokens["typography"], "/typography", issues)
@@ -220,10 +248,15 @@ def validate_design_tokens(value: Any) -> dict:
         normalized["spacing"] = spacing
     if "radius" in tokens:
         normalized["radius"] = _named_map(
-            tokens["radius"], "/radius", issues, lambda v, p: _length(v, p, issues, minimum_px=0, maximum_px=9999)
+            tokens["radius"],
+            "/radius",
+            issues,
+            lambda v, p: _length(v, p, issues, minimum_px=0, maximum_px=9999),
         )
     if "shadow" in tokens:
-        normalized["shadow"] = _named_map(tokens["shadow"], "/shadow", issues, lambda v, p: _shadow(v, p, issues))
+        normalized["shadow"] = _named_map(
+            tokens["shadow"], "/shadow", issues, lambda v, p: _shadow(v, p, issues)
+        )
     if "motion" in tokens:
         normalized["motion"] = _motion(tokens["motion"], "/motion", issues)
     if "direction" in tokens:
@@ -265,7 +298,9 @@ def _named_map(
     if obj is INVALID:
         return INVALID
     if len(obj) > MAX_TOKENS_PER_GROUP:
-        issues.add(path, "too_many_items", f"At most {MAX_TOKENS_PER_GROUP} tokens are allowed, got {len(obj)}.")
+        issues.add(
+            path, "too_many_items", f"At most {MAX_TOKENS_PER_GROUP} tokens are allowed, got {len(obj)}."
+        )
         return INVALID
     if not obj and not allow_empty:
         issues.add(path, "empty", "At least one token is required.")
@@ -289,7 +324,9 @@ def _named_map(
     return result
 
 
-def _length(value: Any, path: str, issues: IssueCollector, *, minimum_px: float, maximum_px: float) -> Length | Any:
+def _length(
+    value: Any, path: str, issues: IssueCollector, *, minimum_px: float, maximum_px: float
+) -> Length | Any:
     if not isinstance(value, str):
         issues.add(path, "invalid_type", f"Expected a CSS length string like '16px', got {json_type(value)}.")
         return INVALID
@@ -316,24 +353,36 @@ def _typography(value: Any, path: str, issues: IssueCollector) -> dict | Any:
     result: dict[str, Any] = {}
     if "families" in obj:
         result["families"] = _named_map(
-            obj["families"], child_path(path, "families"), issues,
-            lambda v, p: _font_family(v, p, issues), required=REQUIRED_FAMILIES,
+            obj["families"],
+            child_path(path, "families"),
+            issues,
+            lambda v, p: _font_family(v, p, issues),
+            required=REQUIRED_FAMILIES,
         )
     if "sizes" in obj:
         result["sizes"] = _named_map(
-            obj["sizes"], child_path(path, "sizes"), issues,
-            lambda v, p: _length(v, p, issues, minimum_px=8, maximum_px=160), allow_empty=False,
+            obj["sizes"],
+            child_path(path, "sizes"),
+            issues,
+            lambda v, p: _length(v, p, issues, minimum_px=8, maximum_px=160),
+            allow_empty=False,
         )
     if "weights" in obj:
         result["weights"] = _named_map(
-            obj["weights"], child_path(path, "weights"), issues, lambda v, p: _font_weight(v, p, issues),
+            obj["weights"],
+            child_path(path, "weights"),
+            issues,
+            lambda v, p: _font_weight(v, p, issues),
             allow_empty=False,
         )
     if "line_heights" in obj:
         low, high = LINE_HEIGHT_RANGE
         result["line_heights"] = _named_map(
-            obj["line_heights"], child_path(path, "line_heights"), issues,
-            lambda v, p: issues.number(v, p, minimum=low, maximum=high), allow_empty=False,
+            obj["line_heights"],
+            child_path(path, "line_heights"),
+            issues,
+            lambda v, p: issues.number(v, p, minimum=low, maximum=high),
+            allow_empty=False,
         )
     return result
 
@@ -347,7 +396,9 @@ def _font_family(value: Any, path: str, issues: IssueCollector) -> dict | Any:
     stack: list[str] = []
     if "stack" in obj:
         stack_path = child_path(path, "stack")
-        names = issues.array(obj["stack"], stack_path, what="an array of font names", max_items=MAX_FONT_STACK)
+        names = issues.array(
+            obj["stack"], stack_path, what="an array of font names", max_items=MAX_FONT_STACK
+        )
         if names is not INVALID:
             for index, name in enumerate(names):
                 checked = check_font_name(name, child_path(stack_path, index), issues)
@@ -434,7 +485,9 @@ def _motion(value: Any, path: str, issues: IssueCollector) -> dict | Any:
     low, high = DURATION_RANGE_MS
     if "durations" in obj:
         result["durations"] = _named_map(
-            obj["durations"], child_path(path, "durations"), issues,
+            obj["durations"],
+            child_path(path, "durations"),
+            issues,
             lambda v, p: issues.number(v, p, minimum=low, maximum=high),
         )
     if "easings" in obj:

@@ -1,4 +1,5 @@
 """Assertion helpers for contract validators: what a call raised, as (path, code) pairs."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Factories of valid contract values for the validator tests (each call returns a fresh copy)."""
+
 from __future__ import annotations
 
 from themeconfig.validators import PresetInfo
@@ -78,29 +79,51 @@ def valid_layout_selections() -> dict:
 def valid_content_body() -> dict:
     return {
         "en": {"format": "markdown", "value": "## Welcome\n\nSea views from every [room](/rooms)."},
-        "fr": {"format": "html", "value": "<h2>Bienvenue</h2><p>Vue sur la <a href=\"/chambres\">mer</a>.</p>"},
-        "de-CH": {"format": "structured", "value": {"type": "doc", "content": [{"type": "paragraph", "text": "Grüezi"}]}},
+        "fr": {"format": "html", "value": '<h2>Bienvenue</h2><p>Vue sur la <a href="/chambres">mer</a>.</p>'},
+        "de-CH": {
+            "format": "structured",
+            "value": {"type": "doc", "content": [{"type": "paragraph", "text": "Grüezi"}]},
+        },
     }
 
 
 def valid_media_ref() -> dict:
-    return {"url": "https://cdn.hotel.example/hero.jpg", "alt": {"en": "Pool at sunset"}, "width": 1600, "height": 900}
+    return {
+        "url": "https://cdn.hotel.example/hero.jpg",
+        "alt": {"en": "Pool at sunset"},
+        "width": 1600,
+        "height": 900,
+    }
 
 
 def valid_meta(kind: str) -> dict:
     """A valid meta object for each content block kind (only required fields plus a few optional ones)."""
     metas = {
-        "hero": {"kind": "hero", "image": valid_media_ref(), "cta": {"label": {"en": "Book now"}, "target": "/book"}},
+        "hero": {
+            "kind": "hero",
+            "image": valid_media_ref(),
+            "cta": {"label": {"en": "Book now"}, "target": "/book"},
+        },
         "rich_text": {"kind": "rich_text"},
-        "image_gallery": {"kind": "image_gallery", "images": [valid_media_ref(), valid_media_ref()], "columns": 4},
+        "image_gallery": {
+            "kind": "image_gallery",
+            "images": [valid_media_ref(), valid_media_ref()],
+            "columns": 4,
+        },
         "amenities": {"kind": "amenities", "amenities": ["wifi", "pool", "spa"]},
         "room_highlights": {"kind": "room_highlights", "room_type_codes": ["DLX", "STE-SEA"]},
         "testimonials": {
             "kind": "testimonials",
-            "items": [{"author": "Ana", "rating": 5, "quote": {"en": "Wonderful stay."}, "stay_date": "2024-07-14"}],
+            "items": [
+                {"author": "Ana", "rating": 5, "quote": {"en": "Wonderful stay."}, "stay_date": "2024-07-14"}
+            ],
         },
         "faq": {"kind": "faq", "items": [{"question": {"en": "Is parking free?"}, "answer": {"en": "Yes."}}]},
-        "cta_banner": {"kind": "cta_banner", "label": {"en": "See offers"}, "target": "https://hotel.example/offers"},
+        "cta_banner": {
+            "kind": "cta_banner",
+            "label": {"en": "See offers"},
+            "target": "https://hotel.example/offers",
+        },
         "map": {"kind": "map", "latitude": 46.2044, "longitude": 6.1432},
         "policy": {"kind": "policy", "policy_type": "cancellation", "effective_date": "2025-01-01"},
     }
@@ -108,7 +131,13 @@ def valid_meta(kind: str) -> dict:
 
 
 def nav_item(item_id: str, ordinal: int, *, children: list | None = None, **fields) -> dict:
-    item = {"id": item_id, "kind": "page", "target": f"/{item_id}", "label": {"en": item_id.title()}, "ordinal": ordinal}
+    item = {
+        "id": item_id,
+        "kind": "page",
+        "target": f"/{item_id}",
+        "label": {"en": item_id.title()},
+        "ordinal": ordinal,
+    }
     if children is not None:
         item["children"] = children
     item.update(fields)
@@ -125,7 +154,9 @@ def valid_navigation_items() -> list:
                 nav_item("doubles", 1),
             ],
         ),
-        nav_item("offers", 1, kind="url", target="https://hotel.example/offers", openInNewTab=True, rel="nofollow"),
+        nav_item(
+            "offers", 1, kind="url", target="https://hotel.example/offers", openInNewTab=True, rel="nofollow"
+        ),
         nav_item("location", 2, kind="anchor", target="#location", label={"en": "Location", "fr": "Accès"}),
         nav_item("book", 3, kind="booking", target="search"),
         nav_item("call", 4, kind="phone", target="tel:+41-22-555-0100"),
@@ -135,10 +166,20 @@ def valid_navigation_items() -> list:
 
 def valid_steps() -> list:
     return [
-        {"id": "search", "ordinal": 0, "required": True, "fields": ["check_in", "check_out", "adults", "promo_code"]},
+        {
+            "id": "search",
+            "ordinal": 0,
+            "required": True,
+            "fields": ["check_in", "check_out", "adults", "promo_code"],
+        },
         {"id": "room_select", "ordinal": 1, "required": True, "fields": ["room_type"]},
         {"id": "extras", "ordinal": 2, "required": False, "fields": ["breakfast", "parking"]},
-        {"id": "guest_details", "ordinal": 3, "required": True, "fields": ["first_name", "last_name", "email", "phone"]},
+        {
+            "id": "guest_details",
+            "ordinal": 3,
+            "required": True,
+            "fields": ["first_name", "last_name", "email", "phone"],
+        },
         {"id": "payment", "ordinal": 4, "required": True, "fields": ["card"]},
         {"id": "confirmation", "ordinal": 5, "required": True, "fields": ["summary"]},
     ]
@@ -158,7 +199,12 @@ def valid_consent() -> dict:
 
 def valid_email_tokens() -> dict:
     return {
-        "colors": {"primary": "#0b5fff", "background": "white", "text": "rgb(26 26 26)", "link": "oklch(0.5 0.2 260)"},
+        "colors": {
+            "primary": "#0b5fff",
+            "background": "white",
+            "text": "rgb(26 26 26)",
+            "link": "oklch(0.5 0.2 260)",
+        },
         "font_family": {"stack": ["Helvetica", "arial"], "fallback": "sans-serif"},
         "content_width_px": 640,
         "button_radius_px": 6,
@@ -166,7 +212,12 @@ def valid_email_tokens() -> dict:
 
 
 def valid_logo_ref() -> dict:
-    return {"url": "https://cdn.hotel.example/logo.png", "alt": {"en": "Hotel Lac"}, "width": 200, "height": 60}
+    return {
+        "url": "https://cdn.hotel.example/logo.png",
+        "alt": {"en": "Hotel Lac"},
+        "width": 200,
+        "height": 60,
+    }
 
 
 def valid_footer() -> dict:
@@ -185,7 +236,9 @@ def valid_default_entries() -> dict:
     return {
         "booking.search.title": "Find your room",
         "booking.search.guests": "{count, plural, one {# guest} other {# guests}}",
-        "booking.summary.nights": "{nights, plural, =0 {No nights} one {# night} other {# nights}} from {start, date, medium}",
+        "booking.summary.nights": (
+            "{nights, plural, =0 {No nights} one {# night} other {# nights}} from {start, date, medium}"
+        ),
         "common.greeting": "Hello, {name}!",
         "room.floor": "{floor, selectordinal, one {#st} two {#nd} few {#rd} other {#th}} floor",
     }

@@ -1,4 +1,5 @@
 """Hypothesis strategies for contract values: design token sets and navigation trees."""
+
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -12,13 +13,21 @@ _NAME = st.builds(str.__add__, st.sampled_from(_LOWER), st.text(_LOWER + "012345
 css_colors = st.one_of(
     st.integers(0, 0xFFFFFF).map(lambda n: f"#{n:06x}"),
     st.integers(0, 0xFFF).map(lambda n: f"#{n:03X}"),
-    st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)).map(lambda c: "rgb({} {} {})".format(*c)),
+    st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)).map(
+        lambda c: "rgb({} {} {})".format(*c)
+    ),
     st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255), st.integers(0, 100)).map(
         lambda c: "rgb({}, {}, {}, {}%)".format(*c)
     ),
-    st.tuples(st.integers(0, 359), st.integers(0, 100), st.integers(0, 100)).map(lambda c: "hsl({}deg {}% {}%)".format(*c)),
-    st.tuples(st.integers(0, 359), st.integers(0, 50), st.integers(0, 50)).map(lambda c: "hwb({} {}% {}%)".format(*c)),
-    st.tuples(st.integers(0, 100), st.integers(-100, 100), st.integers(-100, 100)).map(lambda c: "lab({}% {} {})".format(*c)),
+    st.tuples(st.integers(0, 359), st.integers(0, 100), st.integers(0, 100)).map(
+        lambda c: "hsl({}deg {}% {}%)".format(*c)
+    ),
+    st.tuples(st.integers(0, 359), st.integers(0, 50), st.integers(0, 50)).map(
+        lambda c: "hwb({} {}% {}%)".format(*c)
+    ),
+    st.tuples(st.integers(0, 100), st.integers(-100, 100), st.integers(-100, 100)).map(
+        lambda c: "lab({}% {} {})".format(*c)
+    ),
     st.tuples(st.integers(0, 100), st.integers(0, 40), st.integers(0, 359)).map(
         lambda c: f"oklch({c[0] / 100:.2f} {c[1] / 100:.2f} {c[2]})"
     ),
@@ -38,8 +47,12 @@ def lengths(min_px: int, max_px: int) -> st.SearchStrategy[str]:
     )
 
 
-def _named(values: st.SearchStrategy, *, required: tuple[str, ...] = (), min_size: int = 0, exclude=()) -> st.SearchStrategy[dict]:
-    extras = st.dictionaries(_NAME.filter(lambda n: n not in required and n not in exclude), values, min_size=min_size, max_size=3)
+def _named(
+    values: st.SearchStrategy, *, required: tuple[str, ...] = (), min_size: int = 0, exclude=()
+) -> st.SearchStrategy[dict]:
+    extras = st.dictionaries(
+        _NAME.filter(lambda n: n not in required and n not in exclude), values, min_size=min_size, max_size=3
+    )
     fixed = st.fixed_dictionaries({name: values for name in required})
     return st.tuples(fixed, extras).map(lambda pair: {**pair[0], **pair[1]})
 
@@ -57,16 +70,19 @@ font_families = st.fixed_dictionaries(
 
 @st.composite
 def spacing_scales(draw) -> dict:
-    """Canonical names in order with strictly increasing px values (required ones always present), plus free names."""
+    """Canonical names in order with strictly increasing px values (required ones always present),
+    plus free-form names."""
     optional = draw(st.sets(st.sampled_from(["none", "xxs", "xxl", "xxxl"])))
     names = [n for n in SPACING_SCALE if n in ("xs", "sm", "md", "lg", "xl") or n in optional]
     steps = draw(st.lists(st.integers(1, 12), min_size=len(names), max_size=len(names)))
     in_rem = draw(st.booleans())  # whole-rem steps are spelled in rem, the rest in px
     scale, total = {}, draw(st.integers(0, 4))
-    for name, step in zip(names, steps):
+    for name, step in zip(names, steps, strict=True):
         scale[name] = f"{total // 4}rem" if in_rem and total % 4 == 0 else f"{total * 4}px"
         total += step
-    extras = draw(st.dictionaries(_NAME.filter(lambda n: n not in SPACING_SCALE), lengths(0, 512), max_size=2))
+    extras = draw(
+        st.dictionaries(_NAME.filter(lambda n: n not in SPACING_SCALE), lengths(0, 512), max_size=2)
+    )
     return {**scale, **extras}
 
 
@@ -82,7 +98,9 @@ shadows = st.fixed_dictionaries(
 )
 
 easings = st.one_of(
-    st.sampled_from(["linear", "ease", "ease-in", "ease-out", "ease-in-out", "step-start", "step-end", "EASE-IN"]),
+    st.sampled_from(
+        ["linear", "ease", "ease-in", "ease-out", "ease-in-out", "step-start", "step-end", "EASE-IN"]
+    ),
     st.tuples(st.integers(0, 100), st.integers(-200, 200), st.integers(0, 100), st.integers(-200, 200)).map(
         lambda p: f"cubic-bezier({p[0] / 100}, {p[1] / 100}, {p[2] / 100}, {p[3] / 100})"
     ),
@@ -103,7 +121,10 @@ token_sets = st.fixed_dictionaries(
         "radius": _named(lengths(0, 9999)),
         "shadow": st.dictionaries(_NAME, shadows, max_size=2),
         "motion": st.fixed_dictionaries(
-            {"durations": _named(st.one_of(st.integers(0, 10_000), st.floats(0, 10_000))), "easings": _named(easings)}
+            {
+                "durations": _named(st.one_of(st.integers(0, 10_000), st.floats(0, 10_000))),
+                "easings": _named(easings),
+            }
         ),
         "direction": st.sampled_from(["ltr", "rtl"]),
     }
@@ -130,6 +151,7 @@ def leaf_paths(value, path: str = "") -> list[tuple[str, tuple]]:
 
 # ------------------------------------------------------------------------------------------
 # Navigation trees. A "shape" is a sibling list; each node in it is the list of its children.
+
 
 def sibling_shapes(depth: int) -> st.SearchStrategy[list]:
     """Sibling lists whose subtrees are at most `depth` levels deep (this list counts as 1)."""

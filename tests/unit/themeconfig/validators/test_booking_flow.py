@@ -1,4 +1,5 @@
 """Booking flow contract (booking_flow_configs.steps, toggles, consent)."""
+
 from __future__ import annotations
 
 import copy
@@ -50,7 +51,13 @@ def test_booking_flow__valid_config__returns_normalized_triple():
 def test_booking_flow__minimal_flow__passes():
     result_steps, result_toggles, _ = validate(copy.deepcopy(MINIMAL_STEPS), NO_FIELD_TOGGLES)
 
-    assert [s["id"] for s in result_steps] == ["search", "room_select", "guest_details", "payment", "confirmation"]
+    assert [s["id"] for s in result_steps] == [
+        "search",
+        "room_select",
+        "guest_details",
+        "payment",
+        "confirmation",
+    ]
     assert result_toggles["show_promo_code"] is False
 
 
@@ -83,7 +90,12 @@ def test_booking_flow__steps_not_a_usable_array__reports_code(steps, expected):
 def test_booking_flow__unknown_and_duplicate_steps__reports_each():
     steps = copy.deepcopy(MINIMAL_STEPS) + [step("upsell", 5, []), step("payment", 6, ["card"])]
 
-    assert_issues([("/steps/5/id", "unknown_step"), ("/steps/6/id", "duplicate_step")], validate, steps, NO_FIELD_TOGGLES)
+    assert_issues(
+        [("/steps/5/id", "unknown_step"), ("/steps/6/id", "duplicate_step")],
+        validate,
+        steps,
+        NO_FIELD_TOGGLES,
+    )
 
 
 def test_booking_flow__required_step_missing__reports_required_step_missing():
@@ -119,7 +131,7 @@ def test_booking_flow__steps_against_canonical_order__reports_step_out_of_order(
 )
 def test_booking_flow__ordinals_not_zero_based_contiguous__reports_code(ordinals, expected):
     steps = copy.deepcopy(MINIMAL_STEPS)
-    for item, ordinal in zip(steps, ordinals):
+    for item, ordinal in zip(steps, ordinals, strict=True):
         item["ordinal"] = ordinal
 
     assert_issues(expected, validate, steps, NO_FIELD_TOGGLES)
@@ -148,7 +160,10 @@ def test_booking_flow__step_shape_problems__reports_each():
     steps[4] = {"id": "confirmation", "ordinal": 4, "required": "yes", "fields": [], "title": "Done"}
 
     assert_issues(
-        [("/steps/4/required", "invalid_type"), ("/steps/4/title", "unknown_key")], validate, steps, NO_FIELD_TOGGLES
+        [("/steps/4/required", "invalid_type"), ("/steps/4/title", "unknown_key")],
+        validate,
+        steps,
+        NO_FIELD_TOGGLES,
     )
 
 
@@ -157,7 +172,11 @@ def test_booking_flow__step_missing_members__reports_required():
     steps[4] = {"id": "confirmation"}
 
     assert_issues(
-        [("/steps/4/fields", "required"), ("/steps/4/ordinal", "required"), ("/steps/4/required", "required")],
+        [
+            ("/steps/4/fields", "required"),
+            ("/steps/4/ordinal", "required"),
+            ("/steps/4/required", "required"),
+        ],
         validate,
         steps,
         NO_FIELD_TOGGLES,
@@ -184,7 +203,10 @@ def test_booking_flow__toggles_left_out__defaults_filled():
 
 def test_booking_flow__toggle_needing_an_uncollected_field__reports_toggle_requires_field():
     assert_issues(
-        [("/toggles/require_phone", "toggle_requires_field"), ("/toggles/show_promo_code", "toggle_requires_field")],
+        [
+            ("/toggles/require_phone", "toggle_requires_field"),
+            ("/toggles/show_promo_code", "toggle_requires_field"),
+        ],
         validate,
         copy.deepcopy(MINIMAL_STEPS),
         {"require_phone": True, "show_promo_code": True},
@@ -195,14 +217,24 @@ def test_booking_flow__toggle_needing_an_uncollected_field__reports_toggle_requi
     ("consent", "expected"),
     [
         ("I agree", [("/consent", "invalid_type")]),
-        ({}, [("/consent/policy_url", "required"), ("/consent/required", "required"), ("/consent/text", "required")]),
+        (
+            {},
+            [
+                ("/consent/policy_url", "required"),
+                ("/consent/required", "required"),
+                ("/consent/text", "required"),
+            ],
+        ),
         ({**valid_consent(), "required": 1}, [("/consent/required", "invalid_type")]),
         ({**valid_consent(), "text": {}}, [("/consent/text", "empty")]),
         ({**valid_consent(), "text": {"en": "x" * 2001}}, [("/consent/text/en", "too_long")]),
         ({**valid_consent(), "text": {"en-gb": "x"}}, [("/consent/text/en-gb", "invalid_locale")]),
         ({**valid_consent(), "policy_url": "java\tscript:alert(1)"}, [("/consent/policy_url", "unsafe_url")]),
         ({**valid_consent(), "policy_url": "data:text/html,x"}, [("/consent/policy_url", "unsafe_url")]),
-        ({**valid_consent(), "policy_url": "mailto:dpo@hotel.example"}, [("/consent/policy_url", "disallowed_scheme")]),
+        (
+            {**valid_consent(), "policy_url": "mailto:dpo@hotel.example"},
+            [("/consent/policy_url", "disallowed_scheme")],
+        ),
         ({**valid_consent(), "version": 2}, [("/consent/version", "unknown_key")]),
     ],
 )
@@ -218,14 +250,18 @@ def test_booking_flow__consent_locale_not_enabled__reported_only_when_locales_gi
     consent = {**valid_consent(), "text": {"it": "Accetto."}}
 
     assert validate(consent=consent)[2]["text"] == {"it": "Accetto."}
-    assert_issues([("/consent/text/it", "locale_not_enabled")], validate, consent=consent, enabled_locales=["en"])
+    assert_issues(
+        [("/consent/text/it", "locale_not_enabled")], validate, consent=consent, enabled_locales=["en"]
+    )
 
 
 def test_booking_flow__problems_in_all_three_arguments__all_collected_with_prefixes():
     steps = copy.deepcopy(MINIMAL_STEPS)
     steps[1]["fields"] = ["room_type", "breakfast"]
 
-    issues = issues_of(validate, steps, {"show_promo_code": "no"}, {**valid_consent(), "policy_url": "javascript:x"})
+    issues = issues_of(
+        validate, steps, {"show_promo_code": "no"}, {**valid_consent(), "policy_url": "javascript:x"}
+    )
 
     assert issues == [
         ("/consent/policy_url", "unsafe_url"),

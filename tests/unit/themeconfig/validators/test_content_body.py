@@ -1,4 +1,5 @@
 """Content block body contract (content_blocks.body): per-locale markdown, HTML or structured values."""
+
 from __future__ import annotations
 
 import copy
@@ -23,23 +24,32 @@ def test_content_body__valid_entries__returned_with_sanitized_html():
 
     assert value == original
     assert result["en"] == value["en"]
-    assert result["fr"]["value"] == '<h2>Bienvenue</h2><p>Vue sur la <a href="/chambres" rel="noopener noreferrer">mer</a>.</p>'
+    assert (
+        result["fr"]["value"]
+        == '<h2>Bienvenue</h2><p>Vue sur la <a href="/chambres" rel="noopener noreferrer">mer</a>.</p>'
+    )
     assert result["de-CH"] == value["de-CH"]
 
 
 @pytest.mark.parametrize(
     ("html", "sanitized"),
     [
-        ("<p onclick=\"steal()\">Hi</p>", "<p>Hi</p>"),
+        ('<p onclick="steal()">Hi</p>', "<p>Hi</p>"),
         ("<p>Hi<script>alert(1)</script></p>", "<p>Hi</p>"),
         ("<style>p{display:none}</style><p>Hi</p>", "<p>Hi</p>"),
         ('<a href="javascript:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
         ('<a href="JaVa&#x09;ScRiPt:alert(1)">x</a>', '<a rel="noopener noreferrer">x</a>'),
         ('<img src="x" onerror="alert(1)" alt="Pool">', '<img src="x" alt="Pool">'),
         ('<iframe src="https://evil.example"></iframe><p>Hi</p>', "<p>Hi</p>"),
-        ('<a href="https://x.example" target="_blank">x</a>', '<a href="https://x.example" target="_blank" rel="noopener noreferrer">x</a>'),
-        ('<a href="https://x.example" target="_top">x</a>', '<a href="https://x.example" rel="noopener noreferrer">x</a>'),
-        ("<h1>Title</h1><!-- note --><p style=\"color:red\">x</p>", "Title<p>x</p>"),
+        (
+            '<a href="https://x.example" target="_blank">x</a>',
+            '<a href="https://x.example" target="_blank" rel="noopener noreferrer">x</a>',
+        ),
+        (
+            '<a href="https://x.example" target="_top">x</a>',
+            '<a href="https://x.example" rel="noopener noreferrer">x</a>',
+        ),
+        ('<h1>Title</h1><!-- note --><p style="color:red">x</p>', "Title<p>x</p>"),
         ("  <p>Trim me</p>  ", "<p>Trim me</p>"),
     ],
 )
@@ -48,7 +58,9 @@ def test_content_body__html__sanitized_with_nh3(html, sanitized):
 
 
 def test_content_body__html_that_sanitizes_to_nothing__reports_empty():
-    assert_issues([("/en/value", "empty")], validate, {"en": {"format": "html", "value": "<script>alert(1)</script>"}})
+    assert_issues(
+        [("/en/value", "empty")], validate, {"en": {"format": "html", "value": "<script>alert(1)</script>"}}
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,7 +121,9 @@ def test_content_body__bad_entry__reports_code(entry, path, code):
 
 @pytest.mark.parametrize("fmt", ["markdown", "html"])
 def test_content_body__string_over_64_kib__reports_too_large(fmt):
-    assert_issues([("/en/value", "too_large")], validate, {"en": {"format": fmt, "value": "é" * (32 * 1024 + 1)}})
+    assert_issues(
+        [("/en/value", "too_large")], validate, {"en": {"format": fmt, "value": "é" * (32 * 1024 + 1)}}
+    )
 
 
 def test_content_body__string_of_exactly_64_kib__passes():
@@ -138,12 +152,20 @@ def test_content_body__structured_script_link__reports_unsafe_url_at_the_link():
     value = {"type": "doc", "content": [{"type": "link", "attrs": {"href": " javascript:alert(1)"}}]}
 
     assert_issues(
-        [("/en/value/content/0/attrs/href", "unsafe_url")], validate, {"en": {"format": "structured", "value": value}}
+        [("/en/value/content/0/attrs/href", "unsafe_url")],
+        validate,
+        {"en": {"format": "structured", "value": value}},
     )
 
 
 @pytest.mark.parametrize(
-    ("locale", "code"), [("EN", "invalid_locale"), ("en-us", "invalid_locale"), ("english", "invalid_locale"), ("it", "locale_not_enabled")]
+    ("locale", "code"),
+    [
+        ("EN", "invalid_locale"),
+        ("en-us", "invalid_locale"),
+        ("english", "invalid_locale"),
+        ("it", "locale_not_enabled"),
+    ],
 )
 def test_content_body__bad_locale_key__reports_code(locale, code):
     assert_issues([(f"/{locale}", code)], validate, {locale: {"format": "markdown", "value": "x"}})

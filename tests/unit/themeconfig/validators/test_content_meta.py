@@ -1,4 +1,5 @@
 """Content block meta contract (content_blocks.meta): a discriminated union on kind."""
+
 from __future__ import annotations
 
 import copy
@@ -13,8 +14,16 @@ from .samples import ENABLED_LOCALES, valid_media_ref, valid_meta
 
 def test_content_meta__kinds__cover_a_hotel_site():
     assert CONTENT_BLOCK_KINDS == (
-        "hero", "rich_text", "image_gallery", "amenities", "room_highlights", "testimonials", "faq",
-        "cta_banner", "map", "policy",
+        "hero",
+        "rich_text",
+        "image_gallery",
+        "amenities",
+        "room_highlights",
+        "testimonials",
+        "faq",
+        "cta_banner",
+        "map",
+        "policy",
     )
 
 
@@ -89,8 +98,16 @@ def test_content_meta__not_an_object__reports_invalid_type():
         ("hero", {"image": None}, [("/image", "invalid_type")]),
         ("hero", {"alignment": "left"}, [("/alignment", "invalid_choice")]),
         ("hero", {"overlay_opacity": 1.5}, [("/overlay_opacity", "out_of_range")]),
-        ("hero", {"cta": {"label": {"en": "Go"}, "target": "javascript:go()"}}, [("/cta/target", "unsafe_url")]),
-        ("hero", {"image": {**valid_media_ref(), "url": "http://cdn.hotel.example/a.jpg"}}, [("/image/url", "disallowed_scheme")]),
+        (
+            "hero",
+            {"cta": {"label": {"en": "Go"}, "target": "javascript:go()"}},
+            [("/cta/target", "unsafe_url")],
+        ),
+        (
+            "hero",
+            {"image": {**valid_media_ref(), "url": "http://cdn.hotel.example/a.jpg"}},
+            [("/image/url", "disallowed_scheme")],
+        ),
         ("hero", {"image": {"url": "https://cdn.hotel.example/a.jpg"}}, [("/image/alt", "required")]),
         ("hero", {"image": {**valid_media_ref(), "width": 0}}, [("/image/width", "out_of_range")]),
         ("rich_text", {"columns": 2}, [("/columns", "unknown_key")]),
@@ -100,13 +117,33 @@ def test_content_meta__not_an_object__reports_invalid_type():
         ("image_gallery", {"columns": "3"}, [("/columns", "invalid_type")]),
         ("amenities", {"amenities": ["wifi", "helipad"]}, [("/amenities/1", "invalid_choice")]),
         ("amenities", {"amenities": ["wifi", "spa", "wifi"]}, [("/amenities/2", "duplicate_value")]),
-        ("room_highlights", {"room_type_codes": ["DLX", "bad code"]}, [("/room_type_codes/1", "invalid_code")]),
+        (
+            "room_highlights",
+            {"room_type_codes": ["DLX", "bad code"]},
+            [("/room_type_codes/1", "invalid_code")],
+        ),
         ("room_highlights", {"show_prices": "yes"}, [("/show_prices", "invalid_type")]),
-        ("testimonials", {"items": [{"author": "A", "rating": 6, "quote": {"en": "x"}}]}, [("/items/0/rating", "out_of_range")]),
-        ("testimonials", {"items": [{"author": "A", "rating": 5, "quote": {"en": "x"}, "stay_date": "2024-02-30"}]}, [("/items/0/stay_date", "invalid_date")]),
-        ("testimonials", {"items": [{"author": "A", "rating": 5, "quote": {"en": "x"}, "stay_date": "14/07/2024"}]}, [("/items/0/stay_date", "invalid_date")]),
+        (
+            "testimonials",
+            {"items": [{"author": "A", "rating": 6, "quote": {"en": "x"}}]},
+            [("/items/0/rating", "out_of_range")],
+        ),
+        (
+            "testimonials",
+            {"items": [{"author": "A", "rating": 5, "quote": {"en": "x"}, "stay_date": "2024-02-30"}]},
+            [("/items/0/stay_date", "invalid_date")],
+        ),
+        (
+            "testimonials",
+            {"items": [{"author": "A", "rating": 5, "quote": {"en": "x"}, "stay_date": "14/07/2024"}]},
+            [("/items/0/stay_date", "invalid_date")],
+        ),
         ("faq", {"items": [{"question": {"en": "Q?"}}]}, [("/items/0/answer", "required")]),
-        ("faq", {"items": [{"question": {"en": "Q?"}, "answer": {"xx": "A"}}]}, [("/items/0/answer/xx", "locale_not_enabled")]),
+        (
+            "faq",
+            {"items": [{"question": {"en": "Q?"}, "answer": {"xx": "A"}}]},
+            [("/items/0/answer/xx", "locale_not_enabled")],
+        ),
         ("cta_banner", {"target": "ftp://hotel.example"}, [("/target", "disallowed_scheme")]),
         ("cta_banner", {"label": {"en": "x" * 61}}, [("/label/en", "too_long")]),
         ("map", {"latitude": 91}, [("/latitude", "out_of_range")]),
@@ -136,7 +173,9 @@ def test_content_meta__bad_field__reports_code_and_path(kind, change, expected):
     ],
 )
 def test_content_meta__required_fields_missing__reports_required_for_each(kind, required):
-    assert_issues([(f"/{name}", "required") for name in required], validate_content_meta, {"kind": kind}, kind=kind)
+    assert_issues(
+        [(f"/{name}", "required") for name in required], validate_content_meta, {"kind": kind}, kind=kind
+    )
 
 
 def test_content_meta__locales_not_checked_against_enabled_when_not_given():

@@ -1,4 +1,5 @@
 """Design tokens exported as W3C DTCG JSON and as CSS custom properties."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from themeconfig.validators.tokens import parse_length
 from .samples import valid_tokens
 from .strategies import token_sets
 
-HYPOTHESIS = settings(max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Where each token category lands in the DTCG document, and the $type its tokens carry.
 GROUP_TYPES = {
@@ -29,8 +32,20 @@ GROUP_TYPES = {
     ("motion", "easings"): "cubicBezier",
 }
 DTCG_COLOR_SPACES = {
-    "srgb", "srgb-linear", "hsl", "hwb", "lab", "lch", "oklab", "oklch", "display-p3", "a98-rgb",
-    "prophoto-rgb", "rec2020", "xyz-d65", "xyz-d50",
+    "srgb",
+    "srgb-linear",
+    "hsl",
+    "hwb",
+    "lab",
+    "lch",
+    "oklab",
+    "oklch",
+    "display-p3",
+    "a98-rgb",
+    "prophoto-rgb",
+    "rec2020",
+    "xyz-d65",
+    "xyz-d50",
 }
 
 
@@ -97,7 +112,10 @@ def test_to_dtcg__sample_tokens__every_token_has_the_right_type():
         "$value": {"colorSpace": "hsl", "components": [30, 90, 50], "alpha": 1, "hex": "#f2800d"},
     }
     assert document["spacing"]["md"] == {"$type": "dimension", "$value": {"value": 1, "unit": "rem"}}
-    assert document["motion"]["durations"]["fast"] == {"$type": "duration", "$value": {"value": 120, "unit": "ms"}}
+    assert document["motion"]["durations"]["fast"] == {
+        "$type": "duration",
+        "$value": {"value": 120, "unit": "ms"},
+    }
     assert document["typography"]["families"]["body"]["$value"] == ["Inter", "Helvetica Neue", "sans-serif"]
 
 

@@ -1,4 +1,5 @@
 """E-mail theme contract (email_themes.tokens, logo_ref, footer)."""
+
 from __future__ import annotations
 
 import copy
@@ -59,13 +60,34 @@ def test_email_theme__optional_tokens_and_links_left_out__defaults_filled():
         ({"button_radius_px": 33}, [("/tokens/button_radius_px", "out_of_range")]),
         ({"button_radius_px": 2.5}, [("/tokens/button_radius_px", "invalid_type")]),
         ({"colors": {"primary": "#000", "background": "#fff"}}, [("/tokens/colors/text", "required")]),
-        ({"colors": {**valid_email_tokens()["colors"], "accent": "#f00"}}, [("/tokens/colors/accent", "unknown_key")]),
-        ({"colors": {**valid_email_tokens()["colors"], "link": "bluish"}}, [("/tokens/colors/link", "invalid_color")]),
-        ({"colors": {**valid_email_tokens()["colors"], "border": "rgb(0 0 0 / 0.5)"}}, [("/tokens/colors/border", "color_not_opaque")]),
-        ({"font_family": {"stack": ["Comic Sans MS"], "fallback": "sans-serif"}}, [("/tokens/font_family/stack/0", "font_not_email_safe")]),
-        ({"font_family": {"stack": ["Arial"], "fallback": "cursive"}}, [("/tokens/font_family/fallback", "invalid_choice")]),
-        ({"font_family": {"stack": ["Arial"] * 7, "fallback": "serif"}}, [("/tokens/font_family/stack", "too_many_items")]),
-        ({"font_family": {"stack": [None], "fallback": "serif"}}, [("/tokens/font_family/stack/0", "invalid_type")]),
+        (
+            {"colors": {**valid_email_tokens()["colors"], "accent": "#f00"}},
+            [("/tokens/colors/accent", "unknown_key")],
+        ),
+        (
+            {"colors": {**valid_email_tokens()["colors"], "link": "bluish"}},
+            [("/tokens/colors/link", "invalid_color")],
+        ),
+        (
+            {"colors": {**valid_email_tokens()["colors"], "border": "rgb(0 0 0 / 0.5)"}},
+            [("/tokens/colors/border", "color_not_opaque")],
+        ),
+        (
+            {"font_family": {"stack": ["Comic Sans MS"], "fallback": "sans-serif"}},
+            [("/tokens/font_family/stack/0", "font_not_email_safe")],
+        ),
+        (
+            {"font_family": {"stack": ["Arial"], "fallback": "cursive"}},
+            [("/tokens/font_family/fallback", "invalid_choice")],
+        ),
+        (
+            {"font_family": {"stack": ["Arial"] * 7, "fallback": "serif"}},
+            [("/tokens/font_family/stack", "too_many_items")],
+        ),
+        (
+            {"font_family": {"stack": [None], "fallback": "serif"}},
+            [("/tokens/font_family/stack/0", "invalid_type")],
+        ),
         ({"font_family": {"fallback": "serif"}}, [("/tokens/font_family/stack", "required")]),
         ({"dark_mode": True}, [("/tokens/dark_mode", "unknown_key")]),
     ],
@@ -99,7 +121,9 @@ def test_email_theme__bad_logo_ref__reports_code_under_logo_ref(change, expected
 
 
 def test_email_theme__logo_ref_without_url_and_alt__reports_required():
-    assert_issues([("/logo_ref/alt", "required"), ("/logo_ref/url", "required")], validate, logo_ref={"width": 10})
+    assert_issues(
+        [("/logo_ref/alt", "required"), ("/logo_ref/url", "required")], validate, logo_ref={"width": 10}
+    )
 
 
 @pytest.mark.parametrize(
@@ -110,13 +134,25 @@ def test_email_theme__logo_ref_without_url_and_alt__reports_required():
         ({"legal_text": "Hotel Lac SA"}, [("/footer/legal_text", "invalid_type")]),
         ({"unsubscribe_text": {"EN": "Unsubscribe"}}, [("/footer/unsubscribe_text/EN", "invalid_locale")]),
         ({"links": {}}, [("/footer/links", "invalid_type")]),
-        ({"links": [{"label": {"en": "x"}, "url": "https://a.example"}] * 11}, [("/footer/links", "too_many_items")]),
+        (
+            {"links": [{"label": {"en": "x"}, "url": "https://a.example"}] * 11},
+            [("/footer/links", "too_many_items")],
+        ),
         ({"links": [{"label": {"en": "Home"}, "url": "/"}]}, [("/footer/links/0/url", "invalid_url")]),
-        ({"links": [{"label": {"en": "Home"}, "url": "  javascript:void(0)"}]}, [("/footer/links/0/url", "unsafe_url")]),
-        ({"links": [{"label": {"en": "FTP"}, "url": "ftp://hotel.example"}]}, [("/footer/links/0/url", "disallowed_scheme")]),
+        (
+            {"links": [{"label": {"en": "Home"}, "url": "  javascript:void(0)"}]},
+            [("/footer/links/0/url", "unsafe_url")],
+        ),
+        (
+            {"links": [{"label": {"en": "FTP"}, "url": "ftp://hotel.example"}]},
+            [("/footer/links/0/url", "disallowed_scheme")],
+        ),
         ({"links": [{"url": "https://a.example"}]}, [("/footer/links/0/label", "required")]),
         ({"links": ["https://a.example"]}, [("/footer/links/0", "invalid_type")]),
-        ({"links": [{"label": {"en": "x"}, "url": "mailto:x@y.example", "icon": "mail"}]}, [("/footer/links/0/icon", "unknown_key")]),
+        (
+            {"links": [{"label": {"en": "x"}, "url": "mailto:x@y.example", "icon": "mail"}]},
+            [("/footer/links/0/icon", "unknown_key")],
+        ),
     ],
 )
 def test_email_theme__bad_footer__reports_code_under_footer(change, expected):
@@ -125,7 +161,11 @@ def test_email_theme__bad_footer__reports_code_under_footer(change, expected):
 
 def test_email_theme__footer_missing_members__reports_required():
     assert_issues(
-        [("/footer/address", "required"), ("/footer/legal_text", "required"), ("/footer/unsubscribe_text", "required")],
+        [
+            ("/footer/address", "required"),
+            ("/footer/legal_text", "required"),
+            ("/footer/unsubscribe_text", "required"),
+        ],
         validate,
         footer={},
     )

@@ -1,4 +1,5 @@
 """Issue, ContractViolation and the JSON-pointer helpers every validator reports through."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,12 @@ def test_escape_token__tilde_and_slash__escaped_per_rfc_6901():
 
 def test_contract_violation__issues__sorted_by_path_with_numeric_indices():
     violation = ContractViolation(
-        [Issue("/10/id", "invalid_id", "m"), Issue("/2/id", "invalid_id", "m"), Issue("", "empty", "m"), Issue("/2", "x", "m")]
+        [
+            Issue("/10/id", "invalid_id", "m"),
+            Issue("/2/id", "invalid_id", "m"),
+            Issue("", "empty", "m"),
+            Issue("/2", "x", "m"),
+        ]
     )
 
     assert [issue.path for issue in violation.issues] == ["", "/2", "/2/id", "/10/id"]
@@ -28,11 +34,16 @@ def test_contract_violation__repeated_issue__kept_once():
 
 
 def test_contract_violation__prefixed__moves_every_path_under_pointer():
-    violation = ContractViolation([Issue("", "invalid_type", "m"), Issue("/color/primary", "invalid_color", "m")])
+    violation = ContractViolation(
+        [Issue("", "invalid_type", "m"), Issue("/color/primary", "invalid_color", "m")]
+    )
 
     prefixed = violation.prefixed("/tokens")
 
-    assert [(i.path, i.code) for i in prefixed.issues] == [("/tokens", "invalid_type"), ("/tokens/color/primary", "invalid_color")]
+    assert [(i.path, i.code) for i in prefixed.issues] == [
+        ("/tokens", "invalid_type"),
+        ("/tokens/color/primary", "invalid_color"),
+    ]
     assert [i.path for i in violation.issues] == ["", "/color/primary"]  # the original is unchanged
 
 

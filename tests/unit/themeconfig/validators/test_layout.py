@@ -1,4 +1,5 @@
 """Layout selections contract (theme_versions.layout_selections) against the preset registry."""
+
 from __future__ import annotations
 
 import copy
@@ -60,13 +61,18 @@ def test_layout__bad_preset__reports_code_at_preset(preset, code):
 
 def test_layout__rtl_theme_with_ltr_only_preset__reports_rtl_not_supported():
     assert_issues(
-        [("/home/preset", "rtl_not_supported")], validate, {"home": {"preset": "home_classic"}}, direction="rtl"
+        [("/home/preset", "rtl_not_supported")],
+        validate,
+        {"home": {"preset": "home_classic"}},
+        direction="rtl",
     )
 
 
 def test_layout__unsupported_variant__reports_unsupported_variant():
     assert_issues(
-        [("/home/variant", "unsupported_variant")], validate, {"home": {"preset": "home_hero_split", "variant": "wide"}}
+        [("/home/variant", "unsupported_variant")],
+        validate,
+        {"home": {"preset": "home_hero_split", "variant": "wide"}},
     )
 
 

@@ -1,4 +1,5 @@
 """Locale contracts: a theme's locale settings, a pack's locale, and ICU locale pack entries."""
+
 from __future__ import annotations
 
 import copy
@@ -10,7 +11,6 @@ from themeconfig.validators import validate_locale_enabled, validate_locale_entr
 
 from .expect import assert_issues, issues_of
 from .samples import valid_default_entries, valid_translated_entries
-
 
 # validate_theme_locales ---------------------------------------------------------------------
 
@@ -157,7 +157,9 @@ def test_locale_entries__completeness_never_rounds_up_to_complete():
     ],
 )
 def test_locale_entries__unparseable_message__reports_invalid_icu(message):
-    assert_issues([("/common.greeting", "invalid_icu")], validate_locale_entries, {"common.greeting": message})
+    assert_issues(
+        [("/common.greeting", "invalid_icu")], validate_locale_entries, {"common.greeting": message}
+    )
 
 
 @pytest.mark.parametrize(
@@ -213,7 +215,8 @@ def test_locale_entries__key_of_200_characters__passes():
 
 
 @pytest.mark.parametrize(
-    ("message", "code"), [(5, "invalid_type"), (None, "invalid_type"), ("   ", "empty"), ("x" * 10_001, "too_long")]
+    ("message", "code"),
+    [(5, "invalid_type"), (None, "invalid_type"), ("   ", "empty"), ("x" * 10_001, "too_long")],
 )
 def test_locale_entries__bad_message_value__reports_code(message, code):
     assert_issues([("/common.greeting", code)], validate_locale_entries, {"common.greeting": message})
@@ -230,7 +233,12 @@ def test_locale_entries__too_many_entries__reports_too_many_items_at_root():
 def test_locale_entries__key_absent_from_default_pack__reports_unknown_key():
     entries = {"common.greeting": "Salut {name}", "common.farewell": "Adieu"}
 
-    assert_issues([("/common.farewell", "unknown_key")], validate_locale_entries, entries, default_entries=valid_default_entries())
+    assert_issues(
+        [("/common.farewell", "unknown_key")],
+        validate_locale_entries,
+        entries,
+        default_entries=valid_default_entries(),
+    )
 
 
 @pytest.mark.parametrize(
@@ -242,17 +250,25 @@ def test_locale_entries__key_absent_from_default_pack__reports_unknown_key():
         ("common.greeting", "Bonjour {name, number} !", "placeholder_type_mismatch"),
         ("booking.search.guests", "{count} voyageurs", "placeholder_type_mismatch"),
         ("booking.search.guests", "{count, selectordinal, one {#} other {#}}", "placeholder_type_mismatch"),
-        ("booking.summary.nights", "{nights, plural, one {# nuit} other {# nuits}} dès {start, time}", "placeholder_type_mismatch"),
+        (
+            "booking.summary.nights",
+            "{nights, plural, one {# nuit} other {# nuits}} dès {start, time}",
+            "placeholder_type_mismatch",
+        ),
         ("booking.summary.nights", "{nights, plural, one {# nuit} other {# nuits}}", "placeholder_mismatch"),
     ],
 )
 def test_locale_entries__arguments_differ_from_default__reports_code(key, message, code):
-    assert_issues([(f"/{key}", code)], validate_locale_entries, {key: message}, default_entries=valid_default_entries())
+    assert_issues(
+        [(f"/{key}", code)], validate_locale_entries, {key: message}, default_entries=valid_default_entries()
+    )
 
 
 def test_locale_entries__plural_categories_differ_from_default__allowed():
     # Polish needs "few" and "many" where English has only "one"; categories are per language.
-    entries = {"booking.search.guests": "{count, plural, one {# gość} few {# gości} many {# gości} other {# gościa}}"}
+    entries = {
+        "booking.search.guests": "{count, plural, one {# gość} few {# gości} many {# gości} other {# gościa}}"
+    }
 
     assert validate_locale_entries(entries, default_entries=valid_default_entries()).entries == entries
 
@@ -261,7 +277,8 @@ def test_locale_entries__nested_arguments_inside_branches__compared_with_default
     default = {"stay.summary": "{guests, plural, one {{name} stays} other {{name} and # others stay}}"}
 
     assert validate_locale_entries(
-        {"stay.summary": "{guests, plural, one {{name} reste} other {{name} et # autres restent}}"}, default_entries=default
+        {"stay.summary": "{guests, plural, one {{name} reste} other {{name} et # autres restent}}"},
+        default_entries=default,
     ).entries
     assert_issues(
         [("/stay.summary", "placeholder_mismatch")],

@@ -1,4 +1,5 @@
 """Navigation items contract (navigation_configs.items) and the safe-URL rules it shares."""
+
 from __future__ import annotations
 
 import copy
@@ -14,7 +15,9 @@ from .expect import assert_issues, issues_of
 from .samples import ENABLED_LOCALES, nav_item, valid_navigation_items
 from .strategies import build_nav_tree, deep_shapes, item_at, sibling_shapes
 
-HYPOTHESIS = settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def validate(items, enabled_locales=ENABLED_LOCALES):
@@ -141,7 +144,9 @@ def test_navigation__allowed_target__passes(kind, target):
 
 
 def test_navigation__unknown_kind__reports_invalid_choice_and_skips_target():
-    assert_issues([("/0/kind", "invalid_choice")], validate, [nav_item("a", 0, kind="link", target="javascript:x")])
+    assert_issues(
+        [("/0/kind", "invalid_choice")], validate, [nav_item("a", 0, kind="link", target="javascript:x")]
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,7 +197,9 @@ def test_navigation__ordinals_not_zero_based_contiguous__reports_each(ordinals, 
     assert_issues(expected, validate, items)
 
 
-@pytest.mark.parametrize(("ordinal", "code"), [("0", "invalid_type"), (True, "invalid_type"), (0.5, "invalid_type")])
+@pytest.mark.parametrize(
+    ("ordinal", "code"), [("0", "invalid_type"), (True, "invalid_type"), (0.5, "invalid_type")]
+)
 def test_navigation__non_integer_ordinal__reports_invalid_type_only(ordinal, code):
     items = [nav_item("a", ordinal), nav_item("b", 1)]
 
@@ -225,10 +232,21 @@ def test_navigation__rel_tokens__lower_cased_and_deduplicated():
 
 
 def test_navigation__depth_four__reports_too_deep_at_the_deep_items():
-    items = [nav_item("a", 0, children=[nav_item("b", 0, children=[nav_item("c", 0, children=[nav_item("d", 0), nav_item("e", 1)])])])]
+    items = [
+        nav_item(
+            "a",
+            0,
+            children=[
+                nav_item("b", 0, children=[nav_item("c", 0, children=[nav_item("d", 0), nav_item("e", 1)])])
+            ],
+        )
+    ]
 
     assert_issues(
-        [("/0/children/0/children/0/children/0", "too_deep"), ("/0/children/0/children/0/children/1", "too_deep")],
+        [
+            ("/0/children/0/children/0/children/0", "too_deep"),
+            ("/0/children/0/children/0/children/1", "too_deep"),
+        ],
         validate,
         items,
     )
@@ -264,7 +282,13 @@ def test_navigation__problems_across_the_tree__are_all_collected():
 
 @pytest.mark.parametrize(
     ("text", "dangerous"),
-    [("https://x.example", False), ("/javascript:", False), ("javascript:", True), (" \t\r\nvbscript:x", True), ("data:,", True)],
+    [
+        ("https://x.example", False),
+        ("/javascript:", False),
+        ("javascript:", True),
+        (" \t\r\nvbscript:x", True),
+        ("data:,", True),
+    ],
 )
 def test_is_dangerous_url__examples(text, dangerous):
     assert is_dangerous_url(text) is dangerous
@@ -295,7 +319,9 @@ def test_navigation__generated_tree_with_one_reused_id__reports_duplicate_id_at_
     tree = build_nav_tree(data.draw, data.draw(deep_shapes(3)))
     if len(tree.preorder) < 2:
         tree = build_nav_tree(data.draw, [[], [[]]])
-    first, later = sorted(data.draw(st.lists(st.sampled_from(range(len(tree.preorder))), min_size=2, max_size=2, unique=True)))
+    first, later = sorted(
+        data.draw(st.lists(st.sampled_from(range(len(tree.preorder))), min_size=2, max_size=2, unique=True))
+    )
     item_at(tree.items, tree.preorder[later])["id"] = item_at(tree.items, tree.preorder[first])["id"]
 
     assert issues_of(validate, tree.items) == [(tree.preorder[later] + "/id", "duplicate_id")]

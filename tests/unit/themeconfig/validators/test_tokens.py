@@ -1,4 +1,5 @@
 """Design token contract (theme_versions.tokens)."""
+
 from __future__ import annotations
 
 import copy
@@ -14,7 +15,9 @@ from .expect import assert_issues, issues_of
 from .samples import valid_tokens
 from .strategies import garbage, leaf_paths, token_sets
 
-HYPOTHESIS = settings(max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def test_design_tokens__valid_set__returns_normalized_copy():
@@ -52,9 +55,19 @@ def test_design_tokens__untrimmed_and_loose_spellings__are_normalized():
 @pytest.mark.parametrize(
     "color",
     [
-        "#abc", "#aabbcc80", "rgb(1 2 3 / 50%)", "rgba(1, 2, 3, 0.5)", "hsl(120deg 50% 50%)", "hwb(120 10% 10%)",
-        "lab(50% 40 59)", "lch(50% 30 20)", "oklab(0.5 0.1 0.1)", "oklch(0.6 0.1 200)",
-        "color(display-p3 1 0 0)", "rebeccapurple", "transparent",
+        "#abc",
+        "#aabbcc80",
+        "rgb(1 2 3 / 50%)",
+        "rgba(1, 2, 3, 0.5)",
+        "hsl(120deg 50% 50%)",
+        "hwb(120 10% 10%)",
+        "lab(50% 40 59)",
+        "lch(50% 30 20)",
+        "oklab(0.5 0.1 0.1)",
+        "oklch(0.6 0.1 200)",
+        "color(display-p3 1 0 0)",
+        "rebeccapurple",
+        "transparent",
     ],
 )
 def test_design_tokens__any_css_color_4_syntax__is_accepted(color):
@@ -65,7 +78,8 @@ def test_design_tokens__any_css_color_4_syntax__is_accepted(color):
 
 
 @pytest.mark.parametrize(
-    "color", ["#ggg", "rgb(1 2)", "currentcolor", "blurple", "red; background: url(x)", "color(--hsv 0 0 0)", ""]
+    "color",
+    ["#ggg", "rgb(1 2)", "currentcolor", "blurple", "red; background: url(x)", "color(--hsv 0 0 0)", ""],
 )
 def test_design_tokens__invalid_color__reports_invalid_color(color):
     tokens = valid_tokens()
@@ -85,7 +99,9 @@ def test_design_tokens__missing_and_unknown_top_level_keys__reports_each():
     tokens["grid"] = {}
 
     assert_issues(
-        [("/direction", "required"), ("/grid", "unknown_key"), ("/motion", "required")], validate_design_tokens, tokens
+        [("/direction", "required"), ("/grid", "unknown_key"), ("/motion", "required")],
+        validate_design_tokens,
+        tokens,
     )
 
 
@@ -94,7 +110,9 @@ def test_design_tokens__missing_semantic_colors__reports_required_per_name():
     del tokens["color"]["on_primary"]
     del tokens["color"]["text"]
 
-    assert_issues([("/color/on_primary", "required"), ("/color/text", "required")], validate_design_tokens, tokens)
+    assert_issues(
+        [("/color/on_primary", "required"), ("/color/text", "required")], validate_design_tokens, tokens
+    )
 
 
 @pytest.mark.parametrize("name", ["Primary", "1st", "brand color", "x" * 65, "-dash", "a/b"])
@@ -115,8 +133,16 @@ def test_design_tokens__too_many_tokens__reports_too_many_items_on_group():
 
 @pytest.mark.parametrize(
     ("size", "code"),
-    [("16", "invalid_length"), ("16pt", "invalid_length"), ("1.5 rem", "invalid_length"), ("calc(1rem)", "invalid_length"),
-     ("4px", "out_of_range"), ("161px", "out_of_range"), ("20rem", "out_of_range"), (16, "invalid_type")],
+    [
+        ("16", "invalid_length"),
+        ("16pt", "invalid_length"),
+        ("1.5 rem", "invalid_length"),
+        ("calc(1rem)", "invalid_length"),
+        ("4px", "out_of_range"),
+        ("161px", "out_of_range"),
+        ("20rem", "out_of_range"),
+        (16, "invalid_type"),
+    ],
 )
 def test_design_tokens__bad_font_size__reports_code(size, code):
     tokens = valid_tokens()
@@ -125,7 +151,16 @@ def test_design_tokens__bad_font_size__reports_code(size, code):
     assert_issues([("/typography/sizes/md", code)], validate_design_tokens, tokens)
 
 
-@pytest.mark.parametrize(("weight", "code"), [(450, "invalid_font_weight"), (1000, "invalid_font_weight"), (0, "invalid_font_weight"), ("700", "invalid_type"), (True, "invalid_type")])
+@pytest.mark.parametrize(
+    ("weight", "code"),
+    [
+        (450, "invalid_font_weight"),
+        (1000, "invalid_font_weight"),
+        (0, "invalid_font_weight"),
+        ("700", "invalid_type"),
+        (True, "invalid_type"),
+    ],
+)
 def test_design_tokens__bad_font_weight__reports_code(weight, code):
     tokens = valid_tokens()
     tokens["typography"]["weights"]["bold"] = weight
@@ -133,7 +168,9 @@ def test_design_tokens__bad_font_weight__reports_code(weight, code):
     assert_issues([("/typography/weights/bold", code)], validate_design_tokens, tokens)
 
 
-@pytest.mark.parametrize(("line_height", "code"), [(0.2, "out_of_range"), (5, "out_of_range"), ("1.5", "invalid_type")])
+@pytest.mark.parametrize(
+    ("line_height", "code"), [(0.2, "out_of_range"), (5, "out_of_range"), ("1.5", "invalid_type")]
+)
 def test_design_tokens__bad_line_height__reports_code(line_height, code):
     tokens = valid_tokens()
     tokens["typography"]["line_heights"]["normal"] = line_height
@@ -200,13 +237,20 @@ def test_design_tokens__spacing_missing_required_steps__reports_required():
     tokens["spacing"] = {"md": "16px"}
 
     assert_issues(
-        [("/spacing/lg", "required"), ("/spacing/sm", "required"), ("/spacing/xl", "required"), ("/spacing/xs", "required")],
+        [
+            ("/spacing/lg", "required"),
+            ("/spacing/sm", "required"),
+            ("/spacing/xl", "required"),
+            ("/spacing/xs", "required"),
+        ],
         validate_design_tokens,
         tokens,
     )
 
 
-@pytest.mark.parametrize(("radius", "code"), [("-1px", "out_of_range"), ("10000px", "out_of_range"), ("50%", "invalid_length")])
+@pytest.mark.parametrize(
+    ("radius", "code"), [("-1px", "out_of_range"), ("10000px", "out_of_range"), ("50%", "invalid_length")]
+)
 def test_design_tokens__bad_radius__reports_code(radius, code):
     tokens = valid_tokens()
     tokens["radius"]["sm"] = radius
@@ -262,10 +306,20 @@ def test_design_tokens__easing_y_outside_unit_range__is_accepted():
     tokens = valid_tokens()
     tokens["motion"]["easings"]["bounce"] = "cubic-bezier(0.3, -0.6, 0.7, 1.6)"
 
-    assert validate_design_tokens(tokens)["motion"]["easings"]["bounce"] == "cubic-bezier(0.3, -0.6, 0.7, 1.6)"
+    assert (
+        validate_design_tokens(tokens)["motion"]["easings"]["bounce"] == "cubic-bezier(0.3, -0.6, 0.7, 1.6)"
+    )
 
 
-@pytest.mark.parametrize(("duration", "code"), [(-1, "out_of_range"), (10_001, "out_of_range"), ("120ms", "invalid_type"), (float("nan"), "invalid_type")])
+@pytest.mark.parametrize(
+    ("duration", "code"),
+    [
+        (-1, "out_of_range"),
+        (10_001, "out_of_range"),
+        ("120ms", "invalid_type"),
+        (float("nan"), "invalid_type"),
+    ],
+)
 def test_design_tokens__bad_duration__reports_code(duration, code):
     tokens = valid_tokens()
     tokens["motion"]["durations"]["fast"] = duration
@@ -273,7 +327,9 @@ def test_design_tokens__bad_duration__reports_code(duration, code):
     assert_issues([("/motion/durations/fast", code)], validate_design_tokens, tokens)
 
 
-@pytest.mark.parametrize(("direction", "code"), [("rtl ", "invalid_choice"), ("RTL", "invalid_choice"), (None, "invalid_type")])
+@pytest.mark.parametrize(
+    ("direction", "code"), [("rtl ", "invalid_choice"), ("RTL", "invalid_choice"), (None, "invalid_type")]
+)
 def test_design_tokens__bad_direction__reports_code(direction, code):
     assert_issues([("/direction", code)], validate_design_tokens, valid_tokens(direction=direction))
 

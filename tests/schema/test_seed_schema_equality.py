@@ -1,0 +1,290 @@
+"""The migrated theme_config schema equals the DDL of seed 000, compared through the catalogs.
+
+The SQL statements are cut out of the seed text itself (tests/schema/seed_000_data_model.txt, a
+copy of shared/seeds/000_…; the SQL survived the formatting damage of the prose around it), run
+into a scratch schema, and both schemas are read back from pg_catalog: tables, columns (type,
+nullability, default), constraints, indexes, policies, RLS flags, materialized views and their
+indexes. Every difference fails, except the extras named in the allow-lists below.
+"""
+from __future__ import annotations
+
+import re
+import pytest
+
+from tests.schema.dbtools import SEED_COPY, SEED_SHARED, connect, seed_text
+
+
+SCRATCH = "seed_theme_config"
+SCRATCH_TENANT_SERVICE = "seed_tenant_service"
+
+STATEMENT_RE = re.compile(
+    r"^(?:CREATE\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|CREATE\s+MATERIALIZED\s+VIEW|CREATE\s+POLICY|ALTER\s+TABLE)\b.*?;",
+    re.S | re.M,
+)
+
+SEED_TABLES = {
+    "themes", "theme_versions", "theme_publications", "content_blocks", "navigation_configs",
+    "booking_flow_configs", "email_themes", "locale_packs", "layout_presets", "preview_tokens",
+    "palette_suggestions", "outbox", "consumed_events", "idempotency_keys",
+}
+SEED_MATVIEWS = {"published_theme_view", "host_to_theme_view"}
+
+# ---- Allow-lists: what the migrations add to, or change in, the seed's DDL -----------------------
+# Tables in theme_config that the seed does not define.
+EXTRA_TABLES = {
+    "translation_drafts": "seed §3.11 says only 'mirror schemas' (prose); built as a mirror of palette_suggestions",
+    "content_drafts": "seed §3.11 'mirror schemas' (prose); mirror of palette_suggestions",
+    "brand_kits": "seed 001 BrandKit, adapted (brief rule 5)",
+    "memberships": "themeconfig 0001_tenancy (seed 002 memberships), not part of seed 000",
+    "api_clients": "themeconfig 0001_tenancy (seed 001 APIClient), not part of seed 000",
+}
+# FORCE ROW LEVEL SECURITY on every table the seed puts under RLS: binds the owning migrator too
+# (manage.py check_rls requires it). Checked generically: seed rls=True ⇒ ours force=True.
+# Constraints the seed states only in prose (§4) or that make a seed CHECK mean what it says.
+EXTRA_CONSTRAINTS = {
+    ("theme_versions", "theme_versions_tokens_shape_chk"): "§4.1 tokens shape, prose in the seed",
+    ("content_blocks", "content_blocks_meta_kind_chk"): "§4.3 meta.kind = kind, prose in the seed",
+    ("content_blocks", "content_blocks_body_locales_chk"): "§4.2 body keys are locales, prose in the seed",
+    ("themes", "themes_enabled_locales_not_empty_chk"): "array_length('{}',1) is NULL: the seed CHECK admits '{}'",
+    ("themes", "themes_fallback_chain_not_empty_chk"): "same for fallback_chain",
+}
+# Seed constraints whose definition the migrations change, with the exact new definition suffix.
+MODIFIED_CONSTRAINTS = {
+    ("theme_publications", "theme_publications_superseded_by_id_fkey"): (
+        " DEFERRABLE INITIALLY DEFERRED",
+        "immediate, it rejects the seed's own §3.3 flip SQL whenever a previous active publication exists",
+    ),
+}
+# Indexes on FK columns the seed leaves unindexed (seed 000 §2 "every FK has an index", seed 004),
+# and tenant_id indexes for the RLS filter on the tables that lack one.
+EXTRA_INDEXES = {
+    ("themes", "themes_active_publication_idx"): "FK themes_active_publication_fk",
+    ("theme_publications", "theme_publications_version_idx"): "FK theme_version_id",
+    ("theme_publications", "theme_publications_superseded_by_idx"): "FK superseded_by_id",
+    ("theme_publications", "theme_publications_tenant_idx"): "RLS filter",
+    ("preview_tokens", "preview_tokens_theme_version_idx"): "FK theme_version_id (the seed's index is partial)",
+    ("preview_tokens", "preview_tokens_tenant_idx"): "RLS filter",
+    ("palette_suggestions", "palette_suggestions_theme_idx"): "FK theme_id",
+    ("palette_suggestions", "palette_suggestions_applied_to_version_idx"): "FK applied_to_version_id",
+    ("content_blocks", "content_blocks_tenant_idx"): "RLS filter",
+    ("navigation_configs", "navigation_configs_tenant_idx"): "RLS filter",
+    ("booking_flow_configs", "booking_flow_configs_tenant_idx"): "RLS filter",
+    ("email_themes", "email_themes_tenant_idx"): "RLS filter",
+}
+EXTRA_POLICIES = {
+    ("preview_tokens", "preview_reader_read"): "seed §3.10 preview-by-hash path, prose in the seed",
+    ("theme_versions", "preview_reader_read"): "seed §3.10 preview-by-hash path, prose in the seed",
+    ("themes", "read_model_refresh"): "lets the migrator-owned views be filled/refreshed under FORCE RLS",
+    ("theme_publications", "read_model_refresh"): "same",
+}
+
+
+def seed_statements() -> list[str]:
+    text = re.sub(r"--[^\n]*", "", seed_text())
+    return [m.group(0) for m in STATEMENT_RE.finditer(text)]
+
+
+def to_scratch(statement: str) -> str:
+    statement = re.sub(r"\btheme_config\.", f"{SCRATCH}.", statement)
+    return re.sub(r"\btenant_service\.", f"{SCRATCH_TENANT_SERVICE}.", statement)
+
+
+def normalize(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.replace(f"{SCRATCH}.", "theme_config.").replace(f"{SCRATCH_TENANT_SERVICE}.", "tenant_service.")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def snapshot(conn, schema: str) -> dict:
+    """Everything the comparison looks at, keyed by relation name, with schema names normalized."""
+    conn.execute("SET search_path = pg_catalog")  # so every name in the deparsed text is qualified
+    rels = conn.execute(
+        """SELECT c.oid, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'm')""",
+        [schema],
+    ).fetchall()
+    result = {}
+    for oid, name, kind, rls, force in rels:
+        columns = conn.execute(
+            """SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                      pg_get_expr(d.adbin, d.adrelid)
+               FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+               WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""",
+            [oid],
+        ).fetchall()
+        constraints = conn.execute(
+            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s", [oid]
+        ).fetchall()
+        indexes = conn.execute(
+            """SELECT ic.relname, pg_get_indexdef(i.indexrelid)
+               FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = %s""",
+            [oid],
+        ).fetchall()
+        policies = conn.execute(
+            """SELECT p.polname, p.polcmd, p.polpermissive,
+                      ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_get_userbyid(r) END
+                            FROM unnest(p.polroles) r ORDER BY 1),
+                      pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)
+               FROM pg_policy p WHERE p.polrelid = %s""",
+            [oid],
+        ).fetchall()
+        definition = None
+        if kind == "m":
+            definition = conn.execute("SELECT pg_get_viewdef(%s::oid)", [oid]).fetchone()[0]
+        result[name] = {
+            "kind": kind,
+            "rls": rls,
+            "force": force,
+            "columns": [(n, t, nn, normalize(d)) for n, t, nn, d in columns],
+            "constraints": {n: (t, normalize(d)) for n, t, d in constraints},
+            "indexes": {n: normalize(d) for n, d in indexes},
+            "policies": {n: (c, p, tuple(r), normalize(q), normalize(w)) for n, c, p, r, q, w in policies},
+            "definition": normalize(definition),
+        }
+    conn.execute("RESET search_path")
+    return result
+
+
+def build_seed_schema(conn) -> None:
+    """Run the seed's statements, schema names rewritten, into scratch schemas."""
+    for schema in (SCRATCH, SCRATCH_TENANT_SERVICE):
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    # Stand-in for tenant-service's tenant_hosts: the seed §6.2 view reads host, tenant_id, property_id.
+    conn.execute(
+        f"CREATE TABLE {SCRATCH_TENANT_SERVICE}.tenant_hosts "
+        "(host text PRIMARY KEY, tenant_id text NOT NULL, property_id text NULL)"
+    )
+    for statement in seed_statements():
+        conn.execute(to_scratch(statement))
+
+
+@pytest.fixture(scope="module")
+def schemas(schema_db):
+    """(seed, migrated) catalog snapshots."""
+    with connect("postgres", schema_db, autocommit=True) as conn:
+        build_seed_schema(conn)
+        try:
+            yield snapshot(conn, SCRATCH), snapshot(conn, "theme_config")
+        finally:
+            conn.execute(f"DROP SCHEMA {SCRATCH} CASCADE")
+            conn.execute(f"DROP SCHEMA {SCRATCH_TENANT_SERVICE} CASCADE")
+
+
+def compare(seed: dict, ours: dict) -> list[str]:
+    """Readable differences between the seed schema and ours, the allow-lists applied."""
+    diffs: list[str] = []
+    for name in sorted(set(seed) - set(ours)):
+        diffs.append(f"{name}: defined by the seed, missing from theme_config")
+    for name in sorted(set(ours) - set(seed)):
+        if name not in EXTRA_TABLES:
+            diffs.append(f"{name}: in theme_config but neither in the seed nor in EXTRA_TABLES")
+    for name in sorted(set(seed) & set(ours)):
+        s, o = seed[name], ours[name]
+        if s["kind"] != o["kind"]:
+            diffs.append(f"{name}: relkind seed={s['kind']!r} ours={o['kind']!r}")
+        if s["rls"] != o["rls"]:
+            diffs.append(f"{name}: row level security seed={s['rls']} ours={o['rls']}")
+        if o["force"] and not s["rls"]:
+            diffs.append(f"{name}: FORCE RLS on a table the seed leaves without RLS")
+        if s["rls"] and not o["force"]:
+            diffs.append(f"{name}: RLS without FORCE (the owner would bypass it)")
+        if s["columns"] != o["columns"]:
+            diffs.append(f"{name}: columns differ")
+            for i, (sc, oc) in enumerate(zip(s["columns"], o["columns"], strict=False)):
+                if sc != oc:
+                    diffs.append(f"    #{i + 1} seed={sc} ours={oc}")
+            for sc in s["columns"][len(o["columns"]):]:
+                diffs.append(f"    missing {sc}")
+            for oc in o["columns"][len(s["columns"]):]:
+                diffs.append(f"    extra   {oc}")
+        if s["definition"] != o["definition"]:
+            diffs.append(f"{name}: view definition differs\n    seed: {s['definition']}\n    ours: {o['definition']}")
+        for kind, one, extra, fmt in (
+            ("constraints", "constraint", EXTRA_CONSTRAINTS, lambda v: f"{v[0]} {v[1]}"),
+            ("indexes", "index", EXTRA_INDEXES, str),
+            ("policies", "policy", EXTRA_POLICIES, str),
+        ):
+            for item in sorted(set(s[kind]) - set(o[kind])):
+                diffs.append(f"{name}: {one} {item} missing: {fmt(s[kind][item])}")
+            for item in sorted(set(o[kind]) - set(s[kind])):
+                if (name, item) not in extra:
+                    diffs.append(f"{name}: extra {one} {item} not allow-listed: {fmt(o[kind][item])}")
+            for item in sorted(set(s[kind]) & set(o[kind])):
+                expected = s[kind][item]
+                if kind == "constraints" and (name, item) in MODIFIED_CONSTRAINTS:
+                    expected = (expected[0], expected[1] + MODIFIED_CONSTRAINTS[(name, item)][0])
+                if expected != o[kind][item]:
+                    diffs.append(
+                        f"{name}: {one} {item} differs\n    seed: {fmt(expected)}\n    ours: {fmt(o[kind][item])}"
+                    )
+    return diffs
+
+
+def test_seed_text__statements_extracted__as_many_as_the_seed_has():
+    statements = seed_statements()
+    first_words = [" ".join(s.split()[:3]) for s in statements]
+    assert sum(w.startswith("CREATE TABLE") for w in first_words) == len(SEED_TABLES)
+    assert sum(w.startswith("CREATE MATERIALIZED VIEW") for w in first_words) == len(SEED_MATVIEWS)
+    assert sum(s.startswith("CREATE POLICY") for s in statements) == 10
+    assert sum("ENABLE ROW LEVEL SECURITY" in s for s in statements) == 10
+    assert sum("ADD CONSTRAINT" in s for s in statements) == 1
+    # 17 indexes on tables + 3 on the materialized views.
+    assert sum(re.match(r"CREATE (UNIQUE )?INDEX", s) is not None for s in statements) == 20
+
+
+def test_seed_copy__is_the_shared_seed():
+    if not SEED_SHARED.exists():
+        pytest.skip("shared/seeds is not beside this checkout")
+    assert SEED_COPY.read_bytes() == SEED_SHARED.read_bytes()
+
+
+def test_migrated_schema__equals_seed_ddl__except_allow_listed_extras(schemas):
+    seed, ours = schemas
+    assert set(seed) == SEED_TABLES | SEED_MATVIEWS
+    diffs = compare(seed, ours)
+    assert not diffs, "theme_config differs from seed 000:\n" + "\n".join(diffs)
+
+
+def test_allow_lists__name_only_objects_that_exist(schemas):
+    """An allow-list entry whose object went away must go too, or it would hide a future drift."""
+    seed, ours = schemas
+    stale = [f"table {t}" for t in EXTRA_TABLES if t not in ours]
+    for kind, extra in (("constraints", EXTRA_CONSTRAINTS), ("indexes", EXTRA_INDEXES), ("policies", EXTRA_POLICIES)):
+        stale += [f"{kind} {t}.{n}" for t, n in extra if n not in ours.get(t, {}).get(kind, {})]
+    stale += [f"constraint {t}.{n}" for t, n in MODIFIED_CONSTRAINTS if n not in seed.get(t, {}).get("constraints", {})]
+    assert not stale, stale
+
+
+def test_comparison__detects_a_drift(schemas):
+    """The comparison itself is not blind: a changed default, a dropped index and a new column show."""
+    seed, ours = schemas
+    drifted = {name: {**rel, "columns": list(rel["columns"]), "indexes": dict(rel["indexes"])} for name, rel in ours.items()}
+    cols = drifted["themes"]["columns"]
+    cols[cols.index(next(c for c in cols if c[0] == "version"))] = ("version", "integer", True, "2")
+    del drifted["preview_tokens"]["indexes"]["preview_tokens_hash_uq"]
+    drifted["outbox"]["columns"].append(("shard", "integer", False, None))
+    diffs = "\n".join(compare(seed, drifted))
+    assert "themes: columns differ" in diffs
+    assert "preview_tokens: index preview_tokens_hash_uq missing" in diffs
+    assert "extra   ('shard'" in diffs
+
+
+def test_extra_tables__mirror_palette_suggestions(schemas):
+    """translation_drafts and content_drafts keep palette_suggestions' workflow columns and policy."""
+    _, ours = schemas
+    palette = ours["palette_suggestions"]
+    workflow = {"tenant_id", "ai_provenance", "status", "approver_user_id", "approver_note",
+                "applied_to_version_id", "created_at", "decided_at"}
+    palette_cols = {c[0]: c for c in palette["columns"]}
+    for table in ("translation_drafts", "content_drafts"):
+        rel = ours[table]
+        cols = {c[0]: c for c in rel["columns"]}
+        assert {c: cols[c] for c in workflow} == {c: palette_cols[c] for c in workflow}, table
+        assert rel["policies"]["tenant_isolation"] == palette["policies"]["tenant_isolation"], table
+        assert rel["rls"] and rel["force"], table
+        assert f"{table}_tenant_status_idx" in rel["indexes"], table
+        status_check = rel["constraints"][f"{table}_status_check"]
+        assert status_check == palette["constraints"]["palette_suggestions_status_check"], table
