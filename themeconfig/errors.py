@@ -1,8 +1,12 @@
 """The one domain error type and the core app's stable error codes (never renamed or reused)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+
+from django.db import IntegrityError
 
 
 class CoreErrorCode(StrEnum):
@@ -61,3 +65,22 @@ class DomainError(Exception):
 
 def validation_error(errors: list[FieldError], message: str = "The request has invalid fields.") -> DomainError:
     return DomainError(CoreErrorCode.VALIDATION_FAILED, message, http_status=422, errors=errors)
+
+
+def violated_constraint(exc: Exception) -> str | None:
+    """The constraint (or unique index) a database IntegrityError names, if any."""
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+@contextmanager
+def constraint_errors(mapping: dict[str, Callable[[], DomainError]]) -> Iterator[None]:
+    """Turns a violation of a named constraint into the DomainError the mapping makes for it."""
+    try:
+        yield
+    except IntegrityError as exc:
+        make = mapping.get(violated_constraint(exc) or "")
+        if make is None:
+            raise
+        raise make() from exc

@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from themeconfig import api_keys
-from themeconfig.errors import CoreErrorCode, DomainError, FieldError, validation_error
+from themeconfig.errors import CoreErrorCode, DomainError, FieldError, constraint_errors, validation_error
 from themeconfig.ids import new_id
 from themeconfig.models import ApiClient, Membership, Property, Role, Tenant, TenantHost, TenantPlan
 from themeconfig.tenant_context import current_tenant_id, tenant_context
@@ -35,14 +35,23 @@ def normalize_host(host: str, *, path: str = "/hosts") -> str:
     return value
 
 
+def _name_errors(name: str) -> list[FieldError]:
+    if not (name or "").strip() or len(name.strip()) > 200:
+        return [FieldError("/name", "invalid_name", "The name must have 1 to 200 characters.")]
+    return []
+
+
+def _choice_errors(field: str, value: str, choices: list[str]) -> list[FieldError]:
+    if value not in choices:
+        return [FieldError(f"/{field}", "invalid_choice", f"{field.capitalize()} must be one of {', '.join(choices)}.")]
+    return []
+
+
 def _validate_tenant_fields(*, slug: str, name: str, plan: str) -> None:
     errors = []
     if not SLUG_RE.match(slug or ""):
         errors.append(FieldError("/slug", "invalid_slug", "Use 1-63 lower-case letters, digits and inner hyphens."))
-    if not (name or "").strip() or len(name.strip()) > 200:
-        errors.append(FieldError("/name", "invalid_name", "The name must have 1 to 200 characters."))
-    if plan not in TenantPlan.values:
-        errors.append(FieldError("/plan", "invalid_choice", f"Plan must be one of {', '.join(TenantPlan.values)}."))
+    errors += _name_errors(name) + _choice_errors("plan", plan, TenantPlan.values)
     if errors:
         raise validation_error(errors)
 
@@ -54,32 +63,28 @@ def tenant_create(
     _validate_tenant_fields(slug=slug, name=name, plan=plan)
     normalized_hosts = [normalize_host(h, path=f"/hosts/{i}") for i, h in enumerate(hosts)]
     tenant_id = new_id("tnt")
-    try:
-        with tenant_context(tenant_id):
-            tenant = Tenant.objects.create(id=tenant_id, slug=slug, name=name.strip(), plan=plan)
-            for host in normalized_hosts:
-                _host_insert(tenant_id=tenant_id, host=host, property_id=None)
-    except IntegrityError as exc:
-        if "tenants_slug_uq" in str(exc):
-            raise DomainError(
-                CoreErrorCode.TENANT_SLUG_TAKEN, f"A tenant with slug {slug!r} already exists.", http_status=409,
-                errors=[FieldError("/slug", "taken", "This slug is taken.")],
-            ) from exc
-        raise
+    slug_taken = {
+        "tenants_slug_uq": lambda: DomainError(
+            CoreErrorCode.TENANT_SLUG_TAKEN, f"A tenant with slug {slug!r} already exists.", http_status=409,
+            errors=[FieldError("/slug", "taken", "This slug is taken.")],
+        )
+    }
+    with constraint_errors(slug_taken), tenant_context(tenant_id):
+        tenant = Tenant.objects.create(id=tenant_id, slug=slug, name=name.strip(), plan=plan)
+        for host in normalized_hosts:
+            _host_insert(tenant_id=tenant_id, host=host, property_id=None)
     return tenant
 
 
 def _host_insert(*, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
-    try:
-        with transaction.atomic():
-            return TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
-    except IntegrityError as exc:
-        if "tenant_hosts_pkey" in str(exc):
-            raise DomainError(
-                CoreErrorCode.HOST_TAKEN, f"The host {host!r} is already served by a tenant.", http_status=409,
-                errors=[FieldError("/host", "taken", "This host is taken.")],
-            ) from exc
-        raise
+    host_taken = {
+        "tenant_hosts_pkey": lambda: DomainError(
+            CoreErrorCode.HOST_TAKEN, f"The host {host!r} is already served by a tenant.", http_status=409,
+            errors=[FieldError("/host", "taken", "This host is taken.")],
+        )
+    }
+    with constraint_errors(host_taken), transaction.atomic():
+        return TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
 
 
 def host_add(*, host: str, property_id: str | None = None, actor: str) -> TenantHost:
@@ -95,8 +100,8 @@ def host_add(*, host: str, property_id: str | None = None, actor: str) -> Tenant
 
 def property_create(*, name: str, actor: str) -> Property:
     tenant_id = _require_tenant()
-    if not (name or "").strip() or len(name.strip()) > 200:
-        raise validation_error([FieldError("/name", "invalid_name", "The name must have 1 to 200 characters.")])
+    if errors := _name_errors(name):
+        raise validation_error(errors)
     with transaction.atomic():
         return Property.objects.create(tenant_id=tenant_id, name=name.strip())
 
@@ -104,8 +109,8 @@ def property_create(*, name: str, actor: str) -> Property:
 def membership_set(*, user_id: int, role: str, actor: str) -> Membership:
     """Gives a user `role` in the current tenant (creates or updates the membership)."""
     tenant_id = _require_tenant()
-    if role not in Role.values:
-        raise validation_error([FieldError("/role", "invalid_choice", f"Role must be one of {', '.join(Role.values)}.")])
+    if errors := _choice_errors("role", role, Role.values):
+        raise validation_error(errors)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             tenant_id=tenant_id, user_id=user_id, defaults={"role": role}
@@ -124,11 +129,7 @@ def api_key_create(
     A live key of the same name is an error unless `rotate`, which revokes it first.
     """
     tenant_id = _require_tenant()
-    errors = []
-    if not (name or "").strip() or len(name.strip()) > 200:
-        errors.append(FieldError("/name", "invalid_name", "The name must have 1 to 200 characters."))
-    if role not in Role.values:
-        errors.append(FieldError("/role", "invalid_choice", f"Role must be one of {', '.join(Role.values)}."))
+    errors = _name_errors(name) + _choice_errors("role", role, Role.values)
     if permissions is not None and not isinstance(permissions, dict):
         errors.append(FieldError("/permissions", "invalid_type", "Permissions must be a JSON object."))
     if errors:

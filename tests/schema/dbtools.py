@@ -182,11 +182,11 @@ def insert(conn: psycopg.Connection, table: str, row: dict) -> dict:
 class Tenant:
     """One tenant's theme and version, written through `conn` in that tenant's context."""
 
-    def __init__(self, conn: psycopg.Connection, tenant_id: str | None = None):
+    def __init__(self, conn: psycopg.Connection, tenant_id: str | None = None, **theme_overrides):
         self.conn = conn
         self.id = tenant_id or new_tenant_id()
         set_tenant(conn, self.id)
-        self.theme = insert(conn, "themes", row_defaults("themes", self.id, {}))
+        self.theme = insert(conn, "themes", {**row_defaults("themes", self.id, {}), **theme_overrides})
         self.version = self.add("theme_versions")
 
     @property

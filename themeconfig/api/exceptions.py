@@ -9,6 +9,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
 from themeconfig.errors import CoreErrorCode, DomainError, FieldError
+from themeconfig.validators import ContractViolation
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -72,6 +73,11 @@ def flatten_validation_detail(detail, prefix=()) -> list[FieldError]:
 def to_domain_error(exc: Exception) -> DomainError | None:
     if isinstance(exc, DomainError):
         return exc
+    if isinstance(exc, ContractViolation):
+        return DomainError(
+            CoreErrorCode.VALIDATION_FAILED, "The request has invalid fields.", http_status=422,
+            errors=[FieldError(i.path, i.code, i.message) for i in exc.issues],
+        )
     if isinstance(exc, drf.ValidationError):
         return DomainError(
             CoreErrorCode.VALIDATION_FAILED, "The request has invalid fields.", http_status=422,
