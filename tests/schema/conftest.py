@@ -16,6 +16,7 @@ import pytest
 from tests.schema.dbtools import APP, Tenant, connect, create_migrated_database, database_name, drop_database
 from themeconfig.test_support import install_tenant_consistency_triggers
 
+
 @pytest.fixture(scope="session")
 def schema_db() -> str:
     name = database_name("theme_config_schema_test")

@@ -12,7 +12,16 @@ import pytest
 from psycopg import errors
 from psycopg.types.json import Jsonb
 
-from tests.schema.dbtools import SERVICE, TOKENS, Tenant, insert, new_tenant_id, row_defaults, savepoint, set_tenant
+from tests.schema.dbtools import (
+    SERVICE,
+    TOKENS,
+    Tenant,
+    insert,
+    new_tenant_id,
+    row_defaults,
+    savepoint,
+    set_tenant,
+)
 from themeconfig.ids import new_event_id, new_id
 
 OUR_TABLES = (

@@ -9,10 +9,10 @@ indexes. Every difference fails, except the extras named in the allow-lists belo
 from __future__ import annotations
 
 import re
+
 import pytest
 
 from tests.schema.dbtools import SEED_COPY, SEED_SHARED, connect, seed_text
-
 
 SCRATCH = "seed_theme_config"
 SCRATCH_TENANT_SERVICE = "seed_tenant_service"
