@@ -42,7 +42,7 @@ ALTER TABLE theme_config.themes
 ALTER TABLE theme_config.themes FORCE ROW LEVEL SECURITY;
 -- additions:
 ALTER TABLE theme_config.theme_publications FORCE ROW LEVEL SECURITY;
--- The one change to a seed constraint. The seed's flip (below §3.3) first sets superseded_by_id of
+-- The one change to a seed constraint. The seed's §3.3 flip first sets superseded_by_id of
 -- the previous active publication to the id of the publication it inserts next; checked immediately,
 -- this FK rejects every flip that has a predecessor. Deferred to COMMIT (like
 -- themes_active_publication_fk), the flip runs as the seed writes it and the FK still holds at COMMIT.
