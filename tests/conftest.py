@@ -53,10 +53,8 @@ def _drop_database(name: str) -> None:
 
 def install_test_only_sql(name: str) -> None:
     """§5.3 tenant-consistency triggers: test databases only (too expensive in production)."""
-    try:
-        from themeconfig.test_support import install_tenant_consistency_triggers
-    except ImportError:
-        return
+    from themeconfig.test_support import install_tenant_consistency_triggers
+
     with admin_connect(name) as conn, conn.cursor() as cursor:
         install_tenant_consistency_triggers(cursor)
 

@@ -73,3 +73,24 @@ def keyed_tenant_factory():
         return KeyedTenant(tenant=tenant, secret=client.secret)
 
     return make
+
+
+@pytest.fixture
+def theme_factory():
+    from tests.factories.themes import ThemeFactory
+
+    return ThemeFactory
+
+
+@pytest.fixture
+def theme_version_factory():
+    from tests.factories.themes import ThemeVersionFactory
+
+    return ThemeVersionFactory
+
+
+@pytest.fixture
+def content_block_factory():
+    from tests.factories.themes import ContentBlockFactory
+
+    return ContentBlockFactory
