@@ -123,7 +123,7 @@ class MembershipAdmin(TenantScopedAdmin):
 @admin.register(ApiClient)
 class ApiClientAdmin(TenantScopedAdmin):
     list_display = ["name", "role", "secret_hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
-    fields = ["name", "role", "expires_at"]
+    fields = ["name", "role", "permissions", "expires_at"]
     readonly_fields: list[str] = []
     actions = ["revoke"]
     edit_roles = MANAGE_ROLES
@@ -135,9 +135,10 @@ class ApiClientAdmin(TenantScopedAdmin):
         return False  # revoke keeps the audit trail
 
     def save_model(self, request, obj, form, change):
-        client, secret = services.api_key_create(name=obj.name, role=obj.role, actor=actor_of(request))
-        if obj.expires_at:
-            ApiClient.objects.filter(pk=client.pk).update(expires_at=obj.expires_at)
+        client, secret = services.api_key_create(
+            name=obj.name, role=obj.role, permissions=obj.permissions or None, expires_at=obj.expires_at,
+            actor=actor_of(request),
+        )
         obj.pk, obj.tenant_id = client.pk, client.tenant_id
         messages.warning(request, f"Copy the new key now; it is not shown again: {secret}")
 

@@ -43,3 +43,44 @@ def parse_secret(secret: str) -> ParsedKey | None:
 def hint(secret: str) -> str:
     """What admin shows to tell keys apart: the tenant-free start of the random part."""
     return secret.rsplit(".", 1)[-1][:6]
+
+
+# The permissions document of an API key: {"scopes": [...]}. A key acts with the scopes its
+# document lists, intersected with what its role allows; no document means all its role allows.
+SCOPES = (
+    "tenant:read",
+    "themes:read",
+    "themes:write",
+    "themes:publish",
+    "previews:manage",
+    "ai:review",
+)
+_READ_SCOPES = frozenset({"tenant:read", "themes:read"})
+ROLE_SCOPES: dict[str, frozenset[str]] = {
+    "owner": frozenset(SCOPES),
+    "admin": frozenset(SCOPES),
+    "member": frozenset(SCOPES),
+    "api": frozenset(SCOPES) - {"ai:review"},
+    "viewer": _READ_SCOPES,
+}
+
+
+def permissions_errors(document: object) -> list[tuple[str, str, str]]:
+    """(JSON pointer, code, message) for each problem of a permissions document."""
+    if not isinstance(document, dict):
+        return [("", "invalid_type", "Permissions must be a JSON object.")]
+    problems = [(f"/{key}", "unknown_key", "Only 'scopes' is allowed.") for key in document if key != "scopes"]
+    scopes = document.get("scopes", [])
+    if not isinstance(scopes, list):
+        return problems + [("/scopes", "invalid_type", "Scopes must be a list of strings.")]
+    for index, scope in enumerate(scopes):
+        if scope not in SCOPES:
+            problems.append((f"/scopes/{index}", "unknown_scope", f"{scope!r} is not one of {', '.join(SCOPES)}."))
+    return problems
+
+
+def effective_scopes(*, role: str, permissions: dict) -> frozenset[str]:
+    allowed = ROLE_SCOPES.get(role, frozenset())
+    if "scopes" in permissions:
+        return allowed & frozenset(permissions["scopes"])
+    return allowed

@@ -77,6 +77,8 @@ class ReadyApi(APIView):
 class CurrentTenantApi(APIView):
     """The tenant this request is bound to."""
 
+    required_scope = "tenant:read"
+
     @extend_schema(responses=TenantSerializer)
     def get(self, request):
         return Response(TenantSerializer(selectors.current_tenant()).data)
@@ -86,6 +88,7 @@ class PropertyListApi(generics.ListAPIView):
     """The tenant's properties (hotels), oldest first."""
 
     serializer_class = PropertySerializer
+    required_scope = "tenant:read"
 
     def get_queryset(self):
         return selectors.property_list()

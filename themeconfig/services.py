@@ -122,7 +122,13 @@ def membership_set(*, user_id: int, role: str, actor: str) -> Membership:
 
 
 def api_key_create(
-    *, name: str, role: str = Role.API, permissions: dict | None = None, actor: str, rotate: bool = False
+    *,
+    name: str,
+    role: str = Role.API,
+    permissions: dict | None = None,
+    expires_at=None,
+    actor: str,
+    rotate: bool = False,
 ) -> tuple[ApiClient, str]:
     """A new API key for the current tenant; returns the client and its secret (shown once).
 
@@ -130,8 +136,11 @@ def api_key_create(
     """
     tenant_id = _require_tenant()
     errors = _name_errors(name) + _choice_errors("role", role, Role.values)
-    if permissions is not None and not isinstance(permissions, dict):
-        errors.append(FieldError("/permissions", "invalid_type", "Permissions must be a JSON object."))
+    if expires_at is not None and expires_at <= timezone.now():
+        errors.append(FieldError("/expires_at", "in_the_past", "The expiry must be in the future."))
+    if permissions is not None:
+        errors += [FieldError("/permissions" + path, code, message)
+                   for path, code, message in api_keys.permissions_errors(permissions)]
     if errors:
         raise validation_error(errors)
     name = name.strip()
@@ -146,7 +155,7 @@ def api_key_create(
             live.update(revoked_at=timezone.now())
         secret = api_keys.generate_secret(tenant_id)
         client = ApiClient.objects.create(
-            tenant_id=tenant_id, name=name, role=role, permissions=permissions or {},
+            tenant_id=tenant_id, name=name, role=role, permissions=permissions or {}, expires_at=expires_at,
             secret_hash=api_keys.hash_secret(secret), secret_hint=api_keys.hint(secret), created_by=actor,
         )
     return client, secret

@@ -96,3 +96,16 @@ def test_admin__viewer_role__cannot_add(client, tenant_factory, membership_facto
     client.post("/admin/select-tenant/", {"tenant_id": tenant.id})
     assert client.get("/admin/themeconfig/property/").status_code == 200
     assert client.get("/admin/themeconfig/property/add/").status_code == 403
+
+
+def test_admin__api_key_with_unknown_scope__error_shown_nothing_created(client, staff):
+    user, mine, _ = staff
+    client.force_login(user)
+    client.post("/admin/select-tenant/", {"tenant_id": mine.id})
+    response = client.post(
+        "/admin/themeconfig/apiclient/add/", {"name": "bad", "role": "api", "permissions": '{"scopes": ["root"]}'},
+        follow=True,
+    )
+    assert "permissions/scopes/0" in response.content.decode()
+    with tenant_context(mine.id):
+        assert not ApiClient.objects.filter(name="bad").exists()

@@ -130,3 +130,14 @@ def test_api_docs__served(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200 and b"swagger" in response.content.lower()
     assert b"cdn.jsdelivr" not in response.content  # assets come from our static files (sidecar)
+
+
+def test_api_key__scope_not_in_permissions_document__403(client, tenant_factory, api_client_factory):
+    tenant = tenant_factory()
+    with tenant_context(tenant.id):
+        limited = api_client_factory(permissions={"scopes": ["themes:read"]})
+        full = api_client_factory(permissions={"scopes": ["tenant:read", "themes:read"]})
+    body = _problem(client.get("/api/v1/tenant/", HTTP_AUTHORIZATION=f"Bearer {limited.secret}"), 403,
+                    "MELMASTOON.AUTH.PERMISSION_DENIED")
+    assert body["required_scope"] == "tenant:read"
+    assert client.get("/api/v1/tenant/", HTTP_AUTHORIZATION=f"Bearer {full.secret}").status_code == 200

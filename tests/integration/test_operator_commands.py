@@ -150,3 +150,17 @@ def test_check_rls__role_with_bypassrls_as_request_role__fails():
     report = audit(connections["migrator"], request_roles={"theme_config_service"})
     assert "role theme_config_service has BYPASSRLS" in report.problems
 
+
+
+def test_create_api_key__scopes__stored_as_permissions_document():
+    run("create_tenant", "--slug", "acme", "--name", "Acme")
+    run("create_api_key", "--tenant", "acme", "--name", "ro", "--role", "api", "--scope", "themes:read",
+        "--scope", "tenant:read")
+    assert ApiClient.objects.using("service").get().permissions == {"scopes": ["themes:read", "tenant:read"]}
+
+
+def test_create_api_key__unknown_scope__error_names_it_and_nothing_written():
+    run("create_tenant", "--slug", "acme", "--name", "Acme")
+    with pytest.raises(CommandError, match="permissions/scopes/0"):
+        run("create_api_key", "--tenant", "acme", "--name", "x", "--role", "api", "--scope", "everything")
+    assert not ApiClient.objects.using("service").exists()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from themeconfig.api_keys import effective_scopes
 from themeconfig.errors import CoreErrorCode, DomainError
 
 WRITE_ROLES = frozenset({"owner", "admin", "member", "api"})
@@ -17,7 +18,11 @@ def caller_role(request) -> str | None:
 
 
 class HasTenant(BasePermission):
-    """Authenticated, and bound to a tenant; otherwise a clear problem, never data."""
+    """Authenticated, and bound to a tenant; otherwise a clear problem, never data.
+
+    A view may name the API-key scope it needs (`required_scope = "themes:read"`); a key whose
+    permissions document does not grant it is refused.
+    """
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
@@ -35,5 +40,12 @@ class HasTenant(BasePermission):
         if request.method not in SAFE_METHODS and caller_role(request) not in WRITE_ROLES:
             raise DomainError(
                 CoreErrorCode.PERMISSION_DENIED, "Your role in this tenant is read-only.", http_status=403
+            )
+        scope = getattr(view, "required_scope", None)
+        client = getattr(request._request, "api_client", None)
+        if scope and client is not None and scope not in effective_scopes(role=client.role, permissions=client.permissions):
+            raise DomainError(
+                CoreErrorCode.PERMISSION_DENIED, f"This API key lacks the scope {scope!r}.", http_status=403,
+                extra={"required_scope": scope},
             )
         return True

@@ -2,6 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from themeconfig import selectors, services
+from themeconfig.api_keys import SCOPES
 from themeconfig.errors import DomainError
 from themeconfig.management.commands.create_tenant import domain_error_message
 from themeconfig.models import Role
@@ -20,15 +21,20 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Key name, unique among the tenant's live keys.")
         parser.add_argument("--role", default=Role.API, choices=Role.values, help="Role the key acts with.")
         parser.add_argument("--rotate", action="store_true", help="Revoke a live key of the same name first.")
+        parser.add_argument(
+            "--scope", action="append", dest="scopes", default=None, metavar="SCOPE",
+            help=f"Limit the key to this scope (repeatable): {', '.join(SCOPES)}. Default: all its role allows.",
+        )
 
-    def handle(self, *args, tenant, name, role, rotate, **options):
+    def handle(self, *args, tenant, name, role, rotate, scopes, **options):
         found = selectors.tenant_by_slug(slug=tenant)
         if found is None:
             raise CommandError(f"--tenant: no live tenant with slug {tenant!r}")
         try:
             with tenant_context(found.id):
                 client, secret = services.api_key_create(
-                    name=name, role=role, actor="operator:create_api_key", rotate=rotate
+                    name=name, role=role, actor="operator:create_api_key", rotate=rotate,
+                    permissions=None if scopes is None else {"scopes": scopes},
                 )
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
