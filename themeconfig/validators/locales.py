@@ -53,6 +53,7 @@ ISSUE_CODES: tuple[str, ...] = tuple(
             "invalid_locale",
             "invalid_plural_category",
             "locale_not_enabled",
+            "missing_plural_category",
             "missing_other",
             "placeholder_mismatch",
             "placeholder_type_mismatch",
@@ -205,9 +206,15 @@ class LocalePackResult:
 
 
 def validate_locale_entries(
-    entries: Any, *, default_entries: Mapping[str, str] | None = None
+    entries: Any, *, default_entries: Mapping[str, str] | None = None, locale: str | None = None
 ) -> LocalePackResult:
-    """A locale pack's entries (seed §4.6), checked against the default-locale pack when given."""
+    """A locale pack's entries (seed §4.6), checked against the default-locale pack when given.
+
+    With `locale`, plural and selectordinal arguments are held to that language's CLDR
+    categories: every category the language uses must have a branch (`missing_plural_category`)
+    and none it does not use may appear (`invalid_plural_category`); `=N` branches are free.
+    """
+    plural_rules = _cldr_categories(locale)
     issues = IssueCollector(ISSUE_CODES)
     obj = issues.object(entries, "", what="an object of message key → ICU message")
     if obj is INVALID:
@@ -225,7 +232,7 @@ def validate_locale_entries(
         if default_entries is not None and key not in default_entries:
             issues.add(path, "unknown_key", f"Key '{key}' does not exist in the default-locale pack.")
             continue
-        arguments = _check_message(message, path, issues)
+        arguments = _check_message(message, path, issues, plural_rules=plural_rules)
         if arguments is INVALID:
             continue
         expected = default_arguments.get(key)
@@ -246,7 +253,9 @@ def _check_message_key(key: Any, path: str, issues: IssueCollector) -> bool:
     return True
 
 
-def _check_message(message: Any, path: str, issues: IssueCollector) -> dict[str, frozenset[str]] | Any:
+def _check_message(
+    message: Any, path: str, issues: IssueCollector, *, plural_rules: dict[str, frozenset[str]] | None = None
+) -> dict[str, frozenset[str]] | Any:
     """Parse one ICU message; return its arguments as name → set of argument types."""
     if not isinstance(message, str):
         issues.add(path, "invalid_type", f"Expected an ICU message string, got {json_type(message)}.")
@@ -266,13 +275,19 @@ def _check_message(message: Any, path: str, issues: IssueCollector) -> dict[str,
         return INVALID
     arguments: dict[str, set[str]] = {}
     before = len(issues)
-    _walk_icu(ast, path, issues, arguments)
+    _walk_icu(ast, path, issues, arguments, plural_rules)
     if len(issues) > before:
         return INVALID
     return {name: frozenset(types) for name, types in arguments.items()}
 
 
-def _walk_icu(ast: list, path: str, issues: IssueCollector, arguments: dict[str, set[str]]) -> None:
+def _walk_icu(
+    ast: list,
+    path: str,
+    issues: IssueCollector,
+    arguments: dict[str, set[str]],
+    plural_rules: dict[str, frozenset[str]] | None = None,
+) -> None:
     for node in ast:
         if isinstance(node, str) or node.get("hash"):
             continue  # literal text, or `#` inside a plural (it refers to the plural's own argument)
@@ -301,8 +316,59 @@ def _walk_icu(ast: list, path: str, issues: IssueCollector, arguments: dict[str,
                             f"'{selector}' in argument '{name}' is not one of zero, one, two, few, "
                             "many, other or =N.",
                         )
+                if plural_rules is not None:
+                    _check_cldr_categories(
+                        name, arg_type, options, plural_rules[arg_type], plural_rules["optional"], path, issues
+                    )
             for branch in options.values():
-                _walk_icu(branch, path, issues, arguments)
+                _walk_icu(branch, path, issues, arguments, plural_rules)
+
+
+# CLDR 42 gave these languages a "many" plural category for compact large numbers ("1 M de nuits");
+# ICU falls back to "other" for it, which is what almost every real translation relies on.
+_OPTIONAL_CATEGORIES = {lang: frozenset({"many"}) for lang in ("fr", "es", "it", "pt", "ca")}
+
+
+def _cldr_categories(locale: str | None) -> dict[str, frozenset[str]] | None:
+    """{"plural": categories, "selectordinal": categories} the language uses (with "other")."""
+    if locale is None or not is_locale_code(locale):
+        return None
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        cldr = Locale.parse(locale, sep="-")
+    except (UnknownLocaleError, ValueError):
+        return None  # a code CLDR does not know: the structural checks still apply
+    return {
+        "plural": frozenset(cldr.plural_form.tags) | {"other"},
+        "selectordinal": frozenset(cldr.ordinal_form.tags) | {"other"},
+        "optional": _OPTIONAL_CATEGORIES.get(cldr.language, frozenset()),
+    }
+
+
+def _check_cldr_categories(
+    name: str,
+    arg_type: str,
+    options: Mapping,
+    used: frozenset[str],
+    optional: frozenset[str],
+    path: str,
+    issues: IssueCollector,
+) -> None:
+    categories = {selector for selector in options if _EXACT_PLURAL_RE.fullmatch(selector) is None}
+    for selector in sorted(categories - used):
+        if selector in PLURAL_CATEGORIES:
+            issues.add(
+                path, "invalid_plural_category",
+                f"'{selector}' in {arg_type} argument '{name}' is not a category of this language "
+                f"(it uses {', '.join(sorted(used))}).",
+            )
+    missing = used - categories - optional
+    if missing:
+        issues.add(
+            path, "missing_plural_category",
+            f"The {arg_type} argument '{name}' needs a branch for {', '.join(sorted(missing))} in this language.",
+        )
 
 
 def _default_pack_arguments(

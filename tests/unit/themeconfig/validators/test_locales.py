@@ -310,3 +310,48 @@ def test_locale_entries__many_problems__all_collected_sorted_by_path():
         ("/not.in.default", "unknown_key"),
         ("/room.floor", "missing_other"),
     ]
+
+
+# --- CLDR plural categories of the pack's own language -------------------------------------------
+NIGHTS = "{count, plural, one {# night} other {# nights}}"
+
+
+def test_locale_entries__polish_with_every_category__valid():
+    polish = "{count, plural, one {# noc} few {# noce} many {# nocy} other {# nocy}}"
+    result = validate_locale_entries({"stay.nights": polish}, default_entries={"stay.nights": NIGHTS}, locale="pl")
+    assert result.entries == {"stay.nights": polish}
+
+
+def test_locale_entries__polish_missing_few_and_many__missing_plural_category():
+    assert_issues(
+        [("/stay.nights", "missing_plural_category")],
+        validate_locale_entries, {"stay.nights": "{count, plural, one {# noc} other {# nocy}}"},
+        default_entries={"stay.nights": NIGHTS}, locale="pl",
+    )
+
+
+def test_locale_entries__category_the_language_lacks__invalid_plural_category():
+    english_with_few = "{count, plural, one {# night} few {# nights} other {# nights}}"
+    assert_issues([("/stay.nights", "invalid_plural_category")], validate_locale_entries,
+                  {"stay.nights": english_with_few}, locale="en")
+
+
+def test_locale_entries__japanese_other_only_and_exact_matches__valid():
+    japanese = "{count, plural, =0 {なし} other {#泊}}"
+    assert validate_locale_entries({"stay.nights": japanese}, locale="ja").entries == {"stay.nights": japanese}
+
+
+def test_locale_entries__french_without_compact_many__valid():
+    french = "{count, plural, one {# nuit} other {# nuits}}"
+    assert validate_locale_entries({"stay.nights": french}, locale="fr").entries
+
+
+def test_locale_entries__english_selectordinal__needs_one_two_few():
+    ordinal = "{floor, selectordinal, one {#st} two {#nd} few {#rd} other {#th}} floor"
+    assert validate_locale_entries({"room.floor": ordinal}, locale="en").entries
+    assert_issues([("/room.floor", "missing_plural_category")], validate_locale_entries,
+                  {"room.floor": "{floor, selectordinal, one {#st} other {#th}} floor"}, locale="en")
+
+
+def test_locale_entries__locale_unknown_to_cldr__structural_checks_only():
+    assert validate_locale_entries({"stay.nights": NIGHTS}, locale="zzz").entries

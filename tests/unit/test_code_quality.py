@@ -1,0 +1,23 @@
+"""The tree stays lint-clean (ruff, configured in pyproject.toml)."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def test_ruff__whole_tree__clean():
+    ruff = shutil.which("ruff", path=str(ROOT / ".venv" / "bin")) or shutil.which("ruff")
+    if ruff is None:
+        pytest.fail("ruff is a dev dependency: pip install -e '.[dev]'")
+    result = subprocess.run([ruff, "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_migrations__models_and_migration_state__agree():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0 and "No changes detected" in result.stdout, result.stdout + result.stderr
