@@ -7,8 +7,9 @@ every issue found, each with a JSON-pointer `path`, a stable `code` and a `messa
 
 from __future__ import annotations
 
-from . import booking_flow, content, email, issues, layout, locales, navigation, tokens
+from . import booking_flow, brand_kit, content, email, issues, layout, locales, navigation, tokens
 from .booking_flow import validate_booking_flow
+from .brand_kit import tokens_from_brand_kit, validate_brand_kit
 from .content import CONTENT_BLOCK_KINDS, validate_content_body, validate_content_meta
 from .dtcg import to_css_custom_properties, to_dtcg
 from .email import validate_email_theme
@@ -28,6 +29,7 @@ ALL_ISSUE_CODES: tuple[str, ...] = tuple(
     sorted(
         {
             *booking_flow.ISSUE_CODES,
+            *brand_kit.ISSUE_CODES,
             *content.ISSUE_CODES,
             *email.ISSUE_CODES,
             *issues.ISSUE_CODES,
@@ -48,7 +50,9 @@ __all__ = [
     "PresetInfo",
     "to_css_custom_properties",
     "to_dtcg",
+    "tokens_from_brand_kit",
     "validate_booking_flow",
+    "validate_brand_kit",
     "validate_content_body",
     "validate_content_meta",
     "validate_design_tokens",

@@ -12,6 +12,7 @@ import pytest
 import themeconfig.validators as validators
 from themeconfig.validators import (
     booking_flow,
+    brand_kit,
     content,
     dtcg,
     email,
@@ -67,6 +68,6 @@ def test_package__public_names__exported():
 
 
 def test_package__all_issue_codes__union_of_every_module():
-    modules = [booking_flow, content, dtcg, email, issues, layout, locales, navigation, tokens]
+    modules = [booking_flow, brand_kit, content, dtcg, email, issues, layout, locales, navigation, tokens]
 
     assert set(validators.ALL_ISSUE_CODES) == {code for module in modules for code in module.ISSUE_CODES}
