@@ -26,6 +26,7 @@ class CoreErrorCode(StrEnum):
     TENANT_SLUG_TAKEN = "MELMASTOON.TENANT.SLUG_TAKEN"
     HOST_TAKEN = "MELMASTOON.TENANT.HOST_TAKEN"
     CONFLICT = "MELMASTOON.RESOURCE.CONFLICT"
+    BRAND_KIT_VERSION_CONFLICT = "MELMASTOON.BRAND_KIT.VERSION_CONFLICT"
     INTERNAL = "MELMASTOON.INTERNAL.ERROR"
     UNAVAILABLE = "MELMASTOON.SERVICE.UNAVAILABLE"
 
@@ -65,6 +66,11 @@ class DomainError(Exception):
 
 def validation_error(errors: list[FieldError], message: str = "The request has invalid fields.") -> DomainError:
     return DomainError(CoreErrorCode.VALIDATION_FAILED, message, http_status=422, errors=errors)
+
+
+def contract_error(violation, prefix: str = "") -> DomainError:
+    """A validators.ContractViolation as the 422 DomainError, its paths under `prefix`."""
+    return validation_error([FieldError(prefix + i.path, i.code, i.message) for i in violation.issues])
 
 
 def violated_constraint(exc: Exception) -> str | None:

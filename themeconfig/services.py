@@ -11,13 +11,22 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from themeconfig import api_keys
-from themeconfig.errors import CoreErrorCode, DomainError, FieldError, constraint_errors, validation_error
+from themeconfig.errors import (
+    CoreErrorCode,
+    DomainError,
+    FieldError,
+    constraint_errors,
+    contract_error,
+    validation_error,
+)
 from themeconfig.ids import new_id
-from themeconfig.models import ApiClient, Membership, Property, Role, Tenant, TenantHost, TenantPlan
+from themeconfig.models import ApiClient, BrandKit, Membership, Property, Role, Tenant, TenantHost, TenantPlan
 from themeconfig.tenant_context import current_tenant_id, tenant_context
+from themeconfig.validators import ContractViolation, validate_brand_kit
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -169,6 +178,87 @@ def api_key_revoke(*, api_client_id: str, actor: str) -> ApiClient:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
         return client
+
+
+def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict:
+    errors = _name_errors(name)
+    try:
+        colors, fonts, logos, style_preferences = validate_brand_kit(
+            colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences
+        )
+    except ContractViolation as violation:
+        errors += contract_error(violation).errors
+    if errors:
+        raise validation_error(errors)
+    return {"name": name.strip(), "colors": colors, "fonts": fonts, "logos": logos,
+            "style_preferences": style_preferences}
+
+
+def _clear_default_brand_kit(*, keep_id: str | None) -> None:
+    # Lock the current default(s) in primary-key order before moving the flag.
+    others = BrandKit.objects.select_for_update().filter(is_default=True, deleted_at__isnull=True).order_by("pk")
+    for kit in others:
+        if kit.pk != keep_id:
+            BrandKit.objects.filter(pk=kit.pk).update(is_default=False, version=F("version") + 1)
+
+
+def brand_kit_create(
+    *, name: str, colors, fonts, logos=None, style_preferences=None, is_default: bool = False, actor: str
+) -> BrandKit:
+    """A brand kit of the current tenant; `is_default` moves the tenant's default to it."""
+    tenant_id = _require_tenant()
+    fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
+    with transaction.atomic():
+        if is_default:
+            _clear_default_brand_kit(keep_id=None)
+        return BrandKit.objects.create(
+            tenant_id=tenant_id, is_default=is_default, created_by=actor, updated_by=actor, **fields
+        )
+
+
+def brand_kit_update(
+    *,
+    brand_kit_id: str,
+    expected_version: int,
+    name: str,
+    colors,
+    fonts,
+    logos=None,
+    style_preferences=None,
+    is_default: bool = False,
+    actor: str,
+) -> BrandKit:
+    """Replaces a brand kit's contents if nobody changed it since `expected_version` (409 otherwise)."""
+    _require_tenant()
+    fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
+    with transaction.atomic():
+        if is_default:
+            _clear_default_brand_kit(keep_id=brand_kit_id)
+        updated = BrandKit.objects.filter(
+            pk=brand_kit_id, version=expected_version, deleted_at__isnull=True
+        ).update(
+            **fields, is_default=is_default, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+        )
+        if updated == 0:
+            current = BrandKit.objects.filter(pk=brand_kit_id, deleted_at__isnull=True).values_list("version", flat=True).first()
+            if current is None:
+                raise DomainError(CoreErrorCode.NOT_FOUND, "No such brand kit.", http_status=404)
+            raise DomainError(
+                CoreErrorCode.BRAND_KIT_VERSION_CONFLICT,
+                f"The brand kit changed since version {expected_version}; it is at version {current}.",
+                http_status=409, extra={"current_version": current},
+            )
+        return BrandKit.objects.get(pk=brand_kit_id)
+
+
+def brand_kit_delete(*, brand_kit_id: str, actor: str) -> None:
+    """Soft delete (seed 000 §2): the row stays for the retention window; a default frees its slot."""
+    _require_tenant()
+    with transaction.atomic():
+        BrandKit.objects.filter(pk=brand_kit_id, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), is_default=False, version=F("version") + 1, updated_by=actor,
+            updated_at=timezone.now(),
+        )
 
 
 def staff_user_ensure(*, username: str, password: str, email: str = "") -> tuple[object, bool]:
