@@ -5,14 +5,16 @@ import time
 
 from django.conf import settings
 from django.db import connections
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from themeconfig import selectors
-from themeconfig.serializers import PropertySerializer, TenantSerializer
+from themeconfig.errors import FieldError, validation_error
+from themeconfig.models.layout import LayoutSurface
+from themeconfig.serializers import LayoutPresetSerializer, PropertySerializer, TenantSerializer
 
 
 class HealthApi(APIView):
@@ -92,3 +94,23 @@ class PropertyListApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.property_list()
+
+
+class LayoutPresetListApi(generics.ListAPIView):
+    """The layout preset registry: active presets, optionally of one surface (`?surface=home`)."""
+
+    serializer_class = LayoutPresetSerializer
+    required_scope = "themes:read"
+    pagination_class = None  # a small, global registry: one page
+
+    @extend_schema(parameters=[OpenApiParameter("surface", enum=LayoutSurface.values, required=False)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        surface = self.request.query_params.get("surface")
+        if surface is not None and surface not in LayoutSurface.values:
+            raise validation_error(
+                [FieldError("/surface", "invalid_choice", f"Surface must be one of {', '.join(LayoutSurface.values)}.")]
+            )
+        return selectors.layout_preset_list(surface=surface)

@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from themeconfig.models import ApiClient, Membership, Property, Tenant
+from themeconfig.models import ApiClient, LayoutPreset, Membership, Property, Tenant
 from themeconfig.tenant_context import current_tenant_id
+from themeconfig.validators import PresetInfo
 
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
@@ -52,3 +53,22 @@ def property_list() -> QuerySet[Property]:
 def tenant_by_slug(*, slug: str) -> Tenant | None:
     """Operator lookup across tenants: reads through the `service` connection (BYPASSRLS)."""
     return Tenant.objects.using("service").filter(slug=slug, deleted_at__isnull=True).first()
+
+
+def layout_preset_list(*, surface: str | None = None, include_inactive: bool = False) -> QuerySet[LayoutPreset]:
+    """The global preset registry (no tenant data), by surface then key."""
+    presets = LayoutPreset.objects.all()
+    if not include_inactive:
+        presets = presets.filter(is_active=True)
+    if surface:
+        presets = presets.filter(surface=surface)
+    return presets.order_by("surface", "key")
+
+
+def layout_presets_for_validation() -> dict[str, PresetInfo]:
+    """Every preset, active or not, as the layout-selections validator wants them (it says which
+    are retired)."""
+    return {
+        p.key: PresetInfo(p.key, p.surface, tuple(p.supported_variants), p.supports_rtl, p.is_active)
+        for p in LayoutPreset.objects.all()
+    }

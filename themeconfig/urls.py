@@ -8,4 +8,5 @@ urlpatterns = [
     path("ready/", apis.ReadyApi.as_view(), name="ready"),
     path("tenant/", apis.CurrentTenantApi.as_view(), name="current-tenant"),
     path("properties/", apis.PropertyListApi.as_view(), name="property-list"),
+    path("layout-presets/", apis.LayoutPresetListApi.as_view(), name="layout-preset-list"),
 ]
