@@ -18,13 +18,10 @@ class DraftStatus(models.TextChoices):
     SUPERSEDED = "superseded"
 
 
-class PaletteSuggestion(RLSModel):
-    """theme_config.palette_suggestions: drafted design tokens for a theme."""
+class Draft(RLSModel):
+    """What every AI draft has: its tenant, provenance and the human decision on it."""
 
-    id = PrefixedIdField(prefix="ais", primary_key=True)
     tenant_id = models.TextField()
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="palette_suggestions")
-    drafted_tokens = models.JSONField()
     ai_provenance = models.JSONField()
     status = models.TextField(choices=DraftStatus.choices)
     approver_user_id = models.TextField(null=True, blank=True)
@@ -37,46 +34,44 @@ class PaletteSuggestion(RLSModel):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        db_table = 'theme_config"."palette_suggestions'
+        abstract = True
         ordering = ["-created_at"]
         rls_policies = [tenant_isolation_policy()]
+
+
+class PaletteSuggestion(Draft):
+    """theme_config.palette_suggestions: drafted design tokens for a theme."""
+
+    id = PrefixedIdField(prefix="ais", primary_key=True)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="palette_suggestions")
+    drafted_tokens = models.JSONField()
+
+    class Meta(Draft.Meta):
+        db_table = 'theme_config"."palette_suggestions'
 
     def __str__(self) -> str:
         return f"palette for {self.theme_id} ({self.status})"
 
 
-class TranslationDraft(RLSModel):
+class TranslationDraft(Draft):
     """theme_config.translation_drafts: drafted entries of one locale pack of a version."""
 
     id = PrefixedIdField(prefix="ait", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="translation_drafts")
     locale = models.TextField()
     drafted_entries = models.JSONField()
-    ai_provenance = models.JSONField()
-    status = models.TextField(choices=DraftStatus.choices)
-    approver_user_id = models.TextField(null=True, blank=True)
-    approver_note = models.TextField(null=True, blank=True)
-    applied_to_version = models.ForeignKey(
-        ThemeVersion, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Draft.Meta):
         db_table = 'theme_config"."translation_drafts'
-        ordering = ["-created_at"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return f"{self.locale} for {self.theme_version_id} ({self.status})"
 
 
-class ContentDraft(RLSModel):
+class ContentDraft(Draft):
     """theme_config.content_drafts: a drafted content block, new or replacing `content_block`."""
 
     id = PrefixedIdField(prefix="aic", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="content_drafts")
     content_block = models.ForeignKey(
         ContentBlock, on_delete=models.CASCADE, null=True, blank=True, related_name="drafts"
@@ -85,20 +80,9 @@ class ContentDraft(RLSModel):
     kind = models.TextField()
     drafted_body = models.JSONField()
     drafted_meta = models.JSONField()
-    ai_provenance = models.JSONField()
-    status = models.TextField(choices=DraftStatus.choices)
-    approver_user_id = models.TextField(null=True, blank=True)
-    approver_note = models.TextField(null=True, blank=True)
-    applied_to_version = models.ForeignKey(
-        ThemeVersion, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Draft.Meta):
         db_table = 'theme_config"."content_drafts'
-        ordering = ["-created_at"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return f"{self.surface} {self.kind} for {self.theme_version_id} ({self.status})"

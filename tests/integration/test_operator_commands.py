@@ -11,7 +11,7 @@ from django.db import connections, transaction
 
 from tests.conftest import ROOT
 from themeconfig import api_keys
-from themeconfig.models import ApiClient, Membership, Tenant, TenantHost
+from themeconfig.models import ApiClient, BrandKit, Membership, Tenant, TenantHost
 from themeconfig.tenant_context import tenant_context
 
 pytestmark = pytest.mark.usefixtures("committed_db")
@@ -111,6 +111,7 @@ def test_seed_demo__twice__one_demo_tenant_user_and_membership():
     with tenant_context(tenants[0].id):
         assert list(TenantHost.objects.values_list("host", flat=True)) == ["demo.localhost"]
         assert Membership.objects.get(user=user).role == "owner"
+        assert list(BrandKit.objects.values_list("name", "is_default")) == [("Demo Seaside", True)]
 
 
 def test_seed_demo__debug_off_without_force__refused():

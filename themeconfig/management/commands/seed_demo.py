@@ -5,17 +5,32 @@ from django.core.management.base import BaseCommand, CommandError
 from themeconfig import selectors, services
 from themeconfig.errors import DomainError
 from themeconfig.management.commands.create_tenant import domain_error_message
-from themeconfig.models import Role
+from themeconfig.models import BrandKit, Role
 from themeconfig.tenant_context import tenant_context
 
 DEMO_SLUG = "demo"
 DEMO_HOST = "demo.localhost"
+DEMO_BRAND_KIT = {
+    "name": "Demo Seaside",
+    "colors": [
+        {"name": "Harbour Blue", "value": "#0b3d91", "role": "primary"},
+        {"name": "Sand", "value": "#f4e9d8", "role": "background"},
+        {"name": "Coral", "value": "#ff6f59", "role": "accent"},
+        {"name": "Ink", "value": "#1c2430", "role": "text"},
+    ],
+    "fonts": [
+        {"name": "Body", "family": "Inter", "role": "body"},
+        {"name": "Titles", "family": "Playfair Display", "role": "heading"},
+    ],
+    "logos": [{"name": "Wordmark", "url": "https://demo.localhost/static/logo.svg", "format": "svg"}],
+    "style_preferences": {"tone": "calm, coastal", "industry": "boutique hotels"},
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Seed local demo data, idempotently: tenant 'demo' with host demo.localhost and a property, and "
-        "a staff user demo/demo who owns it. For local use only: refuses to run when DEBUG is off unless "
+        "Seed local demo data, idempotently: tenant 'demo' with host demo.localhost, a property and a "
+        "default brand kit, and a staff user demo/demo who owns it. For local use only: refuses to run when DEBUG is off unless "
         "--force is given."
     )
 
@@ -36,6 +51,8 @@ class Command(BaseCommand):
                 if not selectors.property_list().exists():
                     services.property_create(name="Demo Seaside Hotel", actor=actor)
                 services.membership_set(user_id=user.pk, role=Role.OWNER, actor=actor)
+                if not BrandKit.objects.filter(deleted_at__isnull=True).exists():
+                    services.brand_kit_create(is_default=True, actor=actor, **DEMO_BRAND_KIT)
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
         self.stdout.write(self.style.SUCCESS(f"demo tenant {tenant.id} ready; staff login demo/demo"))
