@@ -60,7 +60,9 @@ class TenantMiddleware:
             return self.get_response(request)
         tenant_id, user_id, from_session = candidate
         try:
-            with tenant_context(tenant_id, user_id=user_id):
+            # Only the tenant GUC: app.user_id (member_read) is for the tenant picker, not for
+            # tenant work, where a user sees exactly one tenant like everyone else.
+            with tenant_context(tenant_id):
                 self._authorize(request, tenant_id, user_id)
                 response = self.get_response(request)
                 if response.status_code >= 500:

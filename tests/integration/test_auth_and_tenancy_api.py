@@ -141,3 +141,19 @@ def test_api_key__scope_not_in_permissions_document__403(client, tenant_factory,
                     "MELMASTOON.AUTH.PERMISSION_DENIED")
     assert body["required_scope"] == "tenant:read"
     assert client.get("/api/v1/tenant/", HTTP_AUTHORIZATION=f"Bearer {full.secret}").status_code == 200
+
+
+def test_session__member_of_two_tenants__sees_only_the_chosen_one(client, tenant_factory, membership_factory,
+                                                                      user_factory):
+    from themeconfig.models import Tenant
+
+    user = user_factory()
+    a, b = tenant_factory(), tenant_factory()
+    for tenant in (a, b):
+        with tenant_context(tenant.id):
+            membership_factory(user=user)
+    client.force_login(user)
+    assert client.get("/api/v1/tenant/", HTTP_X_TENANT_ID=b.id).json()["id"] == b.id
+    # Inside a's context the database itself shows one tenant, even to a member of both.
+    with tenant_context(a.id):
+        assert list(Tenant.objects.values_list("id", flat=True)) == [a.id]
