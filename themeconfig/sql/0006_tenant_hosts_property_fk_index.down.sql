@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS tenant_service.tenant_hosts_tenant_property_idx;
