@@ -146,14 +146,16 @@ def test_infrastructure_tables__app_role_has_no_access(table, role_connection):
     conn.rollback()
 
 
-def test_outbox__app_role_cannot_insert_or_draw_ids_service_role_can(role_connection):
+def test_outbox__app_role_appends_but_cannot_read__service_role_drains(role_connection):
     app = role_connection(APP)
-    for statement in ("SELECT nextval('theme_config.outbox_id_seq')",):
+    with app.transaction(force_rollback=True):
+        # A plain INSERT in the use case's own transaction (RETURNING would need SELECT).
+        insert(app, "outbox", row_defaults("outbox", new_tenant_id(), {}))
+    event = row_defaults("outbox", new_tenant_id(), {})
+    for statement in ("SELECT count(*) FROM theme_config.outbox", "DELETE FROM theme_config.outbox",
+                      "UPDATE theme_config.outbox SET published_at = now()"):
         with pytest.raises(errors.InsufficientPrivilege), savepoint(app):
             app.execute(statement)
-    event = row_defaults("outbox", new_tenant_id(), {})
-    with pytest.raises(errors.InsufficientPrivilege), savepoint(app):
-        insert(app, "outbox", event)
     app.rollback()
     service = role_connection(SERVICE)
     with service.transaction(force_rollback=True):
