@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 
 from themeconfig import services
 from themeconfig.errors import DomainError
+from themeconfig.middleware import request_role
 from themeconfig.models import ApiClient, BrandKit, Membership, Property, Tenant, TenantHost
 from themeconfig.tenant_context import current_tenant_id
 from themeconfig.validators import ContractViolation, validate_brand_kit
@@ -17,11 +18,6 @@ MANAGE_ROLES = {"owner", "admin"}
 
 def actor_of(request) -> str:
     return f"user:{request.user.pk}"
-
-
-def role_of(request) -> str | None:
-    membership = getattr(request, "membership", None)
-    return membership.role if membership is not None else None
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -44,19 +40,19 @@ class TenantScopedAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
     def has_module_permission(self, request):
-        return role_of(request) is not None
+        return request_role(request) is not None
 
     def has_view_permission(self, request, obj=None):
-        return role_of(request) is not None
+        return request_role(request) is not None
 
     def has_add_permission(self, request):
-        return role_of(request) in self.edit_roles
+        return request_role(request) in self.edit_roles
 
     def has_change_permission(self, request, obj=None):
-        return role_of(request) in self.edit_roles
+        return request_role(request) in self.edit_roles
 
     def has_delete_permission(self, request, obj=None):
-        return role_of(request) in self.edit_roles
+        return request_role(request) in self.edit_roles
 
 
 @admin.register(Tenant)

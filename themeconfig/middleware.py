@@ -8,7 +8,10 @@ import uuid
 from django.db import transaction
 
 from themeconfig import selectors
+from themeconfig.api.exceptions import problem_response
+from themeconfig.api_keys import parse_secret
 from themeconfig.errors import CoreErrorCode, DomainError
+from themeconfig.ids import is_valid_id
 from themeconfig.logging import request_id_var
 from themeconfig.tenant_context import tenant_context
 
@@ -76,8 +79,6 @@ class TenantMiddleware:
             return _problem(request, error)
 
     def _candidate(self, request) -> tuple[str, int | None, bool] | None:
-        from themeconfig.api_keys import parse_secret
-
         authorization = request.headers.get("Authorization", "")
         if authorization:
             scheme, _, credentials = authorization.partition(" ")
@@ -95,8 +96,6 @@ class TenantMiddleware:
         tenant_id = header_tenant or request.session.get(SESSION_TENANT_KEY)
         if not tenant_id:
             return None
-        from themeconfig.ids import is_valid_id
-
         if not is_valid_id(tenant_id, "tnt"):
             raise DomainError(
                 CoreErrorCode.TENANT_NOT_FOUND, f"{tenant_id!r} is not a tenant id.", http_status=400,
@@ -125,6 +124,11 @@ class TenantMiddleware:
 
 
 def _problem(request, error: DomainError):
-    from themeconfig.api.exceptions import problem_response
-
     return problem_response(error, instance=request.path)
+
+
+def request_role(request) -> str | None:
+    """The caller's role in the request's tenant: its membership's, or its API key's."""
+    if request.membership is not None:
+        return request.membership.role
+    return request.api_client.role if request.api_client is not None else None

@@ -8,7 +8,7 @@ from django.db import connections
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
-from themeconfig.errors import CoreErrorCode, DomainError, FieldError
+from themeconfig.errors import CoreErrorCode, DomainError, FieldError, contract_error
 from themeconfig.validators import ContractViolation
 
 logger = logging.getLogger(__name__)
@@ -74,10 +74,7 @@ def to_domain_error(exc: Exception) -> DomainError | None:
     if isinstance(exc, DomainError):
         return exc
     if isinstance(exc, ContractViolation):
-        return DomainError(
-            CoreErrorCode.VALIDATION_FAILED, "The request has invalid fields.", http_status=422,
-            errors=[FieldError(i.path, i.code, i.message) for i in exc.issues],
-        )
+        return contract_error(exc)
     if isinstance(exc, drf.ValidationError):
         return DomainError(
             CoreErrorCode.VALIDATION_FAILED, "The request has invalid fields.", http_status=422,

@@ -5,16 +5,9 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from themeconfig.api_keys import effective_scopes
 from themeconfig.errors import CoreErrorCode, DomainError
+from themeconfig.middleware import request_role
 
 WRITE_ROLES = frozenset({"owner", "admin", "member", "api"})
-
-
-def caller_role(request) -> str | None:
-    membership = getattr(request._request, "membership", None)
-    if membership is not None:
-        return membership.role
-    client = getattr(request._request, "api_client", None)
-    return client.role if client is not None else None
 
 
 class HasTenant(BasePermission):
@@ -37,7 +30,7 @@ class HasTenant(BasePermission):
                 "No tenant for this request: send 'X-Tenant-ID: <tnt_…>' for a tenant you belong to.",
                 http_status=400,
             )
-        if request.method not in SAFE_METHODS and caller_role(request) not in WRITE_ROLES:
+        if request.method not in SAFE_METHODS and request_role(request._request) not in WRITE_ROLES:
             raise DomainError(
                 CoreErrorCode.PERMISSION_DENIED, "Your role in this tenant is read-only.", http_status=403
             )
