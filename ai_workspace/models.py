@@ -6,9 +6,9 @@ locale pack, or the body/meta of one content block. No Meta.indexes/constraints:
 from django.db import models
 from django_rls.models import RLSModel
 
-from themeconfig.ids import PrefixedIdField
 from themeconfig.models import ContentBlock, ContentSurface, Theme, ThemeVersion
 from themeconfig.models.tenancy import tenant_isolation_policy
+from themeconfig.platform.ids import PrefixedIdField
 
 
 class DraftStatus(models.TextChoices):

@@ -53,7 +53,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connections
 
-    from themeconfig import bootstrap
+    from themeconfig.platform import bootstrap
 
     with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
@@ -65,10 +65,10 @@ def main() -> None:
 
     from django.test import Client
 
-    from themeconfig import api_keys
-    from themeconfig.ids import new_id
     from themeconfig.models import ApiClient, Property, Tenant
-    from themeconfig.tenant_context import tenant_context
+    from themeconfig.platform import api_key_secrets as api_keys
+    from themeconfig.platform.ids import new_id
+    from themeconfig.platform.tenant_context import tenant_context
 
     print(f"seeding {args.tenants} tenants × {args.properties} properties …", flush=True)
     started = time.monotonic()

@@ -17,5 +17,5 @@ urlpatterns = [
     ),
 ]
 
-handler404 = "themeconfig.api.views.not_found"
-handler500 = "themeconfig.api.views.server_error"
+handler404 = "themeconfig.platform.api.views.not_found"
+handler500 = "themeconfig.platform.api.views.server_error"

@@ -11,9 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django_rls.models import RLSModel
 
-from themeconfig.ids import PrefixedIdField
 from themeconfig.models import Theme, ThemeVersion
 from themeconfig.models.tenancy import tenant_isolation_policy
+from themeconfig.platform.ids import PrefixedIdField
 
 
 class PublicationReason(models.TextChoices):

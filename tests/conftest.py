@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from themeconfig import bootstrap
+from themeconfig.platform import bootstrap
 
 pytest_plugins = ["tests.factories.fixtures"]
 

@@ -6,10 +6,10 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from themeconfig import services
-from themeconfig.errors import DomainError
-from themeconfig.middleware import request_role
 from themeconfig.models import ApiClient, BrandKit, Membership, Property, Tenant, TenantHost
-from themeconfig.tenant_context import current_tenant_id
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.middleware import request_role
+from themeconfig.platform.tenant_context import current_tenant_id
 from themeconfig.validators import ContractViolation, validate_brand_kit
 
 EDIT_ROLES = {"owner", "admin", "member"}

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from themeconfig import selectors
-from themeconfig.middleware import SESSION_TENANT_KEY
-from themeconfig.tenant_context import user_context
+from themeconfig.platform.middleware import SESSION_TENANT_KEY
+from themeconfig.platform.tenant_context import user_context
 
 # Admin pages that work without a tenant.
 _TENANT_FREE_VIEWS = {"login", "logout", "password_change", "password_change_done", "jsi18n"}

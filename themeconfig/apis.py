@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from themeconfig import selectors
-from themeconfig.errors import FieldError, validation_error
 from themeconfig.models.layout import LayoutSurface
+from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.serializers import LayoutPresetSerializer, PropertySerializer, TenantSerializer
 
 

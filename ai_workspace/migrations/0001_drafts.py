@@ -4,8 +4,8 @@ from pathlib import Path
 import django.db.models.deletion
 from django.db import migrations, models
 
-import themeconfig.ids
-from themeconfig.sqlfiles import run_sql_file
+import themeconfig.platform.ids
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='PaletteSuggestion',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='ais', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='ais', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('drafted_tokens', models.JSONField()),
                         ('ai_provenance', models.JSONField()),
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='TranslationDraft',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='ait', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='ait', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('locale', models.TextField()),
                         ('drafted_entries', models.JSONField()),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='ContentDraft',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='aic', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='aic', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('surface', models.TextField(choices=[('home', 'Home'), ('detail', 'Detail'), ('search', 'Search'), ('policies', 'Policies'), ('about', 'About'), ('custom', 'Custom')])),
                         ('kind', models.TextField()),

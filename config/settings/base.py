@@ -30,7 +30,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "themeconfig.middleware.RequestIdMiddleware",
+    "themeconfig.platform.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -39,7 +39,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "themeconfig.middleware.TenantMiddleware",
+    "themeconfig.platform.middleware.TenantMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,7 +98,7 @@ if env("READONLY_DATABASE_URL", default=""):
     DATABASES["readonly"] = _database("READONLY_DATABASE_URL", "")
 # Superuser URL used only by `bootstrap_db` (roles, schemas, grants) and test database set-up.
 ADMIN_DATABASE_URL = env("ADMIN_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
-DATABASE_ROUTERS = ["themeconfig.db_router.RoleRouter"]
+DATABASE_ROUTERS = ["themeconfig.platform.db_router.RoleRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The statement timeout is set on the roles by bootstrap_db (so it holds through PgBouncer).
@@ -145,15 +145,15 @@ STORAGES = {
 # --- DRF / OpenAPI ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "themeconfig.api.authentication.ApiKeyAuthentication",
-        "themeconfig.api.authentication.TenantSessionAuthentication",
+        "themeconfig.platform.api.authentication.ApiKeyAuthentication",
+        "themeconfig.platform.api.authentication.TenantSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["themeconfig.api.permissions.HasTenant"],
+    "DEFAULT_PERMISSION_CLASSES": ["themeconfig.platform.api.permissions.HasTenant"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "themeconfig.api.pagination.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "themeconfig.platform.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "themeconfig.api.exceptions.problem_exception_handler",
+    "EXCEPTION_HANDLER": "themeconfig.platform.api.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -182,7 +182,7 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "themeconfig.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "themeconfig.platform.logging.RequestIdFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

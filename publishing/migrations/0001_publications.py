@@ -6,8 +6,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import themeconfig.ids
-from themeconfig.sqlfiles import run_sql_file
+import themeconfig.platform.ids
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='ThemePublication',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='thp', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='thp', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('is_active', models.BooleanField(default=False)),
                         ('bundle_url', models.TextField()),
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='PreviewToken',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='pvt', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='pvt', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('token_hash', models.TextField(editable=False, unique=True)),
                         ('expires_at', models.DateTimeField()),

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-from themeconfig.sqlfiles import run_sql_file
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from tests.factories.tenancy import (
     UserFactory,
 )
 from themeconfig.models import Tenant
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.tenant_context import tenant_context
 
 
 @pytest.fixture

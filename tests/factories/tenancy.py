@@ -4,10 +4,10 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from themeconfig import api_keys
-from themeconfig.ids import new_id
 from themeconfig.models import ApiClient, Membership, Property, Role, Tenant, TenantHost
-from themeconfig.tenant_context import current_tenant_id, tenant_context
+from themeconfig.platform import api_key_secrets as api_keys
+from themeconfig.platform.ids import new_id
+from themeconfig.platform.tenant_context import current_tenant_id, tenant_context
 
 
 class TenantFactory(factory.django.DjangoModelFactory):

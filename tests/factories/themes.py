@@ -5,7 +5,7 @@ import factory
 
 from tests.unit.themeconfig.validators.samples import valid_content_body, valid_meta, valid_tokens
 from themeconfig.models import ContentBlock, Theme, ThemeVersion
-from themeconfig.tenant_context import current_tenant_id
+from themeconfig.platform.tenant_context import current_tenant_id
 
 
 class ThemeFactory(factory.django.DjangoModelFactory):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from themeconfig.middleware import SESSION_TENANT_KEY
 from themeconfig.models import ApiClient, TenantHost
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.middleware import SESSION_TENANT_KEY
+from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from themeconfig import services
-from themeconfig.errors import DomainError
 from themeconfig.models import BrandKit
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.django_db
 

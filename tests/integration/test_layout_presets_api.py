@@ -2,7 +2,7 @@
 import pytest
 
 from themeconfig import selectors
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.validators import ContractViolation, validate_layout_selections
 
 pytestmark = pytest.mark.django_db

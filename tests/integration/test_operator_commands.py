@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connections, transaction
 
 from tests.conftest import ROOT
-from themeconfig import api_keys
 from themeconfig.models import ApiClient, BrandKit, Membership, Tenant, TenantHost
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform import api_key_secrets as api_keys
+from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 
@@ -146,7 +146,7 @@ def test_check_rls__sabotaged__fails_naming_the_table(sabotage, expected):
 
 
 def test_check_rls__role_with_bypassrls_as_request_role__fails():
-    from themeconfig.rls_audit import audit
+    from themeconfig.platform.rls_audit import audit
 
     report = audit(connections["migrator"], request_roles={"theme_config_service"})
     assert "role theme_config_service has BYPASSRLS" in report.problems

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from tests.pg import raises_pg
-from themeconfig.tenant_context import TenantContextError, set_database_context, tenant_context
+from themeconfig.platform.tenant_context import TenantContextError, set_database_context, tenant_context
 
 
 def _scalar(sql: str, params=None):

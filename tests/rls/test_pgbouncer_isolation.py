@@ -16,7 +16,7 @@ from django.db import connections
 from django.test import Client
 
 from tests.rls.pgbouncer import start_pgbouncer, stop_pgbouncer
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = [pytest.mark.pgbouncer, pytest.mark.usefixtures("committed_db")]
 

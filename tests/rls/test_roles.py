@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.pg import raises_pg
-from themeconfig import bootstrap
+from themeconfig.platform import bootstrap
 
 pytestmark = pytest.mark.django_db
 

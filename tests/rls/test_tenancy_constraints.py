@@ -6,9 +6,9 @@ import pytest
 from django.db import connection, transaction
 
 from tests.pg import raises_pg
-from themeconfig.api_keys import generate_secret, hash_secret
-from themeconfig.ids import new_id
-from themeconfig.tenant_context import set_database_context, tenant_context
+from themeconfig.platform.api_key_secrets import generate_secret, hash_secret
+from themeconfig.platform.ids import new_id
+from themeconfig.platform.tenant_context import set_database_context, tenant_context
 
 pytestmark = pytest.mark.django_db
 BAD = "01M84PX9M9SYNQ39P6SWS"  # 21 characters: one short

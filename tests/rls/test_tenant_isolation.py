@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from tests.pg import raises_pg
-from themeconfig.ids import new_id
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.ids import new_id
+from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.django_db
 

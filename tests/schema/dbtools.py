@@ -13,8 +13,8 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from themeconfig import bootstrap
-from themeconfig.ids import new_event_id, new_id
+from themeconfig.platform import bootstrap
+from themeconfig.platform.ids import new_event_id, new_id
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_COPY = Path(__file__).with_name("seed_000_data_model.txt")

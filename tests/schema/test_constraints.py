@@ -22,7 +22,7 @@ from tests.schema.dbtools import (
     savepoint,
     set_tenant,
 )
-from themeconfig.ids import new_event_id, new_id
+from themeconfig.platform.ids import new_event_id, new_id
 
 OUR_TABLES = (
     "themes", "theme_versions", "theme_publications", "content_blocks", "navigation_configs",

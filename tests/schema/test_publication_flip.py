@@ -15,7 +15,7 @@ import pytest
 from psycopg import errors
 
 from tests.schema.dbtools import APP, Tenant, connect, seed_text, set_tenant
-from themeconfig.ids import new_id
+from themeconfig.platform.ids import new_id
 
 
 def seed_flip_statements() -> list[str]:

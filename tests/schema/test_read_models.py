@@ -5,7 +5,7 @@ import pytest
 from psycopg import errors
 
 from tests.schema.dbtools import APP, MIGRATOR, READONLY, SERVICE, Tenant, set_tenant
-from themeconfig.ids import new_id
+from themeconfig.platform.ids import new_id
 
 
 def publish(conn, tenant: Tenant) -> str:

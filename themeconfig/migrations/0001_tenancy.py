@@ -5,8 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import themeconfig.ids
-from themeconfig.sqlfiles import run_sql_file
+import themeconfig.platform.ids
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='Tenant',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='tnt', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='tnt', primary_key=True, serialize=False)),
                         ('slug', models.TextField()),
                         ('name', models.TextField()),
                         ('plan', models.TextField(choices=[('free', 'Free'), ('starter', 'Starter'), ('pro', 'Pro'), ('enterprise', 'Enterprise')], default='free')),
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='Property',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='prp', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='prp', primary_key=True, serialize=False)),
                         ('name', models.TextField()),
                         ('created_at', models.DateTimeField(auto_now_add=True)),
                         ('updated_at', models.DateTimeField(auto_now=True)),
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='Membership',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='mbr', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='mbr', primary_key=True, serialize=False)),
                         ('role', models.TextField(choices=[('owner', 'Owner'), ('admin', 'Admin'), ('member', 'Member'), ('viewer', 'Viewer'), ('api', 'Api')], default='member')),
                         ('created_at', models.DateTimeField(auto_now_add=True)),
                         ('updated_at', models.DateTimeField(auto_now=True)),
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='ApiClient',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='apk', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='apk', primary_key=True, serialize=False)),
                         ('name', models.TextField()),
                         ('role', models.TextField(choices=[('owner', 'Owner'), ('admin', 'Admin'), ('member', 'Member'), ('viewer', 'Viewer'), ('api', 'Api')], default='api')),
                         ('secret_hash', models.TextField(editable=False)),

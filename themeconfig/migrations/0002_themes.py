@@ -6,8 +6,8 @@ import django.contrib.postgres.fields
 import django.db.models.deletion
 from django.db import migrations, models
 
-import themeconfig.ids
-from themeconfig.sqlfiles import run_sql_file
+import themeconfig.platform.ids
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='Theme',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='thm', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='thm', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('property_id', models.TextField(blank=True, null=True)),
                         ('name', models.TextField()),
@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='ThemeVersion',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='thv', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='thv', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('ordinal', models.IntegerField()),
                         ('status', models.TextField(choices=[('draft', 'Draft'), ('preview_ready', 'Preview Ready'), ('published', 'Published'), ('archived', 'Archived')])),
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='ContentBlock',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='cnb', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='cnb', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('surface', models.TextField(choices=[('home', 'Home'), ('detail', 'Detail'), ('search', 'Search'), ('policies', 'Policies'), ('about', 'About'), ('custom', 'Custom')])),
                         ('kind', models.TextField()),
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='NavigationConfig',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='nvc', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='nvc', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('surface', models.TextField(choices=[('header', 'Header'), ('footer', 'Footer'), ('mobile_drawer', 'Mobile Drawer')])),
                         ('items', models.JSONField()),
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='BookingFlowConfig',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='bfc', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='bfc', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('steps', models.JSONField()),
                         ('toggles', models.JSONField()),
@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='EmailTheme',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='emt', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='emt', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('tokens', models.JSONField()),
                         ('logo_ref', models.JSONField()),
@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='LocalePack',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='lpk', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='lpk', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('locale', models.TextField()),
                         ('entries', models.JSONField()),

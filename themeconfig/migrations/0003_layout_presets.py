@@ -5,8 +5,8 @@ from pathlib import Path
 import django.contrib.postgres.fields
 from django.db import migrations, models
 
-import themeconfig.ids
-from themeconfig.sqlfiles import run_sql_file
+import themeconfig.platform.ids
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='LayoutPreset',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='lpr', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='lpr', primary_key=True, serialize=False)),
                         ('key', models.TextField(unique=True)),
                         ('surface', models.TextField(choices=[('home', 'Home'), ('detail', 'Detail'), ('search', 'Search'), ('custom', 'Custom')])),
                         ('supported_variants', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), size=None)),

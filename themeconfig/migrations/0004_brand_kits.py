@@ -3,8 +3,8 @@ from pathlib import Path
 
 from django.db import migrations, models
 
-import themeconfig.ids
-from themeconfig.sqlfiles import run_sql_file
+import themeconfig.platform.ids
+from themeconfig.platform.sqlfiles import run_sql_file
 
 APP_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name='BrandKit',
                     fields=[
-                        ('id', themeconfig.ids.PrefixedIdField(prefix='bkt', primary_key=True, serialize=False)),
+                        ('id', themeconfig.platform.ids.PrefixedIdField(prefix='bkt', primary_key=True, serialize=False)),
                         ('tenant_id', models.TextField()),
                         ('name', models.TextField()),
                         ('colors', models.JSONField()),

@@ -3,7 +3,7 @@ and style preferences that feed design tokens and AI palette drafts. Soft-delete
 from django.db import models
 from django_rls.models import RLSModel
 
-from themeconfig.ids import PrefixedIdField
+from themeconfig.platform.ids import PrefixedIdField
 
 from .tenancy import tenant_isolation_policy
 

@@ -5,7 +5,7 @@ No tenant_id and no RLS; the request role may only read it. Rows arrive through 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from themeconfig.ids import PrefixedIdField
+from themeconfig.platform.ids import PrefixedIdField
 
 
 class LayoutSurface(models.TextChoices):

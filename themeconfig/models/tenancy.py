@@ -4,7 +4,7 @@ from django.db import models
 from django_rls.models import RLSModel
 from django_rls.policies import CustomPolicy
 
-from themeconfig.ids import PrefixedIdField
+from themeconfig.platform.ids import PrefixedIdField
 
 TENANT_ISOLATION = "tenant_id = current_setting('app.tenant_id')"
 

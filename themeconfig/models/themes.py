@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django_rls.models import RLSModel
 
-from themeconfig.ids import PrefixedIdField
+from themeconfig.platform.ids import PrefixedIdField
 
 from .tenancy import tenant_isolation_policy
 

@@ -1,7 +1,7 @@
 """API key secrets and permissions documents."""
 import pytest
 
-from themeconfig.api_keys import (
+from themeconfig.platform.api_key_secrets import (
     effective_scopes,
     generate_secret,
     hash_secret,
@@ -9,7 +9,7 @@ from themeconfig.api_keys import (
     parse_secret,
     permissions_errors,
 )
-from themeconfig.ids import new_id
+from themeconfig.platform.ids import new_id
 
 
 def test_secret__round_trip__tenant_in_clear_hash_stable():

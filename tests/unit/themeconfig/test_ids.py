@@ -4,7 +4,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
-from themeconfig.ids import PREFIXES, is_valid_id, new_event_id, new_id, validate_id
+from themeconfig.platform.ids import PREFIXES, is_valid_id, new_event_id, new_id, validate_id
 
 
 @pytest.mark.parametrize("prefix", sorted(PREFIXES))

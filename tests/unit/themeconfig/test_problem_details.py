@@ -3,8 +3,12 @@ import json
 
 from rest_framework import exceptions as drf
 
-from themeconfig.api.exceptions import flatten_validation_detail, problem_exception_handler, to_domain_error
-from themeconfig.errors import DomainError, FieldError
+from themeconfig.platform.api.exceptions import (
+    flatten_validation_detail,
+    problem_exception_handler,
+    to_domain_error,
+)
+from themeconfig.platform.errors import DomainError, FieldError
 from themeconfig.validators import ContractViolation, validate_navigation_items
 
 

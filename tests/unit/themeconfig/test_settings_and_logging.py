@@ -41,7 +41,7 @@ def test_logging__json_line_with_request_id(client, capsys):
     configure_logging(settings.LOGGING_CONFIG, {**settings.LOGGING, "root": {"handlers": ["console"], "level": "INFO"}})
     logger = logging.getLogger("themeconfig.test")
 
-    from themeconfig.logging import request_id_var
+    from themeconfig.platform.logging import request_id_var
 
     token = request_id_var.set("req-42")
     try:

@@ -2,7 +2,7 @@
 import pytest
 from django.db import connection
 
-from themeconfig.tenant_context import TenantContextError, current_tenant_id, tenant_context
+from themeconfig.platform.tenant_context import TenantContextError, current_tenant_id, tenant_context
 
 pytestmark = pytest.mark.django_db
 

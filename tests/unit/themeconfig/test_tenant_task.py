@@ -3,7 +3,7 @@ import pytest
 from django.db import connection
 
 from config.celery import app
-from themeconfig.tasks import TenantTask
+from themeconfig.platform.tasks import TenantTask
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def read_guc_task(*, tenant_id):
 
 
 def test_tenant_task__runs_bound_to_its_tenant(tenant_factory, property_factory):
-    from themeconfig.tenant_context import tenant_context
+    from themeconfig.platform.tenant_context import tenant_context
 
     a, b = tenant_factory(), tenant_factory()
     with tenant_context(b.id):

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from themeconfig import bootstrap
+from themeconfig.platform import bootstrap
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from themeconfig.rls_audit import audit
+from themeconfig.platform.rls_audit import audit
 
 
 class Command(BaseCommand):

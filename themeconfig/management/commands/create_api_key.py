@@ -2,11 +2,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from themeconfig import selectors, services
-from themeconfig.api_keys import SCOPES
-from themeconfig.errors import DomainError
 from themeconfig.management.commands.create_tenant import domain_error_message
 from themeconfig.models import Role
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.api_key_secrets import SCOPES
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.tenant_context import tenant_context
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from themeconfig import selectors, services
-from themeconfig.errors import DomainError
 from themeconfig.models import TenantPlan
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.tenant_context import tenant_context
 
 
 def domain_error_message(error: DomainError) -> str:

@@ -3,10 +3,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from themeconfig import selectors, services
-from themeconfig.errors import DomainError
 from themeconfig.management.commands.create_tenant import domain_error_message
 from themeconfig.models import BrandKit, Role
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.tenant_context import tenant_context
 
 DEMO_SLUG = "demo"
 DEMO_HOST = "demo.localhost"

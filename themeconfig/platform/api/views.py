@@ -1,8 +1,8 @@
 """problem+json for 404 and 500 under /api/; Django's pages elsewhere."""
 from django.views import defaults
 
-from themeconfig.api.exceptions import problem_response
-from themeconfig.errors import CoreErrorCode, DomainError
+from themeconfig.platform.api.exceptions import problem_response
+from themeconfig.platform.errors import CoreErrorCode, DomainError
 
 
 def not_found(request, exception=None):

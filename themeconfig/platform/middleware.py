@@ -8,12 +8,12 @@ import uuid
 from django.db import transaction
 
 from themeconfig import selectors
-from themeconfig.api.exceptions import problem_response
-from themeconfig.api_keys import parse_secret
-from themeconfig.errors import CoreErrorCode, DomainError
-from themeconfig.ids import is_valid_id
-from themeconfig.logging import request_id_var
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.api.exceptions import problem_response
+from themeconfig.platform.api_key_secrets import parse_secret
+from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.logging import request_id_var
+from themeconfig.platform.tenant_context import tenant_context
 
 logger = logging.getLogger(__name__)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -45,7 +45,7 @@ class TenantMiddleware:
     API key (`Authorization: Bearer tck.…`) → the key's tenant. A signed-in user → the tenant
     named by `X-Tenant-ID` (API) or picked in admin (session), if they are a member of it.
     No tenant → the request goes on without a tenant context; views that need one answer with
-    a problem+json error (themeconfig.api.permissions.HasTenant), never with data.
+    a problem+json error (themeconfig.platform.api.permissions.HasTenant), never with data.
     """
 
     def __init__(self, get_response):

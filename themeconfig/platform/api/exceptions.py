@@ -8,7 +8,7 @@ from django.db import connections
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
-from themeconfig.errors import CoreErrorCode, DomainError, FieldError, contract_error
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, contract_error
 from themeconfig.validators import ContractViolation
 
 logger = logging.getLogger(__name__)

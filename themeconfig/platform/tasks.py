@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from celery import Task
 
-from themeconfig.tenant_context import tenant_context
+from themeconfig.platform.tenant_context import tenant_context
 
 
 class TenantTask(Task):

@@ -55,7 +55,7 @@ class TenantSessionAuthentication(SessionAuthentication):
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     """OpenAPI: API keys are bearer tokens."""
 
-    target_class = "themeconfig.api.authentication.ApiKeyAuthentication"
+    target_class = "themeconfig.platform.api.authentication.ApiKeyAuthentication"
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):
@@ -65,7 +65,7 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 class TenantSessionAuthenticationScheme(OpenApiAuthenticationExtension):
     """OpenAPI: browser sessions pick the tenant with X-Tenant-ID."""
 
-    target_class = "themeconfig.api.authentication.TenantSessionAuthentication"
+    target_class = "themeconfig.platform.api.authentication.TenantSessionAuthentication"
     name = "session"
 
     def get_security_definition(self, auto_schema):

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.db import connections, transaction
 
-from themeconfig.ids import is_valid_id
+from themeconfig.platform.ids import is_valid_id
 
 _current_tenant: contextvars.ContextVar[str | None] = contextvars.ContextVar("tenant_id", default=None)
 

@@ -7,7 +7,7 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from themeconfig.tenant_context import current_tenant_id
+        from themeconfig.platform.tenant_context import current_tenant_id
 
         record.request_id = request_id_var.get()
         record.tenant_id = current_tenant_id() or "-"

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from themeconfig.ids import is_valid_id
+from themeconfig.platform.ids import is_valid_id
 
 PREFIX = "tck"
 

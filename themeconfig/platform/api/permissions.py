@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from themeconfig.api_keys import effective_scopes
-from themeconfig.errors import CoreErrorCode, DomainError
-from themeconfig.middleware import request_role
+from themeconfig.platform.api_key_secrets import effective_scopes
+from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.middleware import request_role
 
 WRITE_ROLES = frozenset({"owner", "admin", "member", "api"})
 

@@ -1,0 +1,1 @@
+"""Platform plumbing every app uses: tenant context, middleware, ids, errors, API base, bootstrap, RLS audit."""

@@ -1,0 +1,34 @@
+"""Reads of tenancy: the current tenant, its properties, memberships. RLS does the scoping."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from themeconfig.models import Membership, Property, Tenant
+from themeconfig.platform.tenant_context import current_tenant_id
+
+
+def membership_for(*, user_id: int, tenant_id: str) -> Membership | None:
+    return Membership.objects.filter(user_id=user_id, tenant_id=tenant_id).first()
+
+
+def memberships_of_user(*, user_id: int) -> list[Membership]:
+    """All memberships of a user with their tenants; call inside `user_context`."""
+    return list(
+        Membership.objects.filter(user_id=user_id, tenant__deleted_at__isnull=True)
+        .select_related("tenant")
+        .order_by("tenant__name")
+    )
+
+
+def current_tenant() -> Tenant:
+    return Tenant.objects.get(pk=current_tenant_id())
+
+
+def property_list() -> QuerySet[Property]:
+    # The explicit tenant filter is defence in depth; RLS already scopes the rows.
+    return Property.objects.filter(tenant_id=current_tenant_id(), deleted_at__isnull=True).order_by("id")
+
+
+def tenant_by_slug(*, slug: str) -> Tenant | None:
+    """Operator lookup across tenants: reads through the `service` connection (BYPASSRLS)."""
+    return Tenant.objects.using("service").filter(slug=slug, deleted_at__isnull=True).first()

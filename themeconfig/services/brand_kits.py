@@ -1,0 +1,97 @@
+"""Use cases of brand kits: create, update (optimistic concurrency), soft delete, one default per tenant."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from themeconfig.models import BrandKit
+from themeconfig.platform.errors import (
+    CoreErrorCode,
+    DomainError,
+    contract_error,
+    validation_error,
+)
+from themeconfig.services.rules import name_errors, require_tenant
+from themeconfig.validators import ContractViolation, validate_brand_kit
+
+
+def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict:
+    errors = name_errors(name)
+    try:
+        colors, fonts, logos, style_preferences = validate_brand_kit(
+            colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences
+        )
+    except ContractViolation as violation:
+        errors += contract_error(violation).errors
+    if errors:
+        raise validation_error(errors)
+    return {"name": name.strip(), "colors": colors, "fonts": fonts, "logos": logos,
+            "style_preferences": style_preferences}
+
+
+def _clear_default_brand_kit(*, keep_id: str | None) -> None:
+    # Lock the current default(s) in primary-key order before moving the flag.
+    others = BrandKit.objects.select_for_update().filter(is_default=True, deleted_at__isnull=True).order_by("pk")
+    for kit in others:
+        if kit.pk != keep_id:
+            BrandKit.objects.filter(pk=kit.pk).update(is_default=False, version=F("version") + 1)
+
+
+def brand_kit_create(
+    *, name: str, colors, fonts, logos=None, style_preferences=None, is_default: bool = False, actor: str
+) -> BrandKit:
+    """A brand kit of the current tenant; `is_default` moves the tenant's default to it."""
+    tenant_id = require_tenant()
+    fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
+    with transaction.atomic():
+        if is_default:
+            _clear_default_brand_kit(keep_id=None)
+        return BrandKit.objects.create(
+            tenant_id=tenant_id, is_default=is_default, created_by=actor, updated_by=actor, **fields
+        )
+
+
+def brand_kit_update(
+    *,
+    brand_kit_id: str,
+    expected_version: int,
+    name: str,
+    colors,
+    fonts,
+    logos=None,
+    style_preferences=None,
+    is_default: bool = False,
+    actor: str,
+) -> BrandKit:
+    """Replaces a brand kit's contents if nobody changed it since `expected_version` (409 otherwise)."""
+    require_tenant()
+    fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
+    with transaction.atomic():
+        if is_default:
+            _clear_default_brand_kit(keep_id=brand_kit_id)
+        updated = BrandKit.objects.filter(
+            pk=brand_kit_id, version=expected_version, deleted_at__isnull=True
+        ).update(
+            **fields, is_default=is_default, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+        )
+        if updated == 0:
+            current = BrandKit.objects.filter(pk=brand_kit_id, deleted_at__isnull=True).values_list("version", flat=True).first()
+            if current is None:
+                raise DomainError(CoreErrorCode.NOT_FOUND, "No such brand kit.", http_status=404)
+            raise DomainError(
+                CoreErrorCode.BRAND_KIT_VERSION_CONFLICT,
+                f"The brand kit changed since version {expected_version}; it is at version {current}.",
+                http_status=409, extra={"current_version": current},
+            )
+        return BrandKit.objects.get(pk=brand_kit_id)
+
+
+def brand_kit_delete(*, brand_kit_id: str, actor: str) -> None:
+    """Soft delete (seed 000 §2): the row stays for the retention window; a default frees its slot."""
+    require_tenant()
+    with transaction.atomic():
+        BrandKit.objects.filter(pk=brand_kit_id, deleted_at__isnull=True).update(
+            deleted_at=timezone.now(), is_default=False, version=F("version") + 1, updated_by=actor,
+            updated_at=timezone.now(),
+        )
