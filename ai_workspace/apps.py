@@ -6,3 +6,6 @@ class AiWorkspaceConfig(AppConfig):
     name = "ai_workspace"
     verbose_name = "AI workspace"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ai_workspace import errors  # noqa: F401  (registers its constraint rules)

@@ -116,7 +116,13 @@ class ConsumedEvent(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """theme_config.idempotency_keys: the stored response of a POST made with an Idempotency-Key."""
+    """theme_config.idempotency_keys: the stored response of a POST made with an Idempotency-Key.
+
+    In the database the primary key is (tenant_id, endpoint, key) and the table is under RLS
+    (publishing/sql/0005): a key is unique per tenant and route. Django's state keeps `key` as
+    its primary key because migrations cannot move an existing table to a composite one; read
+    and write it by all three columns.
+    """
 
     key = models.TextField(primary_key=True)
     tenant_id = models.TextField()

@@ -1,37 +1,52 @@
-"""Admin for tenant staff: scoped to the tenant picked for the session, permissions from the membership role."""
+"""Admin for tenant staff: rows of the session's tenant (RLS), permissions from the one role table.
+
+Every change goes through a use case with `request.principal`; the permission checks here only
+decide what the admin shows, the use cases decide what happens.
+"""
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from themeconfig import services
-from themeconfig.models import ApiClient, BrandKit, Membership, Property, Tenant, TenantHost
+from themeconfig.models import ApiClient, BrandKit, Invitation, Membership, Property, Tenant, TenantHost
 from themeconfig.platform.errors import DomainError
-from themeconfig.platform.middleware import request_role
-from themeconfig.platform.tenant_context import current_tenant_id
+from themeconfig.platform.permissions import Permission
 from themeconfig.validators import ContractViolation, validate_brand_kit
 
-EDIT_ROLES = {"owner", "admin", "member"}
-MANAGE_ROLES = {"owner", "admin"}
+
+def principal_of(request):
+    return getattr(request, "principal", None)
 
 
-def actor_of(request) -> str:
-    return f"user:{request.user.pk}"
+def _can(request, permission: Permission) -> bool:
+    principal = principal_of(request)
+    return principal is not None and principal.can(permission)
+
+
+def show_secret_once(request, *, title: str, secret: str, explanation: str, back_url: str) -> TemplateResponse:
+    """The secret in this response's body only: never in a cookie, a message or the session."""
+    response = TemplateResponse(
+        request, "admin/secret_once.html",
+        {"title": title, "secret": secret, "explanation": explanation, "back_url": back_url,
+         "site_header": admin.site.site_header, "has_permission": True},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
-    """Rows of the current tenant only (RLS enforces it; the filter says it); role-based permissions."""
+    """Rows of the current tenant only (RLS enforces it); what shows follows the principal's permissions."""
 
-    edit_roles = EDIT_ROLES
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(**{self.tenant_field: current_tenant_id()})
-
-    tenant_field = "tenant_id"
+    view_permission = Permission.TENANT_READ
+    edit_permission = Permission.TENANT_MANAGE
+    can_add = True
+    can_delete = False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # A use case refused (e.g. a host another tenant serves): say why, keep the user on the form.
+        # A use case refused (a host another tenant serves, a role above one's own): say why.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as error:
@@ -39,48 +54,64 @@ class TenantScopedAdmin(admin.ModelAdmin):
             messages.error(request, f"{error.message} {details}".strip())
             return HttpResponseRedirect(request.get_full_path())
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
     def has_module_permission(self, request):
-        return request_role(request) is not None
+        return _can(request, self.view_permission)
 
     def has_view_permission(self, request, obj=None):
-        return request_role(request) is not None
+        return _can(request, self.view_permission)
 
     def has_add_permission(self, request):
-        return request_role(request) in self.edit_roles
+        return self.can_add and _can(request, self.edit_permission)
 
     def has_change_permission(self, request, obj=None):
-        return request_role(request) in self.edit_roles
+        return _can(request, self.edit_permission)
 
     def has_delete_permission(self, request, obj=None):
-        return request_role(request) in self.edit_roles
+        return self.can_delete and _can(request, self.edit_permission)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk deletes would bypass the use cases
+        return actions
+
+
+class SingleLineNameForm(forms.ModelForm):
+    name = forms.CharField(max_length=200)
 
 
 @admin.register(Tenant)
 class TenantAdmin(TenantScopedAdmin):
-    tenant_field = "id"
-    edit_roles = MANAGE_ROLES
+    form = SingleLineNameForm
+    can_add = False  # operators create tenants (manage.py create_tenant)
     list_display = ["name", "slug", "plan", "created_at"]
     fields = ["id", "slug", "name", "plan", "settings", "created_at", "updated_at"]
     readonly_fields = ["id", "slug", "plan", "created_at", "updated_at"]
 
-    def has_add_permission(self, request):
-        return False  # operators create tenants (manage.py create_tenant)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def save_model(self, request, obj, form, change):
+        saved = services.tenant_update(principal=principal_of(request), name=obj.name, settings=obj.settings)
+        obj.updated_at = saved.updated_at
 
 
 @admin.register(Property)
 class PropertyAdmin(TenantScopedAdmin):
+    form = SingleLineNameForm
     list_display = ["name", "id", "created_at"]
     search_fields = ["name"]
     fields = ["name"]
 
     def save_model(self, request, obj, form, change):
+        principal = principal_of(request)
         if change:
-            obj.save(update_fields=["name", "updated_at"])
+            services.property_rename(principal=principal, property_id=obj.pk, name=obj.name)
             return
-        created = services.property_create(name=obj.name, actor=actor_of(request))
+        created = services.property_create(principal=principal, name=obj.name)
         obj.pk, obj.tenant_id, obj.created_at = created.pk, created.tenant_id, created.created_at
 
 
@@ -88,63 +119,129 @@ class PropertyAdmin(TenantScopedAdmin):
 class TenantHostAdmin(TenantScopedAdmin):
     list_display = ["host", "property", "created_at"]
     fields = ["host", "property"]
-    edit_roles = MANAGE_ROLES
 
     def get_readonly_fields(self, request, obj=None):
         return ["host"] if obj is not None else []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "property":
-            kwargs["queryset"] = Property.objects.filter(tenant_id=current_tenant_id(), deleted_at__isnull=True)
+            kwargs["queryset"] = Property.objects.filter(deleted_at__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        principal = principal_of(request)
         if change:
-            obj.save(update_fields=["property"])
+            services.host_update(principal=principal, host=obj.host, property_id=obj.property_id)
             return
-        created = services.host_add(host=obj.host, property_id=obj.property_id, actor=actor_of(request))
+        created = services.host_add(principal=principal, host=obj.host, property_id=obj.property_id)
         obj.host, obj.tenant_id = created.host, created.tenant_id
+
+
+class MembershipRoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]
 
 
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
-    list_display = ["user", "role", "created_at"]
+    """Members are added by invitation (see Invitations); here their role changes or they leave."""
+
+    form = MembershipRoleForm
+    edit_permission = Permission.MEMBERS_MANAGE
+    can_add = False
+    can_delete = True
+    list_display = ["user", "user_email", "role", "created_at"]
     fields = ["user", "role"]
-    raw_id_fields = ["user"]
-    edit_roles = MANAGE_ROLES
+    readonly_fields = ["user"]
+
+    @admin.display(description="e-mail")
+    def user_email(self, obj):
+        return obj.user.email
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     def save_model(self, request, obj, form, change):
-        saved = services.membership_set(user_id=obj.user_id, role=obj.role, actor=actor_of(request))
-        obj.pk, obj.tenant_id = saved.pk, saved.tenant_id
+        services.membership_change_role(principal=principal_of(request), membership_id=obj.pk, role=obj.role)
+
+    def delete_model(self, request, obj):
+        services.membership_remove(principal=principal_of(request), membership_id=obj.pk)
+
+
+class InvitationForm(forms.ModelForm):
+    email = forms.EmailField()
+
+    class Meta:
+        model = Invitation
+        fields = ["email", "role"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(TenantScopedAdmin):
+    form = InvitationForm
+    edit_permission = Permission.MEMBERS_MANAGE
+    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # issued and revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        invitation, secret = services.membership_invite(principal=principal_of(request), email=obj.email, role=obj.role)
+        obj.pk, obj.tenant_id = invitation.pk, invitation.tenant_id
+        request._invitation_link = request.build_absolute_uri(f"/admin/invitations/{secret}/")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return show_secret_once(
+            request, title=f"Invitation for {obj.email}", secret=request._invitation_link,
+            explanation="Send this one-time link to the person you invited; it is shown only now and "
+                        "works for 7 days, for that e-mail address only.",
+            back_url="../",
+        )
+
+    @admin.action(description="Revoke the selected invitations")
+    def revoke(self, request, queryset):
+        for invitation in queryset:
+            services.invitation_revoke(principal=principal_of(request), invitation_id=invitation.pk)
+        self.message_user(request, f"Revoked {len(queryset)} invitation(s).")
 
 
 @admin.register(ApiClient)
 class ApiClientAdmin(TenantScopedAdmin):
+    edit_permission = Permission.API_KEYS_MANAGE
     list_display = ["name", "role", "secret_hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
     fields = ["name", "role", "permissions", "expires_at"]
-    readonly_fields: list[str] = []
     actions = ["revoke"]
-    edit_roles = MANAGE_ROLES
 
     def has_change_permission(self, request, obj=None):
-        return False  # keys are issued and revoked, never edited
+        return obj is None and super().has_change_permission(request)  # issued and revoked, never edited
 
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoke keeps the audit trail
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.base_fields["name"] = forms.CharField(max_length=200)
+        return form
 
     def save_model(self, request, obj, form, change):
         client, secret = services.api_key_create(
-            name=obj.name, role=obj.role, permissions=obj.permissions or None, expires_at=obj.expires_at,
-            actor=actor_of(request),
+            principal=principal_of(request), name=obj.name, role=obj.role, permissions=obj.permissions or None,
+            expires_at=obj.expires_at,
         )
         obj.pk, obj.tenant_id = client.pk, client.tenant_id
-        messages.warning(request, f"Copy the new key now; it is not shown again: {secret}")
+        request._api_key_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return show_secret_once(
+            request, title=f"API key {obj.name}", secret=request._api_key_secret,
+            explanation="Copy the new key now; it is not shown again (only its hash is stored).",
+            back_url="../",
+        )
 
     @admin.action(description="Revoke the selected API keys")
     def revoke(self, request, queryset):
         for client in queryset:
-            services.api_key_revoke(api_client_id=client.pk, actor=actor_of(request))
-        self.message_user(request, f"Revoked {queryset.count()} key(s).")
+            services.api_key_revoke(principal=principal_of(request), api_client_id=client.pk)
+        self.message_user(request, f"Revoked {len(queryset)} key(s).")
 
 
 def add_contract_errors(form: forms.Form, violation: ContractViolation) -> None:
@@ -157,6 +254,7 @@ def add_contract_errors(form: forms.Form, violation: ContractViolation) -> None:
 
 
 class BrandKitForm(forms.ModelForm):
+    name = forms.CharField(max_length=200)
     # The version the editor loaded: a save over someone else's newer save is refused (409).
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -186,6 +284,9 @@ class BrandKitForm(forms.ModelForm):
 @admin.register(BrandKit)
 class BrandKitAdmin(TenantScopedAdmin):
     form = BrandKitForm
+    view_permission = Permission.THEMES_READ
+    edit_permission = Permission.THEMES_EDIT
+    can_delete = True
     list_display = ["name", "is_default", "version", "updated_at", "updated_by"]
     search_fields = ["name"]
 
@@ -194,18 +295,16 @@ class BrandKitAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {k: form.cleaned_data.get(k) for k in ("name", "colors", "fonts", "logos", "style_preferences")}
+        principal = principal_of(request)
         if change:
             saved = services.brand_kit_update(
-                brand_kit_id=obj.pk, expected_version=form.cleaned_data["expected_version"] or obj.version,
-                is_default=form.cleaned_data["is_default"], actor=actor_of(request), **fields,
+                principal=principal, brand_kit_id=obj.pk,
+                expected_version=form.cleaned_data["expected_version"] or obj.version,
+                is_default=form.cleaned_data["is_default"], **fields,
             )
         else:
-            saved = services.brand_kit_create(is_default=form.cleaned_data["is_default"], actor=actor_of(request), **fields)
+            saved = services.brand_kit_create(principal=principal, is_default=form.cleaned_data["is_default"], **fields)
         obj.pk, obj.version = saved.pk, saved.version
 
     def delete_model(self, request, obj):
-        services.brand_kit_delete(brand_kit_id=obj.pk, actor=actor_of(request))
-
-    def delete_queryset(self, request, queryset):
-        for kit in queryset:
-            services.brand_kit_delete(brand_kit_id=kit.pk, actor=actor_of(request))
+        services.brand_kit_delete(principal=principal_of(request), brand_kit_id=obj.pk)

@@ -1,15 +1,20 @@
-"""Django admin for tenant staff: every admin page runs inside the tenant the user picked."""
+"""Django admin for tenant staff: every admin page runs inside the tenant the user picked.
+
+The tenant picker and invitation links run outside any tenant context (`tenant_free`).
+"""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from themeconfig import selectors
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
+from themeconfig import selectors, services
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.middleware import SESSION_TENANT_KEY, tenant_free
 from themeconfig.platform.tenant_context import user_context
 
 # Admin pages that work without a tenant.
@@ -29,7 +34,7 @@ class TenantAdminSite(admin.AdminSite):
             if (
                 request.user.is_authenticated
                 and request.user.is_staff
-                and getattr(request, "tenant_id", None) is None
+                and getattr(request, "principal", None) is None
                 and url_name not in _TENANT_FREE_VIEWS
             ):
                 return HttpResponseRedirect(reverse("admin-select-tenant") + f"?next={request.get_full_path()}")
@@ -39,6 +44,7 @@ class TenantAdminSite(admin.AdminSite):
         return wrapper
 
 
+@tenant_free
 @login_required(login_url="/admin/login/")
 @require_http_methods(["GET", "POST"])
 def select_tenant_view(request):
@@ -70,5 +76,36 @@ def select_tenant_view(request):
     )
 
 
+@tenant_free
+@require_http_methods(["GET", "POST"])
+def accept_invitation_view(request, token: str):
+    """An invitation link: a signed-in user with the invited address joins; anyone else may create
+    the account for that address here, or sign in first."""
+    context = {"site_header": admin.site.site_header, "token": token, "errors": []}
+    try:
+        invitation = services.invitation_lookup(token=token)
+    except DomainError as error:
+        context["error"] = error.message
+        return render(request, "admin/accept_invitation.html", context, status=error.http_status)
+    context["invitation"] = invitation
+    if request.method == "POST":
+        try:
+            if request.user.is_authenticated:
+                membership = services.invitation_accept(token=token, user_id=request.user.pk)
+            else:
+                membership = services.invitation_accept_as_new_user(
+                    token=token, username=request.POST.get("username", ""), password=request.POST.get("password", ""),
+                )
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        except DomainError as error:
+            context["error"] = error.message
+            context["errors"] = error.errors
+            return render(request, "admin/accept_invitation.html", context, status=error.http_status)
+        request.session[SESSION_TENANT_KEY] = membership.tenant_id
+        return HttpResponseRedirect(reverse("admin:index"))
+    return render(request, "admin/accept_invitation.html", context)
+
+
 def tenant_context_processor(request):
-    return {"current_tenant_id": getattr(request, "tenant_id", None)}
+    principal = getattr(request, "principal", None)
+    return {"current_tenant_id": principal.tenant_id if principal is not None else None}

@@ -1,12 +1,14 @@
 """Core HTTP endpoints: liveness, readiness, the caller's tenant and its properties."""
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.db import connections
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +16,10 @@ from rest_framework.views import APIView
 from themeconfig import selectors
 from themeconfig.models.layout import LayoutSurface
 from themeconfig.platform.errors import FieldError, validation_error
+from themeconfig.platform.permissions import Permission
 from themeconfig.serializers import LayoutPresetSerializer, PropertySerializer, TenantSerializer
+
+logger = logging.getLogger(__name__)
 
 
 class HealthApi(APIView):
@@ -35,6 +40,7 @@ def _check(name: str, probe) -> dict:
         ok = True
     except Exception as exc:  # readiness must report, not raise
         detail, ok = f"{type(exc).__name__}: {exc}", False
+        logger.warning("readiness check %s failed: %s", name, detail)
     return {"name": name, "ok": ok, "detail": detail, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
@@ -62,9 +68,13 @@ def _worker_probe() -> str:
 
 
 class ReadyApi(APIView):
-    """Readiness: PostgreSQL, Redis and at least one Celery worker answer. 503 otherwise."""
+    """Readiness: PostgreSQL, Redis and at least one Celery worker answer; 503 otherwise.
 
-    authentication_classes: list = []
+    Anyone sees status words only (`{"status": "ready", "checks": {"database": "ok", …}}`); what
+    failed and why goes to the logs, and to signed-in operators (superusers) as `details`.
+    """
+
+    authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: dict, 503: dict})
@@ -73,13 +83,17 @@ class ReadyApi(APIView):
         checks.append(_check("worker", _worker_probe) if checks[1]["ok"] else
                       {"name": "worker", "ok": False, "detail": "redis is down", "ms": 0.0})
         ready = all(c["ok"] for c in checks)
-        return Response({"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+        body = {"status": "ready" if ready else "unavailable",
+                "checks": {c["name"]: "ok" if c["ok"] else "down" for c in checks}}
+        if request.user.is_authenticated and request.user.is_superuser:
+            body["details"] = checks
+        return Response(body, status=200 if ready else 503)
 
 
 class CurrentTenantApi(APIView):
     """The tenant this request is bound to."""
 
-    required_scope = "tenant:read"
+    required_permission = Permission.TENANT_READ
 
     @extend_schema(responses=TenantSerializer)
     def get(self, request):
@@ -90,7 +104,7 @@ class PropertyListApi(generics.ListAPIView):
     """The tenant's properties (hotels), oldest first."""
 
     serializer_class = PropertySerializer
-    required_scope = "tenant:read"
+    required_permission = Permission.TENANT_READ
 
     def get_queryset(self):
         return selectors.property_list()
@@ -100,7 +114,7 @@ class LayoutPresetListApi(generics.ListAPIView):
     """The layout preset registry: active presets, optionally of one surface (`?surface=home`)."""
 
     serializer_class = LayoutPresetSerializer
-    required_scope = "themes:read"
+    required_permission = Permission.THEMES_READ
     pagination_class = None  # a small, global registry: one page
 
     @extend_schema(parameters=[OpenApiParameter("surface", enum=LayoutSurface.values, required=False)])

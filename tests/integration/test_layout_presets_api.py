@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 def test_layout_presets__listed_by_surface(client, keyed_tenant_factory, django_assert_num_queries):
     keyed = keyed_tenant_factory()
-    with django_assert_num_queries(6):  # savepoint, set_config, key, last_used_at, the list, release
+    # savepoint, set_config, key, last_used_at, the list, the outer GUC put back (test transaction), release
+    with django_assert_num_queries(7):
         response = client.get("/api/v1/layout-presets/", **keyed.auth)
     assert response.status_code == 200
     rows = response.json()

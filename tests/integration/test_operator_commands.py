@@ -12,6 +12,7 @@ from django.db import connections, transaction
 from tests.conftest import ROOT
 from themeconfig.models import ApiClient, BrandKit, Membership, Tenant, TenantHost
 from themeconfig.platform import api_key_secrets as api_keys
+from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.usefixtures("committed_db")
@@ -23,8 +24,14 @@ def run(*args) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
+def on_service(read):
+    """Cross-tenant reads for assertions, through the one door to the service connection."""
+    with service_context() as alias:
+        return read(alias)
+
+
 def service_tenants():
-    return list(Tenant.objects.using("service").order_by("slug"))
+    return on_service(lambda db: list(Tenant.objects.using(db).order_by("slug")))
 
 
 def test_create_tenant__twice__one_tenant_and_hosts_added():
@@ -43,7 +50,7 @@ def test_create_tenant__host_of_another_tenant__error_and_nothing_written():
         run("create_tenant", "--slug", "other", "--name", "Other", "--host", "new.example.com",
             "--host", "shared.example.com")
     assert [t.slug for t in service_tenants()] == ["acme"]  # the half-made tenant was rolled back
-    assert TenantHost.objects.using("service").filter(host="new.example.com").count() == 0
+    assert on_service(lambda db: TenantHost.objects.using(db).filter(host="new.example.com").count()) == 0
 
 
 @pytest.mark.parametrize(
@@ -65,7 +72,7 @@ def test_create_api_key__secret_alone_on_last_line_and_only_hash_stored():
     out, err = run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "admin")
     secret = out.rstrip("\n").splitlines()[-1]
     assert api_keys.parse_secret(secret) is not None
-    client = ApiClient.objects.using("service").get()
+    client = on_service(lambda db: ApiClient.objects.using(db).get())
     assert client.secret_hash == api_keys.hash_secret(secret) and secret not in (client.secret_hash, client.secret_hint)
     assert client.role == "admin" and "created API key" in err
 
@@ -77,7 +84,7 @@ def test_create_api_key__same_name_again__refused_unless_rotate():
         run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "api")
     second = run("create_api_key", "--tenant", "acme", "--name", "ci", "--role", "api", "--rotate")[0].splitlines()[-1]
     assert first != second
-    live = ApiClient.objects.using("service").filter(revoked_at__isnull=True)
+    live = on_service(lambda db: list(ApiClient.objects.using(db).filter(revoked_at__isnull=True)))
     assert [c.secret_hash for c in live] == [api_keys.hash_secret(second)]
 
 
@@ -157,11 +164,11 @@ def test_create_api_key__scopes__stored_as_permissions_document():
     run("create_tenant", "--slug", "acme", "--name", "Acme")
     run("create_api_key", "--tenant", "acme", "--name", "ro", "--role", "api", "--scope", "themes:read",
         "--scope", "tenant:read")
-    assert ApiClient.objects.using("service").get().permissions == {"scopes": ["themes:read", "tenant:read"]}
+    assert on_service(lambda db: ApiClient.objects.using(db).get().permissions) == {"scopes": ["themes:read", "tenant:read"]}
 
 
 def test_create_api_key__unknown_scope__error_names_it_and_nothing_written():
     run("create_tenant", "--slug", "acme", "--name", "Acme")
     with pytest.raises(CommandError, match="permissions/scopes/0"):
         run("create_api_key", "--tenant", "acme", "--name", "x", "--role", "api", "--scope", "everything")
-    assert not ApiClient.objects.using("service").exists()
+    assert not on_service(lambda db: ApiClient.objects.using(db).exists())

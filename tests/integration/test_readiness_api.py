@@ -1,4 +1,6 @@
-"""/api/v1/ready/ checks the real database, Redis and a real Celery worker."""
+"""/api/v1/ready/ checks the real database, Redis and a real Celery worker; the public sees words only."""
+import json
+
 import pytest
 
 from tests.celery_worker import celery_worker
@@ -6,25 +8,37 @@ from tests.celery_worker import celery_worker
 pytestmark = pytest.mark.django_db
 
 
-def _checks(response):
-    return {c["name"]: c["ok"] for c in response.json()["checks"]}
-
-
 def test_ready__no_worker__503_naming_the_worker(client):
     response = client.get("/api/v1/ready/")
     assert response.status_code == 503
-    assert _checks(response) == {"database": True, "redis": True, "worker": False}
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "worker": "down"}
 
 
 def test_ready__worker_running__200(client, django_db_setup):
     with celery_worker(django_db_setup):
         response = client.get("/api/v1/ready/")
     assert response.status_code == 200, response.json()
-    assert _checks(response) == {"database": True, "redis": True, "worker": True}
+    assert response.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok", "worker": "ok"}}
 
 
 def test_ready__redis_down__503(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     response = client.get("/api/v1/ready/")
     assert response.status_code == 503
-    assert _checks(response)["redis"] is False
+    assert response.json()["checks"]["redis"] == "down"
+
+
+def test_ready__public__no_exception_text_nor_database_user(client, settings):
+    """Finding 8: the public answer carried exception text and the database role name."""
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    body = client.get("/api/v1/ready/").json()
+    text = json.dumps(body)
+    assert set(body) == {"status", "checks"}
+    assert "theme_config_app" not in text and "Error" not in text and "refused" not in text.lower()
+
+
+def test_ready__superuser__sees_details(client, settings, user_factory):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    client.force_login(user_factory(is_superuser=True))
+    details = {c["name"]: c for c in client.get("/api/v1/ready/").json()["details"]}
+    assert details["database"]["detail"] == "theme_config_app" and not details["redis"]["ok"]

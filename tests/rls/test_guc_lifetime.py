@@ -6,6 +6,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from tests.pg import raises_pg
+from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import TenantContextError, set_database_context, tenant_context
 
 
@@ -54,7 +55,7 @@ class TestWithoutTheGuc:
         for tenant in (a, b):
             with tenant_context(tenant.id):
                 property_factory()
-        with connections["service"].cursor() as cursor:
+        with service_context() as alias, connections[alias].cursor() as cursor:
             cursor.execute("SELECT count(DISTINCT tenant_id) FROM tenant_service.properties")
             assert cursor.fetchone()[0] == 2
 

@@ -136,27 +136,30 @@ def test_layout_presets__app_role_reads_but_cannot_write(role_connection):
     conn.rollback()
 
 
-@pytest.mark.parametrize("table", ["outbox", "consumed_events", "idempotency_keys"])
-def test_infrastructure_tables__app_role_has_no_access(table, role_connection):
+def test_consumed_events__app_role_has_no_access(role_connection):
     conn = role_connection(APP)
     set_tenant(conn, new_tenant_id())
-    for statement in (f"SELECT * FROM theme_config.{table}", f"DELETE FROM theme_config.{table}"):
+    for statement in ("SELECT * FROM theme_config.consumed_events", "DELETE FROM theme_config.consumed_events"):
         with pytest.raises(errors.InsufficientPrivilege), savepoint(conn):
             conn.execute(statement)
     conn.rollback()
 
 
-def test_outbox__app_role_appends_but_cannot_read__service_role_drains(role_connection):
+def test_outbox__app_role_appends_own_tenant_only__cannot_read__service_role_drains(role_connection):
+    """Finding 4: the request role could append events under any tenant id."""
     app = role_connection(APP)
-    with app.transaction(force_rollback=True):
-        # A plain INSERT in the use case's own transaction (RETURNING would need SELECT).
-        insert(app, "outbox", row_defaults("outbox", new_tenant_id(), {}))
-    event = row_defaults("outbox", new_tenant_id(), {})
+    mine, theirs = new_tenant_id(), new_tenant_id()
+    set_tenant(app, mine)
+    # A plain INSERT in the use case's own transaction (RETURNING would need SELECT).
+    insert(app, "outbox", row_defaults("outbox", mine, {}))
+    with pytest.raises(errors.InsufficientPrivilege, match="row-level security"), savepoint(app):
+        insert(app, "outbox", row_defaults("outbox", theirs, {}))
     for statement in ("SELECT count(*) FROM theme_config.outbox", "DELETE FROM theme_config.outbox",
                       "UPDATE theme_config.outbox SET published_at = now()"):
         with pytest.raises(errors.InsufficientPrivilege), savepoint(app):
             app.execute(statement)
     app.rollback()
+    event = row_defaults("outbox", theirs, {})
     service = role_connection(SERVICE)
     with service.transaction(force_rollback=True):
         insert(service, "outbox", event)
@@ -165,32 +168,93 @@ def test_outbox__app_role_appends_but_cannot_read__service_role_drains(role_conn
         ).fetchone()[0]
         service.execute("INSERT INTO theme_config.consumed_events (event_id, tenant_id, event_type) VALUES (%s, %s, %s)",
                         [event["event_id"], event["tenant_id"], event["event_type"]])
-        service.execute("INSERT INTO theme_config.idempotency_keys (key, tenant_id, endpoint, request_hash, expires_at) "
-                        "VALUES (%s, %s, 'POST /api/v1/themes/', %s, now() + interval '1 day')",
-                        [event["event_id"], event["tenant_id"], "0" * 64])
 
 
-def test_preview_reader__reads_token_and_version_by_hash_without_tenant_context(role_connection, other_tenant):
-    token = other_tenant.add("preview_tokens")
+def _idempotency_row(conn, tenant_id: str, key: str = "k-1", endpoint: str = "POST /api/v1/themes/"):
+    conn.execute(
+        "INSERT INTO theme_config.idempotency_keys (key, tenant_id, endpoint, request_hash, expires_at) "
+        "VALUES (%s, %s, %s, %s, now() + interval '1 day')",
+        [key, tenant_id, endpoint, "0" * 64],
+    )
+
+
+def test_idempotency_keys__same_key_per_tenant_and_route__each_sees_only_its_own(role_connection, admin):
+    a, b = new_tenant_id(), new_tenant_id()
+    _idempotency_row(admin, b)  # tenant B used key k-1 on this route first
+    app = role_connection(APP)
+    set_tenant(app, a)
+    _idempotency_row(app, a)  # the same key for tenant A is another row, not a clash
+    _idempotency_row(app, a, endpoint="POST /api/v1/versions/{id}/publish/")
+    assert app.execute("SELECT count(*), count(DISTINCT tenant_id) FROM theme_config.idempotency_keys").fetchone() == (2, 1)
+    with pytest.raises(errors.UniqueViolation), savepoint(app):
+        _idempotency_row(app, a)
+    with pytest.raises(errors.InsufficientPrivilege, match="row-level security"), savepoint(app):
+        _idempotency_row(app, b, key="k-2")
+    assert app.execute("UPDATE theme_config.idempotency_keys SET status_code = 201 WHERE tenant_id = %s",
+                       [b]).rowcount == 0
+    app.rollback()
+    admin.execute("DELETE FROM theme_config.idempotency_keys WHERE tenant_id = %s", [b])
+
+
+def test_preview_reader__reads_no_table_at_all(role_connection, other_tenant, admin):
+    """Finding 10: the preview reader could SELECT every tenant's versions without a token."""
+    other_tenant.add("preview_tokens")
+    tables = [r[0] for r in admin.execute(
+        """SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c
+           JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname IN ('theme_config', 'tenant_service', 'public') AND c.relkind IN ('r', 'p', 'v', 'm')"""
+    )]
     conn = role_connection(PREVIEW_READER)
-    found = conn.execute(
-        """SELECT v.id, v.tokens->>'direction' FROM theme_config.preview_tokens t
-           JOIN theme_config.theme_versions v ON v.id = t.theme_version_id
-           WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > now()""",
-        [token["token_hash"]],
-    ).fetchall()
-    assert found == [(other_tenant.version["id"], "ltr")]
+    set_tenant(conn, other_tenant.id)  # even with a tenant's GUC in hand
+    for table in tables:
+        try:
+            with savepoint(conn):
+                rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        except errors.InsufficientPrivilege:
+            continue
+        assert rows == 0, table
     conn.rollback()
+
+
+def _preview(conn, token_hash):
+    return conn.execute("SELECT id, tokens->>'direction' FROM theme_config.preview_version(%s)", [token_hash]).fetchall()
+
+
+def test_preview_reader__function__one_version_for_a_live_token_none_otherwise(role_connection, other_tenant, admin):
+    live = other_tenant.add("preview_tokens")
+    expired = other_tenant.add("preview_tokens")
+    revoked = other_tenant.add("preview_tokens")
+    admin.execute("UPDATE theme_config.preview_tokens SET created_at = now() - interval '2 days', "
+                  "expires_at = now() - interval '1 day' WHERE id = %s", [expired["id"]])
+    admin.execute("UPDATE theme_config.preview_tokens SET revoked_at = now() WHERE id = %s", [revoked["id"]])
+    conn = role_connection(PREVIEW_READER)
+    assert _preview(conn, live["token_hash"]) == [(other_tenant.version["id"], "ltr")]
+    # The caller's transaction is left without the token's tenant.
+    assert conn.execute("SELECT current_setting('app.tenant_id', true)").fetchone()[0] in ("", None)
+    for token_hash in (expired["token_hash"], revoked["token_hash"], "0" * 64, "not-a-hash", None):
+        assert _preview(conn, token_hash) == []
+    conn.commit()
+    counted = admin.execute("SELECT access_count, last_accessed_at IS NOT NULL FROM theme_config.preview_tokens "
+                            "WHERE id = %s", [live["id"]]).fetchone()
+    assert counted == (1, True)
+
+
+def test_preview_function__executable_by_the_preview_reader_only(role_connection, other_tenant):
+    token = other_tenant.add("preview_tokens")
+    for role in (APP, READONLY, SERVICE):
+        conn = role_connection(role)
+        with pytest.raises(errors.InsufficientPrivilege):
+            _preview(conn, token["token_hash"])
+        conn.rollback()
 
 
 def test_preview_reader__nothing_else(role_connection, other_tenant):
     conn = role_connection(PREVIEW_READER)
-    # Without any app.tenant_id the planner already fails on tenant_isolation (also a refusal);
-    # an empty one lets each statement reach the privilege check this test is about.
     set_tenant(conn, "")
     for statement, params in (
         ("SELECT * FROM theme_config.themes", []),
-        ("SELECT * FROM theme_config.content_blocks", []),
+        ("SELECT * FROM theme_config.preview_tokens", []),
+        ("SELECT * FROM theme_config.theme_versions", []),
         ("UPDATE theme_config.preview_tokens SET access_count = access_count + 1", []),
         ("DELETE FROM theme_config.theme_versions WHERE id = %s", [other_tenant.version["id"]]),
     ):
@@ -201,16 +265,13 @@ def test_preview_reader__nothing_else(role_connection, other_tenant):
     conn.rollback()
 
 
-def test_preview_reader_policies__select_only_and_for_that_role_only(admin):
+def test_preview_lookup_policy__select_only_and_for_the_owner_only(admin):
     rows = admin.execute(
-        """SELECT c.relname, p.polcmd, p.polpermissive, ARRAY(SELECT pg_get_userbyid(r) FROM unnest(p.polroles) r),
-                  pg_get_expr(p.polqual, p.polrelid), p.polwithcheck IS NULL
-           FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.polname = 'preview_reader_read' ORDER BY 1"""
+        """SELECT c.relname, p.polcmd, ARRAY(SELECT pg_get_userbyid(r) FROM unnest(p.polroles) r)
+           FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+           WHERE p.polname IN ('preview_lookup', 'preview_reader_read') ORDER BY 1"""
     ).fetchall()
-    assert rows == [
-        ("preview_tokens", "r", True, [PREVIEW_READER], "true", True),
-        ("theme_versions", "r", True, [PREVIEW_READER], "true", True),
-    ]
+    assert rows == [("preview_tokens", "r", [MIGRATOR])]
 
 
 def test_request_role__owns_nothing_and_cannot_bypass_rls(admin):

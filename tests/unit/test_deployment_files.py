@@ -21,10 +21,20 @@ def test_compose__app_services__same_environment_through_pgbouncer():
     services = _compose()["services"]
     for name in ("setup", "web", "worker", "beat"):
         env = services[name]["environment"]
-        for var in ("DATABASE_URL", "MIGRATOR_DATABASE_URL", "SERVICE_DATABASE_URL", "ADMIN_DATABASE_URL", "REDIS_URL"):
+        for var in ("DATABASE_URL", "SERVICE_DATABASE_URL", "REDIS_URL"):
             assert var in env, (name, var)
-        assert "@pgbouncer:6432/" in env["DATABASE_URL"] and "@postgres:5432/" in env["MIGRATOR_DATABASE_URL"]
+        assert "@pgbouncer:6432/" in env["DATABASE_URL"]
         assert env["DATABASE_URL"].startswith("postgres://theme_config_app@")
+    setup = services["setup"]["environment"]
+    assert "@postgres:5432/" in setup["MIGRATOR_DATABASE_URL"] and setup["ADMIN_DATABASE_URL"].startswith("postgres://postgres@")
+
+
+def test_compose__long_running_services__no_superuser_or_owner_url():
+    """Finding 9: web, worker and beat were given the superuser URL; only the set-up job needs it."""
+    services = _compose()["services"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert "ADMIN_DATABASE_URL" not in env and "MIGRATOR_DATABASE_URL" not in env, name
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["setup"]["condition"] == "service_completed_successfully"
 

@@ -1,7 +1,17 @@
 """Models of the core app; each mirrors one table created by the SQL in ../sql/."""
 from .brand_kits import BrandKit
 from .layout import LayoutPreset, LayoutSurface
-from .tenancy import ApiClient, Membership, Property, Role, Tenant, TenantHost, TenantPlan
+from .tenancy import (
+    ApiClient,
+    Invitation,
+    InvitationRole,
+    Membership,
+    Property,
+    Role,
+    Tenant,
+    TenantHost,
+    TenantPlan,
+)
 from .themes import (
     ArchivedReason,
     BookingFlowConfig,
@@ -27,6 +37,8 @@ __all__ = [
     "ContentBlock",
     "ContentSurface",
     "EmailTheme",
+    "Invitation",
+    "InvitationRole",
     "LayoutPreset",
     "LayoutSurface",
     "LocalePack",

@@ -1,6 +1,7 @@
 """Tenants, properties, hosts, memberships and API clients (schema tenant_service / theme_config)."""
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_rls.models import RLSModel
 from django_rls.policies import CustomPolicy
 
@@ -129,3 +130,40 @@ class ApiClient(RLSModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.secret_hint}…)"
+
+
+class InvitationRole(models.TextChoices):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+
+class Invitation(RLSModel):
+    """A one-time link, sent to an e-mail address, to join a tenant with a role."""
+
+    id = PrefixedIdField(prefix="inv", primary_key=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.TextField()
+    role = models.TextField(choices=InvitationRole.choices)
+    token_hash = models.TextField(editable=False)
+    invited_by = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = 'theme_config"."invitations'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

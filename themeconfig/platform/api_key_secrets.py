@@ -1,7 +1,7 @@
-"""API key secrets: `tck.<tenant id>.<random>`; only their sha256 is stored.
+"""Bearer secrets that name their tenant: `<prefix>.<tenant id>.<random>`; only their sha256 is stored.
 
-The tenant id is in clear inside the key so that the lookup itself can run under row level
-security, in a transaction already bound to that tenant.
+API keys use `tck.`, invitation links `inv.`. The tenant id is in clear inside the secret so that
+the lookup itself can run under row level security, in a transaction already bound to that tenant.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from themeconfig.platform.ids import is_valid_id
 
 PREFIX = "tck"
+INVITATION_PREFIX = "inv"
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,15 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def generate_secret(tenant_id: str) -> str:
-    return f"{PREFIX}.{tenant_id}.{secrets.token_urlsafe(32)}"
+def generate_secret(tenant_id: str, *, prefix: str = PREFIX) -> str:
+    return f"{prefix}.{tenant_id}.{secrets.token_urlsafe(32)}"
 
 
-def parse_secret(secret: str) -> ParsedKey | None:
+def parse_secret(secret: str, *, prefix: str = PREFIX) -> ParsedKey | None:
+    if not isinstance(secret, str):
+        return None
     parts = secret.split(".", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not is_valid_id(parts[1], "tnt") or len(parts[2]) < 32:
+    if len(parts) != 3 or parts[0] != prefix or not is_valid_id(parts[1], "tnt") or not 32 <= len(parts[2]) <= 128:
         return None
     return ParsedKey(tenant_id=parts[1], secret=secret)
 
@@ -43,44 +46,3 @@ def parse_secret(secret: str) -> ParsedKey | None:
 def hint(secret: str) -> str:
     """What admin shows to tell keys apart: the tenant-free start of the random part."""
     return secret.rsplit(".", 1)[-1][:6]
-
-
-# The permissions document of an API key: {"scopes": [...]}. A key acts with the scopes its
-# document lists, intersected with what its role allows; no document means all its role allows.
-SCOPES = (
-    "tenant:read",
-    "themes:read",
-    "themes:write",
-    "themes:publish",
-    "previews:manage",
-    "ai:review",
-)
-_READ_SCOPES = frozenset({"tenant:read", "themes:read"})
-ROLE_SCOPES: dict[str, frozenset[str]] = {
-    "owner": frozenset(SCOPES),
-    "admin": frozenset(SCOPES),
-    "member": frozenset(SCOPES),
-    "api": frozenset(SCOPES) - {"ai:review"},
-    "viewer": _READ_SCOPES,
-}
-
-
-def permissions_errors(document: object) -> list[tuple[str, str, str]]:
-    """(JSON pointer, code, message) for each problem of a permissions document."""
-    if not isinstance(document, dict):
-        return [("", "invalid_type", "Permissions must be a JSON object.")]
-    problems = [(f"/{key}", "unknown_key", "Only 'scopes' is allowed.") for key in document if key != "scopes"]
-    scopes = document.get("scopes", [])
-    if not isinstance(scopes, list):
-        return problems + [("/scopes", "invalid_type", "Scopes must be a list of strings.")]
-    for index, scope in enumerate(scopes):
-        if scope not in SCOPES:
-            problems.append((f"/scopes/{index}", "unknown_scope", f"{scope!r} is not one of {', '.join(SCOPES)}."))
-    return problems
-
-
-def effective_scopes(*, role: str, permissions: dict) -> frozenset[str]:
-    allowed = ROLE_SCOPES.get(role, frozenset())
-    if "scopes" in permissions:
-        return allowed & frozenset(permissions["scopes"])
-    return allowed

@@ -1,7 +1,8 @@
 """Every model reads and writes through `default` (the RLS-bound app role) unless told otherwise.
 
 `migrate` runs on the `migrator` alias (see the migrate command); the `service` alias is only
-used explicitly, with `.using("service")`, by cross-tenant infrastructure code.
+reached through `themeconfig.platform.service_db.service_context()`, by cross-tenant
+infrastructure code, and never migrates (nor does Django check migration history on it).
 """
 
 
@@ -16,7 +17,7 @@ class RoleRouter:
         return True
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return True
+        return db not in ("service", "readonly")
 
 
 def _instance_db(hints) -> str:

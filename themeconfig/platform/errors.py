@@ -1,7 +1,7 @@
 """The one domain error type and the core app's stable error codes (never renamed or reused)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -80,13 +80,62 @@ def violated_constraint(exc: Exception) -> str | None:
     return getattr(diag, "constraint_name", None)
 
 
+@dataclass(frozen=True)
+class ConstraintRule:
+    """What a violation of one named constraint (or unique index) means to the caller."""
+
+    code: str
+    http_status: int
+    path: str  # JSON pointer of the field at fault
+    message: str
+
+    def error(self) -> DomainError:
+        field_code = "taken" if self.http_status == 409 else "constraint"
+        return DomainError(
+            self.code, self.message, http_status=self.http_status,
+            errors=[FieldError(self.path, field_code, self.message)],
+        )
+
+
+def invalid(path: str, message: str) -> ConstraintRule:
+    """A CHECK the use case's own validation should have caught: 422 on the field."""
+    return ConstraintRule(CoreErrorCode.VALIDATION_FAILED, 422, path, message)
+
+
+def taken(code: str, path: str, message: str) -> ConstraintRule:
+    """A uniqueness rule: 409 with the domain's code."""
+    return ConstraintRule(code, 409, path, message)
+
+
+def already_exists(path: str = "/id") -> ConstraintRule:
+    return ConstraintRule(CoreErrorCode.CONFLICT, 409, path, "A row with this identity already exists.")
+
+
+# The one registry: constraint name → rule. Each app's errors.py registers its tables' constraints;
+# tests/rls/test_constraint_registry.py fails when a constraint of the catalog has no rule.
+CONSTRAINT_RULES: dict[str, ConstraintRule] = {}
+
+
+def register_constraints(rules: dict[str, ConstraintRule]) -> None:
+    for name, rule in rules.items():
+        existing = CONSTRAINT_RULES.get(name)
+        if existing is not None and existing != rule:
+            raise ValueError(f"constraint {name} is registered twice with different rules")
+        CONSTRAINT_RULES[name] = rule
+
+
+def integrity_error_to_domain_error(exc: Exception) -> DomainError | None:
+    rule = CONSTRAINT_RULES.get(violated_constraint(exc) or "")
+    return rule.error() if rule is not None else None
+
+
 @contextmanager
-def constraint_errors(mapping: dict[str, Callable[[], DomainError]]) -> Iterator[None]:
-    """Turns a violation of a named constraint into the DomainError the mapping makes for it."""
+def constraint_violations() -> Iterator[None]:
+    """Turns a violation of a registered constraint into its DomainError (others propagate)."""
     try:
         yield
     except IntegrityError as exc:
-        make = mapping.get(violated_constraint(exc) or "")
-        if make is None:
+        error = integrity_error_to_domain_error(exc)
+        if error is None:
             raise
-        raise make() from exc
+        raise error from exc

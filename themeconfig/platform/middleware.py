@@ -1,4 +1,8 @@
-"""Request id and tenant resolution: every tenant request runs in one RLS-bound transaction."""
+"""Request id, and the one place a request's caller is worked out: the `Principal`.
+
+Every tenant request runs in one RLS-bound transaction, and `request.principal` is the only
+identity anything downstream (DRF views, admin, use cases) looks at.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,18 +10,27 @@ import re
 import uuid
 
 from django.db import transaction
+from django.urls import Resolver404, resolve
 
-from themeconfig import selectors
+from themeconfig import selectors, services
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api_key_secrets import parse_secret
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.logging import request_id_var
-from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.platform.permissions import scopes_of_document
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_context import request_scope, tenant_context
 
 logger = logging.getLogger(__name__)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SESSION_TENANT_KEY = "theme_config_tenant_id"
+
+
+def tenant_free(view):
+    """Marks a view that must run outside any tenant context (the tenant picker, invitation links)."""
+    view.tenant_free = True
+    return view
 
 
 class RequestIdMiddleware:
@@ -32,7 +45,8 @@ class RequestIdMiddleware:
         request.request_id = request_id
         token = request_id_var.set(request_id)
         try:
-            response = self.get_response(request)
+            with request_scope():
+                response = self.get_response(request)
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
@@ -40,43 +54,41 @@ class RequestIdMiddleware:
 
 
 class TenantMiddleware:
-    """Resolves the request's tenant and wraps the rest of the request in its tenant context.
+    """Builds `request.principal` and wraps the rest of the request in its tenant context.
 
-    API key (`Authorization: Bearer tck.…`) → the key's tenant. A signed-in user → the tenant
-    named by `X-Tenant-ID` (API) or picked in admin (session), if they are a member of it.
-    No tenant → the request goes on without a tenant context; views that need one answer with
-    a problem+json error (themeconfig.platform.api.permissions.HasTenant), never with data.
+    API key (`Authorization: Bearer tck.…`) → the key's tenant, role and scopes. A signed-in user
+    → the tenant named by `X-Tenant-ID` (API) or picked in admin (session), with their
+    membership's role. No tenant → `request.principal` is None and no tenant context is opened;
+    views that need one answer with a problem+json error, never with data.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.tenant_id = None
-        request.api_client = None
-        request.membership = None
+        request.principal = None
+        if _is_tenant_free(request):
+            return self.get_response(request)
         try:
             candidate = self._candidate(request)
         except DomainError as error:
-            return _problem(request, error)
+            return problem_response(error, instance=request.path)
         if candidate is None:
             return self.get_response(request)
         tenant_id, user_id, from_session = candidate
         try:
-            # Only the tenant GUC: app.user_id (member_read) is for the tenant picker, not for
-            # tenant work, where a user sees exactly one tenant like everyone else.
             with tenant_context(tenant_id):
-                self._authorize(request, tenant_id, user_id)
+                request.principal = self._principal(request, tenant_id, user_id)
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
                 return response
         except DomainError as error:
+            request.principal = None
             if from_session and error.code == CoreErrorCode.TENANT_FORBIDDEN:
                 # The tenant picked in admin is no longer allowed: drop it, admin asks again.
-                request.tenant_id = None
                 return self.get_response(request)
-            return _problem(request, error)
+            return problem_response(error, instance=request.path)
 
     def _candidate(self, request) -> tuple[str, int | None, bool] | None:
         authorization = request.headers.get("Authorization", "")
@@ -98,37 +110,37 @@ class TenantMiddleware:
             return None
         if not is_valid_id(tenant_id, "tnt"):
             raise DomainError(
-                CoreErrorCode.TENANT_NOT_FOUND, f"{tenant_id!r} is not a tenant id.", http_status=400,
+                CoreErrorCode.TENANT_NOT_FOUND, "X-Tenant-ID is not a tenant id.", http_status=400,
             )
         return tenant_id, user.pk, not header_tenant
 
-    def _authorize(self, request, tenant_id: str, user_id: int | None) -> None:
+    def _principal(self, request, tenant_id: str, user_id: int | None) -> Principal:
         parsed = getattr(request, "_parsed_api_key", None)
         if parsed is not None:
-            client = selectors.api_client_authenticate(secret_hash=parsed.hash)
+            client = selectors.api_client_by_secret_hash(secret_hash=parsed.hash)
             if client is None:
                 raise DomainError(
                     CoreErrorCode.INVALID_API_KEY, "The API key is unknown, revoked or expired.", http_status=401
                 )
-            request.api_client = client
-            request.tenant_id = tenant_id
-            return
+            services.api_key_mark_used(api_client=client)
+            return Principal.for_api_key(
+                tenant_id=tenant_id, api_client_id=client.pk, role=client.role,
+                scopes=scopes_of_document(client.permissions), request_id=getattr(request, "request_id", None),
+            )
         membership = selectors.membership_for(user_id=user_id, tenant_id=tenant_id)
         if membership is None:
             request.session.pop(SESSION_TENANT_KEY, None)
             raise DomainError(
                 CoreErrorCode.TENANT_FORBIDDEN, "You are not a member of this tenant.", http_status=403,
             )
-        request.membership = membership
-        request.tenant_id = tenant_id
+        return Principal.for_user(
+            tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None)
+        )
 
 
-def _problem(request, error: DomainError):
-    return problem_response(error, instance=request.path)
-
-
-def request_role(request) -> str | None:
-    """The caller's role in the request's tenant: its membership's, or its API key's."""
-    if request.membership is not None:
-        return request.membership.role
-    return request.api_client.role if request.api_client is not None else None
+def _is_tenant_free(request) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "tenant_free", False)

@@ -5,10 +5,14 @@ import re
 from dataclasses import dataclass, field
 
 SCHEMAS = ("theme_config", "tenant_service", "public")
-# Carry tenant_id but are infrastructure tables read through the service connection (seed 000 §3.12).
-EXEMPT = {"theme_config.outbox", "theme_config.consumed_events", "theme_config.idempotency_keys"}
+# Infrastructure tables the request role may not touch at all (read and written by the service role).
+SERVICE_ONLY = {"theme_config.consumed_events"}
+# Tables the request role may only append to, each row checked against its tenant by an INSERT policy.
+APPEND_ONLY = {"theme_config.outbox"}
 # Tables whose own id is the tenant id.
 TENANT_KEYED_BY_ID = {"tenant_service.tenants": "id"}
+APP_ROLE = "theme_config_app"
+PREVIEW_READER = "theme_config_preview_reader"
 _GUC_RE = re.compile(r"current_setting\('app\.tenant_id'(::text)?\)")
 
 
@@ -23,6 +27,53 @@ def _expected_expression(column: str, expression: str | None) -> bool:
         return False
     normalized = expression.replace("(", " ( ").replace(")", " ) ")
     return bool(_GUC_RE.search(expression)) and re.search(rf"\b{column}\b", normalized) is not None
+
+
+def _privileges(cursor, role: str, table: str) -> set[str]:
+    cursor.execute(
+        "SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p "
+        "WHERE has_table_privilege(%s, %s, p)",
+        [role, table],
+    )
+    return {row[0] for row in cursor.fetchall()}
+
+
+def _isolation_problems(table: str, column: str, rls: bool, force: bool, policies: list[tuple]) -> list[str]:
+    problems = []
+    if not rls:
+        problems.append(f"{table}: row level security is not enabled")
+    if not force:
+        problems.append(f"{table}: row level security is not forced (the owner would bypass it)")
+    isolation = [p for p in policies if p[0] == "tenant_isolation"]
+    if not isolation:
+        return problems + [f"{table}: no tenant_isolation policy"]
+    _name, cmd, permissive, using, check, applies_to_app = isolation[0]
+    if cmd != "*":
+        problems.append(f"{table}: tenant_isolation must cover ALL commands, covers {cmd!r}")
+    if not permissive and len(policies) == 1:
+        problems.append(f"{table}: a lone restrictive tenant_isolation policy denies everything")
+    if not _expected_expression(column, using):
+        problems.append(f"{table}: tenant_isolation USING is not {column} = current_setting('app.tenant_id')")
+    if not _expected_expression(column, check):
+        problems.append(f"{table}: tenant_isolation WITH CHECK is not {column} = current_setting('app.tenant_id')")
+    if not applies_to_app:
+        problems.append(f"{table}: tenant_isolation does not apply to theme_config_app")
+    return problems
+
+
+def _append_only_problems(cursor, table: str, rls: bool, force: bool, policies: list[tuple]) -> list[str]:
+    problems = []
+    if not rls:
+        problems.append(f"{table}: row level security is not enabled")
+    if not force:
+        problems.append(f"{table}: row level security is not forced (the owner would bypass it)")
+    beyond = _privileges(cursor, APP_ROLE, table) - {"INSERT"}
+    if beyond:
+        problems.append(f"{table}: the request role may only INSERT, but also has {', '.join(sorted(beyond))}")
+    checked = [p for p in policies if p[1] in ("a", "*") and p[5] and _expected_expression("tenant_id", p[4])]
+    if not checked:
+        problems.append(f"{table}: no INSERT policy for theme_config_app WITH CHECK tenant_id = current_setting('app.tenant_id')")
+    return problems
 
 
 def audit(connection, *, request_roles: set[str]) -> Report:
@@ -57,34 +108,33 @@ def audit(connection, *, request_roles: set[str]) -> Report:
 
         for table, rls, force, has_tenant_id in tables:
             column = TENANT_KEYED_BY_ID.get(table, "tenant_id" if has_tenant_id else None)
-            if column is None or table in EXEMPT:
+            if column is None:
                 continue
-            problems = []
-            if not rls:
-                problems.append(f"{table}: row level security is not enabled")
-            if not force:
-                problems.append(f"{table}: row level security is not forced (the owner would bypass it)")
-            isolation = [p for p in policies.get(table, []) if p[0] == "tenant_isolation"]
-            if not isolation:
-                problems.append(f"{table}: no tenant_isolation policy")
+            if table in SERVICE_ONLY:
+                granted = _privileges(cursor, APP_ROLE, table)
+                problems = [f"{table}: service-only, but the request role has {', '.join(sorted(granted))}"] if granted else []
+            elif table in APPEND_ONLY:
+                problems = _append_only_problems(cursor, table, rls, force, policies.get(table, []))
             else:
-                _name, cmd, permissive, using, check, applies_to_app = isolation[0]
-                if cmd != "*":
-                    problems.append(f"{table}: tenant_isolation must cover ALL commands, covers {cmd!r}")
-                if not permissive and len(policies.get(table, [])) == 1:
-                    problems.append(f"{table}: a lone restrictive tenant_isolation policy denies everything")
-                if not _expected_expression(column, using):
-                    problems.append(f"{table}: tenant_isolation USING is not {column} = current_setting('app.tenant_id')")
-                if not _expected_expression(column, check):
-                    problems.append(
-                        f"{table}: tenant_isolation WITH CHECK is not {column} = current_setting('app.tenant_id')"
-                    )
-                if not applies_to_app:
-                    problems.append(f"{table}: tenant_isolation does not apply to theme_config_app")
+                problems = _isolation_problems(table, column, rls, force, policies.get(table, []))
             if problems:
                 report.problems.extend(problems)
             else:
                 report.tables_ok.append(table)
+
+        # The preview reader reads through theme_config.preview_version() only, never a table.
+        cursor.execute(
+            """
+            SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname = ANY(%s)
+              AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s)
+              AND has_table_privilege(%s, c.oid, 'SELECT')
+            ORDER BY 1
+            """,
+            [list(SCHEMAS), PREVIEW_READER, PREVIEW_READER],
+        )
+        for (table,) in cursor.fetchall():
+            report.problems.append(f"role {PREVIEW_READER} can read {table} directly (preview is by token only)")
 
         for role in sorted(request_roles):
             cursor.execute(

@@ -28,7 +28,3 @@ def property_list() -> QuerySet[Property]:
     # The explicit tenant filter is defence in depth; RLS already scopes the rows.
     return Property.objects.filter(tenant_id=current_tenant_id(), deleted_at__isnull=True).order_by("id")
 
-
-def tenant_by_slug(*, slug: str) -> Tenant | None:
-    """Operator lookup across tenants: reads through the `service` connection (BYPASSRLS)."""
-    return Tenant.objects.using("service").filter(slug=slug, deleted_at__isnull=True).first()

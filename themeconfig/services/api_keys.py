@@ -1,65 +1,83 @@
-"""Use cases of API keys: issue (once-shown secret), rotate, revoke."""
+"""Use cases of API keys: issue (the secret shown once), rotate, revoke, and the last-used stamp."""
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
+
 from django.utils import timezone
 
+from themeconfig.errors import TenancyErrorCode
 from themeconfig.models import ApiClient, Role
-from themeconfig.platform import api_key_secrets as api_keys
-from themeconfig.platform.errors import (
-    CoreErrorCode,
-    DomainError,
-    FieldError,
-    validation_error,
-)
-from themeconfig.services.rules import choice_errors, name_errors, require_tenant
+from themeconfig.platform import api_key_secrets as secrets
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, validation_error
+from themeconfig.platform.permissions import Permission, permissions_document_errors
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.rules import check_grant, choice_errors, name_errors
+
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 def api_key_create(
     *,
+    principal: Principal,
     name: str,
     role: str = Role.API,
     permissions: dict | None = None,
     expires_at=None,
-    actor: str,
     rotate: bool = False,
 ) -> tuple[ApiClient, str]:
-    """A new API key for the current tenant; returns the client and its secret (shown once).
+    """A new API key for the principal's tenant; returns the client and its secret (shown once).
 
-    A live key of the same name is an error unless `rotate`, which revokes it first.
+    A live key of the same name is an error unless `rotate`, which revokes it first. A key never
+    gets a role that can do more than its issuer.
     """
-    tenant_id = require_tenant()
     errors = name_errors(name) + choice_errors("role", role, Role.values)
     if expires_at is not None and expires_at <= timezone.now():
         errors.append(FieldError("/expires_at", "in_the_past", "The expiry must be in the future."))
     if permissions is not None:
         errors += [FieldError("/permissions" + path, code, message)
-                   for path, code, message in api_keys.permissions_errors(permissions)]
+                   for path, code, message in permissions_document_errors(permissions)]
     if errors:
         raise validation_error(errors)
     name = name.strip()
-    with transaction.atomic():
+    with use_case(principal, Permission.API_KEYS_MANAGE):
+        check_grant(principal, role)
         live = ApiClient.objects.select_for_update().filter(name=name, revoked_at__isnull=True)
         if live.exists():
             if not rotate:
                 raise DomainError(
-                    CoreErrorCode.CONFLICT, f"A live API key named {name!r} exists; rotate it or pick another name.",
+                    TenancyErrorCode.API_KEY_NAME_TAKEN,
+                    f"A live API key named {name!r} exists; rotate it or pick another name.",
                     http_status=409, errors=[FieldError("/name", "taken", "A live key has this name.")],
                 )
             live.update(revoked_at=timezone.now())
-        secret = api_keys.generate_secret(tenant_id)
+        secret = secrets.generate_secret(principal.tenant_id)
         client = ApiClient.objects.create(
-            tenant_id=tenant_id, name=name, role=role, permissions=permissions or {}, expires_at=expires_at,
-            secret_hash=api_keys.hash_secret(secret), secret_hint=api_keys.hint(secret), created_by=actor,
+            tenant_id=principal.tenant_id, name=name, role=role, permissions=permissions or {},
+            expires_at=expires_at, secret_hash=secrets.hash_secret(secret), secret_hint=secrets.hint(secret),
+            created_by=principal.actor,
         )
     return client, secret
 
 
-def api_key_revoke(*, api_client_id: str, actor: str) -> ApiClient:
-    require_tenant()
-    with transaction.atomic():
-        client = ApiClient.objects.select_for_update().get(pk=api_client_id)
+def api_key_revoke(*, principal: Principal, api_client_id: str) -> ApiClient:
+    with use_case(principal, Permission.API_KEYS_MANAGE):
+        client = ApiClient.objects.select_for_update().filter(pk=api_client_id).first()
+        if client is None:
+            raise DomainError(CoreErrorCode.NOT_FOUND, "No such API key.", http_status=404)
+        check_grant(principal, client.role)  # an admin cannot pull an owner's key
         if client.revoked_at is None:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
         return client
+
+
+def api_key_mark_used(*, api_client: ApiClient) -> None:
+    """Stamps `last_used_at` at most once a minute per key (bounded write amplification).
+
+    Called by the authenticating door inside the request's tenant transaction (one UPDATE, no
+    savepoint of its own); no principal exists yet.
+    """
+    now = timezone.now()
+    if api_client.last_used_at is None or api_client.last_used_at < now - LAST_USED_RESOLUTION:
+        ApiClient.objects.filter(pk=api_client.pk).update(last_used_at=now)
+        api_client.last_used_at = now

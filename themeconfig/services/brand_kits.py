@@ -1,7 +1,6 @@
 """Use cases of brand kits: create, update (optimistic concurrency), soft delete, one default per tenant."""
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -12,7 +11,9 @@ from themeconfig.platform.errors import (
     contract_error,
     validation_error,
 )
-from themeconfig.services.rules import name_errors, require_tenant
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.rules import name_errors
 from themeconfig.validators import ContractViolation, validate_brand_kit
 
 
@@ -39,21 +40,22 @@ def _clear_default_brand_kit(*, keep_id: str | None) -> None:
 
 
 def brand_kit_create(
-    *, name: str, colors, fonts, logos=None, style_preferences=None, is_default: bool = False, actor: str
+    *, principal: Principal, name: str, colors, fonts, logos=None, style_preferences=None, is_default: bool = False
 ) -> BrandKit:
     """A brand kit of the current tenant; `is_default` moves the tenant's default to it."""
-    tenant_id = require_tenant()
     fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
-    with transaction.atomic():
+    with use_case(principal, Permission.THEMES_EDIT):
         if is_default:
             _clear_default_brand_kit(keep_id=None)
         return BrandKit.objects.create(
-            tenant_id=tenant_id, is_default=is_default, created_by=actor, updated_by=actor, **fields
+            tenant_id=principal.tenant_id, is_default=is_default, created_by=principal.actor,
+            updated_by=principal.actor, **fields
         )
 
 
 def brand_kit_update(
     *,
+    principal: Principal,
     brand_kit_id: str,
     expected_version: int,
     name: str,
@@ -62,18 +64,17 @@ def brand_kit_update(
     logos=None,
     style_preferences=None,
     is_default: bool = False,
-    actor: str,
 ) -> BrandKit:
     """Replaces a brand kit's contents if nobody changed it since `expected_version` (409 otherwise)."""
-    require_tenant()
     fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
-    with transaction.atomic():
+    with use_case(principal, Permission.THEMES_EDIT):
         if is_default:
             _clear_default_brand_kit(keep_id=brand_kit_id)
         updated = BrandKit.objects.filter(
             pk=brand_kit_id, version=expected_version, deleted_at__isnull=True
         ).update(
-            **fields, is_default=is_default, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+            **fields, is_default=is_default, version=F("version") + 1, updated_by=principal.actor,
+            updated_at=timezone.now(),
         )
         if updated == 0:
             current = BrandKit.objects.filter(pk=brand_kit_id, deleted_at__isnull=True).values_list("version", flat=True).first()
@@ -87,11 +88,10 @@ def brand_kit_update(
         return BrandKit.objects.get(pk=brand_kit_id)
 
 
-def brand_kit_delete(*, brand_kit_id: str, actor: str) -> None:
+def brand_kit_delete(*, principal: Principal, brand_kit_id: str) -> None:
     """Soft delete (seed 000 §2): the row stays for the retention window; a default frees its slot."""
-    require_tenant()
-    with transaction.atomic():
+    with use_case(principal, Permission.THEMES_EDIT):
         BrandKit.objects.filter(pk=brand_kit_id, deleted_at__isnull=True).update(
-            deleted_at=timezone.now(), is_default=False, version=F("version") + 1, updated_by=actor,
+            deleted_at=timezone.now(), is_default=False, version=F("version") + 1, updated_by=principal.actor,
             updated_at=timezone.now(),
         )

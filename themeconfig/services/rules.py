@@ -1,13 +1,15 @@
-"""Input rules and the tenant guard shared by the core use cases."""
+"""Input rules shared by the core use cases, and the grant rule of memberships and API keys."""
 from __future__ import annotations
 
-from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
-from themeconfig.platform.tenant_context import current_tenant_id
+from themeconfig.errors import TenancyErrorCode
+from themeconfig.platform.errors import DomainError, FieldError
+from themeconfig.platform.permissions import role_permissions
+from themeconfig.platform.principal import Principal
 
 
-def name_errors(name: str) -> list[FieldError]:
-    if not (name or "").strip() or len(name.strip()) > 200:
-        return [FieldError("/name", "invalid_name", "The name must have 1 to 200 characters.")]
+def name_errors(name: str, path: str = "/name") -> list[FieldError]:
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+        return [FieldError(path, "invalid_name", "The name must have 1 to 200 characters.")]
     return []
 
 
@@ -17,8 +19,13 @@ def choice_errors(field: str, value: str, choices: list[str]) -> list[FieldError
     return []
 
 
-def require_tenant() -> str:
-    tenant_id = current_tenant_id()
-    if tenant_id is None:
-        raise DomainError(CoreErrorCode.TENANT_REQUIRED, "This use case needs a tenant context.", http_status=400)
-    return tenant_id
+def check_grant(principal: Principal, role: str, *, path: str = "/role") -> None:
+    """Nobody hands out a role that can do more than they can themselves."""
+    beyond = role_permissions(role) - principal.permissions
+    if beyond:
+        raise DomainError(
+            TenancyErrorCode.ROLE_ESCALATION,
+            f"You cannot grant the role {role!r}: it can do more than you can ({', '.join(sorted(beyond))}).",
+            http_status=403,
+            errors=[FieldError(path, "above_own_role", "This role is above your own.")],
+        )

@@ -1,4 +1,4 @@
-"""Use cases of tenancy: tenants, their hosts and properties, staff users."""
+"""Use cases of tenancy: tenants (operators only), their properties and hosts, staff users."""
 from __future__ import annotations
 
 import re
@@ -6,18 +6,22 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from themeconfig.models import Property, Tenant, TenantHost, TenantPlan
 from themeconfig.platform.errors import (
     CoreErrorCode,
     DomainError,
     FieldError,
-    constraint_errors,
+    constraint_violations,
     validation_error,
 )
-from themeconfig.platform.ids import new_id
+from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
-from themeconfig.services.rules import choice_errors, name_errors, require_tenant
+from themeconfig.selectors.operators import tenant_by_slug
+from themeconfig.services.rules import choice_errors, name_errors
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -25,7 +29,7 @@ HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 def normalize_host(host: str, *, path: str = "/hosts") -> str:
     """Lower-case, no trailing dot, IDNA-encoded; raises a validation error naming `path`."""
-    value = (host or "").strip().rstrip(".").lower()
+    value = (host or "").strip().rstrip(".").lower() if isinstance(host, str) else ""
     try:
         value = value.encode("idna").decode("ascii")
     except UnicodeError:
@@ -35,9 +39,16 @@ def normalize_host(host: str, *, path: str = "/hosts") -> str:
     return value
 
 
+def _require_operator(principal: Principal) -> None:
+    if not principal.is_operator:
+        raise DomainError(
+            CoreErrorCode.PERMISSION_DENIED, "Only operators create tenants (manage.py create_tenant).", http_status=403
+        )
+
+
 def _validate_tenant_fields(*, slug: str, name: str, plan: str) -> None:
     errors = []
-    if not SLUG_RE.match(slug or ""):
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
         errors.append(FieldError("/slug", "invalid_slug", "Use 1-63 lower-case letters, digits and inner hyphens."))
     errors += name_errors(name) + choice_errors("plan", plan, TenantPlan.values)
     if errors:
@@ -45,57 +56,112 @@ def _validate_tenant_fields(*, slug: str, name: str, plan: str) -> None:
 
 
 def tenant_create(
-    *, slug: str, name: str, plan: str = TenantPlan.FREE, hosts: Iterable[str] = (), actor: str
+    *, principal: Principal, slug: str, name: str, plan: str = TenantPlan.FREE, hosts: Iterable[str] = ()
 ) -> Tenant:
-    """A new tenant with its hosts, in one transaction bound to the new tenant's id."""
+    """A new tenant with its hosts, in one transaction bound to the new tenant's id (operators only)."""
+    _require_operator(principal)
     _validate_tenant_fields(slug=slug, name=name, plan=plan)
     normalized_hosts = [normalize_host(h, path=f"/hosts/{i}") for i, h in enumerate(hosts)]
     tenant_id = new_id("tnt")
-    slug_taken = {
-        "tenants_slug_uq": lambda: DomainError(
-            CoreErrorCode.TENANT_SLUG_TAKEN, f"A tenant with slug {slug!r} already exists.", http_status=409,
-            errors=[FieldError("/slug", "taken", "This slug is taken.")],
-        )
-    }
-    with constraint_errors(slug_taken), tenant_context(tenant_id):
+    with constraint_violations(), tenant_context(tenant_id):
         tenant = Tenant.objects.create(id=tenant_id, slug=slug, name=name.strip(), plan=plan)
         for host in normalized_hosts:
             _host_insert(tenant_id=tenant_id, host=host, property_id=None)
     return tenant
 
 
+def tenant_ensure(
+    *, principal: Principal, slug: str, name: str, plan: str = TenantPlan.FREE, hosts: Iterable[str] = ()
+) -> tuple[Tenant, bool]:
+    """The live tenant with this slug (its missing hosts added), or a new one: (tenant, created)."""
+    _require_operator(principal)
+    hosts = list(hosts)
+    existing = tenant_by_slug(slug=slug)
+    if existing is None:
+        return tenant_create(principal=principal, slug=slug, name=name, plan=plan, hosts=hosts), True
+    scoped = principal.in_tenant(existing.id)
+    for index, host in enumerate(hosts):
+        host_add(principal=scoped, host=host, path=f"/hosts/{index}")
+    return existing, False
+
+
+def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
+    """The tenant's display name and settings document (slug and plan are the operators')."""
+    errors = name_errors(name)
+    if not isinstance(settings, dict):
+        errors.append(FieldError("/settings", "invalid_type", "Settings must be a JSON object."))
+    if errors:
+        raise validation_error(errors)
+    with use_case(principal, Permission.TENANT_MANAGE):
+        Tenant.objects.filter(pk=principal.tenant_id).update(name=name.strip(), settings=settings,
+                                                             updated_at=timezone.now())
+        return Tenant.objects.get(pk=principal.tenant_id)
+
+
 def _host_insert(*, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
-    host_taken = {
-        "tenant_hosts_pkey": lambda: DomainError(
-            CoreErrorCode.HOST_TAKEN, f"The host {host!r} is already served by a tenant.", http_status=409,
-            errors=[FieldError("/host", "taken", "This host is taken.")],
-        )
-    }
-    with constraint_errors(host_taken), transaction.atomic():
+    with transaction.atomic():
         return TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
 
 
-def host_add(*, host: str, property_id: str | None = None, actor: str) -> TenantHost:
-    """Adds a host to the current tenant; adding a host it already has is a no-op."""
-    tenant_id = require_tenant()
-    value = normalize_host(host, path="/host")
-    with transaction.atomic():
+def _property_errors(property_id: str | None, path: str = "/property_id") -> list[FieldError]:
+    if property_id is None:
+        return []
+    if not is_valid_id(property_id, "prp") or not Property.objects.filter(pk=property_id, deleted_at__isnull=True).exists():
+        return [FieldError(path, "unknown_property", "No such property in this tenant.")]
+    return []
+
+
+def host_add(*, principal: Principal, host: str, property_id: str | None = None, path: str = "/host") -> TenantHost:
+    """Adds a host to the principal's tenant; adding a host it already has is a no-op."""
+    value = normalize_host(host, path=path)
+    with use_case(principal, Permission.TENANT_MANAGE):
+        if errors := _property_errors(property_id):
+            raise validation_error(errors)
         existing = TenantHost.objects.filter(host=value).first()
         if existing is not None:
             return existing
-        return _host_insert(tenant_id=tenant_id, host=value, property_id=property_id)
+        return _host_insert(tenant_id=principal.tenant_id, host=value, property_id=property_id)
 
 
-def property_create(*, name: str, actor: str) -> Property:
-    tenant_id = require_tenant()
+def host_update(*, principal: Principal, host: str, property_id: str | None) -> TenantHost:
+    """Points a host of the tenant at one of its properties (or at the whole tenant: None)."""
+    with use_case(principal, Permission.TENANT_MANAGE):
+        if errors := _property_errors(property_id):
+            raise validation_error(errors)
+        if TenantHost.objects.filter(host=host).update(property_id=property_id) == 0:
+            raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
+        return TenantHost.objects.get(host=host)
+
+
+def property_create(*, principal: Principal, name: str) -> Property:
     if errors := name_errors(name):
         raise validation_error(errors)
-    with transaction.atomic():
-        return Property.objects.create(tenant_id=tenant_id, name=name.strip())
+    with use_case(principal, Permission.TENANT_MANAGE):
+        return Property.objects.create(tenant_id=principal.tenant_id, name=name.strip())
 
 
-def staff_user_ensure(*, username: str, password: str, email: str = "") -> tuple[object, bool]:
-    """A staff (non-superuser) Django user; an existing one keeps its password."""
+def property_ensure(*, principal: Principal, name: str) -> Property:
+    """The tenant's first live property, or a new one named `name` (seed data)."""
+    with use_case(principal, Permission.TENANT_MANAGE):
+        existing = Property.objects.filter(deleted_at__isnull=True).order_by("id").first()
+        return existing or property_create(principal=principal, name=name)
+
+
+def property_rename(*, principal: Principal, property_id: str, name: str) -> Property:
+    if errors := name_errors(name):
+        raise validation_error(errors)
+    with use_case(principal, Permission.TENANT_MANAGE):
+        updated = Property.objects.filter(pk=property_id, deleted_at__isnull=True).update(
+            name=name.strip(), updated_at=timezone.now()
+        )
+        if not updated:
+            raise DomainError(CoreErrorCode.NOT_FOUND, "No such property.", http_status=404)
+        return Property.objects.get(pk=property_id)
+
+
+def staff_user_ensure(*, principal: Principal, username: str, password: str, email: str = "") -> tuple[object, bool]:
+    """A staff (non-superuser) Django user, for operators' seed data; an existing one keeps its password."""
+    _require_operator(principal)
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(username=username, defaults={"email": email, "is_staff": True})
     if created:

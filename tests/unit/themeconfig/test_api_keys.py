@@ -1,15 +1,9 @@
 """API key secrets and permissions documents."""
 import pytest
 
-from themeconfig.platform.api_key_secrets import (
-    effective_scopes,
-    generate_secret,
-    hash_secret,
-    hint,
-    parse_secret,
-    permissions_errors,
-)
+from themeconfig.platform.api_key_secrets import generate_secret, hash_secret, hint, parse_secret
 from themeconfig.platform.ids import new_id
+from themeconfig.platform.permissions import Permission, permissions_document_errors, scoped_permissions
 
 
 def test_secret__round_trip__tenant_in_clear_hash_stable():
@@ -28,14 +22,15 @@ def test_parse_secret__malformed__none(bad):
 
 
 def test_permissions_errors__each_problem_with_its_path():
-    assert permissions_errors({"scopes": ["themes:read"]}) == []
-    assert [p[:2] for p in permissions_errors({"scopes": ["themes:read", "root"], "x": 1})] == [
+    assert permissions_document_errors({"scopes": ["themes:read"]}) == []
+    assert [p[:2] for p in permissions_document_errors({"scopes": ["themes:read", "root"], "x": 1})] == [
         ("/x", "unknown_key"), ("/scopes/1", "unknown_scope")]
-    assert permissions_errors([])[0][:2] == ("", "invalid_type")
-    assert permissions_errors({"scopes": "themes:read"})[0][:2] == ("/scopes", "invalid_type")
+    assert permissions_document_errors([])[0][:2] == ("", "invalid_type")
+    assert permissions_document_errors({"scopes": "themes:read"})[0][:2] == ("/scopes", "invalid_type")
 
 
-def test_effective_scopes__document_narrows_never_widens_the_role():
-    assert effective_scopes(role="viewer", permissions={}) == {"tenant:read", "themes:read"}
-    assert effective_scopes(role="viewer", permissions={"scopes": ["themes:write", "themes:read"]}) == {"themes:read"}
-    assert "ai:review" not in effective_scopes(role="api", permissions={})
+def test_scoped_permissions__document_narrows_never_widens_the_role():
+    assert scoped_permissions("viewer", None) == {Permission.TENANT_READ, Permission.THEMES_READ}
+    assert scoped_permissions("viewer", frozenset({"themes:write", "themes:read"})) == {Permission.THEMES_READ}
+    assert Permission.AI_REVIEW not in scoped_permissions("api", None)
+    assert scoped_permissions("owner", frozenset()) == frozenset()

@@ -29,3 +29,27 @@ def test_tenant_task__without_tenant__refused():
     result = read_guc_task.apply(kwargs={})
     with pytest.raises(ValueError, match="tenant_id"):
         result.get()
+
+
+@app.task(base=TenantTask, name="tests.principal_task")
+def principal_task(*, tenant_id, principal):
+    return [principal.actor, principal.role, sorted(principal.scopes or [])]
+
+
+def test_tenant_task__principal_payload__rebuilt_for_the_task(tenant_factory):
+    from themeconfig.platform.principal import Principal
+
+    tenant = tenant_factory()
+    principal = Principal.for_api_key(tenant_id=tenant.id, api_client_id="apk_x", role="api",
+                                      scopes=frozenset({"themes:read"}))
+    result = principal_task.apply(kwargs={"tenant_id": tenant.id, "principal": principal.as_payload()}).get()
+    assert result == ["api_key:apk_x", "api", ["themes:read"]]
+
+
+def test_tenant_task__principal_of_another_tenant__refused(tenant_factory):
+    from themeconfig.platform.principal import Principal
+
+    a, b = tenant_factory(), tenant_factory()
+    payload = Principal.for_user(tenant_id=b.id, user_id=1, role="owner").as_payload()
+    with pytest.raises(ValueError, match="belongs to"):
+        principal_task.apply(kwargs={"tenant_id": a.id, "principal": payload}).get()

@@ -7,10 +7,11 @@ from themeconfig.platform.rls_audit import audit
 
 class Command(BaseCommand):
     help = (
-        "Audit row level security: every table with a tenant_id column (outbox, consumed_events and "
-        "idempotency_keys excepted) must have RLS enabled and forced and a tenant_isolation policy on "
-        "current_setting('app.tenant_id') for USING and WITH CHECK; the request roles must not be "
-        "superuser, BYPASSRLS, or owner of anything. Exits 1 naming each failure."
+        "Audit row level security: every table with a tenant_id column must have RLS enabled and forced "
+        "and a tenant_isolation policy on current_setting('app.tenant_id') for USING and WITH CHECK; the "
+        "outbox may only be appended to by the request role, through an INSERT policy that checks the "
+        "tenant; consumed_events is the service role's alone; the preview reader reads no table; the "
+        "request roles must not be superuser, BYPASSRLS, or owner of anything. Exits 1 naming each failure."
     )
 
     def add_arguments(self, parser):

@@ -1,12 +1,13 @@
 """manage.py create_api_key --tenant SLUG --name N --role ROLE: prints the secret alone on its last line, once."""
 from django.core.management.base import BaseCommand, CommandError
 
-from themeconfig import selectors, services
+from themeconfig import services
 from themeconfig.management.commands.create_tenant import domain_error_message
 from themeconfig.models import Role
-from themeconfig.platform.api_key_secrets import SCOPES
 from themeconfig.platform.errors import DomainError
-from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.platform.permissions import SCOPES
+from themeconfig.platform.principal import Principal
+from themeconfig.selectors.operators import tenant_by_slug
 
 
 class Command(BaseCommand):
@@ -27,15 +28,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, tenant, name, role, rotate, scopes, **options):
-        found = selectors.tenant_by_slug(slug=tenant)
+        found = tenant_by_slug(slug=tenant)
         if found is None:
             raise CommandError(f"--tenant: no live tenant with slug {tenant!r}")
         try:
-            with tenant_context(found.id):
-                client, secret = services.api_key_create(
-                    name=name, role=role, actor="operator:create_api_key", rotate=rotate,
-                    permissions=None if scopes is None else {"scopes": scopes},
-                )
+            client, secret = services.api_key_create(
+                principal=Principal.operator("create_api_key", tenant_id=found.id), name=name, role=role,
+                rotate=rotate, permissions=None if scopes is None else {"scopes": scopes},
+            )
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
         self.stderr.write(f"created API key {client.id} ({client.name}, role {client.role}) for {found.slug}")

@@ -1,10 +1,10 @@
 """manage.py create_tenant --slug S --name N [--host H]...: idempotent by slug."""
 from django.core.management.base import BaseCommand, CommandError
 
-from themeconfig import selectors, services
+from themeconfig import services
 from themeconfig.models import TenantPlan
 from themeconfig.platform.errors import DomainError
-from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.platform.principal import Principal
 
 
 def domain_error_message(error: DomainError) -> str:
@@ -27,18 +27,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, name, plan, hosts, **options):
-        actor = "operator:create_tenant"
         try:
-            existing = selectors.tenant_by_slug(slug=slug)
-            if existing is None:
-                tenant = services.tenant_create(slug=slug, name=name, plan=plan, hosts=hosts, actor=actor)
-                self.stdout.write(f"created tenant {tenant.slug} with {len(hosts)} host(s)")
-            else:
-                tenant = existing
-                with tenant_context(tenant.id):
-                    for host in hosts:
-                        services.host_add(host=host, actor=actor)
-                self.stdout.write(f"tenant {tenant.slug} exists; hosts ensured")
+            tenant, created = services.tenant_ensure(
+                principal=Principal.operator("create_tenant"), slug=slug, name=name, plan=plan, hosts=hosts
+            )
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
+        if created:
+            self.stdout.write(f"created tenant {tenant.slug} with {len(hosts)} host(s)")
+        else:
+            self.stdout.write(f"tenant {tenant.slug} exists; hosts ensured")
         self.stdout.write(tenant.id)

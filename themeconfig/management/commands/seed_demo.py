@@ -2,10 +2,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from themeconfig import selectors, services
+from themeconfig import services
 from themeconfig.management.commands.create_tenant import domain_error_message
 from themeconfig.models import BrandKit, Role
 from themeconfig.platform.errors import DomainError
+from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
 DEMO_SLUG = "demo"
@@ -40,19 +41,21 @@ class Command(BaseCommand):
     def handle(self, *args, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates a demo/demo login: refusing with DEBUG off (use --force)")
-        actor = "operator:seed_demo"
+        operator = Principal.operator("seed_demo")
         try:
-            tenant = selectors.tenant_by_slug(slug=DEMO_SLUG) or services.tenant_create(
-                slug=DEMO_SLUG, name="Demo Hotels", plan="pro", hosts=[DEMO_HOST], actor=actor
+            tenant, _ = services.tenant_ensure(
+                principal=operator, slug=DEMO_SLUG, name="Demo Hotels", plan="pro", hosts=[DEMO_HOST]
             )
-            user, created = services.staff_user_ensure(username="demo", password="demo", email="demo@example.com")
+            user, _ = services.staff_user_ensure(
+                principal=operator, username="demo", password="demo", email="demo@example.com"
+            )
+            principal = operator.in_tenant(tenant.id)
+            services.property_ensure(principal=principal, name="Demo Seaside Hotel")
+            services.membership_grant(principal=principal, user_id=user.pk, role=Role.OWNER)
             with tenant_context(tenant.id):
-                services.host_add(host=DEMO_HOST, actor=actor)
-                if not selectors.property_list().exists():
-                    services.property_create(name="Demo Seaside Hotel", actor=actor)
-                services.membership_set(user_id=user.pk, role=Role.OWNER, actor=actor)
-                if not BrandKit.objects.filter(deleted_at__isnull=True).exists():
-                    services.brand_kit_create(is_default=True, actor=actor, **DEMO_BRAND_KIT)
+                has_kit = BrandKit.objects.filter(deleted_at__isnull=True).exists()
+            if not has_kit:
+                services.brand_kit_create(principal=principal, is_default=True, **DEMO_BRAND_KIT)
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
         self.stdout.write(self.style.SUCCESS(f"demo tenant {tenant.id} ready; staff login demo/demo"))

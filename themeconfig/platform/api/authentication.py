@@ -1,4 +1,4 @@
-"""DRF authentication that reuses what TenantMiddleware already resolved in the tenant transaction."""
+"""DRF authentication that hands on what TenantMiddleware resolved: `request.auth` is the Principal."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
-from themeconfig.models import ApiClient
+from themeconfig.platform.principal import ActorKind, Principal
 
 
-@dataclass
-class ApiKeyPrincipal:
-    """request.user for API-key requests."""
+@dataclass(frozen=True)
+class ApiKeyUser:
+    """request.user for API-key requests (a key is not a Django user)."""
 
-    api_client: ApiClient
+    principal: Principal
     is_authenticated: bool = True
     is_anonymous: bool = False
     is_staff: bool = False
@@ -21,28 +21,20 @@ class ApiKeyPrincipal:
 
     @property
     def pk(self) -> str:
-        return self.api_client.pk
-
-    @property
-    def role(self) -> str:
-        return self.api_client.role
-
-    @property
-    def actor(self) -> str:
-        return self.api_client.pk
+        return self.principal.actor_id
 
     def __str__(self) -> str:
-        return f"api-key:{self.api_client.pk}"
+        return self.principal.actor
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        client = getattr(request._request, "api_client", None)
-        if client is None:
+        principal = getattr(request._request, "principal", None)
+        if principal is None or principal.actor_kind != ActorKind.API_KEY:
             return None
-        return ApiKeyPrincipal(client), client
+        return ApiKeyUser(principal), principal
 
     def authenticate_header(self, request):
         return 'Bearer realm="theme-config"'
@@ -50,6 +42,12 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 class TenantSessionAuthentication(SessionAuthentication):
     """Session auth (with CSRF) for staff using the API from the browser or admin."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        return result[0], getattr(request._request, "principal", None)
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -4,11 +4,17 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections
+from django.db import IntegrityError, connections
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
-from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, contract_error
+from themeconfig.platform.errors import (
+    CoreErrorCode,
+    DomainError,
+    FieldError,
+    contract_error,
+    integrity_error_to_domain_error,
+)
 from themeconfig.validators import ContractViolation
 
 logger = logging.getLogger(__name__)
@@ -75,6 +81,8 @@ def to_domain_error(exc: Exception) -> DomainError | None:
         return exc
     if isinstance(exc, ContractViolation):
         return contract_error(exc)
+    if isinstance(exc, IntegrityError):
+        return integrity_error_to_domain_error(exc)
     if isinstance(exc, drf.ValidationError):
         return DomainError(
             CoreErrorCode.VALIDATION_FAILED, "The request has invalid fields.", http_status=422,

@@ -1,21 +1,19 @@
-"""DRF permissions: a tenant must be resolved, and the caller's role must allow the action."""
+"""DRF permission: a tenant-bound principal whose role (and key scopes) allow the view's permission.
+
+A view names what it needs (`required_permission = Permission.THEMES_READ`) from the one table in
+themeconfig.platform.permissions; the use cases it calls check the same table again, so the
+door only answers early and documents the scope.
+"""
 from __future__ import annotations
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
-from themeconfig.platform.api_key_secrets import effective_scopes
 from themeconfig.platform.errors import CoreErrorCode, DomainError
-from themeconfig.platform.middleware import request_role
-
-WRITE_ROLES = frozenset({"owner", "admin", "member", "api"})
+from themeconfig.platform.principal import authorize
 
 
 class HasTenant(BasePermission):
-    """Authenticated, and bound to a tenant; otherwise a clear problem, never data.
-
-    A view may name the API-key scope it needs (`required_scope = "themes:read"`); a key whose
-    permissions document does not grant it is refused.
-    """
+    """Authenticated, bound to a tenant, and allowed the view's permission; otherwise a clear problem."""
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
@@ -24,21 +22,16 @@ class HasTenant(BasePermission):
                 "Send an API key as 'Authorization: Bearer <key>' or sign in.",
                 http_status=401,
             )
-        if getattr(request._request, "tenant_id", None) is None:
+        principal = getattr(request._request, "principal", None)
+        if principal is None:
             raise DomainError(
                 CoreErrorCode.TENANT_REQUIRED,
                 "No tenant for this request: send 'X-Tenant-ID: <tnt_…>' for a tenant you belong to.",
                 http_status=400,
             )
-        if request.method not in SAFE_METHODS and request_role(request._request) not in WRITE_ROLES:
-            raise DomainError(
-                CoreErrorCode.PERMISSION_DENIED, "Your role in this tenant is read-only.", http_status=403
-            )
-        scope = getattr(view, "required_scope", None)
-        client = getattr(request._request, "api_client", None)
-        if scope and client is not None and scope not in effective_scopes(role=client.role, permissions=client.permissions):
-            raise DomainError(
-                CoreErrorCode.PERMISSION_DENIED, f"This API key lacks the scope {scope!r}.", http_status=403,
-                extra={"required_scope": scope},
-            )
+        permission = getattr(view, "required_permission", None)
+        if permission is None:
+            # Every tenant view names its permission; an unnamed one is a programming error, closed.
+            raise DomainError(CoreErrorCode.PERMISSION_DENIED, "This view declares no permission.", http_status=403)
+        authorize(principal, permission)
         return True

@@ -1,0 +1,63 @@
+"""The only way onto the BYPASSRLS `service` connection: an explicit `service_context()`.
+
+Cross-tenant infrastructure work (operator look-ups, outbox drain, retention purge, read-model
+refresh) runs there. It is refused inside an HTTP request and inside an open tenant context, and
+every statement on the alias outside `service_context()` is refused by an execute wrapper, so a
+stray `.using("service")` in request code fails loudly instead of reading every tenant's rows.
+A test also fails if the alias is named outside the modules allowed to use it.
+"""
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+
+from themeconfig.platform.tenant_context import current_tenant_id, in_request
+
+SERVICE_ALIAS = "service"
+_service_open: contextvars.ContextVar[bool] = contextvars.ContextVar("service_open", default=False)
+
+
+class ServiceContextError(RuntimeError):
+    pass
+
+
+@contextmanager
+def service_context(*, atomic: bool = True) -> Iterator[str]:
+    """Yields the service alias for `.using(...)`, in one transaction on it unless `atomic=False`."""
+    if in_request():
+        raise ServiceContextError("the service connection (BYPASSRLS) is not for request code")
+    if current_tenant_id() is not None:
+        raise ServiceContextError(
+            f"service_context inside the tenant context of {current_tenant_id()}: cross-tenant work runs apart"
+        )
+    token = _service_open.set(True)
+    try:
+        if atomic:
+            with transaction.atomic(using=SERVICE_ALIAS):
+                yield SERVICE_ALIAS
+        else:
+            yield SERVICE_ALIAS
+    finally:
+        _service_open.reset(token)
+
+
+def _guard(execute, sql, params, many, context):
+    if not _service_open.get():
+        raise ServiceContextError("a query on the service connection outside service_context()")
+    return execute(sql, params, many, context)
+
+
+def _install_guard(sender, connection, **kwargs):
+    if connection.alias == SERVICE_ALIAS and _guard not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_guard)
+
+
+def install() -> None:
+    """Called from AppConfig.ready(): every service connection gets the guard when it connects."""
+    connection_created.connect(_install_guard, dispatch_uid="theme_config_service_guard")
+    if SERVICE_ALIAS in connections and connections[SERVICE_ALIAS].connection is not None:
+        _install_guard(None, connections[SERVICE_ALIAS])
