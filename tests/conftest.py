@@ -63,7 +63,14 @@ def install_test_only_sql(name: str) -> None:
 def django_db_setup(django_test_environment, django_db_blocker):
     name = test_database_name()
     _drop_database(name)
-    bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=name, statement_timeout="30s")
+    for attempt in range(5):
+        try:
+            bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=name, statement_timeout="30s")
+            break
+        except psycopg.errors.InternalError:
+            # Parallel workers altering the same roles at once: "tuple concurrently updated".
+            if attempt == 4:
+                raise
     _point_aliases_at(name)
     with django_db_blocker.unblock():
         call_command("migrate", database="migrator", verbosity=0, interactive=False)

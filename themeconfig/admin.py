@@ -54,6 +54,13 @@ class TenantScopedAdmin(admin.ModelAdmin):
             messages.error(request, f"{error.message} {details}".strip())
             return HttpResponseRedirect(request.get_full_path())
 
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as error:  # an action's use case refused
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
@@ -200,7 +207,7 @@ class InvitationAdmin(TenantScopedAdmin):
             back_url="../",
         )
 
-    @admin.action(description="Revoke the selected invitations")
+    @admin.action(description="Revoke the selected invitations", permissions=["change"])
     def revoke(self, request, queryset):
         for invitation in queryset:
             services.invitation_revoke(principal=principal_of(request), invitation_id=invitation.pk)
@@ -237,7 +244,7 @@ class ApiClientAdmin(TenantScopedAdmin):
             back_url="../",
         )
 
-    @admin.action(description="Revoke the selected API keys")
+    @admin.action(description="Revoke the selected API keys", permissions=["change"])
     def revoke(self, request, queryset):
         for client in queryset:
             services.api_key_revoke(principal=principal_of(request), api_client_id=client.pk)

@@ -138,6 +138,15 @@ def test_check_rls__migrated_database__passes():
         ("ALTER TABLE theme_config.api_clients NO FORCE ROW LEVEL SECURITY", "theme_config.api_clients: row level security is not forced"),
         ("ALTER TABLE tenant_service.tenant_hosts DISABLE ROW LEVEL SECURITY", "tenant_service.tenant_hosts: row level security is not enabled"),
         ("CREATE TABLE theme_config.sneaky (id int, tenant_id text)", "theme_config.sneaky: row level security is not enabled"),
+        # finding 4: the outbox was exempt, and took any tenant_id from the request role
+        ("DROP POLICY tenant_append ON theme_config.outbox", "theme_config.outbox: no INSERT policy for theme_config_app"),
+        ("ALTER TABLE theme_config.outbox DISABLE ROW LEVEL SECURITY", "theme_config.outbox: row level security is not enabled"),
+        ("GRANT SELECT ON theme_config.outbox TO theme_config_app", "theme_config.outbox: the request role may only INSERT"),
+        ("GRANT SELECT ON theme_config.consumed_events TO theme_config_app", "theme_config.consumed_events: service-only"),
+        ("DROP POLICY tenant_isolation ON theme_config.idempotency_keys", "theme_config.idempotency_keys: no tenant_isolation"),
+        # finding 10: the preview reader may read no table
+        ("GRANT SELECT ON theme_config.theme_versions TO theme_config_preview_reader",
+         "role theme_config_preview_reader can read theme_config.theme_versions"),
     ],
 )
 def test_check_rls__sabotaged__fails_naming_the_table(sabotage, expected):
