@@ -202,3 +202,9 @@ LOGGING = {
 
 # --- theme-config ----------------------------------------------------------------------------
 API_KEY_PREFIX = "tck"
+# A non-default locale pack must be at least this complete (percent of the default pack's keys)
+# for its version to be marked preview-ready; missing keys fall back along the fallback chain.
+PREVIEW_READY_MIN_LOCALE_COMPLETENESS = env.float("PREVIEW_READY_MIN_LOCALE_COMPLETENESS", default=80.0)
+# Preview links: lifetime when none is asked for, and the longest one may ask for.
+PREVIEW_TOKEN_DEFAULT_DAYS = 7
+PREVIEW_TOKEN_MAX_DAYS = 30

@@ -28,8 +28,34 @@ from themeconfig.services.tenancy import (
     tenant_ensure,
     tenant_update,
 )
+from themeconfig.services.themes import theme_create, theme_delete, theme_restore, theme_update
+from themeconfig.services.version_children import (
+    booking_flow_put,
+    content_block_create,
+    content_block_delete,
+    content_block_move,
+    content_block_update,
+    content_blocks_reorder,
+    email_theme_put,
+    locale_pack_delete,
+    locale_pack_patch,
+    locale_pack_put,
+    navigation_put,
+)
+from themeconfig.services.versions import (
+    version_archive,
+    version_create,
+    version_mark_preview_ready,
+    version_problems,
+    version_update,
+)
 
 __all__ = [
+    "booking_flow_put", "content_block_create", "content_block_delete", "content_block_move",
+    "content_block_update", "content_blocks_reorder", "email_theme_put", "locale_pack_delete",
+    "locale_pack_patch", "locale_pack_put", "navigation_put", "theme_create", "theme_delete", "theme_restore",
+    "theme_update", "version_archive", "version_create", "version_mark_preview_ready", "version_problems",
+    "version_update",
     "api_key_create", "api_key_mark_used", "api_key_revoke",
     "brand_kit_create", "brand_kit_delete", "brand_kit_update",
     "host_add", "host_update", "invitation_accept", "invitation_accept_as_new_user", "invitation_lookup",

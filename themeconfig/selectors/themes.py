@@ -1,0 +1,110 @@
+"""Reads of themes, versions and what a version holds. RLS scopes every query to the tenant."""
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from themeconfig.models import (
+    BookingFlowConfig,
+    ContentBlock,
+    EmailTheme,
+    LocalePack,
+    NavigationConfig,
+    Theme,
+    ThemeVersion,
+)
+from themeconfig.platform.ids import is_valid_id
+from themeconfig.services.occ import not_found
+
+LATEST_VERSIONS = 5
+
+
+def theme_list(*, status: str | None = None, property_id: str | None = None, search: str | None = None,
+               deleted: str | None = None) -> QuerySet[Theme]:
+    """Themes of the tenant; `deleted="only"` lists the soft-deleted ones (to restore), `"include"` both."""
+    themes = Theme.objects.all()
+    if deleted == "only":
+        themes = themes.filter(deleted_at__isnull=False)
+    elif deleted != "include":
+        themes = themes.filter(deleted_at__isnull=True)
+    if status:
+        themes = themes.filter(status=status)
+    if property_id:
+        themes = themes.filter(property_id=property_id)
+    if search:
+        themes = themes.filter(name__icontains=search)
+    return themes
+
+
+def theme_get(theme_id: str, *, include_deleted: bool = False) -> Theme:
+    themes = Theme.objects.all() if include_deleted else Theme.objects.filter(deleted_at__isnull=True)
+    theme = themes.filter(pk=theme_id).first() if is_valid_id(theme_id, "thm") else None
+    if theme is None:
+        raise not_found("theme")
+    return theme
+
+
+def latest_versions(theme: Theme, limit: int = LATEST_VERSIONS) -> list[ThemeVersion]:
+    return list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal")[:limit])
+
+
+def version_list(*, theme_id: str, status: str | None = None) -> QuerySet[ThemeVersion]:
+    versions = ThemeVersion.objects.filter(theme_id=theme_id)
+    if status:
+        versions = versions.filter(status=status)
+    return versions
+
+
+def version_get(version_id: str, *, with_children: bool = False) -> ThemeVersion:
+    versions = ThemeVersion.objects.select_related("theme").filter(theme__deleted_at__isnull=True)
+    if with_children:
+        versions = versions.prefetch_related(
+            Prefetch("content_blocks", queryset=ContentBlock.objects.order_by("surface", "ordinal")),
+            Prefetch("navigation_configs", queryset=NavigationConfig.objects.order_by("surface")),
+            Prefetch("locale_packs", queryset=LocalePack.objects.order_by("locale")),
+        )
+    version = versions.filter(pk=version_id).first() if is_valid_id(version_id, "thv") else None
+    if version is None:
+        raise not_found("version")
+    return version
+
+
+def content_block_list(*, version_id: str, surface: str | None = None) -> QuerySet[ContentBlock]:
+    blocks = ContentBlock.objects.filter(theme_version_id=version_id)
+    if surface:
+        blocks = blocks.filter(surface=surface)
+    return blocks
+
+
+def content_block_get(block_id: str) -> ContentBlock:
+    block = ContentBlock.objects.filter(pk=block_id).first() if is_valid_id(block_id, "cnb") else None
+    if block is None:
+        raise not_found("content block")
+    return block
+
+
+def navigation_get(*, version_id: str, surface: str) -> NavigationConfig:
+    nav = NavigationConfig.objects.filter(theme_version_id=version_id, surface=surface).first()
+    if nav is None:
+        raise not_found("navigation")
+    return nav
+
+
+def booking_flow_get(*, version_id: str) -> BookingFlowConfig:
+    flow = BookingFlowConfig.objects.filter(theme_version_id=version_id).first()
+    if flow is None:
+        raise not_found("booking flow")
+    return flow
+
+
+def email_theme_get(*, version_id: str) -> EmailTheme:
+    email = EmailTheme.objects.filter(theme_version_id=version_id).first()
+    if email is None:
+        raise not_found("e-mail theme")
+    return email
+
+
+def locale_pack_get(*, version_id: str, locale: str) -> LocalePack:
+    pack = LocalePack.objects.filter(theme_version_id=version_id, locale=locale).first()
+    if pack is None:
+        raise not_found("locale pack")
+    return pack

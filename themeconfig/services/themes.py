@@ -1,0 +1,177 @@
+"""Use cases of themes: create, update (name, locales, status), soft delete and restore.
+
+A tenant has at most one live theme for the whole tenant and one per property
+(themes_tenant_property_uq); a clash names the theme holding the slot.
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from themeconfig.errors import ThemeErrorCode
+from themeconfig.models import Property, Theme, ThemeScope, ThemeStatus
+from themeconfig.platform.errors import DomainError, FieldError, contract_error, validation_error
+from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.occ import not_found, update_with_version
+from themeconfig.services.rules import choice_errors, name_errors
+from themeconfig.validators import ContractViolation, validate_theme_locales
+
+UNSET = object()
+# Status changes a theme may make; archived is final (create a new theme instead).
+STATUS_TRANSITIONS = {
+    ThemeStatus.ACTIVE: {ThemeStatus.SUSPENDED, ThemeStatus.ARCHIVED},
+    ThemeStatus.SUSPENDED: {ThemeStatus.ACTIVE, ThemeStatus.ARCHIVED},
+    ThemeStatus.ARCHIVED: set(),
+}
+
+
+def _locale_errors(default_locale, enabled_locales, fallback_chain) -> tuple[list[FieldError], tuple | None]:
+    try:
+        return [], validate_theme_locales(
+            default_locale=default_locale, enabled_locales=enabled_locales, fallback_chain=fallback_chain
+        )
+    except ContractViolation as violation:
+        return contract_error(violation).errors, None
+
+
+def _slot_taken(holder: Theme) -> DomainError:
+    where = f"property {holder.property_id}" if holder.property_id else "the whole tenant"
+    return DomainError(
+        ThemeErrorCode.THEME_SLOT_TAKEN,
+        f"{where.capitalize()} already has a live theme: {holder.id} ({holder.name}).",
+        http_status=409, errors=[FieldError("/property_id", "taken", "This slot has a live theme.")],
+        extra={"existing_theme_id": holder.id},
+    )
+
+
+def _live_holder(property_id: str | None, *, exclude: str | None = None) -> Theme | None:
+    holders = Theme.objects.filter(property_id=property_id, deleted_at__isnull=True)
+    if exclude:
+        holders = holders.exclude(pk=exclude)
+    return holders.first()
+
+
+def theme_create(
+    *,
+    principal: Principal,
+    name: str,
+    scope: str = ThemeScope.TENANT,
+    property_id: str | None = None,
+    default_locale: str = "en",
+    enabled_locales: list[str] | None = None,
+    fallback_chain: list[str] | None = None,
+) -> Theme:
+    """A live theme for the tenant (scope `tenant`) or one of its properties (scope `property`)."""
+    enabled_locales = [default_locale] if enabled_locales is None else enabled_locales
+    fallback_chain = [default_locale] if fallback_chain is None else fallback_chain
+    errors = name_errors(name) + choice_errors("scope", scope, ThemeScope.values)
+    locale_errors, locales = _locale_errors(default_locale, enabled_locales, fallback_chain)
+    errors += locale_errors
+    if scope == ThemeScope.PROPERTY and not property_id:
+        errors.append(FieldError("/property_id", "required", "A property theme needs its property_id."))
+    if scope == ThemeScope.TENANT and property_id:
+        errors.append(FieldError("/property_id", "not_allowed", "A tenant-wide theme has no property_id."))
+    if errors:
+        raise validation_error(errors)
+    with use_case(principal, Permission.THEMES_EDIT):
+        if property_id is not None and not (
+            is_valid_id(property_id, "prp")
+            and Property.objects.filter(pk=property_id, deleted_at__isnull=True).exists()
+        ):
+            raise validation_error([FieldError("/property_id", "unknown_property", "No such property in this tenant.")])
+        if (holder := _live_holder(property_id)) is not None:
+            raise _slot_taken(holder)
+        default, enabled, chain = locales
+        return Theme.objects.create(
+            tenant_id=principal.tenant_id, property_id=property_id, name=name.strip(), scope=scope,
+            default_locale=default, enabled_locales=enabled, fallback_chain=chain, status=ThemeStatus.ACTIVE,
+            created_by=principal.actor, updated_by=principal.actor,
+        )
+
+
+def _live_theme(theme_id: str, *, lock: bool = False) -> Theme:
+    themes = Theme.objects.select_for_update() if lock else Theme.objects
+    theme = themes.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
+    if theme is None:
+        raise not_found("theme")
+    return theme
+
+
+def theme_update(
+    *,
+    principal: Principal,
+    theme_id: str,
+    expected_version: int,
+    name=UNSET,
+    default_locale=UNSET,
+    enabled_locales=UNSET,
+    fallback_chain=UNSET,
+    status=UNSET,
+) -> Theme:
+    """Changes what is given (name, locale settings, status); status changes need publish rights."""
+    permission = Permission.THEMES_PUBLISH if status is not UNSET else Permission.THEMES_EDIT
+    with use_case(principal, permission):
+        theme = _live_theme(theme_id)
+        values: dict = {}
+        errors: list[FieldError] = []
+        if name is not UNSET:
+            errors += name_errors(name)
+            values["name"] = name.strip() if isinstance(name, str) else name
+        if {default_locale, enabled_locales, fallback_chain} != {UNSET}:
+            default = theme.default_locale if default_locale is UNSET else default_locale
+            enabled = theme.enabled_locales if enabled_locales is UNSET else enabled_locales
+            chain = theme.fallback_chain if fallback_chain is UNSET else fallback_chain
+            locale_errors, locales = _locale_errors(default, enabled, chain)
+            errors += locale_errors
+            if locales is not None:
+                values["default_locale"], values["enabled_locales"], values["fallback_chain"] = locales
+        if status is not UNSET:
+            errors += choice_errors("status", status, ThemeStatus.values)
+            if not errors and status != theme.status:
+                if status not in STATUS_TRANSITIONS[theme.status]:
+                    raise DomainError(
+                        ThemeErrorCode.INVALID_STATUS_TRANSITION,
+                        f"A theme that is {theme.status} cannot become {status}.", http_status=409,
+                        errors=[FieldError("/status", "invalid_transition", f"{theme.status} → {status}")],
+                    )
+                values["status"] = status
+        if errors:
+            raise validation_error(errors)
+        if theme.status == ThemeStatus.ARCHIVED and values:
+            raise DomainError(ThemeErrorCode.THEME_ARCHIVED, "An archived theme cannot change.", http_status=409)
+        update_with_version(
+            Theme, pk=theme.pk, expected_version=expected_version, what="theme", deleted_at__isnull=True,
+            values={**values, "updated_by": principal.actor, "updated_at": timezone.now()},
+        )
+        return Theme.objects.get(pk=theme.pk)
+
+
+def theme_delete(*, principal: Principal, theme_id: str, expected_version: int) -> Theme:
+    """Soft delete (seed 000 §2): the slot frees up; the row stays for the retention window."""
+    with use_case(principal, Permission.THEMES_DELETE):
+        theme = _live_theme(theme_id)
+        now = timezone.now()
+        update_with_version(
+            Theme, pk=theme.pk, expected_version=expected_version, what="theme", deleted_at__isnull=True,
+            values={"deleted_at": now, "updated_by": principal.actor, "updated_at": now},
+        )
+        return Theme.objects.get(pk=theme.pk)
+
+
+def theme_restore(*, principal: Principal, theme_id: str) -> Theme:
+    """Brings a soft-deleted theme back, unless another live theme took its slot meanwhile (409)."""
+    with use_case(principal, Permission.THEMES_DELETE):
+        theme = (
+            Theme.objects.select_for_update().filter(pk=theme_id, deleted_at__isnull=False).first()
+            if is_valid_id(theme_id, "thm") else None
+        )
+        if theme is None:
+            raise not_found("deleted theme")
+        if (holder := _live_holder(theme.property_id, exclude=theme.pk)) is not None:
+            raise _slot_taken(holder)
+        update_with_version(
+            Theme, pk=theme.pk, expected_version=theme.version, what="theme",
+            values={"deleted_at": None, "updated_by": principal.actor, "updated_at": timezone.now()},
+        )
+        return Theme.objects.get(pk=theme.pk)

@@ -1,0 +1,343 @@
+"""Use cases of what a draft version holds: content blocks, navigation per surface, booking flow,
+e-mail theme and locale packs. Each edit checks its contract with the same validators as
+preview-ready, and puts the version back to draft (its own `version` moves on).
+"""
+from __future__ import annotations
+
+from django.db.models import Case, F, IntegerField, Value, When
+from django.utils import timezone
+
+from themeconfig.errors import ThemeErrorCode
+from themeconfig.models import (
+    BookingFlowConfig,
+    ContentBlock,
+    ContentSurface,
+    EmailTheme,
+    LocalePack,
+    NavigationConfig,
+    NavigationSurface,
+    ThemeVersion,
+    Visibility,
+)
+from themeconfig.platform.errors import DomainError, FieldError, validation_error
+from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.occ import check_expected_version, not_found, update_with_version, version_conflict
+from themeconfig.services.rules import choice_errors
+from themeconfig.services.versions import UNSET, editable_version, version_touched
+from themeconfig.validators import (
+    CONTENT_BLOCK_KINDS,
+    ContractViolation,
+    validate_booking_flow,
+    validate_content_body,
+    validate_content_meta,
+    validate_email_theme,
+    validate_locale_enabled,
+    validate_locale_entries,
+    validate_navigation_items,
+)
+
+MAX_BLOCKS_PER_SURFACE = 200
+
+
+def _issues(violation: ContractViolation, prefix: str = "") -> list[FieldError]:
+    return [FieldError(prefix + i.path, i.code, i.message) for i in violation.issues]
+
+
+def _validated(prefix: str, validate, errors: list[FieldError]):
+    try:
+        return validate()
+    except ContractViolation as violation:
+        errors.extend(_issues(violation, prefix))
+        return None
+
+
+# --- content blocks ------------------------------------------------------------------------------
+
+def _block_fields(*, version: ThemeVersion, kind: str, body, meta, errors: list[FieldError]) -> tuple:
+    enabled = list(version.theme.enabled_locales)
+    if kind not in CONTENT_BLOCK_KINDS:
+        errors.append(FieldError("/kind", "invalid_choice", f"Kind must be one of {', '.join(sorted(CONTENT_BLOCK_KINDS))}."))
+        return None, None
+    body = _validated("/body", lambda: validate_content_body(body, enabled_locales=enabled), errors)
+    meta = _validated("/meta", lambda: validate_content_meta(meta, kind=kind, enabled_locales=enabled), errors)
+    return body, meta
+
+
+def _block(block_id: str) -> ContentBlock:
+    block = (
+        ContentBlock.objects.select_for_update().filter(pk=block_id).first() if is_valid_id(block_id, "cnb") else None
+    )
+    if block is None:
+        raise not_found("content block")
+    return block
+
+
+def _renumber(version_id: str, surface: str, ordered_ids: list[str]) -> None:
+    """Gives the surface's blocks ordinals 0..n-1 in this order, in two statements that never
+    trip content_blocks_ordinal_uq: first out of the way (negative), then into place."""
+    blocks = ContentBlock.objects.filter(theme_version_id=version_id, surface=surface)
+    blocks.update(ordinal=-1 - F("ordinal"))
+    if ordered_ids:
+        blocks.filter(pk__in=ordered_ids).update(ordinal=Case(
+            *[When(pk=pk, then=Value(index)) for index, pk in enumerate(ordered_ids)], output_field=IntegerField()))
+
+
+def _surface_ids(version_id: str, surface: str) -> list[str]:
+    return list(ContentBlock.objects.filter(theme_version_id=version_id, surface=surface)
+                .order_by("ordinal").values_list("pk", flat=True))
+
+
+def content_block_create(
+    *, principal: Principal, version_id: str, surface: str, kind: str, body, meta, visibility: str = Visibility.ALL,
+    ordinal: int | None = None,
+) -> ContentBlock:
+    """A block on a surface of a draft, appended or inserted at `ordinal` (the rest move down)."""
+    errors = choice_errors("surface", surface, ContentSurface.values) + choice_errors(
+        "visibility", visibility, Visibility.values)
+    if ordinal is not None and (isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0):
+        errors.append(FieldError("/ordinal", "invalid", "The position is a whole number from 0."))
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        body, meta = _block_fields(version=version, kind=kind, body=body, meta=meta, errors=errors)
+        if errors:
+            raise validation_error(errors)
+        order = _surface_ids(version.pk, surface)
+        if len(order) >= MAX_BLOCKS_PER_SURFACE:
+            raise validation_error([FieldError("/surface", "too_many_items",
+                                               f"A surface holds at most {MAX_BLOCKS_PER_SURFACE} blocks.")])
+        position = len(order) if ordinal is None else min(ordinal, len(order))
+        # Created out of the way (no live block has a negative ordinal), then everything renumbered.
+        block = ContentBlock.objects.create(
+            id=new_id("cnb"), tenant_id=principal.tenant_id, theme_version_id=version.pk, surface=surface,
+            kind=kind, ordinal=-1_000_000, visibility=visibility, body=body, meta=meta,
+            created_by=principal.actor, updated_by=principal.actor,
+        )
+        order.insert(position, block.pk)
+        _renumber(version.pk, surface, order)
+        block.ordinal = position
+        version_touched(version, principal)
+        return block
+
+
+def content_block_update(
+    *, principal: Principal, block_id: str, expected_version: int, body=UNSET, meta=UNSET, visibility=UNSET,
+) -> ContentBlock:
+    with use_case(principal, Permission.THEMES_EDIT):
+        block = _block(block_id)
+        version = editable_version(block.theme_version_id)
+        errors: list[FieldError] = []
+        values: dict = {}
+        enabled = list(version.theme.enabled_locales)
+        if body is not UNSET:
+            values["body"] = _validated("/body", lambda: validate_content_body(body, enabled_locales=enabled), errors)
+        if meta is not UNSET:
+            values["meta"] = _validated(
+                "/meta", lambda: validate_content_meta(meta, kind=block.kind, enabled_locales=enabled), errors)
+        if visibility is not UNSET:
+            errors += choice_errors("visibility", visibility, Visibility.values)
+            values["visibility"] = visibility
+        if errors:
+            raise validation_error(errors)
+        update_with_version(ContentBlock, pk=block.pk, expected_version=expected_version, what="content block",
+                            values={**values, "updated_by": principal.actor, "updated_at": timezone.now()})
+        version_touched(version, principal)
+        return ContentBlock.objects.get(pk=block.pk)
+
+
+def content_block_delete(*, principal: Principal, block_id: str, expected_version: int) -> None:
+    with use_case(principal, Permission.THEMES_EDIT):
+        block = _block(block_id)
+        version = editable_version(block.theme_version_id)
+        check_expected_version(expected_version)
+        if block.version != expected_version:
+            raise version_conflict("content block", expected_version, block.version)
+        block.delete()
+        _renumber(version.pk, block.surface, _surface_ids(version.pk, block.surface))
+        version_touched(version, principal)
+
+
+def content_block_move(*, principal: Principal, block_id: str, expected_version: int, ordinal: int) -> ContentBlock:
+    """Moves a block to position `ordinal` of its surface; the others close up around it."""
+    if isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0:
+        raise validation_error([FieldError("/ordinal", "invalid", "The position is a whole number from 0.")])
+    with use_case(principal, Permission.THEMES_EDIT):
+        block = _block(block_id)
+        version = editable_version(block.theme_version_id)
+        update_with_version(ContentBlock, pk=block.pk, expected_version=expected_version, what="content block",
+                            values={"updated_by": principal.actor, "updated_at": timezone.now()})
+        order = [pk for pk in _surface_ids(version.pk, block.surface) if pk != block.pk]
+        order.insert(min(ordinal, len(order)), block.pk)
+        _renumber(version.pk, block.surface, order)
+        version_touched(version, principal)
+        return ContentBlock.objects.get(pk=block.pk)
+
+
+def content_blocks_reorder(
+    *, principal: Principal, version_id: str, surface: str, block_ids: list[str], expected_version: int,
+) -> list[ContentBlock]:
+    """Puts a whole surface in the given order, atomically; the list must name each block once."""
+    if errors := choice_errors("surface", surface, ContentSurface.values):
+        raise validation_error(errors)
+    if not isinstance(block_ids, list) or not all(isinstance(i, str) for i in block_ids):
+        raise validation_error([FieldError("/block_ids", "invalid_type", "block_ids is a list of block ids.")])
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        update_with_version(ThemeVersion, pk=version.pk, expected_version=expected_version, what="version",
+                            values={"updated_by": principal.actor, "updated_at": timezone.now()})
+        current = _surface_ids(version.pk, surface)
+        if sorted(block_ids) != sorted(current) or len(set(block_ids)) != len(block_ids):
+            missing, unknown = set(current) - set(block_ids), set(block_ids) - set(current)
+            raise DomainError(
+                ThemeErrorCode.REORDER_MISMATCH,
+                "List every block of the surface exactly once"
+                + (f"; missing {sorted(missing)}" if missing else "") + (f"; unknown {sorted(unknown)}" if unknown else ""),
+                http_status=422, errors=[FieldError("/block_ids", "mismatch", "Not the surface's blocks.")],
+            )
+        _renumber(version.pk, surface, block_ids)
+        version_touched(version, principal)
+        return list(ContentBlock.objects.filter(theme_version_id=version.pk, surface=surface).order_by("ordinal"))
+
+
+# --- navigation, booking flow, e-mail theme (one per version or per surface: PUT replaces) --------
+
+def _put_child(model, *, lookup: dict, values: dict, expected_version: int | None, principal: Principal,
+               version: ThemeVersion, prefix: str, what: str):
+    existing = model.objects.select_for_update().filter(theme_version_id=version.pk, **lookup).first()
+    if existing is None:
+        if expected_version not in (None, 0):
+            raise not_found(what)
+        child = model.objects.create(id=new_id(prefix), tenant_id=principal.tenant_id, theme_version_id=version.pk,
+                                     updated_by=principal.actor, **lookup, **values)
+    else:
+        update_with_version(model, pk=existing.pk, expected_version=expected_version, what=what,
+                            values={**values, "updated_by": principal.actor, "updated_at": timezone.now()})
+        child = model.objects.get(pk=existing.pk)
+    version_touched(version, principal)
+    return child
+
+
+def navigation_put(*, principal: Principal, version_id: str, surface: str, items, expected_version: int | None = None) -> NavigationConfig:
+    """Replaces the whole navigation tree of one surface (creating it when the version has none)."""
+    if errors := choice_errors("surface", surface, NavigationSurface.values):
+        raise validation_error(errors)
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        errors: list[FieldError] = []
+        items = _validated("/items", lambda: validate_navigation_items(
+            items, enabled_locales=version.theme.enabled_locales), errors)
+        if errors:
+            raise validation_error(errors)
+        return _put_child(NavigationConfig, lookup={"surface": surface}, values={"items": items},
+                          expected_version=expected_version, principal=principal, version=version, prefix="nvc",
+                          what="navigation")
+
+
+def booking_flow_put(*, principal: Principal, version_id: str, steps, toggles, consent,
+                     expected_version: int | None = None) -> BookingFlowConfig:
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        errors: list[FieldError] = []
+        checked = _validated("", lambda: validate_booking_flow(
+            steps, toggles, consent, enabled_locales=version.theme.enabled_locales), errors)
+        if errors:
+            raise validation_error(errors)
+        steps, toggles, consent = checked
+        return _put_child(BookingFlowConfig, lookup={}, values={"steps": steps, "toggles": toggles, "consent": consent},
+                          expected_version=expected_version, principal=principal, version=version, prefix="bfc",
+                          what="booking flow")
+
+
+def email_theme_put(*, principal: Principal, version_id: str, tokens, logo_ref, footer,
+                    expected_version: int | None = None) -> EmailTheme:
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        errors: list[FieldError] = []
+        checked = _validated("", lambda: validate_email_theme(
+            tokens, logo_ref, footer, enabled_locales=version.theme.enabled_locales), errors)
+        if errors:
+            raise validation_error(errors)
+        tokens, logo_ref, footer = checked
+        return _put_child(EmailTheme, lookup={}, values={"tokens": tokens, "logo_ref": logo_ref, "footer": footer},
+                          expected_version=expected_version, principal=principal, version=version, prefix="emt",
+                          what="e-mail theme")
+
+
+# --- locale packs --------------------------------------------------------------------------------
+
+def _recompute_completeness(version: ThemeVersion) -> None:
+    """Every other pack's completeness is measured against the default locale's keys."""
+    theme = version.theme
+    default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
+    default_keys = set(default.entries) if default else set()
+    for pack in LocalePack.objects.filter(theme_version_id=version.pk).exclude(locale=theme.default_locale):
+        translated = len(default_keys & set(pack.entries))
+        pct = round(100 * translated / len(default_keys), 2) if default_keys else 100
+        if float(pack.completeness_pct) != pct:
+            LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=pct)
+
+
+def _checked_entries(version: ThemeVersion, locale: str, entries) -> dict:
+    theme = version.theme
+    errors: list[FieldError] = []
+    _validated("/locale", lambda: validate_locale_enabled(locale, enabled_locales=theme.enabled_locales), errors)
+    if errors:
+        raise validation_error(errors)
+    default_entries = None
+    if locale != theme.default_locale:
+        default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
+        default_entries = default.entries if default else {}
+    result = _validated("/entries", lambda: validate_locale_entries(
+        entries, default_entries=default_entries, locale=locale), errors)
+    if errors:
+        raise validation_error(errors)
+    return result.entries
+
+
+def locale_pack_put(*, principal: Principal, version_id: str, locale: str, entries,
+                    expected_version: int | None = None) -> LocalePack:
+    """Replaces a locale's entries (ICU messages, parity and plural categories checked against the
+    default-locale pack); creates the pack when the version has none for the locale."""
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        entries = _checked_entries(version, locale, entries)
+        pack = _put_child(LocalePack, lookup={"locale": locale}, values={"entries": entries},
+                          expected_version=expected_version, principal=principal, version=version, prefix="lpk",
+                          what="locale pack")
+        _recompute_completeness(version)
+        if locale == version.theme.default_locale:
+            LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=100)
+        return LocalePack.objects.get(pk=pack.pk)
+
+
+def locale_pack_patch(*, principal: Principal, version_id: str, locale: str, entries, expected_version: int) -> LocalePack:
+    """Merges entries into a locale's pack; a key set to null is removed."""
+    if not isinstance(entries, dict):
+        raise validation_error([FieldError("/entries", "invalid_type", "Entries are an object of key → message.")])
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        pack = LocalePack.objects.filter(theme_version_id=version.pk, locale=locale).first()
+        if pack is None:
+            raise not_found("locale pack")
+        merged = {**pack.entries, **{k: v for k, v in entries.items() if v is not None}}
+        for key in [k for k, v in entries.items() if v is None]:
+            merged.pop(key, None)
+        return locale_pack_put(principal=principal, version_id=version_id, locale=locale, entries=merged,
+                               expected_version=expected_version)
+
+
+def locale_pack_delete(*, principal: Principal, version_id: str, locale: str, expected_version: int) -> None:
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        pack = LocalePack.objects.select_for_update().filter(theme_version_id=version.pk, locale=locale).first()
+        if pack is None:
+            raise not_found("locale pack")
+        check_expected_version(expected_version)
+        if pack.version != expected_version:
+            raise version_conflict("locale pack", expected_version, pack.version)
+        pack.delete()
+        _recompute_completeness(version)
+        version_touched(version, principal)
+
+
