@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from themeconfig.admin_site import accept_invitation_view, select_tenant_view
+from themeconfig.admin_site import accept_invitation_view, invitation_link_view, select_tenant_view
 
 urlpatterns = [
     path("admin/select-tenant/", select_tenant_view, name="admin-select-tenant"),
-    path("admin/invitations/<str:token>/", accept_invitation_view, name="admin-accept-invitation"),
+    path("admin/invitations/accept/", accept_invitation_view, name="admin-accept-invitation"),
+    path("admin/invitations/<str:token>/", invitation_link_view, name="admin-invitation-link"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("themeconfig.urls")),
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),

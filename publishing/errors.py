@@ -1,12 +1,11 @@
 """Error codes of publishing, and the constraint rules of its tables; codes are never renamed or reused."""
 from enum import StrEnum
 
-from themeconfig.platform.errors import already_exists, invalid, register_constraints, taken
+from themeconfig.platform.errors import CoreErrorCode, already_exists, invalid, register_constraints, taken
 
 
 class PublishingErrorCode(StrEnum):
     PUBLISH_CONFLICT = "MELMASTOON.THEME.PUBLISH_CONFLICT"
-    IDEMPOTENCY_KEY_IN_USE = "MELMASTOON.IDEMPOTENCY.KEY_IN_USE"
     EVENT_DUPLICATE = "MELMASTOON.EVENT.DUPLICATE"
 
 
@@ -25,7 +24,7 @@ CONSTRAINTS = {
     "outbox_event_id_key": taken(PublishingErrorCode.EVENT_DUPLICATE, "/event_id", "This event is already in the outbox."),
     "consumed_events_pkey": taken(PublishingErrorCode.EVENT_DUPLICATE, "/event_id", "This event was already consumed."),
     "idempotency_keys_pkey": taken(
-        PublishingErrorCode.IDEMPOTENCY_KEY_IN_USE, "/Idempotency-Key",
+        CoreErrorCode.IDEMPOTENCY_KEY_IN_USE, "/Idempotency-Key",
         "A request with this Idempotency-Key is in progress or done; retry to get its stored response.",
     ),
 }

@@ -76,12 +76,26 @@ def select_tenant_view(request):
     )
 
 
+INVITATION_SESSION_KEY = "theme_config_invitation"
+
+
+@tenant_free
+@require_http_methods(["GET"])
+def invitation_link_view(request, token: str):
+    """The link from the e-mail: the secret moves into the session and out of the URL at once, so
+    it is not in the address bar, the Referer header or later log lines (as Django's password
+    reset does)."""
+    request.session[INVITATION_SESSION_KEY] = token
+    return HttpResponseRedirect(reverse("admin-accept-invitation"))
+
+
 @tenant_free
 @require_http_methods(["GET", "POST"])
-def accept_invitation_view(request, token: str):
-    """An invitation link: a signed-in user with the invited address joins; anyone else may create
-    the account for that address here, or sign in first."""
-    context = {"site_header": admin.site.site_header, "token": token, "errors": []}
+def accept_invitation_view(request):
+    """A signed-in user with the invited address joins; anyone else may create the account for
+    that address here, or sign in first."""
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    context = {"site_header": admin.site.site_header, "errors": []}
     try:
         invitation = services.invitation_lookup(token=token)
     except DomainError as error:
@@ -89,6 +103,7 @@ def accept_invitation_view(request, token: str):
         return render(request, "admin/accept_invitation.html", context, status=error.http_status)
     context["invitation"] = invitation
     if request.method == "POST":
+        context["username"] = request.POST.get("username", "")
         try:
             if request.user.is_authenticated:
                 membership = services.invitation_accept(token=token, user_id=request.user.pk)
@@ -101,6 +116,7 @@ def accept_invitation_view(request, token: str):
             context["error"] = error.message
             context["errors"] = error.errors
             return render(request, "admin/accept_invitation.html", context, status=error.http_status)
+        request.session.pop(INVITATION_SESSION_KEY, None)
         request.session[SESSION_TENANT_KEY] = membership.tenant_id
         return HttpResponseRedirect(reverse("admin:index"))
     return render(request, "admin/accept_invitation.html", context)

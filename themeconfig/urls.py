@@ -1,7 +1,7 @@
 """URLs of the core app under /api/v1/."""
 from django.urls import path
 
-from themeconfig import apis
+from themeconfig.apis import core as apis
 
 urlpatterns = [
     path("health/", apis.HealthApi.as_view(), name="health"),

@@ -179,11 +179,16 @@ def test_admin_door__invitation_link_shown_once_never_in_a_cookie(client, team):
 def test_accept_page__new_account_created_for_the_invited_address(client, team):
     tenant, _, admin, _ = team
     _, link = services.membership_invite(principal=as_(admin), email="fresh@example.com", role="viewer")
-    page = client.get(f"/admin/invitations/{link}/")
+    landing = client.get(f"/admin/invitations/{link}/")
+    # The secret leaves the URL at once (address bar, Referer, later log lines).
+    assert landing.status_code == 302 and landing["Location"] == "/admin/invitations/accept/"
+    page = client.get("/admin/invitations/accept/")
     assert page.status_code == 200 and "fresh@example.com" in page.content.decode()
-    weak = client.post(f"/admin/invitations/{link}/", {"username": "fresh", "password": "123"})
+    assert link.split(".")[-1] not in page.content.decode()
+    weak = client.post("/admin/invitations/accept/", {"username": "fresh", "password": "123"})
     assert weak.status_code == 422 and "/password" in weak.content.decode()
-    response = client.post(f"/admin/invitations/{link}/", {"username": "fresh", "password": "a long passphrase 42"})
+    assert 'value="fresh"' in weak.content.decode()  # the user name typed is kept
+    response = client.post("/admin/invitations/accept/", {"username": "fresh", "password": "a long passphrase 42"})
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200  # signed in, in the tenant
     with tenant_context(tenant.id):
@@ -192,5 +197,6 @@ def test_accept_page__new_account_created_for_the_invited_address(client, team):
 
 
 def test_accept_page__bad_link__404_page_not_500(client):
-    response = client.get("/admin/invitations/inv.tnt_01M84PX9M9SYNQ39P6SWS9.nope/")
+    response = client.get("/admin/invitations/inv.tnt_01M84PX9M9SYNQ39P6SWS9.nope/", follow=True)
     assert response.status_code == 404 and "unknown" in response.content.decode()
+    assert client.get("/admin/invitations/accept/").status_code == 404  # no link in the session

@@ -106,7 +106,7 @@ def test_service_context__inside_a_tenant_context__refused(tenant_factory):
 
 def test_service_context__inside_a_request__refused(client, monkeypatch, keyed_tenant_factory):
     """A request that reaches for the service connection gets an error, not every tenant's rows."""
-    from themeconfig import apis
+    from themeconfig.apis import core as apis
 
     keyed = keyed_tenant_factory()
 
@@ -248,7 +248,7 @@ def test_constraint_registry__every_catalog_constraint_has_a_rule(admin_sql):
 
 def test_constraint_registry__violation_through_the_api__problem_with_field(client, keyed_tenant_factory, monkeypatch):
     """The API handler maps an IntegrityError that escaped a door through the same registry."""
-    from themeconfig import apis
+    from themeconfig.apis import core as apis
 
     keyed = keyed_tenant_factory(properties=1)
 
