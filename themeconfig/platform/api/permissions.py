@@ -1,8 +1,8 @@
 """DRF permission: a tenant-bound principal whose role (and key scopes) allow the view's permission.
 
-A view names what it needs (`required_permission = Permission.THEMES_READ`) from the one table in
-themeconfig.platform.permissions; the use cases it calls check the same table again, so the
-door only answers early and documents the scope.
+A view names what it needs (`required_permission = Permission.THEMES_READ`, or a dict by HTTP
+method) from the one table in themeconfig.platform.permissions; the use cases it calls check
+the same table again, so the door only answers early and documents the scope.
 """
 from __future__ import annotations
 
@@ -29,9 +29,17 @@ class HasTenant(BasePermission):
                 "No tenant for this request: send 'X-Tenant-ID: <tnt_…>' for a tenant you belong to.",
                 http_status=400,
             )
-        permission = getattr(view, "required_permission", None)
+        permission = required_permission(view, request.method)
         if permission is None:
             # Every tenant view names its permission; an unnamed one is a programming error, closed.
             raise DomainError(CoreErrorCode.PERMISSION_DENIED, "This view declares no permission.", http_status=403)
         authorize(principal, permission)
         return True
+
+
+def required_permission(view, method: str):
+    """The permission a view needs for `method` (HEAD and OPTIONS as GET)."""
+    needed = getattr(view, "required_permission", None)
+    if isinstance(needed, dict):
+        return needed.get("GET" if method in ("HEAD", "OPTIONS") else method)
+    return needed

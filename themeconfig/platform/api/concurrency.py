@@ -1,0 +1,34 @@
+"""Optimistic concurrency at the HTTP door: `ETag: "<version>"` out, `If-Match` (or `version` in
+the body) in. The use case compares; the door only reads and writes the headers."""
+from __future__ import annotations
+
+import re
+
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
+
+_ETAG_RE = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
+
+
+def expected_version(request, body: dict | None = None) -> int | None:
+    """The version the caller edited: If-Match wins, else `version` in the body, else None (→ 428)."""
+    header = request.headers.get("If-Match")
+    if header is not None:
+        match = _ETAG_RE.match(header)
+        if match is None:
+            raise DomainError(
+                CoreErrorCode.MALFORMED_REQUEST, 'If-Match must be an ETag this API sent, such as "3".',
+                http_status=400, errors=[FieldError("/If-Match", "invalid", "Not an ETag of this API.")],
+            )
+        return int(match.group(1))
+    value = (body or {}).get("version") if isinstance(body, dict) else None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError(CoreErrorCode.VALIDATION_FAILED, "version must be an integer.", http_status=422,
+                          errors=[FieldError("/version", "invalid_type", "An integer.")])
+    return value
+
+
+def with_etag(response, version: int):
+    response["ETag"] = f'"{version}"'
+    return response

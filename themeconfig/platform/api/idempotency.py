@@ -1,0 +1,104 @@
+"""`Idempotency-Key` on POST: the same key and body replay the stored response; another body is 422.
+
+A key is scoped by tenant, method and path (primary key `(tenant_id, endpoint, key)` under RLS),
+stored in the request's own tenant transaction together with what the use case wrote, and kept
+24 hours. Two requests racing with one key: the second waits on the first's row, then replays
+its response (or gets 409 while the first is still running in another way).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
+
+HEADER = "Idempotency-Key"
+LIFETIME = timedelta(hours=24)
+_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def _claim(tenant_id: str, endpoint: str, key: str, request_hash: str):
+    """Inserts the key, or returns the stored (request_hash, status_code, response) of an earlier use."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM theme_config.idempotency_keys WHERE tenant_id = %s AND endpoint = %s AND key = %s "
+            "AND expires_at <= now()", [tenant_id, endpoint, key],
+        )
+        cursor.execute(
+            "INSERT INTO theme_config.idempotency_keys (key, tenant_id, endpoint, request_hash, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [key, tenant_id, endpoint, request_hash, timezone.now() + LIFETIME],
+        )
+        if cursor.rowcount == 1:
+            return None
+        cursor.execute(
+            "SELECT request_hash, status_code, response FROM theme_config.idempotency_keys "
+            "WHERE tenant_id = %s AND endpoint = %s AND key = %s", [tenant_id, endpoint, key],
+        )
+        return cursor.fetchone()
+
+
+def _store(tenant_id: str, endpoint: str, key: str, status: int, body) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE theme_config.idempotency_keys SET status_code = %s, response = %s "
+            "WHERE tenant_id = %s AND endpoint = %s AND key = %s",
+            [status, json.dumps(body), tenant_id, endpoint, key],
+        )
+
+
+def idempotent(view_method):
+    """Wraps an APIView `post` so that it honours Idempotency-Key."""
+
+    @functools.wraps(view_method)
+    def wrapper(view, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view_method(view, request, *args, **kwargs)
+        if not _KEY_RE.match(key):
+            raise DomainError(
+                CoreErrorCode.MALFORMED_REQUEST, f"{HEADER} must be 1 to 255 visible ASCII characters.",
+                http_status=400, errors=[FieldError(f"/{HEADER}", "invalid", "Not a usable key.")],
+            )
+        principal = request.auth if request.auth is not None else request._request.principal
+        endpoint = f"{request.method} {request.path}"
+        # Read before DRF parses it (Django keeps the bytes for the parser).
+        request_hash = hashlib.sha256(request._request.body).hexdigest()
+        with transaction.atomic():
+            stored = _claim(principal.tenant_id, endpoint, key, request_hash)
+            if stored is not None:
+                stored_hash, status, body = stored
+                if isinstance(body, str):  # Django's psycopg adapter hands jsonb over as text
+                    body = json.loads(body)
+                if stored_hash != request_hash:
+                    raise DomainError(
+                        CoreErrorCode.IDEMPOTENCY_KEY_REUSED, f"This {HEADER} was used with another request body.", http_status=422,
+                        errors=[FieldError(f"/{HEADER}", "reused", "Use a new key for a new request.")],
+                    )
+                if status is None:
+                    raise DomainError(CoreErrorCode.IDEMPOTENCY_KEY_IN_USE, f"A request with this {HEADER} is still running.",
+                                      http_status=409)
+                response = Response(body["body"], status=status)
+                for name, value in body["headers"].items():
+                    response[name] = value
+                response["Idempotent-Replayed"] = "true"
+                return response
+            response = view_method(view, request, *args, **kwargs)
+            if response.status_code < 500:
+                stored_body = {
+                    "body": json.loads(JSONRenderer().render(response.data) or b"null"),
+                    "headers": {h: response[h] for h in REPLAYED_HEADERS if h in response},
+                }
+                _store(principal.tenant_id, endpoint, key, response.status_code, stored_body)
+            return response
+
+    return wrapper
