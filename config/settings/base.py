@@ -150,7 +150,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["themeconfig.platform.api.permissions.HasTenant"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["themeconfig.platform.api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "themeconfig.platform.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "themeconfig.platform.api.exceptions.problem_exception_handler",
@@ -199,6 +199,9 @@ LOGGING = {
         "celery": {"level": LOG_LEVEL},
     },
 }
+
+# A request body above this is refused with 413 (Django's own check, mapped to problem+json).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("API_MAX_BODY_BYTES", default=1_048_576)
 
 # --- theme-config ----------------------------------------------------------------------------
 API_KEY_PREFIX = "tck"

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import IntegrityError, connections
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
@@ -21,8 +22,9 @@ logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 _TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    406: "Not Acceptable", 409: "Conflict", 412: "Precondition Failed", 415: "Unsupported Media Type",
-    422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error",
+    406: "Not Acceptable", 409: "Conflict", 412: "Precondition Failed", 413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content", 428: "Precondition Required", 429: "Too Many Requests", 500: "Internal Server Error",
     503: "Service Unavailable",
 }
 
@@ -83,6 +85,11 @@ def to_domain_error(exc: Exception) -> DomainError | None:
         return contract_error(exc)
     if isinstance(exc, IntegrityError):
         return integrity_error_to_domain_error(exc)
+    if isinstance(exc, RequestDataTooBig):
+        return DomainError(
+            CoreErrorCode.PAYLOAD_TOO_LARGE,
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", http_status=413,
+        )
     if isinstance(exc, drf.ValidationError):
         return DomainError(
             CoreErrorCode.VALIDATION_FAILED, "The request has invalid fields.", http_status=422,
