@@ -1,0 +1,123 @@
+"""Driven by the URL conf: every route under /api/v1/ with an id in it, every method its view
+answers, called by another tenant with this tenant's ids → 404, and this tenant's rows unchanged.
+
+A new route with a parameter this test has no value for fails here until it is covered.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.unit.themeconfig.validators import samples
+from themeconfig import services
+from themeconfig.platform.principal import Principal
+
+pytestmark = pytest.mark.django_db
+SNAPSHOT_TABLES = [
+    "theme_config.themes", "theme_config.theme_versions", "theme_config.content_blocks",
+    "theme_config.navigation_configs", "theme_config.booking_flow_configs", "theme_config.email_themes",
+    "theme_config.locale_packs", "theme_config.preview_tokens", "theme_config.api_clients",
+    "theme_config.memberships", "tenant_service.properties",
+]
+BODY = {
+    "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
+    "toggles": samples.valid_toggles(), "consent": samples.valid_consent(), "tokens": samples.valid_email_tokens(),
+    "logo_ref": samples.valid_logo_ref(), "footer": samples.valid_footer(), "surface": "home", "kind": "rich_text",
+    "body": {"en": {"format": "markdown", "value": "x"}}, "meta": {"kind": "rich_text"}, "ordinal": 0,
+    "block_ids": [], "release_notes": "stolen",
+}
+
+
+def api_routes():
+    """(route template, view class) for every pattern under api/v1/ that takes a parameter."""
+    found = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                view_class = getattr(pattern.callback, "view_class", None)
+                if route.startswith("api/v1/") and "<" in route and view_class is not None:
+                    found.append((route, view_class))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+@pytest.fixture
+def victim(tenant_factory):
+    tenant = tenant_factory()
+    owner = Principal.operator("test", tenant_id=tenant.id)
+    theme = services.theme_create(principal=owner, name="Mine", enabled_locales=["en", "fr"],
+                                  fallback_chain=["fr", "en"])
+    version = services.version_create(principal=owner, theme_id=theme.pk)
+    block = services.content_block_create(principal=owner, version_id=version.pk, surface="home", kind="rich_text",
+                                          body={"en": {"format": "markdown", "value": "x"}}, meta={"kind": "rich_text"})
+    services.navigation_put(principal=owner, version_id=version.pk, surface="header", items=[])
+    services.booking_flow_put(principal=owner, version_id=version.pk, steps=samples.valid_steps(),
+                              toggles=samples.valid_toggles(), consent=samples.valid_consent())
+    services.email_theme_put(principal=owner, version_id=version.pk, tokens=samples.valid_email_tokens(),
+                             logo_ref=samples.valid_logo_ref(), footer=samples.valid_footer())
+    services.locale_pack_put(principal=owner, version_id=version.pk, locale="en", entries={"common.greeting": "Hi"})
+    values = {"theme_id": theme.pk, "version_id": version.pk, "block_id": block.pk, "surface": "header",
+              "locale": "en"}
+    try:
+        from publishing import services as publishing_services
+
+        token, _ = publishing_services.preview_token_create(principal=owner, version_id=version.pk)
+        values["token_id"] = token.pk
+    except ImportError:  # pragma: no cover - publishing always installed
+        pass
+    key, _ = services.api_key_create(principal=owner, name="victim-key", role="viewer")
+    values["api_client_id"] = key.pk
+    return tenant, values
+
+
+def snapshot(admin_sql, tenant_id):
+    return {table: admin_sql.execute(
+        f"SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} t WHERE tenant_id = %s",
+        [tenant_id]).fetchone()[0] for table in SNAPSHOT_TABLES}
+
+
+def _url(route: str, values: dict) -> str:
+    def substitute(match):
+        name = match.group(2)
+        assert name in values, f"no value for <{name}> in {route}: extend the victim fixture"
+        return values[name]
+
+    return "/" + re.sub(r"<(\w+:)?(\w+)>", substitute, route)
+
+
+def test_every_route_and_method__another_tenants_ids__404_and_nothing_changes(client, victim, keyed_tenant_factory,
+                                                                              admin_sql):
+    tenant, values = victim
+    intruder = keyed_tenant_factory(role="owner")
+    before = snapshot(admin_sql, tenant.id)
+    tried = 0
+    for route, view_class in api_routes():
+        url = _url(route, values)
+        for method in ("get", "post", "put", "patch", "delete"):
+            if not hasattr(view_class, method):
+                continue
+            if method == "get":
+                response = client.get(url, **intruder.auth)
+            else:
+                response = getattr(client, method)(url, json.dumps(BODY), content_type="application/json",
+                                                   HTTP_IF_MATCH='"1"', **intruder.auth)
+            tried += 1
+            assert response.status_code == 404, (method.upper(), url, response.status_code, response.content[:300])
+            assert response.json()["code"] == "MELMASTOON.RESOURCE.NOT_FOUND"
+    assert tried >= 20
+    assert snapshot(admin_sql, tenant.id) == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/themes/?deleted=include", "/api/v1/properties/"])
+def test_lists__never_another_tenants_rows(client, victim, keyed_tenant_factory, path):
+    intruder = keyed_tenant_factory(role="owner", properties=1)
+    rows = client.get(path, **intruder.auth).json()["results"]
+    assert all(row["tenant_id"] == intruder.id for row in rows)
