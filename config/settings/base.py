@@ -168,6 +168,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ThemeStatusEnum": "themeconfig.models.ThemeStatus",
+        "VersionStatusEnum": "themeconfig.models.ThemeVersionStatus",
+        "ContentSurfaceEnum": "themeconfig.models.ContentSurface",
+        "NavigationSurfaceEnum": "themeconfig.models.NavigationSurface",
+        "LayoutSurfaceEnum": "themeconfig.models.LayoutSurface",
+    },
 }
 
 DJANGO_RLS = {

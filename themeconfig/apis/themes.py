@@ -41,7 +41,7 @@ class ThemeListApi(WorkspaceListApi):
     serializer_class = ThemeSerializer
     ordering_fields = ["id", "name", "created_at", "updated_at"]
 
-    @extend_schema(parameters=[
+    @extend_schema(operation_id="themes_list", responses=ThemeSerializer(many=True), parameters=[
         OpenApiParameter("status", enum=ThemeStatus.values), OpenApiParameter("property_id", str),
         OpenApiParameter("search", str), OpenApiParameter("deleted", enum=["only", "include"]),
     ])
@@ -106,7 +106,8 @@ class ThemeVersionListApi(WorkspaceListApi):
     ordering = ("-ordinal",)
     ordering_fields = ["ordinal", "created_at", "updated_at"]
 
-    @extend_schema(parameters=[OpenApiParameter("status", enum=ThemeVersionStatus.values)])
+    @extend_schema(operation_id="themes_versions_list", responses=ThemeVersionSummarySerializer(many=True),
+                   parameters=[OpenApiParameter("status", enum=ThemeVersionStatus.values)])
     def get(self, request, theme_id):
         theme = theme_selectors.theme_get(theme_id)
         status = _choice(request.query_params.get("status"), ThemeVersionStatus.values, "status")

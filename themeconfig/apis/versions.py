@@ -93,7 +93,8 @@ class ContentBlockListApi(WorkspaceListApi):
     ordering = ("surface", "ordinal")
     ordering_fields = ["surface", "ordinal", "created_at", "updated_at"]
 
-    @extend_schema(parameters=[OpenApiParameter("surface", enum=ContentSurface.values)])
+    @extend_schema(operation_id="versions_content_blocks_list", responses=ContentBlockSerializer(many=True),
+                   parameters=[OpenApiParameter("surface", enum=ContentSurface.values)])
     def get(self, request, version_id):
         version = theme_selectors.version_get(version_id)
         surface = request.query_params.get("surface")
@@ -230,6 +231,7 @@ class LocalePackListApi(WorkspaceListApi):
     ordering = ("locale",)
     ordering_fields = ["locale", "completeness_pct", "updated_at"]
 
+    @extend_schema(operation_id="versions_locales_list", responses=LocalePackSerializer(many=True))
     def get(self, request, version_id):
         version = theme_selectors.version_get(version_id)
         from themeconfig.models import LocalePack
