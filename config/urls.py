@@ -1,9 +1,10 @@
 """Top-level URLs: admin, the API under /api/v1/, OpenAPI schema and docs."""
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from themeconfig.admin_site import accept_invitation_view, invitation_link_view, select_tenant_view
+from themeconfig.platform.api.views import api_route_not_found
 
 urlpatterns = [
     path("admin/select-tenant/", select_tenant_view, name="admin-select-tenant"),
@@ -17,7 +18,11 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[], permission_classes=[]),
         name="api-docs",
     ),
+    # Last: anything else under /api/ is a problem+json 404 for every method, DEBUG or not.
+    re_path(r"^api(?:/|$)", api_route_not_found, name="api-not-found"),
 ]
 
+handler400 = "themeconfig.platform.api.views.bad_request"
+handler403 = "themeconfig.platform.api.views.permission_denied"
 handler404 = "themeconfig.platform.api.views.not_found"
 handler500 = "themeconfig.platform.api.views.server_error"

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from themeconfig import services
 from themeconfig.models import ApiClient, BrandKit, Invitation, Membership, Property, Tenant, TenantHost
 from themeconfig.platform.errors import DomainError
+from themeconfig.platform.ids import PrefixedIdField, is_valid_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.validators import ContractViolation, validate_brand_kit
 
@@ -54,7 +56,40 @@ class TenantScopedAdmin(admin.ModelAdmin):
             messages.error(request, f"{error.message} {details}".strip())
             return HttpResponseRedirect(request.get_full_path())
 
+    def get_object(self, request, object_id, from_field=None):
+        # Django's own lookup catches only what to_python rejects; a text id takes anything, and a
+        # NUL reaches PostgreSQL as an error (a 500). An id this model could not have is simply
+        # not there: None, and Django answers its usual "doesn't exist" redirect.
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        if not self._could_be_key(field, object_id):
+            return None
+        return super().get_object(request, object_id, from_field)
+
+    @staticmethod
+    def _could_be_key(field, value) -> bool:
+        if not isinstance(value, str) or "\x00" in value:
+            return False
+        return is_valid_id(value, field.prefix) if isinstance(field, PrefixedIdField) else True
+
+    def lookup_allowed(self, lookup, value, request):
+        # Django allows a filter on any local field from the query string (`?name=…`); a NUL in
+        # its value would reach PostgreSQL. Refused: Django answers 400 (DisallowedModelAdminLookup).
+        if "\x00" in str(lookup) or "\x00" in str(value):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search form refuses a NUL, but the autocomplete view hands its `term`
+        # straight here: no text column holds a NUL, so nothing matches.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
     def changelist_view(self, request, extra_context=None):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if request.method == "POST" else []
+        if not all(self._could_be_key(self.model._meta.pk, value) for value in selected):
+            messages.error(request, "Some of the selected items do not exist.")
+            return HttpResponseRedirect(request.get_full_path())
         try:
             return super().changelist_view(request, extra_context)
         except DomainError as error:  # an action's use case refused

@@ -10,5 +10,8 @@ class ThemeConfigConfig(AppConfig):
     def ready(self):
         from themeconfig import errors  # noqa: F401  (registers its constraint rules)
         from themeconfig.platform import service_db
+        from themeconfig.platform.api import openapi
 
         service_db.install()
+        # Before any request: drf-spectacular's lazy extension loading races under threads.
+        openapi.load_extension_targets()

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "themeconfig.platform.middleware.RequestIdMiddleware",
+    # Before anything reads the database: a NUL in an /api/ path or query is a 400 problem.
+    "themeconfig.platform.api.middleware.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,6 +204,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's DEFAULT_LOGGING gives "django" handlers of its own (a plain-text console when
+        # DEBUG is on, mail_admins when off) on top of propagating to root, so each of its records
+        # was printed twice. No handlers here: one JSON line, from root. Level NOTSET: root's.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
     },

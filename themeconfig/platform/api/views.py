@@ -1,20 +1,76 @@
-"""problem+json for 404 and 500 under /api/; Django's pages elsewhere."""
+"""problem+json for errors under /api/ (unknown routes included, DEBUG or not); Django's pages elsewhere."""
+from django.urls import Resolver404, resolve
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.middleware import tenant_free
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def _not_found(request):
+    return problem_response(
+        DomainError(CoreErrorCode.NOT_FOUND, "No such resource.", http_status=404), instance=request.path
+    )
+
+
+@tenant_free  # nothing to bind a tenant for
+@csrf_exempt  # answers 404 to every method; a CSRF failure page would hide that
+def api_route_not_found(request, *args, **kwargs):
+    """The last route under /api/: what no API route matched, for every method.
+
+    Being a route, it also keeps CommonMiddleware's APPEND_SLASH away from /api/ (a redirect loses
+    a POST's body, and with DEBUG on it raises): a missing slash is a 404 that names the route.
+    """
+    if not request.path_info.endswith("/") and _is_api_route(request.path_info + "/"):
+        return problem_response(
+            DomainError(
+                CoreErrorCode.NOT_FOUND,
+                f"No such resource; API paths end in a slash: {request.path}/",
+                http_status=404,
+            ),
+            instance=request.path,
+        )
+    return _not_found(request)
+
+
+def _is_api_route(path: str) -> bool:
+    try:
+        return resolve(path).func is not api_route_not_found
+    except Resolver404:
+        return False
+
+
+def bad_request(request, exception=None):
+    if is_api_path(request.path):
+        return problem_response(
+            DomainError(CoreErrorCode.MALFORMED_REQUEST, "The request is malformed.", http_status=400),
+            instance=request.path,
+        )
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if is_api_path(request.path):
+        return problem_response(
+            DomainError(CoreErrorCode.PERMISSION_DENIED, "You do not have permission to do this.", http_status=403),
+            instance=request.path,
+        )
+    return defaults.permission_denied(request, exception)
 
 
 def not_found(request, exception=None):
-    if request.path.startswith("/api/"):
-        return problem_response(
-            DomainError(CoreErrorCode.NOT_FOUND, "No such resource.", http_status=404), instance=request.path
-        )
+    if is_api_path(request.path):
+        return _not_found(request)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if request.path.startswith("/api/"):
+    if is_api_path(request.path):
         return problem_response(
             DomainError(CoreErrorCode.INTERNAL, "An unexpected error occurred.", http_status=500),
             instance=request.path,
