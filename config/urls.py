@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/invitations/<str:token>/", invitation_link_view, name="admin-invitation-link"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("themeconfig.urls")),
+    path("api/v1/", include("publishing.urls")),
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="schema"),
     path(
         "api/docs/",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -42,6 +42,21 @@ class TenantAdminSite(admin.AdminSite):
 
         wrapper.admin_site = self  # type: ignore[attr-defined]
         return wrapper
+
+    def get_urls(self):
+        from django.contrib.contenttypes import views as contenttype_views
+        from django.urls import path
+
+        def view_on_site(request, content_type_id, object_id):
+            # Django's shortcut sends the id to PostgreSQL unchecked; a NUL there is a DataError.
+            if "\x00" in object_id:
+                raise Http404("No such object.")
+            return contenttype_views.shortcut(request, content_type_id, object_id)
+
+        urls = super().get_urls()
+        replacement = path("r/<int:content_type_id>/<path:object_id>/", self.admin_view(view_on_site),
+                           name="view_on_site")
+        return [replacement if getattr(u, "name", None) == "view_on_site" else u for u in urls]
 
 
 @tenant_free

@@ -5,7 +5,14 @@ constraint → error registry; the core tables' rules are registered below.
 """
 from enum import StrEnum
 
-from themeconfig.platform.errors import CoreErrorCode, already_exists, invalid, register_constraints, taken
+from themeconfig.platform.errors import (
+    ConstraintRule,
+    CoreErrorCode,
+    already_exists,
+    invalid,
+    register_constraints,
+    taken,
+)
 
 
 class TenancyErrorCode(StrEnum):
@@ -36,6 +43,7 @@ class ThemeErrorCode(StrEnum):
 
 _LOCALE = "Use a BCP 47 tag such as en or fa-IR."
 _NAME = "The name must have 1 to 200 characters."
+_AUDIT_ROW_BUG = ConstraintRule(CoreErrorCode.INTERNAL, 500, "", "The audit row for this change could not be written.")
 
 # Every CHECK, unique constraint and unique index of the core tables, by name (see
 # themeconfig.platform.errors.register_constraints). The use cases validate first; these rules
@@ -156,6 +164,18 @@ CONSTRAINTS = {
     "locale_packs_pkey": already_exists(),
     "locale_packs_locale_check": invalid("/locale", _LOCALE),
     "locale_packs_uq": taken(ThemeErrorCode.CHILD_EXISTS, "/locale", "This version already has a pack for this locale."),
+    # theme_config.audit_log: written by audit_record alone, from what the use case (not the caller)
+    # says, after its own checks; a violation is our bug, never the caller's. Its partitions inherit
+    # the CHECKs under these names.
+    "audit_log_pkey": _AUDIT_ROW_BUG,
+    "audit_log_tenant_id_check": _AUDIT_ROW_BUG,
+    "audit_log_actor_check": _AUDIT_ROW_BUG,
+    "audit_log_action_check": _AUDIT_ROW_BUG,
+    "audit_log_entity_type_check": _AUDIT_ROW_BUG,
+    "audit_log_entity_id_check": _AUDIT_ROW_BUG,
+    "audit_log_old_values_check": _AUDIT_ROW_BUG,
+    "audit_log_new_values_check": _AUDIT_ROW_BUG,
+    "audit_log_request_id_check": _AUDIT_ROW_BUG,
 }
 
 register_constraints(CONSTRAINTS)

@@ -115,7 +115,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "theme-config"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The audit log's monthly partitions, this month and three ahead; idempotent, so daily runs
+    # (and a missed one) are harmless. Inserts never fail meanwhile: the DEFAULT partition takes them.
+    "ensure-audit-partitions": {
+        "task": "themeconfig.ensure_audit_partitions_task",
+        "schedule": 24 * 60 * 60,
+        "kwargs": {"months_ahead": 3},
+    },
+}
 
 CACHES = {
     "default": {

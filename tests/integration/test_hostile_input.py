@@ -287,11 +287,6 @@ def test_admin_and_docs__hostile_query__never_500(signed_in_admin, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="admin's view-on-site shortcut (contenttypes.views.shortcut, routed by TenantAdminSite in "
-    "themeconfig/admin_site.py) sends the id to PostgreSQL unchecked: still a 500",
-)
 def test_admin_view_on_site__nul_id__not_500(signed_in_admin):
     client, _ = signed_in_admin
     content_type = ContentType.objects.get_for_model(Property)

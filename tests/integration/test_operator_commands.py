@@ -147,6 +147,15 @@ def test_check_rls__migrated_database__passes():
         # finding 10: the preview reader may read no table
         ("GRANT SELECT ON theme_config.theme_versions TO theme_config_preview_reader",
          "role theme_config_preview_reader can read theme_config.theme_versions"),
+        # audit log: a partition read directly skips the parent's policies, so each needs its own
+        ("ALTER TABLE theme_config.audit_log_default NO FORCE ROW LEVEL SECURITY",
+         "theme_config.audit_log_default: row level security is not forced"),
+        ("DROP POLICY tenant_isolation ON theme_config.audit_log_default", "theme_config.audit_log_default: no tenant_isolation"),
+        ("CREATE TABLE theme_config.audit_log_2099_01 PARTITION OF theme_config.audit_log "
+         "FOR VALUES FROM ('2099-01-01 00:00+00') TO ('2099-02-01 00:00+00')",
+         "theme_config.audit_log_2099_01: row level security is not enabled"),
+        ("GRANT UPDATE ON theme_config.audit_log TO theme_config_app", "theme_config.audit_log: append-only"),
+        ("GRANT DELETE ON theme_config.audit_log_default TO theme_config_app", "theme_config.audit_log_default: append-only"),
     ],
 )
 def test_check_rls__sabotaged__fails_naming_the_table(sabotage, expected):

@@ -13,8 +13,9 @@ OUR_RELATIONS = {
     "booking_flow_configs", "email_themes", "locale_packs", "layout_presets", "preview_tokens",
     "palette_suggestions", "translation_drafts", "content_drafts", "outbox", "consumed_events",
     "idempotency_keys", "brand_kits", "published_theme_view", "host_to_theme_view", "outbox_id_seq",
+    "audit_log", "audit_log_default", "audit_log_id_seq",
 }
-OUR_FUNCTIONS = {"jsonb_keys_are_locales", "refresh_read_models"}
+OUR_FUNCTIONS = {"jsonb_keys_are_locales", "refresh_read_models", "audit_log_ensure_partitions"}
 
 
 def objects(conn) -> dict:

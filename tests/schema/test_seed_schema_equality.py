@@ -38,6 +38,7 @@ EXTRA_TABLES = {
     "memberships": "themeconfig 0001_tenancy (seed 002 memberships), not part of seed 000",
     "api_clients": "themeconfig 0001_tenancy (seed 001 APIClient), not part of seed 000",
     "invitations": "themeconfig 0007_invitations: members join by a one-time link, never by raw user id",
+    "audit_log": "themeconfig 0008_audit_log (seed 002 audit log); its monthly and DEFAULT partitions come with it",
 }
 # Seed tables without RLS that we put under it (and FORCE): the request role writes them.
 RLS_ADDED = {
@@ -112,13 +113,14 @@ def snapshot(conn, schema: str) -> dict:
     """Everything the comparison looks at, keyed by relation name, with schema names normalized."""
     conn.execute("SET search_path = pg_catalog")  # so every name in the deparsed text is qualified
     rels = conn.execute(
-        """SELECT c.oid, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity
+        """SELECT c.oid, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity,
+                  CASE WHEN c.relispartition THEN (SELECT r.relname FROM pg_class r WHERE r.oid = pg_partition_root(c.oid)) END
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
            WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'm')""",
         [schema],
     ).fetchall()
     result = {}
-    for oid, name, kind, rls, force in rels:
+    for oid, name, kind, rls, force, partition_of in rels:
         columns = conn.execute(
             """SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                       pg_get_expr(d.adbin, d.adrelid)
@@ -147,6 +149,7 @@ def snapshot(conn, schema: str) -> dict:
             definition = conn.execute("SELECT pg_get_viewdef(%s::oid)", [oid]).fetchone()[0]
         result[name] = {
             "kind": kind,
+            "partition_of": partition_of,  # the partitioned table a partition belongs to (dated names)
             "rls": rls,
             "force": force,
             "columns": [(n, t, nn, normalize(d)) for n, t, nn, d in columns],
@@ -191,7 +194,7 @@ def compare(seed: dict, ours: dict) -> list[str]:
     for name in sorted(set(seed) - set(ours)):
         diffs.append(f"{name}: defined by the seed, missing from theme_config")
     for name in sorted(set(ours) - set(seed)):
-        if name not in EXTRA_TABLES:
+        if name not in EXTRA_TABLES and ours[name]["partition_of"] not in EXTRA_TABLES:
             diffs.append(f"{name}: in theme_config but neither in the seed nor in EXTRA_TABLES")
     for name in sorted(set(seed) & set(ours)):
         s, o = seed[name], ours[name]

@@ -1,4 +1,5 @@
 """Models of the core app; each mirrors one table created by the SQL in ../sql/."""
+from .audit import AuditLogEntry
 from .brand_kits import BrandKit
 from .layout import LayoutPreset, LayoutSurface
 from .tenancy import (
@@ -32,6 +33,7 @@ from .themes import (
 __all__ = [
     "ApiClient",
     "ArchivedReason",
+    "AuditLogEntry",
     "BookingFlowConfig",
     "BrandKit",
     "ContentBlock",

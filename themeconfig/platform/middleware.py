@@ -126,6 +126,7 @@ class TenantMiddleware:
             return Principal.for_api_key(
                 tenant_id=tenant_id, api_client_id=client.pk, role=client.role,
                 scopes=scopes_of_document(client.permissions), request_id=getattr(request, "request_id", None),
+                ip=request.META.get("REMOTE_ADDR"),
             )
         membership = selectors.membership_for(user_id=user_id, tenant_id=tenant_id)
         if membership is None:
@@ -134,7 +135,8 @@ class TenantMiddleware:
                 CoreErrorCode.TENANT_FORBIDDEN, "You are not a member of this tenant.", http_status=403,
             )
         return Principal.for_user(
-            tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None)
+            tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None),
+            ip=request.META.get("REMOTE_ADDR"),
         )
 
 

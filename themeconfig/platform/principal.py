@@ -30,17 +30,20 @@ class Principal:
     role: str | None
     scopes: frozenset[str] | None = None  # an API key's scopes; None = all the role allows
     request_id: str | None = None
+    ip: str | None = None  # the client address the request came from (audit log)
 
     @classmethod
-    def for_user(cls, *, tenant_id: str, user_id: int, role: str, request_id: str | None = None) -> Principal:
-        return cls(tenant_id, ActorKind.USER, str(user_id), role, None, request_id)
+    def for_user(
+        cls, *, tenant_id: str, user_id: int, role: str, request_id: str | None = None, ip: str | None = None
+    ) -> Principal:
+        return cls(tenant_id, ActorKind.USER, str(user_id), role, None, request_id, ip)
 
     @classmethod
     def for_api_key(
         cls, *, tenant_id: str, api_client_id: str, role: str, scopes: frozenset[str] | None,
-        request_id: str | None = None,
+        request_id: str | None = None, ip: str | None = None,
     ) -> Principal:
-        return cls(tenant_id, ActorKind.API_KEY, api_client_id, role, scopes, request_id)
+        return cls(tenant_id, ActorKind.API_KEY, api_client_id, role, scopes, request_id, ip)
 
     @classmethod
     def operator(cls, name: str, *, tenant_id: str | None = None) -> Principal:
@@ -78,7 +81,7 @@ class Principal:
         return {
             "tenant_id": self.tenant_id, "actor_kind": str(self.actor_kind), "actor_id": self.actor_id,
             "role": self.role, "scopes": None if self.scopes is None else sorted(self.scopes),
-            "request_id": self.request_id,
+            "request_id": self.request_id, "ip": self.ip,
         }
 
     @classmethod
@@ -86,7 +89,7 @@ class Principal:
         scopes = payload.get("scopes")
         return cls(
             payload["tenant_id"], ActorKind(payload["actor_kind"]), payload["actor_id"], payload["role"],
-            None if scopes is None else frozenset(scopes), payload.get("request_id"),
+            None if scopes is None else frozenset(scopes), payload.get("request_id"), payload.get("ip"),
         )
 
 

@@ -9,6 +9,9 @@ SCHEMAS = ("theme_config", "tenant_service", "public")
 SERVICE_ONLY = {"theme_config.consumed_events"}
 # Tables the request role may only append to, each row checked against its tenant by an INSERT policy.
 APPEND_ONLY = {"theme_config.outbox"}
+# Tenant tables the request role reads and appends to but never changes (history): tenant_isolation
+# as usual, and no UPDATE or DELETE.
+READ_APPEND = {"theme_config.audit_log"}
 # Tables whose own id is the tenant id.
 TENANT_KEYED_BY_ID = {"tenant_service.tenants": "id"}
 APP_ROLE = "theme_config_app"
@@ -83,9 +86,13 @@ def audit(connection, *, request_roles: set[str]) -> Report:
             """
             SELECT n.nspname || '.' || c.relname, c.relrowsecurity, c.relforcerowsecurity,
                    EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'
-                           AND NOT a.attisdropped)
+                           AND NOT a.attisdropped),
+                   CASE WHEN c.relispartition THEN (
+                     SELECT rn.nspname || '.' || r.relname FROM pg_class r
+                     JOIN pg_namespace rn ON rn.oid = r.relnamespace WHERE r.oid = pg_partition_root(c.oid))
+                   END
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s) AND NOT c.relispartition
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)
             ORDER BY 1
             """,
             [list(SCHEMAS)],
@@ -106,17 +113,27 @@ def audit(connection, *, request_roles: set[str]) -> Report:
         for table, *rest in cursor.fetchall():
             policies.setdefault(table, []).append(tuple(rest))
 
-        for table, rls, force, has_tenant_id in tables:
-            column = TENANT_KEYED_BY_ID.get(table, "tenant_id" if has_tenant_id else None)
+        # A partition is checked like a table of its own: selecting it directly bypasses the parent's
+        # policies (and grants), so it needs RLS, FORCE and the policy itself. It is held to the rules
+        # of the partitioned table it belongs to.
+        for table, rls, force, has_tenant_id, root in tables:
+            kind = root or table
+            column = TENANT_KEYED_BY_ID.get(kind, "tenant_id" if has_tenant_id else None)
             if column is None:
                 continue
-            if table in SERVICE_ONLY:
+            if kind in SERVICE_ONLY:
                 granted = _privileges(cursor, APP_ROLE, table)
                 problems = [f"{table}: service-only, but the request role has {', '.join(sorted(granted))}"] if granted else []
-            elif table in APPEND_ONLY:
+            elif kind in APPEND_ONLY:
                 problems = _append_only_problems(cursor, table, rls, force, policies.get(table, []))
             else:
                 problems = _isolation_problems(table, column, rls, force, policies.get(table, []))
+                if kind in READ_APPEND:
+                    beyond = _privileges(cursor, APP_ROLE, table) - {"SELECT", "INSERT"}
+                    if beyond:
+                        problems.append(
+                            f"{table}: append-only, but the request role also has {', '.join(sorted(beyond))}"
+                        )
             if problems:
                 report.problems.extend(problems)
             else:

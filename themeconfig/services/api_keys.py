@@ -11,6 +11,7 @@ from themeconfig.platform import api_key_secrets as secrets
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, validation_error
 from themeconfig.platform.permissions import Permission, permissions_document_errors
 from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.audit import audit_record
 from themeconfig.services.rules import check_grant, choice_errors, name_errors
 
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -42,19 +43,30 @@ def api_key_create(
     with use_case(principal, Permission.API_KEYS_MANAGE):
         check_grant(principal, role)
         live = ApiClient.objects.select_for_update().filter(name=name, revoked_at__isnull=True)
-        if live.exists():
+        live_ids = sorted(live.values_list("pk", flat=True))
+        if live_ids:
             if not rotate:
                 raise DomainError(
                     TenancyErrorCode.API_KEY_NAME_TAKEN,
                     f"A live API key named {name!r} exists; rotate it or pick another name.",
                     http_status=409, errors=[FieldError("/name", "taken", "A live key has this name.")],
                 )
-            live.update(revoked_at=timezone.now())
+            revoked_at = timezone.now()
+            live.update(revoked_at=revoked_at)
+            for live_id in live_ids:
+                audit_record(principal=principal, action="api_key.rotated", entity_type="api_key", entity_id=live_id,
+                             old={"revoked_at": None}, new={"revoked_at": revoked_at})
         secret = secrets.generate_secret(principal.tenant_id)
         client = ApiClient.objects.create(
             tenant_id=principal.tenant_id, name=name, role=role, permissions=permissions or {},
             expires_at=expires_at, secret_hash=secrets.hash_secret(secret), secret_hint=secrets.hint(secret),
             created_by=principal.actor,
+        )
+        # Never the secret, its hash or its hint.
+        audit_record(
+            principal=principal, action="api_key.created", entity_type="api_key", entity_id=client.pk,
+            new={"name": client.name, "role": client.role, "permissions": client.permissions,
+                 "expires_at": client.expires_at},
         )
     return client, secret
 
@@ -68,6 +80,8 @@ def api_key_revoke(*, principal: Principal, api_client_id: str) -> ApiClient:
         if client.revoked_at is None:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
+            audit_record(principal=principal, action="api_key.revoked", entity_type="api_key", entity_id=client.pk,
+                         old={"revoked_at": None}, new={"revoked_at": client.revoked_at})
         return client
 
 

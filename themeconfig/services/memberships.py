@@ -25,6 +25,7 @@ from themeconfig.platform.errors import (
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.audit import audit_record
 from themeconfig.services.rules import check_grant, choice_errors
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -66,12 +67,20 @@ def membership_invite(*, principal: Principal, email: str, role: str) -> tuple[I
                 errors=[FieldError("/email", "already_member", "Already a member.")],
             )
         now = timezone.now()
-        Invitation.objects.filter(email=address, accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+        replaced = Invitation.objects.filter(email=address, accepted_at__isnull=True, revoked_at__isnull=True)
+        replaced_ids = sorted(replaced.values_list("pk", flat=True))
+        replaced.update(revoked_at=now)
+        for replaced_id in replaced_ids:
+            audit_record(principal=principal, action="invitation.revoked", entity_type="invitation",
+                         entity_id=replaced_id, old={"revoked_at": None}, new={"revoked_at": now})
         secret = secrets.generate_secret(principal.tenant_id, prefix=secrets.INVITATION_PREFIX)
         invitation = Invitation.objects.create(
             tenant_id=principal.tenant_id, email=address, role=role, token_hash=secrets.hash_secret(secret),
             invited_by=principal.actor, expires_at=now + INVITATION_LIFETIME,
         )
+        audit_record(principal=principal, action="invitation.created", entity_type="invitation",
+                     entity_id=invitation.pk,
+                     new={"email": invitation.email, "role": invitation.role, "expires_at": invitation.expires_at})
     return invitation, secret
 
 
@@ -83,6 +92,8 @@ def invitation_revoke(*, principal: Principal, invitation_id: str) -> Invitation
         if invitation.accepted_at is None and invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+            audit_record(principal=principal, action="invitation.revoked", entity_type="invitation",
+                         entity_id=invitation.pk, old={"revoked_at": None}, new={"revoked_at": invitation.revoked_at})
         return invitation
 
 
@@ -130,6 +141,13 @@ def invitation_accept(*, token: str, user_id: int) -> Membership:
         if not user.is_staff:
             # Members work in the admin, which admits staff users only.
             get_user_model().objects.filter(pk=user.pk).update(is_staff=True)
+        # The accepting user acts here (the link was their key): they joined, nobody added them.
+        joiner = Principal.for_user(tenant_id=parsed.tenant_id, user_id=user.pk, role=invitation.role)
+        audit_record(principal=joiner, action="invitation.accepted", entity_type="invitation", entity_id=invitation.pk,
+                     old={"accepted_at": None, "accepted_by_user_id": None},
+                     new={"accepted_at": invitation.accepted_at, "accepted_by_user_id": user.pk})
+        audit_record(principal=joiner, action="membership.created", entity_type="membership", entity_id=membership.pk,
+                     new={"user_id": user.pk, "role": membership.role, "invitation_id": invitation.pk})
         return membership
 
 
@@ -177,8 +195,11 @@ def membership_change_role(*, principal: Principal, membership_id: str, role: st
                 TenancyErrorCode.LAST_OWNER, "This is the tenant's last owner; make another owner first.",
                 http_status=409,
             )
+        previous_role = membership.role
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
+        audit_record(principal=principal, action="membership.updated", entity_type="membership",
+                     entity_id=membership.pk, old={"role": previous_role}, new={"role": role})
         return membership
 
 
@@ -197,7 +218,10 @@ def membership_remove(*, principal: Principal, membership_id: str) -> None:
                     TenancyErrorCode.LAST_OWNER, "This is the tenant's last owner; make another owner first.",
                     http_status=409,
                 )
+        membership_id, removed = membership.pk, {"user_id": membership.user_id, "role": membership.role}
         membership.delete()
+        audit_record(principal=principal, action="membership.deleted", entity_type="membership",
+                     entity_id=membership_id, old=removed)
 
 
 def membership_grant(*, principal: Principal, user_id: int, role: str) -> Membership:
@@ -213,7 +237,13 @@ def membership_grant(*, principal: Principal, user_id: int, role: str) -> Member
         membership, created = Membership.objects.get_or_create(
             tenant_id=principal.tenant_id, user_id=user_id, defaults={"role": role}
         )
-        if not created and membership.role != role:
+        if created:
+            audit_record(principal=principal, action="membership.created", entity_type="membership",
+                         entity_id=membership.pk, new={"user_id": membership.user_id, "role": role})
+        elif membership.role != role:
+            previous_role = membership.role
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
+            audit_record(principal=principal, action="membership.updated", entity_type="membership",
+                         entity_id=membership.pk, old={"role": previous_role}, new={"role": role})
         return membership

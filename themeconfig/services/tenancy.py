@@ -21,6 +21,7 @@ from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.selectors.operators import tenant_by_slug
+from themeconfig.services.audit import audit_record
 from themeconfig.services.rules import choice_errors, name_errors
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -93,9 +94,15 @@ def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
     if errors:
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
+        before = Tenant.objects.select_for_update().get(pk=principal.tenant_id)
         Tenant.objects.filter(pk=principal.tenant_id).update(name=name.strip(), settings=settings,
                                                              updated_at=timezone.now())
-        return Tenant.objects.get(pk=principal.tenant_id)
+        tenant = Tenant.objects.get(pk=principal.tenant_id)
+        audit_record(
+            principal=principal, action="tenant.updated", entity_type="tenant", entity_id=tenant.pk,
+            old={"name": before.name, "settings": before.settings}, new={"name": tenant.name, "settings": tenant.settings},
+        )
+        return tenant
 
 
 def _host_insert(*, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
@@ -120,7 +127,10 @@ def host_add(*, principal: Principal, host: str, property_id: str | None = None,
         existing = TenantHost.objects.filter(host=value).first()
         if existing is not None:
             return existing
-        return _host_insert(tenant_id=principal.tenant_id, host=value, property_id=property_id)
+        added = _host_insert(tenant_id=principal.tenant_id, host=value, property_id=property_id)
+        audit_record(principal=principal, action="host.added", entity_type="host", entity_id=added.host,
+                     new={"host": added.host, "property_id": added.property_id})
+        return added
 
 
 def host_update(*, principal: Principal, host: str, property_id: str | None) -> TenantHost:
@@ -128,16 +138,23 @@ def host_update(*, principal: Principal, host: str, property_id: str | None) -> 
     with use_case(principal, Permission.TENANT_MANAGE):
         if errors := _property_errors(property_id):
             raise validation_error(errors)
+        before = TenantHost.objects.select_for_update().filter(host=host).first()
         if TenantHost.objects.filter(host=host).update(property_id=property_id) == 0:
             raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
-        return TenantHost.objects.get(host=host)
+        updated = TenantHost.objects.get(host=host)
+        audit_record(principal=principal, action="host.updated", entity_type="host", entity_id=updated.host,
+                     old={"property_id": before.property_id}, new={"property_id": updated.property_id})
+        return updated
 
 
 def property_create(*, principal: Principal, name: str) -> Property:
     if errors := name_errors(name):
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
-        return Property.objects.create(tenant_id=principal.tenant_id, name=name.strip())
+        created = Property.objects.create(tenant_id=principal.tenant_id, name=name.strip())
+        audit_record(principal=principal, action="property.created", entity_type="property", entity_id=created.pk,
+                     new={"name": created.name})
+        return created
 
 
 def property_ensure(*, principal: Principal, name: str) -> Property:
@@ -151,12 +168,16 @@ def property_rename(*, principal: Principal, property_id: str, name: str) -> Pro
     if errors := name_errors(name):
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
+        before = Property.objects.select_for_update().filter(pk=property_id, deleted_at__isnull=True).first()
         updated = Property.objects.filter(pk=property_id, deleted_at__isnull=True).update(
             name=name.strip(), updated_at=timezone.now()
         )
         if not updated:
             raise DomainError(CoreErrorCode.NOT_FOUND, "No such property.", http_status=404)
-        return Property.objects.get(pk=property_id)
+        renamed = Property.objects.get(pk=property_id)
+        audit_record(principal=principal, action="property.renamed", entity_type="property", entity_id=renamed.pk,
+                     old={"name": before.name}, new={"name": renamed.name})
+        return renamed
 
 
 def staff_user_ensure(*, principal: Principal, username: str, password: str, email: str = "") -> tuple[object, bool]:

@@ -1,0 +1,15 @@
+"""Celery tasks of the core app (autodiscovered by config.celery)."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from themeconfig.services.audit import audit_partitions_ensure
+
+
+@shared_task(name="themeconfig.ensure_audit_partitions_task")
+def ensure_audit_partitions_task(*, months_ahead: int = 3) -> list[str]:
+    """Daily (CELERY_BEAT_SCHEDULE): the audit log's monthly partitions exist `months_ahead` ahead.
+
+    Cross-tenant upkeep, so no tenant context: it runs on the service connection.
+    """
+    return audit_partitions_ensure(months_ahead=months_ahead)
