@@ -1,8 +1,8 @@
 """URLs of the core app under /api/v1/."""
 from django.urls import path
 
+from themeconfig.apis import api_keys, audit, themes, versions
 from themeconfig.apis import core as apis
-from themeconfig.apis import themes, versions
 
 urlpatterns = [
     path("health/", apis.HealthApi.as_view(), name="health"),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("tenant/", apis.CurrentTenantApi.as_view(), name="current-tenant"),
     path("properties/", apis.PropertyListApi.as_view(), name="property-list"),
     path("layout-presets/", apis.LayoutPresetListApi.as_view(), name="layout-preset-list"),
+    path("api-keys/", api_keys.ApiKeyListApi.as_view(), name="api-key-list"),
+    path("api-keys/<str:api_client_id>/revoke/", api_keys.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
+    path("api-keys/<str:api_client_id>/rotate/", api_keys.ApiKeyRotateApi.as_view(), name="api-key-rotate"),
+    path("audit-log/", audit.AuditLogListApi.as_view(), name="audit-log"),
     path("themes/", themes.ThemeListApi.as_view(), name="theme-list"),
     path("themes/<str:theme_id>/", themes.ThemeDetailApi.as_view(), name="theme-detail"),
     path("themes/<str:theme_id>/restore/", themes.ThemeRestoreApi.as_view(), name="theme-restore"),

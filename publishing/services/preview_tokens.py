@@ -18,6 +18,7 @@ from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import not_found
 from themeconfig.services.versions import immutable
 
@@ -54,6 +55,9 @@ def preview_token_create(
             token_hash=hash_token(secret), expires_at=timezone.now() + timedelta(days=days), note=note,
             created_by=principal.actor,
         )
+        audit_record(principal=principal, action="preview_token.created", entity_type="preview_token",
+                     entity_id=token.pk, new={"theme_version_id": version.pk, "expires_at": token.expires_at,
+                                              "note": note})
     return token, secret
 
 
@@ -66,4 +70,6 @@ def preview_token_revoke(*, principal: Principal, token_id: str) -> PreviewToken
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            audit_record(principal=principal, action="preview_token.revoked", entity_type="preview_token",
+                         entity_id=token.pk, old={"revoked_at": None}, new={"revoked_at": token.revoked_at})
         return token

@@ -9,6 +9,7 @@ from themeconfig.errors import TenancyErrorCode
 from themeconfig.models import ApiClient, Role
 from themeconfig.platform import api_key_secrets as secrets
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, validation_error
+from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission, permissions_document_errors
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
@@ -73,7 +74,8 @@ def api_key_create(
 
 def api_key_revoke(*, principal: Principal, api_client_id: str) -> ApiClient:
     with use_case(principal, Permission.API_KEYS_MANAGE):
-        client = ApiClient.objects.select_for_update().filter(pk=api_client_id).first()
+        client = ApiClient.objects.select_for_update().filter(pk=api_client_id).first() \
+            if is_valid_id(api_client_id, "apk") else None
         if client is None:
             raise DomainError(CoreErrorCode.NOT_FOUND, "No such API key.", http_status=404)
         check_grant(principal, client.role)  # an admin cannot pull an owner's key
@@ -83,6 +85,18 @@ def api_key_revoke(*, principal: Principal, api_client_id: str) -> ApiClient:
             audit_record(principal=principal, action="api_key.revoked", entity_type="api_key", entity_id=client.pk,
                          old={"revoked_at": None}, new={"revoked_at": client.revoked_at})
         return client
+
+
+def api_key_rotate(*, principal: Principal, api_client_id: str) -> tuple[ApiClient, str]:
+    """A new secret for a live key's name, role, scopes and expiry; the old key stops working at once."""
+    with use_case(principal, Permission.API_KEYS_MANAGE):
+        client = ApiClient.objects.filter(pk=api_client_id, revoked_at__isnull=True).first() \
+            if is_valid_id(api_client_id, "apk") else None
+        if client is None:
+            raise DomainError(CoreErrorCode.NOT_FOUND, "No such live API key.", http_status=404)
+        expires_at = client.expires_at if client.expires_at and client.expires_at > timezone.now() else None
+        return api_key_create(principal=principal, name=client.name, role=client.role,
+                              permissions=client.permissions or None, expires_at=expires_at, rotate=True)
 
 
 def api_key_mark_used(*, api_client: ApiClient) -> None:

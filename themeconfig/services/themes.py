@@ -13,11 +13,17 @@ from themeconfig.platform.errors import DomainError, FieldError, contract_error,
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import not_found, update_with_version
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.validators import ContractViolation, validate_theme_locales
 
 UNSET = object()
+AUDITED = ("name", "scope", "property_id", "default_locale", "enabled_locales", "fallback_chain", "status", "deleted_at")
+
+
+def _audited(theme: Theme) -> dict:
+    return {field: getattr(theme, field) for field in AUDITED}
 # Status changes a theme may make; archived is final (create a new theme instead).
 STATUS_TRANSITIONS = {
     ThemeStatus.ACTIVE: {ThemeStatus.SUSPENDED, ThemeStatus.ARCHIVED},
@@ -83,11 +89,14 @@ def theme_create(
         if (holder := _live_holder(property_id)) is not None:
             raise _slot_taken(holder)
         default, enabled, chain = locales
-        return Theme.objects.create(
+        theme = Theme.objects.create(
             tenant_id=principal.tenant_id, property_id=property_id, name=name.strip(), scope=scope,
             default_locale=default, enabled_locales=enabled, fallback_chain=chain, status=ThemeStatus.ACTIVE,
             created_by=principal.actor, updated_by=principal.actor,
         )
+        audit_record(principal=principal, action="theme.created", entity_type="theme", entity_id=theme.pk,
+                     new=_audited(theme))
+        return theme
 
 
 def _live_theme(theme_id: str, *, lock: bool = False) -> Theme:
@@ -144,7 +153,7 @@ def theme_update(
             Theme, pk=theme.pk, expected_version=expected_version, what="theme", deleted_at__isnull=True,
             values={**values, "updated_by": principal.actor, "updated_at": timezone.now()},
         )
-        return Theme.objects.get(pk=theme.pk)
+        return _audited_change(principal, "theme.updated", theme)
 
 
 def theme_delete(*, principal: Principal, theme_id: str, expected_version: int) -> Theme:
@@ -156,7 +165,7 @@ def theme_delete(*, principal: Principal, theme_id: str, expected_version: int) 
             Theme, pk=theme.pk, expected_version=expected_version, what="theme", deleted_at__isnull=True,
             values={"deleted_at": now, "updated_by": principal.actor, "updated_at": now},
         )
-        return Theme.objects.get(pk=theme.pk)
+        return _audited_change(principal, "theme.deleted", theme)
 
 
 def theme_restore(*, principal: Principal, theme_id: str) -> Theme:
@@ -174,4 +183,11 @@ def theme_restore(*, principal: Principal, theme_id: str) -> Theme:
             Theme, pk=theme.pk, expected_version=theme.version, what="theme",
             values={"deleted_at": None, "updated_by": principal.actor, "updated_at": timezone.now()},
         )
-        return Theme.objects.get(pk=theme.pk)
+        return _audited_change(principal, "theme.restored", theme)
+
+
+def _audited_change(principal: Principal, action: str, before: Theme) -> Theme:
+    after = Theme.objects.get(pk=before.pk)
+    audit_record(principal=principal, action=action, entity_type="theme", entity_id=after.pk,
+                 old=_audited(before), new=_audited(after))
+    return after

@@ -23,6 +23,7 @@ from themeconfig.platform.errors import DomainError, FieldError, validation_erro
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import check_expected_version, not_found, update_with_version, version_conflict
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.versions import UNSET, editable_version, version_touched
@@ -39,6 +40,17 @@ from themeconfig.validators import (
 )
 
 MAX_BLOCKS_PER_SURFACE = 200
+BLOCK_AUDITED = ("surface", "kind", "ordinal", "visibility", "body", "meta")
+
+
+def _block_fields_of(block: ContentBlock) -> dict:
+    return {f: getattr(block, f) for f in BLOCK_AUDITED}
+
+
+def _audit_block(principal: Principal, action: str, before: ContentBlock | None, after: ContentBlock | None):
+    block = after or before
+    audit_record(principal=principal, action=action, entity_type="content_block", entity_id=block.pk,
+                 old=_block_fields_of(before) if before else None, new=_block_fields_of(after) if after else None)
 
 
 def _issues(violation: ContractViolation, prefix: str = "") -> list[FieldError]:
@@ -117,6 +129,7 @@ def content_block_create(
         order.insert(position, block.pk)
         _renumber(version.pk, surface, order)
         block.ordinal = position
+        _audit_block(principal, "content_block.created", None, block)
         version_touched(version, principal)
         return block
 
@@ -143,7 +156,9 @@ def content_block_update(
         update_with_version(ContentBlock, pk=block.pk, expected_version=expected_version, what="content block",
                             values={**values, "updated_by": principal.actor, "updated_at": timezone.now()})
         version_touched(version, principal)
-        return ContentBlock.objects.get(pk=block.pk)
+        after = ContentBlock.objects.get(pk=block.pk)
+        _audit_block(principal, "content_block.updated", block, after)
+        return after
 
 
 def content_block_delete(*, principal: Principal, block_id: str, expected_version: int) -> None:
@@ -153,9 +168,12 @@ def content_block_delete(*, principal: Principal, block_id: str, expected_versio
         check_expected_version(expected_version)
         if block.version != expected_version:
             raise version_conflict("content block", expected_version, block.version)
+        block_id = block.pk
         block.delete()
+        block.pk = block_id
         _renumber(version.pk, block.surface, _surface_ids(version.pk, block.surface))
         version_touched(version, principal)
+        _audit_block(principal, "content_block.deleted", block, None)
 
 
 def content_block_move(*, principal: Principal, block_id: str, expected_version: int, ordinal: int) -> ContentBlock:
@@ -171,7 +189,9 @@ def content_block_move(*, principal: Principal, block_id: str, expected_version:
         order.insert(min(ordinal, len(order)), block.pk)
         _renumber(version.pk, block.surface, order)
         version_touched(version, principal)
-        return ContentBlock.objects.get(pk=block.pk)
+        after = ContentBlock.objects.get(pk=block.pk)
+        _audit_block(principal, "content_block.moved", block, after)
+        return after
 
 
 def content_blocks_reorder(
@@ -197,23 +217,35 @@ def content_blocks_reorder(
             )
         _renumber(version.pk, surface, block_ids)
         version_touched(version, principal)
+        audit_record(principal=principal, action="content_blocks.reordered", entity_type="version",
+                     entity_id=version.pk, old={"surface": surface, "block_ids": current},
+                     new={"surface": surface, "block_ids": block_ids})
         return list(ContentBlock.objects.filter(theme_version_id=version.pk, surface=surface).order_by("ordinal"))
 
 
 # --- navigation, booking flow, e-mail theme (one per version or per surface: PUT replaces) --------
 
+AUDIT_ENTITY = {NavigationConfig: "navigation", BookingFlowConfig: "booking_flow", EmailTheme: "email_theme",
+                LocalePack: "locale_pack"}
+
 def _put_child(model, *, lookup: dict, values: dict, expected_version: int | None, principal: Principal,
                version: ThemeVersion, prefix: str, what: str):
+    entity_type = AUDIT_ENTITY[model]
     existing = model.objects.select_for_update().filter(theme_version_id=version.pk, **lookup).first()
     if existing is None:
         if expected_version not in (None, 0):
             raise not_found(what)
         child = model.objects.create(id=new_id(prefix), tenant_id=principal.tenant_id, theme_version_id=version.pk,
                                      updated_by=principal.actor, **lookup, **values)
+        audit_record(principal=principal, action=f"{entity_type}.created", entity_type=entity_type,
+                     entity_id=child.pk, new={**lookup, **values, "theme_version_id": version.pk})
     else:
         update_with_version(model, pk=existing.pk, expected_version=expected_version, what=what,
                             values={**values, "updated_by": principal.actor, "updated_at": timezone.now()})
         child = model.objects.get(pk=existing.pk)
+        audit_record(principal=principal, action=f"{entity_type}.updated", entity_type=entity_type,
+                     entity_id=child.pk, old={k: getattr(existing, k) for k in values},
+                     new={k: getattr(child, k) for k in values})
     version_touched(version, principal)
     return child
 
@@ -336,8 +368,11 @@ def locale_pack_delete(*, principal: Principal, version_id: str, locale: str, ex
         check_expected_version(expected_version)
         if pack.version != expected_version:
             raise version_conflict("locale pack", expected_version, pack.version)
+        pack_id = pack.pk
         pack.delete()
         _recompute_completeness(version)
         version_touched(version, principal)
+        audit_record(principal=principal, action="locale_pack.deleted", entity_type="locale_pack", entity_id=pack_id,
+                     old={"locale": locale, "entries": pack.entries})
 
 

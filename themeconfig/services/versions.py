@@ -29,6 +29,7 @@ from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.selectors.layout_presets import layout_presets_for_validation
+from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import not_found, update_with_version
 from themeconfig.validators import (
     ContractViolation,
@@ -101,7 +102,20 @@ def version_create(
         )
         if source is not None:
             _copy_children(source=source, target=version, actor=principal.actor)
+        audit_record(principal=principal, action="version.created", entity_type="version", entity_id=version.pk,
+                     new={"theme_id": theme.pk, "ordinal": ordinal, "from_version_id": from_version_id,
+                          "release_notes": release_notes})
         return version
+
+
+VERSION_AUDITED = ("status", "tokens", "layout_selections", "release_notes", "archived_reason")
+
+
+def audited_version_change(principal: Principal, action: str, before: ThemeVersion) -> ThemeVersion:
+    after = ThemeVersion.objects.get(pk=before.pk)
+    audit_record(principal=principal, action=action, entity_type="version", entity_id=after.pk,
+                 old={f: getattr(before, f) for f in VERSION_AUDITED}, new={f: getattr(after, f) for f in VERSION_AUDITED})
+    return after
 
 
 def _copy_children(*, source: ThemeVersion, target: ThemeVersion, actor: str) -> None:
@@ -197,7 +211,7 @@ def version_update(
             values={**values, "status": ThemeVersionStatus.DRAFT, "updated_by": principal.actor,
                     "updated_at": timezone.now()},
         )
-        return ThemeVersion.objects.get(pk=version.pk)
+        return audited_version_change(principal, "version.updated", version)
 
 
 def _prefixed(violation: ContractViolation, prefix: str) -> list[FieldError]:
@@ -271,7 +285,7 @@ def version_mark_preview_ready(*, principal: Principal, version_id: str, expecte
             values={"status": ThemeVersionStatus.PREVIEW_READY, "updated_by": principal.actor,
                     "updated_at": timezone.now()},
         )
-        return ThemeVersion.objects.get(pk=version.pk)
+        return audited_version_change(principal, "version.preview_ready", version)
 
 
 def version_archive(*, principal: Principal, version_id: str, expected_version: int) -> ThemeVersion:
@@ -285,4 +299,4 @@ def version_archive(*, principal: Principal, version_id: str, expected_version: 
                     "archived_reason": ArchivedReason.MANUAL_ARCHIVE, "updated_by": principal.actor,
                     "updated_at": now},
         )
-        return ThemeVersion.objects.get(pk=version.pk)
+        return audited_version_change(principal, "version.archived", version)
