@@ -11,31 +11,15 @@ and prints p50/p95/p99 in milliseconds. Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import fresh_database, report  # noqa: E402  (bench/ is not a package)
+
 BENCH_DB = "bench_theme_config"
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def report(name: str, samples: list[float], target_ms: float) -> None:
-    ms = [s * 1000 for s in samples]
-    p99 = percentile(ms, 99)
-    print(
-        f"{name:<38} n={len(ms):<5} p50={statistics.median(ms):7.2f} ms  p95={percentile(ms, 95):7.2f} ms  "
-        f"p99={p99:7.2f} ms  target p99<{target_ms:g} ms: {'OK' if p99 < target_ms else 'MISSED'}"
-    )
 
 
 def main() -> None:
@@ -45,24 +29,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
 
-    import django
-    from django.conf import settings
-
-    django.setup()
+    fresh_database(BENCH_DB)
     import psycopg
-    from django.core.management import call_command
+    from django.conf import settings
     from django.db import connections
-
-    from themeconfig.platform import bootstrap
-
-    with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=BENCH_DB)
-    for alias in settings.DATABASES:
-        settings.DATABASES[alias]["NAME"] = BENCH_DB
-        connections[alias].settings_dict["NAME"] = BENCH_DB
-    call_command("migrate", database="migrator", verbosity=0)
-
     from django.test import Client
 
     from themeconfig.models import ApiClient, Property, Tenant

@@ -14,28 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import fresh_database, report  # noqa: E402  (bench/ is not a package)
+
 BENCH_DB = "bench_theme_workspace"
 LOCALES = ["en", "fr", "de", "ar", "ja"]
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def report(name: str, samples: list[float]) -> None:
-    ms = [s * 1000 for s in samples]
-    print(f"{name:<44} n={len(ms):<5} p50={statistics.median(ms):7.2f} ms  p95={percentile(ms, 95):7.2f} ms  "
-          f"p99={percentile(ms, 99):7.2f} ms", flush=True)
 
 
 def nav_tree() -> list:
@@ -56,26 +43,10 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=100)
     args = parser.parse_args()
 
-    import django
-    from django.conf import settings
-
-    django.setup()
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connection, connections
-    from django.test.utils import CaptureQueriesContext
-
-    from themeconfig.platform import bootstrap
-
-    with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=BENCH_DB)
-    for alias in settings.DATABASES:
-        settings.DATABASES[alias]["NAME"] = BENCH_DB
-        connections[alias].settings_dict["NAME"] = BENCH_DB
-    call_command("migrate", database="migrator", verbosity=0)
-
+    fresh_database(BENCH_DB)
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from themeconfig import services
     from themeconfig.platform.principal import Principal
