@@ -68,6 +68,8 @@ def tenant_create(
         tenant = Tenant.objects.create(id=tenant_id, slug=slug, name=name.strip(), plan=plan)
         for host in normalized_hosts:
             _host_insert(tenant_id=tenant_id, host=host, property_id=None)
+        audit_record(principal=principal.in_tenant(tenant_id), action="tenant.created", entity_type="tenant",
+                     entity_id=tenant_id, new={"slug": slug, "name": tenant.name, "plan": plan, "hosts": normalized_hosts})
     return tenant
 
 
