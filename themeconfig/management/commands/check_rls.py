@@ -7,7 +7,8 @@ from themeconfig.platform.rls_audit import audit
 
 class Command(BaseCommand):
     help = (
-        "Audit row level security: every table with a tenant_id column must have RLS enabled and forced "
+        "Audit row level security: every table with a tenant_id column (and every partition of one) must "
+        "have RLS enabled and forced "
         "and a tenant_isolation policy on current_setting('app.tenant_id') for USING and WITH CHECK; the "
         "outbox may only be appended to by the request role, through an INSERT policy that checks the "
         "tenant; consumed_events is the service role's alone; the preview reader reads no table; the "
