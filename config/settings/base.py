@@ -178,6 +178,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The enum hook first (it names the shared enums), then every operation's problem+json errors.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "themeconfig.platform.api.openapi.postprocess_problem_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ThemeStatusEnum": "themeconfig.models.ThemeStatus",
         "VersionStatusEnum": "themeconfig.models.ThemeVersionStatus",

@@ -1,12 +1,24 @@
 """What every workspace door shares: the principal, JSON body shape checks, ETag/Location replies."""
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from themeconfig.platform.api.concurrency import expected_version, with_etag
 from themeconfig.platform.errors import CoreErrorCode, DomainError
+
+# The request headers the doors honour, for the OpenAPI schema (themeconfig.platform.api.concurrency
+# and .idempotency read them).
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, pattern=r'^(W/)?"\d{1,9}"$',
+    description='The ETag of the version you edited, as this API sent it ("3"); or `version` in the body.',
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, pattern=r"^[\x21-\x7e]{1,255}$",
+    description="Repeating the request with the same key and body replays the first answer (24 hours).",
+)
 
 
 class WorkspaceMixin:

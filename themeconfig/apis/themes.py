@@ -4,7 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from themeconfig import services
-from themeconfig.apis.base import WorkspaceApi, WorkspaceListApi
+from themeconfig.apis.base import IDEMPOTENCY_KEY, IF_MATCH, WorkspaceApi, WorkspaceListApi
 from themeconfig.models import ThemeStatus, ThemeVersionStatus
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.errors import FieldError, validation_error
@@ -54,7 +54,7 @@ class ThemeListApi(WorkspaceListApi):
         )
         return self.paginated(queryset, ThemeSerializer)
 
-    @extend_schema(request=ThemeCreateSerializer, responses={201: ThemeDetailSerializer})
+    @extend_schema(request=ThemeCreateSerializer, responses={201: ThemeDetailSerializer}, parameters=[IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request):
         theme = services.theme_create(principal=self.principal, **self.body(ThemeCreateSerializer))
@@ -72,7 +72,7 @@ class ThemeDetailApi(WorkspaceApi):
         theme = theme_selectors.theme_get(theme_id)
         return self.reply(theme_detail(theme), version=theme.version)
 
-    @extend_schema(request=ThemeUpdateSerializer, responses=ThemeDetailSerializer)
+    @extend_schema(request=ThemeUpdateSerializer, responses=ThemeDetailSerializer, parameters=[IF_MATCH])
     def patch(self, request, theme_id):
         data = self.body(ThemeUpdateSerializer)
         expected = self.expected(data)
@@ -80,7 +80,7 @@ class ThemeDetailApi(WorkspaceApi):
         theme = services.theme_update(principal=self.principal, theme_id=theme_id, expected_version=expected, **data)
         return self.reply(theme_detail(theme), version=theme.version)
 
-    @extend_schema(request=None, responses=ThemeSerializer)
+    @extend_schema(request=None, responses={200: ThemeSerializer}, parameters=[IF_MATCH])
     def delete(self, request, theme_id):
         theme = services.theme_delete(principal=self.principal, theme_id=theme_id, expected_version=self.expected({}))
         return self.reply(ThemeSerializer(theme).data, version=theme.version)
@@ -91,7 +91,7 @@ class ThemeRestoreApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_DELETE
 
-    @extend_schema(request=None, responses=ThemeDetailSerializer)
+    @extend_schema(request=None, responses=ThemeDetailSerializer, parameters=[IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, theme_id):
         theme = services.theme_restore(principal=self.principal, theme_id=theme_id)
@@ -114,7 +114,8 @@ class ThemeVersionListApi(WorkspaceListApi):
         return self.paginated(theme_selectors.version_list(theme_id=theme.pk, status=status),
                               ThemeVersionSummarySerializer)
 
-    @extend_schema(request=VersionCreateSerializer, responses={201: ThemeVersionSerializer})
+    @extend_schema(request=VersionCreateSerializer, responses={201: ThemeVersionSerializer},
+                   parameters=[IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, theme_id):
         version = services.version_create(principal=self.principal, theme_id=theme_id,

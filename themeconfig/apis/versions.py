@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from themeconfig import services
-from themeconfig.apis.base import WorkspaceApi, WorkspaceListApi
+from themeconfig.apis.base import IDEMPOTENCY_KEY, IF_MATCH, WorkspaceApi, WorkspaceListApi
 from themeconfig.models import ContentSurface, NavigationSurface
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.errors import FieldError, validation_error
@@ -35,6 +35,9 @@ READ_EDIT = {"GET": Permission.THEMES_READ, "POST": Permission.THEMES_EDIT, "PUT
              "PATCH": Permission.THEMES_EDIT, "DELETE": Permission.THEMES_EDIT}
 
 
+SURFACE = OpenApiParameter("surface", enum=NavigationSurface.values, location=OpenApiParameter.PATH)
+
+
 def _without_version(data: dict) -> dict:
     data.pop("version", None)
     return data
@@ -50,7 +53,7 @@ class VersionDetailApi(WorkspaceApi):
         version = theme_selectors.version_get(version_id, with_children=True)
         return self.reply(ThemeVersionDetailSerializer(version).data, version=version.version)
 
-    @extend_schema(request=VersionUpdateSerializer, responses=ThemeVersionSerializer)
+    @extend_schema(request=VersionUpdateSerializer, responses=ThemeVersionSerializer, parameters=[IF_MATCH])
     def patch(self, request, version_id):
         data = self.body(VersionUpdateSerializer)
         expected = self.expected(data)
@@ -64,7 +67,8 @@ class VersionPreviewReadyApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=VersionedSerializer, responses=ThemeVersionSerializer)
+    @extend_schema(request=VersionedSerializer, responses=ThemeVersionSerializer,
+                   parameters=[IF_MATCH, IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, version_id):
         version = services.version_mark_preview_ready(principal=self.principal, version_id=version_id,
@@ -77,7 +81,8 @@ class VersionArchiveApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=VersionedSerializer, responses=ThemeVersionSerializer)
+    @extend_schema(request=VersionedSerializer, responses=ThemeVersionSerializer,
+                   parameters=[IF_MATCH, IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, version_id):
         version = services.version_archive(principal=self.principal, version_id=version_id,
@@ -103,7 +108,8 @@ class ContentBlockListApi(WorkspaceListApi):
         return self.paginated(theme_selectors.content_block_list(version_id=version.pk, surface=surface),
                               ContentBlockSerializer)
 
-    @extend_schema(request=ContentBlockCreateSerializer, responses={201: ContentBlockSerializer})
+    @extend_schema(request=ContentBlockCreateSerializer, responses={201: ContentBlockSerializer},
+                   parameters=[IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, version_id):
         block = services.content_block_create(principal=self.principal, version_id=version_id,
@@ -117,7 +123,8 @@ class ContentBlocksReorderApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_EDIT
 
-    @extend_schema(request=ContentBlocksReorderSerializer, responses=ContentBlockSerializer(many=True))
+    @extend_schema(request=ContentBlocksReorderSerializer, responses=ContentBlockSerializer(many=True),
+                   parameters=[IF_MATCH, IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, version_id):
         data = self.body(ContentBlocksReorderSerializer)
@@ -128,6 +135,8 @@ class ContentBlocksReorderApi(WorkspaceApi):
 
 
 class ContentBlockDetailApi(WorkspaceApi):
+    """One content block; PATCH edits its body, meta or visibility; DELETE removes it."""
+
     required_permission = READ_EDIT
 
     @extend_schema(responses=ContentBlockSerializer)
@@ -135,7 +144,7 @@ class ContentBlockDetailApi(WorkspaceApi):
         block = theme_selectors.content_block_get(block_id)
         return self.reply(ContentBlockSerializer(block).data, version=block.version)
 
-    @extend_schema(request=ContentBlockUpdateSerializer, responses=ContentBlockSerializer)
+    @extend_schema(request=ContentBlockUpdateSerializer, responses=ContentBlockSerializer, parameters=[IF_MATCH])
     def patch(self, request, block_id):
         data = self.body(ContentBlockUpdateSerializer)
         expected = self.expected(data)
@@ -143,7 +152,7 @@ class ContentBlockDetailApi(WorkspaceApi):
                                               **_without_version(data))
         return self.reply(ContentBlockSerializer(block).data, version=block.version)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, parameters=[IF_MATCH])
     def delete(self, request, block_id):
         services.content_block_delete(principal=self.principal, block_id=block_id, expected_version=self.expected({}))
         return self.reply(None, status=204)
@@ -154,7 +163,8 @@ class ContentBlockMoveApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_EDIT
 
-    @extend_schema(request=ContentBlockMoveSerializer, responses=ContentBlockSerializer)
+    @extend_schema(request=ContentBlockMoveSerializer, responses=ContentBlockSerializer,
+                   parameters=[IF_MATCH, IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, block_id):
         data = self.body(ContentBlockMoveSerializer)
@@ -173,13 +183,13 @@ class NavigationApi(WorkspaceApi):
             raise validation_error([FieldError("/surface", "invalid_choice", "Surface must be header, footer or mobile_drawer.")])
         return surface
 
-    @extend_schema(responses=NavigationSerializer)
+    @extend_schema(responses=NavigationSerializer, parameters=[SURFACE])
     def get(self, request, version_id, surface):
         version = theme_selectors.version_get(version_id)
         nav = theme_selectors.navigation_get(version_id=version.pk, surface=self._surface(surface))
         return self.reply(NavigationSerializer(nav).data, version=nav.version)
 
-    @extend_schema(request=NavigationPutSerializer, responses=NavigationSerializer)
+    @extend_schema(request=NavigationPutSerializer, responses=NavigationSerializer, parameters=[SURFACE, IF_MATCH])
     def put(self, request, version_id, surface):
         data = self.body(NavigationPutSerializer)
         nav = services.navigation_put(principal=self.principal, version_id=version_id, surface=self._surface(surface),
@@ -188,6 +198,8 @@ class NavigationApi(WorkspaceApi):
 
 
 class BookingFlowApi(WorkspaceApi):
+    """The version's booking flow (steps, toggles, consent); PUT replaces it whole."""
+
     required_permission = READ_EDIT
 
     @extend_schema(responses=BookingFlowSerializer)
@@ -196,7 +208,7 @@ class BookingFlowApi(WorkspaceApi):
         flow = theme_selectors.booking_flow_get(version_id=version.pk)
         return self.reply(BookingFlowSerializer(flow).data, version=flow.version)
 
-    @extend_schema(request=BookingFlowPutSerializer, responses=BookingFlowSerializer)
+    @extend_schema(request=BookingFlowPutSerializer, responses=BookingFlowSerializer, parameters=[IF_MATCH])
     def put(self, request, version_id):
         data = self.body(BookingFlowPutSerializer)
         expected = self.expected(data)
@@ -206,6 +218,8 @@ class BookingFlowApi(WorkspaceApi):
 
 
 class EmailThemeApi(WorkspaceApi):
+    """The version's e-mail theme (tokens, logo, footer); PUT replaces it whole."""
+
     required_permission = READ_EDIT
 
     @extend_schema(responses=EmailThemeSerializer)
@@ -214,7 +228,7 @@ class EmailThemeApi(WorkspaceApi):
         email = theme_selectors.email_theme_get(version_id=version.pk)
         return self.reply(EmailThemeSerializer(email).data, version=email.version)
 
-    @extend_schema(request=EmailThemePutSerializer, responses=EmailThemeSerializer)
+    @extend_schema(request=EmailThemePutSerializer, responses=EmailThemeSerializer, parameters=[IF_MATCH])
     def put(self, request, version_id):
         data = self.body(EmailThemePutSerializer)
         expected = self.expected(data)
@@ -250,21 +264,21 @@ class LocalePackApi(WorkspaceApi):
         pack = theme_selectors.locale_pack_get(version_id=version.pk, locale=locale)
         return self.reply(LocalePackSerializer(pack).data, version=pack.version)
 
-    @extend_schema(request=LocalePackPutSerializer, responses=LocalePackSerializer)
+    @extend_schema(request=LocalePackPutSerializer, responses=LocalePackSerializer, parameters=[IF_MATCH])
     def put(self, request, version_id, locale):
         data = self.body(LocalePackPutSerializer)
         pack = services.locale_pack_put(principal=self.principal, version_id=version_id, locale=locale,
                                         entries=data["entries"], expected_version=self.expected(data))
         return self.reply(LocalePackSerializer(pack).data, version=pack.version)
 
-    @extend_schema(request=LocalePackPutSerializer, responses=LocalePackSerializer)
+    @extend_schema(request=LocalePackPutSerializer, responses=LocalePackSerializer, parameters=[IF_MATCH])
     def patch(self, request, version_id, locale):
         data = self.body(LocalePackPutSerializer)
         pack = services.locale_pack_patch(principal=self.principal, version_id=version_id, locale=locale,
                                           entries=data["entries"], expected_version=self.expected(data))
         return self.reply(LocalePackSerializer(pack).data, version=pack.version)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None}, parameters=[IF_MATCH])
     def delete(self, request, version_id, locale):
         services.locale_pack_delete(principal=self.principal, version_id=version_id, locale=locale,
                                     expected_version=self.expected({}))

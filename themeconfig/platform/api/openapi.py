@@ -1,4 +1,4 @@
-"""OpenAPI start-up: drf-spectacular's extensions resolved once, before any request can race on them.
+"""OpenAPI: drf-spectacular's extensions resolved at start-up, and every operation's problem+json errors.
 
 drf-spectacular keeps each extension's `target_class` as a dotted string and imports it lazily, in
 `OpenApiGeneratorExtension._matches`, the first time a schema is generated. That is not thread
@@ -7,6 +7,9 @@ fail the import; the first sets `target_class = None`, the second, still in its 
 handler, calls `cls.target_class.startswith(...)` on that None: AttributeError, a 500 for
 concurrent first requests to /api/schema/ (seen under gunicorn with threads). Resolving every
 target here, in one thread at start-up, leaves nothing for requests to race on.
+
+`postprocess_problem_responses` (a POSTPROCESSING_HOOK) documents the RFC 9457 problems each
+operation can answer, with one `Problem` schema.
 """
 from __future__ import annotations
 
@@ -38,3 +41,102 @@ def load_extension_targets() -> None:
         # What `_matches` would do on a request's first schema, done once here; targets of apps
         # that are not installed become None, as drf-spectacular itself leaves them.
         extension._load_class()
+
+
+# --- Problem responses ---------------------------------------------------------------------------
+# Every error the API answers is an RFC 9457 problem (themeconfig.platform.api.exceptions); the
+# hook below documents them on every operation that needs a caller, so clients (and schemathesis)
+# know each status an operation can answer and its body.
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+PROBLEM_SCHEMAS = {
+    "Problem": {
+        "type": "object",
+        "description": "RFC 9457 problem details. `code` is stable; some problems add members "
+                       "(`current_version`, `missing_permission`, `required_scope`, …).",
+        "properties": {
+            "type": {"type": "string", "description": "A URI naming the problem type."},
+            "title": {"type": "string"},
+            "status": {"type": "integer", "description": "The HTTP status code."},
+            "code": {"type": "string", "example": "MELMASTOON.VALIDATION.FAILED"},
+            "detail": {"type": "string"},
+            "instance": {"type": "string", "description": "The request path."},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemFieldError"}},
+        },
+        "required": ["type", "title", "status", "code", "detail"],
+        "additionalProperties": True,
+    },
+    "ProblemFieldError": {
+        "type": "object",
+        "properties": {
+            "path": {"type": "string", "description": "A JSON pointer into the request (`/name`, `/If-Match`)."},
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+        },
+        "required": ["path", "code", "message"],
+    },
+}
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Malformed: a body that is not JSON, a bad If-Match or Idempotency-Key, a NUL character, no tenant.",
+    401: "No credentials, or an API key that is malformed, unknown, revoked or expired.",
+    403: "The caller's role or key scopes lack the permission (`missing_permission`, `required_scope`).",
+    404: "No such resource in this tenant (or a cursor this API did not make).",
+    409: "A conflict: a stale version (`current_version`), an immutable version, a taken slot, a repeated "
+         "Idempotency-Key whose first request is still running.",
+    413: "The body is larger than the API accepts.",
+    415: "The body is not application/json.",
+    422: "Invalid input: every problem in `errors[]` with its JSON-pointer path.",
+    428: "Neither If-Match nor `version` in the body says which version you edited.",
+}
+_UNSAFE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _is_public(operation: dict) -> bool:
+    """Anonymous callers allowed (`{}` among the security requirements): health and readiness."""
+    return {} in operation.get("security", [{}])
+
+
+def _request_schema(operation: dict, schemas: dict) -> dict:
+    content = operation.get("requestBody", {}).get("content", {})
+    schema = next(iter(content.values()), {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    return schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+
+
+def problem_statuses(method: str, operation: dict, schemas: dict) -> list[int]:
+    """The problem statuses an operation of the workspace API can answer."""
+    parameters = operation.get("parameters", [])
+    statuses = [400, 401, 403]
+    if any(p["in"] == "path" or p["name"] == "cursor" for p in parameters):
+        statuses.append(404)
+    if method in _UNSAFE_METHODS:
+        statuses += [409, 413]
+        if "requestBody" in operation:
+            statuses.append(415)
+        statuses.append(422)
+        # OCC: PUT/PATCH/DELETE always, a POST when its body can carry the `version` it acted on.
+        if method != "post" or "version" in _request_schema(operation, schemas).get("properties", {}):
+            statuses.append(428)
+    elif any(p["in"] == "query" or "enum" in p.get("schema", {}) for p in parameters):
+        statuses.append(422)  # a query parameter, or a path segment that must be one of a few words
+    return statuses
+
+
+def postprocess_problem_responses(result, generator, request, public):
+    """drf-spectacular POSTPROCESSING_HOOK: the Problem schema, and its responses on every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(PROBLEM_SCHEMAS)
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in _UNSAFE_METHODS | {"get"} or _is_public(operation):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in problem_statuses(method, operation, schemas):
+                responses.setdefault(str(status), {
+                    "description": PROBLEM_DESCRIPTIONS[status],
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
+                })
+    return result
