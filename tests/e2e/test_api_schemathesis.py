@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -166,37 +165,6 @@ def _config(url: str, secret: str, ids: dict[str, list[str]]) -> schemathesis.Co
     })
 
 
-def _known_use_case_bug(check: str, case, response) -> str | None:
-    """A failure whose fix belongs in a use case (themeconfig/services), not in a door or the schema.
-
-    Each is reported and tolerated here, precisely, until its fix lands; then delete its entry.
-    """
-    if response is None:
-        return None
-    if (
-        case.operation.label == "PATCH /api/v1/themes/{theme_id}/" and response.status_code == 500
-        and isinstance(case.body, dict) and {"enabled_locales", "fallback_chain"} & case.body.keys()
-    ):
-        # services.themes.theme_update builds `{default_locale, enabled_locales, fallback_chain}`:
-        # a list is unhashable, so every PATCH that sends either list is a TypeError (500).
-        return "theme_update: a PATCH with enabled_locales or fallback_chain → TypeError (unhashable list) → 500"
-    if check == "response_schema_conformance" and response.status_code == 409:
-        body = _json(response)
-        if body.get("code") == "MELMASTOON.THEME.VERSION_IMMUTABLE" and isinstance(body.get("status"), str):
-            # services.versions.immutable() passes extra={"status": version.status}, and the problem
-            # body lets extra members replace its own: "status": "archived" instead of 409.
-            return 'VERSION_IMMUTABLE problem: extra {"status": <version status>} replaces the integer status'
-    return None
-
-
-def _json(response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 def _describe(recorder, case_id: str, node) -> str:
     interaction = recorder.interactions.get(case_id)
     response = interaction.response if interaction else None
@@ -212,7 +180,6 @@ def _describe(recorder, case_id: str, node) -> str:
 @dataclass
 class RunOutcome:
     failures: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (operation, check, title) → report
-    known_bugs: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
     stateful_transitions: int = 0
     stop_reason: StopReason | None = None
@@ -226,12 +193,6 @@ def _run(schema) -> RunOutcome:
             recorder = event.recorder
             for case_id, nodes in recorder.checks.items():
                 for node in (n for n in nodes if n.failure_info is not None):
-                    interaction = recorder.interactions.get(case_id)
-                    response = interaction.response if interaction else None
-                    bug = _known_use_case_bug(node.name, recorder.cases[case_id].value, response)
-                    if bug is not None:
-                        outcome.known_bugs.add(bug)
-                        continue
                     failure = node.failure_info.failure
                     key = (failure.operation or "", node.name, failure.title)
                     outcome.failures.setdefault(key, _describe(recorder, case_id, node))
@@ -252,8 +213,6 @@ def test_api_schema__schemathesis_run__no_5xx_and_every_response_as_documented(a
     config = _config(api_server.url, keyed.secret, ids)
     outcome = _run(schemathesis.openapi.from_url(f"{api_server.url}/api/schema/", config=config))
 
-    for bug in sorted(outcome.known_bugs):
-        warnings.warn(f"known use-case bug still present: {bug}", stacklevel=1)
     assert outcome.stop_reason == StopReason.COMPLETED, outcome.stop_reason
     # Links inferred from Location headers and response fields: the stateful phase chained calls.
     assert outcome.stateful_transitions > 0

@@ -161,3 +161,21 @@ def test_viewer_key__writes_403_naming_the_permission(client, keyed_tenant_facto
     body = problem(response, 403, "MELMASTOON.AUTH.PERMISSION_DENIED")
     assert body["missing_permission"] == "themes.edit" and body["required_scope"] == "themes:write"
     assert client.get("/api/v1/themes/", **viewer.auth).status_code == 200
+
+
+def test_patch_theme__locale_lists__applied_not_500(api):
+    """Found by schemathesis: lists in the PATCH made the use case build an unhashable set."""
+    theme = ok(make_theme(api), 201)
+    body = ok(api.call("patch", f"/api/v1/themes/{theme['id']}/",
+                       {"enabled_locales": ["en", "fr", "de"], "fallback_chain": ["de", "fr", "en"], "version": 1}))
+    assert body["enabled_locales"] == ["en", "fr", "de"] and body["fallback_chain"] == ["de", "fr", "en"]
+
+
+def test_problem__extras_never_replace_standard_members(api):
+    """Found by schemathesis: the immutable-version problem carried "status": "archived"."""
+    theme = ok(make_theme(api), 201)
+    version = ok(api.call("post", f"/api/v1/themes/{theme['id']}/versions/", {}), 201)
+    ok(api.call("post", f"/api/v1/versions/{version['id']}/archive/", {"version": 1}))
+    body = problem(api.call("patch", f"/api/v1/versions/{version['id']}/", {"release_notes": "x", "version": 2}),
+                   409, "MELMASTOON.THEME.VERSION_IMMUTABLE")
+    assert body["status"] == 409 and body["version_status"] == "archived"

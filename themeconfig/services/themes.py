@@ -127,7 +127,7 @@ def theme_update(
         if name is not UNSET:
             errors += name_errors(name)
             values["name"] = name.strip() if isinstance(name, str) else name
-        if {default_locale, enabled_locales, fallback_chain} != {UNSET}:
+        if any(value is not UNSET for value in (default_locale, enabled_locales, fallback_chain)):
             default = theme.default_locale if default_locale is UNSET else default_locale
             enabled = theme.enabled_locales if enabled_locales is UNSET else enabled_locales
             chain = theme.fallback_chain if fallback_chain is UNSET else fallback_chain

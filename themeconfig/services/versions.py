@@ -150,7 +150,7 @@ def immutable(version: ThemeVersion) -> DomainError:
         ThemeErrorCode.VERSION_IMMUTABLE,
         f"Version {version.ordinal} is {version.status}; published and archived versions never change. "
         "Create a new draft from it instead.",
-        http_status=409, extra={"status": version.status},
+        http_status=409, extra={"version_status": version.status},
     )
 
 

@@ -41,7 +41,8 @@ def problem_body(error: DomainError, *, instance: str | None = None) -> dict:
         body["instance"] = instance
     if error.errors:
         body["errors"] = [e.as_dict() for e in error.errors]
-    body.update(error.extra)
+    # Extras add to a problem; they never replace its standard members.
+    body.update({key: value for key, value in error.extra.items() if key not in body and key != "errors"})
     return body
 
 
