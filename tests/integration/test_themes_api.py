@@ -179,3 +179,54 @@ def test_problem__extras_never_replace_standard_members(api):
     body = problem(api.call("patch", f"/api/v1/versions/{version['id']}/", {"release_notes": "x", "version": 2}),
                    409, "MELMASTOON.THEME.VERSION_IMMUTABLE")
     assert body["status"] == 409 and body["version_status"] == "archived"
+
+
+def test_every_child_endpoint__happy_path(api):
+    theme = ok(make_theme(api), 201)
+    vid = ok(api.call("post", f"/api/v1/themes/{theme['id']}/versions/", {}), 201)["id"]
+    v = f"/api/v1/versions/{vid}"
+    nav = ok(api.call("put", f"{v}/navigation/footer/", {"items": samples.valid_navigation_items()}))
+    assert ok(api.call("get", f"{v}/navigation/footer/"))["id"] == nav["id"]
+    ok(api.call("put", f"{v}/navigation/footer/", {"items": []}, **{"If-Match": f'"{nav["version"]}"'}))
+    flow = ok(api.call("put", f"{v}/booking-flow/", {"steps": samples.valid_steps(), "toggles": samples.valid_toggles(),
+                                                     "consent": samples.valid_consent()}))
+    assert ok(api.call("get", f"{v}/booking-flow/"))["steps"][0]["id"] == "search" and flow["version"] == 1
+    ok(api.call("put", f"{v}/email-theme/", {"tokens": samples.valid_email_tokens(), "logo_ref": samples.valid_logo_ref(),
+                                            "footer": samples.valid_footer()}))
+    assert ok(api.call("get", f"{v}/email-theme/"))["tokens"]["content_width_px"] == 640
+    ok(api.call("put", f"{v}/locales/en/", {"entries": {"a.b": "A", "c.d": "C"}}))
+    fr = ok(api.call("put", f"{v}/locales/fr/", {"entries": {"a.b": "A fr"}}))
+    assert fr["completeness_pct"] == 50.0
+    fr = ok(api.call("patch", f"{v}/locales/fr/", {"entries": {"c.d": "C fr"}, "version": fr["version"]}))
+    assert fr["completeness_pct"] == 100.0
+    assert [p["locale"] for p in ok(api.call("get", f"{v}/locales/"))["results"]] == ["en", "fr"]
+    assert ok(api.call("delete", f"{v}/locales/fr/", **{"If-Match": f'"{fr["version"]}"'}), 204) is None
+    blocks = [ok(api.call("post", f"{v}/content-blocks/", {
+        "surface": "about", "kind": "rich_text", "body": {"en": {"format": "markdown", "value": text}},
+        "meta": {"kind": "rich_text"}}), 201) for text in ("a", "b", "c")]
+    moved = ok(api.call("post", f"/api/v1/content-blocks/{blocks[2]['id']}/move/", {"ordinal": 0, "version": 1}))
+    assert moved["ordinal"] == 0
+    edited = ok(api.call("patch", f"/api/v1/content-blocks/{blocks[0]['id']}/", {"visibility": "mobile_only", "version": 1}))
+    assert edited["visibility"] == "mobile_only" and edited["version"] == 2
+    version = ok(api.call("get", f"{v}/"))["version"]
+    ordered = ok(api.call("post", f"{v}/content-blocks/reorder/", {
+        "surface": "about", "block_ids": [blocks[1]["id"], blocks[0]["id"], blocks[2]["id"]], "version": version}))
+    assert [b["id"] for b in ordered] == [blocks[1]["id"], blocks[0]["id"], blocks[2]["id"]]
+    assert ok(api.call("delete", f"/api/v1/content-blocks/{blocks[1]['id']}/", **{"If-Match": '"1"'}), 204) is None
+    listed = ok(api.call("get", f"{v}/content-blocks/?surface=about"))["results"]
+    assert [(b["id"], b["ordinal"]) for b in listed] == [(blocks[0]["id"], 0), (blocks[2]["id"], 1)]
+    versions = ok(api.call("get", f"/api/v1/themes/{theme['id']}/versions/"))["results"]
+    assert versions[0]["id"] == vid
+
+
+def test_theme_delete_list_deleted_and_restore(client, keyed_tenant_factory):
+    owner = keyed_tenant_factory(role="owner")
+    theme = client.post("/api/v1/themes/", json.dumps({"name": "Lake"}), content_type="application/json",
+                        **owner.auth).json()
+    deleted = client.delete(f"/api/v1/themes/{theme['id']}/", HTTP_IF_MATCH='"1"', **owner.auth)
+    assert deleted.status_code == 200 and deleted.json()["deleted_at"] is not None
+    assert client.get("/api/v1/themes/", **owner.auth).json()["results"] == []
+    gone = client.get("/api/v1/themes/?deleted=only", **owner.auth).json()["results"]
+    assert [t["id"] for t in gone] == [theme["id"]]
+    restored = client.post(f"/api/v1/themes/{theme['id']}/restore/", **owner.auth)
+    assert restored.status_code == 200 and restored.json()["deleted_at"] is None
