@@ -150,6 +150,16 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Published bundles (publishing/storage.py), written once under content-addressed keys. The
+    # filesystem by default; S3 or GCS through django-storages with BUNDLE_STORAGE_BACKEND (e.g.
+    # storages.backends.s3.S3Storage) and BUNDLE_STORAGE_OPTIONS (that backend's options, as JSON).
+    "bundles": {
+        "BACKEND": env("BUNDLE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("BUNDLE_STORAGE_OPTIONS", default={}) or (
+            {"location": str(Path(MEDIA_ROOT) / "bundles"), "base_url": "/media/bundles/"}
+            if not env("BUNDLE_STORAGE_BACKEND", default="") else {}
+        ),
+    },
 }
 
 # --- DRF / OpenAPI ---------------------------------------------------------------------------
