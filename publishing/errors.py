@@ -6,6 +6,10 @@ from themeconfig.platform.errors import CoreErrorCode, already_exists, invalid, 
 
 class PublishingErrorCode(StrEnum):
     PUBLISH_CONFLICT = "MELMASTOON.THEME.PUBLISH_CONFLICT"
+    VERSION_CHANGED = "MELMASTOON.PUBLISH.VERSION_CHANGED"
+    BUNDLE_MISSING = "MELMASTOON.PUBLISH.BUNDLE_MISSING"
+    WORKER_LOST = "MELMASTOON.PUBLISH.WORKER_LOST"
+    BUILD_FAILED = "MELMASTOON.PUBLISH.BUILD_FAILED"
     EVENT_DUPLICATE = "MELMASTOON.EVENT.DUPLICATE"
 
 
@@ -28,5 +32,20 @@ CONSTRAINTS = {
         "A request with this Idempotency-Key is in progress or done; retry to get its stored response.",
     ),
 }
+
+CONSTRAINTS.update({
+    "publish_jobs_pkey": already_exists(),
+    "publish_jobs_id_check": invalid("/id", "Not a publish job id."),
+    "publish_jobs_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "publish_jobs_kind_check": invalid("/kind", "Kind must be publish, rollback or re_publish."),
+    "publish_jobs_status_check": invalid("/status", "Not a publish job status."),
+    "publish_jobs_expected_theme_version_check": invalid("/version", "The theme version is a positive integer."),
+    "publish_jobs_bundle_sha256_check": invalid("/bundle_sha256", "Not a sha256."),
+    "publish_jobs_trace_check": invalid("/trace", "The trace is a JSON object."),
+    "publish_jobs_principal_check": invalid("/principal", "The principal is a JSON object."),
+    "publish_jobs_finished_chk": invalid("/status", "A finished job has its finish time, an open one none."),
+    "publish_jobs_failed_has_code_chk": invalid("/error_code", "A failed job says why."),
+    "host_resolution_pkey": already_exists("/host"),
+})
 
 register_constraints(CONSTRAINTS)

@@ -176,3 +176,76 @@ class HostToThemeView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} → {self.bundle_url}"
+
+
+class PublishJobKind(models.TextChoices):
+    PUBLISH = "publish"
+    ROLLBACK = "rollback"
+    RE_PUBLISH = "re_publish"
+
+
+class PublishJobStatus(models.TextChoices):
+    QUEUED = "queued"
+    BUILDING = "building"
+    UPLOADING = "uploading"
+    FLIPPING = "flipping"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class PublishJob(RLSModel):
+    """theme_config.publish_jobs: one publish, rollback or re-publish, run by a worker, polled by the caller."""
+
+    id = PrefixedIdField(prefix="pbj", primary_key=True)
+    tenant_id = models.TextField()
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="publish_jobs")
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="publish_jobs")
+    kind = models.TextField(choices=PublishJobKind.choices)
+    status = models.TextField(choices=PublishJobStatus.choices, default=PublishJobStatus.QUEUED)
+    expected_theme_version = models.IntegerField()
+    expected_version_version = models.IntegerField(null=True, blank=True)
+    target_publication = models.ForeignKey(
+        ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    publication = models.ForeignKey(ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    bundle_sha256 = models.TextField(null=True, blank=True)
+    error_code = models.TextField(null=True, blank=True)
+    error_message = models.TextField(null=True, blank=True)
+    trace = models.JSONField(default=dict)
+    attempts = models.IntegerField(default=0)
+    requested_by = models.TextField()
+    principal = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = 'theme_config"."publish_jobs'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.theme_version_id}: {self.status}"
+
+
+class HostResolution(RLSModel):
+    """theme_config.host_resolution: one row per host with its theme's active bundle, kept by
+    triggers in the transaction of each change; read publicly through theme_config.resolve_host()."""
+
+    host = models.TextField(primary_key=True)
+    tenant_id = models.TextField()
+    theme_id = models.TextField()
+    publication_id = models.TextField()
+    theme_version_id = models.TextField()
+    bundle_url = models.TextField()
+    bundle_sha256 = models.TextField()
+    published_at = models.DateTimeField()
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        db_table = 'theme_config"."host_resolution'
+        managed = False
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.host} → {self.bundle_sha256[:12]}"

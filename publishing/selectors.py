@@ -3,8 +3,35 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken
+from publishing.models import PreviewToken, PublishJob, ThemePublication
+from themeconfig.platform.ids import is_valid_id
+from themeconfig.services.occ import not_found
 
 
 def preview_token_list(*, version_id: str) -> QuerySet[PreviewToken]:
     return PreviewToken.objects.filter(theme_version_id=version_id)
+
+
+def publish_job_get(job_id: str) -> PublishJob:
+    job = PublishJob.objects.filter(pk=job_id).first() if is_valid_id(job_id, "pbj") else None
+    if job is None:
+        raise not_found("publish job")
+    return job
+
+
+def publication_list(*, theme_id: str) -> QuerySet[ThemePublication]:
+    return ThemePublication.objects.filter(theme_id=theme_id)
+
+
+def resolve_host(host: str) -> dict | None:
+    """The public read: through theme_config.resolve_host(), which answers for this one host only."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT host, theme_id, publication_id, theme_version_id, bundle_url, bundle_sha256, "
+                       "published_at FROM theme_config.resolve_host(%s)", [host])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    keys = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256", "published_at")
+    return dict(zip(keys, row, strict=True))

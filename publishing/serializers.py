@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from publishing.models import PreviewToken
+from publishing.models import PreviewToken, PublishJob, ThemePublication
 
 
 class PreviewTokenSerializer(serializers.ModelSerializer):
@@ -27,3 +27,38 @@ class PreviewTokenCreatedSerializer(PreviewTokenSerializer):
 class PreviewTokenCreateSerializer(serializers.Serializer):
     expires_in_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=30)
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=500)
+
+
+class PublishJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishJob
+        fields = ["id", "theme_id", "theme_version_id", "kind", "status", "expected_theme_version",
+                  "target_publication_id", "publication_id", "bundle_sha256", "error_code", "error_message", "trace",
+                  "attempts", "requested_by", "created_at", "started_at", "finished_at", "updated_at"]
+        read_only_fields = fields
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ThemePublication
+        fields = ["id", "theme_id", "theme_version_id", "is_active", "bundle_url", "bundle_sha256",
+                  "cdn_invalidation_id", "reason", "published_at", "published_by", "superseded_at", "superseded_by_id"]
+        read_only_fields = fields
+
+
+class PublishRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="The theme's version you saw (or send If-Match).")
+
+
+class RollbackRequestSerializer(PublishRequestSerializer):
+    publication_id = serializers.CharField(required=False, allow_null=True, max_length=26)
+
+
+class ResolutionSerializer(serializers.Serializer):
+    host = serializers.CharField()
+    theme_id = serializers.CharField()
+    publication_id = serializers.CharField()
+    theme_version_id = serializers.CharField()
+    bundle_url = serializers.CharField()
+    bundle_sha256 = serializers.CharField()
+    published_at = serializers.DateTimeField()

@@ -123,6 +123,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 24 * 60 * 60,
         "kwargs": {"months_ahead": 3},
     },
+    # Publish jobs a lost worker (or a lost enqueue) left open: run again, or fail after 5 attempts.
+    "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},
 }
 
 CACHES = {
@@ -156,7 +158,7 @@ STORAGES = {
     "bundles": {
         "BACKEND": env("BUNDLE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env.json("BUNDLE_STORAGE_OPTIONS", default={}) or (
-            {"location": str(Path(MEDIA_ROOT) / "bundles"), "base_url": "/media/bundles/"}
+            {"location": str(Path(MEDIA_ROOT)), "base_url": "/media/"}
             if not env("BUNDLE_STORAGE_BACKEND", default="") else {}
         ),
     },
@@ -199,6 +201,8 @@ SPECTACULAR_SETTINGS = {
         "ContentSurfaceEnum": "themeconfig.models.ContentSurface",
         "NavigationSurfaceEnum": "themeconfig.models.NavigationSurface",
         "LayoutSurfaceEnum": "themeconfig.models.LayoutSurface",
+        "PublishKindEnum": "publishing.models.PublishJobKind",  # also a publication's reason
+        "PublishJobStatusEnum": "publishing.models.PublishJobStatus",
     },
 }
 
@@ -247,3 +251,7 @@ PREVIEW_READY_MIN_LOCALE_COMPLETENESS = env.float("PREVIEW_READY_MIN_LOCALE_COMP
 # Preview links: lifetime when none is asked for, and the longest one may ask for.
 PREVIEW_TOKEN_DEFAULT_DAYS = 7
 PREVIEW_TOKEN_MAX_DAYS = 30
+# After each flip, POST {"paths": [...]} here to purge a CDN; unset: the purge is only logged.
+CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
+# How long a client or CDN may reuse a /resolve/ answer (its ETag makes revalidation cheap).
+RESOLVE_MAX_AGE_SECONDS = 60

@@ -72,8 +72,9 @@ def test_settings__bundle_storage_env__backend_and_json_options(tmp_path):
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout.strip().splitlines()[-1])
 
+    # Under MEDIA_ROOT, so a key bundles/{tenant}/{theme}/{sha}.json is served as /media/bundles/…
     assert storages_with() == {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                               "OPTIONS": {"location": str(tmp_path / "bundles"), "base_url": "/media/bundles/"}}
+                               "OPTIONS": {"location": str(tmp_path), "base_url": "/media/"}}
     options = {"bucket_name": "b", "querystring_auth": False, "object_parameters": {"CacheControl": "immutable"}}
     assert storages_with(BUNDLE_STORAGE_BACKEND="storages.backends.s3.S3Storage",
                          BUNDLE_STORAGE_OPTIONS=json.dumps(options)) == {

@@ -20,7 +20,8 @@ SNAPSHOT_TABLES = [
     "theme_config.themes", "theme_config.theme_versions", "theme_config.content_blocks",
     "theme_config.navigation_configs", "theme_config.booking_flow_configs", "theme_config.email_themes",
     "theme_config.locale_packs", "theme_config.preview_tokens", "theme_config.api_clients",
-    "theme_config.memberships", "tenant_service.properties",
+    "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
+    "theme_config.theme_publications",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
@@ -50,7 +51,7 @@ def api_routes():
 
 
 @pytest.fixture
-def victim(tenant_factory):
+def victim(tenant_factory, monkeypatch):
     tenant = tenant_factory()
     owner = Principal.operator("test", tenant_id=tenant.id)
     theme = services.theme_create(principal=owner, name="Mine", enabled_locales=["en", "fr"],
@@ -75,6 +76,12 @@ def victim(tenant_factory):
         pass
     key, _ = services.api_key_create(principal=owner, name="victim-key", role="viewer")
     values["api_client_id"] = key.pk
+    from publishing.services import publish
+
+    services.locale_pack_put(principal=owner, version_id=version.pk, locale="fr", entries={"common.greeting": "Salut"})
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)  # no worker: the job need only exist
+    job = publish.version_publish(principal=owner, version_id=version.pk, expected_theme_version=1)
+    values["job_id"] = job.pk
     return tenant, values
 
 

@@ -119,6 +119,15 @@ def test_seed_demo__twice__one_demo_tenant_user_and_membership():
         assert list(TenantHost.objects.values_list("host", flat=True)) == ["demo.localhost"]
         assert Membership.objects.get(user=user).role == "owner"
         assert list(BrandKit.objects.values_list("name", "is_default")) == [("Demo Seaside", True)]
+        from publishing.models import ThemePublication
+
+        assert ThemePublication.objects.filter(is_active=True).count() == 1  # published once, not twice
+
+
+def test_seed_demo__demo_host_resolves_publicly(client):
+    run("seed_demo", "--force")
+    response = client.get("/api/v1/resolve/?host=demo.localhost")
+    assert response.status_code == 200 and len(response.json()["bundle_sha256"]) == 64
 
 
 def test_seed_demo__debug_off_without_force__refused():

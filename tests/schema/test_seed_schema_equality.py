@@ -38,6 +38,8 @@ EXTRA_TABLES = {
     "memberships": "themeconfig 0001_tenancy (seed 002 memberships), not part of seed 000",
     "api_clients": "themeconfig 0001_tenancy (seed 001 APIClient), not part of seed 000",
     "invitations": "themeconfig 0007_invitations: members join by a one-time link, never by raw user id",
+    "publish_jobs": "publishing 0006_publish_jobs: seed 003 async jobs with status and trace, polled by the caller",
+    "host_resolution": "publishing 0007: host → active bundle, kept by triggers per theme/host (O(hosts), not a view refresh)",
     "audit_log": "themeconfig 0008_audit_log (seed 002 audit log); its monthly and DEFAULT partitions come with it",
 }
 # Seed tables without RLS that we put under it (and FORCE): the request role writes them.

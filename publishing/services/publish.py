@@ -1,0 +1,277 @@
+"""Use cases of publishing: ask for a publish, rollback or re-publish (a job), and run a job.
+
+Asking answers at once with a queued job; a worker runs it: build the bundle (deterministic),
+upload it (content-addressed, immutable), then the flip of seed 000 §3.3 in one transaction that
+also marks the job succeeded and writes `theme.published.v1` / `theme.rolled_back.v1` to the
+outbox. A crash anywhere before that commit leaves the old publication active and the job open
+for a retry; a crash after it leaves a succeeded job. Concurrent flips end in PUBLISH_CONFLICT.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from publishing.errors import PublishingErrorCode
+from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, ThemePublication
+from publishing.outbox import outbox_enqueue
+from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
+from themeconfig.platform.errors import DomainError, FieldError
+from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.audit import audit_record
+from themeconfig.services.occ import check_expected_version, not_found, version_conflict
+from themeconfig.services.versions import immutable, version_problems
+
+logger = logging.getLogger(__name__)
+FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
+
+
+def _live_theme(theme_id: str) -> Theme:
+    theme = Theme.objects.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
+    if theme is None:
+        raise not_found("theme")
+    return theme
+
+
+def _check_theme_version(theme: Theme, expected: int) -> None:
+    check_expected_version(expected)
+    if theme.version != expected:
+        raise version_conflict("theme", expected, theme.version)
+
+
+def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
+             target: ThemePublication | None = None) -> PublishJob:
+    job = PublishJob.objects.create(
+        id=new_id("pbj"), tenant_id=principal.tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
+        expected_theme_version=expected, expected_version_version=version.version, target_publication=target,
+        requested_by=principal.actor, principal=principal.as_payload(), trace={"requested_at": timezone.now().isoformat()},
+    )
+    audit_record(principal=principal, action=f"publish_job.{kind}_requested", entity_type="publish_job",
+                 entity_id=job.pk, new={"theme_id": theme.pk, "version_id": version.pk, "kind": kind,
+                                        "expected_theme_version": expected})
+    transaction.on_commit(lambda: enqueue_publish_job(job_id=job.pk, tenant_id=job.tenant_id))
+    return job
+
+
+def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
+    """Hands the job to a worker. Losing this message is harmless: the job is committed, and the
+    stale-job reaper (beat) enqueues unfinished jobs again."""
+    from publishing.tasks import run_publish_job_task
+
+    try:
+        run_publish_job_task.apply_async(kwargs={"job_id": job_id, "tenant_id": tenant_id})
+    except Exception:  # noqa: BLE001 - the broker is down: the reaper retries
+        logger.warning("could not enqueue publish job %s; the stale-job reaper will", job_id, exc_info=True)
+
+
+def version_publish(*, principal: Principal, version_id: str, expected_theme_version: int) -> PublishJob:
+    """A publish job for a draft or preview-ready version that passes every preview-ready check."""
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        version = (ThemeVersion.objects.select_related("theme").filter(pk=version_id, theme__deleted_at__isnull=True)
+                   .first() if is_valid_id(version_id, "thv") else None)
+        if version is None:
+            raise not_found("version")
+        if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
+            raise immutable(version)
+        _check_theme_version(version.theme, expected_theme_version)
+        if problems := version_problems(version):
+            from themeconfig.errors import ThemeErrorCode
+
+            raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
+                              f"The version has {len(problems)} problem(s) to fix before it can be published.",
+                              http_status=422, errors=problems)
+        return _new_job(principal=principal, theme=version.theme, version=version, kind=PublishJobKind.PUBLISH,
+                        expected=expected_theme_version)
+
+
+def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int,
+                   publication_id: str | None = None) -> PublishJob:
+    """A job flipping the theme back to an earlier publication's bundle (default: the one before)."""
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        theme = _live_theme(theme_id)
+        _check_theme_version(theme, expected_theme_version)
+        earlier = ThemePublication.objects.filter(theme_id=theme.pk, is_active=False).select_related("theme_version")
+        if publication_id is not None:
+            target = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id, "thp") else None
+            if target is None:
+                raise DomainError("MELMASTOON.RESOURCE.NOT_FOUND", "No such earlier publication of this theme.",
+                                  http_status=422, errors=[FieldError("/publication_id", "unknown", "Not an earlier publication.")])
+        else:
+            target = earlier.exclude(theme_version_id=_active_version_id(theme)).order_by("-published_at").first()
+            if target is None:
+                raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "There is no earlier publication to roll back to.",
+                                  http_status=409)
+        return _new_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
+                        expected=expected_theme_version, target=target)
+
+
+def theme_republish(*, principal: Principal, theme_id: str, expected_theme_version: int) -> PublishJob:
+    """Rebuilds and re-publishes the active version (reason re_publish)."""
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        theme = _live_theme(theme_id)
+        _check_theme_version(theme, expected_theme_version)
+        active = ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).select_related("theme_version").first()
+        if active is None:
+            raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "The theme has no active publication to re-publish.",
+                              http_status=409)
+        return _new_job(principal=principal, theme=theme, version=active.theme_version, kind=PublishJobKind.RE_PUBLISH,
+                        expected=expected_theme_version)
+
+
+def _active_version_id(theme: Theme) -> str | None:
+    return ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).values_list(
+        "theme_version_id", flat=True).first()
+
+
+# --- running a job (a worker) ---------------------------------------------------------------------
+
+def _set_status(job_id: str, tenant_id: str, status: str, **fields) -> PublishJob:
+    with tenant_context(tenant_id):
+        PublishJob.objects.filter(pk=job_id).update(status=status, updated_at=timezone.now(), **fields)
+        return PublishJob.objects.get(pk=job_id)
+
+
+def publish_job_fail(*, job_id: str, tenant_id: str, code: str, message: str) -> PublishJob:
+    with tenant_context(tenant_id):
+        job = PublishJob.objects.select_for_update().get(pk=job_id)
+        if job.status in FINISHED:
+            return job
+        now = timezone.now()
+        PublishJob.objects.filter(pk=job_id).update(
+            status=PublishJobStatus.FAILED, error_code=str(code), error_message=message[:2000], finished_at=now,
+            updated_at=now)
+        audit_record(principal=Principal.from_payload(job.principal), action="publish_job.failed",
+                     entity_type="publish_job", entity_id=job_id, old={"status": job.status},
+                     new={"status": "failed", "error_code": str(code)})
+        return PublishJob.objects.get(pk=job_id)
+
+
+def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob:
+    """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
+    from publishing.bundles import build_bundle, bundle_inputs
+    from publishing.storage import upload_bundle
+
+    worker = worker or socket.gethostname()
+    timings: dict[str, float] = {}
+    with tenant_context(tenant_id):
+        job = PublishJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in FINISHED:
+            return job
+        principal = Principal.from_payload(job.principal)
+        PublishJob.objects.filter(pk=job_id).update(
+            status=PublishJobStatus.BUILDING, attempts=job.attempts + 1, started_at=job.started_at or timezone.now(),
+            updated_at=timezone.now())
+    try:
+        with use_case(principal, Permission.THEMES_PUBLISH):
+            started = time.perf_counter()
+            if job.kind == PublishJobKind.ROLLBACK:
+                target = ThemePublication.objects.get(pk=job.target_publication_id)
+                bundle_url, sha256, size = target.bundle_url, target.bundle_sha256, None
+            else:
+                version = ThemeVersion.objects.get(pk=job.theme_version_id)
+                if job.kind == PublishJobKind.PUBLISH and version.version != job.expected_version_version:
+                    raise DomainError(PublishingErrorCode.VERSION_CHANGED,
+                                      "The version was edited after the publish was asked for; publish again.",
+                                      http_status=409)
+                bundle = build_bundle(**bundle_inputs(job.theme_version_id))
+            timings["build_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        if job.kind != PublishJobKind.ROLLBACK:
+            _set_status(job_id, tenant_id, PublishJobStatus.UPLOADING, bundle_sha256=bundle.sha256)
+            started = time.perf_counter()
+            uploaded = upload_bundle(bundle, tenant_id=tenant_id, theme_id=job.theme_id)
+            timings["upload_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            bundle_url, sha256, size = uploaded.json_url, bundle.sha256, bundle.size
+        _set_status(job_id, tenant_id, PublishJobStatus.FLIPPING)
+        started = time.perf_counter()
+        publication = _flip(job=job, principal=principal, bundle_url=bundle_url, sha256=sha256, size=size,
+                            trace={**job.trace, **timings, "worker": worker, "bundle_size": size, "sha256": sha256})
+        timings["flip_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    except DomainError as error:
+        return publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message)
+    _invalidate_cdn(tenant_id=tenant_id, publication_id=publication.pk, job_id=job_id, timings=timings)
+    with tenant_context(tenant_id):
+        return PublishJob.objects.get(pk=job_id)
+
+
+def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str, size: int | None,
+          trace: dict) -> ThemePublication:
+    """Seed 000 §3.3 in one transaction, with the version's status, the job's success and the event."""
+    reason = {PublishJobKind.PUBLISH: "publish", PublishJobKind.ROLLBACK: "rollback",
+              PublishJobKind.RE_PUBLISH: "re_publish"}[job.kind]
+    new_id_ = new_id("thp")
+    now = timezone.now()
+    try:
+        with use_case(principal, Permission.THEMES_PUBLISH), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, theme_version_id FROM theme_config.theme_publications WHERE theme_id = %s AND is_active",
+                [job.theme_id])
+            previous = cursor.fetchone()
+            cursor.execute(
+                "UPDATE theme_config.theme_publications SET is_active = false, superseded_at = now(), "
+                "superseded_by_id = %s WHERE theme_id = %s AND is_active = true", [new_id_, job.theme_id])
+            cursor.execute(
+                "INSERT INTO theme_config.theme_publications (id, tenant_id, theme_id, theme_version_id, is_active, "
+                "bundle_url, bundle_sha256, reason, published_at, published_by) "
+                "VALUES (%s, %s, %s, %s, true, %s, %s, %s, now(), %s)",
+                [new_id_, job.tenant_id, job.theme_id, job.theme_version_id, bundle_url, sha256, reason,
+                 principal.actor])
+            cursor.execute(
+                "UPDATE theme_config.themes SET active_publication_id = %s, version = version + 1, updated_at = now(), "
+                "updated_by = %s WHERE id = %s AND version = %s AND deleted_at IS NULL",
+                [new_id_, principal.actor, job.theme_id, job.expected_theme_version])
+            if cursor.rowcount != 1:
+                raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
+                                  "The theme changed since this publish was asked for (another publish won).",
+                                  http_status=409)
+            if previous and previous[1] != job.theme_version_id:
+                ThemeVersion.objects.filter(pk=previous[1], status=ThemeVersionStatus.PUBLISHED).update(
+                    status=ThemeVersionStatus.ARCHIVED, archived_at=now, updated_at=now, updated_by=principal.actor,
+                    archived_reason=ArchivedReason.ROLLED_BACK if reason == "rollback" else ArchivedReason.SUPERSEDED)
+            published = {"status": ThemeVersionStatus.PUBLISHED, "published_bundle_url": bundle_url,
+                         "published_bundle_sha256": sha256, "published_at": now, "published_by": principal.actor,
+                         "archived_at": None, "archived_reason": None, "updated_at": now, "updated_by": principal.actor}
+            if size is not None:
+                published["published_bundle_size"] = size
+            ThemeVersion.objects.filter(pk=job.theme_version_id).update(**published)
+            PublishJob.objects.filter(pk=job.pk).update(
+                status=PublishJobStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
+                bundle_sha256=sha256, trace=trace)
+            event_type = "theme.rolled_back.v1" if reason == "rollback" else "theme.published.v1"
+            outbox_enqueue(tenant_id=job.tenant_id, event_type=event_type, subject=job.theme_id,
+                           partition_key=job.theme_id, data={
+                               "theme_id": job.theme_id, "publication_id": new_id_, "version_id": job.theme_version_id,
+                               "previous_publication_id": previous[0] if previous else None, "bundle_url": bundle_url,
+                               "bundle_sha256": sha256, "reason": reason})
+            audit_record(principal=principal, action=f"theme.{'rolled_back' if reason == 'rollback' else 'published'}",
+                         entity_type="theme", entity_id=job.theme_id,
+                         old={"active_publication_id": previous[0] if previous else None},
+                         new={"active_publication_id": new_id_})
+    except DomainError as error:
+        if error.code == "MELMASTOON.THEME.PUBLISH_CONFLICT" or error.code == PublishingErrorCode.PUBLISH_CONFLICT:
+            raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, error.message, http_status=409) from error
+        raise
+    with tenant_context(job.tenant_id):
+        return ThemePublication.objects.get(pk=new_id_)
+
+
+def _invalidate_cdn(*, tenant_id: str, publication_id: str, job_id: str, timings: dict) -> None:
+    """After the flip: purge what a CDN may hold; losing this is harmless (the keys are content-addressed)."""
+    from publishing.cdn import cdn
+
+    try:
+        started = time.perf_counter()
+        invalidation_id = cdn().invalidate([f"/bundles/{tenant_id}/"])
+        timings["cdn_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    except Exception:  # noqa: BLE001 - the publish stands; the purge is retried by the CDN's own TTL
+        logger.exception("CDN invalidation failed for publication %s", publication_id)
+        return
+    with tenant_context(tenant_id):
+        ThemePublication.objects.filter(pk=publication_id).update(cdn_invalidation_id=invalidation_id)
+        job = PublishJob.objects.get(pk=job_id)
+        PublishJob.objects.filter(pk=job_id).update(trace={**job.trace, **timings, "cdn_invalidation_id": invalidation_id})
