@@ -13,6 +13,11 @@ from themeconfig.platform.tenant_context import tenant_context
 
 DEMO_SLUG = "demo"
 DEMO_HOST = "demo.localhost"
+DEMO_TEXT = {
+    "en": {"welcome": "## Welcome to the seaside", "title": "Find your room", "greeting": "Hello, {name}!"},
+    "fr": {"welcome": "## Bienvenue au bord de la mer", "title": "Trouvez votre chambre",
+           "greeting": "Bonjour, {name} !"},
+}
 DEMO_BRAND_KIT = {
     "name": "Demo Seaside",
     "colors": [
@@ -67,28 +72,29 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"demo tenant {tenant.id} ready; staff login demo/demo"))
 
     def _publish_demo_theme(self, principal):
-        """A tenant-wide theme with one published version, unless the tenant has a live theme already.
+        """The tenant-wide theme (made if missing) with a published version, unless one is published already.
 
         The job runs here, in this process (no worker needed at seed time), through the same use cases.
         """
         with tenant_context(principal.tenant_id):
-            if Theme.objects.filter(deleted_at__isnull=True, property_id__isnull=True).exists():
-                return None
-        theme = services.theme_create(principal=principal, name="Demo Seaside", enabled_locales=["en", "fr"],
-                                      fallback_chain=["fr", "en"])
+            theme = Theme.objects.filter(deleted_at__isnull=True, property_id__isnull=True).first()
+        if theme is not None and theme.active_publication_id:
+            return None
+        if theme is None:
+            theme = services.theme_create(principal=principal, name="Demo Seaside", enabled_locales=["en", "fr"],
+                                          fallback_chain=["fr", "en"])
         version = services.version_create(principal=principal, theme_id=theme.pk, release_notes="First version")
         services.version_update(principal=principal, version_id=version.pk, expected_version=version.version,
                                 layout_selections={"home": {"preset": "home.hero-split"}})
+        locales = [theme.default_locale, *[loc for loc in theme.enabled_locales if loc != theme.default_locale]]
         services.content_block_create(
             principal=principal, version_id=version.pk, surface="home", kind="rich_text",
-            body={"en": {"format": "markdown", "value": "## Welcome to the seaside"},
-                  "fr": {"format": "markdown", "value": "## Bienvenue au bord de la mer"}},
+            body={loc: {"format": "markdown", "value": DEMO_TEXT.get(loc, DEMO_TEXT["en"])["welcome"]} for loc in locales},
             meta={"kind": "rich_text"})
-        services.locale_pack_put(principal=principal, version_id=version.pk, locale="en",
-                                 entries={"booking.search.title": "Find your room", "common.greeting": "Hello, {name}!"})
-        services.locale_pack_put(principal=principal, version_id=version.pk, locale="fr",
-                                 entries={"booking.search.title": "Trouvez votre chambre",
-                                          "common.greeting": "Bonjour, {name} !"})
+        for loc in locales:  # the default locale first: the others are checked against it
+            text = DEMO_TEXT.get(loc, DEMO_TEXT["en"])
+            services.locale_pack_put(principal=principal, version_id=version.pk, locale=loc,
+                                     entries={"booking.search.title": text["title"], "common.greeting": text["greeting"]})
         with tenant_context(principal.tenant_id):
             expected = Theme.objects.get(pk=theme.pk).version
         job = publish.version_publish(principal=principal, version_id=version.pk, expected_theme_version=expected)
