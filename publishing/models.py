@@ -178,10 +178,8 @@ class HostToThemeView(models.Model):
         return f"{self.host} → {self.bundle_url}"
 
 
-class PublishJobKind(models.TextChoices):
-    PUBLISH = "publish"
-    ROLLBACK = "rollback"
-    RE_PUBLISH = "re_publish"
+# A job's kind is the reason its publication will carry.
+PublishJobKind = PublicationReason
 
 
 class PublishJobStatus(models.TextChoices):

@@ -202,8 +202,7 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
 def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str, size: int | None,
           trace: dict) -> ThemePublication:
     """Seed 000 §3.3 in one transaction, with the version's status, the job's success and the event."""
-    reason = {PublishJobKind.PUBLISH: "publish", PublishJobKind.ROLLBACK: "rollback",
-              PublishJobKind.RE_PUBLISH: "re_publish"}[job.kind]
+    reason = job.kind  # publish, rollback or re_publish: the publication's reason
     new_id_ = new_id("thp")
     now = timezone.now()
     try:
