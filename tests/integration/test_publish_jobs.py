@@ -167,3 +167,15 @@ def test_resolve__read_model_agrees_with_the_seed_view_after_a_refresh(world, cl
             cursor.execute("SELECT host, theme_id, bundle_url FROM theme_config.host_resolution ORDER BY host")
             model_rows = cursor.fetchall()
     assert view_rows == model_rows and len(model_rows) == 1
+
+
+def test_theme_detail__shows_the_active_publication(world, client, keyed_tenant_factory):
+    tenant, admin, theme = world
+    done = _publish(admin, tenant, draft(admin, theme), 1)
+    from tests.factories.tenancy import ApiClientFactory
+
+    with tenant_context(tenant.id):
+        key = ApiClientFactory(role="viewer")
+    detail = client.get(f"/api/v1/themes/{theme.pk}/", HTTP_AUTHORIZATION=f"Bearer {key.secret}").json()
+    assert detail["active_publication"]["id"] == done.publication_id
+    assert len(detail["active_publication"]["bundle_sha256"]) == 64

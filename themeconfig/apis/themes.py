@@ -30,7 +30,7 @@ def _choice(value, choices, name):
 def theme_detail(theme) -> dict:
     return ThemeDetailSerializer(theme, context={
         "latest_versions": theme_selectors.latest_versions(theme),
-        "active_publication": None,
+        "active_publication": theme_selectors.active_publication(theme),
     }).data
 
 

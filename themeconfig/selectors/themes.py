@@ -47,6 +47,18 @@ def latest_versions(theme: Theme, limit: int = LATEST_VERSIONS) -> list[ThemeVer
     return list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal")[:limit])
 
 
+def active_publication(theme: Theme) -> dict | None:
+    """What is live for the theme, from its published version (the publication row is publishing's)."""
+    if not theme.active_publication_id:
+        return None
+    version = ThemeVersion.objects.filter(theme_id=theme.pk, status="published").order_by("-published_at").first()
+    if version is None:
+        return {"id": theme.active_publication_id}
+    return {"id": theme.active_publication_id, "theme_version_id": version.pk, "ordinal": version.ordinal,
+            "bundle_url": version.published_bundle_url, "bundle_sha256": version.published_bundle_sha256,
+            "published_at": version.published_at, "published_by": version.published_by}
+
+
 def version_list(*, theme_id: str, status: str | None = None) -> QuerySet[ThemeVersion]:
     versions = ThemeVersion.objects.filter(theme_id=theme_id)
     if status:
