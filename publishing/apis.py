@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -148,7 +148,8 @@ class ResolveApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[OpenApiParameter("host", str, required=True)], responses={200: ResolutionSerializer})
+    @extend_schema(parameters=[OpenApiParameter("host", str, required=True)],
+                   responses={200: ResolutionSerializer, 304: OpenApiResponse(description="Not modified (ETag matched).")})
     def get(self, request):
         host = (request.query_params.get("host") or "").strip().lower().rstrip(".")
         host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host

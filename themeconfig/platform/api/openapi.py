@@ -131,10 +131,16 @@ def postprocess_problem_responses(result, generator, request, public):
     schemas.update(PROBLEM_SCHEMAS)
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
-            if method not in _UNSAFE_METHODS | {"get"} or _is_public(operation):
+            if method not in _UNSAFE_METHODS | {"get"}:
                 continue
+            if _is_public(operation):
+                # A public lookup (resolve/?host=): a malformed or unknown key is a problem too.
+                looks_up = any(p["in"] == "query" and p.get("required") for p in operation.get("parameters", []))
+                statuses = [400, 404] if looks_up else []
+            else:
+                statuses = problem_statuses(method, operation, schemas)
             responses = operation.setdefault("responses", {})
-            for status in problem_statuses(method, operation, schemas):
+            for status in statuses:
                 responses.setdefault(str(status), {
                     "description": PROBLEM_DESCRIPTIONS[status],
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
