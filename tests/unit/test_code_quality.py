@@ -21,3 +21,12 @@ def test_migrations__models_and_migration_state__agree():
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], cwd=ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0 and "No changes detected" in result.stdout, result.stdout + result.stderr
+
+
+def test_dependencies__point_one_way__themeconfig_imports_neither_publishing_nor_ai_workspace():
+    import re
+
+    pattern = re.compile(r"^\s*(from|import)\s+(publishing|ai_workspace)\b", re.M)
+    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "themeconfig").rglob("*.py")
+                 if pattern.search(path.read_text())]
+    assert not offenders, offenders
