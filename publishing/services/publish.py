@@ -18,6 +18,7 @@ from django.utils import timezone
 from publishing.errors import PublishingErrorCode
 from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, ThemePublication
 from publishing.outbox import outbox_enqueue
+from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError, FieldError
 from themeconfig.platform.ids import is_valid_id, new_id
@@ -81,8 +82,6 @@ def version_publish(*, principal: Principal, version_id: str, expected_theme_ver
             raise immutable(version)
         _check_theme_version(version.theme, expected_theme_version)
         if problems := version_problems(version):
-            from themeconfig.errors import ThemeErrorCode
-
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
                               f"The version has {len(problems)} problem(s) to fix before it can be published.",
                               http_status=422, errors=problems)
@@ -205,56 +204,53 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
     reason = job.kind  # publish, rollback or re_publish: the publication's reason
     new_id_ = new_id("thp")
     now = timezone.now()
-    try:
-        with use_case(principal, Permission.THEMES_PUBLISH), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, theme_version_id FROM theme_config.theme_publications WHERE theme_id = %s AND is_active",
-                [job.theme_id])
-            previous = cursor.fetchone()
-            cursor.execute(
-                "UPDATE theme_config.theme_publications SET is_active = false, superseded_at = now(), "
-                "superseded_by_id = %s WHERE theme_id = %s AND is_active = true", [new_id_, job.theme_id])
-            cursor.execute(
-                "INSERT INTO theme_config.theme_publications (id, tenant_id, theme_id, theme_version_id, is_active, "
-                "bundle_url, bundle_sha256, reason, published_at, published_by) "
-                "VALUES (%s, %s, %s, %s, true, %s, %s, %s, now(), %s)",
-                [new_id_, job.tenant_id, job.theme_id, job.theme_version_id, bundle_url, sha256, reason,
-                 principal.actor])
-            cursor.execute(
-                "UPDATE theme_config.themes SET active_publication_id = %s, version = version + 1, updated_at = now(), "
-                "updated_by = %s WHERE id = %s AND version = %s AND deleted_at IS NULL",
-                [new_id_, principal.actor, job.theme_id, job.expected_theme_version])
-            if cursor.rowcount != 1:
-                raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
-                                  "The theme changed since this publish was asked for (another publish won).",
-                                  http_status=409)
-            if previous and previous[1] != job.theme_version_id:
-                ThemeVersion.objects.filter(pk=previous[1], status=ThemeVersionStatus.PUBLISHED).update(
-                    status=ThemeVersionStatus.ARCHIVED, archived_at=now, updated_at=now, updated_by=principal.actor,
-                    archived_reason=ArchivedReason.ROLLED_BACK if reason == "rollback" else ArchivedReason.SUPERSEDED)
-            published = {"status": ThemeVersionStatus.PUBLISHED, "published_bundle_url": bundle_url,
-                         "published_bundle_sha256": sha256, "published_at": now, "published_by": principal.actor,
-                         "archived_at": None, "archived_reason": None, "updated_at": now, "updated_by": principal.actor}
-            if size is not None:
-                published["published_bundle_size"] = size
-            ThemeVersion.objects.filter(pk=job.theme_version_id).update(**published)
-            PublishJob.objects.filter(pk=job.pk).update(
-                status=PublishJobStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
-                bundle_sha256=sha256, trace=trace)
-            event_type = "theme.rolled_back.v1" if reason == "rollback" else "theme.published.v1"
-            outbox_enqueue(tenant_id=job.tenant_id, event_type=event_type, subject=job.theme_id,
-                           partition_key=job.theme_id, data={
-                               "theme_id": job.theme_id, "publication_id": new_id_, "version_id": job.theme_version_id,
-                               "previous_publication_id": previous[0] if previous else None, "bundle_url": bundle_url,
-                               "bundle_sha256": sha256, "reason": reason})
-            audit_record(principal=principal, action=f"theme.{'rolled_back' if reason == 'rollback' else 'published'}",
-                         entity_type="theme", entity_id=job.theme_id,
-                         old={"active_publication_id": previous[0] if previous else None},
-                         new={"active_publication_id": new_id_})
-    except DomainError as error:
-        if error.code == "MELMASTOON.THEME.PUBLISH_CONFLICT" or error.code == PublishingErrorCode.PUBLISH_CONFLICT:
-            raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, error.message, http_status=409) from error
-        raise
+    # A concurrent flip's unique violation (theme_publications_active_uq) is a PUBLISH_CONFLICT
+    # through the constraint registry, like the stale theme version below.
+    with use_case(principal, Permission.THEMES_PUBLISH), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, theme_version_id FROM theme_config.theme_publications WHERE theme_id = %s AND is_active",
+            [job.theme_id])
+        previous = cursor.fetchone()
+        cursor.execute(
+            "UPDATE theme_config.theme_publications SET is_active = false, superseded_at = now(), "
+            "superseded_by_id = %s WHERE theme_id = %s AND is_active = true", [new_id_, job.theme_id])
+        cursor.execute(
+            "INSERT INTO theme_config.theme_publications (id, tenant_id, theme_id, theme_version_id, is_active, "
+            "bundle_url, bundle_sha256, reason, published_at, published_by) "
+            "VALUES (%s, %s, %s, %s, true, %s, %s, %s, now(), %s)",
+            [new_id_, job.tenant_id, job.theme_id, job.theme_version_id, bundle_url, sha256, reason,
+             principal.actor])
+        cursor.execute(
+            "UPDATE theme_config.themes SET active_publication_id = %s, version = version + 1, updated_at = now(), "
+            "updated_by = %s WHERE id = %s AND version = %s AND deleted_at IS NULL",
+            [new_id_, principal.actor, job.theme_id, job.expected_theme_version])
+        if cursor.rowcount != 1:
+            raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
+                              "The theme changed since this publish was asked for (another publish won).",
+                              http_status=409)
+        if previous and previous[1] != job.theme_version_id:
+            ThemeVersion.objects.filter(pk=previous[1], status=ThemeVersionStatus.PUBLISHED).update(
+                status=ThemeVersionStatus.ARCHIVED, archived_at=now, updated_at=now, updated_by=principal.actor,
+                archived_reason=ArchivedReason.ROLLED_BACK if reason == "rollback" else ArchivedReason.SUPERSEDED)
+        published = {"status": ThemeVersionStatus.PUBLISHED, "published_bundle_url": bundle_url,
+                     "published_bundle_sha256": sha256, "published_at": now, "published_by": principal.actor,
+                     "archived_at": None, "archived_reason": None, "updated_at": now, "updated_by": principal.actor}
+        if size is not None:
+            published["published_bundle_size"] = size
+        ThemeVersion.objects.filter(pk=job.theme_version_id).update(**published)
+        PublishJob.objects.filter(pk=job.pk).update(
+            status=PublishJobStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
+            bundle_sha256=sha256, trace=trace)
+        event_type = "theme.rolled_back.v1" if reason == "rollback" else "theme.published.v1"
+        outbox_enqueue(tenant_id=job.tenant_id, event_type=event_type, subject=job.theme_id,
+                       partition_key=job.theme_id, data={
+                           "theme_id": job.theme_id, "publication_id": new_id_, "version_id": job.theme_version_id,
+                           "previous_publication_id": previous[0] if previous else None, "bundle_url": bundle_url,
+                           "bundle_sha256": sha256, "reason": reason})
+        audit_record(principal=principal, action=f"theme.{'rolled_back' if reason == 'rollback' else 'published'}",
+                     entity_type="theme", entity_id=job.theme_id,
+                     old={"active_publication_id": previous[0] if previous else None},
+                     new={"active_publication_id": new_id_})
     with tenant_context(job.tenant_id):
         return ThemePublication.objects.get(pk=new_id_)
 

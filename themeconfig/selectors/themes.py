@@ -94,29 +94,24 @@ def content_block_get(block_id: str) -> ContentBlock:
     return block
 
 
+def _version_child(model, what: str, *, version_id: str, **lookup):
+    child = model.objects.filter(theme_version_id=version_id, **lookup).first()
+    if child is None:
+        raise not_found(what)
+    return child
+
+
 def navigation_get(*, version_id: str, surface: str) -> NavigationConfig:
-    nav = NavigationConfig.objects.filter(theme_version_id=version_id, surface=surface).first()
-    if nav is None:
-        raise not_found("navigation")
-    return nav
+    return _version_child(NavigationConfig, "navigation", version_id=version_id, surface=surface)
 
 
 def booking_flow_get(*, version_id: str) -> BookingFlowConfig:
-    flow = BookingFlowConfig.objects.filter(theme_version_id=version_id).first()
-    if flow is None:
-        raise not_found("booking flow")
-    return flow
+    return _version_child(BookingFlowConfig, "booking flow", version_id=version_id)
 
 
 def email_theme_get(*, version_id: str) -> EmailTheme:
-    email = EmailTheme.objects.filter(theme_version_id=version_id).first()
-    if email is None:
-        raise not_found("e-mail theme")
-    return email
+    return _version_child(EmailTheme, "e-mail theme", version_id=version_id)
 
 
 def locale_pack_get(*, version_id: str, locale: str) -> LocalePack:
-    pack = LocalePack.objects.filter(theme_version_id=version_id, locale=locale).first()
-    if pack is None:
-        raise not_found("locale pack")
-    return pack
+    return _version_child(LocalePack, "locale pack", version_id=version_id, locale=locale)

@@ -29,6 +29,13 @@ def check_expected_version(expected_version) -> int:
     return expected_version
 
 
+def check_version(*, current: int, expected_version, what: str) -> None:
+    """For a change made some other way than one UPDATE (a DELETE, say): 428 without, 409 when stale."""
+    check_expected_version(expected_version)
+    if current != expected_version:
+        raise version_conflict(what, expected_version, current)
+
+
 def update_with_version(model: type[Model], *, pk: str, expected_version: int, values: dict, what: str,
                         **filters) -> int:
     """Applies `values` if the row is still at `expected_version`; returns the new version.

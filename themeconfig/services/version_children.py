@@ -24,7 +24,7 @@ from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import check_expected_version, not_found, update_with_version, version_conflict
+from themeconfig.services.occ import check_version, not_found, update_with_version
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.versions import UNSET, editable_version, version_touched
 from themeconfig.validators import (
@@ -165,9 +165,7 @@ def content_block_delete(*, principal: Principal, block_id: str, expected_versio
     with use_case(principal, Permission.THEMES_EDIT):
         block = _block(block_id)
         version = editable_version(block.theme_version_id)
-        check_expected_version(expected_version)
-        if block.version != expected_version:
-            raise version_conflict("content block", expected_version, block.version)
+        check_version(current=block.version, expected_version=expected_version, what="content block")
         block_id = block.pk
         block.delete()
         block.pk = block_id
@@ -365,9 +363,7 @@ def locale_pack_delete(*, principal: Principal, version_id: str, locale: str, ex
         pack = LocalePack.objects.select_for_update().filter(theme_version_id=version.pk, locale=locale).first()
         if pack is None:
             raise not_found("locale pack")
-        check_expected_version(expected_version)
-        if pack.version != expected_version:
-            raise version_conflict("locale pack", expected_version, pack.version)
+        check_version(current=pack.version, expected_version=expected_version, what="locale pack")
         pack_id = pack.pk
         pack.delete()
         _recompute_completeness(version)

@@ -7,7 +7,7 @@ its children, plus the cross-aggregate rules of seed §5, and reports every prob
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from themeconfig.errors import ThemeErrorCode
@@ -170,8 +170,6 @@ def editable_version(version_id: str) -> ThemeVersion:
 
 def version_touched(version: ThemeVersion, principal: Principal) -> None:
     """Something in the version changed: back to draft, and its own version moves on."""
-    from django.db.models import F
-
     ThemeVersion.objects.filter(pk=version.pk).update(
         status=ThemeVersionStatus.DRAFT, version=F("version") + 1, updated_by=principal.actor,
         updated_at=timezone.now(),
