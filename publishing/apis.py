@@ -45,10 +45,8 @@ class PreviewTokenListApi(WorkspaceListApi):
         data = self.body(PreviewTokenCreateSerializer)
         token, secret = services.preview_token_create(principal=self.principal, version_id=version_id, **data)
         token.token = secret
-        response = self.reply(PreviewTokenCreatedSerializer(token).data, status=201,
-                              location=f"/api/v1/versions/{version_id}/preview-tokens/")
-        response["Cache-Control"] = "no-store"
-        return response
+        return self.reply(PreviewTokenCreatedSerializer(token).data, status=201,
+                          location=f"/api/v1/versions/{version_id}/preview-tokens/", secret_fields=("token",))
 
 
 class PreviewTokenRevokeApi(WorkspaceApi):

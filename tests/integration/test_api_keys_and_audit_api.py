@@ -61,3 +61,21 @@ def test_audit_log__records_writes_with_actor__filters_and_newest_first(client, 
     assert client.get("/api/v1/audit-log/?since=yesterday", **admin.auth).status_code == 422
     other = keyed_tenant_factory(role="owner")
     assert client.get("/api/v1/audit-log/", **other.auth).json()["results"] == []
+
+
+def test_api_key__idempotent_replay__never_the_secret_again_nor_kept(client, keyed_tenant_factory):
+    admin = keyed_tenant_factory(role="admin")
+    first = client.post("/api/v1/api-keys/", json.dumps({"name": "ci"}), content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="key-ci", **admin.auth)
+    secret = first.json()["secret"]
+    again = client.post("/api/v1/api-keys/", json.dumps({"name": "ci"}), content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="key-ci", **admin.auth)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["secret"] is None and again.json()["id"] == first.json()["id"]
+    assert again["Cache-Control"] == "no-store"
+    from django.db import connection
+
+    with tenant_context(admin.id), connection.cursor() as cursor:
+        cursor.execute("SELECT response::text FROM theme_config.idempotency_keys WHERE key = 'key-ci'")
+        stored = cursor.fetchone()[0]
+    assert '"secret": null' in stored and secret not in stored

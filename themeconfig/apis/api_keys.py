@@ -32,10 +32,8 @@ class ApiKeyListApi(WorkspaceListApi):
     @idempotent
     def post(self, request):
         client, secret = services.api_key_create(principal=self.principal, **self.body(ApiKeyCreateSerializer))
-        response = self.reply(ApiKeyCreatedSerializer(_created(client, secret)).data, status=201,
-                              location="/api/v1/api-keys/")
-        response["Cache-Control"] = "no-store"
-        return response
+        return self.reply(ApiKeyCreatedSerializer(_created(client, secret)).data, status=201,
+                          location="/api/v1/api-keys/", secret_fields=("secret",))
 
 
 class ApiKeyRevokeApi(WorkspaceApi):
@@ -57,7 +55,5 @@ class ApiKeyRotateApi(WorkspaceApi):
     @idempotent
     def post(self, request, api_client_id):
         client, secret = services.api_key_rotate(principal=self.principal, api_client_id=api_client_id)
-        response = self.reply(ApiKeyCreatedSerializer(_created(client, secret)).data, status=201,
-                              location="/api/v1/api-keys/")
-        response["Cache-Control"] = "no-store"
-        return response
+        return self.reply(ApiKeyCreatedSerializer(_created(client, secret)).data, status=201,
+                          location="/api/v1/api-keys/", secret_fields=("secret",))

@@ -38,12 +38,18 @@ class WorkspaceMixin:
     def expected(self, data: dict | None = None) -> int | None:
         return expected_version(self.request, data if data is not None else self.request.data)
 
-    def reply(self, data, *, status: int = 200, version: int | None = None, location: str | None = None) -> Response:
+    def reply(self, data, *, status: int = 200, version: int | None = None, location: str | None = None,
+              secret_fields: tuple[str, ...] = ()) -> Response:
+        """`secret_fields`: members shown in this reply only (never cached, never kept for an
+        Idempotency-Key replay, which answers with them null)."""
         response = Response(data, status=status)
         if version is not None:
             with_etag(response, version)
         if location is not None:
             response["Location"] = location
+        if secret_fields:
+            response["Cache-Control"] = "no-store"
+            response.secret_fields = secret_fields
         return response
 
 

@@ -23,7 +23,7 @@ from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
-REPLAYED_HEADERS = ("Location", "ETag")
+REPLAYED_HEADERS = ("Location", "ETag", "Cache-Control")
 
 
 def _claim(tenant_id: str, endpoint: str, key: str, request_hash: str):
@@ -94,8 +94,13 @@ def idempotent(view_method):
                 return response
             response = view_method(view, request, *args, **kwargs)
             if response.status_code < 500:
+                body = json.loads(JSONRenderer().render(response.data) or b"null")
+                secret_fields = getattr(response, "secret_fields", ())
+                if secret_fields and isinstance(body, dict):
+                    # A secret is shown once: the stored reply (and so a replay) has it null.
+                    body = {**body, **{field: None for field in secret_fields if field in body}}
                 stored_body = {
-                    "body": json.loads(JSONRenderer().render(response.data) or b"null"),
+                    "body": body,
                     "headers": {h: response[h] for h in REPLAYED_HEADERS if h in response},
                 }
                 _store(principal.tenant_id, endpoint, key, response.status_code, stored_body)
