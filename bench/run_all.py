@@ -4,8 +4,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Modules the benchmarks use, not benchmarks: the shared set-up, and bench/publish.py's server settings and URLs.
+HELPERS = {"run_all.py", "harness.py", "settings_bench.py", "urls_bench.py"}
 for script in sorted(HERE.glob("*.py")):
-    if script.name in ("run_all.py", "harness.py"):
+    if script.name in HELPERS:
         continue
     print(f"== {script.name}", flush=True)
     subprocess.run([sys.executable, str(script)], check=True)

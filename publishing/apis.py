@@ -1,13 +1,16 @@
 """HTTP doors of publishing: preview links, publish/rollback/re-publish (202 + a job), jobs, publications."""
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from publishing import selectors, services
+from publishing import preview, resolve_cache, selectors, services
 from publishing.serializers import (
     PreviewTokenCreatedSerializer,
     PreviewTokenCreateSerializer,
@@ -20,7 +23,9 @@ from publishing.serializers import (
 )
 from publishing.services import publish
 from themeconfig.apis.base import WorkspaceApi, WorkspaceListApi
+from themeconfig.platform.api.exceptions import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 from themeconfig.platform.api.idempotency import idempotent
+from themeconfig.platform.api.openapi import PROBLEM_REF
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors import themes as theme_selectors
@@ -146,19 +151,131 @@ class ResolveApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def dispatch(self, request, *args, **kwargs):
+        # GET and HEAD go straight to the lookup, without DRF's request wrapping, negotiation and
+        # serializer, which cost more than the cached lookup itself (bench/publish.py). The answers
+        # are the same: the body ResolutionSerializer documents, the same problem+json 404. Other
+        # methods get DRF's own answers (405, OPTIONS).
+        if request.method in ("GET", "HEAD"):
+            return self.get(request)
+        return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(parameters=[OpenApiParameter("host", str, required=True)],
                    responses={200: ResolutionSerializer, 304: OpenApiResponse(description="Not modified (ETag matched).")})
     def get(self, request):
-        host = (request.query_params.get("host") or "").strip().lower().rstrip(".")
+        host = (request.GET.get("host") or "").strip().lower().rstrip(".")
         host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        row = selectors.resolve_host(host) if host else None
-        if row is None:
-            raise DomainError(CoreErrorCode.NOT_FOUND, "No published theme serves this host.", http_status=404)
-        etag = f'"{row["bundle_sha256"]}"'
+        found = resolve_cache.resolve(host) if host else None
+        if found is None:
+            return problem_response(DomainError(CoreErrorCode.NOT_FOUND, "No published theme serves this host.",
+                                                http_status=404), instance=request.path)
+        etag = f'"{found.sha256}"'
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-            response = Response(status=304)
+            response = HttpResponse(status=304, content_type="application/json")
         else:
-            response = Response(ResolutionSerializer(row).data)
+            response = HttpResponse(found.body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = f"public, max-age={settings.RESOLVE_MAX_AGE_SECONDS}"
         return response
+
+
+# --- the public preview read (preview/{token}/) ------------------------------------------------
+# One answer for every token that shows nothing (unknown, expired, revoked, malformed, its theme
+# deleted): the same status, bytes and headers, built once, with nothing from the request in it.
+PREVIEW_NOT_FOUND_BODY = json.dumps(problem_body(DomainError(
+    CoreErrorCode.NOT_FOUND, "No such preview link, or it has expired or been revoked.", http_status=404,
+)), sort_keys=True, separators=(",", ":")).encode()
+PREVIEW_HEADERS = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+BUNDLE_DOCUMENT_SCHEMA = {
+    "type": "object",
+    "description": "The bundle document (`theme-config.bundle.v1`), the bytes a publish of this version "
+                   "would store: canonical JSON, keys sorted (see the README's *Bundles*).",
+    "properties": {
+        "schema": {"type": "string", "enum": ["theme-config.bundle.v1"]},
+        "tenant_id": {"type": "string"}, "theme_id": {"type": "string"}, "version_id": {"type": "string"},
+        "ordinal": {"type": "integer"},
+        "locales": {"type": "object", "additionalProperties": True},
+        "tokens": {"type": "object", "additionalProperties": True},
+        "layout": {"type": "object", "additionalProperties": True},
+        "content": {"type": "object", "additionalProperties": True},
+        "navigation": {"type": "object", "additionalProperties": True},
+        "booking_flow": {"type": "object", "nullable": True, "additionalProperties": True},
+        "email_theme": {"type": "object", "nullable": True, "additionalProperties": True},
+        "messages": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["schema", "tenant_id", "theme_id", "version_id", "ordinal", "locales", "tokens", "layout",
+                 "content", "navigation", "booking_flow", "email_theme", "messages"],
+}
+
+
+def _problem_response(status: int, description: str) -> dict:
+    return {(status, PROBLEM_CONTENT_TYPE): OpenApiResponse(response=PROBLEM_REF, description=description)}
+
+
+_PREVIEW_PROBLEMS = {
+    **_problem_response(400, "A NUL character in the URL (refused before any lookup, as on every route)."),
+    **_problem_response(404, "The one answer, byte for byte, for a token that is unknown, expired, revoked or "
+                             "malformed, or whose theme was deleted."),
+}
+
+
+class _WhateverIsAccepted(BaseContentNegotiation):
+    """The preview answers its own bytes whatever `Accept` or `?format=` ask for (DRF's default
+    negotiation would answer those with a 406 or a 404 of its own, unlike the preview's one 404)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class PreviewApi(APIView):
+    """Public (no auth): the bundle document of the version a preview link shows, built on the fly by
+    the publishing builder, read through the preview reader role only; each answer counts an access.
+
+    `Cache-Control: private, no-store` and `X-Robots-Tag: noindex`. Unknown, expired, revoked and
+    malformed tokens all get the same 404, byte for byte.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    content_negotiation_class = _WhateverIsAccepted
+    part = "json"
+
+    @extend_schema(
+        operation_id="preview_retrieve",
+        parameters=[OpenApiParameter("token", str, OpenApiParameter.PATH,
+                                     description="The preview link's secret (`pvw_…`), shown once when it was made.")],
+        responses={(200, "application/json"): OpenApiResponse(response=BUNDLE_DOCUMENT_SCHEMA,
+                                                              description="The bundle document."),
+                   **_PREVIEW_PROBLEMS},
+    )
+    def get(self, request, token):
+        bundle = preview.preview_bundle(token)
+        if bundle is None:
+            response = HttpResponse(PREVIEW_NOT_FOUND_BODY, status=404, content_type=PROBLEM_CONTENT_TYPE)
+        elif self.part == "css":
+            response = HttpResponse(bundle.css_bytes, content_type="text/css; charset=utf-8")
+        else:
+            response = HttpResponse(bundle.json_bytes, content_type="application/json")
+        for header, value in PREVIEW_HEADERS.items():
+            response[header] = value
+        return response
+
+
+class PreviewStylesheetApi(PreviewApi):
+    """Public (no auth): the stylesheet of the version a preview link shows (its tokens as CSS custom
+    properties), as publishing would store it; otherwise as `preview/{token}/`."""
+
+    part = "css"
+
+    @extend_schema(
+        operation_id="preview_css_retrieve",
+        parameters=[OpenApiParameter("token", str, OpenApiParameter.PATH,
+                                     description="The preview link's secret (`pvw_…`), shown once when it was made.")],
+        responses={(200, "text/css"): OpenApiResponse(response={"type": "string"}, description="The stylesheet."),
+                   **_PREVIEW_PROBLEMS},
+    )
+    def get(self, request, token):
+        return super().get(request, token)

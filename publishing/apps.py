@@ -7,4 +7,10 @@ class PublishingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from publishing import errors  # noqa: F401  (registers its constraint rules)
+        from publishing import errors, preview  # noqa: F401  (errors registers its constraint rules)
+
+        preview.install()  # the preview reader's connection answers the preview read only
+
+        from publishing import resolve_cache
+
+        resolve_cache.connect_receivers()  # themeconfig's host changes drop cached resolutions

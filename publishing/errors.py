@@ -46,6 +46,16 @@ CONSTRAINTS.update({
     "publish_jobs_finished_chk": invalid("/status", "A finished job has its finish time, an open one none."),
     "publish_jobs_failed_has_code_chk": invalid("/error_code", "A failed job says why."),
     "host_resolution_pkey": already_exists("/host"),
+    "webhook_subscriptions_pkey": already_exists(),
+    "webhook_subscriptions_id_check": invalid("/id", "Not a webhook subscription id."),
+    "webhook_subscriptions_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "webhook_subscriptions_url_check": invalid("/url", "An http(s) URL of at most 2000 characters."),
+    "webhook_subscriptions_description_check": invalid("/description", "At most 200 characters."),
+    "webhook_subscriptions_version_check": invalid("/version", "The version is a positive integer."),
+    "webhook_deliveries_pkey": already_exists(),
+    "webhook_deliveries_event_subscription_uq": already_exists("/event_id"),
+    "read_model_refresh_state_pkey": already_exists(),
+    "read_model_refresh_state_id_check": invalid("/id", "The refresh state is the one row with id 1."),
 })
 
 register_constraints(CONSTRAINTS)

@@ -91,6 +91,9 @@ class OutboxEvent(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     attempt_count = models.IntegerField(default=0)
     last_error = models.TextField(null=True, blank=True)
+    # Additions (publishing/sql/0009): when the relay may try again, and when it gave up.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    dead_lettered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = 'theme_config"."outbox'
@@ -247,3 +250,54 @@ class HostResolution(RLSModel):
 
     def __str__(self) -> str:
         return f"{self.host} → {self.bundle_sha256[:12]}"
+
+
+class WebhookSubscription(RLSModel):
+    """theme_config.webhook_subscriptions: a tenant's endpoint for its events (signed, Standard Webhooks)."""
+
+    id = PrefixedIdField(prefix="whk", primary_key=True)
+    tenant_id = models.TextField()
+    url = models.TextField()
+    # Fernet token of the signing secret (publishing/webhooks.py); the secret itself is shown once.
+    secret_encrypted = models.TextField(editable=False)
+    event_types = ArrayField(models.TextField(), default=list, blank=True)  # empty: every type
+    is_active = models.BooleanField(default=True)
+    description = models.TextField(null=True, blank=True)
+    version = models.IntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.TextField()
+
+    class Meta:
+        db_table = 'theme_config"."webhook_subscriptions'
+        managed = False
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(RLSModel):
+    """theme_config.webhook_deliveries: what one subscription's endpoint answered for one event."""
+
+    id = models.BigAutoField(primary_key=True)
+    event_id = models.TextField()
+    subscription_id = models.TextField()
+    tenant_id = models.TextField()
+    attempt_count = models.IntegerField(default=0)
+    last_status = models.IntegerField(null=True)
+    last_error = models.TextField(null=True)
+    delivered_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = 'theme_config"."webhook_deliveries'
+        managed = False
+        ordering = ["-id"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.subscription_id}"

@@ -2,18 +2,21 @@
 
 The row is written in the use case's own transaction (it commits or rolls back with the change),
 by a plain INSERT without RETURNING: the request role may append its own tenant's events and
-nothing else (the `tenant_append` policy). The relay drains them as the service role.
+nothing else (the `tenant_append` policy). The relay (publishing/relay.py) drains them as the
+service role; it is woken once the transaction commits, and by beat as a safety net.
 """
 from __future__ import annotations
 
 import json
+import logging
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from ulid import ULID
 
 SOURCE = "urn:theme-config"
 TOPIC = "theme-config.events"
+logger = logging.getLogger(__name__)
 
 
 def outbox_enqueue(*, tenant_id: str, event_type: str, subject: str, data: dict, partition_key: str) -> str:
@@ -33,4 +36,15 @@ def outbox_enqueue(*, tenant_id: str, event_type: str, subject: str, data: dict,
             [event_id, tenant_id, event_type, TOPIC, partition_key, json.dumps(envelope),
              json.dumps({"tenant_id": tenant_id})],
         )
+    transaction.on_commit(wake_relay)
     return event_id
+
+
+def wake_relay() -> None:
+    """Asks a worker to drain the outbox now; losing this is harmless (beat drains it anyway)."""
+    from publishing.tasks import relay_outbox_task
+
+    try:
+        relay_outbox_task.apply_async()
+    except Exception:  # noqa: BLE001 - the broker is down: beat's safety net drains the event
+        logger.warning("could not wake the outbox relay; beat will drain the event", exc_info=True)

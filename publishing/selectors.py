@@ -35,3 +35,25 @@ def resolve_host(host: str) -> dict | None:
         return None
     keys = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256", "published_at")
     return dict(zip(keys, row, strict=True))
+
+
+def webhook_subscription_list() -> QuerySet:
+    from publishing.models import WebhookSubscription
+
+    return WebhookSubscription.objects.all()
+
+
+def webhook_subscription_get(subscription_id: str):
+    from publishing.models import WebhookSubscription
+
+    subscription = (WebhookSubscription.objects.filter(pk=subscription_id).first()
+                    if is_valid_id(subscription_id, "whk") else None)
+    if subscription is None:
+        raise not_found("webhook subscription")
+    return subscription
+
+
+def webhook_delivery_list(*, subscription_id: str) -> QuerySet:
+    from publishing.models import WebhookDelivery
+
+    return WebhookDelivery.objects.filter(subscription_id=subscription_id)

@@ -62,3 +62,47 @@ class ResolutionSerializer(serializers.Serializer):
     bundle_url = serializers.CharField()
     bundle_sha256 = serializers.CharField()
     published_at = serializers.DateTimeField()
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        from publishing.models import WebhookSubscription
+
+        model = WebhookSubscription
+        fields = ["id", "url", "event_types", "is_active", "description", "version", "created_at", "created_by",
+                  "updated_at", "updated_by"]
+        read_only_fields = fields
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    """The one response that carries the signing secret (`whsec_…`; verify signatures with it)."""
+
+    secret = serializers.CharField(read_only=True)
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookSubscriptionCreateSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2000)
+    event_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=20)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+
+
+class WebhookSubscriptionUpdateSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, required=False)
+    event_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=20)
+    is_active = serializers.BooleanField(required=False)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The version you edited (or If-Match).")
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        from publishing.models import WebhookDelivery
+
+        model = WebhookDelivery
+        fields = ["id", "event_id", "subscription_id", "attempt_count", "last_status", "last_error", "delivered_at",
+                  "created_at", "updated_at"]
+        read_only_fields = fields

@@ -46,7 +46,7 @@ def reap_stale_publish_jobs_task(*, stale_after_seconds: int | None = None) -> i
     from publishing.services.publish import enqueue_publish_job, publish_job_fail
     from themeconfig.platform.service_db import service_context
 
-    cutoff = timezone.now() - (timedelta(seconds=stale_after_seconds) if stale_after_seconds else STALE_AFTER)
+    cutoff = timezone.now() - (timedelta(seconds=stale_after_seconds) if stale_after_seconds is not None else STALE_AFTER)
     with service_context() as alias:
         stale = list(PublishJob.objects.using(alias).filter(updated_at__lt=cutoff).exclude(
             status__in=[PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED]).values_list("id", "tenant_id", "attempts"))
@@ -58,3 +58,28 @@ def reap_stale_publish_jobs_task(*, stale_after_seconds: int | None = None) -> i
             logger.warning("re-running stale publish job %s (%s attempts so far)", job_id, attempts)
             enqueue_publish_job(job_id=job_id, tenant_id=tenant_id)
     return len(stale)
+
+
+@shared_task(name="publishing.relay_outbox_task", ignore_result=True)
+def relay_outbox_task() -> dict:
+    """Drains the outbox once (woken after each commit that writes an event, and by beat)."""
+    from publishing.relay import relay_outbox
+
+    result = relay_outbox()
+    return {"published": result.published, "retried": result.retried, "dead_lettered": result.dead_lettered}
+
+
+@shared_task(name="publishing.refresh_read_models_task", ignore_result=True)
+def refresh_read_models_task() -> str:
+    """Refreshes the seed's materialized views if a refresh is due (coalesced, publishing/read_models.py)."""
+    from publishing.read_models import run_refresh
+
+    return run_refresh()
+
+
+@shared_task(name="publishing.purge_expired_task", ignore_result=True)
+def purge_expired_task() -> dict:
+    """Nightly retention (seed 000 §8): relayed outbox rows, consumed events, idempotency keys, preview tokens."""
+    from publishing.retention import purge_expired
+
+    return purge_expired()

@@ -1,7 +1,8 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis
+from publishing import apis, webhook_apis
+from themeconfig.platform.middleware import tenant_free
 
 urlpatterns = [
     path("versions/<str:version_id>/preview-tokens/", apis.PreviewTokenListApi.as_view(), name="preview-token-list"),
@@ -12,4 +13,13 @@ urlpatterns = [
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
     path("resolve/", apis.ResolveApi.as_view(), name="resolve"),
+    # Public: outside any tenant context whatever credentials come along (the token says whose it is).
+    path("preview/<str:token>/", tenant_free(apis.PreviewApi.as_view()), name="preview"),
+    path("preview/<str:token>/css/", tenant_free(apis.PreviewStylesheetApi.as_view()), name="preview-css"),
+    path("webhooks/", webhook_apis.WebhookSubscriptionListApi.as_view(), name="webhook-list"),
+    path("webhooks/<str:subscription_id>/", webhook_apis.WebhookSubscriptionApi.as_view(), name="webhook-detail"),
+    path("webhooks/<str:subscription_id>/rotate-secret/", webhook_apis.WebhookSubscriptionRotateSecretApi.as_view(),
+         name="webhook-rotate-secret"),
+    path("webhooks/<str:subscription_id>/deliveries/", webhook_apis.WebhookDeliveryListApi.as_view(),
+         name="webhook-delivery-list"),
 ]

@@ -1,16 +1,22 @@
 """Runs a real Celery worker process against the test database and the test Redis database."""
 from __future__ import annotations
 
+import itertools
 import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+_names = itertools.count(1)
 
 
 def worker_environment(database: str) -> dict:
@@ -22,33 +28,93 @@ def worker_environment(database: str) -> dict:
         DATABASE_URL=f"postgres://{db['default']['USER']}@{db['default']['HOST']}:{db['default']['PORT']}/{database}",
         MIGRATOR_DATABASE_URL=f"postgres://{db['migrator']['USER']}@{db['migrator']['HOST']}:{db['migrator']['PORT']}/{database}",
         SERVICE_DATABASE_URL=f"postgres://{db['service']['USER']}@{db['service']['HOST']}:{db['service']['PORT']}/{database}",
+        FAILPOINTS="",  # never a developer shell's: a test that wants one passes it
     )
     return env
 
 
+@dataclass
+class RunningWorker:
+    """A started worker: its main process, its node name and where its output goes."""
+
+    process: subprocess.Popen
+    nodename: str
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def pool_children(self) -> list[int]:
+        """PIDs of the prefork pool's processes (the ones that run tasks); none with the solo pool."""
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                # pid (comm) state ppid …; comm may hold spaces and parentheses, so split after the last ')'.
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.pid:
+                    children.append(int(entry.name))
+        return sorted(children)
+
+    def kill(self, pid: int | None = None) -> None:
+        """SIGKILL the main process (or one of its pool's children), as the OOM killer would."""
+        os.kill(pid or self.pid, signal.SIGKILL)
+        if pid in (None, self.pid):
+            self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 @contextmanager
-def celery_worker(database: str, *, name: str = "test-worker"):
-    """A `celery worker` subprocess; waits until it answers a ping, stops it afterwards."""
+def celery_worker(database: str, *, name: str = "test-worker", pool: str = "solo", concurrency: int = 1,
+                  env: dict | None = None, ready_timeout: float = 30):
+    """A `celery worker` subprocess; waits until it answers a ping, stops it afterwards.
+
+    `env` adds environment variables (e.g. FAILPOINTS); `pool="prefork"` with a `concurrency` runs
+    tasks in child processes as production does. Output goes to a log file (a pipe nobody reads
+    would fill up and block the worker)."""
     from config.celery import app
 
+    nodename = f"{name}-{os.getpid()}-{next(_names)}@{socket.gethostname()}"
+    log_fd, log_name = tempfile.mkstemp(prefix="celery-worker-", suffix=".log")
+    log_path = Path(log_name)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1",
-         "--without-gossip", "--without-mingle", "--loglevel", "WARNING", "-n", f"{name}-{os.getpid()}@%h"],
-        cwd=ROOT, env=worker_environment(database), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool, "--concurrency", str(concurrency),
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", nodename],
+        cwd=ROOT, env={**worker_environment(database), "LOG_LEVEL": "INFO", **(env or {})}, stdout=log_fd,
+        stderr=subprocess.STDOUT,
     )
+    os.close(log_fd)
+    worker = RunningWorker(process=process, nodename=nodename, log_path=log_path)
+    children: list[int] = []
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"celery worker exited: {process.stdout.read().decode(errors='replace')}")
-            if app.control.ping(timeout=0.5):
+                raise RuntimeError(f"celery worker exited: {worker.log()}")
+            # A solo worker busy with a task (one held at a failpoint) answers no ping: its log says it is up.
+            if app.control.ping(destination=[nodename], timeout=0.5) or f"{nodename} ready." in worker.log():
                 break
         else:
-            raise RuntimeError("celery worker did not answer a ping within 30 s")
-        yield process
+            raise RuntimeError(f"celery worker did not answer a ping within {ready_timeout} s: {worker.log()}")
+        yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            children = worker.pool_children()
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+        for child in children:  # a pool child the shutdown left behind, if it still is ours
+            try:
+                if nodename.encode() in Path(f"/proc/{child}/cmdline").read_bytes():
+                    os.kill(child, signal.SIGKILL)
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+        log_path.unlink(missing_ok=True)

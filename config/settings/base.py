@@ -65,7 +65,8 @@ TEMPLATES = [
 
 # --- Databases -------------------------------------------------------------------------------
 # One alias per role (see README "Database roles"). Requests use `default` (theme_config_app,
-# RLS-bound); `migrate` uses `migrator`; cross-tenant infrastructure work uses `service`.
+# RLS-bound); `migrate` uses `migrator`; cross-tenant infrastructure work uses `service`; the
+# public preview-by-token read uses `preview`.
 _LOCAL_DB = "127.0.0.1:5432/theme_config"
 _DB_OPTIONS = {
     # PgBouncer in transaction mode (1.18 here) cannot keep prepared statements across
@@ -95,6 +96,9 @@ DATABASES = {
     "default": _database("DATABASE_URL", f"postgres://theme_config_app@{_LOCAL_DB}"),
     "migrator": _database("MIGRATOR_DATABASE_URL", f"postgres://theme_config_migrator@{_LOCAL_DB}"),
     "service": _database("SERVICE_DATABASE_URL", f"postgres://theme_config_service@{_LOCAL_DB}"),
+    # The public preview read only (publishing/preview.py): the role can execute one function and
+    # read no table; an execute wrapper refuses every other statement on this alias.
+    "preview": _database("PREVIEW_DATABASE_URL", f"postgres://theme_config_preview_reader@{_LOCAL_DB}"),
 }
 if env("READONLY_DATABASE_URL", default=""):
     DATABASES["readonly"] = _database("READONLY_DATABASE_URL", "")
@@ -115,6 +119,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "theme-config"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fault injection for tests and fault drills only (themeconfig/platform/failpoints.py), e.g.
+# FAILPOINTS=publish.after_upload=sleep:30,publish.in_flip=1*raise. Empty in production.
+FAILPOINTS: dict = env.dict("FAILPOINTS", default={})
 CELERY_BEAT_SCHEDULE: dict = {
     # The audit log's monthly partitions, this month and three ahead; idempotent, so daily runs
     # (and a missed one) are harmless. Inserts never fail meanwhile: the DEFAULT partition takes them.
@@ -125,6 +132,13 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Publish jobs a lost worker (or a lost enqueue) left open: run again, or fail after 5 attempts.
     "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},
+    # The outbox relay is woken after each commit that writes an event; this drains what a lost
+    # wake-up or a backoff left behind.
+    "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},
+    # A read-model refresh whose scheduled task was lost (it only refreshes when one is due).
+    "refresh-read-models": {"task": "publishing.refresh_read_models_task", "schedule": 60},
+    # Retention of seed 000 §8: relayed outbox rows, consumed events, idempotency keys, preview tokens.
+    "purge-expired": {"task": "publishing.purge_expired_task", "schedule": 24 * 60 * 60},
 }
 
 CACHES = {
@@ -255,3 +269,23 @@ PREVIEW_TOKEN_MAX_DAYS = 30
 CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
 # How long a client or CDN may reuse a /resolve/ answer (its ETag makes revalidation cheap).
 RESOLVE_MAX_AGE_SECONDS = 60
+# How long Redis keeps a host's /resolve/ answer (publishing/resolve_cache.py); a safety net only,
+# since every change that moves a host drops its entry at commit. 0: no cache. Web and worker alike.
+RESOLVE_CACHE_SECONDS = env.int("RESOLVE_CACHE_SECONDS", default=30)
+
+# --- outbox relay and webhooks (publishing/relay.py, publishing/webhooks.py) -------------------
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+# Tries per event before it is dead-lettered; the n-th retry waits base·2^(n-1) s (±20 %), capped.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=2.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
+# Fernet key (urlsafe base64 of 32 bytes) that encrypts webhook signing secrets at rest; unset, one
+# is derived from SECRET_KEY (then changing SECRET_KEY means rotating every webhook secret).
+WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
+# Hosts, addresses or networks (CIDR) that may receive webhooks although private/loopback, and
+# over plain http: e.g. "hooks.internal,10.0.0.0/8". Empty: public https endpoints only.
+WEBHOOK_ALLOWED_PRIVATE_TARGETS = env.list("WEBHOOK_ALLOWED_PRIVATE_TARGETS", default=[])
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=5.0)
+# The seed's materialized views are refreshed at most this often (start to start), coalesced.
+READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = env.float("READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS", default=5.0)

@@ -15,12 +15,14 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from publishing import resolve_cache
 from publishing.errors import PublishingErrorCode
 from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, ThemePublication
 from publishing.outbox import outbox_enqueue
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError, FieldError
+from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
@@ -31,6 +33,13 @@ from themeconfig.services.versions import immutable, version_problems
 
 logger = logging.getLogger(__name__)
 FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
+# Runs a job gets before it is failed with WORKER_LOST: the first, plus the task's retries for
+# transient faults (publishing/tasks.py MAX_ATTEMPTS), plus redeliveries after a lost worker.
+MAX_RUNS = 6
+
+
+class JobFinishedElsewhere(Exception):
+    """The job was finished by another path (the reaper, a give-up) while this run went on: stop."""
 
 
 def _live_theme(theme_id: str) -> Theme:
@@ -132,7 +141,9 @@ def _active_version_id(theme: Theme) -> str | None:
 
 def _set_status(job_id: str, tenant_id: str, status: str, **fields) -> PublishJob:
     with tenant_context(tenant_id):
-        PublishJob.objects.filter(pk=job_id).update(status=status, updated_at=timezone.now(), **fields)
+        if not PublishJob.objects.filter(pk=job_id).exclude(status__in=FINISHED).update(
+                status=status, updated_at=timezone.now(), **fields):
+            raise JobFinishedElsewhere(job_id)
         return PublishJob.objects.get(pk=job_id)
 
 
@@ -162,6 +173,9 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
         job = PublishJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in FINISHED:
             return job
+        if job.attempts >= MAX_RUNS:  # e.g. a job that kills its worker process every time
+            return publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=PublishingErrorCode.WORKER_LOST,
+                                    message=f"no run finished it in {job.attempts} attempts")
         principal = Principal.from_payload(job.principal)
         PublishJob.objects.filter(pk=job_id).update(
             status=PublishJobStatus.BUILDING, attempts=job.attempts + 1, started_at=job.started_at or timezone.now(),
@@ -186,6 +200,7 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
             uploaded = upload_bundle(bundle, tenant_id=tenant_id, theme_id=job.theme_id)
             timings["upload_ms"] = round((time.perf_counter() - started) * 1000, 1)
             bundle_url, sha256, size = uploaded.json_url, bundle.sha256, bundle.size
+        failpoint("publish.after_upload")  # the bundle is stored, nothing flipped yet
         _set_status(job_id, tenant_id, PublishJobStatus.FLIPPING)
         started = time.perf_counter()
         publication = _flip(job=job, principal=principal, bundle_url=bundle_url, sha256=sha256, size=size,
@@ -193,6 +208,9 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
         timings["flip_ms"] = round((time.perf_counter() - started) * 1000, 1)
     except DomainError as error:
         return publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message)
+    except JobFinishedElsewhere:
+        with tenant_context(tenant_id):
+            return PublishJob.objects.get(pk=job_id)
     _invalidate_cdn(tenant_id=tenant_id, publication_id=publication.pk, job_id=job_id, timings=timings)
     with tenant_context(tenant_id):
         return PublishJob.objects.get(pk=job_id)
@@ -228,6 +246,8 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
                               "The theme changed since this publish was asked for (another publish won).",
                               http_status=409)
+        # The trigger has rewritten the theme's host_resolution rows: their cached answers go at commit.
+        resolve_cache.invalidate_on_commit(resolve_cache.theme_hosts(job.theme_id))
         if previous and previous[1] != job.theme_version_id:
             ThemeVersion.objects.filter(pk=previous[1], status=ThemeVersionStatus.PUBLISHED).update(
                 status=ThemeVersionStatus.ARCHIVED, archived_at=now, updated_at=now, updated_by=principal.actor,
@@ -238,9 +258,10 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
         if size is not None:
             published["published_bundle_size"] = size
         ThemeVersion.objects.filter(pk=job.theme_version_id).update(**published)
-        PublishJob.objects.filter(pk=job.pk).update(
-            status=PublishJobStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
-            bundle_sha256=sha256, trace=trace)
+        if not PublishJob.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
+                status=PublishJobStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
+                bundle_sha256=sha256, trace=trace):
+            raise JobFinishedElsewhere(job.pk)  # rolls the whole flip back: a failed job never publishes
         event_type = "theme.rolled_back.v1" if reason == "rollback" else "theme.published.v1"
         outbox_enqueue(tenant_id=job.tenant_id, event_type=event_type, subject=job.theme_id,
                        partition_key=job.theme_id, data={
@@ -251,6 +272,7 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                      entity_type="theme", entity_id=job.theme_id,
                      old={"active_publication_id": previous[0] if previous else None},
                      new={"active_publication_id": new_id_})
+        failpoint("publish.in_flip")  # every write of the flip done, none committed
     with tenant_context(job.tenant_id):
         return ThemePublication.objects.get(pk=new_id_)
 

@@ -72,13 +72,14 @@ def api_server(committed_db, django_db_setup, tmp_path):
     port = _free_port()
     env = {
         k: v for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=_database_url("default", django_db_setup),
         SERVICE_DATABASE_URL=_database_url("service", django_db_setup),
         MIGRATOR_DATABASE_URL=_database_url("migrator", django_db_setup),
+        PREVIEW_DATABASE_URL=_database_url("preview", django_db_setup),
     )
     log = tmp_path / "server.log"
     with log.open("wb") as out:
@@ -133,10 +134,11 @@ def _seed(url: str, secret: str) -> dict[str, list[str]]:
         "steps": samples.valid_steps(), "toggles": samples.valid_toggles(), "consent": samples.valid_consent()})
     call("PUT", f"/versions/{version['id']}/email-theme/", {
         "tokens": samples.valid_email_tokens(), "logo_ref": samples.valid_logo_ref(), "footer": samples.valid_footer()})
+    preview = call("POST", f"/versions/{version['id']}/preview-tokens/", {"expires_in_days": 1})
     retired = call("POST", f"/themes/{theme['id']}/versions/", {"from_version_id": version["id"]})
     call("POST", f"/versions/{retired['id']}/archive/", {"version": retired["version"]})
     return {"theme_id": [theme["id"]], "version_id": [version["id"], retired["id"]], "block_id": [block["id"]],
-            "locale": ["en", "fr"]}
+            "locale": ["en", "fr"], "token": [preview["token"]]}
 
 
 def _config(url: str, secret: str, ids: dict[str, list[str]]) -> schemathesis.Config:

@@ -21,7 +21,7 @@ SNAPSHOT_TABLES = [
     "theme_config.navigation_configs", "theme_config.booking_flow_configs", "theme_config.email_themes",
     "theme_config.locale_packs", "theme_config.preview_tokens", "theme_config.api_clients",
     "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
-    "theme_config.theme_publications",
+    "theme_config.theme_publications", "theme_config.webhook_subscriptions",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
@@ -30,6 +30,12 @@ BODY = {
     "body": {"en": {"format": "markdown", "value": "x"}}, "meta": {"kind": "rich_text"}, "ordinal": 0,
     "block_ids": [], "release_notes": "stolen",
 }
+
+
+# Public routes whose parameter is a bearer secret, not one tenant's id: whoever holds a live preview
+# link may read it, from any tenant or none. Their isolation (a token never shows another tenant's
+# rows, dead tokens one identical 404) is tested in test_preview_public.py.
+PUBLIC_BY_SECRET = {"api/v1/preview/<str:token>/", "api/v1/preview/<str:token>/css/"}
 
 
 def api_routes():
@@ -43,7 +49,8 @@ def api_routes():
             elif isinstance(pattern, URLPattern):
                 route = prefix + str(pattern.pattern)
                 view_class = getattr(pattern.callback, "view_class", None)
-                if route.startswith("api/v1/") and "<" in route and view_class is not None:
+                if route.startswith("api/v1/") and "<" in route and view_class is not None \
+                        and route not in PUBLIC_BY_SECRET:
                     found.append((route, view_class))
 
     walk(get_resolver().url_patterns, "")
@@ -82,6 +89,13 @@ def victim(tenant_factory, monkeypatch):
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)  # no worker: the job need only exist
     job = publish.version_publish(principal=owner, version_id=version.pk, expected_theme_version=1)
     values["job_id"] = job.pk
+    from django.test import override_settings
+
+    from publishing.services import webhooks
+
+    with override_settings(WEBHOOK_ALLOWED_PRIVATE_TARGETS=["127.0.0.1"]):
+        subscription, _ = webhooks.webhook_subscription_create(principal=owner, url="http://127.0.0.1:9/hook")
+    values["subscription_id"] = subscription.pk
     return tenant, values
 
 

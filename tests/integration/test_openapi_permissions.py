@@ -6,7 +6,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/api/v1/health/", "/api/v1/ready/", "/api/v1/resolve/"}
+PUBLIC = {"/api/v1/health/", "/api/v1/ready/", "/api/v1/resolve/", "/api/v1/preview/{token}/",
+          "/api/v1/preview/{token}/css/"}
 
 
 def test_every_tenant_operation__documents_its_permission_and_scope():

@@ -179,3 +179,34 @@ def test_theme_detail__shows_the_active_publication(world, client, keyed_tenant_
     detail = client.get(f"/api/v1/themes/{theme.pk}/", HTTP_AUTHORIZATION=f"Bearer {key.secret}").json()
     assert detail["active_publication"]["id"] == done.publication_id
     assert len(detail["active_publication"]["bundle_sha256"]) == 64
+
+
+def test_job_failed_elsewhere_while_running__the_run_stops__nothing_published(world, monkeypatch):
+    """The reaper (or a give-up) fails a job a slow run is still working on: that run never flips."""
+    tenant, admin, theme = world
+    job = publish.version_publish(principal=admin, version_id=draft(admin, theme).pk, expected_theme_version=1)
+    from publishing import storage
+
+    real_upload = storage.upload_bundle
+
+    def upload_then_lose_the_job(*args, **kwargs):
+        uploaded = real_upload(*args, **kwargs)
+        publish.publish_job_fail(job_id=job.pk, tenant_id=tenant.id, code="MELMASTOON.PUBLISH.WORKER_LOST",
+                                 message="reaped")
+        return uploaded
+
+    monkeypatch.setattr(storage, "upload_bundle", upload_then_lose_the_job)
+    done = publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id)
+    assert (done.status, done.error_code) == ("failed", "MELMASTOON.PUBLISH.WORKER_LOST")
+    with tenant_context(tenant.id):
+        assert not ThemePublication.objects.exists() and Theme.objects.get(pk=theme.pk).version == 1
+    assert outbox_count(tenant.id) == 0
+
+
+def test_job_run_too_often__failed_worker_lost_instead_of_another_run(world):
+    tenant, admin, theme = world
+    job = publish.version_publish(principal=admin, version_id=draft(admin, theme).pk, expected_theme_version=1)
+    with tenant_context(tenant.id):
+        PublishJob.objects.filter(pk=job.pk).update(attempts=publish.MAX_RUNS, status="building")
+    done = publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id)
+    assert (done.status, done.error_code, done.attempts) == ("failed", "MELMASTOON.PUBLISH.WORKER_LOST", publish.MAX_RUNS)

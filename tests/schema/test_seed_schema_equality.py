@@ -41,6 +41,16 @@ EXTRA_TABLES = {
     "publish_jobs": "publishing 0006_publish_jobs: seed 003 async jobs with status and trace, polled by the caller",
     "host_resolution": "publishing 0007: host → active bundle, kept by triggers per theme/host (O(hosts), not a view refresh)",
     "audit_log": "themeconfig 0008_audit_log (seed 002 audit log); its monthly and DEFAULT partitions come with it",
+    "webhook_subscriptions": "publishing 0009_outbox_relay: tenants' webhook endpoints for their events",
+    "webhook_deliveries": "publishing 0009: what each endpoint answered per event (each acknowledged once)",
+    "read_model_refresh_state": "publishing 0009: the one row that coalesces refreshes of the seed's views",
+}
+# Columns appended to seed tables (nullable or defaulted: backward-compatible, seed 004), in order.
+EXTRA_COLUMNS = {
+    "outbox": [
+        ("next_attempt_at", "timestamp with time zone", True, "now()"),  # the relay's exponential backoff
+        ("dead_lettered_at", "timestamp with time zone", False, None),  # given up after OUTBOX_MAX_ATTEMPTS
+    ],
 }
 # Seed tables without RLS that we put under it (and FORCE): the request role writes them.
 RLS_ADDED = {
@@ -84,6 +94,9 @@ EXTRA_INDEXES = {
     ("navigation_configs", "navigation_configs_tenant_idx"): "RLS filter",
     ("booking_flow_configs", "booking_flow_configs_tenant_idx"): "RLS filter",
     ("email_themes", "email_themes_tenant_idx"): "RLS filter",
+    ("outbox", "outbox_partition_pending_idx"): "the relay's oldest-pending-event-per-partition lookup",
+    ("outbox", "outbox_dead_lettered_idx"): "dead letters for operators",
+    ("outbox", "outbox_published_at_idx"): "the 7-day retention purge (seed §8)",
 }
 EXTRA_POLICIES = {
     ("preview_tokens", "preview_lookup"): "seed §3.10 preview by hash: the owner-run preview_version() sees one token",
@@ -208,14 +221,15 @@ def compare(seed: dict, ours: dict) -> list[str]:
             diffs.append(f"{name}: FORCE RLS on a table the seed leaves without RLS")
         if s["rls"] and not o["force"]:
             diffs.append(f"{name}: RLS without FORCE (the owner would bypass it)")
-        if s["columns"] != o["columns"]:
+        expected_columns = s["columns"] + EXTRA_COLUMNS.get(name, [])
+        if expected_columns != o["columns"]:
             diffs.append(f"{name}: columns differ")
-            for i, (sc, oc) in enumerate(zip(s["columns"], o["columns"], strict=False)):
+            for i, (sc, oc) in enumerate(zip(expected_columns, o["columns"], strict=False)):
                 if sc != oc:
                     diffs.append(f"    #{i + 1} seed={sc} ours={oc}")
-            for sc in s["columns"][len(o["columns"]):]:
+            for sc in expected_columns[len(o["columns"]):]:
                 diffs.append(f"    missing {sc}")
-            for oc in o["columns"][len(s["columns"]):]:
+            for oc in o["columns"][len(expected_columns):]:
                 diffs.append(f"    extra   {oc}")
         if s["definition"] != o["definition"]:
             diffs.append(f"{name}: view definition differs\n    seed: {s['definition']}\n    ours: {o['definition']}")

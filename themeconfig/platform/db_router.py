@@ -2,7 +2,9 @@
 
 `migrate` runs on the `migrator` alias (see the migrate command); the `service` alias is only
 reached through `themeconfig.platform.service_db.service_context()`, by cross-tenant
-infrastructure code, and never migrates (nor does Django check migration history on it).
+infrastructure code, and never migrates (nor does Django check migration history on it). The
+`preview` alias (theme_config_preview_reader: one function, no table) is named only by
+`publishing.preview`, never routed to, and never migrates either.
 """
 
 
@@ -17,7 +19,7 @@ class RoleRouter:
         return True
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return db not in ("service", "readonly")
+        return db not in ("service", "readonly", "preview")
 
 
 def _instance_db(hints) -> str:

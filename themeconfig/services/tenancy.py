@@ -23,6 +23,7 @@ from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.selectors.operators import tenant_by_slug
 from themeconfig.services.audit import audit_record
 from themeconfig.services.rules import choice_errors, name_errors
+from themeconfig.signals import host_resolution_changed_on_commit
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -109,7 +110,9 @@ def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
 
 def _host_insert(*, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
     with transaction.atomic():
-        return TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
+        created = TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
+    host_resolution_changed_on_commit([host])  # "unknown host" may be cached for it
+    return created
 
 
 def _property_errors(property_id: str | None, path: str = "/property_id") -> list[FieldError]:
@@ -146,7 +149,20 @@ def host_update(*, principal: Principal, host: str, property_id: str | None) -> 
         updated = TenantHost.objects.get(host=host)
         audit_record(principal=principal, action="host.updated", entity_type="host", entity_id=updated.host,
                      old={"property_id": before.property_id}, new={"property_id": updated.property_id})
+        host_resolution_changed_on_commit([updated.host])
         return updated
+
+
+def host_remove(*, principal: Principal, host: str) -> None:
+    """Removes a host of the tenant: it resolves to nothing from the commit on."""
+    with use_case(principal, Permission.TENANT_MANAGE):
+        before = TenantHost.objects.select_for_update().filter(host=host).first()
+        if before is None:
+            raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
+        TenantHost.objects.filter(host=host).delete()
+        audit_record(principal=principal, action="host.removed", entity_type="host", entity_id=before.host,
+                     old={"host": before.host, "property_id": before.property_id})
+        host_resolution_changed_on_commit([before.host])
 
 
 def property_create(*, principal: Principal, name: str) -> Property:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Property, Theme, ThemeScope, ThemeStatus
+from themeconfig.models import Property, TenantHost, Theme, ThemeScope, ThemeStatus
 from themeconfig.platform.errors import DomainError, FieldError, contract_error, validation_error
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission
@@ -16,6 +16,7 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import not_found, update_with_version
 from themeconfig.services.rules import choice_errors, name_errors
+from themeconfig.signals import host_resolution_changed_on_commit
 from themeconfig.validators import ContractViolation, validate_theme_locales
 
 UNSET = object()
@@ -165,6 +166,7 @@ def theme_delete(*, principal: Principal, theme_id: str, expected_version: int) 
             Theme, pk=theme.pk, expected_version=expected_version, what="theme", deleted_at__isnull=True,
             values={"deleted_at": now, "updated_by": principal.actor, "updated_at": now},
         )
+        host_resolution_changed_on_commit(_slot_hosts(theme))
         return _audited_change(principal, "theme.deleted", theme)
 
 
@@ -183,7 +185,13 @@ def theme_restore(*, principal: Principal, theme_id: str) -> Theme:
             Theme, pk=theme.pk, expected_version=theme.version, what="theme",
             values={"deleted_at": None, "updated_by": principal.actor, "updated_at": timezone.now()},
         )
+        host_resolution_changed_on_commit(_slot_hosts(theme))
         return _audited_change(principal, "theme.restored", theme)
+
+
+def _slot_hosts(theme: Theme) -> list[str]:
+    """The tenant's hosts that resolve to whichever live theme holds this theme's slot."""
+    return list(TenantHost.objects.filter(property_id=theme.property_id).values_list("host", flat=True))
 
 
 def _audited_change(principal: Principal, action: str, before: Theme) -> Theme:

@@ -10,8 +10,8 @@ class Command(BaseCommand):
         "Create (idempotently) the database named in DATABASE_URL, the schemas theme_config and "
         "tenant_service, and the roles theme_config_migrator/_app/_ro/_preview_reader/_service with "
         "exactly their privileges. Connects with ADMIN_DATABASE_URL (a superuser). Role passwords are "
-        "taken from the passwords in DATABASE_URL, MIGRATOR_DATABASE_URL, SERVICE_DATABASE_URL and "
-        "READONLY_DATABASE_URL when they have one."
+        "taken from the passwords in DATABASE_URL, MIGRATOR_DATABASE_URL, SERVICE_DATABASE_URL, "
+        "PREVIEW_DATABASE_URL and READONLY_DATABASE_URL when they have one."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +26,8 @@ class Command(BaseCommand):
             bootstrap.MIGRATOR: databases["migrator"].get("PASSWORD") or None,
             bootstrap.SERVICE: databases["service"].get("PASSWORD") or None,
         }
+        if "preview" in databases:
+            passwords[bootstrap.PREVIEW_READER] = databases["preview"].get("PASSWORD") or None
         if "readonly" in databases:
             passwords[bootstrap.READONLY] = databases["readonly"].get("PASSWORD") or None
         try:

@@ -1,0 +1,57 @@
+"""manage.py relay_outbox: drain the outbox now, show its state, list or retry dead letters."""
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Deliver the outbox's due events to the local handlers and to tenants' webhooks now, the way the "
+        "relay task does (woken after each commit and by beat every 15 s), printing progress per batch and "
+        "the outbox's state at the end. --stats only prints that state (pending, backing off, dead "
+        "letters, oldest pending age); --dead-letters lists dead-lettered events with their last error; "
+        "--retry EVENT_ID (repeatable) or --retry-all-dead gives dead letters a fresh set of attempts, due now, "
+        "and then drains. Runs on the service connection (SERVICE_DATABASE_URL)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stats", action="store_true", help="Only print the outbox's state.")
+        parser.add_argument("--dead-letters", action="store_true", help="List dead-lettered events (up to --limit).")
+        parser.add_argument("--limit", type=int, default=50, help="How many dead letters to list (default 50).")
+        parser.add_argument("--retry", action="append", default=[], metavar="EVENT_ID",
+                            help="Retry this dead-lettered event (repeatable).")
+        parser.add_argument("--retry-all-dead", action="store_true", help="Retry every dead-lettered event.")
+        parser.add_argument("--batch-size", type=int, default=None, help="Events per batch (default OUTBOX_BATCH_SIZE).")
+        parser.add_argument("--time-budget", type=float, default=300.0,
+                            help="Stop draining after this many seconds (default 300).")
+
+    def handle(self, *args, stats, dead_letters, limit, retry, retry_all_dead, batch_size, time_budget, **options):
+        from publishing import relay
+
+        if batch_size is not None and not 1 <= batch_size <= 10_000:
+            raise CommandError("--batch-size must be from 1 to 10000")
+        if dead_letters:
+            rows = relay.dead_letters(limit=limit)
+            for row in rows:
+                self.stdout.write(f"{row['event_id']}  {row['event_type']}  tenant={row['tenant_id']}  "
+                                  f"attempts={row['attempt_count']}  dead since {row['dead_lettered_at']:%Y-%m-%d %H:%M:%S}"
+                                  f"\n    {row['last_error']}")
+            self.stdout.write(f"{len(rows)} dead letter(s)")
+            return
+        if retry or retry_all_dead:
+            count = relay.retry_dead_letters(None if retry_all_dead else retry)
+            self.stdout.write(f"{count} dead letter(s) due again")
+            if retry and count < len(set(retry)):
+                self.stderr.write("some event ids are not dead letters (unknown, delivered, or still being retried)")
+        if not stats:
+            def progress(result):
+                self.stdout.write(f"batch {result.passes}: {result.published} relayed, {result.retried} to retry, "
+                                  f"{result.dead_lettered} dead-lettered, {result.webhooks_delivered} webhook(s) "
+                                  f"delivered, {result.webhooks_failed} failed")
+
+            result = relay.relay_outbox(batch_size=batch_size, max_batches=1_000_000, time_budget_seconds=time_budget,
+                                        progress=progress)
+            for error in result.errors[:10]:
+                self.stderr.write(f"  {error}")
+        state = relay.outbox_stats()
+        self.stdout.write(f"outbox: {state['pending']} pending ({state['backing_off']} backing off), "
+                          f"{state['dead_lettered']} dead-lettered, oldest pending "
+                          f"{state['oldest_pending_seconds'] if state['oldest_pending_seconds'] is not None else '-'} s")

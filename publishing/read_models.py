@@ -1,0 +1,123 @@
+"""Coalesced refresh of the seed's materialized views (published_theme_view, host_to_theme_view).
+
+Public resolution reads the incrementally kept `host_resolution` table; the two views stay for
+the consumers that read them and are refreshed whole by `theme_config.refresh_read_models()`,
+which costs O(all themes) (about 1 s per view at 100k themes here). So a refresh is never run per
+publish. `request_refresh` (the event handler) only records that one is due; the task
+`refresh_read_models_task` then runs it with three guarantees, kept in the one row of
+`theme_config.read_model_refresh_state`:
+
+- at most one refresh **in flight**: a task that finds one started and not finished (less than
+  STALE_AFTER ago) leaves the work to it;
+- at most one **pending**: any number of requests while a refresh runs collapse into one later
+  refresh (`requested_at` after `started_at`), and at most one task is scheduled for it
+  (`scheduled_for`);
+- not more often than READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS (start to start).
+
+Why a request can never be lost: the refresh reads a snapshot taken after `started_at` was
+committed; a publish that committed after that snapshot is relayed later, so its request's
+`requested_at` (clock time of the handler) is after `started_at`, and the finishing task (whose
+UPDATE waits on the same row lock) sees it and schedules the next refresh.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connections, transaction
+
+from themeconfig.platform.service_db import service_context
+
+logger = logging.getLogger(__name__)
+STALE_AFTER = timedelta(minutes=10)
+
+
+def request_refresh(*, alias: str) -> None:
+    """Marks a refresh due, in the caller's transaction on the service connection, and schedules one."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("INSERT INTO theme_config.read_model_refresh_state (id, requested_at) VALUES (1, clock_timestamp()) "
+                       "ON CONFLICT (id) DO UPDATE SET requested_at = EXCLUDED.requested_at")
+    transaction.on_commit(schedule_refresh, using=alias)
+
+
+def schedule_refresh() -> None:
+    """Enqueues the refresh task unless one is already scheduled; waits out the minimum interval."""
+    from publishing.tasks import refresh_read_models_task
+
+    interval = settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS
+    with service_context() as alias, connections[alias].cursor() as cursor:
+        cursor.execute(
+            "UPDATE theme_config.read_model_refresh_state "
+            "SET scheduled_for = greatest(now(), coalesce(started_at, now()) + make_interval(secs => %s)) "
+            "WHERE id = 1 AND (scheduled_for IS NULL OR scheduled_for < now() - make_interval(secs => 60)) "
+            "RETURNING extract(epoch FROM scheduled_for - now())", [interval])
+        row = cursor.fetchone()
+    if row is None:
+        return  # a task is scheduled already; it will see this request
+    try:
+        refresh_read_models_task.apply_async(countdown=max(float(row[0]), 0.0))
+    except Exception:  # noqa: BLE001 - the broker is down: beat runs the task as a safety net
+        logger.warning("could not schedule the read-model refresh; beat will", exc_info=True)
+
+
+def run_refresh() -> str:
+    """One coalesced refresh if one is due: 'refreshed', 'nothing_pending', 'in_flight' or 'too_soon'."""
+    interval = settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS
+    with service_context() as alias, connections[alias].cursor() as cursor:
+        _ensure_state(cursor)
+        cursor.execute(
+            "SELECT requested_at, started_at, finished_at, now() FROM theme_config.read_model_refresh_state "
+            "WHERE id = 1 FOR UPDATE")
+        requested, started, finished, now = cursor.fetchone()
+        cursor.execute("UPDATE theme_config.read_model_refresh_state SET scheduled_for = NULL WHERE id = 1")
+        if requested is None or (started is not None and requested <= started):
+            return "nothing_pending"
+        if started is not None and (finished is None or finished < started) and now - started < STALE_AFTER:
+            return "in_flight"  # that refresh's finish schedules the next one
+        if started is not None and (now - started).total_seconds() < interval:
+            wait = interval - (now - started).total_seconds()
+            transaction.on_commit(lambda: _schedule_in(wait), using=alias)
+            cursor.execute("UPDATE theme_config.read_model_refresh_state SET scheduled_for = now() + "
+                           "make_interval(secs => %s) WHERE id = 1", [wait])
+            return "too_soon"
+        cursor.execute("UPDATE theme_config.read_model_refresh_state SET started_at = clock_timestamp() WHERE id = 1")
+    began = time.perf_counter()
+    try:
+        with service_context() as alias, connections[alias].cursor() as cursor:
+            cursor.execute("SELECT theme_config.refresh_read_models()")
+    finally:
+        duration_ms = round((time.perf_counter() - began) * 1000, 1)
+        with service_context() as alias, connections[alias].cursor() as cursor:
+            cursor.execute(
+                "UPDATE theme_config.read_model_refresh_state SET finished_at = clock_timestamp(), "
+                "last_duration_ms = %s, refresh_count = refresh_count + 1 WHERE id = 1 "
+                "RETURNING requested_at > started_at", [duration_ms])
+            again = cursor.fetchone()[0]
+    logger.info("read models refreshed in %s ms", duration_ms)
+    if again:
+        schedule_refresh()
+    return "refreshed"
+
+
+def _schedule_in(seconds: float) -> None:
+    from publishing.tasks import refresh_read_models_task
+
+    try:
+        refresh_read_models_task.apply_async(countdown=max(seconds, 0.0))
+    except Exception:  # noqa: BLE001 - beat runs the task as a safety net
+        logger.warning("could not schedule the read-model refresh; beat will", exc_info=True)
+
+
+def _ensure_state(cursor) -> None:
+    cursor.execute("INSERT INTO theme_config.read_model_refresh_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING")
+
+
+def refresh_state() -> dict:
+    with service_context() as alias, connections[alias].cursor() as cursor:
+        _ensure_state(cursor)
+        cursor.execute("SELECT requested_at, scheduled_for, started_at, finished_at, last_duration_ms, refresh_count "
+                       "FROM theme_config.read_model_refresh_state WHERE id = 1")
+        keys = ("requested_at", "scheduled_for", "started_at", "finished_at", "last_duration_ms", "refresh_count")
+        return dict(zip(keys, cursor.fetchone(), strict=True))

@@ -1,0 +1,322 @@
+"""The outbox relay in-process, against the real database and a real HTTP endpoint: order per
+partition, SKIP LOCKED, handlers applied once, backoff and dead letters, signed webhooks
+acknowledged once, private targets refused, the coalesced refresh of the seed's views, retention."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from publishing import events, outbox, read_models, relay
+from publishing.models import ConsumedEvent, OutboxEvent, WebhookDelivery
+from publishing.outbox import outbox_enqueue
+from publishing.retention import purge_expired
+from publishing.services import publish
+from publishing.services import webhooks as webhook_services
+from tests.webhook_receiver import verify, webhook_receiver
+from themeconfig import services
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.service_db import service_context
+from themeconfig.platform.tenant_context import tenant_context
+
+pytestmark = pytest.mark.usefixtures("committed_db")
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch, settings):
+    """The tests run the relay and the refresh themselves; nothing goes to Redis."""
+    monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+    monkeypatch.setattr(read_models, "schedule_refresh", lambda: None)
+    settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1"]
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+
+
+@pytest.fixture
+def tenant(tenant_factory):
+    return tenant_factory()
+
+
+def enqueue(tenant_id, partition_key="thm_A", event_type="test.happened.v1", **data) -> str:
+    with tenant_context(tenant_id):
+        return outbox_enqueue(tenant_id=tenant_id, event_type=event_type, subject=partition_key,
+                              partition_key=partition_key, data=data)
+
+
+def rows(**filters):
+    with service_context() as alias:
+        return list(OutboxEvent.objects.using(alias).filter(**filters).order_by("id"))
+
+
+def make_due():
+    """Skips the backoff wait: every pending event is due now."""
+    with service_context() as alias:
+        OutboxEvent.objects.using(alias).filter(published_at__isnull=True).update(next_attempt_at=timezone.now())
+
+
+def service_sql(sql, params=()):
+    with service_context() as alias, connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+
+
+def test_relay__publishes_due_events_in_order_and_records_consumption(tenant, monkeypatch):
+    seen = []
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1",
+                        [lambda *, envelope, **kw: seen.append(envelope["data"]["n"])])
+    ids = [enqueue(tenant.id, n=n) for n in range(3)]
+    ids.append(enqueue(tenant.id, partition_key="thm_B", n=99))
+    result = relay.relay_outbox()
+    assert result.published == 4 and result.retried == 0
+    assert seen[:3] == [0, 1, 2] or [n for n in seen if n != 99] == [0, 1, 2]
+    assert all(row.published_at is not None for row in rows())
+    with service_context() as alias:
+        assert set(ConsumedEvent.objects.using(alias).values_list("event_id", flat=True)) == set(ids)
+    # A redelivered event (published_at lost, say) is skipped by the handlers: seen once.
+    with service_context() as alias:
+        OutboxEvent.objects.using(alias).filter(event_id=ids[0]).update(published_at=None)
+    relay.relay_outbox()
+    assert seen.count(0) == 1
+
+
+def test_relay__a_failing_event_holds_back_its_partition_only(tenant, monkeypatch):
+    def handler(*, envelope, **kw):
+        if envelope["data"].get("boom"):
+            raise RuntimeError("handler down")
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [handler])
+    first = enqueue(tenant.id, boom=True)
+    second = enqueue(tenant.id)
+    other = enqueue(tenant.id, partition_key="thm_B")
+    result = relay.relay_outbox()
+    assert result.retried == 1 and result.published == 1
+    by_id = {row.event_id: row for row in rows()}
+    assert by_id[first].attempt_count == 1 and "handler down" in by_id[first].last_error
+    assert by_id[first].next_attempt_at > timezone.now() + timedelta(seconds=1)  # backing off
+    assert by_id[second].published_at is None  # waits behind the first of its partition
+    assert by_id[other].published_at is not None
+    # Backoff grows, then the event is dead-lettered and stops holding back its partition.
+    make_due()
+    relay.relay_outbox()
+    first_row = next(r for r in rows() if r.event_id == first)
+    assert first_row.attempt_count == 2 and first_row.dead_lettered_at is None
+    make_due()
+    result = relay.relay_outbox()
+    assert result.dead_lettered == 1
+    by_id = {row.event_id: row for row in rows()}
+    assert by_id[first].dead_lettered_at is not None and by_id[first].attempt_count == 3
+    make_due()
+    relay.relay_outbox()
+    assert next(r for r in rows() if r.event_id == second).published_at is not None
+    # An operator retries the dead letter once the handler is fixed.
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [lambda **kw: None])
+    assert relay.dead_letters()[0]["event_id"] == first
+    assert relay.retry_dead_letters([first]) == 1
+    relay.relay_outbox()
+    assert next(r for r in rows() if r.event_id == first).published_at is not None
+    assert relay.outbox_stats() == {"pending": 0, "backing_off": 0, "dead_lettered": 0, "oldest_pending_seconds": None}
+
+
+def test_handler_that_raises__is_retried__its_effect_applied_once(tenant, monkeypatch):
+    calls = []
+
+    def handler(*, alias, **kw):
+        # The effect: a real write on the service connection, in the relay's savepoint.
+        with connections[alias].cursor() as cursor:
+            cursor.execute("INSERT INTO theme_config.read_model_refresh_state (id, refresh_count) VALUES (1, 1) "
+                           "ON CONFLICT (id) DO UPDATE SET refresh_count = "
+                           "theme_config.read_model_refresh_state.refresh_count + 1")
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("downstream hiccup after the write")
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [handler])
+    event_id = enqueue(tenant.id)
+    assert relay.relay_outbox().retried == 1
+    assert service_sql("SELECT refresh_count FROM theme_config.read_model_refresh_state") in ([], [(0,)])
+    make_due()
+    assert relay.relay_outbox().published == 1
+    make_due()
+    relay.relay_outbox()
+    assert len(calls) == 2
+    assert service_sql("SELECT refresh_count FROM theme_config.read_model_refresh_state") == [(1,)]
+    assert service_sql("SELECT count(*) FROM theme_config.consumed_events WHERE event_id = %s", [event_id]) == [(1,)]
+
+
+def test_two_relays_at_once__skip_locked__each_event_delivered_once(tenant, monkeypatch):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    admin = Principal.operator("t", tenant_id=tenant.id)
+    with webhook_receiver(delay_seconds=0.3) as receiver:
+        webhook_services.webhook_subscription_create(principal=admin, url=receiver.url)
+        for n in range(6):
+            enqueue(tenant.id, partition_key=f"thm_{n}", n=n)
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(relay.relay_outbox(batch_size=3, max_batches=1)))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sorted(r.published for r in results) == [3, 3]  # disjoint batches, both at work
+    assert len(receiver.requests) == 6
+    assert len({json.loads(r.body)["id"] for r in receiver.requests}) == 6
+
+
+def test_webhook__500_then_200__acknowledged_exactly_once__signed(tenant, monkeypatch):
+    admin = Principal.operator("t", tenant_id=tenant.id)
+    with webhook_receiver(statuses=[500]) as receiver:
+        subscription, secret = webhook_services.webhook_subscription_create(
+            principal=admin, url=receiver.url, event_types=["theme.published.v1"])
+        assert secret.startswith("whsec_")
+        event_id = enqueue(tenant.id, event_type="theme.published.v1", theme_id="thm_A")
+        enqueue(tenant.id, event_type="theme.rolled_back.v1", partition_key="thm_B")  # not subscribed
+        monkeypatch.setitem(events.HANDLERS, "theme.published.v1", [])
+        monkeypatch.setitem(events.HANDLERS, "theme.rolled_back.v1", [])
+        first = relay.relay_outbox()
+        assert first.webhooks_failed == 1 and first.retried == 1 and first.published == 1
+        make_due()
+        second = relay.relay_outbox()
+        assert second.webhooks_delivered == 1 and second.published == 1
+        make_due()
+        relay.relay_outbox()
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id, event_id]
+    delivered = receiver.requests[-1]
+    assert verify(secret, delivered)
+    assert not verify("whsec_" + "A" * 44, delivered)
+    assert delivered.headers["content-type"].startswith("application/cloudevents+json")
+    envelope = json.loads(delivered.body)
+    assert envelope["specversion"] == "1.0" and envelope["type"] == "theme.published.v1"
+    assert envelope["data"]["tenant_id"] == tenant.id
+    with service_context() as alias:
+        delivery = WebhookDelivery.objects.using(alias).get(event_id=event_id)
+    assert delivery.attempt_count == 2 and delivery.last_status == 200 and delivery.delivered_at is not None
+    with tenant_context(tenant.id):  # the tenant reads its own delivery history
+        assert WebhookDelivery.objects.filter(subscription_id=subscription.pk).count() == 1
+
+
+def test_webhook__a_delivered_endpoint_is_not_called_again_when_another_fails(tenant, monkeypatch):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    admin = Principal.operator("t", tenant_id=tenant.id)
+    with webhook_receiver() as good, webhook_receiver(then=503) as bad:
+        webhook_services.webhook_subscription_create(principal=admin, url=good.url)
+        webhook_services.webhook_subscription_create(principal=admin, url=bad.url)
+        enqueue(tenant.id)
+        for _ in range(3):
+            relay.relay_outbox()
+            make_due()
+    assert len(good.requests) == 1 and len(bad.requests) == 3
+    assert rows()[0].dead_lettered_at is not None and "answered 503" in rows()[0].last_error
+
+
+def test_webhook__private_targets_refused_unless_allow_listed(tenant, settings, monkeypatch):
+    admin = Principal.operator("t", tenant_id=tenant.id)
+    settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = []
+    for url in ("http://127.0.0.1:9/x", "https://localhost/x", "https://10.1.2.3/x", "https://[::1]/x",
+                "https://169.254.169.254/latest", "ftp://example.com/x", "https://user:pw@example.com/x"):
+        with pytest.raises(DomainError) as caught:
+            webhook_services.webhook_subscription_create(principal=admin, url=url)
+        assert caught.value.http_status == 422 and caught.value.errors[0].path == "/url", url
+    # Allowed when made, refused at delivery once the allow-list no longer names it: nothing is sent.
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    with webhook_receiver() as receiver:
+        settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = ["127.0.0.0/8"]
+        webhook_services.webhook_subscription_create(principal=admin, url=receiver.url)
+        settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = []
+        enqueue(tenant.id)
+        result = relay.relay_outbox()
+    assert receiver.requests == [] and result.retried == 1
+    assert "private or reserved address" in rows()[0].last_error
+
+
+def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_read_model(tenant, monkeypatch):
+    admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
+    services.host_add(principal=Principal.operator("t", tenant_id=tenant.id), host="relay.example.com")
+    theme = services.theme_create(principal=admin, name="Lake")
+    for expected in (1, 2):
+        version = services.version_create(principal=admin, theme_id=theme.pk)
+        services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": f"v{expected}"})
+        job = publish.version_publish(principal=admin, version_id=version.pk, expected_theme_version=expected)
+        assert publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id).status == "succeeded"
+    from publishing import tasks
+
+    monkeypatch.undo()  # the real schedule_refresh; the task's message captured
+    monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    sent = []
+    monkeypatch.setattr(tasks.refresh_read_models_task, "apply_async", lambda **kw: sent.append(kw))
+    assert relay.relay_outbox().published == 2
+    assert len(sent) == 1  # two events, one refresh scheduled
+    assert read_models.run_refresh() == "refreshed"
+    assert read_models.run_refresh() == "nothing_pending"
+    view = service_sql("SELECT host, theme_id, tenant_id, bundle_url FROM theme_config.host_to_theme_view")
+    model = service_sql("SELECT host, theme_id, tenant_id, bundle_url FROM theme_config.host_resolution")
+    assert view == model and len(model) == 1
+    published = service_sql("SELECT theme_id, publication_id, bundle_sha256 FROM theme_config.published_theme_view")
+    assert published == service_sql("SELECT theme_id, publication_id, bundle_sha256 FROM theme_config.host_resolution")
+
+
+def test_refresh__at_most_one_in_flight__requests_during_it_make_one_more(settings):
+    settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 0
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias)
+    # Another worker's refresh is in flight: this one leaves the work to it.
+    service_sql("UPDATE theme_config.read_model_refresh_state SET started_at = clock_timestamp(), finished_at = NULL")
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias)
+    assert read_models.run_refresh() == "in_flight"
+    # It finishes: the request made during it is pending, and runs once.
+    service_sql("UPDATE theme_config.read_model_refresh_state SET finished_at = clock_timestamp()")
+    assert read_models.run_refresh() == "refreshed"
+    assert read_models.run_refresh() == "nothing_pending"
+    assert read_models.refresh_state()["refresh_count"] == 1
+
+
+def test_refresh__not_more_often_than_the_interval(settings, monkeypatch):
+    settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 60
+    later = []
+    monkeypatch.setattr(read_models, "_schedule_in", lambda seconds: later.append(seconds))
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias)
+    assert read_models.run_refresh() == "refreshed"
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias)
+    assert read_models.run_refresh() == "too_soon"
+    assert len(later) == 1 and 55 < later[0] <= 60
+    assert read_models.refresh_state()["scheduled_for"] is not None
+
+
+def test_schedule_refresh__one_task_scheduled_for_many_requests(monkeypatch, settings):
+    monkeypatch.undo()  # the real schedule_refresh, with the task's apply_async captured
+    from publishing import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.refresh_read_models_task, "apply_async", lambda **kw: sent.append(kw))
+    settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 5
+    for _ in range(5):
+        with service_context() as alias:
+            read_models.request_refresh(alias=alias)
+    assert len(sent) == 1
+    assert read_models.run_refresh() == "refreshed"  # clears the schedule
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias)
+    assert len(sent) == 2 and 4 <= sent[1]["countdown"] <= 5  # waits out the interval
+
+
+def test_purge_expired__removes_only_what_is_past_retention(tenant):
+    old, recent = enqueue(tenant.id), enqueue(tenant.id, partition_key="thm_B")
+    service_sql("UPDATE theme_config.outbox SET published_at = now() - interval '8 days' WHERE event_id = %s", [old])
+    service_sql("UPDATE theme_config.outbox SET published_at = now() - interval '6 days' WHERE event_id = %s", [recent])
+    service_sql("INSERT INTO theme_config.consumed_events (event_id, tenant_id, event_type, consumed_at) VALUES "
+                "('old', %s, 't', now() - interval '91 days'), ('new', %s, 't', now())", [tenant.id, tenant.id])
+    service_sql("INSERT INTO theme_config.idempotency_keys (key, tenant_id, endpoint, request_hash, expires_at) VALUES "
+                "('k1', %s, 'POST /x', 'h', now() - interval '25 hours'), ('k2', %s, 'POST /x', 'h', now())",
+                [tenant.id, tenant.id])
+    deleted = purge_expired()
+    assert deleted == {"outbox": 1, "consumed_events": 1, "idempotency_keys": 1, "preview_tokens": 0}
+    assert [r.event_id for r in rows()] == [recent]
+    assert service_sql("SELECT event_id FROM theme_config.consumed_events") == [("new",)]
+    assert service_sql("SELECT key FROM theme_config.idempotency_keys") == [("k2",)]

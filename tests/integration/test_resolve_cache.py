@@ -1,0 +1,255 @@
+"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and every change
+that moves a host dropping its answer at commit, including a read that raced the commit."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from publishing import resolve_cache, selectors
+from publishing.models import ThemePublication
+from publishing.serializers import ResolutionSerializer
+from publishing.services import publish
+from themeconfig import services
+from themeconfig.models import Theme
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.tenancy import host_remove
+
+pytestmark = pytest.mark.usefixtures("committed_db")
+HOST = "cache.example.com"
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings, monkeypatch):
+    """The cache on, nothing cached from an earlier test, nothing sent to a broker."""
+    settings.RESOLVE_CACHE_SECONDS = 30
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+    monkeypatch.setattr(resolve_cache, "_skip_until", 0.0)
+    client = resolve_cache._redis()
+
+    def forget():
+        keys = list(client.scan_iter(match=f"{resolve_cache._namespace()}:*"))
+        if keys:
+            client.delete(*keys)
+        resolve_cache._NEAR._copies.clear()
+
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture
+def world(tenant_factory):
+    tenant = tenant_factory()
+    admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
+    operator = Principal.operator("t", tenant_id=tenant.id)
+    theme = services.theme_create(principal=admin, name="Lake")
+    services.host_add(principal=operator, host=HOST)
+    return tenant, admin, operator, theme
+
+
+def publish_new_version(admin, tenant, theme, text):
+    version = services.version_create(principal=admin, theme_id=theme.pk)
+    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": text})
+    with tenant_context(tenant.id):
+        expected = Theme.objects.get(pk=theme.pk).version
+    job = publish.version_publish(principal=admin, version_id=version.pk, expected_theme_version=expected)
+    done = publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id)
+    assert done.status == "succeeded", done.error_code
+    return done
+
+
+def resolved_sha(client, host=HOST):
+    response = client.get(f"/api/v1/resolve/?host={host}")
+    return response.json()["bundle_sha256"] if response.status_code == 200 else response.status_code
+
+
+def stored(host=HOST) -> bytes | None:
+    return resolve_cache._redis().get(resolve_cache._keys(host)[0])
+
+
+def stored_sha(host=HOST) -> str | None:
+    """The sha256 of the answer Redis holds for the host (None: nothing, '-': unknown host)."""
+    value = stored(host)
+    if value is None or value.startswith(b"-"):
+        return None if value is None else "-"
+    return resolve_cache._decode(value).sha256
+
+
+def test_second_read__answered_from_the_cache__no_query(world, client, django_assert_num_queries):
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == first.bundle_sha256
+    assert stored_sha() == first.bundle_sha256
+    with django_assert_num_queries(0):
+        assert resolved_sha(client) == first.bundle_sha256  # this process's copy
+    resolve_cache._NEAR._copies.clear()  # as another process would: from Redis
+    with django_assert_num_queries(0):
+        assert resolved_sha(client) == first.bundle_sha256
+
+
+def test_answer__same_bytes_and_headers_as_documented(world, client):
+    tenant, admin, _, theme = world
+    publish_new_version(admin, tenant, theme, "one")
+    for _ in range(2):  # the database's answer, then the cached one
+        response = client.get(f"/api/v1/resolve/?host={HOST.upper()}.")
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        assert response.json() == ResolutionSerializer(selectors.resolve_host(HOST)).data
+        assert response["ETag"] == f'"{response.json()["bundle_sha256"]}"'
+        assert response["Cache-Control"] == "public, max-age=60"
+    not_modified = client.get(f"/api/v1/resolve/?host={HOST}", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert not_modified.status_code == 304 and not_modified["ETag"] == response["ETag"]
+    assert client.head(f"/api/v1/resolve/?host={HOST}").status_code == 200
+    refused = client.post(f"/api/v1/resolve/?host={HOST}")
+    assert refused.status_code == 405 and refused["Content-Type"] == "application/problem+json"
+
+
+def test_unknown_host__cached_404__a_name_no_host_can_have__no_lookup(world, client, django_assert_num_queries):
+    unknown = client.get("/api/v1/resolve/?host=nobody.example.com")
+    assert unknown.status_code == 404 and unknown["Content-Type"] == "application/problem+json"
+    assert unknown.json()["code"] == "MELMASTOON.RESOURCE.NOT_FOUND"
+    assert stored_sha("nobody.example.com") == "-"
+    with django_assert_num_queries(0):
+        assert resolved_sha(client, "nobody.example.com") == 404
+        assert resolved_sha(client, "not_a host!") == 404
+        assert resolved_sha(client, "a" * 254) == 404
+    assert stored("not_a host!") is None
+
+
+def test_publish_and_rollback__drop_the_cached_answer_at_commit(world, client):
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == resolved_sha(client) == first.bundle_sha256
+    second = publish_new_version(admin, tenant, theme, "two")
+    assert stored() is None  # deleted at the flip's commit
+    assert resolved_sha(client) == second.bundle_sha256
+    assert stored_sha() == second.bundle_sha256  # and filled again by the next lookup
+    with tenant_context(tenant.id):
+        expected = Theme.objects.get(pk=theme.pk).version
+    job = publish.theme_rollback(principal=admin, theme_id=theme.pk, expected_theme_version=expected)
+    assert publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id).status == "succeeded"
+    with tenant_context(tenant.id):
+        active = ThemePublication.objects.get(is_active=True)
+    assert active.bundle_sha256 == first.bundle_sha256 and resolved_sha(client) == first.bundle_sha256
+
+
+def test_a_read_that_raced_the_flip__never_outlives_its_commit(world, client, monkeypatch):
+    """The read model is read before the flip commits and the answer stored after: neither Redis
+    nor this process's copy may keep that stale answer."""
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    read_model = resolve_cache._read_model
+    flips = []
+
+    def read_then_flip(host):
+        answer = read_model(host)  # the old publication
+        if not flips:
+            flips.append(publish_new_version(admin, tenant, theme, "two"))  # commits meanwhile
+        return answer
+
+    monkeypatch.setattr(resolve_cache, "_read_model", read_then_flip)
+    assert resolved_sha(client) == first.bundle_sha256  # answered before the commit was seen
+    second = flips[0]
+    assert stored() is None  # its fill was refused: it had seen the generation before the flip's
+    assert resolved_sha(client) == resolved_sha(client) == second.bundle_sha256
+    assert stored_sha() == second.bundle_sha256
+
+
+def test_another_process_invalidation__drops_this_process_copy(world, client, monkeypatch):
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == first.bundle_sha256
+    assert HOST in resolve_cache._NEAR._copies
+    with monkeypatch.context() as other_process:  # its invalidation reaches us only through Redis
+        other_process.setattr(resolve_cache._NEAR, "drop", lambda hosts: None)
+        second = publish_new_version(admin, tenant, theme, "two")
+    assert HOST in resolve_cache._NEAR._copies  # not yet applied: the message waits on the subscription
+    assert resolved_sha(client) == second.bundle_sha256
+
+
+def test_host_removed__resolves_to_nothing_at_commit(world, client):
+    tenant, admin, operator, theme = world
+    publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == resolved_sha(client) != 404
+    host_remove(principal=operator, host=HOST)
+    assert resolved_sha(client) == 404
+
+
+def test_host_added_after_a_cached_404__resolves_at_once(world, client):
+    tenant, admin, operator, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client, "www.cache.example.com") == 404
+    assert stored_sha("www.cache.example.com") == "-"
+    services.host_add(principal=operator, host="www.cache.example.com")
+    assert resolved_sha(client, "www.cache.example.com") == first.bundle_sha256
+
+
+def test_host_moved_to_a_property__resolves_to_its_theme_at_commit(world, client):
+    tenant, admin, operator, theme = world
+    publish_new_version(admin, tenant, theme, "tenant-wide")
+    lakeside = services.property_create(principal=operator, name="Lakeside")
+    property_theme = services.theme_create(principal=admin, name="Lakeside", scope="property",
+                                           property_id=lakeside.pk)
+    on_property = publish_new_version(admin, tenant, property_theme, "lakeside")
+    assert resolved_sha(client) != on_property.bundle_sha256
+    services.host_update(principal=operator, host=HOST, property_id=lakeside.pk)
+    assert resolved_sha(client) == on_property.bundle_sha256
+
+
+def test_theme_soft_deleted_then_restored__at_each_commit(world, client):
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == resolved_sha(client) == first.bundle_sha256
+    owner = Principal.for_user(tenant_id=tenant.id, user_id=9, role="owner")
+    with tenant_context(tenant.id):
+        version = Theme.objects.get(pk=theme.pk).version
+    services.theme_delete(principal=owner, theme_id=theme.pk, expected_version=version)
+    assert resolved_sha(client) == 404
+    services.theme_restore(principal=owner, theme_id=theme.pk)
+    assert resolved_sha(client) == first.bundle_sha256
+
+
+def test_a_rolled_back_change__leaves_the_cache_alone(world, client):
+    tenant, admin, operator, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == first.bundle_sha256
+    with pytest.raises(RuntimeError), tenant_context(tenant.id):
+        host_remove(principal=operator, host=HOST)
+        raise RuntimeError("the caller's transaction fails after the removal")
+    assert stored_sha() == resolved_sha(client) == first.bundle_sha256
+
+
+def test_redis_unreachable__the_database_answers(world, client, monkeypatch):
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+
+    class Down:
+        def __getattr__(self, name):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(resolve_cache, "_redis", lambda: Down())
+    resolve_cache._NEAR._copies.clear()
+    assert resolved_sha(client) == first.bundle_sha256
+    publish_new_version(admin, tenant, theme, "two")  # its invalidation fails quietly: the flip stands
+
+
+def test_cache_off__nothing_stored(world, client, settings):
+    tenant, admin, _, theme = world
+    settings.RESOLVE_CACHE_SECONDS = 0
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == resolved_sha(client) == first.bundle_sha256
+    assert stored() is None and HOST not in resolve_cache._NEAR._copies
+
+
+def test_a_process_copy__never_outlives_the_redis_entry(world, client, settings, django_assert_num_queries):
+    tenant, admin, _, theme = world
+    settings.RESOLVE_CACHE_SECONDS = 1
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == first.bundle_sha256
+    with django_assert_num_queries(0):
+        assert resolved_sha(client) == first.bundle_sha256
+    time.sleep(1.1)
+    assert stored() is None
+    with django_assert_num_queries(1):  # both expired: the read model answers
+        assert resolved_sha(client) == first.bundle_sha256
