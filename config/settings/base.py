@@ -289,3 +289,13 @@ WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", d
 WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=5.0)
 # The seed's materialized views are refreshed at most this often (start to start), coalesced.
 READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = env.float("READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS", default=5.0)
+
+# --- AI workspace providers (ai_workspace/providers/) -------------------------------------------
+# "offline" (no network, no model: OKLCH palettes, pseudo-localisation, templates), "http" (any
+# OpenAI-compatible chat-completions endpoint), or a dotted path to a provider class.
+AI_PROVIDER = env("AI_PROVIDER", default="offline")
+AI_HTTP_BASE_URL = env("AI_HTTP_BASE_URL", default="")  # the API root before /chat/completions
+AI_HTTP_API_KEY = env("AI_HTTP_API_KEY", default="")
+AI_HTTP_MODEL = env("AI_HTTP_MODEL", default="")
+AI_HTTP_TIMEOUT_SECONDS = env.float("AI_HTTP_TIMEOUT_SECONDS", default=30.0)  # per connect / per read
+AI_HTTP_MAX_RETRIES = env.int("AI_HTTP_MAX_RETRIES", default=3)
