@@ -1,5 +1,17 @@
 """Error codes of the AI workspace, and the constraint rules of its tables; never renamed or reused."""
+from enum import StrEnum
+
 from themeconfig.platform.errors import already_exists, invalid, register_constraints
+
+
+class AIErrorCode(StrEnum):
+    # The draft's target (a version, by its OCC counter) changed since the draft was generated.
+    STALE_DRAFT = "MELMASTOON.AI.STALE_DRAFT"
+    # Approve or reject of a draft that is no longer pending (approved, rejected, superseded).
+    DRAFT_DECIDED = "MELMASTOON.AI.DRAFT_DECIDED"
+    # The provider's output failed the validators human input passes; it never becomes a draft.
+    INVALID_OUTPUT = "MELMASTOON.AI.INVALID_OUTPUT"
+
 
 _STATUS = "Status must be one of pending, approved, rejected, superseded."
 

@@ -31,10 +31,15 @@ CONTENT_MODEL = "templates-1"
 PLURAL_CATEGORY_MODES = ("source", "target")
 
 
-def request_seed(request: Any) -> int:
-    """A stable 64-bit seed from the request's content (key order does not matter)."""
+def input_sha256(request: Any) -> str:
+    """The sha256 of the request's canonical JSON (key order does not matter): the provenance's input hash."""
     canonical = json.dumps(asdict(request), sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
-    return int.from_bytes(hashlib.sha256(canonical.encode("utf-8")).digest()[:8], "big")
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def request_seed(request: Any) -> int:
+    """A stable 64-bit seed from the request's content."""
+    return int(input_sha256(request)[:16], 16)
 
 
 def _timed(draft: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
@@ -87,6 +92,7 @@ class OfflineProvider:
                 "contrast": contrast_report(tokens["color"]),
             },
             timings_ms=timings,
+            extra={"input_sha256": input_sha256(request)},
         )
 
     def translation(self, request: TranslationRequest) -> ProviderResult:
@@ -115,6 +121,7 @@ class OfflineProvider:
                 "plural_categories": request.plural_categories,
             },
             timings_ms=timings,
+            extra={"input_sha256": input_sha256(request)},
         )
 
     def content(self, request: ContentRequest) -> ProviderResult:
@@ -137,6 +144,7 @@ class OfflineProvider:
             prompt_template_version=TEMPLATE_VERSION,
             parameters={"surface": request.surface, "kind": request.kind, "locale": request.locale},
             timings_ms=timings,
+            extra={"input_sha256": input_sha256(request)},
         )
 
 

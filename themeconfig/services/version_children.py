@@ -296,7 +296,7 @@ def email_theme_put(*, principal: Principal, version_id: str, tokens, logo_ref, 
 
 # --- locale packs --------------------------------------------------------------------------------
 
-def _recompute_completeness(version: ThemeVersion) -> None:
+def locale_pack_completeness_recompute(version: ThemeVersion) -> None:
     """Every other pack's completeness is measured against the default locale's keys."""
     theme = version.theme
     default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
@@ -335,7 +335,7 @@ def locale_pack_put(*, principal: Principal, version_id: str, locale: str, entri
         pack = _put_child(LocalePack, lookup={"locale": locale}, values={"entries": entries},
                           expected_version=expected_version, principal=principal, version=version, prefix="lpk",
                           what="locale pack")
-        _recompute_completeness(version)
+        locale_pack_completeness_recompute(version)
         if locale == version.theme.default_locale:
             LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=100)
         return LocalePack.objects.get(pk=pack.pk)
@@ -366,7 +366,7 @@ def locale_pack_delete(*, principal: Principal, version_id: str, locale: str, ex
         check_version(current=pack.version, expected_version=expected_version, what="locale pack")
         pack_id = pack.pk
         pack.delete()
-        _recompute_completeness(version)
+        locale_pack_completeness_recompute(version)
         version_touched(version, principal)
         audit_record(principal=principal, action="locale_pack.deleted", entity_type="locale_pack", entity_id=pack_id,
                      old={"locale": locale, "entries": pack.entries})

@@ -35,3 +35,14 @@ def test_get_provider__unknown_name__error(settings):
     settings.AI_PROVIDER = "clairvoyant"
     with pytest.raises(ValueError):
         get_provider()
+
+
+def test_offline_provenance__carries_a_hash_of_the_inputs():
+    from ai_workspace.providers import TranslationRequest
+
+    one = OfflineProvider().translation(TranslationRequest(source_entries={"a": "Hi", "b": "Bye"}, target_locale="fr"))
+    same = OfflineProvider().translation(TranslationRequest(source_entries={"b": "Bye", "a": "Hi"}, target_locale="fr"))
+    other = OfflineProvider().translation(TranslationRequest(source_entries={"a": "Hi"}, target_locale="fr"))
+    digest = one.provenance()["input_sha256"]
+    assert len(digest) == 64 and digest == same.provenance()["input_sha256"] != other.provenance()["input_sha256"]
+    assert one.provenance()["provider"] == "offline"

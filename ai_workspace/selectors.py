@@ -1,0 +1,114 @@
+"""Reads of AI drafts, and the `base` a caller records before asking a provider. RLS scopes every query."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db.models import QuerySet
+
+from ai_workspace.models import ContentDraft, Draft, PaletteSuggestion, TranslationDraft
+from themeconfig.models import Theme, ThemeVersion, ThemeVersionStatus
+from themeconfig.platform.errors import FieldError, validation_error
+from themeconfig.platform.ids import is_valid_id
+from themeconfig.services.occ import not_found
+
+# kind → (model, id prefix, what error messages call it, audit entity type)
+DRAFT_KINDS: dict[str, tuple[type[Draft], str, str, str]] = {
+    "palette": (PaletteSuggestion, "ais", "palette suggestion", "palette_suggestion"),
+    "translation": (TranslationDraft, "ait", "translation draft", "translation_draft"),
+    "content": (ContentDraft, "aic", "content draft", "content_draft"),
+}
+EDITABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
+
+
+def draft_kind(kind: str) -> tuple[type[Draft], str, str, str]:
+    if kind not in DRAFT_KINDS:
+        raise validation_error([FieldError("/kind", "invalid_choice", f"Kind must be one of {', '.join(DRAFT_KINDS)}.")])
+    return DRAFT_KINDS[kind]
+
+
+def tokens_sha256(tokens) -> str:
+    canonical = json.dumps(tokens, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- the state a draft is generated from -------------------------------------------------------
+
+def version_draft_base(version_id: str) -> dict:
+    """`base` of a translation or content draft: the target version and its OCC counter now."""
+    version = ThemeVersion.objects.filter(pk=version_id).first() if is_valid_id(version_id, "thv") else None
+    if version is None:
+        raise not_found("version")
+    return {"version_id": version.pk, "version": version.version}
+
+
+def palette_draft_base(theme_id: str) -> dict:
+    """`base` of a palette draft: every editable version of the theme with its OCC counter now, the
+    newest of them as the default target, and a hash of that one's tokens (what the palette kept)."""
+    theme = (
+        Theme.objects.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
+    )
+    if theme is None:
+        raise not_found("theme")
+    versions = list(ThemeVersion.objects.filter(theme_id=theme.pk, status__in=EDITABLE).order_by("ordinal"))
+    newest = versions[-1] if versions else None
+    return {
+        "theme_id": theme.pk,
+        "versions": {v.pk: v.version for v in versions},
+        "version_id": newest.pk if newest else None,
+        "tokens_sha256": tokens_sha256(newest.tokens) if newest else None,
+    }
+
+
+# --- drafts ----------------------------------------------------------------------------------------
+
+def _listed(drafts: QuerySet, status: str | None) -> QuerySet:
+    return drafts.filter(status=status) if status else drafts
+
+
+def palette_suggestion_list(*, theme_id: str | None = None, status: str | None = None) -> QuerySet[PaletteSuggestion]:
+    drafts = PaletteSuggestion.objects.all()
+    if theme_id:
+        drafts = drafts.filter(theme_id=theme_id)
+    return _listed(drafts, status)
+
+
+def translation_draft_list(*, version_id: str | None = None, locale: str | None = None,
+                           status: str | None = None) -> QuerySet[TranslationDraft]:
+    drafts = TranslationDraft.objects.all()
+    if version_id:
+        drafts = drafts.filter(theme_version_id=version_id)
+    if locale:
+        drafts = drafts.filter(locale=locale)
+    return _listed(drafts, status)
+
+
+def content_draft_list(*, version_id: str | None = None, surface: str | None = None,
+                       status: str | None = None) -> QuerySet[ContentDraft]:
+    drafts = ContentDraft.objects.all()
+    if version_id:
+        drafts = drafts.filter(theme_version_id=version_id)
+    if surface:
+        drafts = drafts.filter(surface=surface)
+    return _listed(drafts, status)
+
+
+def draft_get(kind: str, draft_id: str) -> Draft:
+    """One draft of `kind` ("palette", "translation", "content"); 404 when it is not this tenant's."""
+    model, prefix, what, _ = draft_kind(kind)
+    draft = model.objects.filter(pk=draft_id).first() if is_valid_id(draft_id, prefix) else None
+    if draft is None:
+        raise not_found(what)
+    return draft
+
+
+def palette_suggestion_get(draft_id: str) -> PaletteSuggestion:
+    return draft_get("palette", draft_id)
+
+
+def translation_draft_get(draft_id: str) -> TranslationDraft:
+    return draft_get("translation", draft_id)
+
+
+def content_draft_get(draft_id: str) -> ContentDraft:
+    return draft_get("content", draft_id)
