@@ -7,7 +7,7 @@ import json
 from django.db.models import QuerySet
 
 from ai_workspace.models import ContentDraft, Draft, PaletteSuggestion, TranslationDraft
-from themeconfig.models import Theme, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import ContentBlock, LocalePack, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.services.occ import not_found
@@ -112,3 +112,64 @@ def translation_draft_get(draft_id: str) -> TranslationDraft:
 
 def content_draft_get(draft_id: str) -> ContentDraft:
     return draft_get("content", draft_id)
+
+
+# --- what a draft would replace -------------------------------------------------------------------
+
+def _change(current, drafted) -> str:
+    if current is None:
+        return "added"
+    return "unchanged" if current == drafted else "changed"
+
+
+def _leaves(tree, prefix: str = "") -> dict:
+    """A token group's values by dotted path (`color.primary`), nested groups flattened."""
+    if not isinstance(tree, dict):
+        return {prefix: tree} if prefix else {}
+    leaves = {}
+    for name, value in tree.items():
+        leaves.update(_leaves(value, f"{prefix}.{name}" if prefix else name))
+    return leaves
+
+
+def palette_suggestion_diff(draft: PaletteSuggestion) -> dict:
+    """Per colour token, the drafted value against the recorded target version's current one
+    (`removed`: a colour the target has that the palette drops)."""
+    version_id = (draft.ai_provenance.get("base") or {}).get("version_id")
+    version = ThemeVersion.objects.filter(pk=version_id).first() if version_id else None
+    current = _leaves((version.tokens if version else {}).get("color"), "color")
+    drafted = _leaves((draft.drafted_tokens or {}).get("color"), "color")
+    tokens = [{"token": token, "current": current.get(token), "drafted": value,
+               "change": _change(current.get(token), value)} for token, value in sorted(drafted.items())]
+    tokens += [{"token": token, "current": value, "drafted": None, "change": "removed"}
+               for token, value in sorted(current.items()) if token not in drafted]
+    return {"version_id": version.pk if version else None, "tokens": tokens}
+
+
+def translation_draft_diff(draft: TranslationDraft) -> dict:
+    """Per drafted key, the locale pack's current entry against the drafted one."""
+    pack = LocalePack.objects.filter(theme_version_id=draft.theme_version_id, locale=draft.locale).first()
+    current = pack.entries if pack else {}
+    return {"version_id": draft.theme_version_id, "locale": draft.locale, "entries": [
+        {"key": key, "current": current.get(key), "drafted": value, "change": _change(current.get(key), value)}
+        for key, value in sorted(draft.drafted_entries.items())
+    ]}
+
+
+def content_draft_diff(draft: ContentDraft) -> dict:
+    """The block's current body and meta (null for a new block) against the drafted ones."""
+    block = (ContentBlock.objects.filter(pk=draft.content_block_id).first()
+             if draft.content_block_id is not None else None)
+    return {
+        "version_id": draft.theme_version_id, "content_block_id": draft.content_block_id,
+        "current": {"body": block.body, "meta": block.meta} if block else None,
+        "drafted": {"body": draft.drafted_body, "meta": draft.drafted_meta},
+        "change": _change({"body": block.body, "meta": block.meta} if block else None,
+                          {"body": draft.drafted_body, "meta": draft.drafted_meta}),
+    }
+
+
+def draft_diff(kind: str, draft: Draft) -> dict:
+    """What approving `draft` would change, computed from the current state."""
+    return {"palette": palette_suggestion_diff, "translation": translation_draft_diff,
+            "content": content_draft_diff}[kind](draft)

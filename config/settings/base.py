@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "LayoutSurfaceEnum": "themeconfig.models.LayoutSurface",
         "PublishKindEnum": "publishing.models.PublishJobKind",  # also a publication's reason
         "PublishJobStatusEnum": "publishing.models.PublishJobStatus",
+        "DraftStatusEnum": "ai_workspace.models.DraftStatus",
     },
 }
 

@@ -21,7 +21,7 @@ SNAPSHOT_TABLES = [
     "theme_config.navigation_configs", "theme_config.booking_flow_configs", "theme_config.email_themes",
     "theme_config.locale_packs", "theme_config.preview_tokens", "theme_config.api_clients",
     "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
-    "theme_config.theme_publications", "theme_config.webhook_subscriptions",
+    "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
@@ -96,6 +96,22 @@ def victim(tenant_factory, monkeypatch):
     with override_settings(WEBHOOK_ALLOWED_PRIVATE_TARGETS=["127.0.0.1"]):
         subscription, _ = webhooks.webhook_subscription_create(principal=owner, url="http://127.0.0.1:9/hook")
     values["subscription_id"] = subscription.pk
+    from ai_workspace import selectors as ai_selectors
+    from ai_workspace import services as ai_services
+    from ai_workspace.providers import TranslationRequest
+    from ai_workspace.providers.offline import OfflineProvider
+    from themeconfig.platform.tenant_context import tenant_context
+
+    # The first version is being published: the draft goes on a copy of it (same locale packs).
+    draft_version = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=version.pk)
+    with tenant_context(tenant.id):
+        base = ai_selectors.version_draft_base(draft_version.pk)
+    result = OfflineProvider().translation(TranslationRequest(
+        source_entries={"common.greeting": "Hi"}, target_locale="fr", plural_categories="target"))
+    draft = ai_services.translation_draft_create(principal=owner, version_id=draft_version.pk, locale="fr",
+                                                 result=result, base=base)
+    values["kind"] = "translation"
+    values["draft_id"] = draft.pk
     return tenant, values
 
 
