@@ -8,15 +8,15 @@ service role; it is woken once the transaction commits, and by beat as a safety 
 from __future__ import annotations
 
 import json
-import logging
 
 from django.db import connection, transaction
 from django.utils import timezone
 from ulid import ULID
 
+from themeconfig.platform.tasks import send_or_leave_to
+
 SOURCE = "urn:theme-config"
 TOPIC = "theme-config.events"
-logger = logging.getLogger(__name__)
 
 
 def outbox_enqueue(*, tenant_id: str, event_type: str, subject: str, data: dict, partition_key: str) -> str:
@@ -44,7 +44,4 @@ def wake_relay() -> None:
     """Asks a worker to drain the outbox now; losing this is harmless (beat drains it anyway)."""
     from publishing.tasks import relay_outbox_task
 
-    try:
-        relay_outbox_task.apply_async()
-    except Exception:  # noqa: BLE001 - the broker is down: beat's safety net drains the event
-        logger.warning("could not wake the outbox relay; beat will drain the event", exc_info=True)
+    send_or_leave_to("beat's relay-outbox", relay_outbox_task)

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from themeconfig.platform.service_db import service_context
+from themeconfig.platform.tasks import send_or_leave_to
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
@@ -44,8 +45,6 @@ def request_refresh(*, alias: str) -> None:
 
 def schedule_refresh() -> None:
     """Enqueues the refresh task unless one is already scheduled; waits out the minimum interval."""
-    from publishing.tasks import refresh_read_models_task
-
     interval = settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS
     with service_context() as alias, connections[alias].cursor() as cursor:
         cursor.execute(
@@ -56,10 +55,7 @@ def schedule_refresh() -> None:
         row = cursor.fetchone()
     if row is None:
         return  # a task is scheduled already; it will see this request
-    try:
-        refresh_read_models_task.apply_async(countdown=max(float(row[0]), 0.0))
-    except Exception:  # noqa: BLE001 - the broker is down: beat runs the task as a safety net
-        logger.warning("could not schedule the read-model refresh; beat will", exc_info=True)
+    _schedule_in(float(row[0]))
 
 
 def run_refresh() -> str:
@@ -104,10 +100,7 @@ def run_refresh() -> str:
 def _schedule_in(seconds: float) -> None:
     from publishing.tasks import refresh_read_models_task
 
-    try:
-        refresh_read_models_task.apply_async(countdown=max(seconds, 0.0))
-    except Exception:  # noqa: BLE001 - beat runs the task as a safety net
-        logger.warning("could not schedule the read-model refresh; beat will", exc_info=True)
+    send_or_leave_to("beat's refresh-read-models", refresh_read_models_task, countdown=max(seconds, 0.0))
 
 
 def _ensure_state(cursor) -> None:

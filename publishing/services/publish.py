@@ -26,6 +26,7 @@ from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
+from themeconfig.platform.tasks import send_or_leave_to
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import check_expected_version, not_found, version_conflict
@@ -74,10 +75,7 @@ def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
     stale-job reaper (beat) enqueues unfinished jobs again."""
     from publishing.tasks import run_publish_job_task
 
-    try:
-        run_publish_job_task.apply_async(kwargs={"job_id": job_id, "tenant_id": tenant_id})
-    except Exception:  # noqa: BLE001 - the broker is down: the reaper retries
-        logger.warning("could not enqueue publish job %s; the stale-job reaper will", job_id, exc_info=True)
+    send_or_leave_to("the stale-job reaper", run_publish_job_task, kwargs={"job_id": job_id, "tenant_id": tenant_id})
 
 
 def version_publish(*, principal: Principal, version_id: str, expected_theme_version: int) -> PublishJob:
