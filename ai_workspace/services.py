@@ -40,7 +40,11 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record, jsonable
 from themeconfig.services.occ import not_found, update_with_version
 from themeconfig.services.rules import choice_errors
-from themeconfig.services.version_children import BLOCK_AUDITED, MAX_BLOCKS_PER_SURFACE
+from themeconfig.services.version_children import (
+    BLOCK_AUDITED,
+    MAX_BLOCKS_PER_SURFACE,
+    default_locale_entries,
+)
 from themeconfig.services.version_children import locale_pack_completeness_recompute as recompute_completeness
 from themeconfig.services.versions import audited_version_change, editable_version, version_touched
 from themeconfig.validators import (
@@ -132,15 +136,6 @@ def palette_draft_create(*, principal: Principal, theme_id: str, result: Provide
         return draft
 
 
-def _default_entries(version: ThemeVersion, locale: str) -> dict | None:
-    """The default-locale pack's entries a translation is held to (None for the default locale itself)."""
-    theme = version.theme
-    if locale == theme.default_locale:
-        return None
-    default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
-    return default.entries if default else {}
-
-
 def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, on_error) -> dict:
     try:
         validate_locale_enabled(locale, enabled_locales=version.theme.enabled_locales)
@@ -148,7 +143,7 @@ def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, o
         raise validation_error([FieldError("/locale" + i.path, i.code, i.message) for i in violation.issues]) from None
     try:
         return validate_locale_entries(
-            entries, default_entries=_default_entries(version, locale), locale=locale).entries
+            entries, default_entries=default_locale_entries(version, locale), locale=locale).entries
     except ContractViolation as violation:
         raise on_error(violation, prefix) from violation
 

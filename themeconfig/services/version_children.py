@@ -308,18 +308,24 @@ def locale_pack_completeness_recompute(version: ThemeVersion) -> None:
             LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=pct)
 
 
+def default_locale_entries(version: ThemeVersion, locale: str) -> dict | None:
+    """The default-locale pack's entries a pack of `locale` is held to (ICU parity, completeness);
+    None for the default locale itself, {} when the version has no default pack yet."""
+    theme = version.theme
+    if locale == theme.default_locale:
+        return None
+    default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
+    return default.entries if default else {}
+
+
 def _checked_entries(version: ThemeVersion, locale: str, entries) -> dict:
     theme = version.theme
     errors: list[FieldError] = []
     _validated("/locale", lambda: validate_locale_enabled(locale, enabled_locales=theme.enabled_locales), errors)
     if errors:
         raise validation_error(errors)
-    default_entries = None
-    if locale != theme.default_locale:
-        default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
-        default_entries = default.entries if default else {}
     result = _validated("/entries", lambda: validate_locale_entries(
-        entries, default_entries=default_entries, locale=locale), errors)
+        entries, default_entries=default_locale_entries(version, locale), locale=locale), errors)
     if errors:
         raise validation_error(errors)
     return result.entries
