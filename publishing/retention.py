@@ -14,27 +14,27 @@ from django.db import connections
 from themeconfig.platform.service_db import service_context
 
 BATCH = 5000
-RULES: dict[str, str] = {
-    "outbox": "SELECT id FROM theme_config.outbox WHERE published_at < now() - interval '7 days'",
-    "consumed_events": "SELECT event_id FROM theme_config.consumed_events WHERE consumed_at < now() - interval '90 days'",
-    "idempotency_keys": "SELECT tenant_id, endpoint, key FROM theme_config.idempotency_keys "
-                        "WHERE expires_at < now() - interval '24 hours'",
+# table: (its key, the rows past retention)
+RULES: dict[str, tuple[str, str]] = {
+    "outbox": ("id", "SELECT id FROM theme_config.outbox WHERE published_at < now() - interval '7 days'"),
+    "consumed_events": ("event_id", "SELECT event_id FROM theme_config.consumed_events "
+                                    "WHERE consumed_at < now() - interval '90 days'"),
+    "idempotency_keys": ("(tenant_id, endpoint, key)", "SELECT tenant_id, endpoint, key FROM theme_config.idempotency_keys "
+                                                       "WHERE expires_at < now() - interval '24 hours'"),
     # least() skips NULLs: a revoked token counts as expired when it was revoked.
-    "preview_tokens": "SELECT id FROM theme_config.preview_tokens "
-                      "WHERE least(revoked_at, expires_at) < now() - interval '7 days'",
+    "preview_tokens": ("id", "SELECT id FROM theme_config.preview_tokens "
+                             "WHERE least(revoked_at, expires_at) < now() - interval '7 days'"),
 }
-KEYS = {"outbox": "id", "consumed_events": "event_id", "idempotency_keys": "(tenant_id, endpoint, key)",
-        "preview_tokens": "id"}
 
 
 def purge_expired(*, progress=None) -> dict[str, int]:
     """Deletes what is past its retention; returns the rows deleted per table."""
     deleted: dict[str, int] = {}
-    for table, select in RULES.items():
+    for table, (key, select) in RULES.items():
         total = 0
         while True:
             with service_context() as alias, connections[alias].cursor() as cursor:
-                cursor.execute(f"DELETE FROM theme_config.{table} WHERE {KEYS[table]} IN ({select} LIMIT {BATCH})")
+                cursor.execute(f"DELETE FROM theme_config.{table} WHERE {key} IN ({select} LIMIT {BATCH})")
                 count = cursor.rowcount
             total += count
             if progress and count:
