@@ -320,3 +320,22 @@ def test_purge_expired__removes_only_what_is_past_retention(tenant):
     assert [r.event_id for r in rows()] == [recent]
     assert service_sql("SELECT event_id FROM theme_config.consumed_events") == [("new",)]
     assert service_sql("SELECT key FROM theme_config.idempotency_keys") == [("k2",)]
+
+
+def test_relay_outbox_command__drains_reports_and_refuses_bad_options(tenant, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    enqueue(tenant.id)
+    out = StringIO()
+    call_command("relay_outbox", stdout=out)
+    assert "batch 1: 1 relayed" in out.getvalue() and "outbox: 0 pending (0 backing off), 0 dead-lettered" in out.getvalue()
+    for options, message in (({"batch_size": 0}, "--batch-size"), ({"limit": -1}, "--limit"),
+                             ({"time_budget": 0}, "--time-budget")):
+        with pytest.raises(CommandError, match=message):
+            call_command("relay_outbox", **options)
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+    assert "outbox: 0 deleted" in out.getvalue()

@@ -28,6 +28,10 @@ class Command(BaseCommand):
 
         if batch_size is not None and not 1 <= batch_size <= 10_000:
             raise CommandError("--batch-size must be from 1 to 10000")
+        if not 1 <= limit <= 10_000:
+            raise CommandError("--limit must be from 1 to 10000")
+        if time_budget <= 0:
+            raise CommandError("--time-budget must be a positive number of seconds")
         if dead_letters:
             rows = relay.dead_letters(limit=limit)
             for row in rows:
