@@ -86,3 +86,53 @@ class ContentDraft(Draft):
 
     def __str__(self) -> str:
         return f"{self.surface} {self.kind} for {self.theme_version_id} ({self.status})"
+
+
+class GenerationJobKind(models.TextChoices):
+    PALETTE = "palette"
+    TRANSLATION = "translation"
+    CONTENT = "content"
+
+
+class GenerationJobStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class GenerationJob(RLSModel):
+    """theme_config.ai_generation_jobs (sql/0002_generation_jobs.sql): one request for a draft, run
+    by a worker calling the provider, polled by the caller; ends with a pending draft or an error."""
+
+    id = PrefixedIdField(prefix="aij", primary_key=True)
+    tenant_id = models.TextField()
+    kind = models.TextField(choices=GenerationJobKind.choices)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="ai_generation_jobs")
+    theme_version = models.ForeignKey(
+        ThemeVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="ai_generation_jobs"
+    )
+    parameters = models.JSONField(default=dict)
+    base = models.JSONField()
+    provider = models.TextField()
+    status = models.TextField(choices=GenerationJobStatus.choices, default=GenerationJobStatus.QUEUED)
+    draft_id = models.TextField(null=True, blank=True)
+    error_code = models.TextField(null=True, blank=True)
+    error_message = models.TextField(null=True, blank=True)
+    errors = models.JSONField(default=list)
+    trace = models.JSONField(default=dict)
+    attempts = models.IntegerField(default=0)
+    requested_by = models.TextField()
+    principal = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = 'theme_config"."ai_generation_jobs'
+        ordering = ["-created_at"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft: {self.status}"

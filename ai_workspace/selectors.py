@@ -6,7 +6,7 @@ import json
 
 from django.db.models import QuerySet
 
-from ai_workspace.models import ContentDraft, Draft, PaletteSuggestion, TranslationDraft
+from ai_workspace.models import ContentDraft, Draft, GenerationJob, PaletteSuggestion, TranslationDraft
 from themeconfig.models import ContentBlock, LocalePack, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id
@@ -173,3 +173,18 @@ def draft_diff(kind: str, draft: Draft) -> dict:
     """What approving `draft` would change, computed from the current state."""
     return {"palette": palette_suggestion_diff, "translation": translation_draft_diff,
             "content": content_draft_diff}[kind](draft)
+
+
+# --- generation jobs ------------------------------------------------------------------------------
+
+def generation_job_get(job_id: str) -> GenerationJob:
+    job = GenerationJob.objects.filter(pk=job_id).first() if is_valid_id(job_id, "aij") else None
+    if job is None:
+        raise not_found("AI generation job")
+    return job
+
+
+def generation_job_list(*, theme_id: str, status: str | None = None) -> QuerySet[GenerationJob]:
+    """The theme's generation jobs (palette, translation and content), newest first."""
+    jobs = GenerationJob.objects.filter(theme_id=theme_id)
+    return jobs.filter(status=status) if status is not None else jobs

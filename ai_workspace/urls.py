@@ -12,4 +12,7 @@ urlpatterns = [
     path("ai-drafts/<str:kind>/<str:draft_id>/", apis.DraftApi.as_view(), name="ai-draft-detail"),
     path("ai-drafts/<str:kind>/<str:draft_id>/approve/", apis.DraftApproveApi.as_view(), name="ai-draft-approve"),
     path("ai-drafts/<str:kind>/<str:draft_id>/reject/", apis.DraftRejectApi.as_view(), name="ai-draft-reject"),
+    path("themes/<str:theme_id>/ai-generation-jobs/", apis.ThemeGenerationJobListApi.as_view(),
+         name="theme-ai-generation-job-list"),
+    path("ai-generation-jobs/<str:generation_job_id>/", apis.GenerationJobApi.as_view(), name="ai-generation-job"),
 ]

@@ -22,13 +22,14 @@ SNAPSHOT_TABLES = [
     "theme_config.locale_packs", "theme_config.preview_tokens", "theme_config.api_clients",
     "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
     "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
+    "theme_config.palette_suggestions", "theme_config.content_drafts", "theme_config.ai_generation_jobs",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
     "toggles": samples.valid_toggles(), "consent": samples.valid_consent(), "tokens": samples.valid_email_tokens(),
     "logo_ref": samples.valid_logo_ref(), "footer": samples.valid_footer(), "surface": "home", "kind": "rich_text",
     "body": {"en": {"format": "markdown", "value": "x"}}, "meta": {"kind": "rich_text"}, "ordinal": 0,
-    "block_ids": [], "release_notes": "stolen",
+    "block_ids": [], "release_notes": "stolen", "mood": "calm", "locale": "fr",
 }
 
 
@@ -112,6 +113,11 @@ def victim(tenant_factory, monkeypatch):
                                                  result=result, base=base)
     values["kind"] = "translation"
     values["draft_id"] = draft.pk
+    from ai_workspace.services import generation
+
+    monkeypatch.setattr(generation, "enqueue_generation_job", lambda **kwargs: None)  # no worker: it need only exist
+    generation_job = generation.translation_generation_request(principal=owner, version_id=draft_version.pk, locale="fr")
+    values["generation_job_id"] = generation_job.pk
     return tenant, values
 
 

@@ -51,6 +51,9 @@ def problem_response(error: DomainError, *, instance: str | None = None) -> Json
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     if error.http_status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="theme-config"'
+    retry_after = error.extra.get("retry_after_seconds")
+    if error.http_status in (429, 503) and isinstance(retry_after, int) and retry_after > 0:
+        response["Retry-After"] = str(retry_after)
     return response
 
 

@@ -1,0 +1,401 @@
+"""Use cases of AI generation: ask for a draft (a job, answered at once), and run the job (a worker).
+
+Asking checks what can be checked without the provider (the target exists and is editable, the
+mood, locale, surface and kind are valid, a brand kit or source entries exist), records `base`,
+the state the draft will be bound to, and holds the tenant to its limits: at most
+AI_MAX_PENDING_DRAFTS drafts waiting for review (pending drafts plus unfinished jobs) and
+AI_MAX_GENERATIONS_PER_DAY jobs asked for in any 24 hours, 429 past either. A worker then reads
+the inputs, calls the configured provider outside any transaction, and in one transaction
+creates the pending draft (through drafts.py's create use cases: the output passes the same
+validators as human input) and marks the job succeeded. Output that fails them never becomes a
+draft: the job fails with `MELMASTOON.AI.INVALID_OUTPUT` and each problem's JSON path in `errors`.
+
+What reaches a provider is data only: brand colours and fonts, the current tokens, the default
+pack's entries, the facts given for a content block, never an instruction from tenant content
+(the HTTP provider puts it in the user message of a fixed, versioned prompt template).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import socket
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ai_workspace import selectors
+from ai_workspace.errors import AIErrorCode
+from ai_workspace.models import (
+    ContentDraft,
+    DraftStatus,
+    GenerationJob,
+    GenerationJobKind,
+    GenerationJobStatus,
+    PaletteSuggestion,
+    TranslationDraft,
+)
+from ai_workspace.providers import (
+    ContentRequest,
+    PaletteRequest,
+    ProviderInputError,
+    TranslationRequest,
+    get_provider,
+)
+from ai_workspace.providers.oklch_palette import MOODS
+from ai_workspace.services import drafts
+from themeconfig.models import BrandKit, ContentBlock, ContentSurface, Property, Tenant, Theme, ThemeVersion
+from themeconfig.platform.errors import DomainError, FieldError, validation_error
+from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.platform.tasks import send_or_leave_to
+from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.audit import audit_record
+from themeconfig.services.occ import not_found
+from themeconfig.services.rules import choice_errors
+from themeconfig.services.version_children import default_locale_entries
+from themeconfig.services.versions import editable_version
+from themeconfig.validators import CONTENT_BLOCK_KINDS, ContractViolation, validate_locale_enabled
+from themeconfig.validators.brand_kit import tokens_from_brand_kit
+
+logger = logging.getLogger(__name__)
+FINISHED = (GenerationJobStatus.SUCCEEDED, GenerationJobStatus.FAILED)
+# Runs a job gets before it is failed with WORKER_LOST (a job that kills its worker every time).
+MAX_RUNS = 4
+MAX_FACTS_BYTES = 16 * 1024
+PLURAL_CATEGORY_MODES = ("target", "source")
+DAY = timedelta(hours=24)
+
+
+def max_pending_drafts() -> int:
+    return int(getattr(settings, "AI_MAX_PENDING_DRAFTS", 50))
+
+
+def max_generations_per_day() -> int:
+    return int(getattr(settings, "AI_MAX_GENERATIONS_PER_DAY", 200))
+
+
+# --- asking ---------------------------------------------------------------------------------------
+
+def _hold_to_limits(tenant_id: str) -> None:
+    """429 past the tenant's limits; serialised per tenant so two requests cannot both take the last slot."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ai_generation:{tenant_id}"])
+    now = timezone.now()
+    per_day = max_generations_per_day()
+    recent = list(GenerationJob.objects.filter(created_at__gt=now - DAY).order_by("-created_at")
+                  .values_list("created_at", flat=True)[:per_day])
+    if len(recent) >= per_day:
+        retry_after = max(1, int((recent[-1] + DAY - now).total_seconds()) + 1)
+        raise DomainError(
+            AIErrorCode.DAILY_LIMIT,
+            f"This tenant asked for {per_day} AI drafts in the last 24 hours, its limit; try again later.",
+            http_status=429, extra={"limit": per_day, "retry_after_seconds": retry_after},
+        )
+    limit = max_pending_drafts()
+    waiting = (
+        sum(model.objects.filter(status=DraftStatus.PENDING).count()
+            for model in (PaletteSuggestion, TranslationDraft, ContentDraft))
+        + GenerationJob.objects.exclude(status__in=FINISHED).count()
+    )
+    if waiting >= limit:
+        raise DomainError(
+            AIErrorCode.PENDING_LIMIT,
+            f"{waiting} AI drafts are waiting for review or being generated (the limit is {limit}); "
+            "approve or reject some first.",
+            http_status=429, extra={"limit": limit, "pending": waiting},
+        )
+
+
+def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict,
+             base: dict) -> GenerationJob:
+    provider = get_provider()  # a misconfigured provider is refused now (503), not after a queue wait
+    _hold_to_limits(principal.tenant_id)
+    job = GenerationJob.objects.create(
+        id=new_id("aij"), tenant_id=principal.tenant_id, kind=kind, theme_id=theme.pk,
+        theme_version_id=version.pk if version else None, parameters=parameters, base=base,
+        provider=provider.name, requested_by=principal.actor, principal=principal.as_payload(),
+        trace={"requested_at": timezone.now().isoformat()},
+    )
+    audit_record(principal=principal, action="ai_generation_job.requested", entity_type="ai_generation_job",
+                 entity_id=job.pk, new={"kind": kind, "theme_id": theme.pk, "version_id": job.theme_version_id,
+                                        "parameters": parameters, "provider": provider.name})
+    transaction.on_commit(lambda: enqueue_generation_job(job_id=job.pk, tenant_id=job.tenant_id))
+    return job
+
+
+def enqueue_generation_job(*, job_id: str, tenant_id: str) -> None:
+    """Hands the job to a worker; a lost message is harmless (the stale-job reaper enqueues it again)."""
+    from ai_workspace.tasks import run_generation_job_task
+
+    send_or_leave_to("the stale generation-job reaper", run_generation_job_task,
+                     kwargs={"job_id": job_id, "tenant_id": tenant_id})
+
+
+def _live_theme(theme_id: str) -> Theme:
+    theme = Theme.objects.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
+    if theme is None:
+        raise not_found("theme")
+    return theme
+
+
+def _brand_kit(brand_kit_id: str | None, errors: list[FieldError]) -> BrandKit | None:
+    kits = BrandKit.objects.filter(deleted_at__isnull=True)
+    if brand_kit_id is not None:
+        kit = kits.filter(pk=brand_kit_id).first() if is_valid_id(brand_kit_id, "bkt") else None
+        if kit is None:
+            errors.append(FieldError("/brand_kit_id", "unknown", "No such brand kit."))
+        return kit
+    kit = kits.filter(is_default=True).first()
+    if kit is None:
+        errors.append(FieldError("/brand_kit_id", "required",
+                                 "The tenant has no default brand kit: name one, or make one the default."))
+    return kit
+
+
+def palette_generation_request(*, principal: Principal, theme_id: str, mood: str, brand_kit_id: str | None = None,
+                               version_id: str | None = None) -> GenerationJob:
+    """A job drafting a palette for a theme from a brand kit (default: the tenant's default kit) and a
+    mood; the draft keeps the non-colour tokens of `version_id` (default: the newest draft version)."""
+    with use_case(principal, Permission.THEMES_EDIT):
+        theme = _live_theme(theme_id)
+        errors = [] if mood in MOODS else [
+            FieldError("/mood", "invalid_choice", f"Mood must be one of {', '.join(MOODS)}.")]
+        kit = _brand_kit(brand_kit_id, errors)
+        base = selectors.palette_draft_base(theme.pk)
+        if version_id is not None and version_id not in base["versions"]:
+            errors.append(FieldError("/version_id", "not_editable", "Not a draft or preview-ready version of this theme."))
+        elif not base["versions"]:
+            errors.append(FieldError("/version_id", "required",
+                                     "The theme has no draft version to apply a palette to: create one first."))
+        if errors:
+            raise validation_error(errors)
+        if version_id is not None:
+            base = {**base, "version_id": version_id,
+                    "tokens_sha256": selectors.tokens_sha256(ThemeVersion.objects.get(pk=version_id).tokens)}
+        return _new_job(principal=principal, kind=GenerationJobKind.PALETTE, theme=theme, version=None,
+                        parameters={"mood": mood, "brand_kit_id": kit.pk, "version_id": base["version_id"]}, base=base)
+
+
+def translation_generation_request(*, principal: Principal, version_id: str, locale: str,
+                                   plural_categories: str = "target") -> GenerationJob:
+    """A job drafting the entries of `locale`'s pack of a draft version from its default-locale pack.
+    plural_categories "target" (default) gives plurals the target language's categories, as the pack
+    validator asks; "source" keeps the source's."""
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        theme = version.theme
+        errors = choice_errors("plural_categories", plural_categories, list(PLURAL_CATEGORY_MODES))
+        try:
+            validate_locale_enabled(locale, enabled_locales=theme.enabled_locales)
+        except ContractViolation as violation:
+            errors += [FieldError("/locale" + i.path, i.code, i.message) for i in violation.issues]
+        if not errors:
+            if locale == theme.default_locale:
+                errors.append(FieldError("/locale", "default_locale",
+                                         "That is the default locale, the source of translations; pick another."))
+            elif not default_locale_entries(version, locale):
+                errors.append(FieldError("/locale", "no_source",
+                                         f"The {theme.default_locale} pack has no entries to translate yet."))
+        if errors:
+            raise validation_error(errors)
+        return _new_job(principal=principal, kind=GenerationJobKind.TRANSLATION, theme=theme, version=version,
+                        parameters={"locale": locale, "source_locale": theme.default_locale,
+                                    "plural_categories": plural_categories},
+                        base=selectors.version_draft_base(version.pk))
+
+
+def _checked_facts(facts, errors: list[FieldError]) -> dict:
+    if facts is None:
+        return {}
+    if not isinstance(facts, dict):
+        errors.append(FieldError("/facts", "invalid", "Facts are a JSON object (name, city, description, images, …)."))
+        return {}
+    if len(json.dumps(facts, ensure_ascii=False).encode()) > MAX_FACTS_BYTES:
+        errors.append(FieldError("/facts", "too_large", f"Facts are at most {MAX_FACTS_BYTES // 1024} KiB of JSON."))
+    return facts
+
+
+def content_generation_request(*, principal: Principal, version_id: str, surface: str, kind: str,
+                               locale: str | None = None, content_block_id: str | None = None,
+                               property_id: str | None = None, facts: dict | None = None) -> GenerationJob:
+    """A job drafting a content block of `kind` on `surface` (new, or replacing `content_block_id`) in
+    `locale` (default: the theme's default locale), from the brand kit, the property (default: the
+    theme's) and the `facts` given (city, description, images, amenities, …: data for the templates)."""
+    errors = choice_errors("surface", surface, ContentSurface.values)
+    if kind not in CONTENT_BLOCK_KINDS:
+        errors.append(FieldError("/kind", "invalid_choice", f"Kind must be one of {', '.join(sorted(CONTENT_BLOCK_KINDS))}."))
+    facts = _checked_facts(facts, errors)
+    with use_case(principal, Permission.THEMES_EDIT):
+        version = editable_version(version_id)
+        theme = version.theme
+        locale = locale if locale is not None else theme.default_locale
+        try:
+            validate_locale_enabled(locale, enabled_locales=theme.enabled_locales)
+        except ContractViolation as violation:
+            errors += [FieldError("/locale" + i.path, i.code, i.message) for i in violation.issues]
+        if content_block_id is not None:
+            block = (ContentBlock.objects.filter(pk=content_block_id, theme_version_id=version.pk).first()
+                     if is_valid_id(content_block_id, "cnb") else None)
+            if block is None:
+                errors.append(FieldError("/content_block_id", "unknown_block", "No such block in this version."))
+            elif (block.surface, block.kind) != (surface, kind):
+                errors.append(FieldError("/content_block_id", "mismatch", f"That block is a {block.kind} on {block.surface}."))
+        property_id = property_id if property_id is not None else theme.property_id
+        if property_id is not None and not (
+                is_valid_id(property_id, "prp") and Property.objects.filter(pk=property_id, deleted_at__isnull=True).exists()):
+            errors.append(FieldError("/property_id", "unknown", "No such property."))
+        if errors:
+            raise validation_error(errors)
+        return _new_job(principal=principal, kind=GenerationJobKind.CONTENT, theme=theme, version=version,
+                        parameters={"surface": surface, "kind": kind, "locale": locale,
+                                    "content_block_id": content_block_id, "property_id": property_id, "facts": facts},
+                        base=selectors.version_draft_base(version.pk))
+
+
+# --- running a job (a worker) ---------------------------------------------------------------------
+
+def _provider_request(job: GenerationJob):
+    """The provider's request, read from the tenant's data now (the job's transaction)."""
+    p = job.parameters
+    if job.kind == GenerationJobKind.PALETTE:
+        kit = BrandKit.objects.filter(pk=p["brand_kit_id"], deleted_at__isnull=True).first()
+        if kit is None:
+            raise ProviderInputError("/brand_kit_id", "The brand kit was deleted after the job was asked for.")
+        version = ThemeVersion.objects.filter(pk=p.get("version_id")).first()
+        return PaletteRequest.from_brand_kit(kit, mood=p["mood"], current_tokens=version.tokens if version else None)
+    version = ThemeVersion.objects.select_related("theme").get(pk=job.theme_version_id)
+    if job.kind == GenerationJobKind.TRANSLATION:
+        return TranslationRequest(source_entries=default_locale_entries(version, p["locale"]) or {},
+                                  target_locale=p["locale"], source_locale=p["source_locale"],
+                                  plural_categories=p["plural_categories"])
+    kit = BrandKit.objects.filter(is_default=True, deleted_at__isnull=True).first()
+    brand = {"name": Tenant.objects.filter(pk=job.tenant_id).values_list("name", flat=True).first()}
+    if kit is not None and isinstance(kit.style_preferences, dict) and kit.style_preferences.get("tone"):
+        brand["tone"] = kit.style_preferences["tone"]
+    facts = dict(p.get("facts") or {})
+    if p.get("property_id"):
+        facts.setdefault("name", Property.objects.filter(pk=p["property_id"]).values_list("name", flat=True).first())
+    return ContentRequest(surface=p["surface"], kind=p["kind"], locale=p["locale"], brand=brand, property_facts=facts)
+
+
+def _as_token_set(request: PaletteRequest, result):
+    """A provider that drafts colours only ({color, rationale}: the HTTP prompt) gets the rest of the
+    token set from the current tokens (or the brand kit's), keeping the kit's `brand_*` swatches as the
+    offline provider does; anything else goes to the validators as it came."""
+    output = result.output
+    if not (isinstance(output, dict) and isinstance(output.get("color"), dict) and set(output) <= {"color", "rationale"}):
+        return result
+    if request.current_tokens:
+        base = dict(request.current_tokens)
+    else:
+        base = tokens_from_brand_kit(colors=list(request.brand_colors), fonts=list(request.brand_fonts),
+                                     direction=request.direction)
+    kept = {name: value for name, value in base.get("color", {}).items() if name.startswith("brand_")}
+    extra = {**result.extra, "rationale": output["rationale"]} if output.get("rationale") else result.extra
+    return dataclasses.replace(result, output={**base, "color": {**kept, **output["color"]}}, extra=extra)
+
+
+def _create_draft(job: GenerationJob, principal: Principal, result):
+    p = job.parameters
+    if job.kind == GenerationJobKind.PALETTE:
+        return drafts.palette_draft_create(principal=principal, theme_id=job.theme_id, result=result, base=job.base)
+    if job.kind == GenerationJobKind.TRANSLATION:
+        return drafts.translation_draft_create(principal=principal, version_id=job.theme_version_id,
+                                               locale=p["locale"], result=result, base=job.base)
+    return drafts.content_draft_create(principal=principal, version_id=job.theme_version_id, surface=p["surface"],
+                                       kind=p["kind"], content_block_id=p.get("content_block_id"), result=result,
+                                       base=job.base)
+
+
+def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
+                        errors: list[FieldError] | None = None, trace: dict | None = None) -> GenerationJob:
+    with tenant_context(tenant_id):
+        job = GenerationJob.objects.select_for_update().get(pk=job_id)
+        if job.status in FINISHED:
+            return job
+        now = timezone.now()
+        GenerationJob.objects.filter(pk=job_id).update(
+            status=GenerationJobStatus.FAILED, error_code=str(code), error_message=message[:2000],
+            errors=[e.as_dict() for e in errors or []][:100], trace={**job.trace, **(trace or {})},
+            finished_at=now, updated_at=now)
+        audit_record(principal=Principal.from_payload(job.principal), action="ai_generation_job.failed",
+                     entity_type="ai_generation_job", entity_id=job_id, old={"status": job.status},
+                     new={"status": "failed", "error_code": str(code)})
+        return GenerationJob.objects.get(pk=job_id)
+
+
+def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider=None) -> GenerationJob | None:
+    """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
+    trace = {"worker": worker or socket.gethostname()}
+    with tenant_context(tenant_id):
+        job = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in FINISHED:
+            return job
+        if job.attempts >= MAX_RUNS:
+            return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.WORKER_LOST,
+                                       message=f"no run finished it in {job.attempts} attempts")
+        GenerationJob.objects.filter(pk=job_id).update(
+            status=GenerationJobStatus.RUNNING, attempts=job.attempts + 1,
+            started_at=job.started_at or timezone.now(), updated_at=timezone.now())
+        principal = Principal.from_payload(job.principal)
+        try:
+            request = _provider_request(job)
+        except ProviderInputError as error:
+            request, input_error = None, error
+    if request is None:
+        return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.PROVIDER_INPUT_REJECTED,
+                                   message=input_error.message, trace=trace,
+                                   errors=[FieldError(input_error.field, "invalid", input_error.message)])
+    started = time.perf_counter()
+    try:
+        provider = provider or get_provider()
+        result = getattr(provider, job.kind)(request)
+        if job.kind == GenerationJobKind.PALETTE:
+            result = _as_token_set(request, result)
+    except ProviderInputError as error:
+        return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.PROVIDER_INPUT_REJECTED,
+                                   message=error.message, trace=trace,
+                                   errors=[FieldError(error.field, "invalid", error.message)])
+    except DomainError as error:  # ProviderError: timeouts, 429s and 5xx after the provider's own retries
+        return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message,
+                                   trace={**trace, **{k: v for k, v in error.extra.items() if k != "attempts"},
+                                          "provider_attempts": error.extra.get("attempts")})
+    trace["provider_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    try:
+        with tenant_context(tenant_id):
+            job = GenerationJob.objects.select_for_update().get(pk=job_id)
+            if job.status in FINISHED:
+                return job
+            draft = _create_draft(job, principal, result)
+            now = timezone.now()
+            GenerationJob.objects.filter(pk=job_id).update(
+                status=GenerationJobStatus.SUCCEEDED, draft_id=draft.pk, trace={**job.trace, **trace},
+                finished_at=now, updated_at=now)
+            return GenerationJob.objects.get(pk=job_id)
+    except DomainError as error:  # invalid output (422 INVALID_OUTPUT), or the target became immutable/gone
+        return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message,
+                                   errors=error.errors, trace=trace)
+
+
+def reap_stale_generation_jobs(*, stale_after: timedelta) -> int:
+    """Unfinished jobs untouched for `stale_after` (a lost worker or enqueue): run again, or fail them
+    with WORKER_LOST once they used their runs. Cross-tenant, on the service connection."""
+    from themeconfig.platform.service_db import service_context
+
+    cutoff = timezone.now() - stale_after
+    with service_context() as alias:
+        stale = list(GenerationJob.objects.using(alias).filter(updated_at__lt=cutoff).exclude(
+            status__in=FINISHED).values_list("id", "tenant_id", "attempts"))
+    for job_id, tenant_id, attempts in stale:
+        if attempts >= MAX_RUNS:
+            generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.WORKER_LOST,
+                                message=f"no worker finished it after {attempts} attempts")
+        else:
+            logger.warning("re-running stale AI generation job %s (%s attempts so far)", job_id, attempts)
+            enqueue_generation_job(job_id=job_id, tenant_id=tenant_id)
+    return len(stale)
