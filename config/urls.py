@@ -1,9 +1,15 @@
-"""Top-level URLs: admin, the API under /api/v1/, OpenAPI schema and docs."""
+"""Top-level URLs: admin (tenant staff), platform (operators), the API under /api/v1/, OpenAPI schema and docs."""
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from themeconfig.admin_site import accept_invitation_view, invitation_link_view, select_tenant_view
+from themeconfig.admin_site import (
+    accept_invitation_view,
+    favicon_view,
+    invitation_link_view,
+    select_tenant_view,
+)
+from themeconfig.operator_admin import operator_site
 from themeconfig.platform.api.views import api_route_not_found
 
 urlpatterns = [
@@ -11,6 +17,8 @@ urlpatterns = [
     path("admin/invitations/accept/", accept_invitation_view, name="admin-accept-invitation"),
     path("admin/invitations/<str:token>/", invitation_link_view, name="admin-invitation-link"),
     path("admin/", admin.site.urls),
+    path("platform/", operator_site.urls),
+    path("favicon.ico", favicon_view, name="favicon"),
     path("api/v1/", include("themeconfig.urls")),
     path("api/v1/", include("publishing.urls")),
     path("api/v1/", include("ai_workspace.urls")),

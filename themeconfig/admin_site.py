@@ -1,18 +1,23 @@
 """Django admin for tenant staff: every admin page runs inside the tenant the user picked.
 
-The tenant picker and invitation links run outside any tenant context (`tenant_free`).
+The tenant picker and invitation links run outside any tenant context (`tenant_free`). A user with
+exactly one tenant never sees the picker; the header names the current tenant with a link to
+switch; "View site" opens the tenant's own host.
 """
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from themeconfig import selectors, services
+from themeconfig.models import TenantHost
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.middleware import SESSION_TENANT_KEY, tenant_free
 from themeconfig.platform.tenant_context import user_context
@@ -43,6 +48,23 @@ class TenantAdminSite(admin.AdminSite):
         wrapper.admin_site = self  # type: ignore[attr-defined]
         return wrapper
 
+    def each_context(self, request):
+        """Django's context plus the current tenant's name for the header, and "View site" pointing
+        at the tenant's site (Django's default, "/", is a 404 here); no tenant, no host: no link."""
+        context = super().each_context(request)
+        principal = getattr(request, "principal", None)
+        context["current_tenant_name"] = selectors.current_tenant().name if principal is not None else None
+        context["site_url"] = self.tenant_site_url(request) if principal is not None else None
+        return context
+
+    @staticmethod
+    def tenant_site_url(request) -> str | None:
+        """The guest site on the tenant's first host, tenant-wide hosts before property hosts (RLS
+        limits the rows to the current tenant), in the scheme this admin is served over."""
+        host = (TenantHost.objects.order_by(F("property_id").asc(nulls_first=True), "host")
+                .values_list("host", flat=True).first())
+        return f"{request.scheme}://{host}/" if host else None
+
     def get_urls(self):
         from django.contrib.contenttypes import views as contenttype_views
         from django.urls import path
@@ -63,19 +85,23 @@ class TenantAdminSite(admin.AdminSite):
 @login_required(login_url="/admin/login/")
 @require_http_methods(["GET", "POST"])
 def select_tenant_view(request):
-    """Lists the tenants the user belongs to; POST picks one for this admin session."""
+    """Lists the tenants the user belongs to; POST picks one for this admin session.
+
+    A user with exactly one tenant and none picked yet gets it without being asked (a GET here is
+    where the admin sends them); someone who came to switch (a tenant is picked) sees the list.
+    """
     with user_context(request.user.pk):
         memberships = selectors.memberships_of_user(user_id=request.user.pk)
     allowed = {m.tenant_id for m in memberships}
     error = None
+    if request.method == "GET" and len(memberships) == 1 and not request.session.get(SESSION_TENANT_KEY):
+        request.session[SESSION_TENANT_KEY] = memberships[0].tenant_id
+        return HttpResponseRedirect(_admin_next(request.GET.get("next")))
     if request.method == "POST":
         chosen = request.POST.get("tenant_id", "")
         if chosen in allowed:
             request.session[SESSION_TENANT_KEY] = chosen
-            next_url = request.POST.get("next") or reverse("admin:index")
-            if not next_url.startswith("/admin/"):
-                next_url = reverse("admin:index")
-            return HttpResponseRedirect(next_url)
+            return HttpResponseRedirect(_admin_next(request.POST.get("next")))
         error = "Pick one of the tenants you belong to."
     return render(
         request,
@@ -86,9 +112,17 @@ def select_tenant_view(request):
             "next": request.GET.get("next", ""),
             "error": error,
             "site_header": admin.site.site_header,
+            "platform_url": reverse("platform:index") if request.user.is_superuser else None,
         },
         status=400 if error else 200,
     )
+
+
+def _admin_next(next_url: str | None) -> str:
+    """Where to go after picking: the admin page the user came from, never somewhere else."""
+    if not next_url or not next_url.startswith("/admin/") or "\x00" in next_url:
+        return reverse("admin:index")
+    return next_url
 
 
 INVITATION_SESSION_KEY = "theme_config_invitation"
@@ -135,6 +169,15 @@ def accept_invitation_view(request):
         request.session[SESSION_TENANT_KEY] = membership.tenant_id
         return HttpResponseRedirect(reverse("admin:index"))
     return render(request, "admin/accept_invitation.html", context)
+
+
+@tenant_free
+@require_http_methods(["GET", "HEAD"])
+def favicon_view(request):
+    """`/favicon.ico`, which browsers ask for whatever the page says: the static icon (served by
+    whitenoise, under its hashed name in production), through a temporary redirect because that
+    name changes with each deploy."""
+    return HttpResponseRedirect(static("themeconfig/favicon.ico"))
 
 
 def tenant_context_processor(request):

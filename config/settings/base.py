@@ -50,7 +50,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's admin templates first: app directories are searched in INSTALLED_APPS
+        # order, where django.contrib.admin (TenantAdminConfig) comes before themeconfig, so its
+        # admin/base_site.html would win over ours and hide the tenant indicator.
+        "DIRS": [BASE_DIR / "themeconfig" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -132,6 +135,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Publish jobs a lost worker (or a lost enqueue) left open: run again, or fail after 5 attempts.
     "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},
+    # The same for AI generation jobs (a provider call can take a while: stale after 10 minutes).
+    "reap-stale-generation-jobs": {"task": "ai_workspace.reap_stale_generation_jobs_task", "schedule": 120},
     # The outbox relay is woken after each commit that writes an event; this drains what a lost
     # wake-up or a backoff left behind.
     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},
@@ -300,3 +305,7 @@ AI_HTTP_API_KEY = env("AI_HTTP_API_KEY", default="")
 AI_HTTP_MODEL = env("AI_HTTP_MODEL", default="")
 AI_HTTP_TIMEOUT_SECONDS = env.float("AI_HTTP_TIMEOUT_SECONDS", default=30.0)  # per connect / per read
 AI_HTTP_MAX_RETRIES = env.int("AI_HTTP_MAX_RETRIES", default=3)
+# Per-tenant limits on generation (429 problem+json past them): drafts waiting for review (pending
+# drafts plus unfinished jobs), and jobs asked for in any 24 hours.
+AI_MAX_PENDING_DRAFTS = env.int("AI_MAX_PENDING_DRAFTS", default=50)
+AI_MAX_GENERATIONS_PER_DAY = env.int("AI_MAX_GENERATIONS_PER_DAY", default=200)

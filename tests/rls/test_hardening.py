@@ -80,14 +80,28 @@ def test_identity__derived_in_the_middleware_only():
 
 # --- finding 5: the BYPASSRLS connection only through service_context() -------------------------
 
-_SERVICE_ALIAS_RE = re.compile(r"""using\(\s*["']service["']\s*\)|using\s*=\s*["']service["']|connections\[\s*["']service["']\s*\]""")
+_SERVICE_ALIAS_RE = re.compile(
+    r"""using\(\s*["']service["']\s*\)|using\s*=\s*["']service["']|connections\[\s*["']service["']\s*\]"""
+    r"""|\bSERVICE_ALIAS\b"""  # the constant is the alias by another name
+)
 SERVICE_ALIAS_ALLOWED = {"themeconfig/platform/service_db.py"}
+# The one door a request has onto the service connection, and the one site allowed through it: the
+# operators' admin (/platform/), which opens it for superusers only. Anything else naming it fails.
+_OPERATOR_REQUEST_RE = re.compile(r"\boperator_request\b")
+OPERATOR_REQUEST_ALLOWED = {"themeconfig/platform/service_db.py", "themeconfig/operator_admin/site.py"}
 
 
 def test_service_alias__named_only_by_service_db():
     offenders = [path.relative_to(ROOT).as_posix() for path in _source_files()
                  if _SERVICE_ALIAS_RE.search(path.read_text())
                  and path.relative_to(ROOT).as_posix() not in SERVICE_ALIAS_ALLOWED]
+    assert not offenders, offenders
+
+
+def test_operator_request__source_tree__named_only_by_the_operators_site():
+    offenders = [path.relative_to(ROOT).as_posix() for path in _source_files()
+                 if _OPERATOR_REQUEST_RE.search(path.read_text())
+                 and path.relative_to(ROOT).as_posix() not in OPERATOR_REQUEST_ALLOWED]
     assert not offenders, offenders
 
 

@@ -5,6 +5,10 @@ refresh) runs there. It is refused inside an HTTP request and inside an open ten
 every statement on the alias outside `service_context()` is refused by an execute wrapper, so a
 stray `.using("service")` in request code fails loudly instead of reading every tenant's rows.
 A test also fails if the alias is named outside the modules allowed to use it.
+
+One kind of request may open it: a view of the operators' admin site (/platform/), served to a
+signed-in, active superuser, inside `operator_request(user)`. Only that site calls it (a test
+fails if any other module names it), so every other request keeps the refusal.
 """
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ from themeconfig.platform.tenant_context import current_tenant_id, in_request
 
 SERVICE_ALIAS = "service"
 _service_open: contextvars.ContextVar[bool] = contextvars.ContextVar("service_open", default=False)
+# Set by operator_request() for the one request of a superuser on the operators' admin site.
+_operator_request: contextvars.ContextVar[bool] = contextvars.ContextVar("operator_request", default=False)
 
 
 class ServiceContextError(RuntimeError):
@@ -28,7 +34,7 @@ class ServiceContextError(RuntimeError):
 @contextmanager
 def service_context(*, atomic: bool = True) -> Iterator[str]:
     """Yields the service alias for `.using(...)`, in one transaction on it unless `atomic=False`."""
-    if in_request():
+    if in_request() and not _operator_request.get():
         raise ServiceContextError("the service connection (BYPASSRLS) is not for request code")
     if current_tenant_id() is not None:
         raise ServiceContextError(
@@ -43,6 +49,28 @@ def service_context(*, atomic: bool = True) -> Iterator[str]:
             yield SERVICE_ALIAS
     finally:
         _service_open.reset(token)
+
+
+@contextmanager
+def operator_request(user) -> Iterator[None]:
+    """Lets `service_context()` open during this HTTP request, which an active superuser makes on
+    the operators' admin site; its views read every tenant's rows there (writes go through the use
+    cases, in the target tenant's context, on the request connection).
+
+    Refused outside a request (commands and tasks need no permission slip), for anyone but a
+    signed-in active superuser, and inside a tenant context (the site's views are tenant-free).
+    """
+    if not in_request():
+        raise ServiceContextError("operator_request is for a request of the operators' admin site")
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser):
+        raise ServiceContextError("only an active superuser's request may open the service connection")
+    if current_tenant_id() is not None:
+        raise ServiceContextError(f"operator_request inside the tenant context of {current_tenant_id()}")
+    token = _operator_request.set(True)
+    try:
+        yield
+    finally:
+        _operator_request.reset(token)
 
 
 _TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ", "SET CONSTRAINTS ")

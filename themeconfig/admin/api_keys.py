@@ -1,0 +1,47 @@
+"""Tenant staff's admin of API keys: issued (the secret shown once, in the response body only) and
+revoked, never edited."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+
+from themeconfig import services
+from themeconfig.admin.base import TenantScopedAdmin, principal_of, show_secret_once
+from themeconfig.models import ApiClient
+from themeconfig.platform.permissions import Permission
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(TenantScopedAdmin):
+    edit_permission = Permission.API_KEYS_MANAGE
+    list_display = ["name", "role", "secret_hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["name"]
+    fields = ["name", "role", "permissions", "expires_at"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)  # issued and revoked, never edited
+
+    def save_model(self, request, obj, form, change):
+        client, secret = services.api_key_create(
+            principal=principal_of(request), name=obj.name, role=obj.role, permissions=obj.permissions or None,
+            expires_at=obj.expires_at,
+        )
+        obj.pk, obj.tenant_id = client.pk, client.tenant_id
+        request._api_key_secret = secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Django would redirect with a "was added successfully" message; that message (and so
+        # anything put in it) travels in the messages cookie. The secret stays in this body.
+        return show_secret_once(
+            request, title=f"API key {obj.name}", secret=request._api_key_secret,
+            explanation="Copy the new key now; it is not shown again (only its hash is stored).",
+            back_url=reverse("admin:themeconfig_apiclient_changelist"), admin_site=self.admin_site,
+        )
+
+    @admin.action(description="Revoke the selected API keys", permissions=["change"])
+    def revoke(self, request, queryset):
+        for client in queryset:
+            services.api_key_revoke(principal=principal_of(request), api_client_id=client.pk)
+        self.message_user(request, f"Revoked {len(queryset)} key(s).")

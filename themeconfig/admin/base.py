@@ -1,0 +1,170 @@
+"""What every ModelAdmin of both admin sites shares: lookups that cannot reach another tenant's row
+or PostgreSQL with a NUL, a 404 for anything that is not there, use-case refusals as messages,
+single-line inputs for names, and the page that shows a secret once.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.ids import PrefixedIdField, is_valid_id
+from themeconfig.platform.permissions import Permission
+
+# Text columns that hold a name, a host or an address: one line, not a 6-line textarea (every
+# string column is `text` in PostgreSQL, which Django would edit as a textarea). The length is
+# what the use cases accept; they check again and name the field when refusing.
+SINGLE_LINE_TEXT_FIELDS = {"name": 200, "slug": 63, "host": 253, "email": 254, "title": 200, "label": 200}
+
+
+def principal_of(request):
+    return getattr(request, "principal", None)
+
+
+def can(request, permission: Permission) -> bool:
+    principal = principal_of(request)
+    return principal is not None and principal.can(permission)
+
+
+def show_secret_once(request, *, title: str, secret: str, explanation: str, back_url: str,
+                     admin_site: admin.AdminSite | None = None) -> TemplateResponse:
+    """The secret in this response's body only: never in a cookie, a message or the session, and
+    not cached (`no-store`), so going back or reloading does not show it again. The page has the
+    admin's header (tenant, links) of `admin_site`, the tenant staff's site unless told."""
+    response = TemplateResponse(
+        request, "admin/secret_once.html",
+        {**(admin_site or admin.site).each_context(request), "title": title, "secret": secret, "explanation": explanation,
+         "back_url": back_url},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def single_line_max_length(field_name: str) -> int | None:
+    """The length of a name-like text column edited on one line, or None for other columns."""
+    if field_name in SINGLE_LINE_TEXT_FIELDS:
+        return SINGLE_LINE_TEXT_FIELDS[field_name]
+    return SINGLE_LINE_TEXT_FIELDS["name"] if field_name.endswith("_name") else None
+
+
+def could_be_key(field, value) -> bool:
+    """False for a value this key column cannot hold (a NUL, an id of another kind or shape)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    return is_valid_id(value, field.prefix) if isinstance(field, PrefixedIdField) else True
+
+
+class GuardedModelAdmin(admin.ModelAdmin):
+    """Django's ModelAdmin with the doors a hostile or stale URL knocks on closed.
+
+    - An object that is not there (unknown, malformed, or another tenant's: RLS hides it) is a 404
+      on every object URL, instead of Django's "doesn't exist" redirect to the index, so another
+      tenant's id looks exactly like an id nobody has.
+    - An action on selected rows that are not all there is a 404 too (Django would run it on the
+      rows it can see and say nothing about the others).
+    - A NUL in an id, a filter or a search term never reaches PostgreSQL (it would be a 500).
+    - A use case that refuses (DomainError) becomes an error message on the same page.
+    """
+
+    view_on_site = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        max_length = single_line_max_length(db_field.name)
+        if isinstance(db_field, models.TextField) and not db_field.choices and max_length is not None:
+            kwargs.setdefault("widget", forms.TextInput(attrs={"class": "vTextField", "maxlength": max_length}))
+            kwargs.setdefault("max_length", max_length)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        found = super().get_object(request, object_id, from_field) if could_be_key(field, object_id) else None
+        if found is None:
+            raise Http404(f"No {self.model._meta.verbose_name} with this id.")
+        return found
+
+    def lookup_allowed(self, lookup, value, request):
+        # Django allows a filter on any local field from the query string (`?name=…`); a NUL in
+        # its value would reach PostgreSQL. Refused: Django answers 400 (DisallowedModelAdminLookup).
+        if "\x00" in str(lookup) or "\x00" in str(value):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The changelist's search form refuses a NUL, but the autocomplete view hands its `term`
+        # straight here: no text column holds a NUL, so nothing matches.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "action" in request.POST:
+            self._check_selected_rows_exist(request)
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as error:  # an action's use case refused
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _check_selected_rows_exist(self, request) -> None:
+        selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        pk = self.model._meta.pk
+        if not all(could_be_key(pk, value) for value in selected):
+            raise Http404("Some of the selected items do not exist.")
+        if selected and self.get_queryset(request).filter(pk__in=selected).count() != len(selected):
+            raise Http404("Some of the selected items do not exist.")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as error:
+            messages.error(request, domain_error_text(error))
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk deletes would bypass the use cases
+        return actions
+
+
+def domain_error_text(error: DomainError) -> str:
+    """A use case's refusal for a message: what went wrong, then each field it names."""
+    details = "; ".join(f"{e.path.strip('/') or 'input'}: {e.message}" for e in error.errors)
+    return f"{error.message} {details}".strip()
+
+
+class TenantScopedAdmin(GuardedModelAdmin):
+    """Rows of the current tenant only (RLS enforces it); what shows follows the principal's permissions.
+
+    The permission checks here only decide what the admin shows; the use cases decide what happens.
+    """
+
+    view_permission = Permission.TENANT_READ
+    edit_permission = Permission.TENANT_MANAGE
+    can_add = True
+    can_delete = False
+
+    def has_module_permission(self, request):
+        return can(request, self.view_permission)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request, self.view_permission)
+
+    def has_add_permission(self, request):
+        return self.can_add and can(request, self.edit_permission)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request, self.edit_permission)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.can_delete and can(request, self.edit_permission)
