@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
 import schemathesis
-from django.conf import settings
 from schemathesis.engine import StopReason, events
 
 from tests.conftest import ROOT
+from tests.live_app import database_url, free_port
 from tests.unit.themeconfig.validators import samples
 
 pytestmark = pytest.mark.slow
@@ -33,23 +31,6 @@ MAX_EXAMPLES = 15
 MAX_STATEFUL_STEPS = 10
 SEED = 9457
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(alias: str, name: str) -> str:
-    """The URL of one of settings.DATABASES' roles, pointed at the pytest database `name`."""
-    db = settings.DATABASES[alias]
-    credentials = quote(db["USER"], safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db.get("HOST") or "127.0.0.1", safe="")  # a socket directory becomes %2F…
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}@{host}{port}/{name}"
 
 
 @dataclass
@@ -69,17 +50,17 @@ class ApiServer:
 @pytest.fixture
 def api_server(committed_db, django_db_setup, tmp_path):
     """gunicorn serving config.wsgi with the test settings, on the pytest database (committed data)."""
-    port = _free_port()
+    port = free_port()
     env = {
         k: v for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=_database_url("default", django_db_setup),
-        SERVICE_DATABASE_URL=_database_url("service", django_db_setup),
-        MIGRATOR_DATABASE_URL=_database_url("migrator", django_db_setup),
-        PREVIEW_DATABASE_URL=_database_url("preview", django_db_setup),
+        DATABASE_URL=database_url("default", django_db_setup),
+        SERVICE_DATABASE_URL=database_url("service", django_db_setup),
+        MIGRATOR_DATABASE_URL=database_url("migrator", django_db_setup),
+        PREVIEW_DATABASE_URL=database_url("preview", django_db_setup),
     )
     log = tmp_path / "server.log"
     with log.open("wb") as out:
