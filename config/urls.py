@@ -9,6 +9,7 @@ from themeconfig.admin_site import (
     invitation_link_view,
     select_tenant_view,
 )
+from publishing.views import preview_site_view
 from themeconfig.operator_admin import operator_site
 from themeconfig.platform.api.views import api_route_not_found
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("platform/", operator_site.urls),
     path("favicon.ico", favicon_view, name="favicon"),
+    # A preview link as a page for people: the sample booking site (the API's preview/{token}/ is the bundle).
+    path("preview/<str:token>/", preview_site_view, name="preview-site"),
     path("api/v1/", include("themeconfig.urls")),
     path("api/v1/", include("publishing.urls")),
     path("api/v1/", include("ai_workspace.urls")),

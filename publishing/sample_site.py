@@ -1,0 +1,152 @@
+"""A sample booking site drawn from a bundle document: what a version will look like to guests.
+
+One page with four parts (home, property detail, booking steps, the confirmation e-mail), styled
+only by the bundle's own stylesheet (its tokens as CSS custom properties), in one of the bundle's
+locales and that locale's direction. It is a preview, not the guest site: the property facts
+shown are placeholders, and only the bundle's texts, blocks, navigation, steps and e-mail theme
+are real. Everything from the bundle is escaped, or (HTML blocks) sanitised again before it is
+marked safe.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from themeconfig.validators.content import sanitize_html
+
+PARTS = ("home", "detail", "booking", "email")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
+_STRONG_RE = re.compile(r"\*\*(.+?)\*\*")
+_LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_ESCAPED_RE = re.compile(r"\\([\\`*_{}\[\]()<>#+!|~-])")
+SAMPLE_MESSAGES = {
+    "nav.book": "Book now", "home.search": "Search rooms", "detail.title": "Sea-view double room",
+    "detail.text": "A sample room, to show how your tokens and texts look on a property page.",
+    "booking.title": "Your booking", "email.subject": "Your booking is confirmed",
+    "email.body": "Thank you, {name}. We look forward to welcoming you.", "email.button": "Manage booking",
+}
+DEFAULT_STEPS = [{"id": "search", "fields": ["check_in", "check_out", "adults"]},
+                 {"id": "room_select", "fields": ["room_type"]},
+                 {"id": "guest_details", "fields": ["first_name", "last_name", "email"]},
+                 {"id": "payment", "fields": ["card"]}]
+
+
+def _inline(text: str) -> str:
+    text = _LINK_RE.sub(r"\1", text)
+    html = escape(_ESCAPED_RE.sub(r"\1", text))
+    return _STRONG_RE.sub(r"<strong>\1</strong>", html)
+
+
+def markdown_html(source: str) -> SafeString:
+    """A small, safe subset of markdown: headings, paragraphs, lists, bold; everything else as text."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            out.append("<p>" + " ".join(paragraph) + "</p>")
+            paragraph.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for raw in str(source).splitlines():
+        line = raw.strip()
+        heading = _HEADING_RE.match(line)
+        if not line:
+            flush()
+        elif heading:
+            flush()
+            level = min(max(len(heading.group(1)), 2), 4)
+            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif line[:2] in ("- ", "* "):
+            if paragraph:
+                flush()
+            items.append(_inline(line[2:]))
+        else:
+            if items:
+                flush()
+            paragraph.append(_inline(line))
+    flush()
+    return mark_safe("\n".join(out))  # noqa: S308 - every piece of text above is escaped
+
+
+def _localised(value: Any, chain: list[str]) -> str | None:
+    if isinstance(value, dict):
+        for locale in chain:
+            if value.get(locale):
+                return value[locale]
+    return value if isinstance(value, str) else None
+
+
+def _block_html(block: dict, chain: list[str]) -> SafeString:
+    body = block.get("body") or {}
+    for locale in chain:
+        part = body.get(locale)
+        if isinstance(part, dict) and isinstance(part.get("value"), str):
+            if part.get("format") == "html":
+                return mark_safe(sanitize_html(part["value"]))  # noqa: S308 - sanitised again here
+            return markdown_html(part["value"])
+    return format_html("<p class=\"sample-missing\">({} block without text in this locale)</p>", block.get("kind", ""))
+
+
+def _nav(items: list, chain: list[str], depth: int = 0) -> list[dict]:
+    return [{"label": _localised(item.get("label"), chain) or item.get("key") or item.get("id") or "—",
+             "depth": depth, "children": _nav(item.get("children") or [], chain, depth + 1)}
+            for item in items or [] if isinstance(item, dict)]
+
+
+def site_context(document: dict, *, locale: str | None = None) -> dict:
+    """What the template needs, for `locale` (default: the bundle's default; an unknown one too)."""
+    locales = document.get("locales") or {}
+    enabled = list(locales.get("enabled") or [])
+    default = locales.get("default") or (enabled[0] if enabled else "en")
+    locale = locale if locale in enabled else default
+    chain = list(dict.fromkeys([locale, *(locales.get("fallback_chain") or []), default]))
+    messages = (document.get("messages") or {}).get(locale) or {}
+
+    def text(key: str) -> str:
+        return messages.get(key) or SAMPLE_MESSAGES.get(key, key)
+
+    content = document.get("content") or {}
+    flow = document.get("booking_flow") or {}
+    email = document.get("email_theme") or {}
+    email_tokens = email.get("tokens") or {}
+    footer = email.get("footer") or {}
+    return {
+        "locale": locale,
+        "direction": (locales.get("direction_by_locale") or {}).get(locale, "ltr"),
+        "locales": enabled,
+        "home_blocks": [_block_html(b, chain) for b in content.get("home") or []],
+        "detail_blocks": [_block_html(b, chain) for b in content.get("detail") or []],
+        "header_nav": _nav((document.get("navigation") or {}).get("header") or [], chain),
+        "layout": {surface: sel.get("preset") for surface, sel in (document.get("layout") or {}).items()},
+        "steps": sorted(flow.get("steps") or DEFAULT_STEPS, key=lambda s: s.get("ordinal", 0)),
+        "steps_are_sample": not flow.get("steps"),
+        "email": {
+            "colors": email_tokens.get("colors") or {},
+            "width": email_tokens.get("content_width_px") or 600,
+            "radius": email_tokens.get("button_radius_px") or 4,
+            "logo_alt": _localised((email.get("logo_ref") or {}).get("alt"), chain),
+            "address": footer.get("address"),
+            "legal": _localised(footer.get("legal_text"), chain),
+            "is_sample": not email,
+        },
+        # Sample values for the simple arguments of the sample texts (ICU is not rendered here).
+        "t": {key.replace(".", "_"): text(key).replace("{name}", "Alex") for key in SAMPLE_MESSAGES},
+        "ordinal": document.get("ordinal"),
+    }
+
+
+def render_site(document: dict, css: str, *, locale: str | None = None, base_url: str = "") -> str:
+    """The whole sample page as HTML; `base_url` is the page's own URL without query (locale links)."""
+    context = site_context(document, locale=locale)
+    # The stylesheet is the builder's (validated tokens); "</" cannot close the style element.
+    context["css"] = mark_safe(css.replace("</", "<\\/"))  # noqa: S308
+    context["base_url"] = base_url
+    return render_to_string("sample_site/site.html", context)
