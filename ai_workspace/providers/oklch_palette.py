@@ -25,27 +25,13 @@ from typing import Any
 from coloraide import Color
 
 from themeconfig.validators.brand_kit import tokens_from_brand_kit
+
+# The pairs every palette meets, one list shared with the admin's contrast badges (order matters:
+# a token is fixed before it is used as a background).
+from themeconfig.validators.contrast import CONTRAST_PAIRS, TEXT_AA, UI_AA  # noqa: F401  (re-exported)
 from themeconfig.validators.tokens import parse_color, validate_design_tokens
 
 from . import ProviderInputError
-
-TEXT_AA = 4.5
-UI_AA = 3.0
-
-# (foreground, backgrounds, minimum ratio). Order matters: a token is fixed before it is used
-# as a background (primary before on_primary).
-CONTRAST_PAIRS: tuple[tuple[str, tuple[str, ...], float], ...] = (
-    ("primary", ("background", "surface"), UI_AA),
-    ("secondary", ("background", "surface"), UI_AA),
-    ("accent", ("background", "surface"), UI_AA),
-    ("border", ("background", "surface"), UI_AA),
-    ("on_primary", ("primary",), TEXT_AA),
-    ("on_secondary", ("secondary",), TEXT_AA),
-    ("on_accent", ("accent",), TEXT_AA),
-    ("text", ("background", "surface"), TEXT_AA),
-    ("text_muted", ("background", "surface"), TEXT_AA),
-    ("link", ("background", "surface"), TEXT_AA),
-)
 
 
 @dataclass(frozen=True)
