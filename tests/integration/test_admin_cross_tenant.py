@@ -81,6 +81,12 @@ ARRANGE: dict[str, Callable[[World], models.Model]] = {
         principal=w.b_owner, name=f"{MARKER} key", role="viewer")[0],
     "themeconfig.brandkit": lambda w: services.brand_kit_create(
         principal=w.b_owner, name=f"{MARKER} kit", colors=COLORS, fonts=FONTS),
+    "themeconfig.theme": lambda w: services.theme_create(principal=w.b_owner, name=f"{MARKER} theme"),
+    # A version of B's property theme, so it does not depend on the order rows are arranged in.
+    "themeconfig.themeversion": lambda w: services.version_create(
+        principal=w.b_owner, release_notes=f"{MARKER} notes", theme_id=services.theme_create(
+            principal=w.b_owner, name=f"{MARKER} lodge theme", scope="property",
+            property_id=w.rows["themeconfig.property"].pk).pk),
 }
 
 # A route parameter other than `object_id` → its value for tenant B's row of that model.

@@ -18,7 +18,8 @@ from themeconfig.platform.permissions import Permission
 # Text columns that hold a name, a host or an address: one line, not a 6-line textarea (every
 # string column is `text` in PostgreSQL, which Django would edit as a textarea). The length is
 # what the use cases accept; they check again and name the field when refusing.
-SINGLE_LINE_TEXT_FIELDS = {"name": 200, "slug": 63, "host": 253, "email": 254, "title": 200, "label": 200}
+SINGLE_LINE_TEXT_FIELDS = {"name": 200, "slug": 63, "host": 253, "email": 254, "title": 200, "label": 200,
+                           "default_locale": 35, "locale": 35}
 
 
 def principal_of(request):
