@@ -3,13 +3,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from publishing.views import preview_site_view
 from themeconfig.admin_site import (
     accept_invitation_view,
     favicon_view,
     invitation_link_view,
     select_tenant_view,
 )
-from publishing.views import preview_site_view
 from themeconfig.operator_admin import operator_site
 from themeconfig.platform.api.views import api_route_not_found
 

@@ -5,4 +5,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/ensure_env.sh
 export DJANGO_SETTINGS_MODULE=config.settings.test
-exec python -m pytest "$@"
+# Two pytest-xdist workers by default (the machine kind has 2 cores; each worker gets its own test
+# database); PYTEST_WORKERS=0 runs in one process; a -n/--numprocesses of your own wins.
+workers=(-n "${PYTEST_WORKERS:-2}")
+for arg in "$@"; do
+  case "$arg" in -n|-n*|--numprocesses|--numprocesses=*) workers=() ;; esac
+done
+exec python -m pytest "${workers[@]}" "$@"
