@@ -20,7 +20,8 @@ _names = itertools.count(1)
 
 
 def worker_environment(database: str) -> dict:
-    env = dict(os.environ)
+    # No PYTEST_* variables: the worker takes TEST_REDIS_URL as given (config/settings/test.py).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     db = settings.DATABASES
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",

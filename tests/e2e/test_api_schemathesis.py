@@ -61,6 +61,7 @@ def api_server(committed_db, django_db_setup, tmp_path):
         SERVICE_DATABASE_URL=database_url("service", django_db_setup),
         MIGRATOR_DATABASE_URL=database_url("migrator", django_db_setup),
         PREVIEW_DATABASE_URL=database_url("preview", django_db_setup),
+        TEST_REDIS_URL=settings.REDIS_URL,  # this xdist worker's Redis (config/settings/test.py)
     )
     log = tmp_path / "server.log"
     with log.open("wb") as out:
