@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
+from django.conf import settings
 from schemathesis.engine import StopReason, events
 
 from tests.conftest import ROOT
