@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 
 from themeconfig import services
+from themeconfig.admin import workspace
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
 from themeconfig.admin.token_editor import TokenColorsField
 from themeconfig.errors import ThemeErrorCode
@@ -203,12 +204,28 @@ class ObjectActions:
             wrapper.model_admin = self
             return wrapper
 
+        def wrap_page(page):
+            def wrapper(request, object_id):
+                return self.admin_site.admin_view(lambda r: self._run_workspace_page(r, object_id, page))(request)
+            wrapper.model_admin = self
+            return wrapper
+
         info = self.opts.app_label, self.opts.model_name
         own = [
             path(f"<path:object_id>/{slug}/", wrap(method), name=f"{info[0]}_{info[1]}_{method.replace('_', '-')}")
             for slug, method in self.object_actions.items()
         ]
+        kind = "theme" if self.opts.model_name == "theme" else "version"
+        own += [path(f"<path:object_id>/{page.slug}/", wrap_page(page), name=page.url_name) for page in workspace.pages(kind)]
         return own + super().get_urls()
+
+    def _run_workspace_page(self, request, object_id, page):
+        obj = self.get_object(request, unquote(object_id))
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return page.view(self, request, obj)
 
     def _run_object_action(self, request, object_id, method):
         obj = self.get_object(request, unquote(object_id))
@@ -327,6 +344,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
         } for v in versions]
         context = {
             **(extra_context or {}), "version_rows": rows,
+            "workspace_tabs": workspace.tabs(self.admin_site.name, "theme", request, theme, None),
             "can_new_draft": can(request, Permission.THEMES_EDIT) and theme.deleted_at is None
             and theme.status != ThemeStatus.ARCHIVED,
             "new_draft_url": reverse(f"{self.admin_site.name}:themeconfig_theme_new-blank-draft", args=[quote(theme.pk)]),
@@ -486,6 +504,7 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
         context = {
             **(extra_context or {}),
             "theme_url": theme_url,
+            "workspace_tabs": workspace.tabs(self.admin_site.name, "version", request, version, None),
             "version_status": status_badge(version.status, version.get_status_display()),
             "can_new_draft": theme_live and version.theme.status != ThemeStatus.ARCHIVED
             and can(request, Permission.THEMES_EDIT),
