@@ -55,6 +55,7 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tasks import send_or_leave_to
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
+from themeconfig.services.jobs import job_fail
 from themeconfig.services.occ import not_found
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.version_children import default_locale_entries
@@ -314,19 +315,10 @@ def _create_draft(job: GenerationJob, principal: Principal, result):
 
 def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
                         errors: list[FieldError] | None = None, trace: dict | None = None) -> GenerationJob:
-    with tenant_context(tenant_id):
-        job = GenerationJob.objects.select_for_update().get(pk=job_id)
-        if job.status in FINISHED:
-            return job
-        now = timezone.now()
-        GenerationJob.objects.filter(pk=job_id).update(
-            status=GenerationJobStatus.FAILED, error_code=str(code), error_message=message[:2000],
-            errors=[e.as_dict() for e in errors or []][:100], trace={**job.trace, **(trace or {})},
-            finished_at=now, updated_at=now)
-        audit_record(principal=Principal.from_payload(job.principal), action="ai_generation_job.failed",
-                     entity_type="ai_generation_job", entity_id=job_id, old={"status": job.status},
-                     new={"status": "failed", "error_code": str(code)})
-        return GenerationJob.objects.get(pk=job_id)
+    return job_fail(GenerationJob, job_id=job_id, tenant_id=tenant_id, finished=FINISHED,
+                    failed=GenerationJobStatus.FAILED, entity_type="ai_generation_job", code=code, message=message,
+                    errors=[e.as_dict() for e in errors or []][:100],
+                    trace=lambda job: {**job.trace, **(trace or {})})
 
 
 def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider=None) -> GenerationJob | None:

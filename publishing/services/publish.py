@@ -29,6 +29,7 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tasks import send_or_leave_to
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
+from themeconfig.services.jobs import job_fail
 from themeconfig.services.occ import check_expected_version, not_found, version_conflict
 from themeconfig.services.versions import immutable, version_problems
 
@@ -146,18 +147,8 @@ def _set_status(job_id: str, tenant_id: str, status: str, **fields) -> PublishJo
 
 
 def publish_job_fail(*, job_id: str, tenant_id: str, code: str, message: str) -> PublishJob:
-    with tenant_context(tenant_id):
-        job = PublishJob.objects.select_for_update().get(pk=job_id)
-        if job.status in FINISHED:
-            return job
-        now = timezone.now()
-        PublishJob.objects.filter(pk=job_id).update(
-            status=PublishJobStatus.FAILED, error_code=str(code), error_message=message[:2000], finished_at=now,
-            updated_at=now)
-        audit_record(principal=Principal.from_payload(job.principal), action="publish_job.failed",
-                     entity_type="publish_job", entity_id=job_id, old={"status": job.status},
-                     new={"status": "failed", "error_code": str(code)})
-        return PublishJob.objects.get(pk=job_id)
+    return job_fail(PublishJob, job_id=job_id, tenant_id=tenant_id, finished=FINISHED, failed=PublishJobStatus.FAILED,
+                    entity_type="publish_job", code=code, message=message)
 
 
 def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob:
