@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.services.preview_tokens import preview_token_create, preview_token_revoke
+from publishing.services.preview_tokens import preview_token_revoke
 from publishing.views import NOT_FOUND_PAGE
-from themeconfig import services
-from themeconfig.platform.principal import Principal
+from tests.factories.preview import bilingual_preview
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 
 
 @pytest.fixture
 def world(tenant_factory):
-    tenant = tenant_factory()
-    admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
-    theme = services.theme_create(principal=admin, name="Lake", enabled_locales=["en", "ar"], fallback_chain=["en"])
-    version = services.version_create(principal=admin, theme_id=theme.pk)
-    services.content_block_create(
-        principal=admin, version_id=version.pk, surface="home", kind="rich_text", meta={"kind": "rich_text"},
-        body={"en": {"format": "markdown", "value": "## Welcome **home**\n\n<script>alert(1)</script> by the lake"},
-              "ar": {"format": "markdown", "value": "## أهلاً بكم"}})
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"nav.book": "Reserve"})
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="ar", entries={"nav.book": "احجز"})
-    token, secret = preview_token_create(principal=admin, version_id=version.pk)
-    return admin, token, secret
+    made = bilingual_preview(
+        tenant_factory(), welcome_en="## Welcome **home**\n\n<script>alert(1)</script> by the lake",
+        welcome_ar="## أهلاً بكم")
+    return made.admin, made.token, made.secret
 
 
 def test_preview_site__default_locale__the_versions_texts_and_blocks__escaped(client, world):

@@ -5,29 +5,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from publishing.services.preview_tokens import preview_token_create
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
-from themeconfig import services
-from themeconfig.platform.principal import Principal
+from tests.factories.preview import bilingual_preview
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def preview_secret(browser_base_url, tenant_factory):
-    tenant = tenant_factory()
-    admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
-    theme = services.theme_create(principal=admin, name="Lake", enabled_locales=["en", "ar"], fallback_chain=["en"])
-    version = services.version_create(principal=admin, theme_id=theme.pk)
-    services.content_block_create(
-        principal=admin, version_id=version.pk, surface="home", kind="rich_text", meta={"kind": "rich_text"},
-        body={"en": {"format": "markdown", "value": "## Welcome by the lake"},
-              "ar": {"format": "markdown", "value": "## أهلاً بكم على البحيرة"}})
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"nav.book": "Reserve"})
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="ar", entries={"nav.book": "احجز"})
-    _, secret = preview_token_create(principal=admin, version_id=version.pk)
-    return secret
+    return bilingual_preview(tenant_factory()).secret
 
 
 @pytest.mark.parametrize("width, name", [(1280, "desktop"), (390, "mobile")])
