@@ -17,6 +17,7 @@ DEMO_TEXT = {
     "en": {"welcome": "## Welcome to the seaside", "title": "Find your room", "greeting": "Hello, {name}!"},
     "fr": {"welcome": "## Bienvenue au bord de la mer", "title": "Trouvez votre chambre",
            "greeting": "Bonjour, {name} !"},
+    "ar": {"welcome": "## أهلاً بكم على شاطئ البحر", "title": "ابحث عن غرفتك", "greeting": "مرحبًا، {name}!"},
 }
 DEMO_BRAND_KIT = {
     "name": "Demo Seaside",
@@ -81,7 +82,7 @@ class Command(BaseCommand):
         if theme is not None and theme.active_publication_id:
             return None
         if theme is None:
-            theme = services.theme_create(principal=principal, name="Demo Seaside", enabled_locales=["en", "fr"],
+            theme = services.theme_create(principal=principal, name="Demo Seaside", enabled_locales=["en", "fr", "ar"],
                                           fallback_chain=["fr", "en"])
         version = services.version_create(principal=principal, theme_id=theme.pk, release_notes="First version")
         services.version_update(principal=principal, version_id=version.pk, expected_version=version.version,
