@@ -1,17 +1,19 @@
 """Publishing on the operators' admin site (/platform/): the outbox (pending, dead letters, relayed;
 retry dead letters) and publish jobs, both read-only: payloads and job records are the system's,
-never hand-edited. Django's admin autodiscovery imports this module; a retry runs the operators' own
-command, `manage.py relay_outbox --retry EVENT_ID…`, so the relay's logic stays in one place.
+never hand-edited. Django's admin autodiscovery imports this module; a retry calls the relay's own
+`retry_dead_letters` (as `manage.py relay_outbox --retry EVENT_ID…` does), so its logic stays in one place.
 """
 from __future__ import annotations
 
-import io
 import json
 
 from django.contrib import admin
-from django.core.management import call_command
 from django.utils.html import format_html
 
+from publishing import (
+    relay,
+    tenant_admin,  # noqa: F401  (registers the tenant staff's publishing pages)
+)
 from publishing.models import OutboxEvent, PublishJob
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
 from themeconfig.platform.service_db import service_context
@@ -77,11 +79,11 @@ class OutboxEventOperatorAdmin(OperatorModelAdmin):
 
     @admin.action(description="Retry the selected dead letters", permissions=["retry"])
     def retry_dead_letters(self, request, queryset):
-        """`manage.py relay_outbox --retry` for the selected dead letters (the others are left
+        """The relay's `retry_dead_letters` for the selected dead letters (the others are left
         alone), then one audit row per event in its tenant, by `operator:<username>`.
 
-        The dead letters are locked first, so the rows audited are exactly the rows the command
-        gives a fresh set of attempts; the relay (woken by beat every 15 s) then delivers them.
+        The dead letters are locked first, so the rows audited are exactly the rows given a fresh
+        set of attempts; the relay (woken by beat every 15 s) then delivers them.
         """
         with service_context():
             dead = list(queryset.filter(published_at__isnull=True, dead_lettered_at__isnull=False)
@@ -90,9 +92,7 @@ class OutboxEventOperatorAdmin(OperatorModelAdmin):
                 self.message_user(request, "None of the selected events is a dead letter; nothing to retry.",
                                   level="warning")
                 return
-            out = io.StringIO()
-            call_command("relay_outbox", "--stats", *[f"--retry={event.event_id}" for event in dead],
-                         stdout=out, stderr=io.StringIO())
+            count = relay.retry_dead_letters([event.event_id for event in dead])
             for event in dead:
                 with tenant_context(event.tenant_id):
                     audit_record(
@@ -101,7 +101,11 @@ class OutboxEventOperatorAdmin(OperatorModelAdmin):
                         old={"dead_lettered_at": event.dead_lettered_at, "attempt_count": event.attempt_count},
                         new={"dead_lettered_at": None, "attempt_count": 0},
                     )
-        self.message_user(request, " · ".join(line for line in out.getvalue().splitlines() if line))
+        state = relay.outbox_stats()
+        oldest = state["oldest_pending_seconds"]
+        self.message_user(request, f"{count} dead letter(s) due again · outbox: {state['pending']} pending "
+                                   f"({state['backing_off']} backing off), {state['dead_lettered']} dead-lettered, "
+                                   f"oldest pending {oldest if oldest is not None else '-'} s")
 
 
 class PublishJobOperatorAdmin(OperatorModelAdmin):

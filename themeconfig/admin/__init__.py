@@ -8,7 +8,15 @@ Importing this package registers them on Django's admin site (`TenantAdminSite`)
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 
-from themeconfig.admin import api_keys, brand_kits, memberships, tenancy, themes  # noqa: F401  (registers the ModelAdmins)
+from themeconfig.admin import (  # noqa: F401  (registers the ModelAdmins and the workspace pages)
+    api_keys,
+    brand_kits,
+    content,
+    locales,
+    memberships,
+    tenancy,
+    themes,
+)
 from themeconfig.admin.base import GuardedModelAdmin, TenantScopedAdmin, principal_of, show_secret_once
 from themeconfig.admin.brand_kits import add_contract_errors
 
