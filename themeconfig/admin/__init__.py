@@ -14,6 +14,7 @@ from themeconfig.admin import (  # noqa: F401  (registers the ModelAdmins and th
     content,
     locales,
     memberships,
+    structure,
     tenancy,
     themes,
 )
