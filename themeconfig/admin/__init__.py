@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 
 from themeconfig.admin import (  # noqa: F401  (registers the ModelAdmins and the workspace pages)
     api_keys,
+    audit_history,
     brand_kits,
     content,
     locales,

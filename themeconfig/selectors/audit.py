@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from themeconfig.models import AuditLogEntry
 from themeconfig.platform.tenant_context import current_tenant_id
@@ -40,3 +40,19 @@ def audit_log_list(
     if until is not None:
         rows = rows.filter(occurred_at__lt=until)
     return rows.order_by("-occurred_at", "-id")
+
+
+def audit_trail(*, entity_ids: list[str], version_ids: list[str]) -> QuerySet[AuditLogEntry]:
+    """The audit rows of some entities and of everything that belongs to some versions, newest first.
+
+    A version's children (content blocks, navigation, booking flow, e-mail theme, locale packs,
+    preview links) are found through the `theme_version_id` their rows record when they are made, so
+    a child deleted since still shows with its whole story.
+    """
+    rows = audit_log_list()
+    children = set()
+    if version_ids:
+        children = set(rows.filter(Q(new_values__theme_version_id__in=version_ids)
+                                   | Q(old_values__theme_version_id__in=version_ids))
+                       .values_list("entity_id", flat=True))
+    return rows.filter(entity_id__in=set(entity_ids) | children)

@@ -48,9 +48,12 @@ def _block_fields_of(block: ContentBlock) -> dict:
 
 
 def _audit_block(principal: Principal, action: str, before: ContentBlock | None, after: ContentBlock | None):
+    """The block's audited fields; its version too when it is made or deleted, so the version's
+    history finds every block it ever had (themeconfig.selectors.audit.audit_trail)."""
     block = after or before
-    audit_record(principal=principal, action=action, entity_type="content_block", entity_id=block.pk,
-                 old=_block_fields_of(before) if before else None, new=_block_fields_of(after) if after else None)
+    old = {**_block_fields_of(before), **({} if after else {"theme_version_id": before.theme_version_id})} if before else None
+    new = {**_block_fields_of(after), **({} if before else {"theme_version_id": after.theme_version_id})} if after else None
+    audit_record(principal=principal, action=action, entity_type="content_block", entity_id=block.pk, old=old, new=new)
 
 
 def _issues(violation: ContractViolation, prefix: str = "") -> list[FieldError]:
