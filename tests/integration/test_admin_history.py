@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_admin_themes import ROLES, THEMES, VERSIONS, sign_in
-from tests.integration.test_admin_themes import draft, staff, theme  # noqa: F401  (fixtures)
+from tests.integration.test_admin_themes import (  # noqa: F401  (draft, staff, theme: its fixtures, used here)
+    ROLES,
+    THEMES,
+    VERSIONS,
+    draft,
+    sign_in,
+    staff,
+    theme,
+)
 from themeconfig import services
 from themeconfig.admin.audit_history import PAGE_SIZE
 from themeconfig.models import ThemeVersion
@@ -15,7 +22,7 @@ from themeconfig.platform.tenant_context import tenant_context
 pytestmark = pytest.mark.django_db
 
 
-def fresh(version, staff) -> ThemeVersion:
+def fresh(version, staff) -> ThemeVersion:  # noqa: F811
     with tenant_context(staff.tenant.id):
         return ThemeVersion.objects.get(pk=version.pk)
 
@@ -34,10 +41,10 @@ def edited(staff, draft):  # noqa: F811
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_version_history__role__trail_of_the_version_and_its_parts_with_who(client, staff, edited, role):
-    draft, block = edited
+def test_version_history__role__trail_of_the_version_and_its_parts_with_who(client, staff, edited, role):  # noqa: F811
+    version, block = edited
     sign_in(client, staff, role)
-    response = client.get(f"{VERSIONS}{draft.pk}/history/")
+    response = client.get(f"{VERSIONS}{version.pk}/history/")
     assert response.status_code == 200
     page = response.content.decode()
     for action in ("version.created", "version.updated", "content_block.created", "content_block.deleted",
@@ -76,7 +83,7 @@ def test_version_history__many_rows__paginated(client, staff, draft):  # noqa: F
     assert "version.created" in second
 
 
-def test_history__unknown_or_malformed_id__404(client, staff):
+def test_history__unknown_or_malformed_id__404(client, staff):  # noqa: F811
     sign_in(client, staff, "owner")
     assert client.get(f"{VERSIONS}thv_00000000000000000000000000/history/").status_code == 404
     assert client.get(f"{THEMES}not-an-id/history/").status_code == 404

@@ -2,31 +2,34 @@
 save keeps the user's input and says who changed what, when), and the versions' object actions
 (new draft, mark preview-ready with every problem listed, archive), each a POST through a use case.
 
-Tokens and layout selections are shown read-only here; their editor is a widget of its own.
+A version's change form is its "Design" tab: colours (token_editor), typography, spacing, radius and
+layout presets (design), saved through `version_update`; the token groups no editor covers stay
+read-only JSON. Versions that cannot change, and people who cannot change them, see the same drawings
+without inputs.
 """
 from __future__ import annotations
-
-import json
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from themeconfig import services
-from themeconfig.admin import workspace
+from themeconfig.admin import design, workspace
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
-from themeconfig.admin.token_editor import TokenColorsField
+from themeconfig.admin.token_editor import TokenColorsField, TokenColorsWidget
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.layout_presets import layout_preset_list
+from themeconfig.validators.layout import LAYOUT_SURFACES
 
 EDITABLE_VERSIONS = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 WORKSPACE_MEDIA = forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})
@@ -51,19 +54,6 @@ def when_label(moment) -> str:
 def status_badge(status: str, label: str):
     """The status as coloured text: the word carries the meaning, the colour only repeats it."""
     return format_html('<span class="tc-badge tc-badge--{}">{}</span>', status, label)
-
-
-def pretty_json(value, *, anchor: str):
-    """A JSON document, pretty-printed; each top-level key gets an anchor `<anchor>-<key>` to link to."""
-    if isinstance(value, dict) and value:
-        parts = format_html_join(
-            "", '<div id="{}-{}" class="tc-json-part"><strong>{}</strong><pre class="tc-json">{}</pre></div>',
-            ((anchor, key, key, json.dumps(part, indent=2, ensure_ascii=False, sort_keys=True))
-             for key, part in value.items()),
-        )
-        return format_html('<div id="{}">{}</div>', anchor, parts)
-    return format_html('<pre id="{}" class="tc-json">{}</pre>', anchor,
-                       json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
 class Refused(Exception):
@@ -96,17 +86,32 @@ class RefusalShownAgain:
         return type(form_class.__name__, (form_class,), {"refusal": refusal, "current": obj})
 
 
+# The version page's editors of parts of a JSON document: a problem under the path goes beside the field.
+FIELDS_BY_PATH = (("tokens/color", "colors"), ("tokens/typography", "typography"), ("tokens/spacing", "spacing"),
+                  ("tokens/radius", "radius"), ("layout_selections", "layout"))
+
+
+def field_of_path(form: forms.Form, path: str) -> tuple[str | None, str]:
+    """The form field a JSON path (without its leading "/") belongs to, and the path under that field."""
+    for prefix, name in FIELDS_BY_PATH:
+        if name in form.fields and (path == prefix or path.startswith(prefix + "/")):
+            return name, path[len(prefix) + 1:]
+    parts = path.split("/", 1)
+    if parts[0] in form.fields:
+        return parts[0], parts[1] if len(parts) > 1 else ""
+    return None, path.strip("/")
+
+
 def add_refusal_errors(form: forms.Form, error: DomainError) -> None:
-    """Each of the use case's field errors beside the field its JSON path starts with."""
+    """Each of the use case's field errors beside the field its JSON path starts with (a design editor
+    also outlines the step the path names)."""
     placed = False
     for field_error in error.errors:
-        path = field_error.path.lstrip("/")
-        if path.startswith("tokens/color/") and "colors" in form.fields:  # the colour editor's rows
-            path = "colors/" + path.removeprefix("tokens/color/")
-        parts = path.split("/", 1)
-        field = parts[0] if parts[0] in form.fields else None
-        where = parts[1] if field and len(parts) > 1 else ("" if field else field_error.path.strip("/"))
+        field, where = field_of_path(form, field_error.path.lstrip("/"))
         form.add_error(field, f"{where}: {field_error.message}" if where else field_error.message)
+        mark_invalid = getattr(form.fields[field].widget, "mark_invalid", None) if field else None
+        if mark_invalid is not None and where:
+            mark_invalid(where)
         placed = True
     if not placed:
         form.add_error(None, error.message)
@@ -245,6 +250,21 @@ class ObjectActions:
         except ValueError:
             return obj.version
 
+    def object_action(self, request, obj, *, permission: Permission, run, done, refused_query=None) -> HttpResponse:
+        """What every object action does: 403 for a role without `permission`; else the use case
+        (`run(principal)`); its refusal as a message on the object's page (`refused_query(error)` added to
+        the URL), its success as the message and redirect `done(result)` returns."""
+        if not can(request, permission):
+            raise PermissionDenied
+        try:
+            result = run(principal_of(request))
+        except DomainError as error:
+            messages.error(request, error.message)
+            return self.change_page(obj, refused_query(error) if refused_query else "")
+        message, response = done(result)
+        messages.success(request, message)
+        return response
+
 
 @admin.register(Theme)
 class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
@@ -352,16 +372,12 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def new_blank_draft(self, request, theme):
-        if not can(request, Permission.THEMES_EDIT):
-            raise PermissionDenied
-        try:
-            version = services.version_create(principal=principal_of(request), theme_id=theme.pk)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return self.change_page(theme)
-        messages.success(request, f"Draft {version.ordinal} created.")
-        return HttpResponseRedirect(
-            reverse(f"{self.admin_site.name}:themeconfig_themeversion_change", args=[quote(version.pk)]))
+        return self.object_action(
+            request, theme, permission=Permission.THEMES_EDIT,
+            run=lambda principal: services.version_create(principal=principal, theme_id=theme.pk),
+            done=lambda version: (f"Draft {version.ordinal} created.", HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:themeconfig_themeversion_change", args=[quote(version.pk)]))),
+        )
 
     @admin.action(description="Delete the selected themes (soft: they can be restored)", permissions=["soft_delete"])
     def soft_delete(self, request, queryset):
@@ -380,10 +396,34 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
         self.message_user(request, f"Restored {done} theme(s).")
 
 
+def version_direction(version: ThemeVersion) -> str:
+    direction = design.as_mapping(version.tokens).get("direction")
+    return direction if direction in ("ltr", "rtl") else "ltr"
+
+
+def preset_choices() -> list[design.PresetChoice]:
+    """The whole registry, retired presets too: a version may still select one (it is shown as retired)."""
+    return design.preset_choices(layout_preset_list(include_inactive=True))
+
+
 class ThemeVersionForm(forms.ModelForm):
+    """A version's design: release notes, then an editor per token group a designer edits, and the layout
+    presets. Each editor's element has the id a problem's link points at (`problem_anchor`)."""
+
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    colors = TokenColorsField(label="Colour tokens", required=False,
+    colors = TokenColorsField(label="Colour tokens", required=False, widget=TokenColorsWidget(attrs={"id": "tokens-color"}),
                               help_text="Contrast badges follow WCAG 2.x: 4.5:1 for text, 3:1 for UI elements.")
+    typography = design.TypographyField(
+        label="Typography", required=False,
+        help_text="The sample follows your changes as you type; nothing is saved until you press Save.")
+    spacing = design.ScaleField(design.SPACING, label="Spacing", required=False,
+                                help_text="Each bar is as long as its step. Clear a step to remove it.")
+    radius = design.ScaleField(design.RADIUS, label="Corner radius", required=False,
+                               help_text="Each box has its step's corners. Clear a step to remove it.")
+    layout = design.LayoutSelectionsField(
+        label="Layout presets", required=False,
+        help_text="One preset per surface, or the site's built-in layout. A preset's options are kept while it "
+                  "stays chosen.")
     refusal: DomainError | None = None
     current: ThemeVersion | None = None
 
@@ -394,12 +434,28 @@ class ThemeVersionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            tokens = design.as_mapping(self.instance.tokens)
             self.fields["expected_version"].initial = self.instance.version
             self.fields["colors"].initial = dict((self.instance.tokens or {}).get("color") or {})
+            for group in ("typography", "spacing", "radius"):
+                self.fields[group].initial = tokens.get(group)
+            self.fields["layout"].initial = self.instance.layout_selections
+            self.fields["layout"].set_presets(preset_choices(), current=self.instance.layout_selections,
+                                              direction=version_direction(self.instance))
         if self.refusal is not None and self.is_bound and self.refusal.code == ThemeErrorCode.VERSION_CONFLICT:
             data = self.data.copy()
             data["expected_version"] = str(self.refusal.extra.get("current_version", ""))
             self.data = data
+
+    def edited_tokens(self, current) -> dict:
+        """The version's tokens with what the editors changed (a group the form did not send is kept)."""
+        tokens = dict(current) if isinstance(current, dict) else {}
+        if "colors" in self.changed_data and self.cleaned_data.get("colors"):
+            tokens["color"] = self.cleaned_data["colors"]
+        for name in ("typography", "spacing", "radius"):
+            if self.cleaned_data.get(name) is not None:
+                tokens[name] = self.cleaned_data[name]
+        return tokens
 
     def clean(self):
         cleaned = super().clean()
@@ -415,12 +471,18 @@ class ThemeVersionForm(forms.ModelForm):
 
 
 def problem_anchor(problem_path: str, version: ThemeVersion, theme_url: str) -> str | None:
-    """Where on the pages the field a problem's JSON path names is shown, if it is shown."""
+    """Where on the pages the field a problem's JSON path names is shown, if it is shown.
+
+    The design tab always draws the edited token groups (`#tokens-color`, `#tokens-typography`…) and
+    every layout surface (`#layout_selections-home`…); other groups are read-only JSON under `#tokens`."""
     parts = problem_path.lstrip("/").split("/")
-    if parts[0] in ("tokens", "layout_selections"):
-        document = getattr(version, parts[0])
-        key = parts[1] if len(parts) > 1 else None
-        return f"#{parts[0]}-{key}" if isinstance(document, dict) and key in document else f"#{parts[0]}"
+    key = parts[1] if len(parts) > 1 else None
+    if parts[0] == "tokens":
+        if key in design.EDITED_TOKEN_GROUPS:
+            return f"#tokens-{key}"
+        return f"#tokens-{key}" if isinstance(version.tokens, dict) and key in version.tokens else "#tokens"
+    if parts[0] == "layout_selections":
+        return f"#layout_selections-{key}" if key in LAYOUT_SURFACES else "#layout_selections"
     if parts[0] == "theme":
         return theme_url
     return None  # content blocks, navigation, booking flow, e-mail theme, locale packs: no admin page yet
@@ -437,16 +499,15 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     list_filter = ["status", "theme"]
     list_select_related = ["theme"]
     object_actions = {"new-draft": "new_draft_from", "mark-preview-ready": "mark_preview_ready", "archive": "archive"}
-    readonly_fields = ["theme", "ordinal", "status_label", "tokens_display", "layout_display", "created_by_label",
-                       "created_at", "updated_by_label", "updated_at", "published_at", "archived_at",
-                       "archived_reason"]
-    fields = ["theme", "ordinal", "status_label", "release_notes", "colors", "tokens_display", "layout_display",
-              "created_by_label", "created_at", "updated_by_label", "updated_at", "published_at", "archived_at",
-              "archived_reason", "expected_version"]
+    readonly_fields = ["theme", "ordinal", "status_label", "colors_display", "typography_display", "spacing_display",
+                       "radius_display", "layout_display", "other_tokens_display", "created_by_label", "created_at",
+                       "updated_by_label", "updated_at", "published_at", "archived_at", "archived_reason"]
+    HISTORY_FIELDS = ["created_by_label", "created_at", "updated_by_label", "updated_at", "published_at", "archived_at",
+                      "archived_reason"]
 
     @property
     def media(self):
-        return super().media + WORKSPACE_MEDIA
+        return super().media + WORKSPACE_MEDIA + design.DESIGN_MEDIA
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):
@@ -460,20 +521,46 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     def created_by_label(self, obj):
         return actor_label(obj.created_by)
 
-    @admin.display(description="tokens")
-    def tokens_display(self, obj):
-        return pretty_json(obj.tokens, anchor="tokens")
+    # The design as the editors draw it, without inputs: for versions and people that cannot change it.
+    @admin.display(description="colour tokens")
+    def colors_display(self, obj):
+        return design.colors_readonly(design.as_mapping(obj.tokens).get("color"))
 
-    @admin.display(description="layout selections")
+    @admin.display(description="typography")
+    def typography_display(self, obj):
+        return design.typography_readonly(design.as_mapping(obj.tokens).get("typography"))
+
+    @admin.display(description="spacing")
+    def spacing_display(self, obj):
+        return design.scale_readonly(design.SPACING, design.as_mapping(obj.tokens).get("spacing"))
+
+    @admin.display(description="corner radius")
+    def radius_display(self, obj):
+        return design.scale_readonly(design.RADIUS, design.as_mapping(obj.tokens).get("radius"))
+
+    @admin.display(description="layout presets")
     def layout_display(self, obj):
-        return pretty_json(obj.layout_selections, anchor="layout_selections")
+        return design.layout_readonly(obj.layout_selections, preset_choices(), direction=version_direction(obj))
 
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if not self.has_change_permission(request, obj):
-            fields.remove("expected_version")
-            fields.remove("colors")  # the read-only tokens below show them
-        return fields
+    @admin.display(description="other tokens")
+    def other_tokens_display(self, obj):
+        return design.other_tokens_readonly(obj.tokens)
+
+    def get_fieldsets(self, request, obj=None):
+        editable = self.has_change_permission(request, obj)
+        colors, typography, spacing, radius, layout = (
+            ("colors", "typography", "spacing", "radius", "layout") if editable else
+            ("colors_display", "typography_display", "spacing_display", "radius_display", "layout_display"))
+        return [
+            (None, {"fields": ["theme", "ordinal", "status_label", "release_notes"]}),
+            ("Colours", {"fields": [colors]}),
+            ("Typography", {"fields": [typography]}),
+            ("Spacing and corners", {"fields": [spacing, radius]}),
+            ("Layout", {"fields": [layout]}),
+            ("Other tokens", {"fields": ["other_tokens_display"],
+                              "description": "Token groups without an editor here yet, shown as they are saved."}),
+            ("History", {"fields": self.HISTORY_FIELDS + (["expected_version"] if editable else [])}),
+        ]
 
     def has_change_permission(self, request, obj=None):
         # Published and archived versions never change: their page is read-only.
@@ -482,8 +569,12 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         changes = {"release_notes": form.cleaned_data.get("release_notes") or None}
-        if "colors" in form.changed_data and form.cleaned_data.get("colors"):
-            changes["tokens"] = {**obj.tokens, "color": form.cleaned_data["colors"]}
+        tokens = form.edited_tokens(obj.tokens)
+        if tokens != obj.tokens:
+            changes["tokens"] = tokens
+        layout = form.cleaned_data.get("layout")
+        if layout is not None and layout != (obj.layout_selections or {}):
+            changes["layout_selections"] = layout
         try:
             saved = services.version_update(
                 principal=principal_of(request), version_id=obj.pk,
@@ -523,38 +614,28 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def new_draft_from(self, request, version):
-        if not can(request, Permission.THEMES_EDIT):
-            raise PermissionDenied
-        try:
-            draft = services.version_create(principal=principal_of(request), theme_id=version.theme_id,
-                                            from_version_id=version.pk)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return self.change_page(version)
-        messages.success(request, f"Draft {draft.ordinal} created from version {version.ordinal}.")
-        return self.change_page(draft)
+        return self.object_action(
+            request, version, permission=Permission.THEMES_EDIT,
+            run=lambda principal: services.version_create(principal=principal, theme_id=version.theme_id,
+                                                          from_version_id=version.pk),
+            done=lambda draft: (f"Draft {draft.ordinal} created from version {version.ordinal}.",
+                                self.change_page(draft)),
+        )
 
     def mark_preview_ready(self, request, version):
-        if not can(request, Permission.THEMES_PUBLISH):
-            raise PermissionDenied
-        try:
-            services.version_mark_preview_ready(principal=principal_of(request), version_id=version.pk,
-                                                expected_version=self.expected_version(request, version))
-        except DomainError as error:
-            messages.error(request, error.message)
+        return self.object_action(
+            request, version, permission=Permission.THEMES_PUBLISH,
+            run=lambda principal: services.version_mark_preview_ready(
+                principal=principal, version_id=version.pk, expected_version=self.expected_version(request, version)),
+            done=lambda _: (f"Version {version.ordinal} is preview-ready.", self.change_page(version)),
             # The page lists every problem (version_problems, the same checks) with a link to its field.
-            return self.change_page(version, "?problems=1" if error.code == ThemeErrorCode.NOT_PREVIEW_READY else "")
-        messages.success(request, f"Version {version.ordinal} is preview-ready.")
-        return self.change_page(version)
+            refused_query=lambda error: "?problems=1" if error.code == ThemeErrorCode.NOT_PREVIEW_READY else "",
+        )
 
     def archive(self, request, version):
-        if not can(request, Permission.THEMES_PUBLISH):
-            raise PermissionDenied
-        try:
-            services.version_archive(principal=principal_of(request), version_id=version.pk,
-                                     expected_version=self.expected_version(request, version))
-        except DomainError as error:
-            messages.error(request, error.message)
-            return self.change_page(version)
-        messages.success(request, f"Version {version.ordinal} archived.")
-        return self.change_page(version)
+        return self.object_action(
+            request, version, permission=Permission.THEMES_PUBLISH,
+            run=lambda principal: services.version_archive(
+                principal=principal, version_id=version.pk, expected_version=self.expected_version(request, version)),
+            done=lambda _: (f"Version {version.ordinal} archived.", self.change_page(version)),
+        )

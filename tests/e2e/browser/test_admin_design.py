@@ -1,0 +1,82 @@
+"""A version's Design tab in Chromium, as the demo owner on a draft of the demo theme: a new body font size
+redraws the sample at once (its computed font-size), another layout thumbnail picked and saved is the
+version's home layout; a screenshot of the whole tab (the colour token editor included) and axe-core, there
+and on the published version's page (the same drawings, no inputs)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from tests.e2e.browser.axe import assert_no_serious_axe_violations
+from tests.e2e.browser.screenshots import screenshot
+from themeconfig import services
+from themeconfig.models import Theme, ThemeVersion
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_context import tenant_context
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_draft(demo_staff) -> ThemeVersion:
+    """A draft of the demo theme, made from its published version through the use case."""
+    with tenant_context(demo_staff.tenant_id):
+        theme = Theme.objects.get(deleted_at__isnull=True, property_id__isnull=True)
+        published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
+    user = get_user_model().objects.get(username=demo_staff.username)
+    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
+    return services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
+
+
+def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layout_is_saved(admin_page, demo_draft):
+    page = admin_page
+    page.goto(f"/admin/themeconfig/themeversion/{demo_draft.pk}/change/")
+    expect(page.get_by_role("link", name="Design")).to_have_attribute("aria-current", "page")
+    body_text = page.locator(".design-sample__body")
+    body_size = page.get_by_label("Type size md", exact=True)
+    expect(body_size).to_have_value(demo_draft.tokens["typography"]["sizes"]["md"])
+    expect(body_text).to_have_css("font-size", "16px")  # drawn by the server's custom properties
+
+    # Typing a new body size redraws the sample at once; a value the contract would refuse falls back.
+    body_size.fill("22px")
+    expect(body_text).to_have_css("font-size", "22px")
+    body_size.fill("22 px")
+    expect(body_text).to_have_css("font-size", "16px")  # the sample's own default while the value is not a length
+    body_size.fill("22px")
+    expect(body_text).to_have_css("font-size", "22px")
+    expect(page.locator(".design-sample__h1")).to_have_css("font-size", "28px")  # xl, untouched
+
+    # Another home layout by its thumbnail; its variant picked too.
+    editorial = page.get_by_role("radio", name=re.compile(r"^Editorial\b"))
+    expect(page.get_by_role("radio", name=re.compile(r"^Hero split\b"))).to_be_checked()
+    page.locator("#layout_selections-home label.design-preset__label", has_text="Editorial").locator("img").click()
+    expect(editorial).to_be_checked()
+    page.get_by_label("Variant of Editorial").select_option("single-column")
+
+    page.locator("#tokens-color").scroll_into_view_if_needed()
+    screenshot(page, "admin-design-token-editor")
+    assert_no_serious_axe_violations(page)
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.get_by_label("Type size md", exact=True)).to_have_value("22px")
+    expect(page.get_by_role("radio", name=re.compile(r"^Editorial\b"))).to_be_checked()
+    expect(page.get_by_label("Variant of Editorial")).to_have_value("single-column")
+    with tenant_context(demo_draft.tenant_id):
+        saved = ThemeVersion.objects.get(pk=demo_draft.pk)
+    assert saved.tokens["typography"]["sizes"]["md"] == "22px"
+    assert saved.layout_selections["home"] == {"preset": "home.editorial", "variant": "single-column", "options": {}}
+    assert saved.tokens["color"] == demo_draft.tokens["color"]
+    assert_no_serious_axe_violations(page)
+
+    # The published version: the same drawings, nothing to type into.
+    with tenant_context(demo_draft.tenant_id):
+        published = ThemeVersion.objects.get(theme_id=demo_draft.theme_id, status="published")
+    page.goto(f"/admin/themeconfig/themeversion/{published.pk}/change/")
+    expect(page.locator(".design-sample__body")).to_have_css("font-size", "16px")
+    expect(page.locator("#layout_selections-home")).to_contain_text("Hero split")
+    expect(page.locator("#content-main").locator("input:not([type=hidden]), select, textarea")).to_have_count(0)
+    assert_no_serious_axe_violations(page)
