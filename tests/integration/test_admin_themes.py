@@ -311,7 +311,9 @@ def test_mark_preview_ready__problems__every_problem_listed_with_path_and_field_
     token_problem = next(p for p in listed if p["path"].startswith("/tokens/color"))
     assert token_problem["anchor"] == "#tokens-color" and 'id="tokens-color"' in page
     assert '<a href="#tokens-color">go to the field</a>' in page
-    assert next(p for p in listed if p["path"] == "/locale_packs/en")["anchor"] is None
+    # A missing pack links to the Locales tab, on that locale's editor.
+    assert next(p for p in listed if p["path"] == "/locale_packs/en")["anchor"] == (
+        f"{VERSIONS}{quote(draft.pk)}/locales/?locale=en#editor")
     assert reload(ThemeVersion, draft.pk, staff.tenant).status == "draft"
 
 

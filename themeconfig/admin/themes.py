@@ -18,6 +18,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.urls import path, reverse
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.timezone import localtime
 
 from themeconfig import services
@@ -25,7 +26,7 @@ from themeconfig.admin import design, workspace
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
 from themeconfig.admin.token_editor import TokenColorsField, TokenColorsWidget
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import ContentBlock, Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.layout_presets import layout_preset_list
@@ -485,7 +486,29 @@ def problem_anchor(problem_path: str, version: ThemeVersion, theme_url: str) -> 
         return f"#layout_selections-{key}" if key in LAYOUT_SURFACES else "#layout_selections"
     if parts[0] == "theme":
         return theme_url
-    return None  # content blocks, navigation, booking flow, e-mail theme, locale packs: no admin page yet
+    return child_problem_anchor(parts, version)
+
+
+# The tab that edits each part of a version a problem's JSON path can name.
+CHILD_TABS = {"content_blocks": "content", "navigation": "navigation", "booking_flow": "booking",
+              "email_theme": "email", "locale_packs": "locales"}
+
+
+def child_problem_anchor(parts: list[str], version: ThemeVersion) -> str | None:
+    """The version tab that edits the part a problem names: the block's surface and card, the
+    locale's editor, the navigation, booking flow or e-mail page."""
+    slug = CHILD_TABS.get(parts[0])
+    if slug is None:
+        return None
+    url = workspace.page_url(admin.site.name, "version", slug, version.pk)
+    key = parts[1] if len(parts) > 1 else None
+    if slug == "content" and key:
+        surface = ContentBlock.objects.filter(pk=key, theme_version_id=version.pk).values_list(
+            "surface", flat=True).first()
+        return f"{url}?{urlencode({'surface': surface})}#block-{key}" if surface else url
+    if slug == "locales" and key:
+        return f"{url}?{urlencode({'locale': key})}#editor"
+    return url
 
 
 @admin.register(ThemeVersion)
