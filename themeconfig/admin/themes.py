@@ -462,13 +462,37 @@ class ThemeVersionForm(forms.ModelForm):
         cleaned = super().clean()
         if self.refusal is not None:
             if self.refusal.code == ThemeErrorCode.VERSION_CONFLICT and self.current is not None:
-                self.add_error(None, (
-                    f"{actor_label(self.current.updated_by)} changed this version at "
-                    f"{when_label(self.current.updated_at)} (now version {self.current.version}), after you loaded "
-                    "it. Your input is kept below. Save again to overwrite their change, or reload to start from it."))
+                self.add_error(None, version_conflict_text(self.current, cleaned))
             else:
                 add_refusal_errors(self, self.refusal)
         return cleaned
+
+
+def version_differences(current: ThemeVersion, submitted: dict) -> list[str]:
+    """What the newer save holds that differs from the user's input, field by field (colours per token)."""
+    tokens = design.as_mapping(current.tokens)
+    differing = []
+    if "release_notes" in submitted and (submitted["release_notes"] or None) != (current.release_notes or None):
+        differing.append(f"release notes are now {current.release_notes or '(none)'!r}")
+    theirs, mine = dict(tokens.get("color") or {}), submitted.get("colors") or {}
+    for token in sorted(set(theirs) | set(mine)):
+        if mine and theirs.get(token) != mine.get(token):
+            differing.append(f"colour {token} is now {theirs.get(token) or '(none)'}")
+    for group, label in (("typography", "typography"), ("spacing", "spacing"), ("radius", "corner radius")):
+        if submitted.get(group) is not None and submitted[group] != tokens.get(group):
+            differing.append(f"{label} differs")
+    if submitted.get("layout") is not None and submitted["layout"] != current.layout_selections:
+        differing.append("layout presets differ")
+    return differing
+
+
+def version_conflict_text(current: ThemeVersion, submitted: dict) -> str:
+    differing = version_differences(current, submitted)
+    return (
+        f"{actor_label(current.updated_by)} changed this version at {when_label(current.updated_at)} "
+        f"(now version {current.version}), after you loaded it. Your input is kept below"
+        + (f"; their values: {'; '.join(differing)}" if differing else "")
+        + ". Save again to overwrite their change, or reload to start from it.")
 
 
 def problem_anchor(problem_path: str, version: ThemeVersion, theme_url: str) -> str | None:
