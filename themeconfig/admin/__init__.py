@@ -18,6 +18,7 @@ from themeconfig.admin import (  # noqa: F401  (registers the ModelAdmins and th
     structure,
     tenancy,
     themes,
+    version_compare,
 )
 from themeconfig.admin.base import GuardedModelAdmin, TenantScopedAdmin, principal_of, show_secret_once
 from themeconfig.admin.brand_kits import add_contract_errors
