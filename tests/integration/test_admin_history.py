@@ -87,3 +87,14 @@ def test_history__unknown_or_malformed_id__404(client, staff):  # noqa: F811
     sign_in(client, staff, "owner")
     assert client.get(f"{VERSIONS}thv_00000000000000000000000000/history/").status_code == 404
     assert client.get(f"{THEMES}not-an-id/history/").status_code == 404
+
+
+def test_version_history__part_copied_from_another_version__its_later_changes_listed(client, staff, theme, edited):  # noqa: F811
+    source, _ = edited
+    member = staff.principals["member"]
+    copy = services.version_create(principal=member, theme_id=theme.pk, from_version_id=source.pk)
+    services.locale_pack_patch(principal=member, version_id=copy.pk, locale="en", entries={"nav.home": "Home"},
+                               expected_version=1)
+    sign_in(client, staff, "viewer")
+    page = client.get(f"{VERSIONS}{copy.pk}/history/").content.decode()
+    assert "locale_pack.updated" in page and "nav.home" in page

@@ -83,6 +83,13 @@ def tabs(admin_site_name: str, kind: str, request, obj, current: str | None) -> 
     ]
 
 
+def object_label(obj) -> str:
+    """A theme by its name, a version as "<theme name>, version <ordinal>" (their __str__ shows ids)."""
+    if hasattr(obj, "ordinal") and hasattr(obj, "theme"):
+        return f"{obj.theme.name}, version {obj.ordinal}"
+    return getattr(obj, "name", None) or str(obj)
+
+
 def render_workspace_page(model_admin, request, obj, *, slug: str, template: str, context: dict | None = None,
                           title: str | None = None, status: int = 200) -> TemplateResponse:
     """A workspace page with the admin's header, breadcrumbs back to the object and the tab bar.
@@ -96,7 +103,8 @@ def render_workspace_page(model_admin, request, obj, *, slug: str, template: str
         **site.each_context(request),
         "opts": model_admin.opts,
         "original": obj,
-        "title": title or f"{page.title}: {obj}",
+        "title": title or f"{page.title}: {object_label(obj)}",
+        "object_label": object_label(obj),
         "workspace_kind": kind,
         "workspace_tabs": tabs(site.name, kind, request, obj, slug),
         "change_url": change_url(site.name, kind, obj.pk),

@@ -5,7 +5,14 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from themeconfig.models import AuditLogEntry
+from themeconfig.models import (
+    AuditLogEntry,
+    BookingFlowConfig,
+    ContentBlock,
+    EmailTheme,
+    LocalePack,
+    NavigationConfig,
+)
 from themeconfig.platform.tenant_context import current_tenant_id
 
 
@@ -46,8 +53,8 @@ def audit_trail(*, entity_ids: list[str], version_ids: list[str]) -> QuerySet[Au
     """The audit rows of some entities and of everything that belongs to some versions, newest first.
 
     A version's children (content blocks, navigation, booking flow, e-mail theme, locale packs,
-    preview links) are found through the `theme_version_id` their rows record when they are made, so
-    a child deleted since still shows with its whole story.
+    preview links) are its current parts and whatever recorded its `theme_version_id` when made or
+    deleted, so a child deleted since still shows with its whole story.
     """
     rows = audit_log_list()
     children = set()
@@ -55,4 +62,7 @@ def audit_trail(*, entity_ids: list[str], version_ids: list[str]) -> QuerySet[Au
         children = set(rows.filter(Q(new_values__theme_version_id__in=version_ids)
                                    | Q(old_values__theme_version_id__in=version_ids))
                        .values_list("entity_id", flat=True))
+        # Parts copied into a draft from another version are made without an audit row of their own.
+        for model in (ContentBlock, NavigationConfig, BookingFlowConfig, EmailTheme, LocalePack):
+            children.update(model.objects.filter(theme_version_id__in=version_ids).values_list("pk", flat=True))
     return rows.filter(entity_id__in=set(entity_ids) | children)

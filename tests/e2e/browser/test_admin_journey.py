@@ -138,3 +138,11 @@ def test_journey__draft_colour_locale_publish_preview_compare_rollback(admin_pag
     expect(page.locator("#job-progress [data-job-status]")).to_have_text("succeeded", timeout=30_000)
     expect(page.locator("tr.tc-publication--active")).to_contain_text("Version 1")
     assert active_version_ordinal(demo_staff.tenant_id) == 1
+
+    # The theme's history tells the story: the draft, the colour, the messages, the publish, the rollback.
+    open_tab(page, "History")
+    trail = page.locator("#audit-history")
+    for action in ("version.created", "version.updated", "locale_pack.updated", "version.preview_ready"):
+        expect(trail).to_contain_text(action)
+    expect(trail).to_contain_text("demo")
+    assert_no_serious_axe_violations(page)
