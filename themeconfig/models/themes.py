@@ -120,7 +120,7 @@ class ThemeVersion(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"{self.theme_id} v{self.ordinal}"
+        return f"{self.theme.name}, version {self.ordinal}"
 
 
 class ContentBlock(RLSModel):
