@@ -1,4 +1,4 @@
-"""The design editors of a version's page (themeconfig/admin/design.py): what the widgets draw and post, what
+"""The design editors of a version's page (themeconfig/admin/design/): what the widgets draw and post, what
 the fields clean it to, where a refusal's JSON path lands, and that hostile names and values stay text."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-/* The design editors of a version's page (themeconfig/admin/design.py), kept in step with their inputs.
+/* The design editors of a version's page (themeconfig/admin/design/), kept in step with their inputs.
  *
  * Every drawing (the typography sample, each step's "Aa", bar or box) reads a CSS custom property named as
  * in the published bundle (--font-size-md, --spacing-lg…) from the editor's element ([data-design-vars]).
@@ -16,7 +16,7 @@
   var GENERIC = ["serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "ui-serif",
     "ui-sans-serif", "ui-monospace", "ui-rounded", "math", "emoji", "fangsong"];
 
-  // The same rule as design.py css_value: a length of the contract, a weight 1..1000, a positive number.
+  // The same rule as design/scales.py css_value: a length of the contract, a weight 1..1000, a positive number.
   function cssValue(kind, text) {
     text = text.trim();
     if (kind === "length") {
