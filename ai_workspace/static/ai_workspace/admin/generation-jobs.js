@@ -1,4 +1,4 @@
-/* Follows the AI generation jobs on a workspace page (ai_workspace/admin.py): for each unfinished job's
+/* Follows the AI generation jobs on a workspace page (ai_workspace/admin/): for each unfinished job's
    row (data-ai-job-poll-url), asks the page's JSON answer about every second and updates the row's
    badge and status text (an aria-live region) in place, until the job has succeeded or failed; then
    shows the link to its draft. Without this file the page shows the state it was drawn with and a
