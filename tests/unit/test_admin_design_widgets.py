@@ -21,7 +21,8 @@ from themeconfig.admin.design import (
     TypographyField,
     selections_from_input,
 )
-from themeconfig.admin.themes import add_refusal_errors, problem_anchor
+from themeconfig.admin.themes import add_refusal_errors
+from themeconfig.admin.versions import problem_anchor
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.validators.tokens import validate_design_tokens
 

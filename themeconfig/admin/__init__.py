@@ -19,6 +19,7 @@ from themeconfig.admin import (  # noqa: F401  (registers the ModelAdmins and th
     tenancy,
     themes,
     version_compare,
+    versions,
 )
 from themeconfig.admin.base import GuardedModelAdmin, TenantScopedAdmin, principal_of, show_secret_once
 from themeconfig.admin.brand_kits import add_contract_errors
