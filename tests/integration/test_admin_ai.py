@@ -12,18 +12,17 @@ from django.contrib.admin.utils import quote
 from ai_workspace import services as ai_services
 from ai_workspace.models import ContentDraft, GenerationJob, PaletteSuggestion, TranslationDraft
 from ai_workspace.services import generation
+from tests.factories.admin_staff import ROLES, Staff, make_staff, sign_in
 from tests.unit.themeconfig.validators import samples
 from themeconfig import services
 from themeconfig.models import BrandKit, ContentBlock, LocalePack, ThemeVersion
 from themeconfig.platform import permissions
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("owner", "admin", "member", "viewer")
 COLORS = [{"name": "Harbour", "value": "#1f4e79", "role": "primary"}, {"name": "Sand", "value": "#f4e9d8"}]
 FONTS = [{"name": "Body", "family": "Inter", "role": "body"}]
 
@@ -37,22 +36,9 @@ def offline_and_no_broker(settings, monkeypatch):
     return sent
 
 
-class Staff:
-    def __init__(self, tenant, users: dict, principals: dict):
-        self.tenant, self.users, self.principals = tenant, users, principals
-
-
 @pytest.fixture
-def staff(tenant_factory, membership_factory, user_factory) -> Staff:
-    tenant = tenant_factory(name="Workspace Hotels")
-    users, principals = {}, {}
-    with tenant_context(tenant.id):
-        for role in ROLES:
-            user = user_factory(username=f"{role}_person")
-            membership_factory(user=user, role=role)
-            users[role] = user
-            principals[role] = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role=role)
-    return Staff(tenant, users, principals)
+def staff() -> Staff:
+    return make_staff("Workspace Hotels")
 
 
 def arrange_theme(owner: Principal, name: str = "Seaside"):
@@ -78,13 +64,6 @@ def theme(arranged):
 @pytest.fixture
 def version(arranged):
     return arranged[1]
-
-
-def sign_in(client, staff: Staff, role: str) -> None:
-    client.force_login(staff.users[role])
-    session = client.session
-    session[SESSION_TENANT_KEY] = staff.tenant.id
-    session.save()
 
 
 def palettes_url(theme) -> str:

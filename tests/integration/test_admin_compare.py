@@ -8,48 +8,22 @@ import re
 import pytest
 from django.contrib.admin.utils import quote
 
+from tests.factories.admin_staff import Staff, make_staff, sign_in
 from themeconfig import services
 from themeconfig.models import LocalePack, ThemeVersion
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
-from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.validators.contrast import to_hex
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("owner", "admin", "member", "viewer")
 VERSIONS = "/admin/themeconfig/themeversion/"
 NEW_PRIMARY = "#c81e1e"
 SECTIONS = ("tokens", "layout", "content", "navigation", "booking", "email", "locale_packs")
 
 
-class Staff:
-    def __init__(self, tenant, users: dict, principals: dict):
-        self.tenant, self.users, self.principals = tenant, users, principals
-
-
-def make_staff(tenant_factory, membership_factory, user_factory, name: str, prefix: str = "") -> Staff:
-    tenant = tenant_factory(name=name)
-    users, principals = {}, {}
-    with tenant_context(tenant.id):
-        for role in ROLES:
-            user = user_factory(username=f"{prefix}{role}_person")
-            membership_factory(user=user, role=role)
-            users[role] = user
-            principals[role] = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role=role)
-    return Staff(tenant, users, principals)
-
-
 @pytest.fixture
-def staff(tenant_factory, membership_factory, user_factory) -> Staff:
-    return make_staff(tenant_factory, membership_factory, user_factory, "Compare Hotels")
-
-
-def sign_in(client, staff: Staff, role: str) -> None:
-    client.force_login(staff.users[role])
-    session = client.session
-    session[SESSION_TENANT_KEY] = staff.tenant.id
-    session.save()
+def staff() -> Staff:
+    return make_staff("Compare Hotels")
 
 
 def reload(model, pk, staff):
@@ -184,8 +158,8 @@ def test_compare_page__unknown_or_malformed_with__refused(client, staff, version
 
 
 def test_compare_page__another_tenants_version__refused_without_its_data(
-        client, staff, versions, tenant_factory, membership_factory, user_factory):
-    others = make_staff(tenant_factory, membership_factory, user_factory, "Rival Hotels", prefix="rival_")
+        client, staff, versions):
+    others = make_staff("Rival Hotels", username="rival_{role}_person")
     rival_theme = services.theme_create(principal=others.principals["owner"], name="Rival", enabled_locales=["en"],
                                         fallback_chain=["en"])
     rival = services.version_create(principal=others.principals["member"], theme_id=rival_theme.pk)

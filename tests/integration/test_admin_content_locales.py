@@ -8,37 +8,22 @@ import pytest
 from django import forms
 from django.utils import timezone
 
+from tests.factories.admin_staff import ROLES, Staff, make_staff, sign_in
 from themeconfig import services
 from themeconfig.admin.content import META_FORM, form_schema
 from themeconfig.models import ContentBlock, LocalePack, ThemeVersion
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
-from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.validators.content import KIND_FIELDS
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("owner", "admin", "member", "viewer")
 EDITORS = ("owner", "admin", "member")
 VERSIONS = "/admin/themeconfig/themeversion/"
 
 
-class Staff:
-    def __init__(self, tenant, users: dict, principals: dict):
-        self.tenant, self.users, self.principals = tenant, users, principals
-
-
 @pytest.fixture
-def staff(tenant_factory, membership_factory, user_factory) -> Staff:
-    tenant = tenant_factory(name="Content Hotels")
-    users, principals = {}, {}
-    with tenant_context(tenant.id):
-        for role in ROLES:
-            user = user_factory(username=f"{role}_person")
-            membership_factory(user=user, role=role)
-            users[role] = user
-            principals[role] = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role=role)
-    return Staff(tenant, users, principals)
+def staff() -> Staff:
+    return make_staff("Content Hotels")
 
 
 @pytest.fixture
@@ -68,13 +53,6 @@ def blocks(staff, draft) -> list[ContentBlock]:
         add_block(staff, draft, "faq", {"items": [{"question": {"en": "Parking?"}, "answer": {"en": "Free."}}]}),
         add_block(staff, draft, "policy", {"policy_type": "privacy"}, surface="about"),
     ]
-
-
-def sign_in(client, staff: Staff, role: str) -> None:
-    client.force_login(staff.users[role])
-    session = client.session
-    session[SESSION_TENANT_KEY] = staff.tenant.id
-    session.save()
 
 
 def content_url(version) -> str:

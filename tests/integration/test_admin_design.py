@@ -10,15 +10,13 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.utils import timezone
 
+from tests.factories.admin_staff import Staff, make_staff, sign_in
 from themeconfig import services
 from themeconfig.models import LayoutPreset, Theme, ThemeVersion
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
-from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("owner", "admin", "member", "viewer")
 
 VERSIONS = "/admin/themeconfig/themeversion/"
 EDITORS = ('name="typography__family__body"', 'name="typography__sizes__md"', 'name="typography__weights__bold"',
@@ -26,22 +24,9 @@ EDITORS = ('name="typography__family__body"', 'name="typography__sizes__md"', 'n
            'name="layout__home__preset"', 'name="colors__primary"')
 
 
-class Staff:
-    def __init__(self, tenant, users: dict, principals: dict):
-        self.tenant, self.users, self.principals = tenant, users, principals
-
-
 @pytest.fixture
-def staff(tenant_factory, membership_factory, user_factory) -> Staff:
-    tenant = tenant_factory(name="Design Hotels")
-    users, principals = {}, {}
-    with tenant_context(tenant.id):
-        for role in ROLES:
-            user = user_factory(username=f"{role}_designer")
-            membership_factory(user=user, role=role)
-            users[role] = user
-            principals[role] = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role=role)
-    return Staff(tenant, users, principals)
+def staff() -> Staff:
+    return make_staff("Design Hotels", username="{role}_designer")
 
 
 @pytest.fixture
@@ -57,13 +42,6 @@ def draft(staff, theme) -> ThemeVersion:
     return services.version_update(principal=staff.principals["member"], version_id=version.pk,
                                    expected_version=version.version,
                                    layout_selections={"home": {"preset": "home.hero-split"}})
-
-
-def sign_in(client, staff: Staff, role: str) -> None:
-    client.force_login(staff.users[role])
-    session = client.session
-    session[SESSION_TENANT_KEY] = staff.tenant.id
-    session.save()
 
 
 def reload(version: ThemeVersion, staff: Staff) -> ThemeVersion:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories.admin_staff import ROLES, sign_in
 from tests.integration.test_admin_themes import (  # noqa: F401  (draft, staff, theme: its fixtures, used here)
-    ROLES,
     THEMES,
     VERSIONS,
     draft,
-    sign_in,
     staff,
     theme,
 )

@@ -12,13 +12,12 @@ from django.contrib.sessions.models import Session
 from publishing.models import PreviewToken, PublishJob, ThemePublication
 from publishing.services import publish
 from publishing.services.preview_tokens import hash_token
+from tests.factories.admin_staff import ROLES, Staff, make_staff, sign_in
 from themeconfig import services
 from themeconfig.models import Theme, ThemeVersion
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
-ROLES = ("owner", "admin", "member", "viewer")
 PUBLISHERS = ("owner", "admin")
 VERSIONS = "/admin/themeconfig/themeversion/"
 THEMES = "/admin/themeconfig/theme/"
@@ -31,22 +30,9 @@ def no_broker(monkeypatch):
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
 
 
-class Staff:
-    def __init__(self, tenant, users: dict, principals: dict):
-        self.tenant, self.users, self.principals = tenant, users, principals
-
-
 @pytest.fixture
-def staff(tenant_factory, membership_factory, user_factory) -> Staff:
-    tenant = tenant_factory(name="Lakeside Hotels")
-    users, principals = {}, {}
-    with tenant_context(tenant.id):
-        for role in ROLES:
-            user = user_factory(username=f"{role}_person")
-            membership_factory(user=user, role=role)
-            users[role] = user
-            principals[role] = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role=role)
-    return Staff(tenant, users, principals)
+def staff() -> Staff:
+    return make_staff("Lakeside Hotels")
 
 
 def make_version(principal, theme_id, *, welcome="## Welcome by the lake", book="Reserve", ready=True) -> ThemeVersion:
@@ -72,13 +58,6 @@ def theme(staff) -> Theme:
 @pytest.fixture
 def version(staff, theme) -> ThemeVersion:
     return make_version(staff.principals["admin"], theme.pk)
-
-
-def sign_in(client, staff: Staff, role: str) -> None:
-    client.force_login(staff.users[role])
-    session = client.session
-    session[SESSION_TENANT_KEY] = staff.tenant.id
-    session.save()
 
 
 def reload(model, pk, tenant_id):

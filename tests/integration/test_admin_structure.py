@@ -7,38 +7,23 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from tests.factories.admin_staff import ROLES, Staff, make_staff, sign_in
 from tests.unit.themeconfig.validators import samples
 from themeconfig import services
 from themeconfig.admin.structure import NavRow, nav_apply
 from themeconfig.models import BookingFlowConfig, EmailTheme, NavigationConfig, Theme, ThemeVersion
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
-from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.validators.booking_flow import STEP_IDS
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("owner", "admin", "member", "viewer")
 VERSIONS = "/admin/themeconfig/themeversion/"
 PAGES = ("navigation", "booking", "email")
 
 
-class Staff:
-    def __init__(self, tenant, users: dict, principals: dict):
-        self.tenant, self.users, self.principals = tenant, users, principals
-
-
 @pytest.fixture
-def staff(tenant_factory, membership_factory, user_factory) -> Staff:
-    tenant = tenant_factory(name="Structure Hotels")
-    users, principals = {}, {}
-    with tenant_context(tenant.id):
-        for role in ROLES:
-            user = user_factory(username=f"{role}_person")
-            membership_factory(user=user, role=role)
-            users[role] = user
-            principals[role] = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role=role)
-    return Staff(tenant, users, principals)
+def staff() -> Staff:
+    return make_staff("Structure Hotels")
 
 
 @pytest.fixture
@@ -50,13 +35,6 @@ def theme(staff) -> Theme:
 @pytest.fixture
 def draft(staff, theme) -> ThemeVersion:
     return services.version_create(principal=staff.principals["member"], theme_id=theme.pk)
-
-
-def sign_in(client, staff: Staff, role: str) -> None:
-    client.force_login(staff.users[role])
-    session = client.session
-    session[SESSION_TENANT_KEY] = staff.tenant.id
-    session.save()
 
 
 def url(version, page: str) -> str:
