@@ -129,6 +129,16 @@ def test_theme_update__locale_only_published_versions_use__applied_without_drop(
     assert (versions["published"].pk, "fr") in packs_of(member.tenant_id, theme)
 
 
+def test_version_create__from_published_version_after_locale_removed__draft_without_that_pack(member):
+    theme, versions = theme_with_versions(member)
+    theme = services.theme_update(principal=member, theme_id=theme.pk, expected_version=theme.version,
+                                  enabled_locales=["en", "de"], fallback_chain=["de", "en"], drop_locale_packs=True)
+    copy = services.version_create(principal=member, theme_id=theme.pk, from_version_id=versions["published"].pk)
+    with tenant_context(member.tenant_id):
+        assert list(LocalePack.objects.filter(theme_version_id=copy.pk).values_list("locale", flat=True)) == ["en"]
+    assert (versions["published"].pk, "fr") in packs_of(member.tenant_id, theme)  # the source keeps its history
+
+
 def _version_of(principal: Principal, version: ThemeVersion) -> int:
     with tenant_context(principal.tenant_id):
         return ThemeVersion.objects.get(pk=version.pk).version
