@@ -379,8 +379,8 @@ def locale_pack_delete(*, principal: Principal, version_id: str, locale: str, ex
 
 
 def locale_pack_remove(principal: Principal, pack: LocalePack) -> None:
-    """Deletes a pack and records it, with its version so that the version's history still finds it
-    (every door that deletes a pack goes through here: the pack's own DELETE, a theme dropping a locale)."""
+    """Deletes a pack and records it, with its version so that the version's history still finds it; a
+    step inside the caller's use case (the pack's own DELETE, a theme update dropping a locale's packs)."""
     pack_id = pack.pk
     LocalePack.objects.filter(pk=pack_id).delete()
     audit_record(principal=principal, action="locale_pack.deleted", entity_type="locale_pack", entity_id=pack_id,
