@@ -117,6 +117,11 @@ class ThemeForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     property_id = forms.ChoiceField(required=False, label="Property",
                                     help_text="Only for a property theme; a tenant-wide theme has none.")
+    drop_locale_packs = forms.BooleanField(
+        required=False, label="Drop locale packs of removed locales",
+        help_text="Deletes the draft and preview-ready versions' packs of the locales you remove from the enabled "
+                  "locales (published and archived versions keep theirs). Without it such a save is refused "
+                  "and the packs are listed.")
     refusal: DomainError | None = None
     current: Theme | None = None
 
@@ -145,6 +150,8 @@ class ThemeForm(forms.ModelForm):
                 self.add_error(None, conflict_text(self.current, cleaned))
             else:
                 add_refusal_errors(self, self.refusal)
+                if self.refusal.code == ThemeErrorCode.LOCALE_PACKS_PRESENT and "drop_locale_packs" in self.fields:
+                    self.add_error("drop_locale_packs", "Tick this to delete the packs listed above with the change.")
         return cleaned
 
 
@@ -305,9 +312,11 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["name", "scope", "property_id", "default_locale", "enabled_locales", "fallback_chain"]
-        fields = ["name", "scope", "property_label", "default_locale", "enabled_locales", "fallback_chain", "status",
+        editable = self.has_change_permission(request, obj)
+        fields = ["name", "scope", "property_label", "default_locale", "enabled_locales",
+                  *(["drop_locale_packs"] if editable else []), "fallback_chain", "status",
                   "active_publication", "deleted_at", "created_by_label", "created_at", "updated_by_label", "updated_at"]
-        return fields + (["expected_version"] if self.has_change_permission(request, obj) else [])
+        return fields + (["expected_version"] if editable else [])
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -334,7 +343,8 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
                     values["status"] = data["status"]
                 saved = services.theme_update(
                     principal=principal_of(request), theme_id=obj.pk,
-                    expected_version=data.get("expected_version") or obj.version, **values,
+                    expected_version=data.get("expected_version") or obj.version,
+                    drop_locale_packs=bool(data.get("drop_locale_packs")), **values,
                 )
             else:
                 saved = services.theme_create(

@@ -74,6 +74,11 @@ class ThemeDetailApi(WorkspaceApi):
 
     @extend_schema(request=ThemeUpdateSerializer, responses=ThemeDetailSerializer, parameters=[IF_MATCH])
     def patch(self, request, theme_id):
+        """Changes what is given. Removing a locale from `enabled_locales` while draft or preview-ready
+        versions still have locale packs in it answers 409 `MELMASTOON.THEME.LOCALE_PACKS_PRESENT`: one
+        `errors[]` entry per pack (path `/enabled_locales`) and `locale_packs: [{version_id,
+        version_ordinal, version_status, locale}]`. Send `drop_locale_packs: true` to delete those packs
+        with the change. Published and archived versions keep theirs."""
         data = self.body(ThemeUpdateSerializer)
         expected = self.expected(data)
         data.pop("version", None)

@@ -69,6 +69,13 @@ class ThemeUpdateSerializer(serializers.Serializer):
     enabled_locales = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=100)
     fallback_chain = serializers.ListField(child=serializers.CharField(max_length=20), required=False, max_length=100)
     status = serializers.ChoiceField(choices=ThemeStatus.choices, required=False)
+    drop_locale_packs = serializers.BooleanField(
+        required=False, default=False,
+        help_text="When `enabled_locales` removes a locale that draft or preview-ready versions still have "
+                  "locale packs for, delete those packs with the change (each deletion is audited and the "
+                  "version goes back to draft). Without it the change is refused with 409 "
+                  "MELMASTOON.THEME.LOCALE_PACKS_PRESENT naming each pack. Published and archived versions "
+                  "are immutable and keep theirs.")
     version = serializers.IntegerField(required=False, help_text="The version you edited (or send If-Match).")
 
 

@@ -1,14 +1,17 @@
 """Use cases of themes: create, update (name, locales, status), soft delete and restore.
 
 A tenant has at most one live theme for the whole tenant and one per property
-(themes_tenant_property_uq); a clash names the theme holding the slot.
+(themes_tenant_property_uq); a clash names the theme holding the slot. Removing an enabled locale
+that a draft or preview-ready version still has a pack for is refused (409 naming the packs) unless
+the caller asks to drop those packs with the change; published and archived versions are immutable
+history and keep theirs (seed 000 §5.4 is checked when locales are removed, not at preview-ready).
 """
 from __future__ import annotations
 
 from django.utils import timezone
 
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Property, TenantHost, Theme, ThemeScope, ThemeStatus
+from themeconfig.models import LocalePack, Property, TenantHost, Theme, ThemeScope, ThemeStatus, ThemeVersion
 from themeconfig.platform.errors import DomainError, FieldError, contract_error, validation_error
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission
@@ -16,6 +19,8 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import not_found, update_with_version
 from themeconfig.services.rules import choice_errors, name_errors
+from themeconfig.services.version_children import locale_pack_completeness_recompute, locale_pack_remove
+from themeconfig.services.versions import EDITABLE, version_touched
 from themeconfig.signals import host_resolution_changed_on_commit
 from themeconfig.validators import ContractViolation, validate_theme_locales
 
@@ -118,8 +123,12 @@ def theme_update(
     enabled_locales=UNSET,
     fallback_chain=UNSET,
     status=UNSET,
+    drop_locale_packs: bool = False,
 ) -> Theme:
-    """Changes what is given (name, locale settings, status); status changes need publish rights."""
+    """Changes what is given (name, locale settings, status); status changes need publish rights.
+
+    `drop_locale_packs`: delete the draft and preview-ready versions' packs of the locales this
+    change removes from `enabled_locales` (without it such packs make the change a 409 naming them)."""
     permission = Permission.THEMES_PUBLISH if status is not UNSET else Permission.THEMES_EDIT
     with use_case(principal, permission):
         theme = _live_theme(theme_id)
@@ -154,7 +163,53 @@ def theme_update(
             Theme, pk=theme.pk, expected_version=expected_version, what="theme", deleted_at__isnull=True,
             values={**values, "updated_by": principal.actor, "updated_at": timezone.now()},
         )
+        if "enabled_locales" in values:
+            removed = [locale for locale in theme.enabled_locales if locale not in values["enabled_locales"]]
+            _drop_or_refuse_locale_packs(principal, theme, removed, drop=drop_locale_packs)
         return _audited_change(principal, "theme.updated", theme)
+
+
+def _drop_or_refuse_locale_packs(principal: Principal, theme: Theme, removed: list[str], *, drop: bool) -> None:
+    """The unpublished versions' packs of `removed` locales: a 409 naming each, or deleted (audited,
+    each version back to draft with its own version moved on).
+
+    Runs after the theme's UPDATE, so the theme row is locked: every child write locks it too
+    (editable_version), hence no pack of a removed locale can be added meanwhile, and a refusal rolls
+    the UPDATE back with the rest of the use case."""
+    if not removed:
+        return
+    packs = list(
+        LocalePack.objects.filter(theme_version__theme_id=theme.pk, theme_version__status__in=EDITABLE,
+                                  locale__in=removed)
+        .select_related("theme_version").order_by("theme_version__ordinal", "locale")
+    )
+    if not packs:
+        return
+    if not drop:
+        raise _locale_packs_in_the_way(packs)
+    for pack in packs:
+        locale_pack_remove(principal, pack)
+    touched = {pack.theme_version_id for pack in packs}
+    for version in ThemeVersion.objects.select_related("theme").filter(pk__in=touched).order_by("pk"):
+        locale_pack_completeness_recompute(version)
+        version_touched(version, principal)
+
+
+def _locale_packs_in_the_way(packs: list[LocalePack]) -> DomainError:
+    removed = sorted({pack.locale for pack in packs})
+    return DomainError(
+        ThemeErrorCode.LOCALE_PACKS_PRESENT,
+        f"{len(packs)} locale pack(s) of unpublished versions are in the locale(s) this change removes "
+        f"({', '.join(removed)}). Send drop_locale_packs: true to delete them with the change, or keep the locales. "
+        "Published and archived versions keep theirs.",
+        http_status=409,
+        errors=[FieldError("/enabled_locales", "locale_pack_present",
+                           f"Version {pack.theme_version.ordinal} ({pack.theme_version_id}, "
+                           f"{pack.theme_version.status}) has a {pack.locale} locale pack.") for pack in packs],
+        extra={"locale_packs": [{"version_id": pack.theme_version_id, "version_ordinal": pack.theme_version.ordinal,
+                                 "version_status": pack.theme_version.status, "locale": pack.locale}
+                                for pack in packs]},
+    )
 
 
 def theme_delete(*, principal: Principal, theme_id: str, expected_version: int) -> Theme:

@@ -373,11 +373,17 @@ def locale_pack_delete(*, principal: Principal, version_id: str, locale: str, ex
         if pack is None:
             raise not_found("locale pack")
         check_version(current=pack.version, expected_version=expected_version, what="locale pack")
-        pack_id = pack.pk
-        pack.delete()
+        locale_pack_remove(principal, pack)
         locale_pack_completeness_recompute(version)
         version_touched(version, principal)
-        audit_record(principal=principal, action="locale_pack.deleted", entity_type="locale_pack", entity_id=pack_id,
-                     old={"locale": locale, "entries": pack.entries})
+
+
+def locale_pack_remove(principal: Principal, pack: LocalePack) -> None:
+    """Deletes a pack and records it, with its version so that the version's history still finds it; a
+    step inside the caller's use case (the pack's own DELETE, a theme update dropping a locale's packs)."""
+    pack_id = pack.pk
+    LocalePack.objects.filter(pk=pack_id).delete()
+    audit_record(principal=principal, action="locale_pack.deleted", entity_type="locale_pack", entity_id=pack_id,
+                 old={"locale": pack.locale, "entries": pack.entries, "theme_version_id": pack.theme_version_id})
 
 

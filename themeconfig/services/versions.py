@@ -101,7 +101,7 @@ def version_create(
             release_notes=release_notes, created_by=principal.actor, updated_by=principal.actor,
         )
         if source is not None:
-            _copy_children(source=source, target=version, actor=principal.actor)
+            _copy_children(source=source, target=version, actor=principal.actor, enabled_locales=theme.enabled_locales)
         audit_record(principal=principal, action="version.created", entity_type="version", entity_id=version.pk,
                      new={"theme_id": theme.pk, "ordinal": ordinal, "from_version_id": from_version_id,
                           "release_notes": release_notes})
@@ -118,8 +118,11 @@ def audited_version_change(principal: Principal, action: str, before: ThemeVersi
     return after
 
 
-def _copy_children(*, source: ThemeVersion, target: ThemeVersion, actor: str) -> None:
-    """One SELECT and one bulk INSERT per child table, whatever the number of children."""
+def _copy_children(*, source: ThemeVersion, target: ThemeVersion, actor: str, enabled_locales: list[str]) -> None:
+    """One SELECT and one bulk INSERT per child table, whatever the number of children.
+
+    Locale packs of locales the theme no longer enables stay behind: a published or archived source
+    keeps them as history, but a draft may not have them (seed 000 §5.4)."""
     common = {"tenant_id": target.tenant_id, "theme_version_id": target.pk, "updated_by": actor}
     ContentBlock.objects.bulk_create([
         ContentBlock(id=new_id("cnb"), surface=b.surface, kind=b.kind, ordinal=b.ordinal, visibility=b.visibility,
@@ -141,7 +144,7 @@ def _copy_children(*, source: ThemeVersion, target: ThemeVersion, actor: str) ->
     LocalePack.objects.bulk_create([
         LocalePack(id=new_id("lpk"), locale=p.locale, entries=p.entries, ai_provenance=p.ai_provenance,
                    completeness_pct=p.completeness_pct, **common)
-        for p in LocalePack.objects.filter(theme_version_id=source.pk)
+        for p in LocalePack.objects.filter(theme_version_id=source.pk, locale__in=list(enabled_locales))
     ])
 
 
