@@ -181,3 +181,63 @@ def test_webhook_cap__16_creates_at_once__exactly_the_cap(keyed_tenant_factory, 
     for tenant, count in ((keyed, 4), (other, 4)):
         with tenant_context(tenant.id):
             assert WebhookSubscription.objects.count() == count
+
+
+# --- idempotency keys belong to their caller ------------------------------------------------------
+
+def _second_key(tenant, role="admin"):
+    from tests.factories.tenancy import ApiClientFactory
+
+    with tenant_context(tenant.id):
+        return {"HTTP_AUTHORIZATION": f"Bearer {ApiClientFactory(role=role).secret}"}
+
+
+def _theme_versions_url(tenant):
+    owner = Principal.operator("test", tenant_id=tenant.id)
+    return f"/api/v1/themes/{theme_services.theme_create(principal=owner, name='Lake').pk}/versions/"
+
+
+def _version_ids(tenant):
+    from themeconfig.models import ThemeVersion
+
+    with tenant_context(tenant.id):
+        return set(ThemeVersion.objects.values_list("id", flat=True))
+
+
+def test_idempotency_key__a_second_caller_same_key_and_body__its_own_request_runs(keyed_tenant_factory):
+    keyed, other = keyed_tenant_factory(role="admin"), keyed_tenant_factory(role="admin")
+    url, other_url, second = _theme_versions_url(keyed), _theme_versions_url(other), _second_key(keyed)
+    key = {"HTTP_IDEMPOTENCY_KEY": "draft-1"}
+    first = post(url, {}, keyed.auth, **key)
+    theirs = post(url, {}, second, **key)
+    elsewhere = post(other_url, {}, other.auth, **key)
+    replay = post(url, {}, keyed.auth, **key)
+    for response in (first, theirs, elsewhere):
+        assert response.status_code == 201 and response.get("Idempotent-Replayed") is None, response.content
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["id"] == first.json()["id"] != theirs.json()["id"]
+    own_replay = post(url, {}, second, **key)
+    assert own_replay["Idempotent-Replayed"] == "true" and own_replay.json()["id"] == theirs.json()["id"]
+    assert _version_ids(keyed) == {first.json()["id"], theirs.json()["id"]}
+    assert _version_ids(other) == {elsewhere.json()["id"]}
+
+
+def test_idempotency_key__two_callers_same_key_at_once__one_version_each(keyed_tenant_factory):
+    keyed = keyed_tenant_factory(role="admin")
+    url, callers = _theme_versions_url(keyed), [keyed.auth, _second_key(keyed)]
+    answers = at_once(8, lambda i: post(url, {}, callers[i % 2], HTTP_IDEMPOTENCY_KEY="same"))
+    assert all(not isinstance(a, Exception) and a.status_code in (201, 409) for a in answers), answers
+    executed = [a.json()["id"] for a in answers if a.status_code == 201 and a.get("Idempotent-Replayed") is None]
+    assert len(executed) == 2 and set(executed) == _version_ids(keyed)
+
+
+def test_idempotency_key__row_stored_before_callers__replayed_to_nobody(keyed_tenant_factory, django_db_setup):
+    keyed = keyed_tenant_factory(role="admin")
+    with admin_connect(django_db_setup) as admin:  # a row as the code before publishing 0012 stored it
+        admin.execute(
+            "INSERT INTO theme_config.idempotency_keys (key, tenant_id, endpoint, request_hash, status_code, response, "
+            "expires_at) VALUES ('old', %s, 'POST /api/v1/themes/', 'x', 201, '{\"body\": {\"id\": \"thm_x\"}, "
+            "\"headers\": {}}', now() + interval '1 hour')", [keyed.id])
+    response = post("/api/v1/themes/", {"name": "Lake"}, keyed.auth, HTTP_IDEMPOTENCY_KEY="old")
+    assert response.status_code == 201 and response.get("Idempotent-Replayed") is None
+    assert response.json()["id"] != "thm_x"
