@@ -241,3 +241,120 @@ def test_idempotency_key__row_stored_before_callers__replayed_to_nobody(keyed_te
     response = post("/api/v1/themes/", {"name": "Lake"}, keyed.auth, HTTP_IDEMPOTENCY_KEY="old")
     assert response.status_code == 201 and response.get("Idempotent-Replayed") is None
     assert response.json()["id"] != "thm_x"
+
+
+# --- API keys: rotating oneself, who created a key, a member's keys after removal or demotion ----------
+
+SCOPED = {"scopes": ["tenant:manage", "tenant:read"]}
+
+
+def bearer(secret):
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def _key(principal, name, role="admin", permissions=None):
+    from themeconfig import services
+
+    return services.api_key_create(principal=principal, name=name, role=role, permissions=permissions)
+
+
+def _keys(tenant_id, **filters):
+    from themeconfig.models import ApiClient
+
+    with tenant_context(tenant_id):
+        return {row.name: row for row in ApiClient.objects.filter(**filters)}
+
+
+def test_scoped_key__rotates_itself__201_as_narrow_as_before__the_old_secret_dead():
+    from tests.factories.admin_staff import make_staff
+
+    a, b = make_staff("Harbour"), make_staff("Orchard", username="{role}_orchard")
+    key, secret = _key(a.principals["admin"], "deploy", permissions=SCOPED)
+    theirs, _ = _key(b.principals["admin"], "deploy", permissions=SCOPED)
+    assert post(f"/api/v1/api-keys/{theirs.pk}/rotate/", {}, bearer(secret)).status_code == 404  # not ours
+    rotated = post(f"/api/v1/api-keys/{key.pk}/rotate/", {}, bearer(secret))
+    assert rotated.status_code == 201, rotated.content
+    body = rotated.json()
+    assert (body["role"], body["permissions"], body["created_by"]) == ("admin", SCOPED, f"api_key:{key.pk}")
+    assert Client().get("/api/v1/api-keys/", **bearer(secret)).status_code == 401
+    assert Client().get("/api/v1/api-keys/", **bearer(body["secret"])).status_code == 200
+    # As narrow as itself, never its whole role.
+    wider = post("/api/v1/api-keys/", {"name": "wide", "role": "admin"}, bearer(body["secret"]))
+    assert wider.status_code == 403 and wider.json()["code"] == "MELMASTOON.MEMBERS.ROLE_ESCALATION"
+    assert _keys(b.tenant.id, revoked_at__isnull=True)["deploy"].pk == theirs.pk
+
+
+def test_member_removed__api_lists_the_keys_they_created_with_rotations__revoked_through_the_api():
+    from tests.factories.admin_staff import make_staff
+    from tests.factories.tenancy import MembershipFactory
+    from themeconfig import services
+    from themeconfig.models import Membership
+
+    a, b = make_staff("Harbour"), make_staff("Orchard", username="{role}_orchard")
+    leaving = a.users["admin"]
+    with tenant_context(b.tenant.id):  # the same person is a member elsewhere too, with a key there
+        MembershipFactory(user=leaving, role="admin")
+    _key(Principal.for_user(tenant_id=b.tenant.id, user_id=leaving.pk, role="admin"), "theirs-elsewhere")
+    scoped, scoped_secret = _key(a.principals["admin"], "deploy", permissions=SCOPED)
+    _key(a.principals["admin"], "ci", role="api")
+    old, _ = _key(a.principals["admin"], "old", role="viewer")
+    services.api_key_revoke(principal=a.principals["owner"], api_client_id=old.pk)
+    _key(a.principals["owner"], "owners")  # someone else's
+    assert post(f"/api/v1/api-keys/{scoped.pk}/rotate/", {}, bearer(scoped_secret)).status_code == 201
+    with tenant_context(a.tenant.id):
+        membership = Membership.objects.get(user=leaving)
+    services.membership_remove(principal=a.principals["owner"], membership_id=membership.pk)
+    _, owner_secret = _key(Principal.operator("test", tenant_id=a.tenant.id), "root", role="owner")
+    url = f"/api/v1/api-keys/?created_by_user={leaving.pk}&live=true"
+    listed = Client().get(url, **bearer(owner_secret))
+    assert listed.status_code == 200, listed.content
+    items = listed.json()["results"]
+    assert sorted(i["name"] for i in items) == ["ci", "deploy"]
+    for item in items:
+        assert post(f"/api/v1/api-keys/{item['id']}/revoke/", {}, bearer(owner_secret)).status_code == 200
+    assert Client().get(url, **bearer(owner_secret)).json()["results"] == []
+    everything = Client().get(f"/api/v1/api-keys/?created_by_user={leaving.pk}", **bearer(owner_secret)).json()
+    names = sorted(i["name"] for i in everything["results"])
+    assert names == ["ci", "deploy", "deploy", "old"]  # revoked ones too, never the other tenant's
+    assert _keys(b.tenant.id)["theirs-elsewhere"].revoked_at is None
+    bad = Client().get("/api/v1/api-keys/?created_by_user=x&live=maybe", **bearer(owner_secret))
+    assert bad.status_code == 422 and {e["path"] for e in bad.json()["errors"]} == {"/created_by_user", "/live"}
+
+
+def _listed_rows(changelist_html: str) -> list[str]:
+    import re
+
+    return re.findall(r'name="_selected_action" value="([^"]+)"', changelist_html)
+
+
+def test_admin_member_demoted_then_removed__lands_on_their_live_keys__revoked_by_the_action():
+    from tests.factories.admin_staff import make_staff, sign_in
+    from tests.factories.tenancy import MembershipFactory
+    from themeconfig.models import Membership
+
+    a, b = make_staff("Harbour"), make_staff("Orchard", username="{role}_orchard")
+    leaving = a.users["admin"]
+    with tenant_context(b.tenant.id):
+        MembershipFactory(user=leaving, role="admin")
+    _key(Principal.for_user(tenant_id=b.tenant.id, user_id=leaving.pk, role="admin"), "theirs-elsewhere")
+    key, secret = _key(a.principals["admin"], "deploy", permissions=SCOPED)
+    _key(a.principals["owner"], "owners")
+    assert post(f"/api/v1/api-keys/{key.pk}/rotate/", {}, bearer(secret)).status_code == 201
+    rotated = _keys(a.tenant.id, revoked_at__isnull=True)["deploy"]
+    with tenant_context(a.tenant.id):
+        membership = Membership.objects.get(user=leaving)
+    client = Client()
+    sign_in(client, a, "owner")
+    demoted = client.post(f"/admin/themeconfig/membership/{membership.pk}/change/", {"role": "viewer"})
+    assert demoted.status_code == 302
+    assert demoted["Location"] == f"/admin/themeconfig/apiclient/?created_by_user={leaving.pk}&live=yes"
+    page = client.get(demoted["Location"], follow=True)
+    text = page.content.decode()
+    assert page.status_code == 200 and "still work" in text
+    assert _listed_rows(text) == [rotated.pk]  # the live one, never the owner's or the other tenant's
+    revoked = client.post(demoted["Location"], {"action": "revoke", "_selected_action": [rotated.pk]})
+    assert revoked.status_code == 302
+    assert _keys(a.tenant.id, revoked_at__isnull=True).keys() == {"owners"}
+    removed = client.post(f"/admin/themeconfig/membership/{membership.pk}/delete/", {"post": "yes"})
+    assert removed.status_code == 302 and removed["Location"] == "/admin/themeconfig/membership/"  # none left
+    assert _keys(b.tenant.id)["theirs-elsewhere"].revoked_at is None
