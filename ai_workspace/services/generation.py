@@ -4,7 +4,8 @@ Asking checks what can be checked without the provider (the target exists and is
 mood, locale, surface and kind are valid, a brand kit or source entries exist), records `base`,
 the state the draft will be bound to, and holds the tenant to its limits: at most
 AI_MAX_PENDING_DRAFTS drafts waiting for review (pending drafts plus unfinished jobs) and
-AI_MAX_GENERATIONS_PER_DAY jobs asked for in any 24 hours, 429 past either. A worker then reads
+AI_MAX_GENERATIONS_PER_DAY jobs asked for in any 24 hours, 429 past either (counted in one statement
+under a per-tenant lock that the worker's finishing transaction takes too). A worker then reads
 the inputs, calls the configured provider outside any transaction, and in one transaction
 creates the pending draft (through drafts.py's create use cases: the output passes the same
 validators as human input) and marks the job succeeded. Output that fails them never becomes a
