@@ -121,14 +121,15 @@ class ConsumedEvent(models.Model):
 class IdempotencyKey(models.Model):
     """theme_config.idempotency_keys: the stored response of a POST made with an Idempotency-Key.
 
-    In the database the primary key is (tenant_id, endpoint, key) and the table is under RLS
-    (publishing/sql/0005): a key is unique per tenant and route. Django's state keeps `key` as
-    its primary key because migrations cannot move an existing table to a composite one; read
-    and write it by all three columns.
+    In the database the primary key is (tenant_id, caller, endpoint, key) and the table is under
+    RLS (publishing/sql/0005, 0012): a key is unique per tenant, caller (the principal's actor) and
+    route. Django's state keeps `key` as its primary key because migrations cannot move an existing
+    table to a composite one; read and write it by all four columns.
     """
 
     key = models.TextField(primary_key=True)
     tenant_id = models.TextField()
+    caller = models.TextField(default="")
     endpoint = models.TextField()
     request_hash = models.TextField()
     response = models.JSONField(null=True, blank=True)

@@ -4,7 +4,8 @@ Asking checks what can be checked without the provider (the target exists and is
 mood, locale, surface and kind are valid, a brand kit or source entries exist), records `base`,
 the state the draft will be bound to, and holds the tenant to its limits: at most
 AI_MAX_PENDING_DRAFTS drafts waiting for review (pending drafts plus unfinished jobs) and
-AI_MAX_GENERATIONS_PER_DAY jobs asked for in any 24 hours, 429 past either. A worker then reads
+AI_MAX_GENERATIONS_PER_DAY jobs asked for in any 24 hours, 429 past either (counted in one statement
+under a per-tenant lock that the worker's finishing transaction takes too). A worker then reads
 the inputs, calls the configured provider outside any transaction, and in one transaction
 creates the pending draft (through drafts.py's create use cases: the output passes the same
 validators as human input) and marks the job succeeded. Output that fails them never becomes a
@@ -50,6 +51,7 @@ from ai_workspace.services import drafts
 from themeconfig.models import BrandKit, ContentBlock, ContentSurface, Property, Tenant, Theme, ThemeVersion
 from themeconfig.platform.errors import DomainError, FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tasks import send_or_leave_to
@@ -82,27 +84,51 @@ def max_generations_per_day() -> int:
 
 # --- asking ---------------------------------------------------------------------------------------
 
+# One statement, so one snapshot: a worker that turns an unfinished job into a pending draft between
+# two separate counts would otherwise be counted in neither and free a slot that is not free.
+_LIMITS_SQL = """
+SELECT (SELECT count(*) FROM {palettes} WHERE tenant_id = %(tenant)s AND status = %(pending)s)
+     + (SELECT count(*) FROM {translations} WHERE tenant_id = %(tenant)s AND status = %(pending)s)
+     + (SELECT count(*) FROM {contents} WHERE tenant_id = %(tenant)s AND status = %(pending)s)
+     + (SELECT count(*) FROM {jobs} WHERE tenant_id = %(tenant)s AND status <> ALL(%(finished)s)) AS waiting,
+       (SELECT count(*) FROM (SELECT 1 FROM {jobs} WHERE tenant_id = %(tenant)s AND created_at > %(since)s
+                              LIMIT %(per_day)s) AS recent) AS recent,
+       (SELECT created_at FROM {jobs} WHERE tenant_id = %(tenant)s AND created_at > %(since)s
+         ORDER BY created_at DESC OFFSET %(per_day)s - 1 LIMIT 1) AS oldest_counted
+"""
+
+
+def _limits_sql() -> str:
+    quote = connection.ops.quote_name
+    return _LIMITS_SQL.format(palettes=quote(PaletteSuggestion._meta.db_table),
+                              translations=quote(TranslationDraft._meta.db_table),
+                              contents=quote(ContentDraft._meta.db_table), jobs=quote(GenerationJob._meta.db_table))
+
+
+def _hold_generation_lock(tenant_id: str) -> None:
+    """The lock every writer of the counted rows takes: asking (a new job) and finishing (a job becomes
+    a pending draft), so a count under it is never one of a worker's half-finished moves."""
+    tenant_lock("ai_generation", tenant_id)
+
+
 def _hold_to_limits(tenant_id: str) -> None:
-    """429 past the tenant's limits; serialised per tenant so two requests cannot both take the last slot."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ai_generation:{tenant_id}"])
+    """429 past the tenant's limits, counted in one statement under the per-tenant generation lock."""
+    _hold_generation_lock(tenant_id)
     now = timezone.now()
     per_day = max_generations_per_day()
-    recent = list(GenerationJob.objects.filter(created_at__gt=now - DAY).order_by("-created_at")
-                  .values_list("created_at", flat=True)[:per_day])
-    if len(recent) >= per_day:
-        retry_after = max(1, int((recent[-1] + DAY - now).total_seconds()) + 1)
+    limit = max_pending_drafts()
+    with connection.cursor() as cursor:
+        cursor.execute(_limits_sql(), {"tenant": tenant_id, "pending": DraftStatus.PENDING.value,
+                                       "finished": [str(s) for s in FINISHED], "since": now - DAY,
+                                       "per_day": max(per_day, 1)})
+        waiting, recent, oldest_counted = cursor.fetchone()
+    if recent >= per_day:
+        retry_after = max(1, int((oldest_counted + DAY - now).total_seconds()) + 1) if oldest_counted else 1
         raise DomainError(
             AIErrorCode.DAILY_LIMIT,
             f"This tenant asked for {per_day} AI drafts in the last 24 hours, its limit; try again later.",
             http_status=429, extra={"limit": per_day, "retry_after_seconds": retry_after},
         )
-    limit = max_pending_drafts()
-    waiting = (
-        sum(model.objects.filter(status=DraftStatus.PENDING).count()
-            for model in (PaletteSuggestion, TranslationDraft, ContentDraft))
-        + GenerationJob.objects.exclude(status__in=FINISHED).count()
-    )
     if waiting >= limit:
         raise DomainError(
             AIErrorCode.PENDING_LIMIT,
@@ -363,6 +389,7 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
             job = GenerationJob.objects.select_for_update().get(pk=job_id)
             if job.status in FINISHED:
                 return job
+            _hold_generation_lock(tenant_id)  # the job leaves the count as its draft enters it
             draft = _create_draft(job, principal, result)
             now = timezone.now()
             GenerationJob.objects.filter(pk=job_id).update(

@@ -12,6 +12,7 @@ from publishing.models import WebhookSubscription
 from publishing.webhooks import WebhookTargetError, check_target, encrypt_secret, new_secret
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
@@ -63,6 +64,9 @@ def webhook_subscription_create(*, principal: Principal, url: str, event_types: 
     if errors := _errors(url=url, event_types=event_types, description=description):
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
+        # Creating is the only write that raises the count; under one lock per tenant two creates
+        # cannot both see the last free slot (a delete meanwhile only makes the count cautious).
+        tenant_lock("webhook_subscriptions", principal.tenant_id)
         if WebhookSubscription.objects.count() >= MAX_SUBSCRIPTIONS_PER_TENANT:
             raise validation_error([FieldError("/url", "limit", f"At most {MAX_SUBSCRIPTIONS_PER_TENANT} "
                                                                "webhook subscriptions per tenant.")])

@@ -48,6 +48,9 @@ EXTRA_TABLES = {
 }
 # Columns appended to seed tables (nullable or defaulted: backward-compatible, seed 004), in order.
 EXTRA_COLUMNS = {
+    "idempotency_keys": [
+        ("caller", "text", True, "''::text"),  # publishing 0012: a key belongs to its caller ('' before it)
+    ],
     "outbox": [
         ("next_attempt_at", "timestamp with time zone", True, "now()"),  # the relay's exponential backoff
         ("dead_lettered_at", "timestamp with time zone", False, None),  # given up after OUTBOX_MAX_ATTEMPTS
@@ -60,7 +63,7 @@ RLS_ADDED = {
 }
 # Seed objects whose definition we replace outright, checked by behaviour in test_rls_and_grants.
 REPLACED = {
-    ("idempotency_keys", "constraints", "idempotency_keys_pkey"): "(tenant_id, endpoint, key): a key per tenant and route",
+    ("idempotency_keys", "constraints", "idempotency_keys_pkey"): "(tenant_id, caller, endpoint, key): a key per tenant, caller and route",
     ("idempotency_keys", "indexes", "idempotency_keys_pkey"): "the index of that primary key",
 }
 # FORCE ROW LEVEL SECURITY on every table the seed puts under RLS: binds the owning migrator too

@@ -7,15 +7,62 @@ from django.urls import reverse
 
 from themeconfig import services
 from themeconfig.admin.base import TenantScopedAdmin, principal_of, show_secret_once
-from themeconfig.models import ApiClient
+from themeconfig.models import ApiClient, Membership
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.api_keys import api_key_list
+
+
+def member_keys_url(user_id: int) -> str:
+    """The live keys a member created (directly or through keys they created), each revocable here."""
+    return f"{reverse('admin:themeconfig_apiclient_changelist')}?created_by_user={user_id}&live=yes"
+
+
+class LiveKeyFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "live"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Live"), ("no", "Revoked or expired")]
+
+    def queryset(self, request, queryset):
+        live = {"yes": True, "no": False}.get(self.value())
+        return queryset if live is None else queryset.filter(pk__in=api_key_list(live=live).values("pk"))
+
+
+class CreatedByMemberFilter(admin.SimpleListFilter):
+    """Keys a user created, directly or through keys they created: a removed member stays choosable
+    while chosen (the page a removal or demotion leads to)."""
+
+    title = "created by"
+    parameter_name = "created_by_user"
+
+    def _chosen(self) -> int | None:
+        value = self.value()
+        return int(value) if value and value.isascii() and value.isdigit() and int(value) < 2**31 else None
+
+    def lookups(self, request, model_admin):
+        members = [(str(user_id), name) for user_id, name in
+                   Membership.objects.order_by("user__username").values_list("user_id", "user__username")]
+        chosen = self._chosen()
+        if chosen is not None and str(chosen) not in dict(members):
+            members.append((str(chosen), f"user {chosen} (no longer a member)"))
+        return members
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        chosen = self._chosen()
+        if chosen is None:
+            return queryset.none()
+        return queryset.filter(pk__in=api_key_list(created_by_user=chosen).values("pk"))
 
 
 @admin.register(ApiClient)
 class ApiClientAdmin(TenantScopedAdmin):
     edit_permission = Permission.API_KEYS_MANAGE
-    list_display = ["name", "role", "secret_hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
-    list_filter = ["role"]
+    list_display = ["name", "role", "secret_hint", "created_at", "created_by", "last_used_at", "expires_at",
+                    "revoked_at"]
+    list_filter = ["role", LiveKeyFilter, CreatedByMemberFilter]
     search_fields = ["name"]
     fields = ["name", "role", "permissions", "expires_at"]
     actions = ["revoke"]

@@ -3,13 +3,16 @@ address (never by picking a user); here their role changes or they are removed."
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from themeconfig import services
+from themeconfig.admin.api_keys import member_keys_url
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, show_secret_once
 from themeconfig.models import Invitation, Membership
-from themeconfig.platform.permissions import Permission
+from themeconfig.platform.permissions import Permission, role_permissions
+from themeconfig.selectors.api_keys import api_key_list
 
 
 class MembershipRoleForm(forms.ModelForm):
@@ -46,9 +49,28 @@ class MembershipAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.membership_change_role(principal=principal_of(request), membership_id=obj.pk, role=obj.role)
+        if role_permissions(form.initial.get("role")) - role_permissions(obj.role):
+            request._keys_of_member = (obj.user_id, f"{obj.user} was demoted to {obj.role}")
 
     def delete_model(self, request, obj):
         services.membership_remove(principal=principal_of(request), membership_id=obj.pk)
+        request._keys_of_member = (obj.user_id, f"{obj.user} was removed")
+
+    def _their_live_keys(self, request):
+        """After a removal or demotion: the API keys the member created that still work, to revoke."""
+        user_id, what = getattr(request, "_keys_of_member", (None, None))
+        live = api_key_list(created_by_user=user_id, live=True).count() if user_id is not None else 0
+        if not live:
+            return None
+        self.message_user(request, f"{what}; {live} live API key(s) they created still work: revoke the ones that "
+                                   "should stop (select them, then \"Revoke the selected API keys\").", messages.WARNING)
+        return HttpResponseRedirect(member_keys_url(user_id))
+
+    def response_change(self, request, obj):
+        return self._their_live_keys(request) or super().response_change(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        return self._their_live_keys(request) or super().response_delete(request, obj_display, obj_id)
 
 
 class InvitationForm(forms.ModelForm):

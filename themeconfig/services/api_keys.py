@@ -10,7 +10,7 @@ from themeconfig.models import ApiClient, Role
 from themeconfig.platform import api_key_secrets as secrets
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id
-from themeconfig.platform.permissions import Permission, permissions_document_errors
+from themeconfig.platform.permissions import Permission, permissions_document_errors, scopes_of_document
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
 from themeconfig.services.rules import check_grant, choice_errors, name_errors
@@ -42,7 +42,7 @@ def api_key_create(
         raise validation_error(errors)
     name = name.strip()
     with use_case(principal, Permission.API_KEYS_MANAGE):
-        check_grant(principal, role)
+        check_grant(principal, role, scopes=scopes_of_document(permissions))
         live = ApiClient.objects.select_for_update().filter(name=name, revoked_at__isnull=True)
         live_ids = sorted(live.values_list("pk", flat=True))
         if live_ids:
@@ -78,7 +78,8 @@ def api_key_revoke(*, principal: Principal, api_client_id: str) -> ApiClient:
             if is_valid_id(api_client_id, "apk") else None
         if client is None:
             raise DomainError(CoreErrorCode.NOT_FOUND, "No such API key.", http_status=404)
-        check_grant(principal, client.role)  # an admin cannot pull an owner's key
+        # An admin cannot pull an owner's key; a scoped key can pull one as narrow as itself.
+        check_grant(principal, client.role, scopes=scopes_of_document(client.permissions))
         if client.revoked_at is None:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
@@ -88,7 +89,9 @@ def api_key_revoke(*, principal: Principal, api_client_id: str) -> ApiClient:
 
 
 def api_key_rotate(*, principal: Principal, api_client_id: str) -> tuple[ApiClient, str]:
-    """A new secret for a live key's name, role, scopes and expiry; the old key stops working at once."""
+    """A new secret for a live key's name, role, scopes and expiry; the old key stops working at once.
+
+    A key with `api_keys.manage` may rotate itself: the new key is as narrow as the old one."""
     with use_case(principal, Permission.API_KEYS_MANAGE):
         client = ApiClient.objects.filter(pk=api_client_id, revoked_at__isnull=True).first() \
             if is_valid_id(api_client_id, "apk") else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from themeconfig.errors import TenancyErrorCode
 from themeconfig.platform.errors import DomainError, FieldError
-from themeconfig.platform.permissions import role_permissions
+from themeconfig.platform.permissions import scoped_permissions
 from themeconfig.platform.principal import Principal
 
 
@@ -19,9 +19,10 @@ def choice_errors(field: str, value: str, choices: list[str]) -> list[FieldError
     return []
 
 
-def check_grant(principal: Principal, role: str, *, path: str = "/role") -> None:
-    """Nobody hands out a role that can do more than they can themselves."""
-    beyond = role_permissions(role) - principal.permissions
+def check_grant(principal: Principal, role: str, *, scopes: frozenset[str] | None = None, path: str = "/role") -> None:
+    """Nobody hands out a role (narrowed by an API key's `scopes`) that can do more than they can
+    themselves: a scoped key may issue or rotate a key as narrow as itself, not its whole role."""
+    beyond = scoped_permissions(role, scopes) - principal.permissions
     if beyond:
         raise DomainError(
             TenancyErrorCode.ROLE_ESCALATION,

@@ -1,7 +1,8 @@
 """`Idempotency-Key` on POST: the same key and body replay the stored response; another body is 422.
 
-A key is scoped by tenant, method and path (primary key `(tenant_id, endpoint, key)` under RLS),
-stored in the request's own tenant transaction together with what the use case wrote, and kept
+A key belongs to its caller: it is scoped by tenant, caller (the principal's actor: one API key,
+one user), method and path (primary key `(tenant_id, caller, endpoint, key)` under RLS), so another
+caller sending the same key runs its own request; stored in the request's own tenant transaction together with what the use case wrote, and kept
 24 hours. Two requests racing with one key: the second waits on the first's row, then replays
 its response (or gets 409 while the first is still running in another way).
 """
@@ -26,34 +27,31 @@ _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 REPLAYED_HEADERS = ("Location", "ETag", "Cache-Control")
 
 
-def _claim(tenant_id: str, endpoint: str, key: str, request_hash: str):
-    """Inserts the key, or returns the stored (request_hash, status_code, response) of an earlier use."""
+_WHERE = "tenant_id = %s AND caller = %s AND endpoint = %s AND key = %s"
+
+
+def _claim(scope: tuple[str, str, str, str], request_hash: str):
+    """Inserts the key, or returns the stored (request_hash, status_code, response) of an earlier use.
+
+    `scope` is (tenant_id, caller, endpoint, key), the primary key."""
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM theme_config.idempotency_keys WHERE {_WHERE} AND expires_at <= now()", scope)
         cursor.execute(
-            "DELETE FROM theme_config.idempotency_keys WHERE tenant_id = %s AND endpoint = %s AND key = %s "
-            "AND expires_at <= now()", [tenant_id, endpoint, key],
-        )
-        cursor.execute(
-            "INSERT INTO theme_config.idempotency_keys (key, tenant_id, endpoint, request_hash, expires_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [key, tenant_id, endpoint, request_hash, timezone.now() + LIFETIME],
+            "INSERT INTO theme_config.idempotency_keys (tenant_id, caller, endpoint, key, request_hash, expires_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [*scope, request_hash, timezone.now() + LIFETIME],
         )
         if cursor.rowcount == 1:
             return None
-        cursor.execute(
-            "SELECT request_hash, status_code, response FROM theme_config.idempotency_keys "
-            "WHERE tenant_id = %s AND endpoint = %s AND key = %s", [tenant_id, endpoint, key],
-        )
+        cursor.execute(f"SELECT request_hash, status_code, response FROM theme_config.idempotency_keys WHERE {_WHERE}",
+                       scope)
         return cursor.fetchone()
 
 
-def _store(tenant_id: str, endpoint: str, key: str, status: int, body) -> None:
+def _store(scope: tuple[str, str, str, str], status: int, body) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE theme_config.idempotency_keys SET status_code = %s, response = %s "
-            "WHERE tenant_id = %s AND endpoint = %s AND key = %s",
-            [status, json.dumps(body), tenant_id, endpoint, key],
-        )
+        cursor.execute(f"UPDATE theme_config.idempotency_keys SET status_code = %s, response = %s WHERE {_WHERE}",
+                       [status, json.dumps(body), *scope])
 
 
 def idempotent(view_method):
@@ -70,11 +68,11 @@ def idempotent(view_method):
                 http_status=400, errors=[FieldError(f"/{HEADER}", "invalid", "Not a usable key.")],
             )
         principal = request.auth if request.auth is not None else request._request.principal
-        endpoint = f"{request.method} {request.path}"
+        scope = (principal.tenant_id, principal.actor, f"{request.method} {request.path}", key)
         # Read before DRF parses it (Django keeps the bytes for the parser).
         request_hash = hashlib.sha256(request._request.body).hexdigest()
         with transaction.atomic():
-            stored = _claim(principal.tenant_id, endpoint, key, request_hash)
+            stored = _claim(scope, request_hash)
             if stored is not None:
                 stored_hash, status, body = stored
                 if isinstance(body, str):  # Django's psycopg adapter hands jsonb over as text
@@ -103,7 +101,7 @@ def idempotent(view_method):
                     "body": body,
                     "headers": {h: response[h] for h in REPLAYED_HEADERS if h in response},
                 }
-                _store(principal.tenant_id, endpoint, key, response.status_code, stored_body)
+                _store(scope, response.status_code, stored_body)
             return response
 
     return wrapper
