@@ -46,6 +46,14 @@ class Gunicorn:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def log_tail(self, size: int = 6000) -> str:
+        return self.log_text()[-size:]
+
+    def log_errors(self, size: int = 8000) -> str:
+        """The server's ERROR records (a 500's traceback among them)."""
+        lines = [line for line in self.log_text().splitlines() if '"level": "ERROR"' in line]
+        return "\n".join(lines)[-size:]
+
     def stop(self) -> None:
         if self.process.poll() is not None:
             return
@@ -57,13 +65,14 @@ class Gunicorn:
             self.process.wait()
 
 
-def start_gunicorn(env: dict, log: Path, *, workers: int = 1, ready_timeout: float = 60) -> Gunicorn:
+def start_gunicorn(env: dict, log: Path, *, workers: int = 1, extra_args: tuple[str, ...] = (),
+                   ready_timeout: float = 60) -> Gunicorn:
     """gunicorn on a free loopback port with `env`; returns once /api/v1/health/ answers 200."""
     port = free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5"],
+             "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5", *extra_args],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     server = Gunicorn(url=f"http://127.0.0.1:{port}", log=log, process=process)
@@ -71,14 +80,14 @@ def start_gunicorn(env: dict, log: Path, *, workers: int = 1, ready_timeout: flo
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{server.log_text()[-4000:]}")
+                raise RuntimeError(f"gunicorn exited:\n{server.log_tail()}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within {ready_timeout} s:\n{server.log_text()[-4000:]}")
+                raise RuntimeError(f"gunicorn did not answer within {ready_timeout} s:\n{server.log_tail()}")
             try:
                 with urllib.request.urlopen(f"{server.url}/api/v1/health/", timeout=2) as response:
                     if response.status == 200:
                         return server
-            except OSError:  # not listening yet, or a worker still booting
+            except OSError:  # not listening yet, or a worker still booting (URLError is an OSError)
                 pass
             time.sleep(0.1)
     except BaseException:
