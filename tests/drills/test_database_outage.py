@@ -8,6 +8,7 @@ tenants made by the operator commands. What a client must see:
 - PostgreSQL stopped: `503` problem+json, `MELMASTOON.DATABASE.UNAVAILABLE`, `Retry-After`, for
   reads and writes and bad input alike (never a 500), and a plain 503 page in admin; started again:
   `200` from the same app process;
+- restarted while the app is idle: the dead persistent connection is replaced, `200`;
 - a read whose connection is terminated under it: run once more on a fresh connection, `200`; a
   write in the same spot: `503` and nothing written (writes are never replayed);
 - a statement past the timeout (a lock held by another session): `503 MELMASTOON.DATABASE.TIMEOUT`.
@@ -157,6 +158,14 @@ def test_database_outage__postgres_stopped_then_started__503_with_retry_after_th
     assert app.process.poll() is None and app.process.pid == worker_pid
 
 
+def test_database_outage__restarted_while_idle__persistent_connection_replaced_and_200(postgres, app, tenants):
+    lake = tenants["lake"]
+    assert theme_names(app, lake) == ["lake theme"]  # the worker holds a connection (CONN_MAX_AGE=60)
+    postgres.stop()
+    postgres.start()
+    assert theme_names(app, lake) == ["lake theme"]  # its dead connection is noticed and replaced
+
+
 def test_database_outage__read_whose_connection_is_terminated__run_again_once_and_200(postgres, app, tenants):
     lake = tenants["lake"]
     theme_names(app, lake)
@@ -180,7 +189,6 @@ def test_database_outage__statement_timeout__503_database_timeout(postgres, app,
     lake, hill = tenants["lake"], tenants["hill"]
     with superuser(postgres) as locker:
         with locker.transaction():
-            locker.execute("LOCK TABLE theme_config.themes IN ACCESS SHARE MODE")  # readers pass
             locker.execute("LOCK TABLE theme_config.themes IN ACCESS EXCLUSIVE MODE")
             started = time.monotonic()
             response = lake.get(f"{app.url}/api/v1/themes/", timeout=20)
