@@ -1,11 +1,21 @@
-"""What tests that serve the app from another process share: a free port, and the URL of one of the
-settings' database roles pointed at the pytest database."""
+"""What tests that serve the app from another process share: a free port, the URL of one of the
+settings' database roles pointed at the pytest database, and gunicorn started and stopped."""
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -23,3 +33,63 @@ def database_url(alias: str, name: str) -> str:
     host = quote(db.get("HOST") or "127.0.0.1", safe="")  # a socket directory becomes %2F…
     port = f":{db['PORT']}" if db.get("PORT") else ""
     return f"postgres://{credentials}@{host}{port}/{name}"
+
+
+@dataclass
+class Gunicorn:
+    """config.wsgi served by gunicorn from another process (its own session, so it is stopped whole)."""
+
+    url: str
+    log: Path
+    process: subprocess.Popen
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def log_tail(self, size: int = 6000) -> str:
+        return self.log_text()[-size:]
+
+    def log_errors(self, size: int = 8000) -> str:
+        """The server's ERROR records (a 500's traceback among them)."""
+        lines = [line for line in self.log_text().splitlines() if '"level": "ERROR"' in line]
+        return "\n".join(lines)[-size:]
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_gunicorn(env: dict, log: Path, *, workers: int = 1, extra_args: tuple[str, ...] = (),
+                   ready_timeout: float = 60) -> Gunicorn:
+    """gunicorn on a free loopback port with `env`; returns once /api/v1/health/ answers 200."""
+    port = free_port()
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5", *extra_args],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    server = Gunicorn(url=f"http://127.0.0.1:{port}", log=log, process=process)
+    deadline = time.monotonic() + ready_timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{server.log_tail()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer within {ready_timeout} s:\n{server.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{server.url}/api/v1/health/", timeout=2) as response:
+                    if response.status == 200:
+                        return server
+            except OSError:  # not listening yet, or a worker still booting (URLError is an OSError)
+                pass
+            time.sleep(0.1)
+    except BaseException:
+        server.stop()
+        raise

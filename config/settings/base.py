@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A GET/HEAD whose database connection broke under it runs once more on a fresh one.
+    "themeconfig.platform.database_faults.ReadRetryMiddleware",
     "themeconfig.platform.middleware.TenantMiddleware",
 ]
 
@@ -76,6 +78,8 @@ _DB_OPTIONS = {
     # transactions, so psycopg must never prepare.
     "prepare_threshold": None,
     "application_name": env("DATABASE_APPLICATION_NAME", default="theme-config"),
+    # A database that does not answer is an error (a 503) after this long, not a hung request.
+    "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
 }
 
 
@@ -112,6 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The statement timeout is set on the roles by bootstrap_db (so it holds through PgBouncer).
 STATEMENT_TIMEOUT = env("DATABASE_STATEMENT_TIMEOUT", default="30s")
+# Retry-After of the 503 a request gets while the database is unreachable or timing out.
+DATABASE_RETRY_AFTER_SECONDS = env.int("DATABASE_RETRY_AFTER_SECONDS", default=5)
 
 # --- Redis / Celery --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -1,4 +1,5 @@
-"""Bundle storage: content-addressed keys, written once, tampering detected; filesystem and S3 (moto) alike."""
+"""Bundle storage: content-addressed keys, written atomically once, a wrong object replaced, a full or
+read-only disk a coded error that leaves nothing under the key; filesystem (a real tmpfs) and S3 (moto)."""
 from __future__ import annotations
 
 import json
@@ -14,8 +15,10 @@ from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
 from publishing.bundles import build_bundle, bundle_inputs
-from publishing.storage import BundleIntegrityError, bundle_keys, bundle_storage, upload_bundle
+from publishing.errors import PublishingErrorCode
+from publishing.storage import BundleStorageError, bundle_keys, bundle_storage, upload_bundle
 from tests.conftest import ROOT
+from tests.tmpfs import files_under, fill, mounted_tmpfs
 from tests.unit.themeconfig.validators import samples
 from themeconfig import services
 from themeconfig.models import Theme, ThemeVersion
@@ -132,18 +135,85 @@ def test_upload_bundle__another_bundle_of_the_theme__stored_beside_the_first(bun
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["json", "css"])
-def test_upload_bundle__existing_object_tampered__integrity_error_and_left_as_is(bundles_dir, which):
+def test_upload_bundle__existing_object_tampered__replaced_with_the_bundles_bytes(bundles_dir, which):
     bundle, tenant_id, theme_id = pure_bundle()
     upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id)
     path = bundles_dir / bundle_keys(tenant_id, theme_id, bundle.sha256)[which]
     path.write_bytes(path.read_bytes().replace(b"#0b5fff", b"#ff0000"))
 
-    with pytest.raises(BundleIntegrityError) as info:
+    assert upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id).skipped is False
+
+    assert path.read_bytes() == (bundle.json_bytes, bundle.css_bytes)[which]
+    assert sorted(files_under(bundles_dir)) == sorted(bundle_keys(tenant_id, theme_id, bundle.sha256))
+
+
+def test_upload_bundle__empty_file_left_under_the_key__replaced(bundles_dir):
+    """What a full disk left behind before writes were atomic: a 0-byte stylesheet under its key."""
+    bundle, tenant_id, theme_id = pure_bundle()
+    json_key, css_key = bundle_keys(tenant_id, theme_id, bundle.sha256)
+    (bundles_dir / css_key).parent.mkdir(parents=True)
+    (bundles_dir / css_key).write_bytes(b"")
+
+    upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id)
+
+    assert (bundles_dir / css_key).read_bytes() == bundle.css_bytes
+    assert (bundles_dir / json_key).read_bytes() == bundle.json_bytes
+
+
+# --- a disk that is full or read-only (a real tmpfs) ----------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path, settings):
+    """STORAGES["bundles"] on a 64 KiB tmpfs."""
+    with mounted_tmpfs(tmp_path / "disk", size="64k") as root:
+        settings.STORAGES = {**settings.STORAGES, "bundles": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": "/media/"}}}
+        yield root
+
+
+def test_upload_bundle__disk_full__storage_full_and_nothing_under_the_keys(small_disk):
+    bundle, tenant_id, theme_id = pure_bundle()
+    (small_disk / "bundles" / tenant_id / theme_id).mkdir(parents=True)
+    filler = fill(small_disk)
+
+    for _ in range(2):  # a retry meets the same full disk, and the same answer
+        with pytest.raises(BundleStorageError) as info:
+            upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id)
+        assert info.value.code == PublishingErrorCode.STORAGE_FULL
+        assert files_under(small_disk) == {}  # no 0-byte or partial object, no temporary file
+
+    filler.unlink()
+    assert upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id).skipped is False
+    json_key, css_key = bundle_keys(tenant_id, theme_id, bundle.sha256)
+    assert (small_disk / json_key).read_bytes() == bundle.json_bytes
+    assert (small_disk / css_key).read_bytes() == bundle.css_bytes
+    assert sorted(files_under(small_disk)) == sorted([json_key, css_key])
+
+
+def test_upload_bundle__room_for_the_stylesheet_only__storage_full_and_no_document(small_disk):
+    bundle, tenant_id, theme_id = pure_bundle()
+    json_key, css_key = bundle_keys(tenant_id, theme_id, bundle.sha256)
+    (small_disk / "bundles" / tenant_id / theme_id).mkdir(parents=True)
+    filler = fill(small_disk)
+    filler.write_bytes(b"\0" * (filler.stat().st_size - 4096))  # one page free: the stylesheet fits
+
+    with pytest.raises(BundleStorageError) as info:
         upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id)
 
-    assert info.value.key == bundle_keys(tenant_id, theme_id, bundle.sha256)[which]
-    assert info.value.expected_sha256 == (bundle.sha256, bundle.css_sha256)[which]
-    assert b"#ff0000" in path.read_bytes()  # kept for inspection, never overwritten
+    assert info.value.code == PublishingErrorCode.STORAGE_FULL and info.value.key == json_key
+    assert files_under(small_disk) == {css_key: len(bundle.css_bytes)}
+
+
+def test_upload_bundle__read_only_disk__storage_unavailable(tmp_path):
+    bundle, tenant_id, theme_id = pure_bundle()
+    with mounted_tmpfs(tmp_path / "disk", size="64k", read_only=True) as root:
+        storage = FileSystemStorage(location=str(root), base_url="/media/")
+        with pytest.raises(BundleStorageError) as info:
+            upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id, storage=storage)
+        assert info.value.code == PublishingErrorCode.STORAGE_UNAVAILABLE
+        assert str(root) not in info.value.message  # no server path in what tenant staff are shown
+        assert files_under(root) == {}
 
 
 def test_upload_bundle__stylesheet_lost__written_again_and_not_skipped(bundles_dir):
@@ -156,7 +226,7 @@ def test_upload_bundle__stylesheet_lost__written_again_and_not_skipped(bundles_d
     assert css_path.read_bytes() == bundle.css_bytes
 
 
-def test_upload_bundle__lost_race_to_another_upload__its_object_kept_ours_dropped(tmp_path):
+def test_upload_bundle__lost_race_to_another_upload__one_object_per_key_with_the_bundles_bytes(tmp_path):
     class RacingStorage(FileSystemStorage):
         """The first exists() of each key answers as it did just before another worker saved it."""
 
@@ -174,9 +244,11 @@ def test_upload_bundle__lost_race_to_another_upload__its_object_kept_ours_droppe
     FileSystemStorage(location=str(tmp_path)).save(json_key, ContentFile(bundle.json_bytes))
     FileSystemStorage(location=str(tmp_path)).save(css_key, ContentFile(bundle.css_bytes))
 
-    assert upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id, storage=storage).skipped
-    folder = tmp_path / "bundles" / tenant_id / theme_id
-    assert sorted(p.name for p in folder.iterdir()) == [f"{bundle.sha256}.css", f"{bundle.sha256}.json"]
+    upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id, storage=storage)
+
+    # The rename put the same bytes over theirs: no second name, nothing half-written.
+    assert files_under(tmp_path) == {json_key: len(bundle.json_bytes), css_key: len(bundle.css_bytes)}
+    assert (tmp_path / json_key).read_bytes() == bundle.json_bytes
 
 
 def test_upload_bundle__no_bundles_storage_configured__default_storage(tmp_path, settings):
@@ -233,15 +305,35 @@ def test_upload_bundle__s3_storage__objects_written_once_with_their_types(s3):
     assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 2
 
 
-def test_upload_bundle__s3_object_tampered__integrity_error(s3):
+def test_upload_bundle__s3_object_tampered__replaced(s3):
     storage = S3Storage(**S3_OPTIONS)
     bundle, tenant_id, theme_id = pure_bundle()
     json_key, _ = bundle_keys(tenant_id, theme_id, bundle.sha256)
     s3.put_object(Bucket=BUCKET, Key=json_key, Body=b'{"not":"this bundle"}')
 
-    with pytest.raises(BundleIntegrityError):
+    upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id, storage=storage)
+
+    assert s3.get_object(Bucket=BUCKET, Key=json_key)["Body"].read() == bundle.json_bytes
+
+
+def test_upload_bundle__s3_never_overwriting_and_object_tampered__replaced(s3):
+    storage = S3Storage(**S3_OPTIONS, file_overwrite=False)
+    bundle, tenant_id, theme_id = pure_bundle()
+    json_key, _ = bundle_keys(tenant_id, theme_id, bundle.sha256)
+    s3.put_object(Bucket=BUCKET, Key=json_key, Body=b"")
+
+    upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id, storage=storage)
+
+    assert s3.get_object(Bucket=BUCKET, Key=json_key)["Body"].read() == bundle.json_bytes
+    assert s3.list_objects_v2(Bucket=BUCKET)["KeyCount"] == 2
+
+
+def test_upload_bundle__s3_bucket_missing__storage_unavailable(s3):
+    storage = S3Storage(**{**S3_OPTIONS, "bucket_name": "no-such-bucket"})
+    bundle, tenant_id, theme_id = pure_bundle()
+    with pytest.raises(BundleStorageError) as info:
         upload_bundle(bundle, tenant_id=tenant_id, theme_id=theme_id, storage=storage)
-    assert s3.get_object(Bucket=BUCKET, Key=json_key)["Body"].read() == b'{"not":"this bundle"}'
+    assert info.value.code == PublishingErrorCode.STORAGE_UNAVAILABLE
 
 
 def test_upload_bundle__s3_configured_in_storages__used_without_being_passed(s3, settings):

@@ -1,9 +1,12 @@
 """The five roles of the brief, exactly as bootstrap_db makes them, and bootstrap's idempotency."""
 from __future__ import annotations
 
+import io
+
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.pg import raises_pg
@@ -84,3 +87,29 @@ def test_bootstrap__run_again__changes_nothing_and_succeeds(admin_sql, django_db
     bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=django_db_setup, log=lines.append)
     assert snapshot() == before
     assert not any(line.startswith("created") for line in lines)
+
+
+def test_bootstrap_db__admin_url_names_the_database_to_create__created_from_the_maintenance_database(
+        settings, django_db_setup):
+    fresh = f"{django_db_setup}_bootstrap_fresh"
+    maintenance_url = settings.ADMIN_DATABASE_URL
+    drop = psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psycopg.sql.Identifier(fresh))
+    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+        conn.execute(drop)
+    settings.ADMIN_DATABASE_URL = bootstrap.with_database(maintenance_url, fresh)
+    try:
+        for attempt in range(5):  # parallel set-ups altering the same roles: "tuple concurrently updated"
+            try:
+                call_command("bootstrap_db", database=fresh, stdout=io.StringIO())
+                break
+            except CommandError as error:
+                if attempt == 4 or "concurrently" not in str(error):
+                    raise
+        with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
+            schemas = {row[0] for row in conn.execute(
+                "SELECT nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = %s",
+                [bootstrap.MIGRATOR])}
+        assert schemas == {"theme_config", "tenant_service"}
+    finally:
+        with psycopg.connect(maintenance_url, autocommit=True) as conn:
+            conn.execute(drop)

@@ -1,7 +1,9 @@
 """Creates the database, its schemas and the five roles with exactly the privileges the brief states.
 
 Everything here is idempotent: it runs before every `migrate`, on every machine and in the test
-set-up, through the superuser URL (`ADMIN_DATABASE_URL`).
+set-up, through the superuser URL (`ADMIN_DATABASE_URL`). Roles and the database are created from
+the maintenance database (`postgres`) whenever that URL names the very database to create or none,
+since a database cannot be connected to before it exists.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ APP = "theme_config_app"
 READONLY = "theme_config_ro"
 PREVIEW_READER = "theme_config_preview_reader"
 SERVICE = "theme_config_service"
+MAINTENANCE_DATABASE = "postgres"
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def bootstrap(
 ) -> None:
     passwords = passwords or {}
     admin_url = _libpq_url(admin_url)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with psycopg.connect(maintenance_url(admin_url, database), autocommit=True) as conn:
         for spec in role_specs(statement_timeout):
             _ensure_role(conn, spec, passwords.get(spec.name), log)
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
@@ -86,6 +89,13 @@ def bootstrap(
         for schema in (*SCHEMAS, "public"):
             _grant_schema(conn, schema)
         log(f"schemas, grants and default privileges are in place in {database}")
+
+
+def maintenance_url(admin_url: str, database: str) -> str:
+    """Where to create roles and `database` from: the admin URL's own database, unless it is the one
+    to create (or none is named), then the maintenance database."""
+    named, _ = database_url_parts(admin_url)
+    return with_database(admin_url, MAINTENANCE_DATABASE) if named in ("", database) else admin_url
 
 
 def _libpq_url(url: str) -> str:

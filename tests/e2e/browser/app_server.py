@@ -3,18 +3,13 @@ static files) on a free loopback port, on the pytest database and the tests' Red
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
-from tests.live_app import database_url, free_port
+from tests.live_app import Gunicorn, database_url, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS_MODULE = "tests.e2e.browser.server_settings"
@@ -42,29 +37,7 @@ def server_environment(database: str, static_root: Path) -> dict:
     return env
 
 
-@dataclass
-class AppServer:
-    url: str
-    log: Path
-    process: subprocess.Popen
-
-    def log_tail(self, size: int = 6000) -> str:
-        return self.log.read_text(errors="replace")[-size:]
-
-    def log_errors(self, size: int = 8000) -> str:
-        """The server's ERROR records (a 500's traceback among them)."""
-        lines = [line for line in self.log.read_text(errors="replace").splitlines() if '"level": "ERROR"' in line]
-        return "\n".join(lines)[-size:]
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+AppServer = Gunicorn
 
 
 def collect_static(env: dict, log: Path) -> None:
@@ -81,28 +54,5 @@ def start(database: str, workdir: Path, *, workers: int = 2) -> AppServer:
     env = server_environment(database, static_root)
     log = workdir / "server.log"
     collect_static(env, log)
-    port = free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(workers), "--timeout", "60", "--graceful-timeout", "5", "--access-logfile", "-"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    server = AppServer(url=f"http://127.0.0.1:{port}", log=log, process=process)
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{server.log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within {READY_TIMEOUT_SECONDS} s:\n{server.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{server.url}/api/v1/health/", timeout=2) as response:
-                    if response.status == 200:
-                        return server
-            except (OSError, urllib.error.URLError):  # not listening yet, or a worker still booting
-                pass
-            time.sleep(0.1)
-    except BaseException:
-        server.stop()
-        raise
+    return start_gunicorn(env, log, workers=workers, extra_args=("--access-logfile", "-"),
+                          ready_timeout=READY_TIMEOUT_SECONDS)

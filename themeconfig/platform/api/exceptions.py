@@ -9,6 +9,7 @@ from django.db import IntegrityError, connections
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
+from themeconfig.platform.database_faults import database_fault, database_fault_error, mark
 from themeconfig.platform.errors import (
     CoreErrorCode,
     DomainError,
@@ -131,10 +132,13 @@ def _rollback_open_transactions() -> None:
 
 def problem_exception_handler(exc, context):
     """DRF EXCEPTION_HANDLER: nothing half-written survives an error response."""
-    error = to_domain_error(exc)
     request = context.get("request")
     instance = request.path if request is not None else None
     _rollback_open_transactions()
+    if fault := database_fault(exc):
+        logger.warning("database %s in API view: %s", fault, exc)
+        return mark(problem_response(database_fault_error(fault), instance=instance), fault)
+    error = to_domain_error(exc)
     if error is None:
         logger.exception("unhandled error in API view", exc_info=exc)
         error = DomainError(CoreErrorCode.INTERNAL, "An unexpected error occurred.", http_status=500)

@@ -1,9 +1,12 @@
 """problem+json for errors under /api/ (unknown routes included, DEBUG or not); Django's pages elsewhere."""
+import sys
+
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from themeconfig.platform.api.exceptions import problem_response
+from themeconfig.platform.database_faults import database_fault, database_fault_error, mark, unavailable_page
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.middleware import tenant_free
 
@@ -70,6 +73,12 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # Django calls handler500 inside its `except`: the exception is still at hand. A database that
+    # is down or too slow is a 503 to retry, wherever it failed (middleware included), not a 500.
+    if fault := database_fault(sys.exc_info()[1]):
+        if is_api_path(request.path):
+            return mark(problem_response(database_fault_error(fault), instance=request.path), fault)
+        return unavailable_page(fault)
     if is_api_path(request.path):
         return problem_response(
             DomainError(CoreErrorCode.INTERNAL, "An unexpected error occurred.", http_status=500),
