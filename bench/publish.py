@@ -3,7 +3,7 @@
     .venv/bin/python bench/publish.py [--sizes 1000,10000,100000] [--tenants 50] [--publishes 200]
                                       [--seconds 5] [--cache-seconds 30]
 
-Creates its own database (theme_config_bench_publish), bootstrapped and migrated like production's,
+Creates its own database (BENCH_DB, default theme_config_bench_publish), bootstrapped and migrated like production's,
 and fills it set-based (INSERT … SELECT generate_series, as the superuser) with tenants of 20
 properties, each property with one host and one theme whose one version is published (themes,
 versions, publications, active_publication_id, the host_resolution rows), then prints:
@@ -46,7 +46,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-BENCH_DB = "theme_config_bench_publish"
+# Overridable so that two checkouts on one machine can run it at once.
+BENCH_DB = os.environ.get("BENCH_DB", "theme_config_bench_publish")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PER_TENANT = 20  # properties (each with a host and a theme) per filled tenant
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
