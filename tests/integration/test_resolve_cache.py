@@ -1,5 +1,5 @@
-"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and every change
-that moves a host dropping its answer at commit, including a read that raced the commit."""
+"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and no cached answer
+used past a commit that moved its host, including a read that raced the commit."""
 from __future__ import annotations
 
 import time
@@ -66,15 +66,29 @@ def resolved_sha(client, host=HOST):
 
 
 def stored(host=HOST) -> bytes | None:
-    return resolve_cache._redis().get(resolve_cache._keys(host)[0])
+    return resolve_cache._redis().get(resolve_cache._key(host))
 
 
 def stored_sha(host=HOST) -> str | None:
     """The sha256 of the answer Redis holds for the host (None: nothing, '-': unknown host)."""
     value = stored(host)
-    if value is None or value.startswith(b"-"):
-        return None if value is None else "-"
-    return resolve_cache._decode(value).sha256
+    if value is None:
+        return None
+    found = resolve_cache._decode(value)[2]
+    return "-" if found is None else found.sha256
+
+
+def heard_by_this_process(host=HOST) -> int:
+    """Waits (bounded) for this process's LISTEN session to hear the last commit that moved the host,
+    as a process that did not make the change learns of it; returns the generation heard."""
+    with resolve_cache.connection.cursor() as cursor:
+        cursor.execute("SELECT generation FROM theme_config.resolve_generation")
+        (committed,) = cursor.fetchone()
+    deadline = time.monotonic() + 5
+    while (floor := resolve_cache._NEAR.lookup(host)[0]) is None or floor < committed:
+        assert time.monotonic() < deadline, f"generation {committed} not heard (floor {floor})"
+        time.sleep(0.01)
+    return floor
 
 
 def test_second_read__answered_from_the_cache__no_query(world, client, django_assert_num_queries):
@@ -122,7 +136,7 @@ def test_publish_and_rollback__drop_the_cached_answer_at_commit(world, client):
     first = publish_new_version(admin, tenant, theme, "one")
     assert resolved_sha(client) == resolved_sha(client) == first.bundle_sha256
     second = publish_new_version(admin, tenant, theme, "two")
-    assert stored() is None  # deleted at the flip's commit
+    assert stored_sha() == first.bundle_sha256  # still there, stamped before the flip: refused
     assert resolved_sha(client) == second.bundle_sha256
     assert stored_sha() == second.bundle_sha256  # and filled again by the next lookup
     with tenant_context(tenant.id):
@@ -151,20 +165,22 @@ def test_a_read_that_raced_the_flip__never_outlives_its_commit(world, client, mo
     monkeypatch.setattr(resolve_cache, "_read_model", read_then_flip)
     assert resolved_sha(client) == first.bundle_sha256  # answered before the commit was seen
     second = flips[0]
-    assert stored() is None  # its fill was refused: it had seen the generation before the flip's
+    assert HOST not in resolve_cache._NEAR._copies  # stamped before the flip: no copy kept
+    resolve_cache._NEAR._copies.clear()  # and another process, hearing the flip, refuses the Redis entry
     assert resolved_sha(client) == resolved_sha(client) == second.bundle_sha256
-    assert stored_sha() == second.bundle_sha256
+    assert stored_sha() == second.bundle_sha256  # the newer stamp replaced it
 
 
-def test_another_process_invalidation__drops_this_process_copy(world, client, monkeypatch):
+def test_another_process_commit__heard_through_listen__drops_this_process_copy(world, client, monkeypatch):
     tenant, admin, _, theme = world
     first = publish_new_version(admin, tenant, theme, "one")
     assert resolved_sha(client) == first.bundle_sha256
     assert HOST in resolve_cache._NEAR._copies
-    with monkeypatch.context() as other_process:  # its invalidation reaches us only through Redis
-        other_process.setattr(resolve_cache._NEAR, "drop", lambda hosts: None)
+    with monkeypatch.context() as other_process:  # no on-commit hook here: only the commit's notification
+        other_process.setattr(resolve_cache, "invalidate", lambda hosts: None)
         second = publish_new_version(admin, tenant, theme, "two")
-    assert HOST in resolve_cache._NEAR._copies  # not yet applied: the message waits on the subscription
+    heard_by_this_process()
+    assert HOST not in resolve_cache._NEAR._copies
     assert resolved_sha(client) == second.bundle_sha256
 
 
