@@ -10,6 +10,7 @@ from publishing import resolve_cache, selectors
 from publishing.models import ThemePublication
 from publishing.serializers import ResolutionSerializer
 from publishing.services import publish
+from tests.factories.publishing import publish_new_version
 from themeconfig import services
 from themeconfig.models import Theme
 from themeconfig.platform.principal import Principal
@@ -47,17 +48,6 @@ def world(tenant_factory):
     theme = services.theme_create(principal=admin, name="Lake")
     services.host_add(principal=operator, host=HOST)
     return tenant, admin, operator, theme
-
-
-def publish_new_version(admin, tenant, theme, text):
-    version = services.version_create(principal=admin, theme_id=theme.pk)
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": text})
-    with tenant_context(tenant.id):
-        expected = Theme.objects.get(pk=theme.pk).version
-    job = publish.version_publish(principal=admin, version_id=version.pk, expected_theme_version=expected)
-    done = publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id)
-    assert done.status == "succeeded", done.error_code
-    return done
 
 
 def resolved_sha(client, host=HOST):
