@@ -94,12 +94,12 @@ def resolve(host: str) -> Resolution | None:
         return None
     ttl = settings.RESOLVE_CACHE_SECONDS
     if ttl <= 0:
-        return _read_model(host)[1]
+        return _resolution(selectors.resolve_host(host))
     floor, copy = _NEAR.lookup(host)  # applies the generations heard so far first
     if copy is not _NO_COPY:
         return copy
     if floor is None:  # not listening: nothing cached can be trusted
-        return _read_model(host)[1]
+        return _resolution(selectors.resolve_host(host))
     use_redis = time.monotonic() >= _skip_until
     key = _key(host)
     if use_redis:
@@ -340,7 +340,11 @@ def _back_off(what: str) -> None:
 def _read_model(host: str) -> tuple[int, Resolution | None]:
     """(the resolve generation the answer is at least as new as, the answer)."""
     generation, row = selectors.resolve_host_at_generation(host)
-    return generation, None if row is None else Resolution(row["bundle_sha256"], resolution_body(row))
+    return generation, _resolution(row)
+
+
+def _resolution(row: dict | None) -> Resolution | None:
+    return None if row is None else Resolution(row["bundle_sha256"], resolution_body(row))
 
 
 def _encode(stamp: int, expires: float, found: Resolution | None) -> bytes:
