@@ -30,7 +30,6 @@ the end. The database is dropped at the end. Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import os
@@ -58,6 +57,8 @@ os.environ["MEDIA_ROOT"] = MEDIA_ROOT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, fresh_database, percentile, report  # noqa: E402  (bench/ is not a package)
+
+from tests.live_app import get  # noqa: E402  (GET on a loopback port, as the tests' servers are read)
 
 # --- filling the database ---------------------------------------------------------------------
 
@@ -259,16 +260,6 @@ def start_worker(cache_seconds: int) -> Child:
         assert worker.alive(), f"celery worker exited:\n{worker.tail()}"
         assert time.monotonic() < deadline, f"celery worker did not answer within 60 s:\n{worker.tail()}"
     return worker
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 # --- (a) requests/s ---------------------------------------------------------------------------

@@ -6,12 +6,9 @@ by gunicorn from another process (which did not make the change: it learns of it
 process would)."""
 from __future__ import annotations
 
-import http.client
 import json
-import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,12 +20,11 @@ import redis
 from publishing import resolve_cache
 from publishing.services import publish
 from tests.factories.publishing import publish_new_version
-from tests.live_app import database_url, free_port
+from tests.live_app import app_environment, free_port, get, gunicorn
 from themeconfig import services
 from themeconfig.platform.principal import Principal
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("committed_db")]
-ROOT = Path(__file__).resolve().parents[2]
 HOSTS = {"a": "outage-a.example.com", "b": "outage-b.example.com"}
 
 
@@ -104,39 +100,9 @@ def own_redis(settings):
 @pytest.fixture
 def app_server(own_redis, django_db_setup, tmp_path):
     """gunicorn (one sync worker) serving the app on the test database, its cache on the drill's Redis."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", TEST_REDIS_URL=own_redis.url,
-               DATABASE_URL=database_url("default", django_db_setup),
-               MIGRATOR_DATABASE_URL=database_url("migrator", django_db_setup),
-               SERVICE_DATABASE_URL=database_url("service", django_db_setup),
-               PREVIEW_DATABASE_URL=database_url("preview", django_db_setup),
-               RESOLVE_CACHE_SECONDS="30", FAILPOINTS="", PYTHONUNBUFFERED="1")
-    port = free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--timeout", "30", "--graceful-timeout", "2"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"gunicorn exited:\n{log.read_text(errors='replace')[-3000:]}"
-            assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
-            try:
-                if get(port, "/api/v1/health/")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+    env = app_environment(django_db_setup, TEST_REDIS_URL=own_redis.url, RESOLVE_CACHE_SECONDS="30", FAILPOINTS="")
+    with gunicorn(env, tmp_path / "server.log", workers=1) as port:
         yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture
@@ -152,16 +118,6 @@ def two_tenants(tenant_factory, monkeypatch):
         first = publish_new_version(admin, tenant, theme, f"{name} one")
         world[name] = (tenant, admin, theme, first.bundle_sha256)
     return world
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 def served(port: int, host: str) -> str:
