@@ -18,7 +18,9 @@ theme soft-deleted or restored), in commit order, with a notification per change
   So an entry Redis brings back after an outage is as good as its stamp, whatever it missed meanwhile.
 - A process that cannot listen (PostgreSQL unreachable, RESOLVE_LISTEN_DATABASE_URL through a
   transaction pooler) trusts no cached answer: the read model answers every lookup. If its session
-  breaks it forgets all it heard and starts again from the counter's value at the new LISTEN.
+  breaks it forgets all it heard and starts again from the counter's value at the new LISTEN. A
+  session that dies silently (no reset from the network) is found by TCP keepalives within about
+  25 s; RESOLVE_CACHE_SECONDS bounds what it could miss meanwhile.
 - The process that commits a change hears of it at once (`invalidate`, on commit), not only when the
   notification arrives; the others within the notification's delivery (milliseconds).
 - A Redis outage costs a Redis timeout, then BACKOFF_SECONDS of lookups answered by the process's
