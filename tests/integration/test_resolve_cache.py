@@ -11,6 +11,7 @@ from publishing.models import ThemePublication
 from publishing.serializers import ResolutionSerializer
 from publishing.services import publish
 from tests.factories.publishing import publish_new_version
+from tests.live_app import free_port
 from themeconfig import services
 from themeconfig.models import Theme
 from themeconfig.platform.principal import Principal
@@ -259,3 +260,23 @@ def test_a_process_copy__never_outlives_the_redis_entry(world, client, settings,
     assert stored() is None
     with django_assert_num_queries(1):  # both expired: the read model answers
         assert resolved_sha(client) == first.bundle_sha256
+
+
+def test_no_listen_session__nothing_cached_is_trusted__the_read_model_answers(world, client, settings,
+                                                                              django_assert_num_queries):
+    """A process that cannot hear commits (PostgreSQL's LISTEN unreachable, or a pooler that loses
+    notifications) could miss one: it uses neither its copies nor Redis, and never errs."""
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == first.bundle_sha256 == stored_sha()
+    settings.RESOLVE_LISTEN_DATABASE_URL = f"postgres://theme_config_app@127.0.0.1:{free_port()}/nothing"
+    try:
+        resolve_cache._NEAR._stop()  # the session broke; the next attempt fails
+        resolve_cache._NEAR._retry_at = 0.0
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                assert resolved_sha(client) == first.bundle_sha256
+        assert resolve_cache._NEAR.lookup(HOST)[0] is None and stored_sha() == first.bundle_sha256
+    finally:
+        resolve_cache._NEAR._stop()
+        resolve_cache._NEAR._retry_at = 0.0  # the next test listens again, on the test database
