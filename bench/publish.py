@@ -3,7 +3,7 @@
     .venv/bin/python bench/publish.py [--sizes 1000,10000,100000] [--tenants 50] [--publishes 200]
                                       [--seconds 5] [--cache-seconds 30]
 
-Creates its own database (theme_config_bench_publish), bootstrapped and migrated like production's,
+Creates its own database (BENCH_DB, default theme_config_bench_publish), bootstrapped and migrated like production's,
 and fills it set-based (INSERT … SELECT generate_series, as the superuser) with tenants of 20
 properties, each property with one host and one theme whose one version is published (themes,
 versions, publications, active_publication_id, the host_resolution rows), then prints:
@@ -30,7 +30,6 @@ the end. The database is dropped at the end. Not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import os
@@ -46,7 +45,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-BENCH_DB = "theme_config_bench_publish"
+# Overridable so that two checkouts on one machine can run it at once.
+BENCH_DB = os.environ.get("BENCH_DB", "theme_config_bench_publish")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PER_TENANT = 20  # properties (each with a host and a theme) per filled tenant
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
@@ -57,6 +57,8 @@ os.environ["MEDIA_ROOT"] = MEDIA_ROOT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, fresh_database, percentile, report  # noqa: E402  (bench/ is not a package)
+
+from tests.live_app import get  # noqa: E402  (GET on a loopback port, as the tests' servers are read)
 
 # --- filling the database ---------------------------------------------------------------------
 
@@ -258,16 +260,6 @@ def start_worker(cache_seconds: int) -> Child:
         assert worker.alive(), f"celery worker exited:\n{worker.tail()}"
         assert time.monotonic() < deadline, f"celery worker did not answer within 60 s:\n{worker.tail()}"
     return worker
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 # --- (a) requests/s ---------------------------------------------------------------------------

@@ -58,6 +58,8 @@ CONSTRAINTS.update({
     "webhook_deliveries_event_subscription_uq": already_exists("/event_id"),
     "read_model_refresh_state_pkey": already_exists(),
     "read_model_refresh_state_id_check": invalid("/id", "The refresh state is the one row with id 1."),
+    "resolve_generation_pkey": already_exists(),
+    "resolve_generation_singleton_check": invalid("/singleton", "The resolve generation is one row."),
 })
 
 register_constraints(CONSTRAINTS)

@@ -1,25 +1,32 @@
 """A cache in front of public host resolution: each host's JSON answer, in Redis and in each process,
-dropped at the commit of every change that moves the host (a flip, a host added, moved or removed, a
-theme soft-deleted or restored).
+never trusted past a commit it did not see, even after Redis was away and came back with old entries.
 
 RESOLVE_CACHE_SECONDS is how long an answer is kept, a safety net only (0 turns the cache off): a
 process's copy never outlives the Redis entry it came from. Unknown hosts are cached too, so a flood of lookups
 for names nobody serves stays off the database; a name no host can have (tenant_hosts' CHECK) is
 unknown without any lookup.
 
-A change's on-commit callback (`invalidate`) bumps each host's generation in Redis, deletes its
-answer, then publishes the hosts on a channel every process listens to. Why no answer read before
-the commit survives it:
-- in Redis, a lookup reads the answer and the generation in one round trip; on a miss it reads the
-  database and stores the answer only if the generation is still the one it saw (one Lua script).
-  A lookup that read the database before the commit saw the old generation, so its store is refused
-  if it comes after the bump, and deleted if it came before; a lookup that saw the new generation
-  read the database after the commit;
-- in a process, every lookup first applies the invalidations received so far; a copy fetched after
-  that is dropped by any invalidation published later, at the next lookup, and one published earlier
-  came after its generation bump, which the fetch then saw.
-A lost invalidation (Redis unreachable at the commit, a broken subscription) lasts at most
-RESOLVE_CACHE_SECONDS; a process that cannot listen keeps no copies.
+What keeps an answer from outliving a commit is kept in PostgreSQL, not in the cache
+(publishing/sql/0014_resolve_generation.sql): one counter, the resolve generation, bumped at the
+commit of every transaction that changes host_resolution (a flip, a host added, moved or removed, a
+theme soft-deleted or restored), in commit order, with a notification per changed host carrying it.
+- Every answer is stamped with the generation read in the same statement as the answer (never newer
+  than what the answer saw), in Redis and in the process's copy.
+- Each process LISTENs (a session of its own) and keeps, per host, the highest generation it has
+  heard, and the generation at which it began to listen. A copy or a Redis entry is used only if its
+  stamp is at least both: older ones are refused and the read model answers (and stores a newer one).
+  So an entry Redis brings back after an outage is as good as its stamp, whatever it missed meanwhile.
+- A process that cannot listen (PostgreSQL unreachable, RESOLVE_LISTEN_DATABASE_URL through a
+  transaction pooler) trusts no cached answer: the read model answers every lookup. If its session
+  breaks it forgets all it heard and starts again from the counter's value at the new LISTEN. A
+  session that dies silently (no reset from the network) is found by TCP keepalives within about
+  25 s; RESOLVE_CACHE_SECONDS bounds what it could miss meanwhile.
+- The process that commits a change hears of it at once (`invalidate`, on commit), not only when the
+  notification arrives; the others within the notification's delivery (milliseconds).
+- A Redis outage costs a Redis timeout, then BACKOFF_SECONDS of lookups answered by the process's
+  copies and the read model; never an error.
+Stores into Redis keep the newer stamp (one Lua script), so a lookup that read the database before
+a commit cannot replace the answer of one that read it after.
 
 Why the copies in each process: a Redis round trip costs as much as the rest of the request here
 (bench/publish.py). Why redis-py rather than django.core.cache (same Redis, CACHES["default"]):
@@ -31,9 +38,12 @@ import json
 import logging
 import os
 import re
+import secrets
+import select
 import threading
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,18 +54,17 @@ from rest_framework.fields import DateTimeField
 from publishing import selectors
 
 logger = logging.getLogger(__name__)
-# A generation outlives any lookup by far (it is only compared within one request); renewed at each bump.
-GENERATION_SECONDS = 24 * 60 * 60
-NEAR_MAX_ENTRIES = 50_000  # a process's copies; past this they are all dropped and refilled
-# After a Redis error, lookups skip the cache for this long (the database answers) instead of
-# waiting on a dead server at every request.
+NEAR_MAX_ENTRIES = 50_000  # a process's copies (and hosts heard of); past this they are dropped and refilled
+# After a Redis error, lookups skip Redis for this long instead of waiting on a dead server at every
+# request; after a failed LISTEN, the read model answers for this long before the next attempt.
 BACKOFF_SECONDS = 5.0
-_UNKNOWN = b"-"
+CHANNEL = "theme_config_resolve"  # publishing/sql/0014_resolve_generation.sql: '<generation> <host>'
 _NO_COPY = object()
-_FOUND = b"R"
-# KEYS: answer, generation; ARGV: the generation the lookup saw ('' for none), the answer, its TTL.
+_UNKNOWN = b"-"
+# KEYS: the answer; ARGV: its stamp, the answer, its TTL. An entry with a stamp as new is kept.
 _FILL_LUA = """
-if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return 0 end
+local old = redis.call('GET', KEYS[1])
+if old and tonumber(string.match(old, '^%d+')) >= tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 """
@@ -63,7 +72,7 @@ return 1
 _HOST_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 _FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256", "published_at")
 _published_at = DateTimeField()  # the API's datetime format (ResolutionSerializer's field)
-_skip_until = 0.0
+_skip_until = 0.0  # Redis backed off until (monotonic)
 
 
 @dataclass(frozen=True)
@@ -86,48 +95,55 @@ def resolve(host: str) -> Resolution | None:
     if len(host) > 253 or not _HOST_RE.fullmatch(host):
         return None
     ttl = settings.RESOLVE_CACHE_SECONDS
-    if ttl <= 0 or time.monotonic() < _skip_until:
-        return _read_model(host)
-    copy = _NEAR.get(host)  # applies the invalidations received so far first
+    if ttl <= 0:
+        return _resolution(selectors.resolve_host(host))
+    floor, copy = _NEAR.lookup(host)  # applies the generations heard so far first
     if copy is not _NO_COPY:
         return copy
-    answer_key, generation_key = _keys(host)
-    try:
-        value, generation = _redis().mget(answer_key, generation_key)
-    except Exception:  # noqa: BLE001 - Redis unreachable: the database answers
-        _back_off("read")
-        return _read_model(host)
-    if value is None:
-        found = _read_model(host)
-        value = _encode(found, expires=time.time() + ttl)
+    if floor is None:  # not listening: nothing cached can be trusted
+        return _resolution(selectors.resolve_host(host))
+    use_redis = time.monotonic() >= _skip_until
+    key = _key(host)
+    if use_redis:
         try:
-            _fill()(keys=[answer_key, generation_key], args=[generation or b"", value, ttl])
+            value = _redis().get(key)
+        except Exception:  # noqa: BLE001 - Redis unreachable: the database answers
+            _back_off("read")
+            value, use_redis = None, False
+        if value is not None:
+            stamp, expires, found = _decode(value)
+            if stamp >= floor:
+                _NEAR.put(host, stamp, found, expires=expires)
+                return found
+    stamp, found = _read_model(host)
+    expires = time.time() + ttl
+    if use_redis:
+        try:
+            _fill()(keys=[key], args=[stamp, _encode(stamp, expires, found), ttl])
         except Exception:  # noqa: BLE001 - the answer stands; the next lookup tries again
             _back_off("fill")
-    found = _decode(value)
-    _NEAR.put(host, found, expires=_expires(value))
+    _NEAR.put(host, stamp, found, expires=expires)
     return found
 
 
 def invalidate(hosts: Iterable[str]) -> None:
-    """Drops every cached answer for these hosts: here at once, in Redis (generation bumped, answer
-    deleted) and in every other process (published); see the module's docstring."""
+    """Drops every cached answer for these hosts: here at once, and everywhere else by bumping the
+    resolve generation (with a notification per host), so that no cached answer for them from before
+    this call is used again. Called after the commit of a change (`invalidate_on_commit`); the change's
+    own commit already bumped the generation if it changed host_resolution (see the module's docstring)."""
     hosts = sorted(set(hosts))
     if not hosts or settings.RESOLVE_CACHE_SECONDS <= 0:
         return
-    _NEAR.drop(hosts)
+    generation = None
     try:
-        pipeline = _redis().pipeline(transaction=True)
-        for host in hosts:
-            answer_key, generation_key = _keys(host)
-            pipeline.incr(generation_key)
-            pipeline.expire(generation_key, GENERATION_SECONDS)
-            pipeline.delete(answer_key)  # after the bump: a store between the two is deleted here
-        pipeline.publish(_channel(), " ".join(hosts))
-        pipeline.execute()
-    except Exception:  # noqa: BLE001 - the entries expire by themselves (RESOLVE_CACHE_SECONDS)
-        logger.warning("could not drop the cached resolution of %d host(s); they expire within %s s",
-                       len(hosts), settings.RESOLVE_CACHE_SECONDS, exc_info=True)
+        # Inside a caller's transaction, a savepoint: a failure here must not break it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT theme_config.resolve_generation_bump(%s)", [hosts])
+                generation = cursor.fetchone()[0]
+    except Exception:  # noqa: BLE001 - the change's commit bumped it already; this process forgets them anyway
+        logger.warning("could not bump the resolve generation of %d host(s)", len(hosts), exc_info=True)
+    _NEAR.forget(hosts, generation)
 
 
 def invalidate_on_commit(hosts: Iterable[str], *, using: str = "default") -> None:
@@ -157,72 +173,163 @@ def _on_host_resolution_changed(sender, *, hosts, **kwargs) -> None:
 
 
 class _Near:
-    """This process's copies of answers, kept only while it hears every invalidation (subscribed)."""
+    """This process's copies of answers and the resolve generations it has heard of, through a
+    PostgreSQL session of its own that LISTENs; while it cannot listen, nothing cached is trusted."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._channel = ""
-        self._pubsub = None
-        self._copies: dict[str, tuple[float, Resolution | None]] = {}
+        self._session = None
+        self._retry_at = 0.0
+        self._since = 0  # the generation when this session began to listen: every later commit is heard
+        self._latest = 0  # the highest generation known to have been committed
+        self._heard: dict[str, int] = {}
+        self._copies: dict[str, tuple[float, int, Resolution | None]] = {}
+        self._probe_heard: str | None = None
 
-    def get(self, host: str) -> Resolution | None | object:
-        """The copy of the host's answer (None: an unknown host), or _NO_COPY."""
+    def lookup(self, host: str) -> tuple[int | None, Resolution | None | object]:
+        """(the lowest stamp to trust for the host, or None: trust nothing; its copy, or _NO_COPY)."""
         with self._lock:
             if not self._listening():
-                return _NO_COPY
+                return None, _NO_COPY
+            floor = max(self._since, self._heard.get(host, 0))
             copy = self._copies.get(host)
-        return copy[1] if copy is not None and copy[0] > time.monotonic() else _NO_COPY
+        if copy is None or copy[0] <= time.monotonic() or copy[1] < floor:
+            return floor, _NO_COPY
+        return floor, copy[2]
 
-    def put(self, host: str, found: Resolution | None, *, expires: float) -> None:
+    def put(self, host: str, stamp: int, found: Resolution | None, *, expires: float) -> None:
         with self._lock:
-            if self._pubsub is None:
+            self._latest = max(self._latest, stamp)
+            # Checked again here: a generation heard since the lookup read its floor wins.
+            if self._session is None or stamp < max(self._since, self._heard.get(host, 0)):
                 return
             if len(self._copies) >= NEAR_MAX_ENTRIES:
                 self._copies.clear()
             # Until the Redis entry's own expiry (Unix time), on this process's monotonic clock.
-            self._copies[host] = (time.monotonic() + expires - time.time(), found)
+            self._copies[host] = (time.monotonic() + expires - time.time(), stamp, found)
 
-    def drop(self, hosts: Iterable[str]) -> None:
+    def forget(self, hosts: Iterable[str], generation: int | None) -> None:
+        """After a commit that moved these hosts: nothing stamped before it is used here again. Without
+        its generation (the bump failed), one above every generation known here stands for it: the
+        commit's own notification, not heard yet, carries a higher one than any heard before it."""
         with self._lock:
+            if self._session is None:
+                return
+            self._drain_safely()
+            floor = generation if generation is not None else self._latest + 1
+            self._latest = max(self._latest, generation or 0)
             for host in hosts:
-                self._copies.pop(host, None)
+                self._hear(host, floor)
+
+    def _hear(self, host: str, generation: int) -> None:
+        if generation > self._heard.get(host, 0):
+            if len(self._heard) >= NEAR_MAX_ENTRIES:  # forget who: trust only what is newer than all
+                self._since, self._heard, self._copies = self._latest, {}, {}
+            self._heard[host] = generation
+            self._copies.pop(host, None)
 
     def _listening(self) -> bool:
-        """Subscribed in this process, every invalidation received so far applied; else no copies."""
+        if self._session is not None:
+            return self._drain_safely()
+        if time.monotonic() < self._retry_at:
+            return False
         try:
-            if self._pubsub is None or self._channel != _channel():
-                self._subscribe()
-            while (message := self._pubsub.get_message(timeout=0)) is not None:
-                if message["type"] == "message":
-                    for host in message["data"].decode().split():
-                        self._copies.pop(host, None)
+            self._listen()
             return True
-        except Exception:  # noqa: BLE001 - not hearing invalidations: keep nothing
-            self._copies.clear()
-            self._pubsub = None
-            _back_off("subscription")
+        except Exception:  # noqa: BLE001 - the read model answers until the next attempt
+            logger.warning("cannot LISTEN for resolve generations; the database answers for %s s", BACKOFF_SECONDS,
+                           exc_info=True)
+            self._stop()
             return False
 
-    def _subscribe(self) -> None:
-        if self._pubsub is not None:
-            self._pubsub.close()
-        self._copies.clear()
-        self._pubsub, channel = None, _channel()
-        pubsub = _redis().pubsub()
-        pubsub.subscribe(channel)
-        confirmation = pubsub.get_message(timeout=1.0)
-        if confirmation is None or confirmation["type"] != "subscribe":
-            raise ConnectionError(f"no confirmation of the subscription to {channel}")
-        self._pubsub, self._channel = pubsub, channel
+    def _drain_safely(self) -> bool:
+        try:
+            self._drain()
+            return True
+        except Exception:  # noqa: BLE001 - a broken session: forget everything, listen again later
+            logger.warning("the resolve generation session broke; the database answers for %s s", BACKOFF_SECONDS,
+                           exc_info=True)
+            self._stop()
+            return False
+
+    def _drain(self) -> None:
+        pgconn = self._session.pgconn
+        pgconn.consume_input()  # one non-blocking read; raises once the session is gone
+        while (notification := pgconn.notifies()) is not None:
+            self._on_notification(notification.relname.decode(), notification.extra.decode())
+
+    def _on_notification(self, channel: str, payload: str) -> None:
+        if channel != CHANNEL:
+            self._probe_heard = payload
+            return
+        generation, _, host = payload.partition(" ")
+        generation = int(generation)
+        self._latest = max(self._latest, generation)
+        self._hear(host, generation)
+
+    def _listen(self) -> None:
+        """LISTENs, proves that notifications come back on this session (a transaction pooler would
+        lose them), then reads the counter: every commit not counted in it is heard."""
+        import psycopg
+
+        self._stop()
+        session = psycopg.connect(_listen_conninfo(), autocommit=True, connect_timeout=2, keepalives=1,
+                                  keepalives_idle=10, keepalives_interval=5, keepalives_count=3,
+                                  application_name="theme-config resolve cache")
+        self._session = session
+        session.add_notify_handler(lambda n: self._on_notification(n.channel, n.payload))
+        probe = f"{CHANNEL}_probe_{os.getpid()}_{secrets.token_hex(4)}"
+        session.execute(f"LISTEN {CHANNEL}")
+        session.execute(f"LISTEN {probe}")
+        self._probe_heard = None
+        session.execute("SELECT pg_notify(%s, 'probe')", [probe])
+        deadline = time.monotonic() + 2.0
+        while self._probe_heard is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConnectionError("LISTEN hears nothing on this session (a transaction pooler?); "
+                                      "set RESOLVE_LISTEN_DATABASE_URL to PostgreSQL itself")
+            select.select([session.pgconn.socket], [], [], remaining)
+            self._drain()
+        session.execute(f"UNLISTEN {probe}")
+        (since,) = session.execute("SELECT generation FROM theme_config.resolve_generation").fetchone()
+        self._since = since
+        self._latest = max(self._latest, since)
+        self._heard, self._copies = {}, {}
+
+    def _stop(self) -> None:
+        session, self._session = self._session, None
+        self._heard, self._copies = {}, {}
+        self._retry_at = time.monotonic() + BACKOFF_SECONDS
+        if session is not None:
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
 
     def _after_fork(self) -> None:
-        # The child must not use (or close) the parent's subscription, nor wait on a lock held at fork.
+        # The child must not use or close the parent's session (closing it would end the parent's),
+        # nor wait on a lock held at fork: it keeps the object alive and starts afresh.
+        _INHERITED.append(self._session)
         self._lock = threading.Lock()
-        self._pubsub, self._channel, self._copies = None, "", {}
+        self._session, self._retry_at, self._heard, self._copies = None, 0.0, {}, {}
 
 
+_INHERITED: list = []
 _NEAR = _Near()
 os.register_at_fork(after_in_child=_NEAR._after_fork)
+
+
+def _listen_conninfo() -> str:
+    """RESOLVE_LISTEN_DATABASE_URL, else the request role's own database settings."""
+    from psycopg.conninfo import make_conninfo
+
+    if settings.RESOLVE_LISTEN_DATABASE_URL:
+        return settings.RESOLVE_LISTEN_DATABASE_URL
+    db = settings.DATABASES["default"]
+    params = {"dbname": db["NAME"], "user": db["USER"], "password": db.get("PASSWORD"), "host": db.get("HOST"),
+              "port": db.get("PORT")}
+    return make_conninfo(**{name: value for name, value in params.items() if value})
 
 
 def _back_off(what: str) -> None:
@@ -232,42 +339,39 @@ def _back_off(what: str) -> None:
     _skip_until = time.monotonic() + BACKOFF_SECONDS
 
 
-def _read_model(host: str) -> Resolution | None:
-    row = selectors.resolve_host(host)
+def _read_model(host: str) -> tuple[int, Resolution | None]:
+    """(the resolve generation the answer is at least as new as, the answer)."""
+    generation, row = selectors.resolve_host_at_generation(host)
+    return generation, _resolution(row)
+
+
+def _resolution(row: dict | None) -> Resolution | None:
     return None if row is None else Resolution(row["bundle_sha256"], resolution_body(row))
 
 
-def _encode(found: Resolution | None, *, expires: float) -> bytes:
-    """`-` and the expiry (Unix time) for an unknown host; else `R`, the expiry, the sha256 and the body,
-    newline-separated."""
-    if found is None:
-        return _UNKNOWN + b"%.3f" % expires
-    return _FOUND + b"%.3f\n" % expires + found.sha256.encode() + b"\n" + found.body
+def _encode(stamp: int, expires: float, found: Resolution | None) -> bytes:
+    """The stamp, the expiry (Unix time), then `-` for an unknown host, else the sha256, a newline and
+    the body (space-separated before it)."""
+    head = b"%d %.3f " % (stamp, expires)
+    return head + (_UNKNOWN if found is None else found.sha256.encode() + b"\n" + found.body)
 
 
-def _expires(value: bytes) -> float:
-    return float(value[1:].split(b"\n", 1)[0])
-
-
-def _decode(value: bytes) -> Resolution | None:
-    if value.startswith(_UNKNOWN):
-        return None
-    _, sha256, body = value[1:].split(b"\n", 2)
-    return Resolution(sha256.decode(), body)
+def _decode(value: bytes) -> tuple[int, float, Resolution | None]:
+    stamp, expires, answer = value.split(b" ", 2)
+    if answer == _UNKNOWN:
+        return int(stamp), float(expires), None
+    sha256, body = answer.split(b"\n", 1)
+    return int(stamp), float(expires), Resolution(sha256.decode(), body)
 
 
 def _namespace() -> str:
-    # The database's name keeps apart databases sharing one Redis (test runs, benchmarks, a laptop).
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:resolve:1:{settings.DATABASES['default']['NAME']}"
+    # The database's name keeps apart databases sharing one Redis (test runs, benchmarks, a laptop);
+    # 2: entries stamped with the resolve generation (1 had generations in Redis, and another format).
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:resolve:2:{settings.DATABASES['default']['NAME']}"
 
 
-def _keys(host: str) -> tuple[str, str]:
-    """(answer, generation); the braces keep both in one Redis Cluster slot, as the fill script needs."""
-    return f"{_namespace()}:{{{host}}}:answer", f"{_namespace()}:{{{host}}}:generation"
-
-
-def _channel() -> str:
-    return f"{_namespace()}:invalidated"
+def _key(host: str) -> str:
+    return f"{_namespace()}:{host}"
 
 
 @lru_cache(maxsize=1)

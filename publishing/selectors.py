@@ -23,18 +23,30 @@ def publication_list(*, theme_id: str) -> QuerySet[ThemePublication]:
     return ThemePublication.objects.filter(theme_id=theme_id)
 
 
+_RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256",
+                      "published_at")
+
+
 def resolve_host(host: str) -> dict | None:
     """The public read: through theme_config.resolve_host(), which answers for this one host only."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT host, theme_id, publication_id, theme_version_id, bundle_url, bundle_sha256, "
-                       "published_at FROM theme_config.resolve_host(%s)", [host])
+        cursor.execute(f"SELECT {', '.join(_RESOLUTION_FIELDS)} FROM theme_config.resolve_host(%s)", [host])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    keys = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256", "published_at")
-    return dict(zip(keys, row, strict=True))
+    return None if row is None else dict(zip(_RESOLUTION_FIELDS, row, strict=True))
+
+
+def resolve_host_at_generation(host: str) -> tuple[int, dict | None]:
+    """resolve_host() and the resolve generation it is at least as new as, in one statement (the resolve
+    cache's stamp: publishing/sql/0014_resolve_generation.sql)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation, {', '.join(_RESOLUTION_FIELDS)} "
+                       "FROM theme_config.resolve_host_at_generation(%s)", [host])
+        generation, *row = cursor.fetchone()
+    return generation, None if row[0] is None else dict(zip(_RESOLUTION_FIELDS, row, strict=True))
 
 
 def webhook_subscription_list() -> QuerySet:

@@ -1,7 +1,8 @@
 """What tests that serve the app from another process share: a free port, the URL of one of the
-settings' database roles pointed at the pytest database, and gunicorn started and stopped."""
+settings' database roles pointed at the pytest database, and gunicorn serving the app on it."""
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -93,3 +96,36 @@ def start_gunicorn(env: dict, log: Path, *, workers: int = 1, extra_args: tuple[
     except BaseException:
         server.stop()
         raise
+
+
+def app_environment(database: str, **extra: str) -> dict:
+    """This process's environment without its Django and database settings: the test settings, each
+    role's own URL on the pytest database `database`, then `extra`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.test",
+               DATABASE_URL=database_url("default", database), MIGRATOR_DATABASE_URL=database_url("migrator", database),
+               SERVICE_DATABASE_URL=database_url("service", database),
+               PREVIEW_DATABASE_URL=database_url("preview", database), **extra)
+    return env
+
+
+@contextmanager
+def gunicorn(env: dict, log: Path, *, workers: int) -> Iterator[int]:
+    """start_gunicorn as a context: yields the server's port and stops its process group at the end."""
+    server = start_gunicorn(env, log, workers=workers)
+    try:
+        yield int(server.url.rsplit(":", 1)[1])
+    finally:
+        server.stop()
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    """GET from a server on a loopback port: (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()

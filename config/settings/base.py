@@ -282,8 +282,12 @@ CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
 # How long a client or CDN may reuse a /resolve/ answer (its ETag makes revalidation cheap).
 RESOLVE_MAX_AGE_SECONDS = 60
 # How long Redis keeps a host's /resolve/ answer (publishing/resolve_cache.py); a safety net only,
-# since every change that moves a host drops its entry at commit. 0: no cache. Web and worker alike.
+# since no entry older than a commit that moved its host is used. 0: no cache. Web and worker alike.
 RESOLVE_CACHE_SECONDS = env.int("RESOLVE_CACHE_SECONDS", default=30)
+# The session each process LISTENs on for resolve generations (publishing/resolve_cache.py). It must
+# reach PostgreSQL itself, not a transaction pooler (notifications need a session); empty: the
+# `default` alias's own settings. A process that cannot listen serves no cached answer.
+RESOLVE_LISTEN_DATABASE_URL = env("RESOLVE_LISTEN_DATABASE_URL", default="")
 
 # --- outbox relay and webhooks (publishing/relay.py, publishing/webhooks.py) -------------------
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)

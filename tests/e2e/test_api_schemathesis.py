@@ -7,11 +7,6 @@ headers and response fields (a created theme's `id` feeds `{theme_id}`). Every r
 """
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +16,7 @@ import schemathesis
 from django.conf import settings
 from schemathesis.engine import StopReason, events
 
-from tests.conftest import ROOT
-from tests.live_app import database_url, free_port
+from tests.live_app import app_environment, gunicorn
 from tests.unit.themeconfig.validators import samples
 
 pytestmark = pytest.mark.slow
@@ -51,46 +45,11 @@ class ApiServer:
 @pytest.fixture
 def api_server(committed_db, django_db_setup, tmp_path):
     """gunicorn serving config.wsgi with the test settings, on the pytest database (committed data)."""
-    port = free_port()
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url("default", django_db_setup),
-        SERVICE_DATABASE_URL=database_url("service", django_db_setup),
-        MIGRATOR_DATABASE_URL=database_url("migrator", django_db_setup),
-        PREVIEW_DATABASE_URL=database_url("preview", django_db_setup),
-        TEST_REDIS_URL=settings.REDIS_URL,  # this xdist worker's Redis (config/settings/test.py)
-    )
+    # This xdist worker's Redis (config/settings/test.py).
+    env = app_environment(django_db_setup, TEST_REDIS_URL=settings.REDIS_URL)
     log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--timeout", "60", "--graceful-timeout", "5"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    server = ApiServer(url=f"http://127.0.0.1:{port}", log=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"gunicorn exited:\n{server.log_tail()}"
-            assert time.monotonic() < deadline, f"gunicorn did not answer within 60 s:\n{server.log_tail()}"
-            try:
-                if requests.get(f"{server.url}/api/v1/health/", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or a worker still booting
-                pass
-            time.sleep(0.2)
-        yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with gunicorn(env, log, workers=2) as port:
+        yield ApiServer(url=f"http://127.0.0.1:{port}", log=log)
 
 
 def _seed(url: str, secret: str) -> dict[str, list[str]]:

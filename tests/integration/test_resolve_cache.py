@@ -1,5 +1,5 @@
-"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and every change
-that moves a host dropping its answer at commit, including a read that raced the commit."""
+"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and no cached answer
+used past a commit that moved its host, including a read that raced the commit."""
 from __future__ import annotations
 
 import time
@@ -10,6 +10,8 @@ from publishing import resolve_cache, selectors
 from publishing.models import ThemePublication
 from publishing.serializers import ResolutionSerializer
 from publishing.services import publish
+from tests.factories.publishing import publish_new_version
+from tests.live_app import free_port
 from themeconfig import services
 from themeconfig.models import Theme
 from themeconfig.platform.principal import Principal
@@ -49,32 +51,35 @@ def world(tenant_factory):
     return tenant, admin, operator, theme
 
 
-def publish_new_version(admin, tenant, theme, text):
-    version = services.version_create(principal=admin, theme_id=theme.pk)
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": text})
-    with tenant_context(tenant.id):
-        expected = Theme.objects.get(pk=theme.pk).version
-    job = publish.version_publish(principal=admin, version_id=version.pk, expected_theme_version=expected)
-    done = publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id)
-    assert done.status == "succeeded", done.error_code
-    return done
-
-
 def resolved_sha(client, host=HOST):
     response = client.get(f"/api/v1/resolve/?host={host}")
     return response.json()["bundle_sha256"] if response.status_code == 200 else response.status_code
 
 
 def stored(host=HOST) -> bytes | None:
-    return resolve_cache._redis().get(resolve_cache._keys(host)[0])
+    return resolve_cache._redis().get(resolve_cache._key(host))
 
 
 def stored_sha(host=HOST) -> str | None:
     """The sha256 of the answer Redis holds for the host (None: nothing, '-': unknown host)."""
     value = stored(host)
-    if value is None or value.startswith(b"-"):
-        return None if value is None else "-"
-    return resolve_cache._decode(value).sha256
+    if value is None:
+        return None
+    found = resolve_cache._decode(value)[2]
+    return "-" if found is None else found.sha256
+
+
+def heard_by_this_process(host=HOST) -> int:
+    """Waits (bounded) for this process's LISTEN session to hear the last commit that moved the host,
+    as a process that did not make the change learns of it; returns the generation heard."""
+    with resolve_cache.connection.cursor() as cursor:
+        cursor.execute("SELECT generation FROM theme_config.resolve_generation")
+        (committed,) = cursor.fetchone()
+    deadline = time.monotonic() + 5
+    while (floor := resolve_cache._NEAR.lookup(host)[0]) is None or floor < committed:
+        assert time.monotonic() < deadline, f"generation {committed} not heard (floor {floor})"
+        time.sleep(0.01)
+    return floor
 
 
 def test_second_read__answered_from_the_cache__no_query(world, client, django_assert_num_queries):
@@ -122,7 +127,7 @@ def test_publish_and_rollback__drop_the_cached_answer_at_commit(world, client):
     first = publish_new_version(admin, tenant, theme, "one")
     assert resolved_sha(client) == resolved_sha(client) == first.bundle_sha256
     second = publish_new_version(admin, tenant, theme, "two")
-    assert stored() is None  # deleted at the flip's commit
+    assert stored_sha() == first.bundle_sha256  # still there, stamped before the flip: refused
     assert resolved_sha(client) == second.bundle_sha256
     assert stored_sha() == second.bundle_sha256  # and filled again by the next lookup
     with tenant_context(tenant.id):
@@ -151,20 +156,22 @@ def test_a_read_that_raced_the_flip__never_outlives_its_commit(world, client, mo
     monkeypatch.setattr(resolve_cache, "_read_model", read_then_flip)
     assert resolved_sha(client) == first.bundle_sha256  # answered before the commit was seen
     second = flips[0]
-    assert stored() is None  # its fill was refused: it had seen the generation before the flip's
+    assert HOST not in resolve_cache._NEAR._copies  # stamped before the flip: no copy kept
+    resolve_cache._NEAR._copies.clear()  # and another process, hearing the flip, refuses the Redis entry
     assert resolved_sha(client) == resolved_sha(client) == second.bundle_sha256
-    assert stored_sha() == second.bundle_sha256
+    assert stored_sha() == second.bundle_sha256  # the newer stamp replaced it
 
 
-def test_another_process_invalidation__drops_this_process_copy(world, client, monkeypatch):
+def test_another_process_commit__heard_through_listen__drops_this_process_copy(world, client, monkeypatch):
     tenant, admin, _, theme = world
     first = publish_new_version(admin, tenant, theme, "one")
     assert resolved_sha(client) == first.bundle_sha256
     assert HOST in resolve_cache._NEAR._copies
-    with monkeypatch.context() as other_process:  # its invalidation reaches us only through Redis
-        other_process.setattr(resolve_cache._NEAR, "drop", lambda hosts: None)
+    with monkeypatch.context() as other_process:  # no on-commit hook here: only the commit's notification
+        other_process.setattr(resolve_cache, "invalidate", lambda hosts: None)
         second = publish_new_version(admin, tenant, theme, "two")
-    assert HOST in resolve_cache._NEAR._copies  # not yet applied: the message waits on the subscription
+    heard_by_this_process()
+    assert HOST not in resolve_cache._NEAR._copies
     assert resolved_sha(client) == second.bundle_sha256
 
 
@@ -253,3 +260,23 @@ def test_a_process_copy__never_outlives_the_redis_entry(world, client, settings,
     assert stored() is None
     with django_assert_num_queries(1):  # both expired: the read model answers
         assert resolved_sha(client) == first.bundle_sha256
+
+
+def test_no_listen_session__nothing_cached_is_trusted__the_read_model_answers(world, client, settings,
+                                                                              django_assert_num_queries):
+    """A process that cannot hear commits (PostgreSQL's LISTEN unreachable, or a pooler that loses
+    notifications) could miss one: it uses neither its copies nor Redis, and never errs."""
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    assert resolved_sha(client) == first.bundle_sha256 == stored_sha()
+    settings.RESOLVE_LISTEN_DATABASE_URL = f"postgres://theme_config_app@127.0.0.1:{free_port()}/nothing"
+    try:
+        resolve_cache._NEAR._stop()  # the session broke; the next attempt fails
+        resolve_cache._NEAR._retry_at = 0.0
+        for _ in range(2):
+            with django_assert_num_queries(1):
+                assert resolved_sha(client) == first.bundle_sha256
+        assert resolve_cache._NEAR.lookup(HOST)[0] is None and stored_sha() == first.bundle_sha256
+    finally:
+        resolve_cache._NEAR._stop()
+        resolve_cache._NEAR._retry_at = 0.0  # the next test listens again, on the test database

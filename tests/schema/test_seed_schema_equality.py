@@ -44,6 +44,7 @@ EXTRA_TABLES = {
     "webhook_subscriptions": "publishing 0009_outbox_relay: tenants' webhook endpoints for their events",
     "webhook_deliveries": "publishing 0009: what each endpoint answered per event (each acknowledged once)",
     "read_model_refresh_state": "publishing 0009: the one row that coalesces refreshes of the seed's views",
+    "resolve_generation": "publishing 0014: the commit-ordered counter no cached resolve answer may be older than",
     "ai_generation_jobs": "ai_workspace 0002: a request for an AI draft, run by a worker, polled by the caller",
 }
 # Columns appended to seed tables (nullable or defaulted: backward-compatible, seed 004), in order.
