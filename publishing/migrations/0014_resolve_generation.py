@@ -10,7 +10,7 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0009_outbox_relay")]
+    dependencies = [("publishing", "0012_idempotency_caller")]
 
     # A table with no model (one counter, read and bumped through SQL functions only).
     operations = [run_sql_file(APP_DIR, "0014_resolve_generation")]
