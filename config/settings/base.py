@@ -35,6 +35,8 @@ MIDDLEWARE = [
     "themeconfig.platform.api.middleware.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and auth middleware: public paths (resolve/, preview) never see credentials.
+    "themeconfig.platform.middleware.PublicEndpointMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -33,6 +33,18 @@ def tenant_free(view):
     return view
 
 
+def public_endpoint(view):
+    """Marks a public view (resolve/, the preview paths): no caller identity at all.
+
+    PublicEndpointMiddleware drops the request's `Authorization` and cookies before the session and
+    auth middleware see them, and TenantMiddleware builds no principal: whatever credentials come
+    along, the answer is the anonymous one (no 401, no session read, so no `Vary: Cookie`).
+    """
+    view.tenant_free = True
+    view.public_endpoint = True
+    return view
+
+
 class RequestIdMiddleware:
     """Takes a sane `X-Request-ID` or makes one; logs carry it; the response echoes it."""
 
@@ -51,6 +63,28 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class PublicEndpointMiddleware:
+    """Public paths (`public_endpoint`) are answered as if no credentials came along.
+
+    Placed before SessionMiddleware: the cookie and `Authorization` headers are removed from the
+    request, so no later middleware or view can read a session, a user or a key from them, and the
+    route is remembered so TenantMiddleware does not resolve it again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = _view_of(request)
+        request.route_is_tenant_free = getattr(view, "tenant_free", False)
+        request.route_is_public = getattr(view, "public_endpoint", False)
+        if request.route_is_public:
+            for header in _CREDENTIAL_HEADERS:
+                request.META.pop(header, None)
+            request.COOKIES = {}
+        return self.get_response(request)
 
 
 class TenantMiddleware:
@@ -140,9 +174,19 @@ class TenantMiddleware:
         )
 
 
-def _is_tenant_free(request) -> bool:
+# What a caller could identify itself with (a proxy's Basic credentials among them).
+_CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_TENANT_ID")
+
+
+def _view_of(request):
     try:
-        match = resolve(request.path_info)
+        return resolve(request.path_info).func
     except Resolver404:
-        return False
-    return getattr(match.func, "tenant_free", False)
+        return None
+
+
+def _is_tenant_free(request) -> bool:
+    known = getattr(request, "route_is_tenant_free", None)  # PublicEndpointMiddleware resolved it
+    if known is not None:
+        return known
+    return getattr(_view_of(request), "tenant_free", False)
