@@ -3,7 +3,7 @@
     .venv/bin/python bench/publish.py [--sizes 1000,10000,100000] [--tenants 50] [--publishes 200]
                                       [--seconds 5] [--cache-seconds 30]
 
-Creates its own database (theme_config_bench_publish), bootstrapped and migrated like production's,
+Creates its own database (BENCH_DATABASE, default theme_config_bench_publish), bootstrapped and migrated like production's,
 and fills it set-based (INSERT … SELECT generate_series, as the superuser) with tenants of 20
 properties, each property with one host and one theme whose one version is published (themes,
 versions, publications, active_publication_id, the host_resolution rows), then prints:
@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-BENCH_DB = "theme_config_bench_publish"
+BENCH_DB = os.environ.get("BENCH_DATABASE", "theme_config_bench_publish")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PER_TENANT = 20  # properties (each with a host and a theme) per filled tenant
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
@@ -180,7 +180,7 @@ def _database_url(alias: str) -> str:
     return f"postgres://{credentials}@{host}{port}/{BENCH_DB}"
 
 
-def child_env(cache_seconds: int) -> dict:
+def child_env(cache_seconds: int, **extra: str) -> dict:
     from django.conf import settings
 
     env = {k: v for k, v in os.environ.items()
@@ -188,7 +188,7 @@ def child_env(cache_seconds: int) -> dict:
     env.update(DJANGO_SETTINGS_MODULE="bench.settings_bench", TEST_REDIS_URL=REDIS_URL, MEDIA_ROOT=MEDIA_ROOT,
                FAILPOINTS="", RESOLVE_CACHE_SECONDS=str(cache_seconds), DATABASE_CONN_MAX_AGE="60",
                DATABASE_URL=_database_url("default"), MIGRATOR_DATABASE_URL=_database_url("migrator"),
-               SERVICE_DATABASE_URL=_database_url("service"))
+               SERVICE_DATABASE_URL=_database_url("service"), **extra)
     if "preview" in settings.DATABASES:
         env["PREVIEW_DATABASE_URL"] = _database_url("preview")
     return env
@@ -229,11 +229,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(cache_seconds: int) -> tuple[Child, int]:
+def start_server(cache_seconds: int, **extra: str) -> tuple[Child, int]:
     port = free_port()
     server = Child("gunicorn", [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
                                 f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60", "--graceful-timeout", "5"],
-                   child_env(cache_seconds))
+                   child_env(cache_seconds, **extra))
     deadline = time.monotonic() + 60
     while True:
         assert server.alive(), f"gunicorn exited:\n{server.tail()}"

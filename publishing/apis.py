@@ -150,6 +150,7 @@ class ResolveApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []  # per client address, in PublicEndpointMiddleware
 
     def dispatch(self, request, *args, **kwargs):
         # GET and HEAD go straight to the lookup, without DRF's request wrapping, negotiation and
@@ -240,6 +241,7 @@ class PreviewApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []  # per client address, in PublicEndpointMiddleware
     content_negotiation_class = _WhateverIsAccepted
     part = "json"
 

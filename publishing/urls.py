@@ -13,10 +13,11 @@ urlpatterns = [
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
     # Public: credentials that come along are dropped unread (PublicEndpointMiddleware), so these run
-    # outside any tenant context and answer everyone alike (a preview's token says whose it is).
-    path("resolve/", public_endpoint(apis.ResolveApi.as_view()), name="resolve"),
-    path("preview/<str:token>/", public_endpoint(apis.PreviewApi.as_view()), name="preview"),
-    path("preview/<str:token>/css/", public_endpoint(apis.PreviewStylesheetApi.as_view()), name="preview-css"),
+    # outside any tenant context and answer everyone alike (a preview's token says whose it is);
+    # rate-limited per client address (THROTTLE_RATES "resolve" and "preview").
+    path("resolve/", public_endpoint("resolve")(apis.ResolveApi.as_view()), name="resolve"),
+    path("preview/<str:token>/", public_endpoint("preview")(apis.PreviewApi.as_view()), name="preview"),
+    path("preview/<str:token>/css/", public_endpoint("preview")(apis.PreviewStylesheetApi.as_view()), name="preview-css"),
     path("webhooks/", webhook_apis.WebhookSubscriptionListApi.as_view(), name="webhook-list"),
     path("webhooks/<str:subscription_id>/", webhook_apis.WebhookSubscriptionApi.as_view(), name="webhook-detail"),
     path("webhooks/<str:subscription_id>/rotate-secret/", webhook_apis.WebhookSubscriptionRotateSecretApi.as_view(),

@@ -23,7 +23,7 @@ NOT_FOUND_PAGE = (b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8
                   b"</p></body></html>")
 
 
-@public_endpoint
+@public_endpoint("preview")
 @require_safe
 def preview_site_view(request, token):
     """GET /preview/{token}/?locale=xx: the sample booking site of the version a preview link shows,

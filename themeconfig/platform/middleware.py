@@ -15,12 +15,14 @@ from django.urls import Resolver404, resolve
 from themeconfig import selectors, services
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api_key_secrets import parse_secret
+from themeconfig.platform.client_address import client_address
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.logging import request_id_var
 from themeconfig.platform.permissions import scopes_of_document
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import request_scope, tenant_context
+from themeconfig.platform.throttling import throttle
 
 logger = logging.getLogger(__name__)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -33,16 +35,21 @@ def tenant_free(view):
     return view
 
 
-def public_endpoint(view):
-    """Marks a public view (resolve/, the preview paths): no caller identity at all.
+def public_endpoint(rate_scope: str):
+    """Marks a public view (resolve/, the preview paths): no caller identity at all, and a rate limit
+    per client address (THROTTLE_RATES[rate_scope]).
 
     PublicEndpointMiddleware drops the request's `Authorization` and cookies before the session and
     auth middleware see them, and TenantMiddleware builds no principal: whatever credentials come
     along, the answer is the anonymous one (no 401, no session read, so no `Vary: Cookie`).
     """
-    view.tenant_free = True
-    view.public_endpoint = True
-    return view
+
+    def mark(view):
+        view.tenant_free = True
+        view.public_endpoint = rate_scope
+        return view
+
+    return mark
 
 
 class RequestIdMiddleware:
@@ -66,7 +73,8 @@ class RequestIdMiddleware:
 
 
 class PublicEndpointMiddleware:
-    """Public paths (`public_endpoint`) are answered as if no credentials came along.
+    """Public paths (`public_endpoint`) are answered as if no credentials came along, within a rate
+    limit per client address (429 problem+json with `Retry-After` past it).
 
     Placed before SessionMiddleware: the cookie and `Authorization` headers are removed from the
     request, so no later middleware or view can read a session, a user or a key from them, and the
@@ -79,11 +87,21 @@ class PublicEndpointMiddleware:
     def __call__(self, request):
         view = _view_of(request)
         request.route_is_tenant_free = getattr(view, "tenant_free", False)
-        request.route_is_public = getattr(view, "public_endpoint", False)
-        if request.route_is_public:
-            for header in _CREDENTIAL_HEADERS:
-                request.META.pop(header, None)
-            request.COOKIES = {}
+        rate_scope = getattr(view, "public_endpoint", None)
+        request.route_is_public = rate_scope is not None
+        if rate_scope is None:
+            return self.get_response(request)
+        for header in _CREDENTIAL_HEADERS:
+            request.META.pop(header, None)
+        request.COOKIES = {}
+        wait = throttle(rate_scope, client_address(request))
+        if wait is not None:
+            response = problem_response(DomainError(
+                CoreErrorCode.RATE_LIMITED, "Too many requests from this address; try again later.",
+                http_status=429, extra={"retry_after_seconds": wait},
+            ), instance=request.path)
+            response["Cache-Control"] = "no-store"
+            return response
         return self.get_response(request)
 
 
@@ -160,7 +178,7 @@ class TenantMiddleware:
             return Principal.for_api_key(
                 tenant_id=tenant_id, api_client_id=client.pk, role=client.role,
                 scopes=scopes_of_document(client.permissions), request_id=getattr(request, "request_id", None),
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request) or None,
             )
         membership = selectors.membership_for(user_id=user_id, tenant_id=tenant_id)
         if membership is None:
@@ -170,7 +188,7 @@ class TenantMiddleware:
             )
         return Principal.for_user(
             tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None),
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_address(request) or None,
         )
 
 
