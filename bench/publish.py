@@ -483,9 +483,6 @@ def main() -> None:
     started = time.monotonic()
     print(f"creating {BENCH_DB} (bootstrap_db, migrate) …", flush=True)
     fresh_database(BENCH_DB)
-    import psycopg
-    from django.conf import settings
-    from django.db import connections
 
     children: list[Child] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-publish-"))
@@ -568,15 +565,24 @@ def main() -> None:
                   flush=True)
         print(f"\ntotal {time.monotonic() - started:.0f}s", flush=True)
     finally:
-        for child in children:
-            child.stop()
-        for connection in connections.all():
-            connection.close()
-        with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        flush_redis()
-        shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        clean_up(children, workdir)
+
+
+def clean_up(children: list[Child], workdir: Path) -> None:
+    """Stops the processes, drops the database, empties the Redis database, removes the files."""
+    import psycopg
+    from django.conf import settings
+    from django.db import connections
+
+    for child in children:
+        child.stop()
+    for connection in connections.all():
+        connection.close()
+    with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    flush_redis()
+    shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -60,10 +60,6 @@ def main() -> None:
     started = time.monotonic()
     print(f"creating {bench.BENCH_DB} and filling {args.themes:,} themes …", flush=True)
     bench.fresh_database(bench.BENCH_DB)
-    import psycopg
-    from django.conf import settings
-    from django.db import connections
-
     servers = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-throttle-"))
     try:
@@ -120,16 +116,7 @@ def main() -> None:
               f"{per_cpu['bare throttle on'] / per_cpu['bare throttle off']:.3f})")
         print(f"\ntotal {time.monotonic() - started:.0f}s", flush=True)
     finally:
-        for server in servers:
-            server.stop()
-        for connection in connections.all():
-            connection.close()
-        with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {bench.BENCH_DB} WITH (FORCE)")
-        bench.flush_redis()
-        shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(bench.MEDIA_ROOT, ignore_errors=True)
-
+        bench.clean_up(servers, workdir)
 
 if __name__ == "__main__":
     main()
