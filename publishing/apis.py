@@ -217,6 +217,8 @@ _PREVIEW_PROBLEMS = {
     **_problem_response(400, "A NUL character in the URL (refused before any lookup, as on every route)."),
     **_problem_response(404, "The one answer, byte for byte, for a token that is unknown, expired, revoked or "
                              "malformed, or whose theme was deleted."),
+    **_problem_response(429, "Too many preview requests from this client address; `Retry-After` says when to try "
+                             "again."),
 }
 
 

@@ -328,3 +328,13 @@ def test_sign_in__lockout_records__not_on_the_tenant_admin_and_rls_check_passes(
     assert client.get("/admin/axes/accessattempt/").status_code == 404
     assert b"beta_owner" not in client.get("/admin/").content
     call_command("check_rls")  # the axes tables hold no tenant data; the app role stays as it was
+
+
+def test_openapi__rate_limited_operations__document_their_429():
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    for path, method in (("/api/v1/resolve/", "get"), ("/api/v1/preview/{token}/", "get"),
+                         ("/api/v1/preview/{token}/css/", "get"), ("/api/v1/themes/", "get"),
+                         ("/api/v1/themes/", "post")):
+        problem = paths[path][method]["responses"]["429"]["content"]["application/problem+json"]
+        assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}, path
