@@ -101,9 +101,12 @@ def test_preview_paths__past_the_limit__429_for_api_css_and_page_alike(tenants, 
     assert [Client().get(path, **attacker).status_code for path in paths] == [200, 200, 200]
     for path in [*paths, "/api/v1/preview/pvw_" + "x" * 40 + "/"]:
         assert_rate_limited(Client().get(path, **attacker))
-    # A refused preview is not counted as an access of the link (alpha's was answered twice).
+    # Another address of the same IPv6 /64 is the same caller; the next /64 is another.
+    assert_rate_limited(Client().get(paths[0], REMOTE_ADDR="2001:db8::8:8"))
+    assert Client().get(paths[0], REMOTE_ADDR="2001:db8:0:1::7").status_code == 200
+    # A refused preview is not counted as an access of the link (alpha's was answered three times).
     with tenant_context(alpha["staff"].tenant.id):
-        assert PreviewToken.objects.get(pk=alpha["preview"].token.pk).access_count == 2
+        assert PreviewToken.objects.get(pk=alpha["preview"].token.pk).access_count == 3
 
 
 def test_public_paths__forged_x_forwarded_for__no_escape(tenants, settings):

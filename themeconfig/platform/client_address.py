@@ -35,3 +35,12 @@ def _canonical(value: str) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def address_bucket(address: str) -> str:
+    """What a per-address rate limit counts: an IPv4 address, or the /64 an IPv6 address is in (one
+    subscriber's usual allocation, which a client could otherwise walk through address by address)."""
+    if ":" not in address:
+        return address
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))

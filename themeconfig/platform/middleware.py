@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 from themeconfig import selectors, services
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api_key_secrets import parse_secret
-from themeconfig.platform.client_address import client_address
+from themeconfig.platform.client_address import address_bucket, client_address
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.logging import request_id_var
@@ -94,7 +94,7 @@ class PublicEndpointMiddleware:
         for header in _CREDENTIAL_HEADERS:
             request.META.pop(header, None)
         request.COOKIES = {}
-        wait = throttle(rate_scope, client_address(request))
+        wait = throttle(rate_scope, address_bucket(client_address(request)))
         if wait is not None:
             response = problem_response(DomainError(
                 CoreErrorCode.RATE_LIMITED, "Too many requests from this address; try again later.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from themeconfig.platform.client_address import client_address
+from themeconfig.platform.client_address import address_bucket, client_address
 
 
 def request(remote: str = "10.0.0.1", forwarded: str | None = None):
@@ -29,3 +29,13 @@ def test_client_address__trusted_proxy_hops__the_address_the_outermost_trusted_p
         settings, hops, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = hops
     assert client_address(request(remote, forwarded)) == expected
+
+
+@pytest.mark.parametrize("address, bucket", [
+    ("198.51.100.7", "198.51.100.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+])
+def test_address_bucket__ipv6__counted_per_64(address, bucket):
+    assert address_bucket(address) == bucket
