@@ -182,7 +182,7 @@ def _database_url(alias: str) -> str:
     return f"postgres://{credentials}@{host}{port}/{BENCH_DB}"
 
 
-def child_env(cache_seconds: int) -> dict:
+def child_env(cache_seconds: int, **extra: str) -> dict:
     from django.conf import settings
 
     env = {k: v for k, v in os.environ.items()
@@ -190,7 +190,7 @@ def child_env(cache_seconds: int) -> dict:
     env.update(DJANGO_SETTINGS_MODULE="bench.settings_bench", TEST_REDIS_URL=REDIS_URL, MEDIA_ROOT=MEDIA_ROOT,
                FAILPOINTS="", RESOLVE_CACHE_SECONDS=str(cache_seconds), DATABASE_CONN_MAX_AGE="60",
                DATABASE_URL=_database_url("default"), MIGRATOR_DATABASE_URL=_database_url("migrator"),
-               SERVICE_DATABASE_URL=_database_url("service"))
+               SERVICE_DATABASE_URL=_database_url("service"), **extra)
     if "preview" in settings.DATABASES:
         env["PREVIEW_DATABASE_URL"] = _database_url("preview")
     return env
@@ -231,11 +231,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(cache_seconds: int) -> tuple[Child, int]:
+def start_server(cache_seconds: int, **extra: str) -> tuple[Child, int]:
     port = free_port()
     server = Child("gunicorn", [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
                                 f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60", "--graceful-timeout", "5"],
-                   child_env(cache_seconds))
+                   child_env(cache_seconds, **extra))
     deadline = time.monotonic() + 60
     while True:
         assert server.alive(), f"gunicorn exited:\n{server.tail()}"
@@ -475,9 +475,6 @@ def main() -> None:
     started = time.monotonic()
     print(f"creating {BENCH_DB} (bootstrap_db, migrate) …", flush=True)
     fresh_database(BENCH_DB)
-    import psycopg
-    from django.conf import settings
-    from django.db import connections
 
     children: list[Child] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-publish-"))
@@ -560,15 +557,24 @@ def main() -> None:
                   flush=True)
         print(f"\ntotal {time.monotonic() - started:.0f}s", flush=True)
     finally:
-        for child in children:
-            child.stop()
-        for connection in connections.all():
-            connection.close()
-        with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        flush_redis()
-        shutil.rmtree(workdir, ignore_errors=True)
-        shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+        clean_up(children, workdir)
+
+
+def clean_up(children: list[Child], workdir: Path) -> None:
+    """Stops the processes, drops the database, empties the Redis database, removes the files."""
+    import psycopg
+    from django.conf import settings
+    from django.db import connections
+
+    for child in children:
+        child.stop()
+    for connection in connections.all():
+        connection.close()
+    with psycopg.connect(settings.ADMIN_DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    flush_redis()
+    shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
 
 
 if __name__ == "__main__":

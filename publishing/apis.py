@@ -150,6 +150,7 @@ class ResolveApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []  # per client address, in PublicEndpointMiddleware
 
     def dispatch(self, request, *args, **kwargs):
         # GET and HEAD go straight to the lookup, without DRF's request wrapping, negotiation and
@@ -216,6 +217,8 @@ _PREVIEW_PROBLEMS = {
     **_problem_response(400, "A NUL character in the URL (refused before any lookup, as on every route)."),
     **_problem_response(404, "The one answer, byte for byte, for a token that is unknown, expired, revoked or "
                              "malformed, or whose theme was deleted."),
+    **_problem_response(429, "Too many preview requests from this client address; `Retry-After` says when to try "
+                             "again."),
 }
 
 
@@ -240,6 +243,7 @@ class PreviewApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes: list = []  # per client address, in PublicEndpointMiddleware
     content_negotiation_class = _WhateverIsAccepted
     part = "json"
 

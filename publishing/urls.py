@@ -2,7 +2,7 @@
 from django.urls import path
 
 from publishing import apis, webhook_apis
-from themeconfig.platform.middleware import tenant_free
+from themeconfig.platform.middleware import public_endpoint
 
 urlpatterns = [
     path("versions/<str:version_id>/preview-tokens/", apis.PreviewTokenListApi.as_view(), name="preview-token-list"),
@@ -12,10 +12,12 @@ urlpatterns = [
     path("themes/<str:theme_id>/republish/", apis.ThemeRepublishApi.as_view(), name="theme-republish"),
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
-    path("resolve/", apis.ResolveApi.as_view(), name="resolve"),
-    # Public: outside any tenant context whatever credentials come along (the token says whose it is).
-    path("preview/<str:token>/", tenant_free(apis.PreviewApi.as_view()), name="preview"),
-    path("preview/<str:token>/css/", tenant_free(apis.PreviewStylesheetApi.as_view()), name="preview-css"),
+    # Public: credentials that come along are dropped unread (PublicEndpointMiddleware), so these run
+    # outside any tenant context and answer everyone alike (a preview's token says whose it is);
+    # rate-limited per client address (THROTTLE_RATES "resolve" and "preview").
+    path("resolve/", public_endpoint("resolve")(apis.ResolveApi.as_view()), name="resolve"),
+    path("preview/<str:token>/", public_endpoint("preview")(apis.PreviewApi.as_view()), name="preview"),
+    path("preview/<str:token>/css/", public_endpoint("preview")(apis.PreviewStylesheetApi.as_view()), name="preview-css"),
     path("webhooks/", webhook_apis.WebhookSubscriptionListApi.as_view(), name="webhook-list"),
     path("webhooks/<str:subscription_id>/", webhook_apis.WebhookSubscriptionApi.as_view(), name="webhook-detail"),
     path("webhooks/<str:subscription_id>/rotate-secret/", webhook_apis.WebhookSubscriptionRotateSecretApi.as_view(),

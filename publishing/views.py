@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from publishing import preview
 from publishing.sample_site import render_site
-from themeconfig.platform.middleware import tenant_free
+from themeconfig.platform.middleware import public_endpoint
 
 PREVIEW_PAGE_HEADERS = {
     "Cache-Control": "private, no-store",
@@ -23,7 +23,7 @@ NOT_FOUND_PAGE = (b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8
                   b"</p></body></html>")
 
 
-@tenant_free
+@public_endpoint("preview")
 @require_safe
 def preview_site_view(request, token):
     """GET /preview/{token}/?locale=xx: the sample booking site of the version a preview link shows,

@@ -1,4 +1,5 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +25,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_rls",
+    "axes",
     "themeconfig",
     "publishing",
     "ai_workspace",
@@ -35,6 +37,8 @@ MIDDLEWARE = [
     "themeconfig.platform.api.middleware.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session and auth middleware: public paths (resolve/, preview) never see credentials.
+    "themeconfig.platform.middleware.PublicEndpointMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -44,6 +48,8 @@ MIDDLEWARE = [
     # A GET/HEAD whose database connection broke under it runs once more on a fresh one.
     "themeconfig.platform.database_faults.ReadRetryMiddleware",
     "themeconfig.platform.middleware.TenantMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -161,6 +167,8 @@ CACHES = {
 }
 
 # --- Auth / i18n / static --------------------------------------------------------------------
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -203,6 +211,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "themeconfig.platform.api.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "themeconfig.platform.api.schema.PermissionAwareAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per API key and per signed-in user (THROTTLE_RATES below); the public views are limited per
+    # address by PublicEndpointMiddleware instead.
+    "DEFAULT_THROTTLE_CLASSES": ["themeconfig.platform.api.throttling.PrincipalRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "theme-config API",
@@ -288,6 +299,33 @@ RESOLVE_CACHE_SECONDS = env.int("RESOLVE_CACHE_SECONDS", default=30)
 # reach PostgreSQL itself, not a transaction pooler (notifications need a session); empty: the
 # `default` alias's own settings. A process that cannot listen serves no cached answer.
 RESOLVE_LISTEN_DATABASE_URL = env("RESOLVE_LISTEN_DATABASE_URL", default="")
+
+# --- client addresses, rate limits, login lockout ---------------------------------------------
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0: the client is REMOTE_ADDR
+# (themeconfig/platform/client_address.py). Rate limits, login lockouts and the audit log use it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Rate limits (platform/throttling.py): "N/s|min|hour|day", empty or "off" for none. Public paths
+# per client address, the API per API key and per signed-in user; 429 problem+json with Retry-After.
+THROTTLE_RATES = {
+    "resolve": env("THROTTLE_RESOLVE_RATE", default="1200/min"),
+    "preview": env("THROTTLE_PREVIEW_RATE", default="120/min"),
+    "api_key": env("THROTTLE_API_KEY_RATE", default="1200/min"),
+    "user": env("THROTTLE_USER_RATE", default="600/min"),
+}
+# Admin sign-in lockout (django-axes, tenant admin and /platform/ alike): after this many failures a
+# username is locked, and separately the address they came from, for LOGIN_LOCKOUT_MINUTES. Unlock
+# at once with `manage.py axes_reset_username NAME` or `axes_reset_ip ADDRESS` (README).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each counted on its own
+AXES_CLIENT_IP_CALLABLE = "themeconfig.platform.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# Its attempts list every tenant's usernames and addresses: never on the tenant admin.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Failures only: a row per successful sign-in would grow without a purge (last_login keeps the latest).
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- outbox relay and webhooks (publishing/relay.py, publishing/webhooks.py) -------------------
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)

@@ -18,3 +18,7 @@ if _xdist_worker.startswith("gw") and _xdist_worker[2:].isdigit():
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+# Rate limits on, so every test runs through them, but far above what any test sends from one
+# address or key; tests of the limits themselves set their own (tests/hostile/test_throttling.py).
+THROTTLE_RATES = {scope: env(f"THROTTLE_{scope.upper()}_RATE", default="100000/min")  # noqa: F405
+                  for scope in THROTTLE_RATES}  # noqa: F405

@@ -22,6 +22,7 @@ from django.template.response import SimpleTemplateResponse
 from django.urls import URLResolver
 
 from themeconfig.admin.base import GuardedModelAdmin
+from themeconfig.platform.client_address import client_address
 from themeconfig.platform.middleware import tenant_free
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import operator_request, service_context
@@ -46,7 +47,7 @@ def operator_principal(request) -> Principal:
     for the audit row; bound to a tenant per change (`.in_tenant(tenant_id)`)."""
     return replace(
         Principal.operator(request.user.get_username()),
-        request_id=getattr(request, "request_id", None), ip=request.META.get("REMOTE_ADDR"),
+        request_id=getattr(request, "request_id", None), ip=client_address(request) or None,
     )
 
 

@@ -15,12 +15,14 @@ from django.urls import Resolver404, resolve
 from themeconfig import selectors, services
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api_key_secrets import parse_secret
+from themeconfig.platform.client_address import address_bucket, client_address
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.logging import request_id_var
 from themeconfig.platform.permissions import scopes_of_document
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import request_scope, tenant_context
+from themeconfig.platform.throttling import throttle
 
 logger = logging.getLogger(__name__)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -31,6 +33,23 @@ def tenant_free(view):
     """Marks a view that must run outside any tenant context (the tenant picker, invitation links)."""
     view.tenant_free = True
     return view
+
+
+def public_endpoint(rate_scope: str):
+    """Marks a public view (resolve/, the preview paths): no caller identity at all, and a rate limit
+    per client address (THROTTLE_RATES[rate_scope]).
+
+    PublicEndpointMiddleware drops the request's `Authorization` and cookies before the session and
+    auth middleware see them, and TenantMiddleware builds no principal: whatever credentials come
+    along, the answer is the anonymous one (no 401, no session read, so no `Vary: Cookie`).
+    """
+
+    def mark(view):
+        view.tenant_free = True
+        view.public_endpoint = rate_scope
+        return view
+
+    return mark
 
 
 class RequestIdMiddleware:
@@ -51,6 +70,39 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class PublicEndpointMiddleware:
+    """Public paths (`public_endpoint`) are answered as if no credentials came along, within a rate
+    limit per client address (429 problem+json with `Retry-After` past it).
+
+    Placed before SessionMiddleware: the cookie and `Authorization` headers are removed from the
+    request, so no later middleware or view can read a session, a user or a key from them, and the
+    route is remembered so TenantMiddleware does not resolve it again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = _view_of(request)
+        request.route_is_tenant_free = getattr(view, "tenant_free", False)
+        rate_scope = getattr(view, "public_endpoint", None)
+        request.route_is_public = rate_scope is not None
+        if rate_scope is None:
+            return self.get_response(request)
+        for header in _CREDENTIAL_HEADERS:
+            request.META.pop(header, None)
+        request.COOKIES = {}
+        wait = throttle(rate_scope, address_bucket(client_address(request)))
+        if wait is not None:
+            response = problem_response(DomainError(
+                CoreErrorCode.RATE_LIMITED, "Too many requests from this address; try again later.",
+                http_status=429, extra={"retry_after_seconds": wait},
+            ), instance=request.path)
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.get_response(request)
 
 
 class TenantMiddleware:
@@ -126,7 +178,7 @@ class TenantMiddleware:
             return Principal.for_api_key(
                 tenant_id=tenant_id, api_client_id=client.pk, role=client.role,
                 scopes=scopes_of_document(client.permissions), request_id=getattr(request, "request_id", None),
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request) or None,
             )
         membership = selectors.membership_for(user_id=user_id, tenant_id=tenant_id)
         if membership is None:
@@ -136,13 +188,23 @@ class TenantMiddleware:
             )
         return Principal.for_user(
             tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None),
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_address(request) or None,
         )
 
 
-def _is_tenant_free(request) -> bool:
+# What a caller could identify itself with (a proxy's Basic credentials among them).
+_CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_TENANT_ID")
+
+
+def _view_of(request):
     try:
-        match = resolve(request.path_info)
+        return resolve(request.path_info).func
     except Resolver404:
-        return False
-    return getattr(match.func, "tenant_free", False)
+        return None
+
+
+def _is_tenant_free(request) -> bool:
+    known = getattr(request, "route_is_tenant_free", None)  # PublicEndpointMiddleware resolved it
+    if known is not None:
+        return known
+    return getattr(_view_of(request), "tenant_free", False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -118,7 +119,9 @@ def to_domain_error(exc: Exception) -> DomainError | None:
     if isinstance(exc, drf.UnsupportedMediaType):
         return DomainError(CoreErrorCode.UNSUPPORTED_MEDIA_TYPE, str(exc.detail), http_status=415)
     if isinstance(exc, drf.Throttled):
-        return DomainError(CoreErrorCode.RATE_LIMITED, str(exc.detail), http_status=429)
+        extra = {"retry_after_seconds": max(1, math.ceil(exc.wait))} if exc.wait is not None else {}
+        return DomainError(CoreErrorCode.RATE_LIMITED, "Too many requests; try again later.", http_status=429,
+                           extra=extra)
     if isinstance(exc, drf.APIException):
         return DomainError(CoreErrorCode.MALFORMED_REQUEST, str(exc.detail), http_status=exc.status_code)
     return None

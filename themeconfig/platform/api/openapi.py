@@ -90,6 +90,8 @@ PROBLEM_DESCRIPTIONS = {
     415: "The body is not application/json.",
     422: "Invalid input: every problem in `errors[]` with its JSON-pointer path.",
     428: "Neither If-Match nor `version` in the body says which version you edited.",
+    429: "Too many requests: past the rate limit of the API key or signed-in user (public paths: of the "
+         "client address); `Retry-After` says in how many seconds to try again.",
 }
 _UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 
@@ -122,6 +124,7 @@ def problem_statuses(method: str, operation: dict, schemas: dict) -> list[int]:
             statuses.append(428)
     elif any(p["in"] == "query" or "enum" in p.get("schema", {}) for p in parameters):
         statuses.append(422)  # a query parameter, or a path segment that must be one of a few words
+    statuses.append(429)  # the rate limit per API key or signed-in user
     return statuses
 
 
@@ -136,7 +139,7 @@ def postprocess_problem_responses(result, generator, request, public):
             if _is_public(operation):
                 # A public lookup (resolve/?host=): a malformed or unknown key is a problem too.
                 looks_up = any(p["in"] == "query" and p.get("required") for p in operation.get("parameters", []))
-                statuses = [400, 404] if looks_up else []
+                statuses = [400, 404, 429] if looks_up else []  # 429: the limit per client address
             else:
                 statuses = problem_statuses(method, operation, schemas)
             responses = operation.setdefault("responses", {})

@@ -1,0 +1,32 @@
+"""DRF throttles of the API: per API key and per signed-in user, counted by platform/throttling.py.
+
+Past the limit DRF raises `Throttled`, which the exception handler answers as
+`429 MELMASTOON.REQUEST.RATE_LIMITED` problem+json with `Retry-After`.
+"""
+from __future__ import annotations
+
+from rest_framework.throttling import BaseThrottle
+
+from themeconfig.platform.principal import ActorKind
+from themeconfig.platform.throttling import throttle
+
+_SCOPE_OF = {ActorKind.API_KEY: "api_key", ActorKind.USER: "user"}
+
+
+class PrincipalRateThrottle(BaseThrottle):
+    """THROTTLE_RATES["api_key"] per key, ["user"] per signed-in user (across their tenants).
+
+    A request without a principal is refused by the permission check before throttles run, and
+    the public views are limited per address by PublicEndpointMiddleware instead.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        principal = getattr(request._request, "principal", None)
+        scope = _SCOPE_OF.get(principal.actor_kind) if principal is not None else None
+        if scope is None:
+            return True
+        self._wait = throttle(scope, principal.actor_id)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return getattr(self, "_wait", None)
