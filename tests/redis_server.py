@@ -59,3 +59,27 @@ def redis_server():
     finally:
         server.kill()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def broker_at(url: str):
+    """Points this process's Celery app (what the API enqueues through) at `url`, and back afterwards."""
+    from config.celery import app
+
+    names = ("broker_url", "broker_read_url", "broker_write_url", "result_backend")
+    saved = {name: app.conf[name] for name in names}
+    app.conf.update({name: url for name in names})
+    app._pool = app.amqp._producer_pool = None  # both cache connections to the previous broker
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        app._pool = app.amqp._producer_pool = None
+
+
+def queued_tasks(server: RedisServer, queue: str) -> list[tuple[str, str]]:
+    """(task name, kwargs repr) of each message waiting on `queue`, oldest first."""
+    import json
+
+    messages = redis.Redis.from_url(server.url()).lrange(queue, 0, -1)
+    return [(m["headers"]["task"], m["headers"]["kwargsrepr"]) for m in map(json.loads, reversed(messages))]

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import contextmanager
 
 import pytest
 from django.test import Client
 
 from publishing.models import OutboxEvent, PublishJob, ThemePublication
 from publishing.services.publish import publish_job_run
-from tests.celery_worker import RunningWorker, celery_worker
+from tests.celery_worker import RunningWorker, celery_beat, celery_worker
 from tests.e2e.test_publishing import previewable_version
-from tests.redis_server import RedisServer, redis_server
+from tests.redis_server import RedisServer, broker_at, redis_server
 from themeconfig import services
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import service_context
@@ -26,22 +25,6 @@ from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
 FINISHED = ("succeeded", "failed")
-
-
-@contextmanager
-def broker_at(url: str):
-    """Points this process's Celery app (what the API enqueues through) at `url`, and back afterwards."""
-    from config.celery import app
-
-    names = ("broker_url", "broker_read_url", "broker_write_url", "result_backend")
-    saved = {name: app.conf[name] for name in names}
-    app.conf.update({name: url for name in names})
-    app._pool = app.amqp._producer_pool = None  # both cache connections to the previous broker
-    try:
-        yield
-    finally:
-        app.conf.update(saved)
-        app._pool = app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -167,3 +150,33 @@ def broker_idle(server: RedisServer) -> bool:
 
     client = redis.Redis.from_url(server.url())
     return not client.llen(app.conf.task_default_queue) and not client.zcard("unacked_index")
+
+
+def test_publish_asked_while_redis_is_down__accepted_and_run_within_seconds_of_its_return(
+        broker, tenants, admin_sql):
+    (ours, _, theme_id, version), (bystander, _, other_theme_id, _) = tenants
+    env = {"TEST_REDIS_URL": broker.url(), "JOB_REDISPATCH_SECONDS": "1"}
+    with celery_worker(admin_sql.info.dbname, name="outage", pool="prefork", concurrency=2, env=env) as worker, \
+            celery_beat(admin_sql.info.dbname, env=env) as beat_log:
+        broker.kill()
+        response = publish(ours, version.pk, 1)
+        # Accepted all the same: the job is committed, queued, and marked as not yet sent.
+        assert response.status_code == 202, response.content
+        job_id = response.json()["id"]
+        job = job_row(ours.id, job_id)
+        assert job.status == "queued" and "enqueue_failed_at" in job.trace
+
+        broker.start()
+        back = time.monotonic()
+        job = wait_until(lambda: finished(ours.id, job_id), "the job asked for during the outage", worker=worker)
+        took = time.monotonic() - back
+        assert job.status == "succeeded", worker.log()
+        # Seconds, not the stale-job reaper's 5 minutes: sent by the redispatch, run once.
+        assert took < 20, (took, beat_log.read_text(errors="replace"))
+        assert job.attempts == 1 and "enqueue_failed_at" not in job.trace and "redispatched_at" in job.trace
+        assert worker.process.poll() is None, worker.log()
+    assert publications(ours.id) == [(version.pk, True)] and published_events(ours.id) == 1
+    # The bystander tenant asked for nothing and got nothing.
+    assert publications(bystander.id) == [] and published_events(bystander.id) == 0
+    with tenant_context(bystander.id):
+        assert not PublishJob.objects.exists()
