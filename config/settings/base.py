@@ -122,6 +122,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "theme-config"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Bounds every read and connect on the broker's sockets. Celery 5.6 (held below 5.7, pyproject.toml)
+# cleans up a lost connection without a timeout of its own (celery/celery GH-9705): a Redis that
+# vanishes without closing TCP (failover, a NAT or firewall dropping the flow) would otherwise hold
+# the worker there for good. BRPOP waits 1 s at a time, so 30 s never cuts a healthy read short.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 30, "socket_connect_timeout": 5}
 # Fault injection for tests and fault drills only (themeconfig/platform/failpoints.py), e.g.
 # FAILPOINTS=publish.after_upload=sleep:30,publish.in_flip=1*raise. Empty in production.
 FAILPOINTS: dict = env.dict("FAILPOINTS", default={})
