@@ -51,32 +51,38 @@ def job_enqueue(kind: JobKind, *, job_id: str, tenant_id: str) -> bool:
     except Exception:  # noqa: BLE001 - any broker fault: the job waits, marked, for jobs_redispatch
         logger.warning("could not send %s for job %s; it is sent again once the broker answers",
                        kind.task_name, job_id, exc_info=True)
-        _set_enqueue_failed(kind, job_id=job_id, tenant_id=tenant_id, failed=True)
+        _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=True)
         return False
     return True
 
 
-def _set_enqueue_failed(kind: JobKind, *, job_id: str, tenant_id: str, failed: bool) -> None:
+def _mark(kind: JobKind, *, job_id: str, tenant_id: str, enqueue_failed: bool, since: str | None = None) -> str | None:
+    """Sets the job's enqueue-failed mark (to `since`, default now), or swaps it for
+    `redispatched_at`, under the job's row lock. Returns the mark's value, or None when there was
+    nothing to change (no such job, or the mark already in that state)."""
     with tenant_context(tenant_id):
         job = kind.model.objects.select_for_update().filter(pk=job_id).first()
-        if job is None:
-            return
-        trace = dict(job.trace or {})
-        if failed:
-            trace.setdefault(ENQUEUE_FAILED, timezone.now().isoformat())
-        elif trace.pop(ENQUEUE_FAILED, None) is not None:
-            trace["redispatched_at"] = timezone.now().isoformat()
+        trace = dict(job.trace or {}) if job is not None else {}
+        if job is None or (ENQUEUE_FAILED in trace) == enqueue_failed:
+            return None
+        now = timezone.now().isoformat()
+        if enqueue_failed:
+            value = trace[ENQUEUE_FAILED] = since or now
         else:
-            return
+            value = trace.pop(ENQUEUE_FAILED)
+            trace["redispatched_at"] = now
         # No updated_at bump: the stale-job reaper still sees how long the job has waited.
         kind.model.objects.filter(pk=job_id).update(trace=trace)
+        return value
 
 
 def jobs_redispatch() -> int:
     """Sends again every unfinished job of every registered kind whose enqueue failed; returns how
     many were sent. Run by beat every JOB_REDISPATCH_SECONDS, so it runs as soon as the broker is
     back. Cross-tenant: jobs are found on the service connection, each one's mark is cleared in its
-    tenant's context once its task is sent. A job sent twice runs once (a run of a finished job is a no-op)."""
+    tenant's context before its task is sent (a run copies the trace it read, so it must not read
+    the mark; and a concurrent redispatch that cleared it first sends it instead), and put back if
+    the send fails. A job sent twice all the same runs once (a run of a finished job is a no-op)."""
     from themeconfig.platform.service_db import service_context
 
     waiting = []
@@ -87,12 +93,15 @@ def jobs_redispatch() -> int:
             waiting += [(kind, job_id, tenant_id) for job_id, tenant_id in rows]
     sent = 0
     for kind, job_id, tenant_id in waiting:
+        failed_at = _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=False)
+        if failed_at is None:
+            continue
         try:
             current_app.send_task(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id})
         except Exception:  # noqa: BLE001 - the broker went away again: the next run tries again
             logger.warning("could not send %s for job %s again", kind.task_name, job_id, exc_info=True)
+            _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=True, since=failed_at)
             break
-        _set_enqueue_failed(kind, job_id=job_id, tenant_id=tenant_id, failed=False)
         logger.info("sent job %s (%s), whose enqueue had failed", job_id, kind.task_name)
         sent += 1
     return sent
