@@ -18,7 +18,7 @@ from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.jobs import jobs_redispatch
 
-pytestmark = pytest.mark.usefixtures("committed_db")
+pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
 QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
 COLORS = [{"name": "Harbour", "value": "#1f4e79", "role": "primary"}]
 FONTS = [{"name": "Body", "family": "Inter", "role": "body"}]
