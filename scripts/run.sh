@@ -60,8 +60,9 @@ python manage.py seed_demo
 
 echo "==> web on http://127.0.0.1:${PORT}, Celery worker, Celery beat"
 python manage.py runserver "127.0.0.1:${PORT}" --noreload & PIDS+=($!)
-celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" & PIDS+=($!)
-celery -A config beat --loglevel INFO --schedule "$DATA/celerybeat-schedule" & PIDS+=($!)
+# A worker or beat that dies (e.g. on a broker outage) is started again, with a backoff and a log line.
+bash scripts/supervise.sh worker celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" & PIDS+=($!)
+bash scripts/supervise.sh beat celery -A config beat --loglevel INFO --schedule "$DATA/celerybeat-schedule" & PIDS+=($!)
 
 cat <<MSG
 
@@ -71,5 +72,6 @@ cat <<MSG
   Ctrl-C stops the web server, the worker and beat.
 
 MSG
-# Any of the three exiting stops the lot: a half-running product is worse than a stopped one.
+# The web server (or an embedded server) exiting stops the lot: a half-running product is worse than
+# a stopped one. The worker and beat never end here: their supervisors restart them.
 wait -n "${PIDS[@]}" ${SERVICES_PID:+"$SERVICES_PID"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -119,3 +120,28 @@ def celery_worker(database: str, *, name: str = "test-worker", pool: str = "solo
             except (FileNotFoundError, ProcessLookupError):
                 pass
         log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def celery_beat(database: str, *, env: dict | None = None):
+    """A `celery beat` subprocess with its schedule file in a temporary directory; stopped afterwards.
+    Yields the path of its log."""
+    directory = Path(tempfile.mkdtemp(prefix="celery-beat-"))
+    log_path = directory / "beat.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO",
+             "--schedule", str(directory / "schedule")],
+            cwd=ROOT, env={**worker_environment(database), "LOG_LEVEL": "INFO", **(env or {})}, stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        shutil.rmtree(directory, ignore_errors=True)

@@ -6,6 +6,7 @@ from themeconfig.apis import core as apis
 
 urlpatterns = [
     path("health/", apis.HealthApi.as_view(), name="health"),
+    path("health/worker/", apis.WorkerHealthApi.as_view(), name="health-worker"),
     path("ready/", apis.ReadyApi.as_view(), name="ready"),
     path("tenant/", apis.CurrentTenantApi.as_view(), name="current-tenant"),
     path("properties/", apis.PropertyListApi.as_view(), name="property-list"),

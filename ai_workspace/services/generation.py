@@ -54,10 +54,9 @@ from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
-from themeconfig.platform.tasks import send_or_leave_to
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
-from themeconfig.services.jobs import job_fail
+from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
 from themeconfig.services.occ import not_found
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.version_children import default_locale_entries
@@ -69,6 +68,7 @@ logger = logging.getLogger(__name__)
 FINISHED = (GenerationJobStatus.SUCCEEDED, GenerationJobStatus.FAILED)
 # Runs a job gets before it is failed with WORKER_LOST (a job that kills its worker every time).
 MAX_RUNS = 4
+GENERATION_JOBS = JobKind(model=GenerationJob, task_name="ai_workspace.run_generation_job_task", finished=FINISHED)
 MAX_FACTS_BYTES = 16 * 1024
 PLURAL_CATEGORY_MODES = ("target", "source")
 DAY = timedelta(hours=24)
@@ -156,11 +156,9 @@ def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVer
 
 
 def enqueue_generation_job(*, job_id: str, tenant_id: str) -> None:
-    """Hands the job to a worker; a lost message is harmless (the stale-job reaper enqueues it again)."""
-    from ai_workspace.tasks import run_generation_job_task
-
-    send_or_leave_to("the stale generation-job reaper", run_generation_job_task,
-                     kwargs={"job_id": job_id, "tenant_id": tenant_id})
+    """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
+    as soon as the broker answers again (themeconfig/services/jobs.py)."""
+    job_enqueue(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id)
 
 
 def _live_theme(theme_id: str) -> Theme:

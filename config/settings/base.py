@@ -134,9 +134,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "theme-config"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Bounds every read and connect on the broker's sockets. Celery 5.6 (held below 5.7, pyproject.toml)
+# cleans up a lost connection without a timeout of its own (celery/celery GH-9705): a Redis that
+# vanishes without closing TCP (failover, a NAT or firewall dropping the flow) would otherwise hold
+# the worker there for good. BRPOP waits 1 s at a time, so 30 s never cuts a healthy read short.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 30, "socket_connect_timeout": 5}
 # Fault injection for tests and fault drills only (themeconfig/platform/failpoints.py), e.g.
 # FAILPOINTS=publish.after_upload=sleep:30,publish.in_flip=1*raise. Empty in production.
 FAILPOINTS: dict = env.dict("FAILPOINTS", default={})
+# How often beat looks for jobs whose enqueue failed during a broker outage (seconds).
+JOB_REDISPATCH_SECONDS = env.float("JOB_REDISPATCH_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # The audit log's monthly partitions, this month and three ahead; idempotent, so daily runs
     # (and a missed one) are harmless. Inserts never fail meanwhile: the DEFAULT partition takes them.
@@ -145,6 +152,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 24 * 60 * 60,
         "kwargs": {"months_ahead": 3},
     },
+    # Jobs (publish, AI generation) asked for while the broker was down: sent as soon as it is back,
+    # rather than by the reapers below minutes later (themeconfig/services/jobs.py).
+    "redispatch-jobs": {"task": "themeconfig.redispatch_jobs_task", "schedule": JOB_REDISPATCH_SECONDS},
     # Publish jobs a lost worker (or a lost enqueue) left open: run again, or fail after 5 attempts.
     "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},
     # The same for AI generation jobs (a provider call can take a while: stale after 10 minutes).

@@ -26,10 +26,9 @@ from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
-from themeconfig.platform.tasks import send_or_leave_to
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
-from themeconfig.services.jobs import job_fail
+from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
 from themeconfig.services.occ import check_expected_version, not_found, version_conflict
 from themeconfig.services.versions import immutable, version_problems
 
@@ -38,6 +37,7 @@ FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
 # Runs a job gets before it is failed with WORKER_LOST: the first, plus the task's retries for
 # transient faults (publishing/tasks.py MAX_ATTEMPTS), plus redeliveries after a lost worker.
 MAX_RUNS = 6
+PUBLISH_JOBS = JobKind(model=PublishJob, task_name="publishing.run_publish_job_task", finished=FINISHED)
 
 
 class JobFinishedElsewhere(Exception):
@@ -72,11 +72,9 @@ def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind:
 
 
 def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
-    """Hands the job to a worker. Losing this message is harmless: the job is committed, and the
-    stale-job reaper (beat) enqueues unfinished jobs again."""
-    from publishing.tasks import run_publish_job_task
-
-    send_or_leave_to("the stale-job reaper", run_publish_job_task, kwargs={"job_id": job_id, "tenant_id": tenant_id})
+    """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
+    as soon as the broker answers again (themeconfig/services/jobs.py)."""
+    job_enqueue(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id)
 
 
 def version_publish(*, principal: Principal, version_id: str, expected_theme_version: int) -> PublishJob:

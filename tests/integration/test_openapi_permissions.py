@@ -6,7 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/api/v1/health/", "/api/v1/ready/", "/api/v1/resolve/", "/api/v1/preview/{token}/",
+PUBLIC = {"/api/v1/health/", "/api/v1/health/worker/", "/api/v1/ready/", "/api/v1/resolve/", "/api/v1/preview/{token}/",
           "/api/v1/preview/{token}/css/"}
 
 

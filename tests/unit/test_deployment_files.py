@@ -51,3 +51,11 @@ def test_dockerfile__copies_every_app():
     dockerfile = (ROOT / "Dockerfile").read_text()
     for app in ("config", "themeconfig", "publishing", "ai_workspace", "manage.py"):
         assert f"COPY {app}" in dockerfile
+
+
+def test_compose__long_running_services__restarted_when_they_die():
+    """Issue 17: a worker that died on a Redis outage stayed dead; the one-off set-up job must not loop."""
+    services = _compose()["services"]
+    for name in ("postgres", "redis", "pgbouncer", "web", "worker", "beat"):
+        assert services[name].get("restart") == "unless-stopped", name
+    assert "restart" not in services["setup"]

@@ -67,8 +67,8 @@ def _worker_probe() -> str:
     return f"{len(replies)} worker(s)"
 
 
-class ReadyApi(APIView):
-    """Readiness: PostgreSQL, Redis and at least one Celery worker answer; 503 otherwise.
+class _ProbeApi(APIView):
+    """Runs `probes` (name → callable); 200 when all pass, 503 otherwise.
 
     Anyone sees status words only (`{"status": "ready", "checks": {"database": "ok", …}}`); what
     failed and why goes to the logs, and to signed-in operators (superusers) as `details`.
@@ -76,18 +76,37 @@ class ReadyApi(APIView):
 
     authentication_classes = [SessionAuthentication]
     permission_classes = [AllowAny]
+    probes: dict = {}
+    passing = "ready"
 
     @extend_schema(responses={200: dict, 503: dict})
     def get(self, request):
-        checks = [_check("database", _database_probe), _check("redis", _redis_probe)]
-        checks.append(_check("worker", _worker_probe) if checks[1]["ok"] else
-                      {"name": "worker", "ok": False, "detail": "redis is down", "ms": 0.0})
-        ready = all(c["ok"] for c in checks)
-        body = {"status": "ready" if ready else "unavailable",
+        checks = [_check(name, probe) for name, probe in self.probes.items()]
+        ok = all(c["ok"] for c in checks)
+        body = {"status": self.passing if ok else "unavailable",
                 "checks": {c["name"]: "ok" if c["ok"] else "down" for c in checks}}
         if request.user.is_authenticated and request.user.is_superuser:
             body["details"] = checks
-        return Response(body, status=200 if ready else 503)
+        return Response(body, status=200 if ok else 503)
+
+
+class ReadyApi(_ProbeApi):
+    """Readiness of this web process: PostgreSQL and Redis answer; 503 otherwise.
+
+    A missing Celery worker does not make the web process unready (taking every web process out of
+    rotation would not bring a worker back, and publishing answers 202 with a queued job meanwhile):
+    its health is `health/worker/`, which monitoring reads.
+    """
+
+    probes = {"database": _database_probe, "redis": _redis_probe}
+
+
+class WorkerHealthApi(_ProbeApi):
+    """Background processing: at least one Celery worker answers a ping through the broker within 1 s
+    (so Redis is up too); 503 otherwise. For monitoring and alerting, not for load balancers."""
+
+    probes = {"worker": _worker_probe}
+    passing = "ok"
 
 
 class CurrentTenantApi(APIView):

@@ -1,10 +1,17 @@
-"""What the apps' background jobs (publish jobs, AI generation jobs) share: failing an open job, audited.
+"""What the apps' background jobs (publish jobs, AI generation jobs) share: handing a job to a worker
+(and handing it again once the broker is back), and failing an open job, audited.
 
-Each job table has `status`, `error_code`, `error_message`, `finished_at`, `updated_at` and the
-`principal` payload of whoever asked for it; a finished job (succeeded or failed) is left as it is.
+Each job table has `status`, `error_code`, `error_message`, `trace` (JSON), `finished_at`,
+`updated_at` and the `principal` payload of whoever asked for it; a finished job (succeeded or
+failed) is left as it is. Each app registers its job kind (`job_kind_register`, from its
+AppConfig.ready()): the table, the task that runs a job, the finished states.
 """
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
+from celery import current_app
 from django.db.models import Model
 from django.utils import timezone
 
@@ -12,7 +19,92 @@ from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
 
+logger = logging.getLogger(__name__)
 MAX_ERROR_MESSAGE = 2000
+# In a job's `trace` while its task could not be sent (the broker was down): jobs_redispatch sends it.
+ENQUEUE_FAILED = "enqueue_failed_at"
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A table of jobs and the Celery task (by name, `task(job_id=, tenant_id=)`) that runs one."""
+
+    model: type[Model]
+    task_name: str
+    finished: tuple[str, ...]
+
+
+_kinds: dict[str, JobKind] = {}
+
+
+def job_kind_register(kind: JobKind) -> None:
+    _kinds[kind.task_name] = kind
+
+
+def job_enqueue(kind: JobKind, *, job_id: str, tenant_id: str) -> bool:
+    """Sends the task that runs the job (call it after the job's commit). With the broker down the
+    job is marked in its `trace`, and beat's `jobs_redispatch` (every few seconds) sends it as soon
+    as the broker answers again, instead of the stale-job reaper minutes later. Returns whether it
+    was sent now."""
+    try:
+        current_app.send_task(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id})
+    except Exception:  # noqa: BLE001 - any broker fault: the job waits, marked, for jobs_redispatch
+        logger.warning("could not send %s for job %s; it is sent again once the broker answers",
+                       kind.task_name, job_id, exc_info=True)
+        _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=True)
+        return False
+    return True
+
+
+def _mark(kind: JobKind, *, job_id: str, tenant_id: str, enqueue_failed: bool, since: str | None = None) -> str | None:
+    """Sets the job's enqueue-failed mark (to `since`, default now), or swaps it for
+    `redispatched_at`, under the job's row lock. Returns the mark's value, or None when there was
+    nothing to change (no such job, or the mark already in that state)."""
+    with tenant_context(tenant_id):
+        job = kind.model.objects.select_for_update().filter(pk=job_id).first()
+        trace = dict(job.trace or {}) if job is not None else {}
+        if job is None or (ENQUEUE_FAILED in trace) == enqueue_failed:
+            return None
+        now = timezone.now().isoformat()
+        if enqueue_failed:
+            value = trace[ENQUEUE_FAILED] = since or now
+        else:
+            value = trace.pop(ENQUEUE_FAILED)
+            trace["redispatched_at"] = now
+        # No updated_at bump: the stale-job reaper still sees how long the job has waited.
+        kind.model.objects.filter(pk=job_id).update(trace=trace)
+        return value
+
+
+def jobs_redispatch() -> int:
+    """Sends again every unfinished job of every registered kind whose enqueue failed; returns how
+    many were sent. Run by beat every JOB_REDISPATCH_SECONDS, so it runs as soon as the broker is
+    back. Cross-tenant: jobs are found on the service connection, each one's mark is cleared in its
+    tenant's context before its task is sent (a run copies the trace it read, so it must not read
+    the mark; and a concurrent redispatch that cleared it first sends it instead), and put back if
+    the send fails. A job sent twice all the same runs once (a run of a finished job is a no-op)."""
+    from themeconfig.platform.service_db import service_context
+
+    waiting = []
+    with service_context() as alias:
+        for kind in _kinds.values():
+            rows = (kind.model.objects.using(alias).filter(trace__has_key=ENQUEUE_FAILED)
+                    .exclude(status__in=kind.finished).order_by("created_at").values_list("id", "tenant_id"))
+            waiting += [(kind, job_id, tenant_id) for job_id, tenant_id in rows]
+    sent = 0
+    for kind, job_id, tenant_id in waiting:
+        failed_at = _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=False)
+        if failed_at is None:
+            continue
+        try:
+            current_app.send_task(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id})
+        except Exception:  # noqa: BLE001 - the broker went away again: the next run tries again
+            logger.warning("could not send %s for job %s again", kind.task_name, job_id, exc_info=True)
+            _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=True, since=failed_at)
+            break
+        logger.info("sent job %s (%s), whose enqueue had failed", job_id, kind.task_name)
+        sent += 1
+    return sent
 
 
 def job_fail(model: type[Model], *, job_id: str, tenant_id: str, finished: tuple[str, ...], failed: str,
