@@ -10,6 +10,6 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0009_outbox_relay")]
+    dependencies = [("publishing", "0009_outbox_relay"), ("themeconfig", "0009_host_verification")]
 
     operations = [run_sql_file(APP_DIR, "0010_serving_status_and_verified_hosts")]

@@ -26,13 +26,16 @@ CREATE TRIGGER themes_host_resolution AFTER UPDATE OF active_publication_id, del
         OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at OR OLD.property_id IS DISTINCT FROM NEW.property_id)
   EXECUTE FUNCTION theme_config.host_resolution_theme_trg();
 
+DROP TRIGGER tenant_hosts_host_resolution ON tenant_service.tenant_hosts;
+CREATE TRIGGER tenant_hosts_host_resolution AFTER INSERT OR UPDATE OR DELETE
+  ON tenant_service.tenant_hosts FOR EACH ROW EXECUTE FUNCTION theme_config.host_resolution_host_trg();
+
 -- The rows of suspended and archived live themes come back (FORCE lifted as in the forward file).
 ALTER TABLE theme_config.host_resolution NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.themes NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE tenant_service.tenant_hosts NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.theme_publications NO FORCE ROW LEVEL SECURITY;
-SELECT theme_config.host_resolution_sync(t.id, NULL) FROM theme_config.themes t
- WHERE t.status <> 'active' AND t.deleted_at IS NULL;
+SELECT theme_config.host_resolution_sync(t.id, NULL) FROM theme_config.themes t WHERE t.deleted_at IS NULL;
 ALTER TABLE theme_config.theme_publications FORCE ROW LEVEL SECURITY;
 ALTER TABLE tenant_service.tenant_hosts FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.themes FORCE ROW LEVEL SECURITY;

@@ -1,5 +1,6 @@
 -- Serve only what should be served (issue 16). The read model public resolution answers from
--- (0007_host_resolution.sql) keeps a row only for a live theme whose status is `active`: a
+-- (0007_host_resolution.sql) keeps a row only for a verified host (themeconfig/sql/0009) of a
+-- live theme whose status is `active`: a
 -- suspended or archived theme answers like a host with no theme, and a theme made active again is
 -- served its active publication again in the same transaction (the trigger now also fires on
 -- status). The seed's materialized views keep the seed's definition (they ignore status).
@@ -16,7 +17,8 @@ BEGIN
      AND COALESCE(t.property_id, '') = COALESCE(h.property_id, '') AND t.deleted_at IS NULL
      AND t.status = 'active'
     JOIN theme_config.theme_publications p ON p.id = t.active_publication_id
-   WHERE (p_theme_id IS NOT NULL AND t.id = p_theme_id) OR (p_host IS NOT NULL AND h.host = p_host)
+   WHERE h.verification_status = 'verified'
+     AND ((p_theme_id IS NOT NULL AND t.id = p_theme_id) OR (p_host IS NOT NULL AND h.host = p_host))
   ON CONFLICT (host) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, theme_id = EXCLUDED.theme_id,
     publication_id = EXCLUDED.publication_id, theme_version_id = EXCLUDED.theme_version_id,
     bundle_url = EXCLUDED.bundle_url, bundle_sha256 = EXCLUDED.bundle_sha256,
@@ -32,6 +34,13 @@ CREATE TRIGGER themes_host_resolution AFTER UPDATE OF active_publication_id, del
         OR OLD.status IS DISTINCT FROM NEW.status)
   EXECUTE FUNCTION theme_config.host_resolution_theme_trg();
 
+-- A host's row moves when its name, tenant, property or verification changes; a verification
+-- check's bookkeeping (attempts, next check) does not rewrite it.
+DROP TRIGGER tenant_hosts_host_resolution ON tenant_service.tenant_hosts;
+CREATE TRIGGER tenant_hosts_host_resolution
+  AFTER INSERT OR DELETE OR UPDATE OF host, tenant_id, property_id, verification_status
+  ON tenant_service.tenant_hosts FOR EACH ROW EXECUTE FUNCTION theme_config.host_resolution_host_trg();
+
 -- Backfill: rows of themes already suspended or archived go. The migrator owns these tables but
 -- FORCE binds it to their policies (and it has no tenant), so FORCE is lifted for this statement
 -- only, inside this migration's transaction.
@@ -39,5 +48,6 @@ ALTER TABLE theme_config.host_resolution NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.themes NO FORCE ROW LEVEL SECURITY;
 DELETE FROM theme_config.host_resolution r USING theme_config.themes t
  WHERE t.id = r.theme_id AND t.status <> 'active';
+-- (Every host existing at themeconfig 0009 became verified, so no host row goes for that reason.)
 ALTER TABLE theme_config.themes FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.host_resolution FORCE ROW LEVEL SECURITY;
