@@ -289,6 +289,8 @@ HOST_VERIFICATION_DNS_TIMEOUT_SECONDS = env.float("HOST_VERIFICATION_DNS_TIMEOUT
 HOST_VERIFICATION_RETRY_BASE_SECONDS = env.int("HOST_VERIFICATION_RETRY_BASE_SECONDS", default=60)
 HOST_VERIFICATION_RETRY_MAX_SECONDS = env.int("HOST_VERIFICATION_RETRY_MAX_SECONDS", default=6 * 60 * 60)
 HOST_VERIFICATION_EXPIRY_DAYS = env.int("HOST_VERIFICATION_EXPIRY_DAYS", default=7)
+# Hosts (besides each tenant's verified ones) that preview pages may load content images from, e.g. your CDN.
+PREVIEW_IMAGE_ASSET_HOSTS = env.list("PREVIEW_IMAGE_ASSET_HOSTS", default=[])
 
 # --- outbox relay and webhooks (publishing/relay.py, publishing/webhooks.py) -------------------
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)

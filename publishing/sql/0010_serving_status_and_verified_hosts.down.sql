@@ -1,4 +1,5 @@
 -- Reverses 0010_serving_status_and_verified_hosts.sql: status and verification no longer count.
+DROP FUNCTION theme_config.preview_image_hosts(text);
 CREATE OR REPLACE FUNCTION theme_config.host_resolution_sync(p_theme_id text, p_host text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

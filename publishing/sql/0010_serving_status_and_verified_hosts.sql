@@ -51,3 +51,36 @@ DELETE FROM theme_config.host_resolution r USING theme_config.themes t
 -- (Every host existing at themeconfig 0009 became verified, so no host row goes for that reason.)
 ALTER TABLE theme_config.themes FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.host_resolution FORCE ROW LEVEL SECURITY;
+
+-- The preview page loads images only from the tenant's verified hosts (and configured asset hosts):
+-- the preview reader, which reads no table, asks this for a live link's tenant's verified hosts.
+-- Like preview_bundle_inputs (0008): the owner-only preview_lookup policy shows it that one token,
+-- then it reads under the token's tenant and puts the caller's GUC back. It counts no access.
+CREATE FUNCTION theme_config.preview_image_hosts(p_token_hash text)
+RETURNS SETOF text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_tenant text;
+  v_caller_tenant text := current_setting('app.tenant_id', true);
+BEGIN
+  IF p_token_hash IS NULL OR p_token_hash !~ '^[0-9a-f]{64}$' THEN
+    RETURN;
+  END IF;
+  PERFORM set_config('app.tenant_id', '', true);
+  PERFORM set_config('theme_config.preview_token_hash', p_token_hash, true);
+  SELECT t.tenant_id INTO v_tenant FROM theme_config.preview_tokens t
+   WHERE t.token_hash = p_token_hash AND t.revoked_at IS NULL AND t.expires_at > now();
+  PERFORM set_config('theme_config.preview_token_hash', '', true);
+  IF v_tenant IS NOT NULL THEN
+    PERFORM set_config('app.tenant_id', v_tenant, true);
+    RETURN QUERY SELECT h.host FROM tenant_service.tenant_hosts h
+                  WHERE h.tenant_id = v_tenant AND h.verification_status = 'verified' ORDER BY h.host;
+  END IF;
+  PERFORM set_config('app.tenant_id', coalesce(v_caller_tenant, ''), true);
+END;
+$$;
+REVOKE ALL ON FUNCTION theme_config.preview_image_hosts(text)
+  FROM PUBLIC, theme_config_app, theme_config_ro, theme_config_service;
+GRANT EXECUTE ON FUNCTION theme_config.preview_image_hosts(text) TO theme_config_preview_reader;
