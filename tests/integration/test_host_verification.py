@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from publishing import resolve_cache
 from publishing.services import publish
 from tests.dns_server import DnsServer
 from themeconfig import services
@@ -33,17 +32,11 @@ CHALLENGE = f"_theme-config.{HOST}"
 
 
 @pytest.fixture(autouse=True)
-def quiet(settings, monkeypatch):
+def quiet(resolve_cache_on, monkeypatch):
     """Cache on (a stale "unknown host" would show), no broker: enqueued checks are recorded."""
-    settings.RESOLVE_CACHE_SECONDS = 30
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
-    monkeypatch.setattr(resolve_cache, "_skip_until", 0.0)
     enqueued = []
     monkeypatch.setattr(verification, "host_verification_enqueue", lambda **kwargs: enqueued.append(kwargs))
-    client = resolve_cache._redis()
-    for key in client.scan_iter(match=f"{resolve_cache._namespace()}:*"):
-        client.delete(key)
-    resolve_cache._NEAR._copies.clear()
     return enqueued
 
 

@@ -8,9 +8,9 @@ from django.db import connection
 
 from publishing import outbox
 from tests.dns_server import DnsServer
-from tests.factories.tenancy import MembershipFactory, TenantHostFactory, UserFactory
+from tests.factories.admin_staff import make_staff, sign_in
+from tests.factories.tenancy import TenantHostFactory, UserFactory
 from themeconfig.models import TenantHost
-from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services import host_verification as verification
@@ -78,15 +78,10 @@ def test_api_hosts__other_tenants_host__404__viewer_cannot_add(client, keyed_ten
     assert refused.status_code == 403 and refused.json()["code"] == "MELMASTOON.AUTH.PERMISSION_DENIED"
 
 
-def test_admin_add_host__challenge_shown_once_in_the_body__not_in_a_cookie(client, tenant_factory):
-    tenant = tenant_factory()
-    user = UserFactory()
-    with tenant_context(tenant.id):
-        MembershipFactory(user=user, role="admin")
-    client.force_login(user)
-    session = client.session
-    session[SESSION_TENANT_KEY] = tenant.id
-    session.save()
+def test_admin_add_host__challenge_shown_once_in_the_body__not_in_a_cookie(client):
+    staff = make_staff("Lake Hotels")
+    tenant = staff.tenant
+    sign_in(client, staff, "admin")
     response = client.post("/admin/themeconfig/tenanthost/add/", {"host": "lake.example.com", "property": ""})
     page = response.content.decode()
     assert response.status_code == 200 and "_theme-config.lake.example.com" in page

@@ -8,10 +8,11 @@ import re
 import pytest
 
 from publishing.sample_site import gate_images
+from tests.factories.admin_staff import make_staff, sign_in
 from tests.factories.preview import bilingual_preview
+from tests.factories.tenancy import TenantFactory
 from themeconfig import services
 from themeconfig.platform.principal import Principal
-from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 BLOCK_HTML = ('<p>Our hotel</p><img src="https://lake.example.com/pool.jpg" alt="The pool">'
@@ -22,18 +23,24 @@ BLOCK_HTML = ('<p>Our hotel</p><img src="https://lake.example.com/pool.jpg" alt=
               '<img src="https://lake.example.com:8443/port.jpg" alt="port">')
 
 
-@pytest.fixture
-def world(tenant_factory, settings):
-    settings.PREVIEW_IMAGE_ASSET_HOSTS = ["cdn.assets.example"]
-    tenant = tenant_factory()
+def arrange(tenant, admin=None):
+    """The bilingual preview plus an HTML block of images; a verified and a pending host; another
+    tenant's verified host."""
     made = bilingual_preview(tenant)
     services.content_block_create(principal=made.admin, version_id=made.version.pk, surface="home", kind="rich_text",
                                   meta={"kind": "rich_text"}, body={"en": {"format": "html", "value": BLOCK_HTML}})
     services.host_add(principal=Principal.operator("t", tenant_id=tenant.id), host="lake.example.com")
-    services.host_add(principal=made.admin, host="pending.example.com")  # not proven: not an image host
-    other = tenant_factory()
+    services.host_add(principal=admin or made.admin, host="pending.example.com")  # not proven: not an image host
+    other = TenantFactory()
     services.host_add(principal=Principal.operator("t", tenant_id=other.id), host="other-tenant.example.com")
-    return tenant, made
+    return made
+
+
+@pytest.fixture
+def world(tenant_factory, settings):
+    settings.PREVIEW_IMAGE_ASSET_HOSTS = ["cdn.assets.example"]
+    tenant = tenant_factory()
+    return tenant, arrange(tenant)
 
 
 def image_sources(page: str) -> list[str]:
@@ -59,17 +66,11 @@ def test_public_preview_page__images_only_from_verified_and_asset_hosts__others_
     assert_only_own_images(client.get(f"/preview/{made.secret}/"))
 
 
-def test_admin_preview_frame__same_rule(client, world, user_factory, membership_factory):
-    from themeconfig.platform.middleware import SESSION_TENANT_KEY
-
-    tenant, made = world
-    user = user_factory()
-    with tenant_context(tenant.id):
-        membership_factory(user=user, role="viewer")
-    client.force_login(user)
-    session = client.session
-    session[SESSION_TENANT_KEY] = tenant.id
-    session.save()
+def test_admin_preview_frame__same_rule(client, settings):
+    settings.PREVIEW_IMAGE_ASSET_HOSTS = ["cdn.assets.example"]
+    staff = make_staff("Lake Hotels")
+    made = arrange(staff.tenant, staff.principals["admin"])
+    sign_in(client, staff, "viewer")
     response = client.get(f"/admin/themeconfig/themeversion/{made.version.pk}/preview-site/")
     assert_only_own_images(response)
     assert response["X-Frame-Options"] == "SAMEORIGIN"
