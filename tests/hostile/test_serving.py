@@ -184,3 +184,25 @@ def test_suspended_and_archived_themes__not_served__publishing_refused__other_te
                      body={"status": "active", "version": theme_version()})[0] == 404
     assert http.resolve(VICTIM_HOST) == nobody
     assert http.resolve(SQUATTER_HOST)[1]["theme_id"] == squatter.theme_id
+
+
+def test_preview_page__images_only_from_its_own_tenants_hosts__never_the_other_tenants(world):
+    """The victim's content points at the squatter's (verified) host and a tracker: the victim's preview
+    page loads neither, and its CSP names none of the squatter's hosts."""
+    from publishing.services.preview_tokens import preview_token_create
+
+    http, victim, squatter = world
+    admin = Principal.for_user(tenant_id=victim.id, user_id=1, role="admin")
+    version = services.version_create(principal=admin, theme_id=victim.theme_id)
+    images = "".join(f'<img src="https://{host}/i.png" alt="{host}">'
+                     for host in (VICTIM_HOST, SQUATTER_HOST, "tracker.example.net"))
+    services.content_block_create(principal=admin, version_id=version.pk, surface="home", kind="rich_text",
+                                  meta={"kind": "rich_text"}, body={"en": {"format": "html", "value": images}})
+    _, secret = preview_token_create(principal=admin, version_id=version.pk)
+    response = http.pool.request("GET", f"{http.url}/preview/{secret}/")
+    http.statuses.append(("GET", "/preview/…/", response.status))
+    page, csp = response.data.decode(), response.headers["Content-Security-Policy"]
+    assert response.status == 200
+    assert f'<img src="https://{VICTIM_HOST}/i.png"' in page and page.count('class="sample-image-blocked"') == 2
+    assert f"https://{VICTIM_HOST}" in csp and SQUATTER_HOST not in csp and "tracker" not in csp
+    assert f'src="https://{SQUATTER_HOST}' not in page
