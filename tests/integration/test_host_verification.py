@@ -151,9 +151,15 @@ def test_verify_now__queues_one_check__not_again_within_the_interval(world, quie
     host_verification_request(principal=admin, host=HOST)
     assert [call["host"] for call in quiet] == [HOST]
     assert row(tenant).verification_next_check_at <= timezone.now()  # due now, for the worker
+    with tenant_context(tenant.id):  # the worker has claimed it and is asking DNS
+        TenantHost.objects.filter(host=HOST).update(verification_leased_until=timezone.now() + timedelta(minutes=1))
+    host_verification_request(principal=admin, host=HOST)  # a check in flight: not another one
+    assert host_verification_check(principal=admin, host=HOST) is None  # nor a second worker's
+    with tenant_context(tenant.id):
+        TenantHost.objects.filter(host=HOST).update(verification_leased_until=None)
     host_verification_check(principal=admin, host=HOST)  # the worker's run (no record: fails)
     host_verification_request(principal=admin, host=HOST)  # right after a check: no new look-up
-    assert len(quiet) == 1
+    assert len(quiet) == 1 and row(tenant).verification_leased_until is None
     with pytest.raises(DomainError) as refused:
         host_verification_request(principal=Principal.for_user(tenant_id=tenant.id, user_id=2, role="member"),
                                   host=HOST)

@@ -26,6 +26,8 @@ class Migration(migrations.Migration):
                                     models.DateTimeField(blank=True, null=True)),
                 migrations.AddField("tenanthost", "verification_next_check_at",
                                     models.DateTimeField(blank=True, null=True)),
+                migrations.AddField("tenanthost", "verification_leased_until",
+                                    models.DateTimeField(blank=True, null=True)),
                 migrations.AddField("tenanthost", "verification_last_error", models.TextField(blank=True, null=True)),
             ],
         ),

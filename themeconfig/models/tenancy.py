@@ -94,6 +94,8 @@ class TenantHost(RLSModel):
     verification_attempts = models.IntegerField(default=0)
     verification_checked_at = models.DateTimeField(null=True, blank=True)
     verification_next_check_at = models.DateTimeField(null=True, blank=True)
+    # A check in flight holds the host until then (a lost worker's claim lapses).
+    verification_leased_until = models.DateTimeField(null=True, blank=True)
     verification_last_error = models.TextField(null=True, blank=True)
 
     # `property` is a field of this model, so the decorator is named through builtins.

@@ -19,6 +19,7 @@ def hosts_due_for_verification(*, limit: int = 100) -> list[tuple[str, str]]:
     with service_context() as alias:
         return list(TenantHost.objects.using(alias).filter(
             Q(verification_next_check_at__isnull=True) | Q(verification_next_check_at__lte=timezone.now()),
+            Q(verification_leased_until__isnull=True) | Q(verification_leased_until__lte=timezone.now()),
             verification_status=HostVerificationStatus.PENDING,
         ).order_by("verification_next_check_at").values_list("host", "tenant_id")[:limit])
 

@@ -49,13 +49,13 @@ def token_hash(token: str) -> str:
 def pending_values(token_hash_: str) -> dict:
     """A new host's verification columns: pending, checked by beat from now on."""
     return {"verification_status": HostVerificationStatus.PENDING, "verification_token_hash": token_hash_,
-            "verification_next_check_at": timezone.now()}
+            "verification_next_check_at": timezone.now(), "verification_leased_until": None}
 
 
 def verified_values(principal: Principal) -> dict:
     return {"verification_status": HostVerificationStatus.VERIFIED, "verification_token_hash": None,
             "verified_at": timezone.now(), "verified_by": principal.actor, "verification_next_check_at": None,
-            "verification_last_error": None}
+            "verification_leased_until": None, "verification_last_error": None}
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -79,7 +79,9 @@ def host_verification_request(*, principal: Principal, host: str) -> TenantHost:
         if found.is_verified:
             return found
         now = timezone.now()
-        if found.verification_checked_at is not None and found.verification_checked_at > now - MIN_INTERVAL:
+        in_flight = found.verification_leased_until is not None and found.verification_leased_until > now
+        recent = found.verification_checked_at is not None and found.verification_checked_at > now - MIN_INTERVAL
+        if in_flight or recent:
             return found
         TenantHost.objects.filter(host=found.host).update(verification_next_check_at=now)
         payload = principal.as_payload()
@@ -104,8 +106,9 @@ def host_verification_check(*, principal: Principal, host: str) -> TenantHost | 
     with use_case(principal, Permission.TENANT_MANAGE):
         claimed = TenantHost.objects.filter(
             Q(verification_next_check_at__isnull=True) | Q(verification_next_check_at__lte=now),
+            Q(verification_leased_until__isnull=True) | Q(verification_leased_until__lte=now),
             host=host, verification_status=HostVerificationStatus.PENDING,
-        ).update(verification_next_check_at=now + LEASE)
+        ).update(verification_leased_until=now + LEASE)
         if not claimed:
             return None
         expected = TenantHost.objects.values_list("verification_token_hash", flat=True).get(host=host)
@@ -140,7 +143,7 @@ def _record(*, principal: Principal, host: str, expected: str, matched: bool, er
         else:
             TenantHost.objects.filter(host=host).update(
                 verification_attempts=attempts, verification_checked_at=now, verification_last_error=error[:500],
-                verification_next_check_at=now + retry_delay(attempts))
+                verification_next_check_at=now + retry_delay(attempts), verification_leased_until=None)
         return TenantHost.objects.get(host=host)
 
 

@@ -4,6 +4,7 @@ ALTER TABLE tenant_service.tenant_hosts
   DROP CONSTRAINT tenant_hosts_verification_token_chk,
   DROP CONSTRAINT tenant_hosts_verification_status_check,
   DROP COLUMN verification_last_error,
+  DROP COLUMN verification_leased_until,
   DROP COLUMN verification_next_check_at,
   DROP COLUMN verification_checked_at,
   DROP COLUMN verification_attempts,

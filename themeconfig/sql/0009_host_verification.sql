@@ -13,6 +13,7 @@ ALTER TABLE tenant_service.tenant_hosts
   ADD COLUMN verification_attempts integer NOT NULL DEFAULT 0,
   ADD COLUMN verification_checked_at timestamptz,
   ADD COLUMN verification_next_check_at timestamptz,
+  ADD COLUMN verification_leased_until timestamptz,
   ADD COLUMN verification_last_error text;
 ALTER TABLE tenant_service.tenant_hosts ALTER COLUMN verification_status SET DEFAULT 'pending';
 -- NOT VALID then VALIDATE: the check of existing rows takes no lock that blocks writes.
