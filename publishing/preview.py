@@ -2,7 +2,8 @@
 
 It reads through the `preview` alias only, which connects as theme_config_preview_reader: that
 role reads no table and may execute theme_config.preview_bundle_inputs(token_hash) alone
-(publishing/sql/0008_preview_read.sql). For a live token (unexpired, unrevoked, its theme not
+(publishing/sql/0008_preview_read.sql), and theme_config.preview_image_hosts(token_hash) (0010), the
+hosts the page may load images from. For a live token (unexpired, unrevoked, its theme not
 deleted) the function returns, as one jsonb, everything `bundle_inputs()` reads through the ORM,
 and counts the access; anything else gives NULL. Unsaved model instances are rebuilt from it and
 handed to the same `build_bundle` that publishing uses, so a preview shows the very bytes a
@@ -42,6 +43,7 @@ from themeconfig.validators import PresetInfo
 
 PREVIEW_ALIAS = "preview"
 PREVIEW_SQL = "SELECT theme_config.preview_bundle_inputs(%s)"
+IMAGE_HOSTS_SQL = "SELECT theme_config.preview_image_hosts(%s)"
 # The shape preview_token_create() gives a secret (`pvw_` + token_urlsafe(32)), with room to grow;
 # anything else is not looked up at all.
 SECRET_RE = re.compile(rf"^{re.escape(TOKEN_PREFIX)}[A-Za-z0-9_-]{{32,128}}$")
@@ -73,6 +75,15 @@ def preview_bundle(secret: str) -> Bundle | None:
             transaction.set_rollback(True, using=PREVIEW_ALIAS)
             return None
         return build_bundle(**bundle_inputs_from_document(document))
+
+
+def preview_image_hosts(secret: str) -> list[str]:
+    """The verified hosts of a live preview link's tenant (where its page may load images), else []."""
+    if not isinstance(secret, str) or not SECRET_RE.match(secret):
+        return []
+    with transaction.atomic(using=PREVIEW_ALIAS), connections[PREVIEW_ALIAS].cursor() as cursor:
+        cursor.execute(IMAGE_HOSTS_SQL, [hash_token(secret)])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def bundle_inputs_from_document(document: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +123,7 @@ def _instance(model: type[Model], row: dict[str, Any] | None):
 
 
 def _guard(execute, sql, params, many, context):
-    if not (sql == PREVIEW_SQL and not many) and not (isinstance(sql, str) and sql.startswith(_TRANSACTION_CONTROL)):
+    if not (sql in (PREVIEW_SQL, IMAGE_HOSTS_SQL) and not many) and not (isinstance(sql, str) and sql.startswith(_TRANSACTION_CONTROL)):
         raise PreviewConnectionError("the preview reader's connection serves the preview read only")
     return execute(sql, params, many, context)
 

@@ -10,7 +10,10 @@ marked safe.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
@@ -84,13 +87,77 @@ def _localised(value: Any, chain: list[str]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _block_html(block: dict, chain: list[str]) -> SafeString:
+def image_host(url: str) -> str | None:
+    """The host an image URL loads from, if it is one a CSP `https://host` source can allow (https, the
+    default port, no credentials); else None."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not parts.hostname or parts.username or port not in (None, 443):
+        return None
+    return parts.hostname.rstrip(".").lower()
+
+
+def image_src_directive(image_hosts: Iterable[str]) -> str:
+    """The CSP img-src of a preview page: data: (no network) and these hosts only."""
+    return " ".join(["img-src data:", *(f"https://{host}" for host in sorted(set(image_hosts)))])
+
+
+class _ImageGate(HTMLParser):
+    """Re-emits sanitised HTML unchanged, except each <img> from a host not allowed, which becomes a
+    labelled placeholder: loading it would tell that host the viewer's address."""
+
+    def __init__(self, allowed: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=False)
+        self.allowed, self.out = allowed, []
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self._image(dict(attrs)) if tag == "img" else self.get_starttag_text())
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.out.append(data)  # already escaped by the sanitiser; entities come through below
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def _image(self, attrs: dict) -> str:
+        src, alt = attrs.get("src") or "", attrs.get("alt") or ""
+        host = image_host(src)
+        if host is not None and host in self.allowed:
+            return format_html('<img src="{}" alt="{}" loading="lazy">', src, alt)
+        label = f"Image not loaded: {host or 'its address'} is not one of this site's hosts"
+        return format_html('<span class="sample-image-blocked" role="img" aria-label="{}">{}{}</span>',
+                           f"{label}. {alt}".strip(), label, f" ({alt})" if alt else "")
+
+
+def gate_images(html: str, image_hosts: Iterable[str]) -> str:
+    """Sanitised block HTML with every image from a host outside `image_hosts` drawn as a placeholder."""
+    if "<img" not in html:
+        return html
+    gate = _ImageGate(frozenset(image_hosts))
+    gate.feed(html)
+    gate.close()
+    return "".join(gate.out)
+
+
+def _block_html(block: dict, chain: list[str], image_hosts: frozenset[str] = frozenset()) -> SafeString:
     body = block.get("body") or {}
     for locale in chain:
         part = body.get(locale)
         if isinstance(part, dict) and isinstance(part.get("value"), str):
             if part.get("format") == "html":
-                return mark_safe(sanitize_html(part["value"]))  # noqa: S308 - sanitised again here
+                # Sanitised again here; images only from the tenant's own or configured hosts.
+                return mark_safe(gate_images(sanitize_html(part["value"]), image_hosts))  # noqa: S308
             return markdown_html(part["value"])
     return format_html("<p class=\"sample-missing\">({} block without text in this locale)</p>", block.get("kind", ""))
 
@@ -101,8 +168,10 @@ def _nav(items: list, chain: list[str], depth: int = 0) -> list[dict]:
             for item in items or [] if isinstance(item, dict)]
 
 
-def site_context(document: dict, *, locale: str | None = None) -> dict:
-    """What the template needs, for `locale` (default: the bundle's default; an unknown one too)."""
+def site_context(document: dict, *, locale: str | None = None, image_hosts: Iterable[str] = ()) -> dict:
+    """What the template needs, for `locale` (default: the bundle's default; an unknown one too);
+    images in blocks load only from `image_hosts`."""
+    image_hosts = frozenset(image_hosts)
     locales = document.get("locales") or {}
     enabled = list(locales.get("enabled") or [])
     default = locales.get("default") or (enabled[0] if enabled else "en")
@@ -122,8 +191,8 @@ def site_context(document: dict, *, locale: str | None = None) -> dict:
         "locale": locale,
         "direction": (locales.get("direction_by_locale") or {}).get(locale, "ltr"),
         "locales": enabled,
-        "home_blocks": [_block_html(b, chain) for b in content.get("home") or []],
-        "detail_blocks": [_block_html(b, chain) for b in content.get("detail") or []],
+        "home_blocks": [_block_html(b, chain, image_hosts) for b in content.get("home") or []],
+        "detail_blocks": [_block_html(b, chain, image_hosts) for b in content.get("detail") or []],
         "header_nav": _nav((document.get("navigation") or {}).get("header") or [], chain),
         "layout": {surface: sel.get("preset") for surface, sel in (document.get("layout") or {}).items()},
         "steps": sorted(flow.get("steps") or DEFAULT_STEPS, key=lambda s: s.get("ordinal", 0)),
@@ -143,9 +212,11 @@ def site_context(document: dict, *, locale: str | None = None) -> dict:
     }
 
 
-def render_site(document: dict, css: str, *, locale: str | None = None, base_url: str = "") -> str:
-    """The whole sample page as HTML; `base_url` is the page's own URL without query (locale links)."""
-    context = site_context(document, locale=locale)
+def render_site(document: dict, css: str, *, locale: str | None = None, base_url: str = "",
+                image_hosts: Iterable[str] = ()) -> str:
+    """The whole sample page as HTML; `base_url` is the page's own URL without query (locale links);
+    images load only from `image_hosts` (the page's CSP must list the same: image_src_directive)."""
+    context = site_context(document, locale=locale, image_hosts=image_hosts)
     # The stylesheet is the builder's (validated tokens); "</" cannot close the style element.
     context["css"] = mark_safe(css.replace("</", "<\\/"))  # noqa: S308
     context["base_url"] = base_url

@@ -32,7 +32,7 @@ from publishing.bundles import BundleError, build_bundle, bundle_inputs
 from publishing.models import PublishJobKind, PublishJobStatus
 from publishing.sample_site import render_site
 from publishing.services import publish
-from publishing.views import PREVIEW_PAGE_HEADERS
+from publishing.views import preview_image_hosts, preview_page_headers
 from themeconfig.admin.base import can, domain_error_text, principal_of, show_secret_once
 from themeconfig.admin.themes import actor_label, add_refusal_errors, status_badge, when_label
 from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
@@ -40,6 +40,7 @@ from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.tenancy import verified_host_names
 from themeconfig.services import version_problems
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation
@@ -416,7 +417,6 @@ def version_preview_page(model_admin, request, version):
                                  title=f"Preview: {theme.name}, version {version.ordinal}")
 
 
-PREVIEW_FRAME_HEADERS = {**PREVIEW_PAGE_HEADERS, "X-Frame-Options": "SAMEORIGIN"}
 UNDRAWABLE_PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No preview yet</title></head>"
                    "<body><main><h1>No preview yet</h1><p>{}</p></main></body></html>")
 
@@ -429,12 +429,13 @@ def version_preview_site(model_admin, request, version):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     bundle, reason = _preview_bundle(version)
+    image_hosts = preview_image_hosts(verified_host_names())
     if bundle is None:
         html = UNDRAWABLE_PAGE.format(escape(reason))
     else:
         html = render_site(json.loads(bundle.json_bytes), bundle.css_bytes.decode("utf-8"),
-                           locale=request.GET.get("locale"), base_url=request.path)
+                           locale=request.GET.get("locale"), base_url=request.path, image_hosts=image_hosts)
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    for header, value in PREVIEW_FRAME_HEADERS.items():
+    for header, value in {**preview_page_headers(image_hosts), "X-Frame-Options": "SAMEORIGIN"}.items():
         response[header] = value
     return response

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from themeconfig import selectors, services
-from themeconfig.models import TenantHost
+from themeconfig.models import HostVerificationStatus, TenantHost
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.middleware import SESSION_TENANT_KEY, tenant_free
 from themeconfig.platform.tenant_context import user_context
@@ -59,9 +59,10 @@ class TenantAdminSite(admin.AdminSite):
 
     @staticmethod
     def tenant_site_url(request) -> str | None:
-        """The guest site on the tenant's first host, tenant-wide hosts before property hosts (RLS
-        limits the rows to the current tenant), in the scheme this admin is served over."""
-        host = (TenantHost.objects.order_by(F("property_id").asc(nulls_first=True), "host")
+        """The guest site on the tenant's first verified host (a pending one serves nothing yet),
+        tenant-wide hosts before property hosts (RLS limits the rows to the current tenant), in the
+        scheme this admin is served over."""
+        host = (TenantHost.objects.filter(verification_status=HostVerificationStatus.VERIFIED).order_by(F("property_id").asc(nulls_first=True), "host")
                 .values_list("host", flat=True).first())
         return f"{request.scheme}://{host}/" if host else None
 

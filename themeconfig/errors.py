@@ -25,6 +25,7 @@ class TenancyErrorCode(StrEnum):
     INVITATION_EMAIL_MISMATCH = "MELMASTOON.MEMBERS.INVITATION_EMAIL_MISMATCH"
     API_KEY_NAME_TAKEN = "MELMASTOON.API_KEY.NAME_TAKEN"
     BRAND_KIT_DEFAULT_TAKEN = "MELMASTOON.BRAND_KIT.DEFAULT_TAKEN"
+    HOST_ALREADY_VERIFIED = "MELMASTOON.HOST.ALREADY_VERIFIED"
 
 
 class ThemeErrorCode(StrEnum):
@@ -40,6 +41,7 @@ class ThemeErrorCode(StrEnum):
     CHILD_EXISTS = "MELMASTOON.THEME.CHILD_EXISTS"
     PRESET_KEY_TAKEN = "MELMASTOON.LAYOUT.PRESET_KEY_TAKEN"
     LOCALE_PACKS_PRESENT = "MELMASTOON.THEME.LOCALE_PACKS_PRESENT"
+    THEME_SUSPENDED = "MELMASTOON.THEME.SUSPENDED"
 
 
 _LOCALE = "Use a BCP 47 tag such as en or fa-IR."
@@ -70,6 +72,9 @@ CONSTRAINTS = {
     # tenant_service.tenant_hosts
     "tenant_hosts_pkey": taken(CoreErrorCode.HOST_TAKEN, "/host", "This host is already served by a tenant."),
     "tenant_hosts_host_check": invalid("/host", "Not a valid host name."),
+    "tenant_hosts_verification_status_check": invalid("/verification_status", "Either pending or verified."),
+    "tenant_hosts_verification_token_chk": invalid("/verification", "A pending host needs its challenge."),
+    "tenant_hosts_verification_attempts_check": invalid("/verification_attempts", "Not a count."),
     # theme_config.memberships
     "memberships_pkey": already_exists(),
     "memberships_id_check": invalid("/id", "Not a membership id."),

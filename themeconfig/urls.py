@@ -1,7 +1,7 @@
 """URLs of the core app under /api/v1/."""
 from django.urls import path
 
-from themeconfig.apis import api_keys, audit, themes, versions
+from themeconfig.apis import api_keys, audit, hosts, themes, versions
 from themeconfig.apis import core as apis
 
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("ready/", apis.ReadyApi.as_view(), name="ready"),
     path("tenant/", apis.CurrentTenantApi.as_view(), name="current-tenant"),
     path("properties/", apis.PropertyListApi.as_view(), name="property-list"),
+    path("hosts/", hosts.HostListApi.as_view(), name="host-list"),
+    path("hosts/<str:host>/verify/", hosts.HostVerifyApi.as_view(), name="host-verify"),
+    path("hosts/<str:host>/challenge/", hosts.HostChallengeApi.as_view(), name="host-challenge"),
     path("layout-presets/", apis.LayoutPresetListApi.as_view(), name="layout-preset-list"),
     path("api-keys/", api_keys.ApiKeyListApi.as_view(), name="api-key-list"),
     path("api-keys/<str:api_client_id>/revoke/", api_keys.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),

@@ -164,6 +164,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},
     # A read-model refresh whose scheduled task was lost (it only refreshes when one is due).
     "refresh-read-models": {"task": "publishing.refresh_read_models_task", "schedule": 60},
+    # Pending hosts' DNS challenges, each with its own backoff (only the due ones are checked).
+    "verify-pending-hosts": {"task": "themeconfig.verify_pending_hosts_task", "schedule": 60},
     # Retention of seed 000 §8: relayed outbox rows, consumed events, idempotency keys, preview tokens.
     "purge-expired": {"task": "publishing.purge_expired_task", "schedule": 24 * 60 * 60},
 }
@@ -336,6 +338,17 @@ AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 # Failures only: a row per successful sign-in would grow without a purge (last_login keeps the latest).
 AXES_DISABLE_ACCESS_LOG = True
+# Host verification (themeconfig/services/host_verification.py): the DNS servers asked for the
+# `_theme-config.<host>` TXT challenge (empty: the system's resolver), their port, the time per
+# look-up, the backoff between failed checks, and how long a host may stay pending before it is removed.
+HOST_VERIFICATION_NAMESERVERS = env.list("HOST_VERIFICATION_NAMESERVERS", default=[])
+HOST_VERIFICATION_DNS_PORT = env.int("HOST_VERIFICATION_DNS_PORT", default=53)
+HOST_VERIFICATION_DNS_TIMEOUT_SECONDS = env.float("HOST_VERIFICATION_DNS_TIMEOUT_SECONDS", default=3.0)
+HOST_VERIFICATION_RETRY_BASE_SECONDS = env.int("HOST_VERIFICATION_RETRY_BASE_SECONDS", default=60)
+HOST_VERIFICATION_RETRY_MAX_SECONDS = env.int("HOST_VERIFICATION_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+HOST_VERIFICATION_EXPIRY_DAYS = env.int("HOST_VERIFICATION_EXPIRY_DAYS", default=7)
+# Hosts (besides each tenant's verified ones) that preview pages may load content images from, e.g. your CDN.
+PREVIEW_IMAGE_ASSET_HOSTS = env.list("PREVIEW_IMAGE_ASSET_HOSTS", default=[])
 
 # --- outbox relay and webhooks (publishing/relay.py, publishing/webhooks.py) -------------------
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)

@@ -30,6 +30,7 @@ from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
 from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
 from themeconfig.services.occ import check_expected_version, not_found, version_conflict
+from themeconfig.services.themes import require_active_theme
 from themeconfig.services.versions import immutable, version_problems
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def _live_theme(theme_id: str) -> Theme:
 
 
 def _check_theme_version(theme: Theme, expected: int) -> None:
+    require_active_theme(theme.status)
     check_expected_version(expected)
     if theme.version != expected:
         raise version_conflict("theme", expected, theme.version)
@@ -169,6 +171,8 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
             updated_at=timezone.now())
     try:
         with use_case(principal, Permission.THEMES_PUBLISH):
+            # A job asked for before the theme was suspended or archived is refused when it runs.
+            require_active_theme(Theme.objects.filter(pk=job.theme_id).values_list("status", flat=True).first())
             started = time.perf_counter()
             if job.kind == PublishJobKind.ROLLBACK:
                 target = ThemePublication.objects.get(pk=job.target_publication_id)
@@ -227,9 +231,10 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
              principal.actor])
         cursor.execute(
             "UPDATE theme_config.themes SET active_publication_id = %s, version = version + 1, updated_at = now(), "
-            "updated_by = %s WHERE id = %s AND version = %s AND deleted_at IS NULL",
+            "updated_by = %s WHERE id = %s AND version = %s AND deleted_at IS NULL AND status = 'active'",
             [new_id_, principal.actor, job.theme_id, job.expected_theme_version])
         if cursor.rowcount != 1:
+            require_active_theme(Theme.objects.filter(pk=job.theme_id).values_list("status", flat=True).first())
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
                               "The theme changed since this publish was asked for (another publish won).",
                               http_status=409)

@@ -94,3 +94,24 @@ def content_block_factory():
     from tests.factories.themes import ContentBlockFactory
 
     return ContentBlockFactory
+
+
+@pytest.fixture
+def resolve_cache_on(settings, monkeypatch):
+    """The public resolve cache on (RESOLVE_CACHE_SECONDS=30, so a stale cached answer would show),
+    nothing cached from an earlier test in Redis or in this process, and nothing left behind."""
+    from publishing import resolve_cache
+
+    settings.RESOLVE_CACHE_SECONDS = 30
+    monkeypatch.setattr(resolve_cache, "_skip_until", 0.0)
+    client = resolve_cache._redis()
+
+    def forget():
+        keys = list(client.scan_iter(match=f"{resolve_cache._namespace()}:*"))
+        if keys:
+            client.delete(*keys)
+        resolve_cache._NEAR._copies.clear()
+
+    forget()
+    yield
+    forget()

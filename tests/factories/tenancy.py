@@ -47,6 +47,7 @@ class TenantHostFactory(_InCurrentTenant):
         model = TenantHost
 
     host = factory.Sequence(lambda n: f"site-{n}.example.com")
+    verification_status = "verified"  # arranged as already proven (an operator's host); pending ones say so
 
 
 class UserFactory(factory.django.DjangoModelFactory):

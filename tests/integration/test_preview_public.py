@@ -38,7 +38,8 @@ PREVIEW_READER = "theme_config_preview_reader"
 # What the preview reader may run with the rights of the functions' owner: its read, and the older
 # version-only read of 0005. Anything else it can execute runs with its own rights (it has none).
 PREVIEW_FUNCTIONS = {"theme_config.preview_version(p_token_hash text)",
-                     "theme_config.preview_bundle_inputs(p_token_hash text)"}
+                     "theme_config.preview_bundle_inputs(p_token_hash text)",
+                     "theme_config.preview_image_hosts(p_token_hash text)"}
 
 
 def url(secret: str, part: str = "") -> str:
@@ -234,7 +235,7 @@ def test_preview_reader__reads_no_table_directly__even_with_a_tenants_guc(world,
                 conn.execute(statement)
 
 
-def test_preview_reader__runs_with_an_owners_rights_only_its_two_reads(admin_sql):
+def test_preview_reader__runs_with_an_owners_rights_only_its_three_reads(admin_sql):
     definer = {row[0] for row in admin_sql.execute(
         """SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
            FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace

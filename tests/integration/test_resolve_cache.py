@@ -23,22 +23,9 @@ HOST = "cache.example.com"
 
 
 @pytest.fixture(autouse=True)
-def cache_on(settings, monkeypatch):
+def cache_on(resolve_cache_on, monkeypatch):
     """The cache on, nothing cached from an earlier test, nothing sent to a broker."""
-    settings.RESOLVE_CACHE_SECONDS = 30
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
-    monkeypatch.setattr(resolve_cache, "_skip_until", 0.0)
-    client = resolve_cache._redis()
-
-    def forget():
-        keys = list(client.scan_iter(match=f"{resolve_cache._namespace()}:*"))
-        if keys:
-            client.delete(*keys)
-        resolve_cache._NEAR._copies.clear()
-
-    forget()
-    yield
-    forget()
 
 
 @pytest.fixture

@@ -49,6 +49,10 @@ CHECK_CASES = [
     ("tenant_service.tenant_hosts", lambda t: {"host": "Upper.Example.com", "tenant_id": t}, "tenant_hosts_host_check", None),
     ("tenant_service.tenant_hosts", lambda t: {"host": "bad_host.example.com", "tenant_id": t}, "tenant_hosts_host_check", None),
     ("tenant_service.tenant_hosts", lambda t: {"host": "x" * 64 + ".example.com", "tenant_id": t}, "tenant_hosts_host_check", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "a.example.com", "tenant_id": t, "verification_status": "maybe"}, "tenant_hosts_verification_status_check", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "b.example.com", "tenant_id": t}, "tenant_hosts_verification_token_chk", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "c.example.com", "tenant_id": t, "verification_token_hash": "not-a-sha256"}, "tenant_hosts_verification_token_chk", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "d.example.com", "tenant_id": t, "verification_status": "verified", "verification_attempts": -1}, "tenant_hosts_verification_attempts_check", None),
     ("theme_config.memberships", lambda t: {"id": new_id("mbr"), "tenant_id": t, "user_id": 0, "role": "god"}, "memberships_role_check", None),
     ("theme_config.memberships", lambda t: {"id": "mbr_" + BAD, "tenant_id": t, "user_id": 0}, "memberships_id_check", None),
     ("theme_config.api_clients", lambda t: _api_client_row(t, id="apk_" + BAD), "api_clients_id_check", None),
@@ -120,7 +124,8 @@ def test_tenant_hosts_property_fk__property_of_another_tenant__rejected(tenant_f
     with raises_pg(psycopg.errors.ForeignKeyViolation, constraint="tenant_hosts_property_fk"):
         with tenant_context(a.id):
             _insert("tenant_service.tenant_hosts", {"host": "x.example.com", "tenant_id": a.id,
-                                                     "property_id": foreign_property.id})
+                                                     "property_id": foreign_property.id,
+                                                     "verification_status": "verified"})
 
 
 def test_memberships_tenant_user_uq__one_membership_per_user(tenant, membership_factory):

@@ -1,11 +1,14 @@
 """Tenant staff's admin of their tenant, its properties and its hosts."""
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
 
 from themeconfig import services
-from themeconfig.admin.base import TenantScopedAdmin, principal_of
+from themeconfig.admin.base import TenantScopedAdmin, domain_error_text, principal_of, show_secret_once
 from themeconfig.models import Property, Tenant, TenantHost
+from themeconfig.platform.errors import DomainError
+from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
 
 
 @admin.register(Tenant)
@@ -38,12 +41,33 @@ class PropertyAdmin(TenantScopedAdmin):
 
 @admin.register(TenantHost)
 class TenantHostAdmin(TenantScopedAdmin):
-    list_display = ["host", "property", "created_at"]
+    """A host added here is pending until its DNS challenge is met (the token shown once, on the page
+    after adding); *Verify now* has a worker check it at once, beat checks pending hosts with backoff."""
+
+    list_display = ["host", "property", "verification_status", "verified_at", "verification_checked_at",
+                    "verification_last_error", "created_at"]
+    list_filter = ["verification_status"]
     search_fields = ["host"]
     fields = ["host", "property"]
+    actions = ["verify_now", "new_challenge"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.fields, "verification_status", "challenge_record", "verified_at", "verified_by",
+                "verification_attempts", "verification_checked_at", "verification_next_check_at",
+                "verification_last_error"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["host"] if obj is not None else []
+        if obj is None:
+            return []
+        return ["host", "verification_status", "challenge_record", "verified_at", "verified_by",
+                "verification_attempts", "verification_checked_at", "verification_next_check_at",
+                "verification_last_error"]
+
+    @admin.display(description="DNS challenge")
+    def challenge_record(self, obj):
+        return "—" if obj.is_verified else f"TXT {obj.challenge_name}"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "property":
@@ -57,3 +81,43 @@ class TenantHostAdmin(TenantScopedAdmin):
             return
         created = services.host_add(principal=principal, host=obj.host, property_id=obj.property_id)
         obj.host, obj.tenant_id = created.host, created.tenant_id
+        request._host_challenge = (created.challenge_name, created.verification_token)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        name, token = getattr(request, "_host_challenge", (None, None))
+        if token is None:  # the tenant already had this host: nothing new to prove
+            return super().response_add(request, obj, post_url_continue)
+        return self._show_challenge(request, obj.host, name, token)
+
+    def _show_challenge(self, request, host, name, token):
+        # In the body only, like an API key's secret (a message would travel in a cookie).
+        return show_secret_once(
+            request, title=f"Prove you control {host}", secret=token,
+            explanation=(f"Add a DNS TXT record named {name} whose value is the token below, then use "
+                         "Verify now (or wait: pending hosts are checked regularly). The host is served only "
+                         "once verified. The token is not shown again (only its hash is stored); a new "
+                         "challenge can be asked for."),
+            back_url=reverse("admin:themeconfig_tenanthost_changelist"), admin_site=self.admin_site,
+        )
+
+    @admin.action(description="Verify the selected hosts now (DNS check)", permissions=["change"])
+    def verify_now(self, request, queryset):
+        for host in queryset:
+            try:
+                host_verification_request(principal=principal_of(request), host=host.host)
+            except DomainError as error:
+                self.message_user(request, domain_error_text(error), level=messages.ERROR)
+                return
+        self.message_user(request, f"Checking {len(queryset)} host(s); reload this page to see the outcome.")
+
+    @admin.action(description="New DNS challenge for the selected pending host", permissions=["change"])
+    def new_challenge(self, request, queryset):
+        if len(queryset) != 1:
+            self.message_user(request, "Select exactly one pending host.", level=messages.ERROR)
+            return None
+        try:
+            found, token = host_challenge_renew(principal=principal_of(request), host=queryset[0].host)
+        except DomainError as error:
+            self.message_user(request, domain_error_text(error), level=messages.ERROR)
+            return None
+        return self._show_challenge(request, found.host, found.challenge_name, token)

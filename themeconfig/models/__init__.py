@@ -4,6 +4,7 @@ from .brand_kits import BrandKit
 from .layout import LayoutPreset, LayoutSurface
 from .tenancy import (
     ApiClient,
+    HostVerificationStatus,
     Invitation,
     InvitationRole,
     Membership,
@@ -51,6 +52,7 @@ __all__ = [
     "Role",
     "Tenant",
     "TenantHost",
+    "HostVerificationStatus",
     "TenantPlan",
     "Theme",
     "ThemeScope",

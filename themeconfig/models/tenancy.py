@@ -1,4 +1,6 @@
 """Tenants, properties, hosts, memberships and API clients (schema tenant_service / theme_config)."""
+import builtins
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -67,8 +69,16 @@ class Property(RLSModel):
         return self.name
 
 
+class HostVerificationStatus(models.TextChoices):
+    PENDING = "pending"
+    VERIFIED = "verified"
+
+
 class TenantHost(RLSModel):
-    """A host name served by a tenant (seed 000 §6.2 `tenant_service.tenant_hosts`)."""
+    """A host name of a tenant (seed 000 §6.2 `tenant_service.tenant_hosts`); served once verified.
+
+    A host a tenant adds is `pending` until the DNS TXT record at `_theme-config.<host>` holds its
+    challenge token (only the token's sha256 is kept); operators' hosts are verified by them."""
 
     host = models.TextField(primary_key=True)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="hosts")
@@ -76,6 +86,27 @@ class TenantHost(RLSModel):
         Property, on_delete=models.CASCADE, null=True, blank=True, related_name="hosts"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    verification_status = models.TextField(choices=HostVerificationStatus.choices,
+                                           default=HostVerificationStatus.PENDING)
+    verification_token_hash = models.TextField(null=True, blank=True, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.TextField(null=True, blank=True)
+    verification_attempts = models.IntegerField(default=0)
+    verification_checked_at = models.DateTimeField(null=True, blank=True)
+    verification_next_check_at = models.DateTimeField(null=True, blank=True)
+    # A check in flight holds the host until then (a lost worker's claim lapses).
+    verification_leased_until = models.DateTimeField(null=True, blank=True)
+    verification_last_error = models.TextField(null=True, blank=True)
+
+    # `property` is a field of this model, so the decorator is named through builtins.
+    @builtins.property
+    def is_verified(self) -> bool:
+        return self.verification_status == HostVerificationStatus.VERIFIED
+
+    @builtins.property
+    def challenge_name(self) -> str:
+        """Where the TXT record holding the token goes."""
+        return f"_theme-config.{self.host}"
 
     class Meta:
         db_table = 'tenant_service"."tenant_hosts'

@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 from themeconfig import services
 from themeconfig.models import InvitationRole, LayoutPreset, Membership, Property, Tenant, TenantHost
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
+from themeconfig.platform.service_db import service_context
 from themeconfig.selectors.operators import tenant_by_slug
+from themeconfig.services.host_verification import host_verify_by_operator
 from themeconfig.services.tenancy import host_remove
 
 
@@ -94,9 +96,20 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
     """Hosts of every tenant. A host moves to another tenant by removing it here and adding it there."""
 
     can_add = can_change = can_delete = True
-    list_display = ["host", "tenant", "property", "created_at"]
+    list_display = ["host", "tenant", "property", "verification_status", "verified_by", "created_at"]
+    list_filter = ["verification_status"]
     list_select_related = ["tenant", "property"]
     search_fields = ["host", "tenant__slug"]
+    actions = ["verify_by_hand"]
+
+    @admin.action(description="Mark the selected hosts verified (checked by hand; audited as you)",
+                  permissions=["change"])
+    def verify_by_hand(self, request, queryset):
+        with service_context():
+            hosts = list(queryset.values_list("host", "tenant_id"))
+        for host, tenant_id in hosts:
+            host_verify_by_operator(principal=request.operator.in_tenant(tenant_id), host=host)
+        self.message_user(request, f"Verified {len(hosts)} host(s).")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -110,10 +123,14 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
         return form
 
     def get_fields(self, request, obj=None):
-        return ["tenant_slug", "host"] if obj is None else ["host", "tenant", "property", "created_at"]
+        return ["tenant_slug", "host"] if obj is None else [
+            "host", "tenant", "property", "verification_status", "verified_at", "verified_by",
+            "verification_attempts", "verification_checked_at", "verification_last_error", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else ["host", "tenant", "created_at"]
+        return [] if obj is None else ["host", "tenant", "verification_status", "verified_at", "verified_by",
+                                       "verification_attempts", "verification_checked_at",
+                                       "verification_last_error", "created_at"]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from themeconfig.models import Membership, Property, Tenant
+from themeconfig.models import HostVerificationStatus, Membership, Property, Tenant, TenantHost
 from themeconfig.platform.tenant_context import current_tenant_id
 
 
@@ -28,3 +28,9 @@ def property_list() -> QuerySet[Property]:
     # The explicit tenant filter is defence in depth; RLS already scopes the rows.
     return Property.objects.filter(tenant_id=current_tenant_id(), deleted_at__isnull=True).order_by("id")
 
+
+
+def verified_host_names() -> list[str]:
+    """The current tenant's verified hosts (where its pages may load images from, among others)."""
+    return list(TenantHost.objects.filter(verification_status=HostVerificationStatus.VERIFIED)
+                .order_by("host").values_list("host", flat=True))

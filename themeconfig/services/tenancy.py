@@ -22,6 +22,7 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.selectors.operators import tenant_by_slug
 from themeconfig.services.audit import audit_record
+from themeconfig.services.host_verification import challenge_new, pending_values, verified_values
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.signals import host_resolution_changed_on_commit
 
@@ -68,7 +69,7 @@ def tenant_create(
     with constraint_violations(), tenant_context(tenant_id):
         tenant = Tenant.objects.create(id=tenant_id, slug=slug, name=name.strip(), plan=plan)
         for host in normalized_hosts:
-            _host_insert(tenant_id=tenant_id, host=host, property_id=None)
+            _host_insert(principal=principal, tenant_id=tenant_id, host=host, property_id=None)
         audit_record(principal=principal.in_tenant(tenant_id), action="tenant.created", entity_type="tenant",
                      entity_id=tenant_id, new={"slug": slug, "name": tenant.name, "plan": plan, "hosts": normalized_hosts})
     return tenant
@@ -108,10 +109,19 @@ def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
         return tenant
 
 
-def _host_insert(*, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
+def _host_insert(*, principal: Principal, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
+    """The new host row: verified when an operator adds it (they vouch for it, audited), else pending
+    with a fresh challenge, whose token is on the returned object (`verification_token`) and nowhere else."""
+    token = None
+    if principal.is_operator:
+        verification = verified_values(principal)
+    else:
+        token, hashed = challenge_new()
+        verification = pending_values(hashed)
     with transaction.atomic():
-        created = TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id)
+        created = TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id, **verification)
     host_resolution_changed_on_commit([host])  # "unknown host" may be cached for it
+    created.verification_token = token
     return created
 
 
@@ -124,17 +134,22 @@ def _property_errors(property_id: str | None, path: str = "/property_id") -> lis
 
 
 def host_add(*, principal: Principal, host: str, property_id: str | None = None, path: str = "/host") -> TenantHost:
-    """Adds a host to the principal's tenant; adding a host it already has is a no-op."""
+    """Adds a host to the principal's tenant; adding a host it already has is a no-op.
+
+    A tenant's new host is pending until its DNS challenge is met (`verification_token` on the
+    returned object, shown once); an operator's is verified at once."""
     value = normalize_host(host, path=path)
     with use_case(principal, Permission.TENANT_MANAGE):
         if errors := _property_errors(property_id):
             raise validation_error(errors)
         existing = TenantHost.objects.filter(host=value).first()
         if existing is not None:
+            existing.verification_token = None  # shown once, when it was added
             return existing
-        added = _host_insert(tenant_id=principal.tenant_id, host=value, property_id=property_id)
+        added = _host_insert(principal=principal, tenant_id=principal.tenant_id, host=value, property_id=property_id)
         audit_record(principal=principal, action="host.added", entity_type="host", entity_id=added.host,
-                     new={"host": added.host, "property_id": added.property_id})
+                     new={"host": added.host, "property_id": added.property_id,
+                          "verification_status": added.verification_status})
         return added
 
 

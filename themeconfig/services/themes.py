@@ -38,6 +38,23 @@ STATUS_TRANSITIONS = {
 }
 
 
+# What a theme that is not active answers to publish, rollback, re-publish and queued jobs (409).
+_INACTIVE = {
+    ThemeStatus.SUSPENDED: (ThemeErrorCode.THEME_SUSPENDED, "The theme is suspended: make it active again first."),
+    ThemeStatus.ARCHIVED: (ThemeErrorCode.THEME_ARCHIVED, "The theme is archived: it is never published again."),
+}
+
+
+def require_active_theme(status: str) -> None:
+    """Refuses publishing work on a suspended or archived theme with a 409 naming its status.
+
+    Only an active theme is served (theme_config.host_resolution_sync), so only an active theme
+    takes new publications; reactivating a suspended one serves its active publication again."""
+    if status in _INACTIVE:
+        code, message = _INACTIVE[status]
+        raise DomainError(code, message, http_status=409, extra={"theme_status": status})
+
+
 def _locale_errors(default_locale, enabled_locales, fallback_chain) -> tuple[list[FieldError], tuple | None]:
     try:
         return [], validate_theme_locales(
@@ -166,6 +183,8 @@ def theme_update(
         if "enabled_locales" in values:
             removed = [locale for locale in theme.enabled_locales if locale not in values["enabled_locales"]]
             _drop_or_refuse_locale_packs(principal, theme, removed, drop=drop_locale_packs)
+        if "status" in values:  # the trigger has rewritten the slot's read-model rows; cached answers go at commit
+            host_resolution_changed_on_commit(_slot_hosts(theme))
         return _audited_change(principal, "theme.updated", theme)
 
 

@@ -1,0 +1,216 @@
+"""Hosts are proven before they are served (issue 16): a tenant's new host is pending until the DNS TXT
+record at `_theme-config.<host>` holds its challenge token, checked against a real DNS server on loopback."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from publishing.services import publish
+from tests.dns_server import DnsServer
+from themeconfig import services
+from themeconfig.models import AuditLogEntry, TenantHost, Theme
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.selectors.operators import tenant_by_slug
+from themeconfig.services import host_verification as verification
+from themeconfig.services.host_verification import (
+    host_challenge_renew,
+    host_verification_check,
+    host_verification_request,
+    host_verify_by_operator,
+)
+from themeconfig.tasks import verify_pending_hosts_task
+
+pytestmark = pytest.mark.usefixtures("committed_db")
+HOST = "www.lake.example.com"
+CHALLENGE = f"_theme-config.{HOST}"
+
+
+@pytest.fixture(autouse=True)
+def quiet(resolve_cache_on, monkeypatch):
+    """Cache on (a stale "unknown host" would show), no broker: enqueued checks are recorded."""
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+    enqueued = []
+    monkeypatch.setattr(verification, "host_verification_enqueue", lambda **kwargs: enqueued.append(kwargs))
+    return enqueued
+
+
+@pytest.fixture
+def dns(settings):
+    with DnsServer() as server:
+        settings.HOST_VERIFICATION_NAMESERVERS = ["127.0.0.1"]
+        settings.HOST_VERIFICATION_DNS_PORT = server.port
+        settings.HOST_VERIFICATION_DNS_TIMEOUT_SECONDS = 1.0
+        yield server
+
+
+@pytest.fixture
+def world(tenant_factory):
+    """A tenant with a published tenant-wide theme; `admin` is a tenant admin (not an operator)."""
+    tenant = tenant_factory()
+    admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
+    theme = services.theme_create(principal=admin, name="Lake")
+    version = services.version_create(principal=admin, theme_id=theme.pk)
+    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": "hi"})
+    job = publish.version_publish(principal=admin, version_id=version.pk, expected_theme_version=1)
+    assert publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id).status == "succeeded"
+    return tenant, admin
+
+
+def resolves(client, host=HOST) -> bool:
+    response = client.get(f"/api/v1/resolve/?host={host}")
+    assert response.status_code in (200, 404)
+    return response.status_code == 200
+
+
+def row(tenant, host=HOST) -> TenantHost:
+    with tenant_context(tenant.id):
+        return TenantHost.objects.get(host=host)
+
+
+def make_due(tenant, host=HOST):
+    with tenant_context(tenant.id):
+        TenantHost.objects.filter(host=host).update(verification_next_check_at=timezone.now())
+
+
+def test_tenant_added_host__pending__not_served_until_its_dns_challenge_is_met(world, client, dns):
+    tenant, admin = world
+    added = services.host_add(principal=admin, host=HOST)
+    assert added.verification_status == "pending" and added.verification_token.startswith("tcv_")
+    assert not resolves(client)  # a squatted or unproven name is never served (now cached as unknown)
+
+    dns.records[CHALLENGE] = ["v=something-else", added.verification_token]
+    checked = host_verification_check(principal=admin, host=HOST)
+    assert checked.verification_status == "verified" and checked.verified_by == admin.actor
+    assert dns.queries == [CHALLENGE]
+    assert resolves(client)  # at once: the cached "unknown" went at the commit
+    with tenant_context(tenant.id):
+        audit = AuditLogEntry.objects.filter(entity_id=HOST, action="host.verified").get()
+    assert audit.new_values == {"verification_status": "verified", "method": "dns"}
+
+
+def test_token__shown_once__only_its_sha256_stored__never_audited(world, dns):
+    tenant, admin = world
+    token = services.host_add(principal=admin, host=HOST).verification_token
+    stored = row(tenant)
+    assert stored.verification_token_hash == verification.token_hash(token) and token not in str(stored.__dict__)
+    again = services.host_add(principal=admin, host=HOST)  # adding it again is a no-op: no token
+    assert again.verification_token is None
+    with tenant_context(tenant.id):
+        logged = str(list(AuditLogEntry.objects.values_list("old_values", "new_values")))
+    assert token not in logged and stored.verification_token_hash not in logged
+
+
+def test_wrong_record_or_none__stays_pending__next_check_backs_off(world, client, dns, settings):
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    dns.records[CHALLENGE] = ["tcv_not-the-token"]
+    delays = []
+    for attempt in range(1, 4):
+        make_due(tenant)
+        before = timezone.now()
+        checked = host_verification_check(principal=admin, host=HOST)
+        assert checked.verification_status == "pending" and checked.verification_attempts == attempt
+        assert "none holding the token" in checked.verification_last_error
+        delays.append((checked.verification_next_check_at - before).total_seconds())
+    base = settings.HOST_VERIFICATION_RETRY_BASE_SECONDS
+    assert [round(d / base) for d in delays] == [1, 2, 4]
+    assert host_verification_check(principal=admin, host=HOST) is None  # not due: no look-up
+    assert len(dns.queries) == 3 and not resolves(client)
+
+
+def test_dns_failure__stays_pending__error_recorded(world, settings):
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    with DnsServer(servfail=True) as failing:
+        settings.HOST_VERIFICATION_NAMESERVERS = ["127.0.0.1"]
+        settings.HOST_VERIFICATION_DNS_PORT = failing.port
+        settings.HOST_VERIFICATION_DNS_TIMEOUT_SECONDS = 0.5
+        checked = host_verification_check(principal=admin, host=HOST)
+    assert checked.verification_status == "pending" and checked.verification_last_error
+    assert checked.verification_attempts == 1
+
+
+def test_check__refused_inside_a_transaction(world, dns):
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    with transaction.atomic(), pytest.raises(RuntimeError):
+        host_verification_check(principal=admin, host=HOST)
+
+
+def test_verify_now__queues_one_check__not_again_within_the_interval(world, quiet, dns):
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    with tenant_context(tenant.id):  # as beat would have it: next check far ahead after failures
+        TenantHost.objects.filter(host=HOST).update(verification_next_check_at=timezone.now() + timedelta(hours=1))
+    host_verification_request(principal=admin, host=HOST)
+    assert [call["host"] for call in quiet] == [HOST]
+    assert row(tenant).verification_next_check_at <= timezone.now()  # due now, for the worker
+    with tenant_context(tenant.id):  # the worker has claimed it and is asking DNS
+        TenantHost.objects.filter(host=HOST).update(verification_leased_until=timezone.now() + timedelta(minutes=1))
+    host_verification_request(principal=admin, host=HOST)  # a check in flight: not another one
+    assert host_verification_check(principal=admin, host=HOST) is None  # nor a second worker's
+    with tenant_context(tenant.id):
+        TenantHost.objects.filter(host=HOST).update(verification_leased_until=None)
+    host_verification_check(principal=admin, host=HOST)  # the worker's run (no record: fails)
+    host_verification_request(principal=admin, host=HOST)  # right after a check: no new look-up
+    assert len(quiet) == 1 and row(tenant).verification_leased_until is None
+    with pytest.raises(DomainError) as refused:
+        host_verification_request(principal=Principal.for_user(tenant_id=tenant.id, user_id=2, role="member"),
+                                  host=HOST)
+    assert refused.value.code == "MELMASTOON.AUTH.PERMISSION_DENIED"
+
+
+def test_renewed_challenge__old_token_no_longer_counts(world, client, dns):
+    tenant, admin = world
+    old = services.host_add(principal=admin, host=HOST).verification_token
+    _, new = host_challenge_renew(principal=admin, host=HOST)
+    dns.records[CHALLENGE] = [old]
+    make_due(tenant)
+    assert host_verification_check(principal=admin, host=HOST).verification_status == "pending"
+    dns.records[CHALLENGE] = [new]
+    make_due(tenant)
+    assert host_verification_check(principal=admin, host=HOST).verification_status == "verified"
+    with pytest.raises(DomainError) as refused:
+        host_challenge_renew(principal=admin, host=HOST)
+    assert refused.value.code == "MELMASTOON.HOST.ALREADY_VERIFIED"
+    assert resolves(client)
+
+
+def test_operator_hosts__verified_by_the_operator__audited__served(world, client, capsys):
+    tenant, admin = world
+    operator = Principal.operator("support", tenant_id=tenant.id)
+    assert services.host_add(principal=operator, host="ops.example.com").verified_by == "operator:support"
+    assert resolves(client, "ops.example.com")
+    services.host_add(principal=admin, host=HOST)
+    verified = host_verify_by_operator(principal=operator, host=HOST)
+    assert verified.verification_status == "verified" and resolves(client)
+    with tenant_context(tenant.id):
+        audit = AuditLogEntry.objects.filter(entity_id=HOST, action="host.verified").get()
+    assert (audit.actor, audit.new_values["method"]) == ("operator:support", "operator")
+    with pytest.raises(DomainError):
+        host_verify_by_operator(principal=admin, host="ops.example.com")
+
+    call_command("create_tenant", slug="cli", name="Cli", host=["cli.example.com"])
+    cli = tenant_by_slug(slug="cli")
+    assert row(cli, "cli.example.com").verification_status == "verified"
+
+
+def test_beat__checks_due_hosts__removes_hosts_pending_too_long(world, quiet, dns, settings):
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    services.host_add(principal=admin, host="old.example.com")
+    with tenant_context(tenant.id):
+        TenantHost.objects.filter(host="old.example.com").update(
+            created_at=timezone.now() - timedelta(days=settings.HOST_VERIFICATION_EXPIRY_DAYS + 1))
+        Theme.objects.count()
+    assert verify_pending_hosts_task() == {"checks": 1, "expired": 1}
+    assert [call["host"] for call in quiet] == [HOST]
+    with tenant_context(tenant.id):
+        assert not TenantHost.objects.filter(host="old.example.com").exists()
+        assert AuditLogEntry.objects.filter(entity_id="old.example.com", action="host.removed").exists()

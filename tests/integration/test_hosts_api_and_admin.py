@@ -1,0 +1,116 @@
+"""Hosts through their doors: the API and the tenant admin show the DNS challenge token once; "verify now"
+queues a check; operators verify by hand on /platform/ (audited). Committed: the check runs outside any
+transaction, and /platform/ reads on another connection."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from publishing import outbox
+from tests.dns_server import DnsServer
+from tests.factories.admin_staff import make_staff, sign_in
+from tests.factories.tenancy import TenantHostFactory, UserFactory
+from themeconfig.models import TenantHost
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services import host_verification as verification
+from themeconfig.services.host_verification import host_verification_check
+from themeconfig.services.tenancy import host_add
+
+pytestmark = pytest.mark.usefixtures("committed_db")
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(verification, "host_verification_enqueue", lambda **kwargs: enqueued.append(kwargs))
+    monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    return enqueued
+
+
+def stored(tenant_id, host) -> TenantHost:
+    with tenant_context(tenant_id):
+        return TenantHost.objects.get(host=host)
+
+
+def test_api_add_host__pending__token_once__replay_has_it_null(client, keyed_tenant_factory):
+    owner = keyed_tenant_factory(role="admin")
+    headers = {**owner.auth, "HTTP_IDEMPOTENCY_KEY": "add-1"}
+    response = client.post("/api/v1/hosts/", {"host": "WWW.Lake.example.com."}, content_type="application/json",
+                           **headers)
+    body = response.json()
+    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
+    assert body["host"] == "www.lake.example.com" and body["verification_status"] == "pending"
+    assert (body["challenge_record_name"], body["challenge_record_type"]) == ("_theme-config.www.lake.example.com", "TXT")
+    assert stored(owner.id, body["host"]).verification_token_hash == verification.token_hash(body["challenge_token"])
+    replay = client.post("/api/v1/hosts/", {"host": "WWW.Lake.example.com."}, content_type="application/json",
+                         **headers)
+    assert replay.json()["challenge_token"] is None and replay["Idempotent-Replayed"] == "true"
+    listed = client.get("/api/v1/hosts/", **owner.auth).json()["results"]
+    assert [row["host"] for row in listed] == ["www.lake.example.com"] and "challenge_token" not in listed[0]
+    assert body["challenge_token"] not in client.get("/api/v1/audit-log/", **owner.auth).content.decode()
+
+
+def test_api_verify_now__queued_202__verified_after_the_check__200(client, keyed_tenant_factory, no_broker, settings):
+    owner = keyed_tenant_factory(role="admin")
+    token = client.post("/api/v1/hosts/", {"host": "lake.example.com"}, content_type="application/json",
+                        **owner.auth).json()["challenge_token"]
+    queued = client.post("/api/v1/hosts/lake.example.com/verify/", **owner.auth)
+    assert queued.status_code == 202 and queued.json()["verification_status"] == "pending"
+    assert [(call["host"], call["tenant_id"]) for call in no_broker] == [("lake.example.com", owner.id)]
+    with DnsServer({"_theme-config.lake.example.com": [token]}) as dns:
+        settings.HOST_VERIFICATION_NAMESERVERS, settings.HOST_VERIFICATION_DNS_PORT = ["127.0.0.1"], dns.port
+        principal = Principal.from_payload(no_broker[0]["principal"])
+        assert host_verification_check(principal=principal, host="lake.example.com").is_verified
+    done = client.post("/api/v1/hosts/lake.example.com/verify/", **owner.auth)
+    assert done.status_code == 200 and done.json()["verification_status"] == "verified"
+    renewed = client.post("/api/v1/hosts/lake.example.com/challenge/", **owner.auth)
+    assert renewed.status_code == 409 and renewed.json()["code"] == "MELMASTOON.HOST.ALREADY_VERIFIED"
+
+
+def test_api_hosts__other_tenants_host__404__viewer_cannot_add(client, keyed_tenant_factory):
+    owner, other = keyed_tenant_factory(role="admin"), keyed_tenant_factory(role="viewer")
+    client.post("/api/v1/hosts/", {"host": "lake.example.com"}, content_type="application/json", **owner.auth)
+    for path in ("/api/v1/hosts/lake.example.com/verify/", "/api/v1/hosts/lake.example.com/challenge/"):
+        assert client.post(path, **keyed_tenant_factory(role="admin").auth).status_code == 404
+    assert client.get("/api/v1/hosts/", **other.auth).json()["results"] == []
+    refused = client.post("/api/v1/hosts/", {"host": "mine.example.com"}, content_type="application/json", **other.auth)
+    assert refused.status_code == 403 and refused.json()["code"] == "MELMASTOON.AUTH.PERMISSION_DENIED"
+
+
+def test_admin_add_host__challenge_shown_once_in_the_body__not_in_a_cookie(client):
+    staff = make_staff("Lake Hotels")
+    tenant = staff.tenant
+    sign_in(client, staff, "admin")
+    response = client.post("/admin/themeconfig/tenanthost/add/", {"host": "lake.example.com", "property": ""})
+    page = response.content.decode()
+    assert response.status_code == 200 and "_theme-config.lake.example.com" in page
+    row = stored(tenant.id, "lake.example.com")
+    token = next(word for word in page.replace('"', " ").split() if word.startswith("tcv_"))
+    assert row.verification_status == "pending" and row.verification_token_hash == verification.token_hash(token)
+    assert token not in str(response.cookies) and response["Cache-Control"].startswith("no-store")
+    again = client.get(f"/admin/themeconfig/tenanthost/{row.host}/change/")
+    assert token not in again.content.decode() and "pending" in again.content.decode().lower()
+    assert again.context["site_url"] is None  # "View site" never opens a host that is not served
+
+
+def test_platform_verify_by_hand__verified__audited_as_the_operator(client, tenant_factory):
+    tenant = tenant_factory()
+    with tenant_context(tenant.id):
+        TenantHostFactory(host="pending.example.com", verification_status="pending",
+                          verification_token_hash=verification.token_hash("tcv_x"))
+    client.force_login(UserFactory(username="ops", is_superuser=True))
+    response = client.post("/platform/themeconfig/tenanthost/", {
+        "action": "verify_by_hand", "_selected_action": ["pending.example.com"]})
+    assert response.status_code == 302
+    row = stored(tenant.id, "pending.example.com")
+    assert (row.verification_status, row.verified_by) == ("verified", "operator:ops")
+    with tenant_context(tenant.id), connection.cursor() as cursor:
+        cursor.execute("SELECT actor, new_values->>'method' FROM theme_config.audit_log WHERE action = 'host.verified'")
+        assert cursor.fetchall() == [("operator:ops", "operator")]
+
+
+def test_operator_added_host__verified_at_once(tenant_factory):
+    tenant = tenant_factory()
+    added = host_add(principal=Principal.operator("create_tenant", tenant_id=tenant.id), host="ops.example.com")
+    assert added.is_verified and added.verification_token is None

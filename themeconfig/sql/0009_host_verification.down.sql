@@ -1,0 +1,14 @@
+-- Reverses 0009_host_verification.sql.
+ALTER TABLE tenant_service.tenant_hosts
+  DROP CONSTRAINT tenant_hosts_verification_attempts_check,
+  DROP CONSTRAINT tenant_hosts_verification_token_chk,
+  DROP CONSTRAINT tenant_hosts_verification_status_check,
+  DROP COLUMN verification_last_error,
+  DROP COLUMN verification_leased_until,
+  DROP COLUMN verification_next_check_at,
+  DROP COLUMN verification_checked_at,
+  DROP COLUMN verification_attempts,
+  DROP COLUMN verified_by,
+  DROP COLUMN verified_at,
+  DROP COLUMN verification_token_hash,
+  DROP COLUMN verification_status;
