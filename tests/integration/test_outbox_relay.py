@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -165,6 +166,75 @@ def test_two_relays_at_once__skip_locked__each_event_delivered_once(tenant, monk
     assert sorted(r.published for r in results) == [3, 3]  # disjoint batches, both at work
     assert len(receiver.requests) == 6
     assert len({json.loads(r.body)["id"] for r in receiver.requests}) == 6
+
+
+def eventually(check, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def test_relay__a_hanging_receiver__no_row_lock_held__other_partitions_delivered_meanwhile(tenant_factory, monkeypatch,
+                                                                                         settings):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 30  # the receiver hangs until the test lets it go
+    stuck, other = tenant_factory(), tenant_factory()
+    hold = threading.Event()
+    with webhook_receiver(hold=hold) as hanging, webhook_receiver() as good:
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=stuck.id),
+                                                     url=hanging.url)
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=other.id),
+                                                     url=good.url)
+        stuck_event = enqueue(stuck.id, partition_key="thm_stuck")  # the oldest event: claimed first
+        expected = {f"thm_{p}": [enqueue(other.id, partition_key=f"thm_{p}", n=n) for n in range(10)]
+                    for p in range(10)}
+        results = []
+        relay_thread = threading.Thread(target=lambda: results.append(relay.relay_outbox()))
+        relay_thread.start()
+        try:
+            eventually(lambda: service_sql(
+                "SELECT count(*) FROM theme_config.outbox WHERE tenant_id = %s AND published_at IS NOT NULL",
+                [other.id]) == [(100,)])
+            # All 100 went out while the stuck endpoint still holds its request open.
+            assert not hold.is_set() and len(hanging.requests) == 1 and len(good.requests) == 100
+            assert service_sql("SELECT published_at IS NULL, locked_until > now() FROM theme_config.outbox "
+                               "WHERE event_id = %s", [stuck_event]) == [(True, True)]  # leased, not locked
+            assert service_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()") == [(0,)]
+            assert service_sql("SELECT event_id FROM theme_config.outbox WHERE event_id = %s FOR UPDATE NOWAIT",
+                               [stuck_event]) == [(stuck_event,)]
+        finally:
+            hold.set()
+            relay_thread.join(timeout=30)
+    assert results[0].published == 101
+    received = [json.loads(r.body) for r in good.requests]
+    for partition, ids in expected.items():  # in order per partition, each once
+        assert [e["id"] for e in received if e["subject"] == partition] == ids
+    assert {r.event_id: r.locked_by for r in rows()} == {r.event_id: None for r in rows()}
+
+
+def test_relay__lease_expired__another_relay_takes_the_event_again(tenant, monkeypatch):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    with webhook_receiver() as receiver:
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=tenant.id),
+                                                     url=receiver.url)
+        event_id = enqueue(tenant.id)
+        # A relay claims the event and is killed before it delivers: its lease is all that is left.
+        dead = relay._claim(10, 60, "relay-killed")
+        assert [e.event_id for e in dead] == [event_id]
+        assert relay.relay_outbox().claimed == 0 and receiver.requests == []  # leased: not taken twice
+        service_sql("UPDATE theme_config.outbox SET locked_until = now() - interval '1 second'")  # the lease runs out
+        assert relay.relay_outbox().published == 1
+        # The killed relay's outcome, were it to come back, no longer counts.
+        late = relay.RelayResult()
+        relay._record(dead[0], "relay-killed", late)
+        assert late.lease_lost == 1 and late.published == 0
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id]
+    row = rows()[0]
+    assert row.published_at is not None and row.locked_until is None and row.locked_by is None
 
 
 def test_webhook__500_then_200__acknowledged_exactly_once__signed(tenant, monkeypatch):
