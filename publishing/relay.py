@@ -25,12 +25,15 @@ renewing, and once `locked_until` passes another relay takes the event again (de
 once; handlers are applied once through `consumed_events`).
 
 Runs as the service role (BYPASSRLS), outside any request. Woken after each commit that writes an
-event (publishing/outbox.py) and by beat every OUTBOX_RELAY_INTERVAL_SECONDS as a safety net.
+event (publishing/outbox.py), at each retry's `next_attempt_at` (a countdown task scheduled when the
+retry is recorded, so the backoff is the configured one and not beat's tick), and by beat every
+15 s as a safety net.
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 import uuid
@@ -66,6 +69,8 @@ RETURNING o.id, o.event_id, o.tenant_id, o.event_type, o.envelope, o.attempt_cou
 """
 # While deliveries are in flight, how often the relay looks for newly due events (one cheap query).
 CLAIM_POLL_SECONDS = 0.2
+# Retries falling due within one such slice share one wake-up (at its end: never before they are due).
+WAKE_SLICE_SECONDS = 0.25
 
 
 @dataclass
@@ -77,7 +82,9 @@ class RelayResult:
     webhooks_failed: int = 0
     passes: int = 0
     lease_lost: int = 0
+    wake_ups: int = 0
     errors: list[str] = field(default_factory=list)
+    _wake_slices: set[int] = field(default_factory=set, repr=False)
 
     @property
     def claimed(self) -> int:
@@ -254,11 +261,11 @@ def _record(event: _Claimed, holder: str, result: RelayResult) -> None:
                     [attempt, message, event.row_id, holder])
                 outcome = "dead_lettered"
             else:
+                delay = backoff_seconds(attempt)
                 cursor.execute(
                     "UPDATE theme_config.outbox SET attempt_count = %s, last_error = %s, next_attempt_at = %s, "
                     f"locked_until = NULL, locked_by = NULL WHERE id = %s {lease}",
-                    [attempt, message, timezone.now() + timedelta(seconds=backoff_seconds(attempt)), event.row_id,
-                     holder])
+                    [attempt, message, timezone.now() + timedelta(seconds=delay), event.row_id, holder])
                 outcome = "retried"
         recorded = cursor.rowcount == 1
     if not recorded:  # the lease ran out and another relay took the event: its outcome will count
@@ -266,11 +273,27 @@ def _record(event: _Claimed, holder: str, result: RelayResult) -> None:
         result.lease_lost += 1
         return
     setattr(result, outcome, getattr(result, outcome) + 1)
+    if outcome == "retried":
+        _wake_when_due(delay, result)
     if event.errors:
         result.errors.append("; ".join(event.errors)[:2000])
     if outcome == "dead_lettered":
         logger.error("outbox event %s dead-lettered after %s attempts: %s", event.row_id, event.attempts + 1,
                      result.errors[-1])
+
+
+def _wake_when_due(delay: float, result: RelayResult) -> None:
+    """Schedules a relay run for when a retry falls due (the committed `next_attempt_at`); retries due
+    in the same slice of time share one. Beat's tick stays the safety net for a lost wake-up."""
+    from publishing import outbox
+
+    due = time.time() + delay
+    slice_end = math.ceil(due / WAKE_SLICE_SECONDS)
+    if slice_end in result._wake_slices:
+        return
+    result._wake_slices.add(slice_end)
+    result.wake_ups += 1
+    outbox.wake_relay_in(slice_end * WAKE_SLICE_SECONDS - time.time())
 
 
 # --- operators -----------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ PUBLIC_EMBEDDED = [
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch, settings):
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = []
 
 

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.usefixtures("committed_db")
 def no_broker(monkeypatch, settings):
     """The tests run the relay and the refresh themselves; nothing goes to Redis."""
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
     monkeypatch.setattr(read_models, "schedule_refresh", lambda: None)
     settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1"]
@@ -121,6 +122,24 @@ def test_relay__a_failing_event_holds_back_its_partition_only(tenant, monkeypatc
     relay.relay_outbox()
     assert next(r for r in rows() if r.event_id == first).published_at is not None
     assert relay.outbox_stats() == {"pending": 0, "backing_off": 0, "dead_lettered": 0, "oldest_pending_seconds": None}
+
+
+def test_relay__a_retry__schedules_a_wake_up_when_it_falls_due(tenant, monkeypatch, settings):
+    def handler(*, envelope, **kw):
+        raise RuntimeError("handler down")
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [handler])
+    wake_ups = []
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: wake_ups.append(time.time() + seconds))
+    settings.OUTBOX_RETRY_BASE_SECONDS = 4
+    for n in range(5):
+        enqueue(tenant.id, partition_key=f"thm_{n}")
+    assert relay.relay_outbox().retried == 5
+    assert 1 <= len(wake_ups) <= 5
+    for row in rows():  # every retry has a wake-up at its next_attempt_at (never before, at most a slice after)
+        due = row.next_attempt_at.timestamp()
+        assert any(due <= wake <= due + relay.WAKE_SLICE_SECONDS + 0.05 for wake in wake_ups), (due, wake_ups)
+        assert 4 * 0.8 - 0.5 <= due - time.time() <= 4 * 1.2
 
 
 def test_handler_that_raises__is_retried__its_effect_applied_once(tenant, monkeypatch):
@@ -316,6 +335,7 @@ def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_rea
 
     monkeypatch.undo()  # the real schedule_refresh; the task's message captured
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     sent = []
     monkeypatch.setattr(tasks.refresh_read_models_task, "apply_async", lambda **kw: sent.append(kw))
     assert relay.relay_outbox().published == 2
