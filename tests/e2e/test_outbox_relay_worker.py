@@ -3,6 +3,7 @@ anyone calling the relay, and the coalesced refresh brings the seed's views in l
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -68,3 +69,43 @@ def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views
         assert cursor.fetchall() == [(True, 1)]
         cursor.execute("SELECT attempt_count, last_status, delivered_at IS NOT NULL FROM theme_config.webhook_deliveries")
         assert cursor.fetchall() == [(2, 200, True)]
+
+
+def test_relay_worker_killed_mid_delivery__lease_runs_out__another_relay_delivers(tenant_factory, django_db_setup,
+                                                                                  monkeypatch):
+    from publishing import events, relay
+    from publishing.outbox import outbox_enqueue
+    from themeconfig.platform.tenant_context import tenant_context
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    tenant = tenant_factory()
+    hold = threading.Event()
+
+    def outbox_row():
+        with service_context() as alias, connections[alias].cursor() as cursor:
+            cursor.execute("SELECT published_at IS NOT NULL, locked_by IS NOT NULL, locked_until > now() "
+                           "FROM theme_config.outbox")
+            return cursor.fetchone()
+
+    with webhook_receiver(hold=hold) as receiver:
+        with override_settings(WEBHOOK_ALLOWED_PRIVATE_TARGETS=["127.0.0.1"]):
+            webhooks.webhook_subscription_create(principal=Principal.operator("t", tenant_id=tenant.id),
+                                                 url=receiver.url)
+        environment = {"WEBHOOK_ALLOWED_PRIVATE_TARGETS": "127.0.0.1", "OUTBOX_LEASE_SECONDS": "2",
+                       "WEBHOOK_READ_TIMEOUT_SECONDS": "30"}
+        with celery_worker(django_db_setup, env=environment) as worker:
+            with tenant_context(tenant.id):  # its commit wakes the worker's relay
+                event_id = outbox_enqueue(tenant_id=tenant.id, event_type="test.happened.v1", subject="thm_A",
+                                          partition_key="thm_A", data={})
+            eventually(lambda: len(receiver.requests) == 1)  # the worker's relay is mid-delivery
+            assert outbox_row() == (False, True, True)  # leased, and no row lock held meanwhile:
+            with service_context() as alias, connections[alias].cursor() as cursor:
+                cursor.execute("SELECT id FROM theme_config.outbox FOR UPDATE NOWAIT")
+            worker.kill()  # SIGKILL, as the OOM killer would
+        hold.set()  # the endpoint answers the dead connection; the next request is not held
+        with override_settings(WEBHOOK_ALLOWED_PRIVATE_TARGETS=["127.0.0.1"]):
+            assert relay.relay_outbox().claimed == 0  # still the dead relay's lease
+            eventually(lambda: outbox_row()[2] is False, timeout=10)  # the lease runs out
+            assert relay.relay_outbox().published == 1
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id, event_id]
+    assert outbox_row() == (True, False, None)
