@@ -5,7 +5,6 @@ and to its own endpoint only."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from django.db import connections
@@ -14,6 +13,7 @@ from django.test import override_settings
 from publishing.outbox import outbox_enqueue
 from publishing.services import webhooks
 from tests.celery_worker import celery_worker
+from tests.eventually import eventually
 from tests.webhook_receiver import webhook_receiver
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import service_context
@@ -26,15 +26,6 @@ JITTER = 0.2  # publishing.relay.backoff_seconds
 # What a wake-up may add to the scheduled delay: its time slice, the worker taking the task, the
 # relay's claim and the POST (all on loopback).
 LATENESS_SECONDS = 0.75
-
-
-def eventually(check, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_outbox_backoff__retries_follow_the_configured_delays_without_beat(tenant_factory, django_db_setup):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import pytest
 from django.db import connections
@@ -13,21 +12,13 @@ from django.test import Client, override_settings
 from publishing.services import webhooks
 from tests.celery_worker import celery_worker
 from tests.e2e.test_publishing import previewable_version, wait_for
+from tests.eventually import eventually
 from tests.webhook_receiver import verify, webhook_receiver
 from themeconfig import services
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import service_context
 
 pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
-
-
-def eventually(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views(keyed_tenant_factory,

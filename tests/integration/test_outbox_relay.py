@@ -18,6 +18,7 @@ from publishing.outbox import outbox_enqueue
 from publishing.retention import purge_expired
 from publishing.services import publish
 from publishing.services import webhooks as webhook_services
+from tests.eventually import eventually
 from tests.webhook_receiver import verify, webhook_receiver
 from themeconfig import services
 from themeconfig.platform.errors import DomainError
@@ -187,15 +188,6 @@ def test_two_relays_at_once__skip_locked__each_event_delivered_once(tenant, monk
     assert len({json.loads(r.body)["id"] for r in receiver.requests}) == 6
 
 
-def eventually(check, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_relay__a_hanging_receiver__no_row_lock_held__other_partitions_delivered_meanwhile(tenant_factory, monkeypatch,
                                                                                          settings):
     monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
@@ -216,7 +208,7 @@ def test_relay__a_hanging_receiver__no_row_lock_held__other_partitions_delivered
         try:
             eventually(lambda: service_sql(
                 "SELECT count(*) FROM theme_config.outbox WHERE tenant_id = %s AND published_at IS NOT NULL",
-                [other.id]) == [(100,)])
+                [other.id]) == [(100,)], timeout=15)
             # All 100 went out while the stuck endpoint still holds its request open.
             assert not hold.is_set() and len(hanging.requests) == 1 and len(good.requests) == 100
             assert service_sql("SELECT published_at IS NULL, locked_until > now() FROM theme_config.outbox "
