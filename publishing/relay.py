@@ -140,7 +140,8 @@ def relay_outbox(*, batch_size: int | None = None, max_batches: int = 50, time_b
                 if claimed:
                     continue  # a pass takes one event per partition: go on while there is work
                 break
-            done, _ = wait(in_flight, timeout=CLAIM_POLL_SECONDS if may_claim else None,
+            # Not claiming: still wake up now and then, to renew the leases while a receiver dawdles.
+            done, _ = wait(in_flight, timeout=CLAIM_POLL_SECONDS if may_claim else lease_seconds / 3,
                            return_when=FIRST_COMPLETED)
             for future in done:
                 event, subscription_id = in_flight.pop(future)
@@ -205,7 +206,11 @@ def _start(event: _Claimed, pool: ThreadPoolExecutor, holding: dict, in_flight: 
 
 def _post(deliver, url: str, secret: str, envelope: dict) -> tuple[bool, int | None, str | None]:
     """In a pool thread: the network only (resolve, check, POST), no database."""
-    outcome = deliver(url=url, secret=secret, envelope=envelope)
+    try:
+        outcome = deliver(url=url, secret=secret, envelope=envelope)
+    except Exception as exc:  # noqa: BLE001 - whatever the endpoint did, it is that event's failure, retried
+        logger.warning("webhook delivery to %s raised", url, exc_info=True)
+        return False, None, f"{type(exc).__name__}: {exc}"[:500]
     return outcome.ok, outcome.status, outcome.error
 
 
