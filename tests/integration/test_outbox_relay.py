@@ -248,6 +248,31 @@ def test_relay__lease_expired__another_relay_takes_the_event_again(tenant, monke
     assert row.published_at is not None and row.locked_until is None and row.locked_by is None
 
 
+def test_relay__a_delivery_longer_than_the_lease__lease_renewed__no_second_relay_takes_it(tenant, monkeypatch,
+                                                                                         settings):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    settings.OUTBOX_LEASE_SECONDS = 1
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 30
+    hold = threading.Event()
+    with webhook_receiver(hold=hold) as receiver:
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=tenant.id),
+                                                     url=receiver.url)
+        enqueue(tenant.id)
+        results = []
+        first = threading.Thread(target=lambda: results.append(relay.relay_outbox()))
+        first.start()
+        try:
+            eventually(lambda: receiver.requests, timeout=10)
+            started = time.monotonic()
+            # Past three lease lengths, a second relay still finds the event taken.
+            eventually(lambda: time.monotonic() - started > 3 * settings.OUTBOX_LEASE_SECONDS, timeout=10)
+            assert relay.relay_outbox().claimed == 0
+        finally:
+            hold.set()
+            first.join(timeout=30)
+    assert results[0].published == 1 and len(receiver.requests) == 1
+
+
 def test_webhook__500_then_200__acknowledged_exactly_once__signed(tenant, monkeypatch):
     admin = Principal.operator("t", tenant_id=tenant.id)
     with webhook_receiver(statuses=[500]) as receiver:
