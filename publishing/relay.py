@@ -180,21 +180,24 @@ def _start(event: _Claimed, pool: ThreadPoolExecutor, holding: dict, in_flight: 
     from publishing.events import run_handlers
     from publishing.webhooks import WebhookTargetError, decrypt_secret, deliver
 
+    stage = "handler"
     try:
-        with service_context() as alias:
+        with service_context() as alias:  # one short transaction: the handlers' effects, then who is due a POST
             run_handlers(alias=alias, event_id=event.event_id, tenant_id=event.tenant_id,
                          event_type=event.event_type, envelope=event.envelope)
+            stage = "webhook subscriptions"
+            subscriptions = _undelivered_subscriptions(alias, event)
     except Exception as exc:  # noqa: BLE001 - any handler fault is retried with backoff
-        logger.warning("outbox handler failed for %s %s", event.event_type, event.event_id, exc_info=True)
-        event.errors.append(f"handler: {type(exc).__name__}: {exc}")
+        logger.warning("outbox %s failed for %s %s", stage, event.event_type, event.event_id, exc_info=True)
+        event.errors.append(f"{stage}: {type(exc).__name__}: {exc}")
         _record(event, holder, result)
         return
     targets = []
-    for subscription in _undelivered_subscriptions(event):
+    for subscription_id, url, secret_encrypted in subscriptions:
         try:
-            targets.append((subscription.pk, subscription.url, decrypt_secret(subscription.secret_encrypted)))
+            targets.append((subscription_id, url, decrypt_secret(secret_encrypted)))
         except WebhookTargetError as exc:
-            _finish_delivery(event, subscription.pk, (False, None, str(exc)), result)
+            _finish_delivery(event, subscription_id, (False, None, str(exc)), result)
     for subscription_id, url, secret in targets:
         event.outstanding += 1
         in_flight[pool.submit(_post, deliver, url, secret, event.envelope)] = (event, subscription_id)
@@ -214,19 +217,17 @@ def _post(deliver, url: str, secret: str, envelope: dict) -> tuple[bool, int | N
     return outcome.ok, outcome.status, outcome.error
 
 
-def _undelivered_subscriptions(event: _Claimed) -> list:
-    from publishing.models import WebhookDelivery, WebhookSubscription
-
-    with service_context() as alias:
-        subscriptions = [
-            s for s in WebhookSubscription.objects.using(alias).filter(tenant_id=event.tenant_id, is_active=True)
-            .order_by("id") if not s.event_types or event.event_type in s.event_types
-        ]
-        if not subscriptions:
-            return []
-        delivered = set(WebhookDelivery.objects.using(alias).filter(
-            event_id=event.event_id, delivered_at__isnull=False).values_list("subscription_id", flat=True))
-    return [s for s in subscriptions if s.pk not in delivered]
+def _undelivered_subscriptions(alias: str, event: _Claimed) -> list[tuple[str, str, str]]:
+    """(id, url, encrypted secret) of the tenant's active subscriptions that want the event and have
+    not acknowledged it yet."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, s.url, s.secret_encrypted FROM theme_config.webhook_subscriptions s "
+            "WHERE s.tenant_id = %s AND s.is_active AND (cardinality(s.event_types) = 0 OR %s = ANY(s.event_types)) "
+            "AND NOT EXISTS (SELECT 1 FROM theme_config.webhook_deliveries d WHERE d.event_id = %s "
+            "AND d.subscription_id = s.id AND d.delivered_at IS NOT NULL) ORDER BY s.id",
+            [event.tenant_id, event.event_type, event.event_id])
+        return cursor.fetchall()
 
 
 def _finish_delivery(event: _Claimed, subscription_id: str, outcome: tuple[bool, int | None, str | None],
