@@ -24,8 +24,8 @@ pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
 BASE_SECONDS = 1.0
 JITTER = 0.2  # publishing.relay.backoff_seconds
 # What a wake-up may add to the scheduled delay: its time slice, the worker taking the task, the
-# relay's claim and the POST (all on loopback).
-LATENESS_SECONDS = 0.75
+# relay's claim and the POST (all on loopback), on a machine shared with other test runs.
+LATENESS_SECONDS = 1.0
 
 
 def test_outbox_backoff__retries_follow_the_configured_delays_without_beat(tenant_factory, django_db_setup):
