@@ -1,7 +1,7 @@
 """Local consumers of the outbox's events, run by the relay (publishing/relay.py).
 
 A handler is `handler(*, alias, event_id, tenant_id, envelope)`, called inside the relay's
-savepoint on the service connection `alias`, together with every other handler of that type and
+transaction on the service connection `alias`, together with every other handler of that type and
 the event's `consumed_events` row: all of them take effect, with the mark, or none does. So a
 handler may raise (the event is retried with backoff, nothing half-applied) and never sees an
 event twice once it succeeded. A handler whose effect lives outside the database must be

@@ -94,6 +94,9 @@ class OutboxEvent(models.Model):
     # Additions (publishing/sql/0009): when the relay may try again, and when it gave up.
     next_attempt_at = models.DateTimeField(default=timezone.now)
     dead_lettered_at = models.DateTimeField(null=True, blank=True)
+    # Additions (publishing/sql/0011): the lease of the relay delivering it (no row lock over the network).
+    locked_until = models.DateTimeField(null=True, blank=True)
+    locked_by = models.TextField(null=True, blank=True)
 
     class Meta:
         db_table = 'theme_config"."outbox'

@@ -3,7 +3,8 @@
 The row is written in the use case's own transaction (it commits or rolls back with the change),
 by a plain INSERT without RETURNING: the request role may append its own tenant's events and
 nothing else (the `tenant_append` policy). The relay (publishing/relay.py) drains them as the
-service role; it is woken once the transaction commits, and by beat as a safety net.
+service role; it is woken once the transaction commits, when a retry falls due, and by beat as a
+safety net.
 """
 from __future__ import annotations
 
@@ -45,3 +46,11 @@ def wake_relay() -> None:
     from publishing.tasks import relay_outbox_task
 
     send_or_leave_to("beat's relay-outbox", relay_outbox_task)
+
+
+def wake_relay_in(seconds: float) -> None:
+    """Asks a worker to drain the outbox in `seconds` (when a retry falls due), so backoff is kept to
+    the configured delays rather than beat's tick; losing this is harmless (beat drains it anyway)."""
+    from publishing.tasks import relay_outbox_task
+
+    send_or_leave_to("beat's relay-outbox", relay_outbox_task, countdown=max(seconds, 0.0))

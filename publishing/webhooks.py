@@ -7,7 +7,9 @@ with the base64 part of the `whsec_…` secret. The body is the CloudEvents 1.0 
 structured mode (`application/cloudevents+json`).
 
 Targets: https only, and never a private, loopback, link-local, multicast or otherwise
-non-public address unless the host or address is in WEBHOOK_ALLOWED_PRIVATE_TARGETS (hosts, IP
+non-public address (an IPv6 form that embeds an IPv4 address, NAT64, 6to4, IPv4-mapped,
+-compatible or -translated, is judged by the address it embeds; Teredo and local-use NAT64 are
+refused) unless the host or address is in WEBHOOK_ALLOWED_PRIVATE_TARGETS (hosts, IP
 addresses or networks; plain http is allowed only for those). The name is resolved once per
 delivery and the connection goes to the address that was checked (no second lookup a DNS
 rebinding could answer differently); TLS still verifies the certificate against the host name.
@@ -23,6 +25,7 @@ import json
 import secrets
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -102,9 +105,48 @@ def _allowed_private(host: str, address: ipaddress._BaseAddress) -> bool:
     return False
 
 
+def _last_32_bits(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    return [ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)]
+
+
+def _teredo(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    server, client = address.teredo
+    return [server, client]
+
+
+# IPv6 forms that carry an IPv4 address, which is where their packets end up (through the kernel, a
+# NAT64 gateway, a 6to4 or Teredo relay): (prefix, the IPv4 addresses it carries, whether the form
+# may be a target at all). The judged forms are targets only when every address they carry is
+# public. The local-use NAT64 prefix is site-local by definition (RFC 8215) and where it puts the
+# IPv4 address depends on the operator's prefix length; a Teredo address is a NATed client's end of
+# a tunnel (RFC 4380), never a service's: both are refused whatever they carry. `::/96` also holds
+# `::` and `::1`, which carry 0.0.0.0 and 0.0.0.1 and so are refused with the rest.
+_EMBEDDING_FORMS: tuple[tuple[ipaddress.IPv6Network, Callable[[ipaddress.IPv6Address], list], bool], ...] = (
+    (ipaddress.IPv6Network("::ffff:0:0/96"), _last_32_bits, True),      # IPv4-mapped (RFC 4291)
+    (ipaddress.IPv6Network("::ffff:0:0:0/96"), _last_32_bits, True),    # IPv4-translated (RFC 2765)
+    (ipaddress.IPv6Network("::/96"), _last_32_bits, True),              # IPv4-compatible (RFC 4291, deprecated)
+    (ipaddress.IPv6Network("64:ff9b::/96"), _last_32_bits, True),       # NAT64 well-known prefix (RFC 6052)
+    (ipaddress.IPv6Network("64:ff9b:1::/48"), _last_32_bits, False),    # NAT64 local-use prefix (RFC 8215)
+    (ipaddress.IPv6Network("2002::/16"), lambda a: [a.sixtofour], True),  # 6to4 (RFC 3056)
+    (ipaddress.IPv6Network("2001::/32"), _teredo, False),               # Teredo (RFC 4380)
+)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[list[ipaddress.IPv4Address], bool] | None:
+    """(the IPv4 addresses an IPv6 form carries, whether the form may be a target), or None for an
+    address that carries none."""
+    for network, carried, may_target in _EMBEDDING_FORMS:
+        if address in network:
+            return carried(address), may_target
+    return None
+
+
 def _is_public(address: ipaddress._BaseAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """A globally reachable unicast address; an IPv6 form that embeds IPv4 is judged by what it embeds
+    (Python's `is_global` calls `64:ff9b::7f00:1` or `2002:7f00:1::` global, though they reach loopback)."""
+    if isinstance(address, ipaddress.IPv6Address) and (embedded := _embedded_ipv4(address)) is not None:
+        carried, may_target = embedded
+        return may_target and all(_is_public(ipv4) for ipv4 in carried)
     return address.is_global and not address.is_multicast
 
 

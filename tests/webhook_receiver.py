@@ -16,6 +16,7 @@ class Received:
     path: str
     headers: dict
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic())
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)  # answered in order; then `then`
     then: int = 200
     delay_seconds: float = 0.0
+    # Set: every request hangs (after being recorded) until the event is set, as a stuck endpoint does.
+    hold: threading.Event | None = None
     requests: list[Received] = field(default_factory=list)
 
     def next_status(self) -> int:
@@ -54,6 +57,8 @@ def webhook_receiver(**options):
                 status = receiver.next_status()
             if receiver.delay_seconds:
                 time.sleep(receiver.delay_seconds)
+            if receiver.hold is not None:
+                receiver.hold.wait(timeout=60)
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -69,5 +74,7 @@ def webhook_receiver(**options):
     try:
         yield receiver
     finally:
+        if receiver.hold is not None:
+            receiver.hold.set()
         server.shutdown()
         server.server_close()

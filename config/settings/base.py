@@ -356,6 +356,11 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=2.0)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
+# How long a relay's claim on an event lasts (renewed while it works on it); a relay that dies
+# mid-delivery holds the event (and its theme's later events) this long at most.
+OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=60.0)
+# Webhook POSTs one relay makes at once (threads); a receiver that hangs holds one of them.
+WEBHOOK_DELIVERY_CONCURRENCY = env.int("WEBHOOK_DELIVERY_CONCURRENCY", default=8)
 # Fernet key (urlsafe base64 of 32 bytes) that encrypts webhook signing secrets at rest; unset, one
 # is derived from SECRET_KEY (then changing SECRET_KEY means rotating every webhook secret).
 WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")

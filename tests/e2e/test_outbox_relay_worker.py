@@ -3,7 +3,7 @@ anyone calling the relay, and the coalesced refresh brings the seed's views in l
 from __future__ import annotations
 
 import json
-import time
+import threading
 
 import pytest
 from django.db import connections
@@ -12,21 +12,13 @@ from django.test import Client, override_settings
 from publishing.services import webhooks
 from tests.celery_worker import celery_worker
 from tests.e2e.test_publishing import previewable_version, wait_for
+from tests.eventually import eventually
 from tests.webhook_receiver import verify, webhook_receiver
 from themeconfig import services
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import service_context
 
 pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
-
-
-def eventually(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views(keyed_tenant_factory,
@@ -47,17 +39,9 @@ def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views
                                    content_type="application/json", **keyed.auth)
             job = wait_for(client, response["Location"], keyed.auth)
             assert job["status"] == "succeeded", job
-            # The commit woke the relay: the endpoint answered 500 and the event backs off. Beat (not
-            # running here) wakes the relay again; the test does it as beat would, and gets the 200.
-            eventually(lambda: len(receiver.requests) >= 1)
-            from publishing.tasks import relay_outbox_task
-
-            def delivered():
-                relay_outbox_task.apply_async()
-                time.sleep(0.5)
-                return len(receiver.requests) >= 2
-
-            eventually(delivered)
+            # The commit woke the relay: the endpoint answered 500 and the event backs off. Beat is not
+            # running: the wake-up the retry scheduled at its next_attempt_at brings the 200.
+            eventually(lambda: len(receiver.requests) >= 2)
 
             def views_refreshed():
                 with service_context() as alias, connections[alias].cursor() as cursor:
@@ -76,3 +60,43 @@ def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views
         assert cursor.fetchall() == [(True, 1)]
         cursor.execute("SELECT attempt_count, last_status, delivered_at IS NOT NULL FROM theme_config.webhook_deliveries")
         assert cursor.fetchall() == [(2, 200, True)]
+
+
+def test_relay_worker_killed_mid_delivery__lease_runs_out__another_relay_delivers(tenant_factory, django_db_setup,
+                                                                                  monkeypatch):
+    from publishing import events, relay
+    from publishing.outbox import outbox_enqueue
+    from themeconfig.platform.tenant_context import tenant_context
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    tenant = tenant_factory()
+    hold = threading.Event()
+
+    def outbox_row():
+        with service_context() as alias, connections[alias].cursor() as cursor:
+            cursor.execute("SELECT published_at IS NOT NULL, locked_by IS NOT NULL, locked_until > now() "
+                           "FROM theme_config.outbox")
+            return cursor.fetchone()
+
+    with webhook_receiver(hold=hold) as receiver:
+        with override_settings(WEBHOOK_ALLOWED_PRIVATE_TARGETS=["127.0.0.1"]):
+            webhooks.webhook_subscription_create(principal=Principal.operator("t", tenant_id=tenant.id),
+                                                 url=receiver.url)
+        environment = {"WEBHOOK_ALLOWED_PRIVATE_TARGETS": "127.0.0.1", "OUTBOX_LEASE_SECONDS": "2",
+                       "WEBHOOK_READ_TIMEOUT_SECONDS": "30"}
+        with celery_worker(django_db_setup, env=environment) as worker:
+            with tenant_context(tenant.id):  # its commit wakes the worker's relay
+                event_id = outbox_enqueue(tenant_id=tenant.id, event_type="test.happened.v1", subject="thm_A",
+                                          partition_key="thm_A", data={})
+            eventually(lambda: len(receiver.requests) == 1)  # the worker's relay is mid-delivery
+            assert outbox_row() == (False, True, True)  # leased, and no row lock held meanwhile:
+            with service_context() as alias, connections[alias].cursor() as cursor:
+                cursor.execute("SELECT id FROM theme_config.outbox FOR UPDATE NOWAIT")
+            worker.kill()  # SIGKILL, as the OOM killer would
+        hold.set()  # the endpoint answers the dead connection; the next request is not held
+        with override_settings(WEBHOOK_ALLOWED_PRIVATE_TARGETS=["127.0.0.1"]):
+            assert relay.relay_outbox().claimed == 0  # still the dead relay's lease
+            eventually(lambda: outbox_row()[2] is False, timeout=10)  # the lease runs out
+            assert relay.relay_outbox().published == 1
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id, event_id]
+    assert outbox_row() == (True, False, None)

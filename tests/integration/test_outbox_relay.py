@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from publishing.outbox import outbox_enqueue
 from publishing.retention import purge_expired
 from publishing.services import publish
 from publishing.services import webhooks as webhook_services
+from tests.eventually import eventually
 from tests.webhook_receiver import verify, webhook_receiver
 from themeconfig import services
 from themeconfig.platform.errors import DomainError
@@ -31,6 +33,7 @@ pytestmark = pytest.mark.usefixtures("committed_db")
 def no_broker(monkeypatch, settings):
     """The tests run the relay and the refresh themselves; nothing goes to Redis."""
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
     monkeypatch.setattr(read_models, "schedule_refresh", lambda: None)
     settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1"]
@@ -122,6 +125,24 @@ def test_relay__a_failing_event_holds_back_its_partition_only(tenant, monkeypatc
     assert relay.outbox_stats() == {"pending": 0, "backing_off": 0, "dead_lettered": 0, "oldest_pending_seconds": None}
 
 
+def test_relay__a_retry__schedules_a_wake_up_when_it_falls_due(tenant, monkeypatch, settings):
+    def handler(*, envelope, **kw):
+        raise RuntimeError("handler down")
+
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [handler])
+    wake_ups = []
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: wake_ups.append(time.time() + seconds))
+    settings.OUTBOX_RETRY_BASE_SECONDS = 4
+    for n in range(5):
+        enqueue(tenant.id, partition_key=f"thm_{n}")
+    assert relay.relay_outbox().retried == 5
+    assert 1 <= len(wake_ups) <= 5
+    for row in rows():  # every retry has a wake-up at its next_attempt_at (never before, at most a slice after)
+        due = row.next_attempt_at.timestamp()
+        assert any(due <= wake <= due + relay.WAKE_SLICE_SECONDS + 0.05 for wake in wake_ups), (due, wake_ups)
+        assert 4 * 0.8 - 0.5 <= due - time.time() <= 4 * 1.2
+
+
 def test_handler_that_raises__is_retried__its_effect_applied_once(tenant, monkeypatch):
     calls = []
 
@@ -165,6 +186,91 @@ def test_two_relays_at_once__skip_locked__each_event_delivered_once(tenant, monk
     assert sorted(r.published for r in results) == [3, 3]  # disjoint batches, both at work
     assert len(receiver.requests) == 6
     assert len({json.loads(r.body)["id"] for r in receiver.requests}) == 6
+
+
+def test_relay__a_hanging_receiver__no_row_lock_held__other_partitions_delivered_meanwhile(tenant_factory, monkeypatch,
+                                                                                         settings):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 30  # the receiver hangs until the test lets it go
+    stuck, other = tenant_factory(), tenant_factory()
+    hold = threading.Event()
+    with webhook_receiver(hold=hold) as hanging, webhook_receiver() as good:
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=stuck.id),
+                                                     url=hanging.url)
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=other.id),
+                                                     url=good.url)
+        stuck_event = enqueue(stuck.id, partition_key="thm_stuck")  # the oldest event: claimed first
+        expected = {f"thm_{p}": [enqueue(other.id, partition_key=f"thm_{p}", n=n) for n in range(10)]
+                    for p in range(10)}
+        results = []
+        relay_thread = threading.Thread(target=lambda: results.append(relay.relay_outbox()))
+        relay_thread.start()
+        try:
+            eventually(lambda: service_sql(
+                "SELECT count(*) FROM theme_config.outbox WHERE tenant_id = %s AND published_at IS NOT NULL",
+                [other.id]) == [(100,)], timeout=15)
+            # All 100 went out while the stuck endpoint still holds its request open.
+            assert not hold.is_set() and len(hanging.requests) == 1 and len(good.requests) == 100
+            assert service_sql("SELECT published_at IS NULL, locked_until > now() FROM theme_config.outbox "
+                               "WHERE event_id = %s", [stuck_event]) == [(True, True)]  # leased, not locked
+            assert service_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()") == [(0,)]
+            assert service_sql("SELECT event_id FROM theme_config.outbox WHERE event_id = %s FOR UPDATE NOWAIT",
+                               [stuck_event]) == [(stuck_event,)]
+        finally:
+            hold.set()
+            relay_thread.join(timeout=30)
+    assert results[0].published == 101
+    received = [json.loads(r.body) for r in good.requests]
+    for partition, ids in expected.items():  # in order per partition, each once
+        assert [e["id"] for e in received if e["subject"] == partition] == ids
+    assert {r.event_id: r.locked_by for r in rows()} == {r.event_id: None for r in rows()}
+
+
+def test_relay__lease_expired__another_relay_takes_the_event_again(tenant, monkeypatch):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    with webhook_receiver() as receiver:
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=tenant.id),
+                                                     url=receiver.url)
+        event_id = enqueue(tenant.id)
+        # A relay claims the event and is killed before it delivers: its lease is all that is left.
+        dead = relay._claim(10, 60, "relay-killed")
+        assert [e.event_id for e in dead] == [event_id]
+        assert relay.relay_outbox().claimed == 0 and receiver.requests == []  # leased: not taken twice
+        service_sql("UPDATE theme_config.outbox SET locked_until = now() - interval '1 second'")  # the lease runs out
+        assert relay.relay_outbox().published == 1
+        # The killed relay's outcome, were it to come back, no longer counts.
+        late = relay.RelayResult()
+        relay._record(dead[0], "relay-killed", late)
+        assert late.lease_lost == 1 and late.published == 0
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id]
+    row = rows()[0]
+    assert row.published_at is not None and row.locked_until is None and row.locked_by is None
+
+
+def test_relay__a_delivery_longer_than_the_lease__lease_renewed__no_second_relay_takes_it(tenant, monkeypatch,
+                                                                                         settings):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    settings.OUTBOX_LEASE_SECONDS = 1
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 30
+    hold = threading.Event()
+    with webhook_receiver(hold=hold) as receiver:
+        webhook_services.webhook_subscription_create(principal=Principal.operator("t", tenant_id=tenant.id),
+                                                     url=receiver.url)
+        enqueue(tenant.id)
+        results = []
+        first = threading.Thread(target=lambda: results.append(relay.relay_outbox()))
+        first.start()
+        try:
+            eventually(lambda: receiver.requests, timeout=10)
+            started = time.monotonic()
+            # Past three lease lengths, a second relay still finds the event taken.
+            eventually(lambda: time.monotonic() - started > 3 * settings.OUTBOX_LEASE_SECONDS, timeout=10)
+            assert relay.relay_outbox().claimed == 0
+        finally:
+            hold.set()
+            first.join(timeout=30)
+    assert results[0].published == 1 and len(receiver.requests) == 1
 
 
 def test_webhook__500_then_200__acknowledged_exactly_once__signed(tenant, monkeypatch):
@@ -246,6 +352,7 @@ def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_rea
 
     monkeypatch.undo()  # the real schedule_refresh; the task's message captured
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     sent = []
     monkeypatch.setattr(tasks.refresh_read_models_task, "apply_async", lambda **kw: sent.append(kw))
     assert relay.relay_outbox().published == 2

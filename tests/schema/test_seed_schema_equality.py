@@ -55,6 +55,8 @@ EXTRA_COLUMNS = {
     "outbox": [
         ("next_attempt_at", "timestamp with time zone", True, "now()"),  # the relay's exponential backoff
         ("dead_lettered_at", "timestamp with time zone", False, None),  # given up after OUTBOX_MAX_ATTEMPTS
+        ("locked_until", "timestamp with time zone", False, None),  # 0011: the relay's lease (no lock over the network)
+        ("locked_by", "text", False, None),  # 0011: whose lease it is
     ],
 }
 # Seed tables without RLS that we put under it (and FORCE): the request role writes them.
