@@ -9,7 +9,7 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0009_outbox_relay")]
+    dependencies = [("publishing", "0010_serving_status_and_verified_hosts")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
