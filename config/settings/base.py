@@ -168,6 +168,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
+# Where filesystem bundles are served by the app itself (publishing/bundle_files.py), DEBUG or not.
+BUNDLE_BASE_URL = env("BUNDLE_BASE_URL", default="/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -177,7 +179,7 @@ STORAGES = {
     "bundles": {
         "BACKEND": env("BUNDLE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env.json("BUNDLE_STORAGE_OPTIONS", default={}) or (
-            {"location": str(Path(MEDIA_ROOT)), "base_url": "/media/"}
+            {"location": str(Path(MEDIA_ROOT)), "base_url": BUNDLE_BASE_URL}
             if not env("BUNDLE_STORAGE_BACKEND", default="") else {}
         ),
     },
