@@ -31,7 +31,7 @@ from themeconfig.platform.middleware import tenant_free
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {"json": "application/json", "css": "text/css; charset=utf-8"}
-_KEY_RE = re.compile(r"^bundles/([a-z]{3}_[0-9A-Z]{22})/([a-z]{3}_[0-9A-Z]{22})/([0-9a-f]{64})\.(json|css)$")
+_KEY_RE = re.compile(r"bundles/([a-z]{3}_[0-9A-Z]{22})/([a-z]{3}_[0-9A-Z]{22})/([0-9a-f]{64})\.(json|css)")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def bundle_routes() -> list[URLPattern]:
     prefix = served_prefix()
     if prefix is None:
         return []
-    return [re_path(rf"^{re.escape(prefix)}(?P<key>bundles/.*)\Z", bundle_file_view, name="bundle-file")]
+    return [re_path(rf"(?s)^{re.escape(prefix)}(?P<key>bundles/.*)\Z", bundle_file_view, name="bundle-file")]
 
 
 @tenant_free  # public: no tenant, no caller; reads neither the session nor a key
@@ -89,7 +89,7 @@ def bundle_file_view(request, key):
 def read_bundle_file(key: str, storage: Storage | None = None) -> BundleFile | None:
     """The object stored under `key` if it is a well-formed bundle key and the bundle it names is
     intact; None for anything else (malformed, missing, or bytes that are not that bundle's)."""
-    match = _KEY_RE.match(key)
+    match = _KEY_RE.fullmatch(key)
     if match is None:
         return None
     tenant_id, theme_id, sha256, extension = match.groups()

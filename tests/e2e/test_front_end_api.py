@@ -142,7 +142,7 @@ def matches(expected: list[tuple[int, bool]], seen: list[int]) -> bool:
     return repeated and matches(expected, seen[1:])
 
 
-def test_readme_curl_session__fresh_seed_demo__every_request_answers_its_documented_status(
+def test_readme_curl_session__fresh_seed_demo_then_again__every_request_answers_its_documented_status(
         app_served, demo, media_root, django_db_setup, tmp_path):
     block = readme_flow()
     expected = expected_statuses(block)
@@ -152,18 +152,20 @@ def test_readme_curl_session__fresh_seed_demo__every_request_answers_its_documen
     recorder = bin_dir / "curl"
     recorder.write_text(CURL_RECORDER.format(curl=shutil.which("curl")))
     recorder.chmod(0o755)
-    log = tmp_path / "curl.log"
-    env = {**app_served.environment, "PATH": f"{bin_dir}:{os.environ['PATH']}", "CURL_LOG": str(log),
-           "MEDIA_ROOT": str(media_root)}
+    script = block.replace(README_ORIGIN, app_served.url)
 
     with celery_worker(django_db_setup, name="readme-worker", env={"MEDIA_ROOT": str(media_root)}):
-        run = subprocess.run(["bash", "-euo", "pipefail", "-c", block.replace(README_ORIGIN, app_served.url)],
-                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+        for attempt in ("fresh seed_demo", "run again"):
+            log = tmp_path / f"curl-{attempt.replace(' ', '-')}.log"
+            env = {**app_served.environment, "PATH": f"{bin_dir}:{os.environ['PATH']}", "CURL_LOG": str(log),
+                   "MEDIA_ROOT": str(media_root)}
+            run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env, capture_output=True,
+                                 text=True, timeout=90)
 
-    calls = log.read_text().splitlines() if log.exists() else []
-    seen = [int(call.split(" ", 1)[0]) for call in calls]
-    report = (f"exit {run.returncode}\nstdout:\n{run.stdout[-3000:]}\nstderr:\n{run.stderr[-3000:]}\n"
-              f"requests:\n" + "\n".join(calls) + f"\nserver errors:\n{app_served.log_errors()}")
-    assert run.returncode == 0, report
-    assert matches(expected, seen), f"documented {expected}\n{report}"
-    assert run.stdout.rstrip().endswith("intact"), report
+            calls = log.read_text().splitlines() if log.exists() else []
+            seen = [int(call.split(" ", 1)[0]) for call in calls]
+            report = (f"{attempt}: exit {run.returncode}\nstdout:\n{run.stdout[-3000:]}\nstderr:\n{run.stderr[-3000:]}\n"
+                      f"requests:\n" + "\n".join(calls) + f"\nserver errors:\n{app_served.log_errors()}")
+            assert run.returncode == 0, report
+            assert matches(expected, seen), f"documented {expected}\n{report}"
+            assert run.stdout.rstrip().endswith("intact"), report

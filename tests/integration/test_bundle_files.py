@@ -132,6 +132,9 @@ def test_bundle_file__malformed_or_traversing_keys__one_404(published, bundles_r
         f"/media/bundles/{tenant_id}/{theme_id}/%2e%2e/%2e%2e/%2e%2e/secret.txt",
         f"/media/bundles/{tenant_id}/{theme_id}/..%2f..%2f..%2fsecret.txt",
         "/media/bundles/../secret.txt",
+        f"{published}%0A",
+        f"{base}/%0A{sha}.json",
+        f"{published}%00",
         f"/media/bundles/tnt_{'I' * 22}/{theme_id}/{sha}.json",
         f"/media/bundles/{tenant_id}/{theme_id}/{'0' * 64}.json",  # well-formed, not stored
     ):
