@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from publishing.bundle_files import bundle_routes
 from publishing.views import preview_site_view
 from themeconfig.admin_site import (
     accept_invitation_view,
@@ -22,6 +23,8 @@ urlpatterns = [
     path("favicon.ico", favicon_view, name="favicon"),
     # A preview link as a page for people: the sample booking site (the API's preview/{token}/ is the bundle).
     path("preview/<str:token>/", preview_site_view, name="preview-site"),
+    # Published bundles, when the bundle storage is this app's filesystem (else the storage's URLs).
+    *bundle_routes(),
     path("api/v1/", include("themeconfig.urls")),
     path("api/v1/", include("publishing.urls")),
     path("api/v1/", include("ai_workspace.urls")),

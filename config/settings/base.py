@@ -194,6 +194,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
+# Where filesystem bundles are served by the app itself (publishing/bundle_files.py), DEBUG or not.
+BUNDLE_BASE_URL = env("BUNDLE_BASE_URL", default="/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -203,7 +205,7 @@ STORAGES = {
     "bundles": {
         "BACKEND": env("BUNDLE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env.json("BUNDLE_STORAGE_OPTIONS", default={}) or (
-            {"location": str(Path(MEDIA_ROOT)), "base_url": "/media/"}
+            {"location": str(Path(MEDIA_ROOT)), "base_url": BUNDLE_BASE_URL}
             if not env("BUNDLE_STORAGE_BACKEND", default="") else {}
         ),
     },
@@ -321,6 +323,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 THROTTLE_RATES = {
     "resolve": env("THROTTLE_RESOLVE_RATE", default="1200/min"),
     "preview": env("THROTTLE_PREVIEW_RATE", default="120/min"),
+    "bundle": env("THROTTLE_BUNDLE_RATE", default="1200/min"),
     "api_key": env("THROTTLE_API_KEY_RATE", default="1200/min"),
     "user": env("THROTTLE_USER_RATE", default="600/min"),
 }

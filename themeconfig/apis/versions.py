@@ -8,7 +8,9 @@ from themeconfig import services
 from themeconfig.apis.base import IDEMPOTENCY_KEY, IF_MATCH, WorkspaceApi, WorkspaceListApi
 from themeconfig.models import ContentSurface, NavigationSurface
 from themeconfig.platform.api.idempotency import idempotent
+from themeconfig.platform.api.parsers import MergePatchParser, StrictJSONParser, is_merge_patch
 from themeconfig.platform.errors import FieldError, validation_error
+from themeconfig.platform.merge_patch import MEDIA_TYPE as MERGE_PATCH_MEDIA_TYPE
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors import themes as theme_selectors
 from themeconfig.serializers.themes import (
@@ -44,20 +46,30 @@ def _without_version(data: dict) -> dict:
 
 
 class VersionDetailApi(WorkspaceApi):
-    """A version with everything it holds; PATCH edits a draft's tokens, layout selections, release notes."""
+    """A version with everything it holds; PATCH edits a draft's tokens, layout selections, release notes.
+
+    With `Content-Type: application/json` a given `tokens` or `layout_selections` replaces the whole
+    document; with `application/merge-patch+json` (RFC 7396) it is merged into the stored one (`null`
+    removes a member), e.g. `{"version": 3, "tokens": {"color": {"primary": "#0b5fff"}}}`. Either
+    way the result is validated whole: 422 lists each problem with its JSON pointer.
+    """
 
     required_permission = READ_EDIT
+    parser_classes = [StrictJSONParser, MergePatchParser]
 
     @extend_schema(responses=ThemeVersionDetailSerializer)
     def get(self, request, version_id):
         version = theme_selectors.version_get(version_id, with_children=True)
         return self.reply(ThemeVersionDetailSerializer(version).data, version=version.version)
 
-    @extend_schema(request=VersionUpdateSerializer, responses=ThemeVersionSerializer, parameters=[IF_MATCH])
+    @extend_schema(request={"application/json": VersionUpdateSerializer,
+                            MERGE_PATCH_MEDIA_TYPE: VersionUpdateSerializer},
+                   responses=ThemeVersionSerializer, parameters=[IF_MATCH])
     def patch(self, request, version_id):
         data = self.body(VersionUpdateSerializer)
         expected = self.expected(data)
         version = services.version_update(principal=self.principal, version_id=version_id, expected_version=expected,
+                                          as_merge_patch=is_merge_patch(request),
                                           **_without_version(data))
         return self.reply(ThemeVersionSerializer(version).data, version=version.version)
 

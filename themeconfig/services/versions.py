@@ -26,11 +26,12 @@ from themeconfig.models import (
 )
 from themeconfig.platform.errors import DomainError, FieldError, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.merge_patch import merge_patch
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.selectors.layout_presets import layout_presets_for_validation
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import not_found, update_with_version
+from themeconfig.services.occ import check_version, not_found, update_with_version
 from themeconfig.validators import (
     ContractViolation,
     tokens_from_brand_kit,
@@ -181,11 +182,22 @@ def version_touched(version: ThemeVersion, principal: Principal) -> None:
 
 def version_update(
     *, principal: Principal, version_id: str, expected_version: int, tokens=UNSET, layout_selections=UNSET,
-    release_notes=UNSET,
+    release_notes=UNSET, as_merge_patch: bool = False,
 ) -> ThemeVersion:
-    """Edits a draft's tokens, layout selections and release notes (what is given)."""
+    """Edits a draft's tokens, layout selections and release notes (what is given).
+
+    `as_merge_patch`: `tokens` and `layout_selections` are RFC 7396 merge patches of the stored
+    documents rather than their replacements (checked against `expected_version` before merging, so
+    a patch is never applied to a document its sender has not seen); the result is validated whole.
+    """
     with use_case(principal, Permission.THEMES_EDIT):
         version = editable_version(version_id)
+        if as_merge_patch:
+            check_version(current=version.version, expected_version=expected_version, what="version")
+            if tokens is not UNSET:
+                tokens = merge_patch(version.tokens, tokens)
+            if layout_selections is not UNSET:
+                layout_selections = merge_patch(version.layout_selections, layout_selections)
         values: dict = {}
         errors: list[FieldError] = []
         direction = version.tokens.get("direction", "ltr") if isinstance(version.tokens, dict) else "ltr"

@@ -87,7 +87,7 @@ PROBLEM_DESCRIPTIONS = {
     409: "A conflict: a stale version (`current_version`), an immutable version, a taken slot, a repeated "
          "Idempotency-Key whose first request is still running.",
     413: "The body is larger than the API accepts.",
-    415: "The body is not application/json.",
+    415: "The body is not of a media type the operation documents (application/json; merge-patch+json where listed).",
     422: "Invalid input: every problem in `errors[]` with its JSON-pointer path.",
     428: "Neither If-Match nor `version` in the body says which version you edited.",
     429: "Too many requests: past the rate limit of the API key or signed-in user (public paths: of the "

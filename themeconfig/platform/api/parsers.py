@@ -8,6 +8,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
+from themeconfig.platform.merge_patch import MEDIA_TYPE as MERGE_PATCH_MEDIA_TYPE
 
 MAX_DEPTH = 32
 
@@ -53,3 +54,14 @@ class StrictJSONParser(JSONParser):
             raise DomainError(CoreErrorCode.VALIDATION_FAILED, "The request body has invalid values.",
                               http_status=422, errors=problems)
         return data
+
+
+class MergePatchParser(StrictJSONParser):
+    """`application/merge-patch+json` (RFC 7396) bodies: the same strict JSON; the view merges."""
+
+    media_type = MERGE_PATCH_MEDIA_TYPE
+
+
+def is_merge_patch(request) -> bool:
+    """Whether the request's body is a merge patch (after parsing: the parser chose by this type)."""
+    return request.content_type.partition(";")[0].strip().lower() == MERGE_PATCH_MEDIA_TYPE
