@@ -1,7 +1,9 @@
 """A version's Design tab in Chromium, as the demo owner on a draft of the demo theme: a new body font size
 redraws the sample at once (its computed font-size), another layout thumbnail picked and saved is the
 version's home layout; a screenshot of the whole tab (the colour token editor included) and axe-core, there
-and on the published version's page (the same drawings, no inputs)."""
+and on the published version's page (the same drawings, no inputs). Then a draft, the published and an
+archived version at 1366, 1920 and 390 px: no text squeezed to a sliver, no sideways scroll (screenshots
+admin-design-<status>-<width>.png)."""
 from __future__ import annotations
 
 import re
@@ -80,3 +82,71 @@ def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layou
     expect(page.locator("#layout_selections-home")).to_contain_text("Hero split")
     expect(page.locator("#content-main").locator("input:not([type=hidden]), select, textarea")).to_have_count(0)
     assert_no_serious_axe_violations(page)
+
+
+# Every text node of at least MIN_CHARS characters in the page's content is at least MIN_EMS of its own font
+# size wide (a caption run down the page a letter per line is one character wide), and the page does not
+# scroll sideways. Text the page hides on purpose (visually hidden labels, closed elements) is left out.
+LAYOUT_PROBLEMS_JS = """([minChars, minEms]) => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth + 1) {
+    problems.push(`the page scrolls sideways: ${root.scrollWidth}px of content in ${root.clientWidth}px`);
+    const outside = [...document.querySelectorAll('#content *')].filter(
+      e => e.getBoundingClientRect().right > root.clientWidth + 1 && e.checkVisibility());
+    for (const e of outside.filter(e => !outside.some(other => other !== e && e.contains(other))).slice(0, 5)) {
+      problems.push(`<${e.tagName.toLowerCase()} id="${e.id}" class="${e.className}"> ends at ` +
+                    `${Math.round(e.getBoundingClientRect().right)}px`);
+    }
+  }
+  const walker = document.createTreeWalker(document.querySelector('#content'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const parent = node.parentElement;
+    if (text.length < minChars || parent.closest('script, style, option, template')) continue;
+    if (parent.closest('.design-visually-hidden, .visually-hidden') || !parent.checkVisibility()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    const em = parseFloat(getComputedStyle(parent).fontSize);
+    if (box.width < minEms * em) {
+      problems.push(`${Math.round(box.width)}px wide (${Math.round(box.height)}px tall): ` +
+                    `${JSON.stringify(text.slice(0, 40))} in <${parent.tagName.toLowerCase()} class="${parent.className}">`);
+    }
+  }
+  return problems;
+}"""
+
+VIEWPORTS = {1366: 768, 1920: 1080, 390: 844}
+
+
+def layout_problems(page) -> list[str]:
+    return page.evaluate(LAYOUT_PROBLEMS_JS, [4, 1.5])
+
+
+def test_design_tab__draft_published_and_archived_at_three_widths__no_text_squeezed_and_no_sideways_scroll(
+        admin_page, demo_draft, demo_staff):
+    page = admin_page
+    user = get_user_model().objects.get(username=demo_staff.username)
+    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
+    to_archive = services.version_create(principal=owner, theme_id=demo_draft.theme_id, from_version_id=demo_draft.pk)
+    archived = services.version_archive(principal=owner, version_id=to_archive.pk, expected_version=to_archive.version)
+    with tenant_context(demo_staff.tenant_id):
+        published = ThemeVersion.objects.get(theme_id=demo_draft.theme_id, status="published")
+    versions = {"draft": demo_draft, "published": published, "archived": archived}
+
+    found = {}
+    for width, height in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for label, version in versions.items():
+            page.goto(f"/admin/themeconfig/themeversion/{version.pk}/change/")
+            expect(page.locator(".design-sample__body")).to_be_attached()
+            screenshot(page, f"admin-design-{label}-{width}")
+            problems = layout_problems(page)
+            if problems:
+                found[f"{label} at {width}px"] = problems[:5]
+            # The sample is a column of text, not a sliver, wherever the tab is drawn.
+            sample_width = page.locator(".design-sample").evaluate("e => e.getBoundingClientRect().width")
+            if sample_width < min(width - 80, 200):
+                found.setdefault(f"{label} at {width}px", []).append(f"sample {sample_width}px wide")
+    assert found == {}, "\n".join(f"{where}: {problems}" for where, problems in found.items())
