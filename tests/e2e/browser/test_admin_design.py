@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
+from tests.e2e.browser.layout import layout_problems
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services
 from themeconfig.models import Theme, ThemeVersion
@@ -84,44 +85,7 @@ def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layou
     assert_no_serious_axe_violations(page)
 
 
-# Every text node of at least MIN_CHARS characters in the page's content is at least MIN_EMS of its own font
-# size wide (a caption run down the page a letter per line is one character wide), and the page does not
-# scroll sideways. Text the page hides on purpose (visually hidden labels, closed elements) is left out.
-LAYOUT_PROBLEMS_JS = """([minChars, minEms]) => {
-  const problems = [];
-  const root = document.documentElement;
-  if (root.scrollWidth > root.clientWidth + 1) {
-    problems.push(`the page scrolls sideways: ${root.scrollWidth}px of content in ${root.clientWidth}px`);
-    const outside = [...document.querySelectorAll('#content *')].filter(
-      e => e.getBoundingClientRect().right > root.clientWidth + 1 && e.checkVisibility());
-    for (const e of outside.filter(e => !outside.some(other => other !== e && e.contains(other))).slice(0, 5)) {
-      problems.push(`<${e.tagName.toLowerCase()} id="${e.id}" class="${e.className}"> ends at ` +
-                    `${Math.round(e.getBoundingClientRect().right)}px`);
-    }
-  }
-  const walker = document.createTreeWalker(document.querySelector('#content'), NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.textContent.trim();
-    const parent = node.parentElement;
-    if (text.length < minChars || parent.closest('script, style, option, template')) continue;
-    if (parent.closest('.design-visually-hidden, .visually-hidden') || !parent.checkVisibility()) continue;
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const box = range.getBoundingClientRect();
-    const em = parseFloat(getComputedStyle(parent).fontSize);
-    if (box.width < minEms * em) {
-      problems.push(`${Math.round(box.width)}px wide (${Math.round(box.height)}px tall): ` +
-                    `${JSON.stringify(text.slice(0, 40))} in <${parent.tagName.toLowerCase()} class="${parent.className}">`);
-    }
-  }
-  return problems;
-}"""
-
 VIEWPORTS = {1366: 768, 1920: 1080, 390: 844}
-
-
-def layout_problems(page) -> list[str]:
-    return page.evaluate(LAYOUT_PROBLEMS_JS, [4, 1.5])
 
 
 def test_design_tab__draft_published_and_archived_at_three_widths__no_text_squeezed_and_no_sideways_scroll(
