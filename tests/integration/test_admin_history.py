@@ -221,3 +221,17 @@ def test_history__times__active_locale_format_and_time_zone_without_microseconds
     shown_times = re.findall(r'<time datetime="[^"]+">([^<]+)</time>', page)
     assert expected in shown_times
     assert not any(re.search(r"\d\.\d{4,}|\+00:00|p\.m\.|a\.m\.", text) for text in shown_times), shown_times
+
+
+def test_version_history__block_moved_and_added__positions_counted_from_one(client, staff, draft):  # noqa: F811
+    member = staff.principals["member"]
+    first, second = (services.content_block_create(principal=member, version_id=draft.pk, surface="home",
+                                                   kind="rich_text", meta={"kind": "rich_text"},
+                                                   body={"en": {"format": "markdown", "value": t}})
+                     for t in ("One", "Two"))
+    services.content_block_move(principal=member, block_id=second.pk, expected_version=second.version, ordinal=0)
+    page = visible(history_of(client, staff, draft))
+    moved = page.split('data-action="content_block.moved"')[1].split('data-action=')[0]
+    assert f"Rich text block ({second.pk}): from position 2 to position 1" in moved
+    added = page.split('data-action="content_block.created"')[1].split('data-action=')[0]  # the newest: second
+    assert re.search(r"<code>position</code>.*?<td class=\"tc-new\">2</td>", added, flags=re.S)

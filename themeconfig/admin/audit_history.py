@@ -71,7 +71,7 @@ ACTION_NAMES = {
 
 FIELD_LABELS = {
     "tokens": "Design tokens", "layout_selections": "Layout", "release_notes": "Release notes", "status": "Status",
-    "body": "Text", "entries": "Messages", "items": "Menu items", "ordinal": "Position", "block_ids": "Order",
+    "body": "Text", "entries": "Messages", "items": "Menu items", "position": "Position", "block_ids": "Order",
 }
 
 
@@ -130,6 +130,9 @@ class EntryParts:
     def __call__(self, entry) -> list[dict]:
         old = {k: v for k, v in (entry.old_values or {}).items() if k not in HIDDEN_FIELDS}
         new = {k: v for k, v in (entry.new_values or {}).items() if k not in HIDDEN_FIELDS}
+        for side in (old, new):  # a block's ordinal counts from 0; its editor says position 1, 2…
+            if isinstance(side.get("ordinal"), int) and not isinstance(side["ordinal"], bool):
+                side["position"] = side.pop("ordinal") + 1
         parts: list[dict] = []
         settings: list[dict] = []
         for field in sorted(set(old) | set(new)):
@@ -189,11 +192,11 @@ class EntryParts:
                 for item in navigation_items_diff(was, now) for change in item["changes"]]
         return {"kind": "leaves", "title": "Menu items", "rows": rows} if rows else None
 
-    def _ordinal(self, entry, was, now, **_):
+    def _position(self, entry, was, now, **_):
         if not isinstance(was, int) or not isinstance(now, int):
             return None  # a block made or deleted: its position is in the fields table
         return {"kind": "moves", "title": "Moved", "rows": [{"label": self._block_label(entry.entity_id),
-                                                             "old": was + 1, "new": now + 1}]}
+                                                             "old": was, "new": now}]}
 
     def _block_ids(self, entry, was, now, **_):
         if not isinstance(was, list) or not isinstance(now, list):
