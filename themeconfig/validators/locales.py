@@ -71,7 +71,8 @@ MAX_ENTRIES = 5_000
 ICU_ARGUMENT_TYPES = frozenset(
     {"number", "date", "time", "plural", "select", "selectordinal", "spellout", "ordinal", "duration"}
 )
-PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+CLDR_CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")  # the order CLDR and translators list them in
+PLURAL_CATEGORIES = frozenset(CLDR_CATEGORY_ORDER)
 _EXACT_PLURAL_RE = re.compile(r"=\d+")
 _PLURAL_TYPES = frozenset({"plural", "selectordinal"})
 _SUBMESSAGE_TYPES = frozenset({"plural", "selectordinal", "select"})
@@ -356,19 +357,23 @@ def _check_cldr_categories(
     issues: IssueCollector,
 ) -> None:
     categories = {selector for selector in options if _EXACT_PLURAL_RE.fullmatch(selector) is None}
-    for selector in sorted(categories - used):
-        if selector in PLURAL_CATEGORIES:
-            issues.add(
-                path, "invalid_plural_category",
-                f"'{selector}' in {arg_type} argument '{name}' is not a category of this language "
-                f"(it uses {', '.join(sorted(used))}).",
-            )
+    for selector in _cldr_ordered(categories - used):
+        issues.add(
+            path, "invalid_plural_category",
+            f"'{selector}' in {arg_type} argument '{name}' is not a category of this language "
+            f"(it uses {', '.join(_cldr_ordered(used))}).",
+        )
     missing = used - categories - optional
     if missing:
         issues.add(
             path, "missing_plural_category",
-            f"The {arg_type} argument '{name}' needs a branch for {', '.join(sorted(missing))} in this language.",
+            f"The {arg_type} argument '{name}' needs a branch for {', '.join(_cldr_ordered(missing))} in this language.",
         )
+
+
+def _cldr_ordered(categories) -> list[str]:
+    """CLDR plural categories in CLDR's order (zero, one, two, few, many, other), not alphabetically."""
+    return [category for category in CLDR_CATEGORY_ORDER if category in categories]
 
 
 def _default_pack_arguments(

@@ -9,7 +9,7 @@ import pytest
 
 from themeconfig.validators import validate_locale_enabled, validate_locale_entries, validate_theme_locales
 
-from .expect import assert_issues, issues_of
+from .expect import assert_issues, issues_of, violation_of
 from .samples import valid_default_entries, valid_translated_entries
 
 # validate_theme_locales ---------------------------------------------------------------------
@@ -355,3 +355,16 @@ def test_locale_entries__english_selectordinal__needs_one_two_few():
 
 def test_locale_entries__locale_unknown_to_cldr__structural_checks_only():
     assert validate_locale_entries({"stay.nights": NIGHTS}, locale="zzz").entries
+
+
+def test_locale_entries__plural_categories_named_in_messages__cldr_order_not_alphabetical():
+    missing = violation_of(validate_locale_entries, {"stay.nights": "{count, plural, one {ليلة} other {# ليلة}}"},
+                           locale="ar").issues
+    assert [i.code for i in missing] == ["missing_plural_category"]
+    assert "needs a branch for zero, two, few, many in" in missing[0].message
+    extra = violation_of(validate_locale_entries,
+                         {"stay.nights": "{count, plural, zero {none} two {#} few {#} one {#} other {#}}"},
+                         locale="en").issues
+    assert [i.code for i in extra] == ["invalid_plural_category"] * 3
+    assert [i.message.split("'")[1] for i in extra] == ["zero", "two", "few"]
+    assert "(it uses one, other)" in extra[0].message
