@@ -51,6 +51,7 @@ from themeconfig.validators import (
     validate_theme_locales,
 )
 from themeconfig.validators.contrast import check_pairs, failing_pair_blocks
+from themeconfig.validators.locales import completeness_text
 
 UNSET = object()
 EDITABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
@@ -304,7 +305,8 @@ def version_readiness(version: ThemeVersion) -> Readiness:
         if result is not None and locale != theme.default_locale and result.completeness_pct < minimum:
             problems.append(FieldError(
                 prefix + "/completeness_pct", "incomplete",
-                f"{locale} is {result.completeness_pct}% translated; preview needs at least {minimum}%."))
+                f"{locale} is {completeness_text(result.completeness_pct)}% translated; preview needs at least "
+                f"{minimum}%."))
     for locale in enabled:
         if locale not in packs:
             problems.append(FieldError(

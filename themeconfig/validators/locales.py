@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pyicumessageformat import Parser
@@ -420,6 +420,19 @@ def _check_parity(
             )
 
 
+def completeness_text(pct: Decimal | float | int | str) -> str:
+    """A completeness percentage as people read it: one decimal rounded half up ("66.7", "33.3"), whole
+    numbers without it ("25", "100"). Rounding never claims more than is true at the ends: "100" only
+    when complete and "0" only when nothing is (99.96 reads "99.9", 0.04 reads "0.1")."""
+    value = Decimal(str(pct))
+    shown = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if shown >= 100 > value:
+        shown = Decimal("99.9")
+    elif shown <= 0 < value:
+        shown = Decimal("0.1")
+    return f"{shown:.1f}".removesuffix(".0")
+
+
 def _completeness(entries: Mapping[str, str], default_entries: Mapping[str, str] | None) -> Decimal:
     if not default_entries:
         return Decimal("100.00")
@@ -433,6 +446,7 @@ __all__ = [
     "LocalePackResult",
     "check_locale_code",
     "check_localized_text",
+    "completeness_text",
     "is_locale_code",
     "validate_locale_enabled",
     "validate_locale_entries",
