@@ -267,3 +267,8 @@ def test_create_api_key__unknown_scope__error_names_it_and_nothing_written():
     with pytest.raises(CommandError, match="permissions/scopes/0"):
         run("create_api_key", "--tenant", "acme", "--name", "x", "--role", "api", "--scope", "everything")
     assert not on_service(lambda db: ApiClient.objects.using(db).exists())
+
+
+def test_relay_outbox_stats__empty_outbox__says_none_pending_not_a_dash():
+    out, _ = run("relay_outbox", "--stats")
+    assert out.strip().endswith("oldest pending: none") and "- s" not in out
