@@ -162,6 +162,18 @@ def test_seed_demo__twice__second_run_changes_no_row(django_db_setup):
     assert "published" not in out
 
 
+def test_seed_demo__demo_of_an_older_release__complete_version_published_over_it(django_db_setup):
+    run("seed_demo", "--force")
+    with admin_connect(django_db_setup) as conn:  # what an older seed_demo left: no booking flow, no e-mail theme
+        conn.execute("DELETE FROM theme_config.booking_flow_configs")
+        conn.execute("DELETE FROM theme_config.email_themes")
+    out, _ = run("seed_demo", "--force")
+    assert "published the demo theme" in out
+    assert demo_version().ordinal == 2
+    out, _ = run("seed_demo", "--force")
+    assert "published" not in out and demo_version().ordinal == 2
+
+
 def test_seed_demo__published_version__passes_preview_ready_with_no_problem_and_no_warning():
     from themeconfig.services import version_readiness
 
