@@ -10,7 +10,7 @@ from django.contrib.admin.utils import quote
 from tests.factories.admin_staff import make_staff, sign_in
 from tests.unit.themeconfig.validators import samples
 from themeconfig import services
-from themeconfig.models import ThemeVersion
+from themeconfig.models import Tenant, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -124,3 +124,17 @@ def test_admin_mark_preview_ready__ui_pair_fails__ready_and_warning_listed_apart
         'id="preview-warnings"')]
     with tenant_context(staff.tenant.id):
         assert ThemeVersion.objects.get(pk=draft.pk).status == "preview_ready"
+
+
+def test_admin_tenant_page__settings__contrast_policy_explained_and_a_bad_one_refused(client):
+    staff = make_staff("Seaside Hotels")
+    sign_in(client, staff, "owner")
+    url = f"/admin/themeconfig/tenant/{staff.tenant.id}/change/"
+    assert "text_block_ui_warn | all_block | warn_only" in client.get(url).content.decode()
+    refused = client.post(url, {"name": "Seaside Hotels", "settings": '{"contrast_policy": "lenient"}'}, follow=True)
+    assert '<li class="error">' in refused.content.decode() and "settings/contrast_policy" in refused.content.decode()
+    with tenant_context(staff.tenant.id):
+        assert Tenant.objects.get(pk=staff.tenant.id).settings == {}
+    client.post(url, {"name": "Seaside Hotels", "settings": '{"contrast_policy": "warn_only"}'})
+    with tenant_context(staff.tenant.id):
+        assert Tenant.objects.get(pk=staff.tenant.id).settings == {"contrast_policy": "warn_only"}
