@@ -126,7 +126,7 @@ def test_surface_blocks_diff__insert_at_top__added_and_nothing_moved():
 
 def test_surface_blocks_diff__block_gone__removed_with_its_text():
     rows = surface_blocks_diff([block("hero", "A"), block("faq", "B")], [block("hero", "A")])
-    assert [(r["change"], r["old"], r["block"]) for r in rows] == [("removed", "B", "Faq (position 2)")]
+    assert [(r["change"], r["old"], r["block"]) for r in rows] == [("removed", "B", "FAQ (position 2)")]
 
 
 def test_content_diff__equal_surfaces__left_out():

@@ -21,6 +21,7 @@ from themeconfig.models import (
     NavigationConfig,
     ThemeVersion,
 )
+from themeconfig.validators.content import content_kind_label
 from themeconfig.validators.contrast import to_hex
 from themeconfig.validators.tokens import parse_color
 
@@ -220,7 +221,7 @@ def _block_signature(block: Mapping) -> str:
 
 def _block_name(block: Mapping, position: int) -> str:
     kind = str(block.get("kind") or "block")
-    return f"{kind.replace('_', ' ').capitalize()} (position {position + 1})"
+    return f"{content_kind_label(kind)} (position {position + 1})"
 
 
 def _longest_increasing(values: list[int]) -> set[int]:

@@ -40,8 +40,9 @@ def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layou
     expect(page.get_by_role("link", name="Design")).to_have_attribute("aria-current", "page")
     body_text = page.locator(".design-sample__body")
     body_size = page.get_by_label("Type size md", exact=True)
-    expect(body_size).to_have_value(demo_draft.tokens["typography"]["sizes"]["md"])
-    expect(body_text).to_have_css("font-size", "16px")  # drawn by the server's custom properties
+    sizes = demo_draft.tokens["typography"]["sizes"]
+    expect(body_size).to_have_value(sizes["md"])
+    expect(body_text).to_have_css("font-size", sizes["md"])  # drawn by the server's custom properties
 
     # Typing a new body size redraws the sample at once; a value the contract would refuse falls back.
     body_size.fill("22px")
@@ -50,7 +51,7 @@ def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layou
     expect(body_text).to_have_css("font-size", "16px")  # the sample's own default while the value is not a length
     body_size.fill("22px")
     expect(body_text).to_have_css("font-size", "22px")
-    expect(page.locator(".design-sample__h1")).to_have_css("font-size", "28px")  # xl, untouched
+    expect(page.locator(".design-sample__h1")).to_have_css("font-size", sizes["xl"])  # untouched
 
     # Another home layout by its thumbnail; its variant picked too.
     editorial = page.get_by_role("radio", name=re.compile(r"^Editorial\b"))
@@ -79,7 +80,7 @@ def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layou
     with tenant_context(demo_draft.tenant_id):
         published = ThemeVersion.objects.get(theme_id=demo_draft.theme_id, status="published")
     page.goto(f"/admin/themeconfig/themeversion/{published.pk}/change/")
-    expect(page.locator(".design-sample__body")).to_have_css("font-size", "16px")
+    expect(page.locator(".design-sample__body")).to_have_css("font-size", sizes["md"])
     expect(page.locator("#layout_selections-home")).to_contain_text("Hero split")
     expect(page.locator("#content-main").locator("input:not([type=hidden]), select, textarea")).to_have_count(0)
     assert_no_serious_axe_violations(page)
