@@ -36,7 +36,8 @@ def edited_theme(demo_staff) -> Theme:
     draft = services.version_update(principal=owner, version_id=draft.pk, expected_version=draft.version,
                                     tokens=tokens, release_notes="Warmer accent\r\nfor the summer season")
     with tenant_context(demo_staff.tenant_id):
-        welcome = ContentBlock.objects.get(theme_version_id=draft.pk, surface="home")
+        welcome = ContentBlock.objects.get(theme_version_id=draft.pk, surface="home", kind="rich_text")
+        amenities = ContentBlock.objects.get(theme_version_id=draft.pk, surface="home", kind="amenities")
     body = copy.deepcopy(welcome.body)
     body["en"]["value"] = body["en"]["value"].replace("Welcome", "A warm welcome", 1) + "\r\nBook direct."
     services.content_block_update(principal=owner, block_id=welcome.pk, expected_version=welcome.version, body=body)
@@ -46,7 +47,7 @@ def edited_theme(demo_staff) -> Theme:
     with tenant_context(demo_staff.tenant_id):
         expected = ThemeVersion.objects.get(pk=draft.pk).version
     services.content_blocks_reorder(principal=owner, version_id=draft.pk, surface="home",
-                                    block_ids=[second.pk, welcome.pk], expected_version=expected)
+                                    block_ids=[amenities.pk, welcome.pk, second.pk], expected_version=expected)
     with tenant_context(demo_staff.tenant_id):
         pack = LocalePack.objects.get(theme_version_id=draft.pk, locale="en")
     services.locale_pack_patch(principal=owner, version_id=draft.pk, locale="en",
@@ -66,7 +67,7 @@ def test_theme_history__edited_demo_theme__changes_drawn_as_their_editors_draw_t
     edited = history.locator("li.tc-history-entry[data-action='version.updated']").first
     expect(edited.locator("tr[data-token='accent'] .tc-swatch")).to_have_count(2)  # before and after
     expect(edited.locator("ins.tc-diff-added").first).to_be_visible()
-    # Two blocks swapped: one move explains it (either block's).
+    # The welcome text and the amenities swapped: one move explains it (either block's).
     expect(history.locator("li[data-action='content_blocks.reordered'] .tc-history-moves li")).to_have_text(
         re.compile(r"block \(cnb_\w+\): from position (1 to position 2|2 to position 1)$"))
     expect(history.locator("li[data-action='locale_pack.updated'] td[lang='en']").first).to_contain_text(
