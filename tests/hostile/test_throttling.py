@@ -125,6 +125,27 @@ def test_public_paths__forged_x_forwarded_for__no_escape(tenants, settings):
     assert Client().get(path, HTTP_X_FORWARDED_FOR="203.0.113.11", **proxy).status_code == 200
 
 
+@pytest.mark.parametrize("first, second, same_caller", [
+    # A dual-stack listener's IPv4 clients: each is counted alone, as the IPv4 address it is.
+    ("::ffff:198.51.100.21", "::ffff:198.51.100.22", False),
+    ("::ffff:198.51.100.23", "198.51.100.23", True),
+    # No usable address (a Unix socket, garbage): counted together as "unknown", never unlimited.
+    ("/run/gunicorn.sock", "", True),
+])
+def test_public_paths__odd_client_addresses__counted_per_client_never_skipped(
+        tenants, settings, first, second, same_caller):
+    alpha, _ = tenants
+    limited(settings, resolve="2/min")
+    path = f"/api/v1/resolve/?host={alpha['host']}"
+    assert [Client().get(path, REMOTE_ADDR=first).status_code for _ in range(2)] == [200, 200]
+    assert_rate_limited(Client().get(path, REMOTE_ADDR=first))
+    answer = Client().get(path, REMOTE_ADDR=second)
+    if same_caller:
+        assert_rate_limited(answer)
+    else:
+        assert answer.status_code == 200
+
+
 # --- the API, per key and per signed-in user ----------------------------------------------------
 
 def test_api__past_the_key_limit__429_for_that_key_only(tenants, settings):

@@ -125,11 +125,12 @@ COUNTER = WindowCounter()
 
 
 def throttle(scope: str, caller: str) -> int | None:
-    """None when `caller` may make one more request of `scope` now; else the seconds to wait."""
+    """None when `caller` may make one more request of `scope` now; else the seconds to wait. An
+    unnamed caller is counted as one shared caller, "unknown": never let through unlimited."""
     rate = rate_for(scope)
-    if rate is None or not caller:
+    if rate is None:
         return None
-    return COUNTER.hit(scope, caller, rate)
+    return COUNTER.hit(scope, caller or "unknown", rate)
 
 
 def _namespace() -> str:
