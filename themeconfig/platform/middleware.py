@@ -93,6 +93,9 @@ class PublicEndpointMiddleware:
             return self.get_response(request)
         for header in _CREDENTIAL_HEADERS:
             request.META.pop(header, None)
+        # `request.headers` is built from META once and cached (RequestIdMiddleware has read it
+        # already): drop the cached copy, so it is rebuilt from the META without credentials.
+        request.__dict__.pop("headers", None)
         request.COOKIES = {}
         wait = throttle(rate_scope, address_bucket(client_address(request)))
         if wait is not None:
