@@ -22,7 +22,10 @@ waits while an earlier one is leased or backs off), stamped with this relay's le
 
 The relay renews the leases of the events it still works on; one that dies (a killed worker) stops
 renewing, and once `locked_until` passes another relay takes the event again (delivery is at least
-once; handlers are applied once through `consumed_events`).
+once; handlers are applied once through `consumed_events`). A relay that finds at a renewal that
+another took an event over lets it go: it makes none of its POSTs that have not begun and leaves its
+outcome to the other. A success recorded in `webhook_deliveries` is never undone by a duplicate's
+failure.
 
 Runs as the service role (BYPASSRLS), outside any request. Woken after each commit that writes an
 event (publishing/outbox.py), at each retry's `next_attempt_at` (a countdown task scheduled when the
@@ -103,6 +106,7 @@ class _Claimed:
     attempts: int
     outstanding: int = 0
     errors: list[str] = field(default_factory=list)
+    lost: bool = False  # another relay holds its lease now: nothing more of it is ours to do
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -146,13 +150,16 @@ def relay_outbox(*, batch_size: int | None = None, max_batches: int = 50, time_b
             for future in done:
                 event, subscription_id = in_flight.pop(future)
                 _finish_delivery(event, subscription_id, future.result(), result)
-                if event.outstanding == 0:
+                if event.outstanding == 0 and not event.lost:
                     del holding[event.row_id]
                     _record(event, holder, result)
                     unreported = True
             if holding and time.monotonic() - renewed_at > lease_seconds / 3:
-                _renew(list(holding), lease_seconds, holder)
+                kept = _renew(list(holding), lease_seconds, holder)
                 renewed_at = time.monotonic()
+                for row_id in set(holding) - kept:
+                    _let_go(holding.pop(row_id), in_flight, result)
+                    unreported = True
     if progress and unreported:
         progress(result)
     return result
@@ -168,10 +175,26 @@ def _claim(limit: int, lease_seconds: float, holder: str) -> list[_Claimed]:
             for row_id, event_id, tenant_id, event_type, envelope, attempts in rows]
 
 
-def _renew(row_ids: list[int], lease_seconds: float, holder: str) -> None:
+def _renew(row_ids: list[int], lease_seconds: float, holder: str) -> set[int]:
+    """Extends this relay's leases; returns the rows it still holds (a lease that ran out and was
+    taken by another relay, or whose event another relay finished, is not among them)."""
     with service_context() as alias, connections[alias].cursor() as cursor:
         cursor.execute("UPDATE theme_config.outbox SET locked_until = now() + make_interval(secs => %s) "
-                       "WHERE id = ANY(%s) AND locked_by = %s", [lease_seconds, row_ids, holder])
+                       "WHERE id = ANY(%s) AND locked_by = %s AND published_at IS NULL AND dead_lettered_at IS NULL "
+                       "RETURNING id", [lease_seconds, row_ids, holder])
+        return {row_id for (row_id,) in cursor.fetchall()}
+
+
+def _let_go(event: _Claimed, in_flight: dict, result: RelayResult) -> None:
+    """The event's lease is another relay's now: its POSTs not yet begun are not made (the other
+    relay makes them), and its outcome is the other's to record. A POST already under way finishes,
+    and its answer is still recorded in webhook_deliveries (a success is never undone)."""
+    event.lost = True
+    for future, (owner, _) in list(in_flight.items()):
+        if owner is event and future.cancel():
+            del in_flight[future]
+    logger.warning("outbox event %s: lease lost while delivering; another relay has it", event.event_id)
+    result.lease_lost += 1
 
 
 def _start(event: _Claimed, pool: ThreadPoolExecutor, holding: dict, in_flight: dict, holder: str,
@@ -239,7 +262,10 @@ def _finish_delivery(event: _Claimed, subscription_id: str, outcome: tuple[bool,
             "last_status, last_error, delivered_at) VALUES (%s, %s, %s, 1, %s, %s, CASE WHEN %s THEN now() END) "
             "ON CONFLICT (event_id, subscription_id) DO UPDATE SET attempt_count = "
             "theme_config.webhook_deliveries.attempt_count + 1, last_status = EXCLUDED.last_status, "
-            "last_error = EXCLUDED.last_error, delivered_at = EXCLUDED.delivered_at, updated_at = now()",
+            "last_error = EXCLUDED.last_error, updated_at = now(), "
+            # A success recorded once stays: a duplicate delivery that failed (two relays, a lease
+            # lost mid-POST) must not make the subscription due again.
+            "delivered_at = COALESCE(theme_config.webhook_deliveries.delivered_at, EXCLUDED.delivered_at)",
             [event.event_id, subscription_id, event.tenant_id, status, error, ok])
     if ok:
         result.webhooks_delivered += 1

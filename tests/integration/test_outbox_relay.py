@@ -273,6 +273,62 @@ def test_relay__a_delivery_longer_than_the_lease__lease_renewed__no_second_relay
     assert results[0].published == 1 and len(receiver.requests) == 1
 
 
+def test_relay__a_late_failed_duplicate_delivery__success_kept__not_sent_again(tenant, monkeypatch):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    with webhook_receiver() as receiver:
+        subscription, _ = webhook_services.webhook_subscription_create(
+            principal=Principal.operator("t", tenant_id=tenant.id), url=receiver.url)
+        event_id = enqueue(tenant.id)
+        # Relay A claims the event and stalls; its lease runs out and relay B delivers it.
+        stalled = relay._claim(10, 60, "relay-stalled")
+        service_sql("UPDATE theme_config.outbox SET locked_until = now() - interval '1 second'")
+        assert relay.relay_outbox().webhooks_delivered == 1
+        # A's own POST of the same event then fails (a timeout, say), and is recorded after B's success.
+        relay._finish_delivery(stalled[0], subscription.pk, (False, None, "ReadTimeout"), relay.RelayResult())
+        with service_context() as alias:
+            delivery = WebhookDelivery.objects.using(alias).get(event_id=event_id)
+        assert delivery.delivered_at is not None and delivery.attempt_count == 2
+        # So the event stays published and the endpoint is not called again, whatever runs next.
+        service_sql("UPDATE theme_config.outbox SET published_at = NULL, next_attempt_at = now()")
+        assert relay.relay_outbox().published == 1
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id]
+
+
+def test_relay__lease_taken_over_mid_delivery__no_further_posts__outcome_left_to_the_taker(
+        tenant, monkeypatch, settings):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    settings.OUTBOX_LEASE_SECONDS = 1
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 30
+    settings.WEBHOOK_DELIVERY_CONCURRENCY = 1  # the second POST waits for the first
+    hold = threading.Event()
+    admin = Principal.operator("t", tenant_id=tenant.id)
+    with webhook_receiver(hold=hold) as first_endpoint, webhook_receiver(hold=hold) as second_endpoint:
+        endpoints = (first_endpoint, second_endpoint)
+        for endpoint in endpoints:
+            webhook_services.webhook_subscription_create(principal=admin, url=endpoint.url)
+        enqueue(tenant.id)
+        results = []
+        first = threading.Thread(target=lambda: results.append(relay.relay_outbox()))
+        first.start()
+        try:
+            eventually(lambda: any(endpoint.requests for endpoint in endpoints), timeout=10)
+            # Another relay takes the event over (as after a lease that ran out during a pause).
+            service_sql("UPDATE theme_config.outbox SET locked_by = 'relay-other', "
+                        "locked_until = now() + interval '1 minute'")
+            # The first relay's next renewal (every third of a lease) finds it lost.
+            started = time.monotonic()
+            eventually(lambda: time.monotonic() - started > 2 * settings.OUTBOX_LEASE_SECONDS, timeout=10)
+        finally:
+            hold.set()
+            first.join(timeout=30)
+    assert not first.is_alive()
+    # One POST was under way when the lease was lost; the other had not begun: the other relay's to make.
+    assert sorted(len(endpoint.requests) for endpoint in endpoints) == [0, 1]
+    assert results[0].lease_lost == 1 and results[0].claimed == 0
+    row = rows()[0]
+    assert row.locked_by == "relay-other" and row.published_at is None and row.attempt_count == 0
+
+
 def test_webhook__500_then_200__acknowledged_exactly_once__signed(tenant, monkeypatch):
     admin = Principal.operator("t", tenant_id=tenant.id)
     with webhook_receiver(statuses=[500]) as receiver:
