@@ -28,9 +28,10 @@ outcome to the other. A success recorded in `webhook_deliveries` is never undone
 failure.
 
 Runs as the service role (BYPASSRLS), outside any request. Woken after each commit that writes an
-event (publishing/outbox.py), at each retry's `next_attempt_at` (a countdown task scheduled when the
-retry is recorded, so the backoff is the configured one and not beat's tick), and by beat every
-15 s as a safety net.
+event (publishing/outbox.py), at each retry's `next_attempt_at` when that comes before beat's next
+tick (a countdown task scheduled when the retry is recorded, so a short backoff is the configured
+one and not beat's tick), and by beat every 15 s, which drains the longer backoffs and is the
+safety net.
 """
 from __future__ import annotations
 
@@ -74,6 +75,9 @@ RETURNING o.id, o.event_id, o.tenant_id, o.event_type, o.envelope, o.attempt_cou
 CLAIM_POLL_SECONDS = 0.2
 # Retries falling due within one such slice share one wake-up (at its end: never before they are due).
 WAKE_SLICE_SECONDS = 0.25
+RELAY_TASK_NAME = "publishing.relay_outbox_task"
+# Retries due later than this are left to beat when its relay entry has no fixed interval.
+FALLBACK_TICK_SECONDS = 60.0
 
 
 @dataclass
@@ -316,9 +320,16 @@ def _record(event: _Claimed, holder: str, result: RelayResult) -> None:
 
 def _wake_when_due(delay: float, result: RelayResult) -> None:
     """Schedules a relay run for when a retry falls due (the committed `next_attempt_at`); retries due
-    in the same slice of time share one. Beat's tick stays the safety net for a lost wake-up."""
+    in the same slice of time share one. Beat's tick stays the safety net for a lost wake-up.
+
+    Only for a retry due sooner than beat's next relay tick: a later one is drained by the tick, at
+    most a tick late, which a backoff that long hardly notices. A countdown task waits in a worker's
+    memory until it is due, and a late-acked one due past the broker's visibility timeout (an hour on
+    Redis) is delivered again meanwhile: long countdowns would pile up and multiply."""
     from publishing import outbox
 
+    if delay >= relay_tick_seconds():
+        return
     due = time.time() + delay
     slice_end = math.ceil(due / WAKE_SLICE_SECONDS)
     if slice_end in result._wake_slices:
@@ -326,6 +337,22 @@ def _wake_when_due(delay: float, result: RelayResult) -> None:
     result._wake_slices.add(slice_end)
     result.wake_ups += 1
     outbox.wake_relay_in(slice_end * WAKE_SLICE_SECONDS - time.time())
+
+
+def relay_tick_seconds() -> float:
+    """How often beat runs the relay (its CELERY_BEAT_SCHEDULE entry: seconds, a timedelta or a
+    Celery `schedule`); FALLBACK_TICK_SECONDS when there is no such entry or it has no fixed interval
+    (a crontab)."""
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        if entry.get("task") != RELAY_TASK_NAME:
+            continue
+        every = entry.get("schedule")
+        every = getattr(every, "run_every", every)  # celery.schedules.schedule
+        if isinstance(every, timedelta):
+            return every.total_seconds()
+        if isinstance(every, int | float):
+            return float(every)
+    return FALLBACK_TICK_SECONDS
 
 
 # --- operators -----------------------------------------------------------------------------------

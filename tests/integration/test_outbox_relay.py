@@ -9,6 +9,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
+from celery.schedules import schedule as celery_schedule
 from django.db import connections
 from django.utils import timezone
 
@@ -141,6 +143,31 @@ def test_relay__a_retry__schedules_a_wake_up_when_it_falls_due(tenant, monkeypat
         due = row.next_attempt_at.timestamp()
         assert any(due <= wake <= due + relay.WAKE_SLICE_SECONDS + 0.05 for wake in wake_ups), (due, wake_ups)
         assert 4 * 0.8 - 0.5 <= due - time.time() <= 4 * 1.2
+
+
+@pytest.mark.parametrize("tick, base_seconds, woken", [
+    (15, 4, True),  # due before beat's next tick: a countdown wake-up
+    (15, 40, False),  # due after it: the tick drains it, no countdown held by a worker
+    (15, 3600, False),  # past the broker's visibility timeout: never a countdown
+    (timedelta(minutes=2), 40, True),
+    (celery_schedule(timedelta(seconds=15)), 40, False),
+    (crontab(), 120, False),  # no fixed interval: FALLBACK_TICK_SECONDS
+])
+def test_relay__a_retry__wake_up_only_when_due_before_beats_tick(tenant, monkeypatch, settings, tick, base_seconds,
+                                                                  woken):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [lambda **kw: 1 / 0])
+    wake_ups = []
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: wake_ups.append(seconds))
+    settings.CELERY_BEAT_SCHEDULE = {**settings.CELERY_BEAT_SCHEDULE,
+                                     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": tick}}
+    settings.OUTBOX_RETRY_BASE_SECONDS = base_seconds
+    settings.OUTBOX_RETRY_MAX_SECONDS = 3600
+    enqueue(tenant.id)
+    assert relay.relay_outbox().retried == 1
+    delay = rows()[0].next_attempt_at.timestamp() - time.time()
+    assert base_seconds * 0.8 - 1 <= delay <= base_seconds * 1.2  # the backoff itself is unchanged
+    assert len(wake_ups) == (1 if woken else 0), wake_ups
+    assert all(seconds <= delay + relay.WAKE_SLICE_SECONDS for seconds in wake_ups)
 
 
 def test_handler_that_raises__is_retried__its_effect_applied_once(tenant, monkeypatch):
