@@ -49,6 +49,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from publishing import outbox
 from themeconfig.platform.service_db import service_context
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,6 @@ RETURNING o.id, o.event_id, o.tenant_id, o.event_type, o.envelope, o.attempt_cou
 CLAIM_POLL_SECONDS = 0.2
 # Retries falling due within one such slice share one wake-up (at its end: never before they are due).
 WAKE_SLICE_SECONDS = 0.25
-RELAY_TASK_NAME = "publishing.relay_outbox_task"
 # Retries due later than this are left to beat when its relay entry has no fixed interval.
 FALLBACK_TICK_SECONDS = 60.0
 
@@ -326,8 +326,6 @@ def _wake_when_due(delay: float, result: RelayResult) -> None:
     most a tick late, which a backoff that long hardly notices. A countdown task waits in a worker's
     memory until it is due, and a late-acked one due past the broker's visibility timeout (an hour on
     Redis) is delivered again meanwhile: long countdowns would pile up and multiply."""
-    from publishing import outbox
-
     if delay >= relay_tick_seconds():
         return
     due = time.time() + delay
@@ -344,7 +342,7 @@ def relay_tick_seconds() -> float:
     Celery `schedule`); FALLBACK_TICK_SECONDS when there is no such entry or it has no fixed interval
     (a crontab)."""
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        if entry.get("task") != RELAY_TASK_NAME:
+        if entry.get("task") != outbox.RELAY_TASK:
             continue
         every = entry.get("schedule")
         every = getattr(every, "run_every", every)  # celery.schedules.schedule
