@@ -1,8 +1,9 @@
 """Hostile: rate limits and the admin sign-in lockout, two tenants, under committed transactions.
 
-Public paths (resolve/, preview) are limited per client address, the API per key and per signed-in
-user (429 problem+json `MELMASTOON.REQUEST.RATE_LIMITED` with `Retry-After`), counted in Redis across
-processes; a forged X-Forwarded-For buys nothing; with Redis gone a real server fails open (no 5xx).
+Public paths (resolve/, preview) are limited per client address (IPv4-mapped addresses as IPv4, no
+address as one "unknown" caller), the API per key and per signed-in user, and API requests without a
+valid principal (the 401s) per client address (429 problem+json `MELMASTOON.REQUEST.RATE_LIMITED` with
+`Retry-After`), counted in Redis across processes; a forged X-Forwarded-For buys nothing; with Redis gone a real server fails open (no 5xx).
 The tenant admin and /platform/ lock a username and, separately, an address after repeated failed
 sign-ins (django-axes), and axes' own commands unlock them.
 """
