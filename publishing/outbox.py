@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 from ulid import ULID
@@ -18,6 +19,8 @@ from themeconfig.platform.tasks import send_or_leave_to
 
 SOURCE = "urn:theme-config"
 TOPIC = "theme-config.events"
+# Sent by name (publishing/tasks.py imports the relay, which imports this module: no import back).
+RELAY_TASK = "publishing.relay_outbox_task"
 
 
 def outbox_enqueue(*, tenant_id: str, event_type: str, subject: str, data: dict, partition_key: str) -> str:
@@ -43,14 +46,10 @@ def outbox_enqueue(*, tenant_id: str, event_type: str, subject: str, data: dict,
 
 def wake_relay() -> None:
     """Asks a worker to drain the outbox now; losing this is harmless (beat drains it anyway)."""
-    from publishing.tasks import relay_outbox_task
-
-    send_or_leave_to("beat's relay-outbox", relay_outbox_task)
+    send_or_leave_to("beat's relay-outbox", current_app.signature(RELAY_TASK))
 
 
 def wake_relay_in(seconds: float) -> None:
     """Asks a worker to drain the outbox in `seconds` (when a retry falls due), so backoff is kept to
     the configured delays rather than beat's tick; losing this is harmless (beat drains it anyway)."""
-    from publishing.tasks import relay_outbox_task
-
-    send_or_leave_to("beat's relay-outbox", relay_outbox_task, countdown=max(seconds, 0.0))
+    send_or_leave_to("beat's relay-outbox", current_app.signature(RELAY_TASK), countdown=max(seconds, 0.0))

@@ -22,12 +22,16 @@ waits while an earlier one is leased or backs off), stamped with this relay's le
 
 The relay renews the leases of the events it still works on; one that dies (a killed worker) stops
 renewing, and once `locked_until` passes another relay takes the event again (delivery is at least
-once; handlers are applied once through `consumed_events`).
+once; handlers are applied once through `consumed_events`). A relay that finds at a renewal that
+another took an event over lets it go: it makes none of its POSTs that have not begun and leaves its
+outcome to the other. A success recorded in `webhook_deliveries` is never undone by a duplicate's
+failure.
 
 Runs as the service role (BYPASSRLS), outside any request. Woken after each commit that writes an
-event (publishing/outbox.py), at each retry's `next_attempt_at` (a countdown task scheduled when the
-retry is recorded, so the backoff is the configured one and not beat's tick), and by beat every
-15 s as a safety net.
+event (publishing/outbox.py), at each retry's `next_attempt_at` when that comes before beat's next
+tick (a countdown task scheduled when the retry is recorded, so a short backoff is the configured
+one and not beat's tick), and by beat every 15 s, which drains the longer backoffs and is the
+safety net.
 """
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from publishing import outbox
 from themeconfig.platform.service_db import service_context
 
 logger = logging.getLogger(__name__)
@@ -71,6 +76,8 @@ RETURNING o.id, o.event_id, o.tenant_id, o.event_type, o.envelope, o.attempt_cou
 CLAIM_POLL_SECONDS = 0.2
 # Retries falling due within one such slice share one wake-up (at its end: never before they are due).
 WAKE_SLICE_SECONDS = 0.25
+# Retries due later than this are left to beat when its relay entry has no fixed interval.
+FALLBACK_TICK_SECONDS = 60.0
 
 
 @dataclass
@@ -103,6 +110,7 @@ class _Claimed:
     attempts: int
     outstanding: int = 0
     errors: list[str] = field(default_factory=list)
+    lost: bool = False  # another relay holds its lease now: nothing more of it is ours to do
 
 
 def backoff_seconds(attempt: int) -> float:
@@ -146,13 +154,16 @@ def relay_outbox(*, batch_size: int | None = None, max_batches: int = 50, time_b
             for future in done:
                 event, subscription_id = in_flight.pop(future)
                 _finish_delivery(event, subscription_id, future.result(), result)
-                if event.outstanding == 0:
+                if event.outstanding == 0 and not event.lost:
                     del holding[event.row_id]
                     _record(event, holder, result)
                     unreported = True
             if holding and time.monotonic() - renewed_at > lease_seconds / 3:
-                _renew(list(holding), lease_seconds, holder)
+                kept = _renew(list(holding), lease_seconds, holder)
                 renewed_at = time.monotonic()
+                for row_id in set(holding) - kept:
+                    _let_go(holding.pop(row_id), in_flight, result)
+                    unreported = True
     if progress and unreported:
         progress(result)
     return result
@@ -168,10 +179,26 @@ def _claim(limit: int, lease_seconds: float, holder: str) -> list[_Claimed]:
             for row_id, event_id, tenant_id, event_type, envelope, attempts in rows]
 
 
-def _renew(row_ids: list[int], lease_seconds: float, holder: str) -> None:
+def _renew(row_ids: list[int], lease_seconds: float, holder: str) -> set[int]:
+    """Extends this relay's leases; returns the rows it still holds (a lease that ran out and was
+    taken by another relay, or whose event another relay finished, is not among them)."""
     with service_context() as alias, connections[alias].cursor() as cursor:
         cursor.execute("UPDATE theme_config.outbox SET locked_until = now() + make_interval(secs => %s) "
-                       "WHERE id = ANY(%s) AND locked_by = %s", [lease_seconds, row_ids, holder])
+                       "WHERE id = ANY(%s) AND locked_by = %s AND published_at IS NULL AND dead_lettered_at IS NULL "
+                       "RETURNING id", [lease_seconds, row_ids, holder])
+        return {row_id for (row_id,) in cursor.fetchall()}
+
+
+def _let_go(event: _Claimed, in_flight: dict, result: RelayResult) -> None:
+    """The event's lease is another relay's now: its POSTs not yet begun are not made (the other
+    relay makes them), and its outcome is the other's to record. A POST already under way finishes,
+    and its answer is still recorded in webhook_deliveries (a success is never undone)."""
+    event.lost = True
+    for future, (owner, _) in list(in_flight.items()):
+        if owner is event and future.cancel():
+            del in_flight[future]
+    logger.warning("outbox event %s: lease lost while delivering; another relay has it", event.event_id)
+    result.lease_lost += 1
 
 
 def _start(event: _Claimed, pool: ThreadPoolExecutor, holding: dict, in_flight: dict, holder: str,
@@ -239,7 +266,10 @@ def _finish_delivery(event: _Claimed, subscription_id: str, outcome: tuple[bool,
             "last_status, last_error, delivered_at) VALUES (%s, %s, %s, 1, %s, %s, CASE WHEN %s THEN now() END) "
             "ON CONFLICT (event_id, subscription_id) DO UPDATE SET attempt_count = "
             "theme_config.webhook_deliveries.attempt_count + 1, last_status = EXCLUDED.last_status, "
-            "last_error = EXCLUDED.last_error, delivered_at = EXCLUDED.delivered_at, updated_at = now()",
+            "last_error = EXCLUDED.last_error, updated_at = now(), "
+            # A success recorded once stays: a duplicate delivery that failed (two relays, a lease
+            # lost mid-POST) must not make the subscription due again.
+            "delivered_at = COALESCE(theme_config.webhook_deliveries.delivered_at, EXCLUDED.delivered_at)",
             [event.event_id, subscription_id, event.tenant_id, status, error, ok])
     if ok:
         result.webhooks_delivered += 1
@@ -290,9 +320,14 @@ def _record(event: _Claimed, holder: str, result: RelayResult) -> None:
 
 def _wake_when_due(delay: float, result: RelayResult) -> None:
     """Schedules a relay run for when a retry falls due (the committed `next_attempt_at`); retries due
-    in the same slice of time share one. Beat's tick stays the safety net for a lost wake-up."""
-    from publishing import outbox
+    in the same slice of time share one. Beat's tick stays the safety net for a lost wake-up.
 
+    Only for a retry due sooner than beat's next relay tick: a later one is drained by the tick, at
+    most a tick late, which a backoff that long hardly notices. A countdown task waits in a worker's
+    memory until it is due, and a late-acked one due past the broker's visibility timeout (an hour on
+    Redis) is delivered again meanwhile: long countdowns would pile up and multiply."""
+    if delay >= relay_tick_seconds():
+        return
     due = time.time() + delay
     slice_end = math.ceil(due / WAKE_SLICE_SECONDS)
     if slice_end in result._wake_slices:
@@ -300,6 +335,22 @@ def _wake_when_due(delay: float, result: RelayResult) -> None:
     result._wake_slices.add(slice_end)
     result.wake_ups += 1
     outbox.wake_relay_in(slice_end * WAKE_SLICE_SECONDS - time.time())
+
+
+def relay_tick_seconds() -> float:
+    """How often beat runs the relay (its CELERY_BEAT_SCHEDULE entry: seconds, a timedelta or a
+    Celery `schedule`); FALLBACK_TICK_SECONDS when there is no such entry or it has no fixed interval
+    (a crontab)."""
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        if entry.get("task") != outbox.RELAY_TASK:
+            continue
+        every = entry.get("schedule")
+        every = getattr(every, "run_every", every)  # celery.schedules.schedule
+        if isinstance(every, timedelta):
+            return every.total_seconds()
+        if isinstance(every, int | float):
+            return float(every)
+    return FALLBACK_TICK_SECONDS
 
 
 # --- operators -----------------------------------------------------------------------------------

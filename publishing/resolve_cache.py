@@ -17,7 +17,10 @@ theme soft-deleted or restored), in commit order, with a notification per change
   stamp is at least both: older ones are refused and the read model answers (and stores a newer one).
   So an entry Redis brings back after an outage is as good as its stamp, whatever it missed meanwhile.
 - A process that cannot listen (PostgreSQL unreachable, RESOLVE_LISTEN_DATABASE_URL through a
-  transaction pooler) trusts no cached answer: the read model answers every lookup. If its session
+  transaction pooler) trusts no cached answer: the read model answers every lookup. One thread at a
+  time opens the session, outside the lock every lookup takes, so while the database is away no
+  lookup waits on a connect or probe timeout; the others go to PostgreSQL meanwhile. The session
+  takes the request role's connection OPTIONS (sslmode, sslrootcert, ...): TLS as for requests. If its session
   breaks it forgets all it heard and starts again from the counter's value at the new LISTEN. A
   session that dies silently (no reset from the network) is found by TCP keepalives within about
   25 s; RESOLVE_CACHE_SECONDS bounds what it could miss meanwhile.
@@ -180,16 +183,18 @@ class _Near:
         self._lock = threading.Lock()
         self._session = None
         self._retry_at = 0.0
+        self._connecting = False  # a thread is opening a session (outside the lock)
         self._since = 0  # the generation when this session began to listen: every later commit is heard
         self._latest = 0  # the highest generation known to have been committed
         self._heard: dict[str, int] = {}
         self._copies: dict[str, tuple[float, int, Resolution | None]] = {}
-        self._probe_heard: str | None = None
 
     def lookup(self, host: str) -> tuple[int | None, Resolution | None | object]:
         """(the lowest stamp to trust for the host, or None: trust nothing; its copy, or _NO_COPY)."""
+        if self._session is None and self._claim_connect():
+            self._connect()
         with self._lock:
-            if not self._listening():
+            if self._session is None or not self._drain_safely():
                 return None, _NO_COPY
             floor = max(self._since, self._heard.get(host, 0))
             copy = self._copies.get(host)
@@ -228,19 +233,36 @@ class _Near:
             self._heard[host] = generation
             self._copies.pop(host, None)
 
-    def _listening(self) -> bool:
-        if self._session is not None:
-            return self._drain_safely()
-        if time.monotonic() < self._retry_at:
-            return False
-        try:
-            self._listen()
+    def _claim_connect(self) -> bool:
+        """Whether this thread is to open the session now: one thread at a time, once the back-off is
+        over. The others meanwhile trust nothing cached and go to PostgreSQL, without waiting."""
+        with self._lock:
+            if self._session is not None or self._connecting or time.monotonic() < self._retry_at:
+                return False
+            self._connecting = True
             return True
+
+    def _connect(self) -> None:
+        """Opens the session outside the lock (a connect and a probe can take seconds while the database
+        is away, and no lookup waits on them), then installs it under the lock."""
+        try:
+            session, since, notifications = _open_listen_session()
         except Exception:  # noqa: BLE001 - the read model answers until the next attempt
             logger.warning("cannot LISTEN for resolve generations; the database answers for %s s", BACKOFF_SECONDS,
                            exc_info=True)
-            self._stop()
-            return False
+            with self._lock:
+                self._connecting = False
+                self._retry_at = time.monotonic() + BACKOFF_SECONDS
+            return
+        with self._lock:
+            self._connecting = False
+            self._stop(back_off=False)
+            self._session = session
+            self._since = since
+            self._latest = max(self._latest, since)
+            # Heard while the counter was read: a commit counted in it changes nothing, a later one does.
+            for channel, payload in notifications:
+                self._on_notification(channel, payload)
 
     def _drain_safely(self) -> bool:
         try:
@@ -260,47 +282,17 @@ class _Near:
 
     def _on_notification(self, channel: str, payload: str) -> None:
         if channel != CHANNEL:
-            self._probe_heard = payload
             return
         generation, _, host = payload.partition(" ")
         generation = int(generation)
         self._latest = max(self._latest, generation)
         self._hear(host, generation)
 
-    def _listen(self) -> None:
-        """LISTENs, proves that notifications come back on this session (a transaction pooler would
-        lose them), then reads the counter: every commit not counted in it is heard."""
-        import psycopg
-
-        self._stop()
-        session = psycopg.connect(_listen_conninfo(), autocommit=True, connect_timeout=2, keepalives=1,
-                                  keepalives_idle=10, keepalives_interval=5, keepalives_count=3,
-                                  application_name="theme-config resolve cache")
-        self._session = session
-        session.add_notify_handler(lambda n: self._on_notification(n.channel, n.payload))
-        probe = f"{CHANNEL}_probe_{os.getpid()}_{secrets.token_hex(4)}"
-        session.execute(f"LISTEN {CHANNEL}")
-        session.execute(f"LISTEN {probe}")
-        self._probe_heard = None
-        session.execute("SELECT pg_notify(%s, 'probe')", [probe])
-        deadline = time.monotonic() + 2.0
-        while self._probe_heard is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ConnectionError("LISTEN hears nothing on this session (a transaction pooler?); "
-                                      "set RESOLVE_LISTEN_DATABASE_URL to PostgreSQL itself")
-            select.select([session.pgconn.socket], [], [], remaining)
-            self._drain()
-        session.execute(f"UNLISTEN {probe}")
-        (since,) = session.execute("SELECT generation FROM theme_config.resolve_generation").fetchone()
-        self._since = since
-        self._latest = max(self._latest, since)
-        self._heard, self._copies = {}, {}
-
-    def _stop(self) -> None:
+    def _stop(self, *, back_off: bool = True) -> None:
         session, self._session = self._session, None
         self._heard, self._copies = {}, {}
-        self._retry_at = time.monotonic() + BACKOFF_SECONDS
+        if back_off:
+            self._retry_at = time.monotonic() + BACKOFF_SECONDS
         if session is not None:
             try:
                 session.close()
@@ -313,6 +305,7 @@ class _Near:
         _INHERITED.append(self._session)
         self._lock = threading.Lock()
         self._session, self._retry_at, self._heard, self._copies = None, 0.0, {}, {}
+        self._connecting = False
 
 
 _INHERITED: list = []
@@ -320,16 +313,66 @@ _NEAR = _Near()
 os.register_at_fork(after_in_child=_NEAR._after_fork)
 
 
-def _listen_conninfo() -> str:
-    """RESOLVE_LISTEN_DATABASE_URL, else the request role's own database settings."""
-    from psycopg.conninfo import make_conninfo
+def _open_listen_session():
+    """(a session that LISTENs, the resolve generation read after LISTEN, the notifications heard
+    meanwhile as (channel, payload)). LISTENs, proves that notifications come back on the session (a
+    transaction pooler would lose them), then reads the counter: every commit not counted in it is
+    heard. Touches no shared state: it runs outside _Near's lock."""
+    import psycopg
 
-    if settings.RESOLVE_LISTEN_DATABASE_URL:
-        return settings.RESOLVE_LISTEN_DATABASE_URL
+    session = psycopg.connect(_listen_conninfo(), autocommit=True, connect_timeout=2, keepalives=1,
+                              keepalives_idle=10, keepalives_interval=5, keepalives_count=3,
+                              application_name="theme-config resolve cache")
+    try:
+        heard: list[tuple[str, str]] = []
+
+        def hear(notification) -> None:
+            heard.append((notification.channel, notification.payload))
+
+        session.add_notify_handler(hear)  # what arrives during the statements below
+        probe = f"{CHANNEL}_probe_{os.getpid()}_{secrets.token_hex(4)}"
+        session.execute(f"LISTEN {CHANNEL}")
+        session.execute(f"LISTEN {probe}")
+        session.execute("SELECT pg_notify(%s, 'probe')", [probe])
+        deadline = time.monotonic() + 2.0
+        while not any(channel == probe for channel, _ in heard):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConnectionError("LISTEN hears nothing on this session (a transaction pooler?); "
+                                      "set RESOLVE_LISTEN_DATABASE_URL to PostgreSQL itself")
+            select.select([session.pgconn.socket], [], [], remaining)
+            session.pgconn.consume_input()
+            while (notification := session.pgconn.notifies()) is not None:
+                heard.append((notification.relname.decode(), notification.extra.decode()))
+        session.execute(f"UNLISTEN {probe}")
+        (since,) = session.execute("SELECT generation FROM theme_config.resolve_generation").fetchone()
+        session.remove_notify_handler(hear)  # from here on _Near drains the session itself
+        return session, since, [(channel, payload) for channel, payload in heard if channel == CHANNEL]
+    except BaseException:
+        session.close()
+        raise
+
+
+# Django's and psycopg's own connection options, which are not libpq connection parameters.
+_NOT_CONNINFO = frozenset({"isolation_level", "server_side_binding", "pool", "assume_role", "prepare_threshold",
+                           "cursor_factory", "context", "autocommit", "row_factory"})
+
+
+def _listen_conninfo() -> str:
+    """RESOLVE_LISTEN_DATABASE_URL, else the request role's own database settings; either way with the
+    request role's connection OPTIONS (sslmode, sslrootcert, sslcert, ...) where the URL does not set
+    its own, so the session is as protected (TLS) as the request connections."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
     db = settings.DATABASES["default"]
-    params = {"dbname": db["NAME"], "user": db["USER"], "password": db.get("PASSWORD"), "host": db.get("HOST"),
-              "port": db.get("PORT")}
-    return make_conninfo(**{name: value for name, value in params.items() if value})
+    params = {name: value for name, value in (db.get("OPTIONS") or {}).items()
+              if name not in _NOT_CONNINFO and value is not None}
+    if settings.RESOLVE_LISTEN_DATABASE_URL:
+        params.update(conninfo_to_dict(settings.RESOLVE_LISTEN_DATABASE_URL))
+    else:
+        params.update({"dbname": db["NAME"], "user": db["USER"], "password": db.get("PASSWORD"),
+                       "host": db.get("HOST"), "port": db.get("PORT")})
+    return make_conninfo(**{name: value for name, value in params.items() if value not in (None, "")})
 
 
 def _back_off(what: str) -> None:

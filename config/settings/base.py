@@ -226,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "themeconfig.platform.api.schema.PermissionAwareAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per API key and per signed-in user (THROTTLE_RATES below); the public views are limited per
-    # address by PublicEndpointMiddleware instead.
+    # address by PublicEndpointMiddleware instead, requests without a principal by TenantMiddleware.
     "DEFAULT_THROTTLE_CLASSES": ["themeconfig.platform.api.throttling.PrincipalRateThrottle"],
 }
 SPECTACULAR_SETTINGS = {
@@ -319,13 +319,15 @@ RESOLVE_LISTEN_DATABASE_URL = env("RESOLVE_LISTEN_DATABASE_URL", default="")
 # (themeconfig/platform/client_address.py). Rate limits, login lockouts and the audit log use it.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Rate limits (platform/throttling.py): "N/s|min|hour|day", empty or "off" for none. Public paths
-# per client address, the API per API key and per signed-in user; 429 problem+json with Retry-After.
+# per client address, the API per API key and per signed-in user, and API requests without a valid
+# principal (no or a bad key: the 401s) per client address; 429 problem+json with Retry-After.
 THROTTLE_RATES = {
     "resolve": env("THROTTLE_RESOLVE_RATE", default="1200/min"),
     "preview": env("THROTTLE_PREVIEW_RATE", default="120/min"),
     "bundle": env("THROTTLE_BUNDLE_RATE", default="1200/min"),
     "api_key": env("THROTTLE_API_KEY_RATE", default="1200/min"),
     "user": env("THROTTLE_USER_RATE", default="600/min"),
+    "anonymous": env("THROTTLE_ANONYMOUS_RATE", default="60/min"),
 }
 # Admin sign-in lockout (django-axes, tenant admin and /platform/ alike): after this many failures a
 # username is locked, and separately the address they came from, for LOGIN_LOCKOUT_MINUTES. Unlock

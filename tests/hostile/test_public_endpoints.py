@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.http import JsonResponse
 from django.test import Client
+from django.urls import path as url_path
 
 from publishing.services import publish
 from tests.factories.admin_staff import make_staff, sign_in
@@ -15,6 +17,7 @@ from tests.factories.preview import bilingual_preview
 from tests.factories.tenancy import ApiClientFactory
 from themeconfig import services
 from themeconfig.models import ApiClient, Theme
+from themeconfig.platform.middleware import public_endpoint
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
@@ -146,3 +149,34 @@ def test_private_api__malformed_bearer__still_401(tenants):
     response = Client().get("/api/v1/themes/", HTTP_AUTHORIZATION="Bearer not-a-key")
     assert response.status_code == 401
     assert response.json()["code"] == "MELMASTOON.AUTH.INVALID_API_KEY"
+
+
+@public_endpoint("resolve")
+def credentials_seen(request):
+    """A public view that answers with every credential it can read, in each form a view reads them."""
+    return JsonResponse({
+        "headers": {name: request.headers.get(name) for name in ("Authorization", "Cookie", "X-Tenant-ID")},
+        "meta": {name: request.META.get(name) for name in ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_TENANT_ID")},
+        "cookies": dict(request.COOKIES),
+        "user": str(getattr(request, "user", None)),
+        "principal": repr(getattr(request, "principal", None)),
+    })
+
+
+urlpatterns = [url_path("public-probe/", credentials_seen)]
+
+
+def test_public_view__any_credentials__sees_none_through_headers_meta_or_cookies(tenants, settings):
+    alpha, beta = tenants
+    settings.ROOT_URLCONF = __name__
+    client = signed_in_client(alpha, beta, foreign_tenant=False)
+    for label, headers in credentials(alpha, beta).items():
+        for caller in (Client(), client):
+            seen = caller.get("/public-probe/", HTTP_X_REQUEST_ID="probe-1", **headers)
+            assert seen.status_code == 200, label
+            body = seen.json()
+            assert body["headers"] == {"Authorization": None, "Cookie": None, "X-Tenant-ID": None}, (label, body)
+            assert body["meta"] == {"HTTP_AUTHORIZATION": None, "HTTP_COOKIE": None, "HTTP_X_TENANT_ID": None}, label
+            assert body["cookies"] == {}, (label, body)
+            assert body["user"] in ("None", "AnonymousUser") and body["principal"] == "None", (label, body)
+            assert seen["X-Request-ID"] == "probe-1"  # the headers that are not credentials still read

@@ -1,8 +1,9 @@
 """Hostile: rate limits and the admin sign-in lockout, two tenants, under committed transactions.
 
-Public paths (resolve/, preview) are limited per client address, the API per key and per signed-in
-user (429 problem+json `MELMASTOON.REQUEST.RATE_LIMITED` with `Retry-After`), counted in Redis across
-processes; a forged X-Forwarded-For buys nothing; with Redis gone a real server fails open (no 5xx).
+Public paths (resolve/, preview) are limited per client address (IPv4-mapped addresses as IPv4, no
+address as one "unknown" caller), the API per key and per signed-in user, and API requests without a
+valid principal (the 401s) per client address (429 problem+json `MELMASTOON.REQUEST.RATE_LIMITED` with
+`Retry-After`), counted in Redis across processes; a forged X-Forwarded-For buys nothing; with Redis gone a real server fails open (no 5xx).
 The tenant admin and /platform/ lock a username and, separately, an address after repeated failed
 sign-ins (django-axes), and axes' own commands unlock them.
 """
@@ -28,6 +29,7 @@ from tests.factories.admin_staff import make_staff, sign_in
 from tests.factories.tenancy import UserFactory
 from tests.hostile.test_public_endpoints import published_tenant
 from tests.live_app import database_url, free_port
+from themeconfig.models import ApiClient
 from themeconfig.platform import throttling
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.platform.throttling import Rate, WindowCounter
@@ -125,6 +127,27 @@ def test_public_paths__forged_x_forwarded_for__no_escape(tenants, settings):
     assert Client().get(path, HTTP_X_FORWARDED_FOR="203.0.113.11", **proxy).status_code == 200
 
 
+@pytest.mark.parametrize("first, second, same_caller", [
+    # A dual-stack listener's IPv4 clients: each is counted alone, as the IPv4 address it is.
+    ("::ffff:198.51.100.21", "::ffff:198.51.100.22", False),
+    ("::ffff:198.51.100.23", "198.51.100.23", True),
+    # No usable address (a Unix socket, garbage): counted together as "unknown", never unlimited.
+    ("/run/gunicorn.sock", "", True),
+])
+def test_public_paths__odd_client_addresses__counted_per_client_never_skipped(
+        tenants, settings, first, second, same_caller):
+    alpha, _ = tenants
+    limited(settings, resolve="2/min")
+    path = f"/api/v1/resolve/?host={alpha['host']}"
+    assert [Client().get(path, REMOTE_ADDR=first).status_code for _ in range(2)] == [200, 200]
+    assert_rate_limited(Client().get(path, REMOTE_ADDR=first))
+    answer = Client().get(path, REMOTE_ADDR=second)
+    if same_caller:
+        assert_rate_limited(answer)
+    else:
+        assert answer.status_code == 200
+
+
 # --- the API, per key and per signed-in user ----------------------------------------------------
 
 def test_api__past_the_key_limit__429_for_that_key_only(tenants, settings):
@@ -152,6 +175,35 @@ def test_api__past_the_user_limit__429_for_that_user_only(tenants, settings):
     assert [owner.get("/api/v1/themes/").status_code for _ in range(2)] == [200, 200]
     assert_rate_limited(owner.get("/api/v1/themes/"), public=False)
     assert other.get("/api/v1/themes/").status_code == 200
+
+
+def test_api__without_a_valid_principal__limited_per_address_401s_included(tenants, settings):
+    alpha, beta = tenants
+    limited(settings, anonymous="4/min")
+    attacker = {"REMOTE_ADDR": "198.51.100.60"}
+    unknown_key = alpha["key"].secret[:-4] + ("AAAA" if not alpha["key"].secret.endswith("AAAA") else "BBBB")
+    guesses = [{"HTTP_AUTHORIZATION": "Bearer not-a-key"}, {"HTTP_AUTHORIZATION": f"Bearer {unknown_key}"},
+               {}, {"HTTP_X_TENANT_ID": beta["staff"].tenant.id}]
+    answers = [Client().get("/api/v1/themes/", **guess, **attacker) for guess in guesses]
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 401], [a.content[:200] for a in answers]
+    # Past the limit: 429 whatever comes along, a malformed key, another unknown one, or none.
+    for guess in guesses:
+        assert_rate_limited(Client().get("/api/v1/themes/", **guess, **attacker), public=False)
+    # Nor is a right guess told apart from a wrong one: that address's keys are not even looked up.
+    refused = Client().get("/api/v1/themes/", HTTP_AUTHORIZATION=f"Bearer {alpha['key'].secret}", **attacker)
+    assert_rate_limited(refused, public=False)
+    assert b"Lake" not in refused.content and b"Alpha" not in refused.content
+    with tenant_context(alpha["staff"].tenant.id):
+        assert ApiClient.objects.get(pk=alpha["key"].pk).last_used_at is None
+    # Another address: its own count; the keys themselves work there, and signed-in staff are not counted.
+    other = {"REMOTE_ADDR": "198.51.100.61"}
+    assert Client().get("/api/v1/themes/", HTTP_AUTHORIZATION="Bearer not-a-key", **other).status_code == 401
+    assert Client().get("/api/v1/themes/", HTTP_AUTHORIZATION=f"Bearer {alpha['key'].secret}", **other).status_code == 200
+    staff = Client()
+    sign_in(staff, beta["staff"], "owner")
+    assert [staff.get("/api/v1/themes/", **attacker).status_code for _ in range(3)] == [200, 200, 200]
+    # The public paths keep their own limit: resolve still answers that address.
+    assert Client().get(f"/api/v1/resolve/?host={alpha['host']}", **attacker).status_code == 200
 
 
 def test_window_counter__two_processes__share_one_limit():

@@ -9,6 +9,8 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
+from celery.schedules import schedule as celery_schedule
 from django.db import connections
 from django.utils import timezone
 
@@ -143,6 +145,31 @@ def test_relay__a_retry__schedules_a_wake_up_when_it_falls_due(tenant, monkeypat
         assert 4 * 0.8 - 0.5 <= due - time.time() <= 4 * 1.2
 
 
+@pytest.mark.parametrize("tick, base_seconds, woken", [
+    (15, 4, True),  # due before beat's next tick: a countdown wake-up
+    (15, 40, False),  # due after it: the tick drains it, no countdown held by a worker
+    (15, 3600, False),  # past the broker's visibility timeout: never a countdown
+    (timedelta(minutes=2), 40, True),
+    (celery_schedule(timedelta(seconds=15)), 40, False),
+    (crontab(), 120, False),  # no fixed interval: FALLBACK_TICK_SECONDS
+])
+def test_relay__a_retry__wake_up_only_when_due_before_beats_tick(tenant, monkeypatch, settings, tick, base_seconds,
+                                                                  woken):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [lambda **kw: 1 / 0])
+    wake_ups = []
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: wake_ups.append(seconds))
+    settings.CELERY_BEAT_SCHEDULE = {**settings.CELERY_BEAT_SCHEDULE,
+                                     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": tick}}
+    settings.OUTBOX_RETRY_BASE_SECONDS = base_seconds
+    settings.OUTBOX_RETRY_MAX_SECONDS = 3600
+    enqueue(tenant.id)
+    assert relay.relay_outbox().retried == 1
+    delay = rows()[0].next_attempt_at.timestamp() - time.time()
+    assert base_seconds * 0.8 - 1 <= delay <= base_seconds * 1.2  # the backoff itself is unchanged
+    assert len(wake_ups) == (1 if woken else 0), wake_ups
+    assert all(seconds <= delay + relay.WAKE_SLICE_SECONDS for seconds in wake_ups)
+
+
 def test_handler_that_raises__is_retried__its_effect_applied_once(tenant, monkeypatch):
     calls = []
 
@@ -271,6 +298,62 @@ def test_relay__a_delivery_longer_than_the_lease__lease_renewed__no_second_relay
             hold.set()
             first.join(timeout=30)
     assert results[0].published == 1 and len(receiver.requests) == 1
+
+
+def test_relay__a_late_failed_duplicate_delivery__success_kept__not_sent_again(tenant, monkeypatch):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    with webhook_receiver() as receiver:
+        subscription, _ = webhook_services.webhook_subscription_create(
+            principal=Principal.operator("t", tenant_id=tenant.id), url=receiver.url)
+        event_id = enqueue(tenant.id)
+        # Relay A claims the event and stalls; its lease runs out and relay B delivers it.
+        stalled = relay._claim(10, 60, "relay-stalled")
+        service_sql("UPDATE theme_config.outbox SET locked_until = now() - interval '1 second'")
+        assert relay.relay_outbox().webhooks_delivered == 1
+        # A's own POST of the same event then fails (a timeout, say), and is recorded after B's success.
+        relay._finish_delivery(stalled[0], subscription.pk, (False, None, "ReadTimeout"), relay.RelayResult())
+        with service_context() as alias:
+            delivery = WebhookDelivery.objects.using(alias).get(event_id=event_id)
+        assert delivery.delivered_at is not None and delivery.attempt_count == 2
+        # So the event stays published and the endpoint is not called again, whatever runs next.
+        service_sql("UPDATE theme_config.outbox SET published_at = NULL, next_attempt_at = now()")
+        assert relay.relay_outbox().published == 1
+    assert [json.loads(r.body)["id"] for r in receiver.requests] == [event_id]
+
+
+def test_relay__lease_taken_over_mid_delivery__no_further_posts__outcome_left_to_the_taker(
+        tenant, monkeypatch, settings):
+    monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])
+    settings.OUTBOX_LEASE_SECONDS = 1
+    settings.WEBHOOK_READ_TIMEOUT_SECONDS = 30
+    settings.WEBHOOK_DELIVERY_CONCURRENCY = 1  # the second POST waits for the first
+    hold = threading.Event()
+    admin = Principal.operator("t", tenant_id=tenant.id)
+    with webhook_receiver(hold=hold) as first_endpoint, webhook_receiver(hold=hold) as second_endpoint:
+        endpoints = (first_endpoint, second_endpoint)
+        for endpoint in endpoints:
+            webhook_services.webhook_subscription_create(principal=admin, url=endpoint.url)
+        enqueue(tenant.id)
+        results = []
+        first = threading.Thread(target=lambda: results.append(relay.relay_outbox()))
+        first.start()
+        try:
+            eventually(lambda: any(endpoint.requests for endpoint in endpoints), timeout=10)
+            # Another relay takes the event over (as after a lease that ran out during a pause).
+            service_sql("UPDATE theme_config.outbox SET locked_by = 'relay-other', "
+                        "locked_until = now() + interval '1 minute'")
+            # The first relay's next renewal (every third of a lease) finds it lost.
+            started = time.monotonic()
+            eventually(lambda: time.monotonic() - started > 2 * settings.OUTBOX_LEASE_SECONDS, timeout=10)
+        finally:
+            hold.set()
+            first.join(timeout=30)
+    assert not first.is_alive()
+    # One POST was under way when the lease was lost; the other had not begun: the other relay's to make.
+    assert sorted(len(endpoint.requests) for endpoint in endpoints) == [0, 1]
+    assert results[0].lease_lost == 1 and results[0].claimed == 0
+    row = rows()[0]
+    assert row.locked_by == "relay-other" and row.published_at is None and row.attempt_count == 0
 
 
 def test_webhook__500_then_200__acknowledged_exactly_once__signed(tenant, monkeypatch):

@@ -2,9 +2,13 @@
 used past a commit that moved its host, including a read that raced the commit."""
 from __future__ import annotations
 
+import copy
+import socket
+import threading
 import time
 
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from publishing import resolve_cache, selectors
 from publishing.models import ThemePublication
@@ -267,3 +271,78 @@ def test_no_listen_session__nothing_cached_is_trusted__the_read_model_answers(wo
     finally:
         resolve_cache._NEAR._stop()
         resolve_cache._NEAR._retry_at = 0.0  # the next test listens again, on the test database
+
+
+@pytest.fixture
+def listen_again():
+    """The test breaks this process's LISTEN session; the next test listens again, on the test database."""
+    resolve_cache._NEAR._stop()
+    resolve_cache._NEAR._retry_at = 0.0
+    yield
+    resolve_cache._NEAR._stop()
+    resolve_cache._NEAR._retry_at = 0.0
+
+
+@pytest.mark.parametrize("url, options, expected", [
+    # The request role's OPTIONS reach the session, less those that are not libpq parameters.
+    ("", {"sslmode": "require", "sslrootcert": "/etc/ca.pem", "prepare_threshold": None, "connect_timeout": 5},
+     {"sslmode": "require", "sslrootcert": "/etc/ca.pem", "connect_timeout": "5"}),
+    ("", {"sslmode": "verify-full", "prepare_threshold": 0, "isolation_level": 1},
+     {"sslmode": "verify-full"}),
+    # A URL of its own: the OPTIONS apply where it says nothing; what it says wins.
+    ("postgres://u@db.example:5433/themes", {"sslmode": "require", "sslrootcert": "/etc/ca.pem"},
+     {"sslmode": "require", "sslrootcert": "/etc/ca.pem", "host": "db.example", "port": "5433", "dbname": "themes"}),
+    ("postgres://u@db.example/themes?sslmode=verify-full", {"sslmode": "require"},
+     {"sslmode": "verify-full", "host": "db.example", "dbname": "themes"}),
+])
+def test_listen_conninfo__database_options__passed_on_but_not_djangos_own(settings, url, options, expected):
+    databases = copy.deepcopy(settings.DATABASES)
+    databases["default"]["OPTIONS"] = options
+    settings.DATABASES = databases
+    settings.RESOLVE_LISTEN_DATABASE_URL = url
+    conninfo = conninfo_to_dict(resolve_cache._listen_conninfo())
+    assert {name: conninfo.get(name) for name in expected} == expected
+    assert not {"prepare_threshold", "isolation_level"} & set(conninfo)
+
+
+def test_listen_session__database_requires_tls__never_opened_without_it(world, client, settings, listen_again,
+                                                                       django_assert_num_queries):
+    """The test server has no TLS: a session that kept sslmode=require cannot open, so the read model
+    answers (one that dropped it would listen in plaintext)."""
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    databases = copy.deepcopy(settings.DATABASES)
+    databases["default"]["OPTIONS"]["sslmode"] = "require"
+    settings.DATABASES = databases
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert resolved_sha(client) == first.bundle_sha256
+    assert resolve_cache._NEAR.lookup(HOST)[0] is None
+
+
+def test_listen_session__database_hangs__other_lookups_do_not_wait_for_the_connect(world, client, settings,
+                                                                                 listen_again):
+    """A database that accepts connections and never answers (an outage): one thread waits out the
+    connect timeout; a lookup in another thread meanwhile goes to the read model at once."""
+    tenant, admin, _, theme = world
+    first = publish_new_version(admin, tenant, theme, "one")
+    blackhole = socket.socket()
+    blackhole.bind(("127.0.0.1", 0))
+    blackhole.listen(8)
+    blackhole.settimeout(10)
+    settings.RESOLVE_LISTEN_DATABASE_URL = f"postgres://theme_config_app@127.0.0.1:{blackhole.getsockname()[1]}/x"
+    connecting = threading.Thread(target=resolve_cache._NEAR.lookup, args=(HOST,))
+    try:
+        connecting.start()
+        accepted, _ = blackhole.accept()  # that thread's connect has reached the database, which never answers
+        try:
+            assert resolved_sha(client) == first.bundle_sha256
+            assert resolve_cache._NEAR.lookup(HOST)[0] is None
+            assert connecting.is_alive()  # answered while the connect was still waiting
+        finally:
+            connecting.join(timeout=10)
+            accepted.close()
+    finally:
+        blackhole.close()
+    assert not connecting.is_alive()
+    assert resolve_cache._NEAR._session is None and not resolve_cache._NEAR._connecting

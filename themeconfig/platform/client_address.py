@@ -29,18 +29,30 @@ def client_address(request) -> str:
     return _canonical(forwarded[-min(hops, len(forwarded))]) or remote
 
 
+# What a per-address limit counts for a request whose address is unknown (a Unix socket, an
+# unparseable peer): one shared, limited caller, never an unlimited one.
+UNKNOWN_ADDRESS_BUCKET = "unknown"
+
+
 @lru_cache(maxsize=4096)
 def _canonical(value: str) -> str | None:
+    """One text form per client: IPv6's canonical form, and an IPv4-mapped IPv6 address (a dual-stack
+    listener or proxy writes `::ffff:198.51.100.7`) as the IPv4 address it stands for."""
     try:
-        return str(ipaddress.ip_address(value))
+        address = ipaddress.ip_address(value)
     except ValueError:
         return None
+    return str(getattr(address, "ipv4_mapped", None) or address)
 
 
 @lru_cache(maxsize=4096)
 def address_bucket(address: str) -> str:
     """What a per-address rate limit counts: an IPv4 address, or the /64 an IPv6 address is in (one
-    subscriber's usual allocation, which a client could otherwise walk through address by address)."""
-    if ":" not in address:
-        return address
-    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    subscriber's usual allocation, which a client could otherwise walk through address by address);
+    UNKNOWN_ADDRESS_BUCKET for no address or not one."""
+    canonical = _canonical(address.strip())
+    if canonical is None:
+        return UNKNOWN_ADDRESS_BUCKET
+    if ":" not in canonical:
+        return canonical
+    return str(ipaddress.ip_network(f"{canonical}/64", strict=False))

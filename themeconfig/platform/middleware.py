@@ -14,6 +14,7 @@ from django.urls import Resolver404, resolve
 
 from themeconfig import selectors, services
 from themeconfig.platform.api.exceptions import problem_response
+from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.api_key_secrets import parse_secret
 from themeconfig.platform.client_address import address_bucket, client_address
 from themeconfig.platform.errors import CoreErrorCode, DomainError
@@ -22,7 +23,7 @@ from themeconfig.platform.logging import request_id_var
 from themeconfig.platform.permissions import scopes_of_document
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import request_scope, tenant_context
-from themeconfig.platform.throttling import throttle
+from themeconfig.platform.throttling import throttle, throttled_already
 
 logger = logging.getLogger(__name__)
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -93,15 +94,13 @@ class PublicEndpointMiddleware:
             return self.get_response(request)
         for header in _CREDENTIAL_HEADERS:
             request.META.pop(header, None)
+        # `request.headers` is built from META once and cached (RequestIdMiddleware has read it
+        # already): drop the cached copy, so it is rebuilt from the META without credentials.
+        request.__dict__.pop("headers", None)
         request.COOKIES = {}
         wait = throttle(rate_scope, address_bucket(client_address(request)))
         if wait is not None:
-            response = problem_response(DomainError(
-                CoreErrorCode.RATE_LIMITED, "Too many requests from this address; try again later.",
-                http_status=429, extra={"retry_after_seconds": wait},
-            ), instance=request.path)
-            response["Cache-Control"] = "no-store"
-            return response
+            return _rate_limited(request, wait)
         return self.get_response(request)
 
 
@@ -112,6 +111,11 @@ class TenantMiddleware:
     → the tenant named by `X-Tenant-ID` (API) or picked in admin (session), with their
     membership's role. No tenant → `request.principal` is None and no tenant context is opened;
     views that need one answer with a problem+json error, never with data.
+
+    An API request that ends without a principal (no credentials, a malformed, unknown or revoked
+    key, a tenant the user may not use) is counted per client address in THROTTLE_RATES["anonymous"],
+    the 401s included; past it the answer is 429. An address past it gets its 429 before a key it
+    sends is even looked up, so key guessing learns nothing from it, a right guess included.
     """
 
     def __init__(self, get_response):
@@ -124,9 +128,13 @@ class TenantMiddleware:
         try:
             candidate = self._candidate(request)
         except DomainError as error:
-            return problem_response(error, instance=request.path)
+            return _anonymous_refusal(request) or problem_response(error, instance=request.path)
         if candidate is None:
-            return self.get_response(request)
+            return _anonymous_refusal(request) or self.get_response(request)
+        if getattr(request, "_parsed_api_key", None) is not None:
+            refusal = _anonymous_refusal(request, count=False)
+            if refusal is not None:
+                return refusal
         tenant_id, user_id, from_session = candidate
         try:
             with tenant_context(tenant_id):
@@ -136,7 +144,10 @@ class TenantMiddleware:
                     transaction.set_rollback(True)
                 return response
         except DomainError as error:
-            request.principal = None
+            unidentified, request.principal = request.principal is None, None
+            refusal = _anonymous_refusal(request) if unidentified else None
+            if refusal is not None:
+                return refusal
             if from_session and error.code == CoreErrorCode.TENANT_FORBIDDEN:
                 # The tenant picked in admin is no longer allowed: drop it, admin asks again.
                 return self.get_response(request)
@@ -194,6 +205,25 @@ class TenantMiddleware:
 
 # What a caller could identify itself with (a proxy's Basic credentials among them).
 _CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_TENANT_ID")
+
+
+def _rate_limited(request, wait: int):
+    response = problem_response(DomainError(
+        CoreErrorCode.RATE_LIMITED, "Too many requests from this address; try again later.",
+        http_status=429, extra={"retry_after_seconds": wait},
+    ), instance=request.path)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _anonymous_refusal(request, *, count: bool = True):
+    """For an API request without a valid principal: its 429 once the client address is past
+    THROTTLE_RATES["anonymous"], else None. `count=False` only looks (before a key is checked)."""
+    if not is_api_path(request.path_info):
+        return None  # the admin's sign-in has its own lockout (django-axes)
+    bucket = address_bucket(client_address(request))
+    wait = throttle("anonymous", bucket) if count else throttled_already("anonymous", bucket)
+    return None if wait is None else _rate_limited(request, wait)
 
 
 def _view_of(request):

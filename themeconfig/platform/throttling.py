@@ -2,8 +2,9 @@
 
 A rate is DRF's notation, `N/s`, `N/min`, `N/hour` or `N/day` (THROTTLE_RATES in settings, one per
 scope); empty or `off` turns the scope off. Public paths are limited per client address
-(PublicEndpointMiddleware), the API per API key and per signed-in user (api/throttling.py); both
-count here.
+(PublicEndpointMiddleware), API requests without a valid principal per client address too
+(TenantMiddleware, scope `anonymous`), the API per API key and per signed-in user
+(api/throttling.py); all count here.
 
 Each (scope, caller) has one Redis counter per window (`INCRBY` + `EXPIRE`, one round trip). A
 process counts hits locally and adds them to Redis in batches: every `batch` hits (a fiftieth of
@@ -101,6 +102,18 @@ class WindowCounter:
                 count.known = max(count.known, total)
         return retry_after if total > rate.limit else None
 
+    def refused(self, scope: str, caller: str, rate: Rate) -> int | None:
+        """Whether `caller` is already past its limit in this window, as far as this process knows
+        (its own hits and Redis's total at its last sync), counting nothing and asking no one: the
+        seconds until the window ends, else None."""
+        now = time.time()
+        window = int(now // rate.period)
+        with self._lock:
+            count = self._counts.get((scope, caller))
+            if count is None or count.window != window or count.known + count.pending < rate.limit:
+                return None
+        return max(1, math.ceil((window + 1) * rate.period - now))
+
     def _add(self, key: str, amount: int, period: int) -> int | None:
         try:
             pipeline = _redis().pipeline(transaction=False)
@@ -125,11 +138,22 @@ COUNTER = WindowCounter()
 
 
 def throttle(scope: str, caller: str) -> int | None:
-    """None when `caller` may make one more request of `scope` now; else the seconds to wait."""
+    """None when `caller` may make one more request of `scope` now; else the seconds to wait. An
+    unnamed caller is counted as one shared caller, "unknown": never let through unlimited."""
     rate = rate_for(scope)
-    if rate is None or not caller:
+    if rate is None:
         return None
-    return COUNTER.hit(scope, caller, rate)
+    return COUNTER.hit(scope, caller or "unknown", rate)
+
+
+def throttled_already(scope: str, caller: str) -> int | None:
+    """Like `throttle`, but counts nothing: the seconds to wait if `caller` is already past its limit
+    (as this process last heard from Redis), else None. For a check that must come before the work
+    whose outcome decides whether a hit counts (a key is verified, and only a failure is counted)."""
+    rate = rate_for(scope)
+    if rate is None:
+        return None
+    return COUNTER.refused(scope, caller or "unknown", rate)
 
 
 def _namespace() -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from themeconfig.platform.api.exceptions import problem_response
-from themeconfig.platform.api.views import is_api_path
+from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 
 

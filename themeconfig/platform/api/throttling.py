@@ -16,8 +16,9 @@ _SCOPE_OF = {ActorKind.API_KEY: "api_key", ActorKind.USER: "user"}
 class PrincipalRateThrottle(BaseThrottle):
     """THROTTLE_RATES["api_key"] per key, ["user"] per signed-in user (across their tenants).
 
-    A request without a principal is refused by the permission check before throttles run, and
-    the public views are limited per address by PublicEndpointMiddleware instead.
+    A request without a principal is limited per client address by TenantMiddleware (scope
+    `anonymous`, counted before the view: a bad key's 401 is answered there), and the public views
+    per address by PublicEndpointMiddleware.
     """
 
     def allow_request(self, request, view) -> bool:
