@@ -36,13 +36,13 @@ def staff() -> Staff:
 
 
 def make_version(principal, theme_id, *, welcome="## Welcome by the lake", book="Reserve", ready=True) -> ThemeVersion:
-    """A draft with a home block and `nav.book` in English and Arabic; preview-ready unless told."""
+    """A draft with a home block and `site.nav.book` in English and Arabic; preview-ready unless told."""
     version = services.version_create(principal=principal, theme_id=theme_id)
     services.content_block_create(
         principal=principal, version_id=version.pk, surface="home", kind="rich_text", meta={"kind": "rich_text"},
         body={"en": {"format": "markdown", "value": welcome}, "ar": {"format": "markdown", "value": "## أهلاً بكم"}})
-    services.locale_pack_put(principal=principal, version_id=version.pk, locale="en", entries={"nav.book": book})
-    services.locale_pack_put(principal=principal, version_id=version.pk, locale="ar", entries={"nav.book": "احجز"})
+    services.locale_pack_put(principal=principal, version_id=version.pk, locale="en", entries={"site.nav.book": book})
+    services.locale_pack_put(principal=principal, version_id=version.pk, locale="ar", entries={"site.nav.book": "احجز"})
     if ready:
         current = reload(ThemeVersion, version.pk, principal.tenant_id)
         services.version_mark_preview_ready(principal=principal, version_id=version.pk, expected_version=current.version)
