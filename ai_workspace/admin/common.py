@@ -5,7 +5,6 @@ status tabs and cards.
 """
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,6 +26,7 @@ from themeconfig.models import ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.themes import version_list
+from themeconfig.validators.locales import locale_label
 
 MEDIA = forms.Media(css={"all": ["ai_workspace/admin/ai-workspace.css"]}, js=["ai_workspace/admin/generation-jobs.js"])
 JOBS_SHOWN = 10
@@ -39,15 +39,6 @@ JOB_LABELS = {GenerationJobStatus.QUEUED: "Queued", GenerationJobStatus.RUNNING:
 KIND_LABELS = {GenerationJobKind.PALETTE: "Palette", GenerationJobKind.TRANSLATION: "Translation",
                GenerationJobKind.CONTENT: "Content block"}
 CHANGE_LABELS = {"added": "Added", "changed": "Changed", "unchanged": "Unchanged", "removed": "Removed"}
-
-
-def locale_label(code: str) -> str:
-    """`fr` as "French (fr)"; an unknown code as itself."""
-    try:
-        name = Locale.parse(code, sep="-").get_display_name("en")
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
-    return f"{name} ({code})" if name else code
 
 
 def version_label(version_id: str | None) -> str:
