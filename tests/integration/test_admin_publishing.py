@@ -172,7 +172,7 @@ def test_preview_page__role__frame_links_and_create_form_for_preview_managers(cl
     sign_in(client, staff, role)
     page = client.get(page_of(version, "preview")).content.decode()
     assert f'<iframe class="tc-preview-frame" sandbox="allow-same-origin" src="{page_of(version, "preview-site")}?locale=en"' in page
-    assert 'width="1280"' in page and "ar (right to left)" in page and "Mobile (390 px)" in page
+    assert 'width="1280"' in page and "Arabic (ar), right to left" in page and "Mobile (390 px)" in page
     assert ("Create preview link</button>" in page) == (role != "viewer")
     assert '<label for="id_expires_in_days">' in page or role == "viewer"
 
@@ -182,7 +182,7 @@ def test_preview_page__mobile_width_and_arabic__the_frame_follows(client, staff,
     sign_in(client, staff, "viewer")
     page = client.get(page_of(version, "preview"), {"locale": "ar", "width": "mobile"}).content.decode()
     assert f'src="{page_of(version, "preview-site")}?locale=ar"' in page and 'width="390"' in page
-    assert 'aria-current="true" class="tc-current">ar (right to left)' in page
+    assert 'aria-current="true" class="tc-current">Arabic (ar), right to left' in page
 
 
 # --- publish: job, progress, JSON ----------------------------------------------------------------
