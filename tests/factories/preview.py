@@ -34,12 +34,26 @@ def bilingual_preview(tenant, *, welcome_en: str = "## Welcome by the lake",
     return PreviewWorld(admin, version, token, secret)
 
 
-# The seaside draft's packs. English has every key the sample site shows here; French all of them;
+# The seaside draft's packs. English has the keys the sample site shows here; French all of them;
 # Arabic all but SEASIDE_UNTRANSLATED_IN_AR (they fall back to the English pack). A few well-known
-# keys are in no pack at all (room.text, for one): the site's English defaults fill those.
+# keys are in no pack at all (booking.step.confirmation, for one): the site's English defaults fill those.
 SEASIDE_UNTRANSLATED_IN_AR = ("site.search.intro",)
 SEASIDE_PACKS: dict[str, dict[str, str]] = {
     "en": {
+        "booking.step.number": "Step {number, number}", "booking.step.search": "Your dates",
+        "booking.step.payment": "Payment", "booking.field.adults": "Adults", "booking.field.room_type": "Room",
+        "booking.field.first_name": "First name", "booking.field.last_name": "Last name",
+        "booking.field.email": "E-mail address", "booking.field.card": "Card", "booking.field.summary": "Summary",
+        "room.text": "Wake up to the sound of the waves.", "room.occupancy": "Up to {guests, plural, one {# guest} other {# guests}}",
+        "room.price": "From {price, number} {currency} a night",
+        "email.summary": "{nights, plural, one {# night} other {# nights}} from {check_in, date, medium}, "
+                         "{guests, plural, one {# guest} other {# guests}}",
+        "email.button": "Manage my booking", "email.logo_placeholder": "Seaside Hotel",
+        "preview.banner": "Preview · version {version, number}", "preview.languages": "Language",
+        "preview.surface.detail": "Room page", "preview.surface.booking": "Booking steps",
+        "preview.surface.email": "Confirmation e-mail", "preview.layout.default": "Standard layout",
+        "preview.nav.empty": "No menu yet", "preview.email.sample": "Sample: no e-mail theme yet",
+        "preview.block.rich_text": "Text",
         "site.nav.book": "Book your stay", "site.search.title": "Find your sea-view room",
         "site.search.intro": "Breakfast on the terrace, every morning.", "site.search.submit": "Check availability",
         "site.search.guests": "{guests, plural, one {# guest} other {# guests}}",
@@ -51,6 +65,21 @@ SEASIDE_PACKS: dict[str, dict[str, str]] = {
         "preview.surface.home": "Home page",
     },
     "fr": {
+        "booking.step.number": "Étape {number, number}", "booking.step.search": "Vos dates",
+        "booking.step.payment": "Paiement", "booking.field.adults": "Adultes", "booking.field.room_type": "Chambre",
+        "booking.field.first_name": "Prénom", "booking.field.last_name": "Nom",
+        "booking.field.email": "Adresse e-mail", "booking.field.card": "Carte", "booking.field.summary": "Récapitulatif",
+        "room.text": "Réveillez-vous au son des vagues.",
+        "room.occupancy": "Jusqu’à {guests, plural, one {# personne} other {# personnes}}",
+        "room.price": "À partir de {price, number} {currency} la nuit",
+        "email.summary": "{nights, plural, one {# nuit} other {# nuits}} à partir du {check_in, date, medium}, "
+                         "{guests, plural, one {# voyageur} other {# voyageurs}}",
+        "email.button": "Gérer ma réservation", "email.logo_placeholder": "Hôtel de la Plage",
+        "preview.banner": "Aperçu · version {version, number}", "preview.languages": "Langue",
+        "preview.surface.detail": "Page chambre", "preview.surface.booking": "Étapes de réservation",
+        "preview.surface.email": "E-mail de confirmation", "preview.layout.default": "Mise en page standard",
+        "preview.nav.empty": "Pas encore de menu", "preview.email.sample": "Exemple : pas encore de thème d’e-mail",
+        "preview.block.rich_text": "Texte",
         "site.nav.book": "Réserver votre séjour", "site.search.title": "Trouvez votre chambre vue mer",
         "site.search.intro": "Petit-déjeuner en terrasse, chaque matin.", "site.search.submit": "Voir les disponibilités",
         "site.search.guests": "{guests, plural, one {# voyageur} other {# voyageurs}}",
@@ -62,6 +91,22 @@ SEASIDE_PACKS: dict[str, dict[str, str]] = {
         "preview.surface.home": "Page d’accueil",
     },
     "ar": {
+        "booking.step.number": "الخطوة {number, number}", "booking.step.search": "تواريخ إقامتك",
+        "booking.step.payment": "الدفع", "booking.field.adults": "البالغون", "booking.field.room_type": "الغرفة",
+        "booking.field.first_name": "الاسم الأول", "booking.field.last_name": "اسم العائلة",
+        "booking.field.email": "البريد الإلكتروني", "booking.field.card": "البطاقة", "booking.field.summary": "الملخص",
+        "room.text": "استيقظ على صوت الأمواج.",
+        "room.occupancy": "حتى {guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفين} few {# ضيوف} many {# ضيفًا} other {# ضيف}}",
+        "room.price": "ابتداءً من {price, number} {currency} لليلة",
+        "email.summary": "{nights, plural, zero {لا ليالٍ} one {ليلة واحدة} two {ليلتان} few {# ليالٍ} many {# ليلة} other {# ليلة}} "
+                         "من {check_in, date, medium}، "
+                         "{guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفان} few {# ضيوف} many {# ضيفًا} other {# ضيف}}",
+        "email.button": "إدارة حجزي", "email.logo_placeholder": "فندق الشاطئ",
+        "preview.banner": "معاينة · الإصدار {version, number}", "preview.languages": "اللغة",
+        "preview.surface.detail": "صفحة الغرفة", "preview.surface.booking": "خطوات الحجز",
+        "preview.surface.email": "رسالة التأكيد", "preview.layout.default": "التخطيط القياسي",
+        "preview.nav.empty": "لا توجد قائمة بعد", "preview.email.sample": "مثال: لا يوجد تصميم للبريد بعد",
+        "preview.block.rich_text": "نص",
         "site.nav.book": "احجز إقامتك", "site.search.title": "اعثر على غرفتك المطلة على البحر",
         "site.search.submit": "تحقق من التوفر",
         "site.search.guests": "{guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفان} few {# ضيوف} many {# ضيفًا} other {# ضيف}}",
