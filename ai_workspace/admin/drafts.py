@@ -98,7 +98,7 @@ class ContentAskForm(forms.Form):
                                                                   if c != theme.default_locale]]]
         self.fields["locale"].initial = theme.default_locale
         self.fields["content_block_id"].choices = [("", "A new block")] + [
-            (b.pk, block_label(b))
+            (b.pk, str(b))
             for b in content_block_list(version_id=version.pk).order_by("surface", "ordinal")]
 
     TARGET = ("surface", "kind", "locale", "content_block_id")
@@ -157,17 +157,12 @@ def translation_card(draft, can_decide: bool, bound: dict) -> dict:
     return card
 
 
-def block_label(block) -> str:
-    """A content block as people find it on its page: "Home · rich text #1" (its id is for the API)."""
-    return f"{block.get_surface_display()} · {block.kind.replace('_', ' ')} #{block.ordinal + 1}"
-
-
 def content_card(draft, can_decide: bool, bound: dict) -> dict:
     card = common_card(draft, "content", can_decide, bound)
     diff = selectors.content_draft_diff(draft)
     card.update({"surface": ContentSurface(draft.surface).label if draft.surface in ContentSurface.values
                  else draft.surface, "block_kind": draft.kind.replace("_", " "),
-                 "rewrites": block_label(draft.content_block) if draft.content_block_id else None, "current": block_view(diff["current"]),
+                 "rewrites": str(draft.content_block) if draft.content_block_id else None, "current": block_view(diff["current"]),
                  "drafted": block_view(diff["drafted"]), "change": CHANGE_LABELS.get(diff["change"], diff["change"])})
     return card
 

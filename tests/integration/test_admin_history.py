@@ -3,6 +3,8 @@ block included), who and when, the changed fields old → new; read by every rol
 another tenant's object 404 (also in the cross-tenant suite)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories.admin_staff import ROLES, sign_in
@@ -50,7 +52,11 @@ def test_version_history__role__trail_of_the_version_and_its_parts_with_who(clie
                    "locale_pack.created"):
         assert action in page, action
     assert "member_person" in page and "Warmer colours" in page and "release_notes" in page
-    assert block.pk in page  # the deleted block's story is still there
+    # The deleted block's story is still there; everything is named as staff read it, never by id.
+    assert "Home · rich text #1 (deleted)" in page and "English (en) locale pack" in page
+    assert f"version {version.ordinal}" in page
+    shown = re.sub(r"<[^>]*>", " ", page.split('id="content-main"')[1])
+    assert not re.search(r"\b(thv|cnb|lpk)_[0-9A-Z]{22}\b", shown), re.search(r"\b(thv|cnb|lpk)_[0-9A-Z]{22}\b", shown)
     assert 'aria-current="page"' in page and ">History<" in page  # its tab, current
     assert "<form" not in page.split('id="content-main"')[1]  # nothing to change here
 

@@ -16,17 +16,10 @@ from django.core.paginator import Paginator
 from themeconfig.admin.themes import actor_label, when_label
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
 from themeconfig.models import ThemeVersion
-from themeconfig.selectors.audit import audit_trail
+from themeconfig.selectors.audit import audit_entity_labels, audit_trail
 
 PAGE_SIZE = 50
 VALUE_SHOWN = 240  # characters of one old or new value; the rest is elided
-
-ENTITY_LABELS = {
-    "theme": "theme", "version": "version", "content_block": "content block", "navigation": "navigation",
-    "booking_flow": "booking flow", "email_theme": "e-mail theme", "locale_pack": "locale pack",
-    "preview_token": "preview link", "publish_job": "publish job",
-}
-
 
 def shown_value(value) -> str:
     if value is None:
@@ -36,6 +29,8 @@ def shown_value(value) -> str:
 
 
 def history_rows(entries) -> list[dict]:
+    entries = list(entries)
+    labels = audit_entity_labels(entries)
     rows = []
     for entry in entries:
         old, new = entry.old_values or {}, entry.new_values or {}
@@ -43,7 +38,7 @@ def history_rows(entries) -> list[dict]:
                    for name in sorted(set(old) | set(new)) if name not in ("theme_version_id", "tenant_id")]
         rows.append({
             "when": when_label(entry.occurred_at), "actor": actor_label(entry.actor), "action": entry.action,
-            "entity": ENTITY_LABELS.get(entry.entity_type, entry.entity_type.replace("_", " ")),
+            "entity": labels[(entry.entity_type, entry.entity_id)],
             "entity_id": entry.entity_id, "changes": changes, "request_id": entry.request_id,
         })
     return rows

@@ -149,7 +149,8 @@ class ContentBlock(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"{self.surface}#{self.ordinal} {self.kind}"
+        """As staff find it on its page: "Home · rich text #1" (its id is for the API)."""
+        return f"{self.get_surface_display()} · {self.kind.replace('_', ' ')} #{self.ordinal + 1}"
 
 
 class NavigationConfig(RLSModel):
