@@ -20,7 +20,12 @@ from themeconfig.admin.workspace import page_url, render_workspace_page, workspa
 from themeconfig.models import ContentSurface
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.themes import content_block_list
-from themeconfig.validators.content import AMENITY_CODES, CONTENT_BLOCK_KINDS, POLICY_TYPES
+from themeconfig.validators.content import (
+    AMENITY_CODES,
+    CONTENT_BLOCK_KINDS,
+    POLICY_TYPES,
+    content_kind_label,
+)
 
 from .common import (
     CHANGE_LABELS,
@@ -63,8 +68,7 @@ class ContentAskForm(forms.Form):
 
     prefix = "content"
     surface = forms.ChoiceField(label="Surface", choices=ContentSurface.choices)
-    kind = forms.ChoiceField(label="Kind of block", choices=[(k, k.replace("_", " ").capitalize())
-                                                             for k in CONTENT_BLOCK_KINDS])
+    kind = forms.ChoiceField(label="Kind of block", choices=[(k, content_kind_label(k)) for k in CONTENT_BLOCK_KINDS])
     locale = forms.ChoiceField(label="Locale")
     content_block_id = forms.ChoiceField(label="Block to rewrite", required=False,
                                          help_text="Leave as a new block, or pick one of the same surface and kind.")
@@ -98,7 +102,7 @@ class ContentAskForm(forms.Form):
                                                                   if c != theme.default_locale]]]
         self.fields["locale"].initial = theme.default_locale
         self.fields["content_block_id"].choices = [("", "A new block")] + [
-            (b.pk, str(b))
+            (b.pk, f"{b.get_surface_display()} · {content_kind_label(b.kind)} #{b.ordinal + 1}")
             for b in content_block_list(version_id=version.pk).order_by("surface", "ordinal")]
 
     TARGET = ("surface", "kind", "locale", "content_block_id")
@@ -161,7 +165,7 @@ def content_card(draft, can_decide: bool, bound: dict) -> dict:
     card = common_card(draft, "content", can_decide, bound)
     diff = selectors.content_draft_diff(draft)
     card.update({"surface": ContentSurface(draft.surface).label if draft.surface in ContentSurface.values
-                 else draft.surface, "block_kind": draft.kind.replace("_", " "),
+                 else draft.surface, "block_kind": content_kind_label(draft.kind),
                  "rewrites": str(draft.content_block) if draft.content_block_id else None, "current": block_view(diff["current"]),
                  "drafted": block_view(diff["drafted"]), "change": CHANGE_LABELS.get(diff["change"], diff["change"])})
     return card

@@ -1,6 +1,7 @@
 """The offline provider: drafts without network or model weights, and says so in its provenance.
 
-Palettes are computed (OKLCH harmonies from the brand kit and a mood, fixed to WCAG AA),
+Palettes are computed (OKLCH harmonies from the brand kit and a mood, light or dark as the kit is unless
+the mood asks for dark, fixed to WCAG AA),
 translations are pseudo-localisations (not translations: a layout test for long and RTL text),
 content comes from fixed templates filled with brand and property facts. Each is deterministic:
 the same request gives the same draft; the palette's seeded hue variation comes from a hash of
@@ -21,7 +22,7 @@ from themeconfig.validators.tokens import DIRECTIONS
 
 from . import ContentRequest, PaletteRequest, ProviderInputError, ProviderResult, TranslationRequest
 from .content_templates import TEMPLATE_VERSION, draft_content
-from .oklch_palette import MOODS, contrast_report, palette_tokens
+from .oklch_palette import MOODS, contrast_report, palette_is_dark, palette_tokens
 from .pseudo_localisation import EXPANSION, is_rtl, pseudo_entries, target_plural_categories
 
 PROVIDER_NAME = "offline"
@@ -88,6 +89,7 @@ class OfflineProvider:
             parameters={
                 "mood": request.mood,
                 "harmony": MOODS[request.mood].harmony,
+                "scheme": "dark" if palette_is_dark(colors, request.mood) else "light",
                 "seed": seed,
                 "contrast": contrast_report(tokens["color"]),
             },

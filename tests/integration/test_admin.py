@@ -430,3 +430,15 @@ def test_admin_object__other_tenants_id__404(client, staff):
         their_property = theirs.properties.get()
     response = client.get(f"/admin/themeconfig/property/{their_property.pk}/change/")
     assert response.status_code == 404 and "Their Mountain Lodge" not in response.content.decode()
+
+
+def test_admin_api_keys__index_list_and_add_pages__called_api_keys_never_api_clients(client, member_of):
+    user, tenant = member_of("owner")
+    sign_in(client, user, tenant)
+    pages = {path: client.get(path).content.decode() for path in (
+        "/admin/", "/admin/themeconfig/apiclient/", "/admin/themeconfig/apiclient/add/")}
+    assert ">API keys</a>" in pages["/admin/"]
+    assert "Select API key to " in pages["/admin/themeconfig/apiclient/"]
+    assert "Add API key" in pages["/admin/themeconfig/apiclient/add/"]
+    for path, page in pages.items():
+        assert "api client" not in page.lower(), path

@@ -424,7 +424,7 @@ def test_content__rewrite_of_a_block__current_beside_drafted(client, staff, them
     draft_id = run_job(job.pk, staff.tenant.id).draft_id
     sign_in(client, staff, "member")
     page = client.get(drafts_url(version)).content.decode()
-    assert f'<option value="{block.pk}">Home · rich text #1</option>' in page  # the block to rewrite, in the ask form
+    assert f'<option value="{block.pk}">Home · Rich text #1</option>' in page  # the block to rewrite, in the ask form
     card = page[page.index(f'id="draft-{draft_id}"'):]
     assert "Rewrites Home · rich text #1 (changed)" in card and block.pk not in re.sub(r"<[^>]*>", " ", card)
     assert card.index("Old words") < card.index("About Lodge")
@@ -477,3 +477,10 @@ def test_draft_of_another_version__404_on_this_page(client, staff, theme, versio
     assert client.post(drafts_url(newer), {"action": "approve", "kind": "palette",
                                            "draft_id": suggestion.pk}).status_code == 404
     assert row(TranslationDraft, translation.pk, staff.tenant.id).status == "pending"
+
+
+def test_content_draft_form__kind_choices__faq_reads_FAQ_like_the_content_page():
+    from ai_workspace.admin.drafts import ContentAskForm
+
+    labels = dict(ContentAskForm.base_fields["kind"].choices)
+    assert labels["faq"] == "FAQ" and labels["cta_banner"] == "Call-to-action banner"

@@ -408,11 +408,11 @@ def test_locales_page__completeness_missing_and_bar_per_locale(client, staff, dr
     sign_in(client, staff, "viewer")
     page = client.get(locales_url(draft))
     fr, de, en = summary_of(page, "fr"), summary_of(page, "de"), summary_of(page, "en")
-    assert (fr.pct_text, fr.missing) == ("33.33", ["booking.search.guests", "common.greeting"])
+    assert (fr.pct_text, fr.missing) == ("33.3", ["booking.search.guests", "common.greeting"])
     assert de.pack is None and de.pct_text == "0" and len(de.missing) == 3
     assert en.is_default and en.pct_text == "100"
     text = page.content.decode()
-    assert 'value="33.33" aria-label="French (fr) completeness">33.33%</meter>' in text
+    assert 'value="33.33" aria-label="French (fr) completeness">33.3%</meter>' in text
     assert "1 of 3 keys" in text and "No pack yet" in text
 
 
@@ -424,10 +424,10 @@ def test_locale_entry_added__completeness_rises_and_the_missing_list_shrinks(cli
     response = client.post(locales_url(draft), entries_post(page, "fr", **{"common.greeting": "Bonjour, {name} !"}),
                            follow=True)
     fr = summary_of(response, "fr")
-    assert (fr.pct_text, fr.missing) == ("66.66", ["booking.search.guests"])
+    assert (fr.pct_text, fr.missing) == ("66.7", ["booking.search.guests"])
     pack = reload(LocalePack, packs["fr"].pk, staff)
     assert pack.entries["common.greeting"] == "Bonjour, {name} !" and float(pack.completeness_pct) == 66.67
-    assert "66.66%" in response.content.decode()
+    assert "66.7%" in response.content.decode()
 
 
 def test_locale_entry__malformed_icu__refused_beside_that_key_input_kept(client, staff, draft, packs):
@@ -470,7 +470,7 @@ def test_locale_pack__none_yet__created_from_the_editor(client, staff, draft, pa
     with tenant_context(staff.tenant.id):
         pack = LocalePack.objects.get(theme_version_id=draft.pk, locale="de")
     assert pack.entries == {"booking.search.title": "Zimmer finden"}
-    assert summary_of(response, "de").pct_text == "33.33"
+    assert summary_of(response, "de").pct_text == "33.3"
 
 
 def test_locale_pack__default_message_changed__mismatched_key_listed(client, staff, draft, packs):

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections, transaction
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, admin_connect
 from themeconfig.models import ApiClient, BrandKit, Membership, Tenant, TenantHost
 from themeconfig.platform import api_key_secrets as api_keys
 from themeconfig.platform.service_db import service_context
@@ -130,6 +130,86 @@ def test_seed_demo__demo_host_resolves_publicly(client):
     assert response.status_code == 200 and len(response.json()["bundle_sha256"]) == 64
 
 
+DEMO_TABLES = ("tenant_service.tenants", "tenant_service.properties", "tenant_service.tenant_hosts", "auth_user",
+               "theme_config.memberships", "theme_config.brand_kits", "theme_config.themes",
+               "theme_config.theme_versions", "theme_config.content_blocks", "theme_config.navigation_configs",
+               "theme_config.booking_flow_configs", "theme_config.email_themes", "theme_config.locale_packs",
+               "theme_config.theme_publications", "theme_config.publish_jobs", "theme_config.audit_log",
+               "theme_config.outbox")
+
+
+def demo_rows(database: str) -> dict[str, tuple[int, str | None]]:
+    """Every row of the tables seed_demo writes, as a count and a digest of their text (superuser view)."""
+    with admin_connect(database) as conn:
+        return {table: conn.execute(f"SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {table} t")
+                .fetchone() for table in DEMO_TABLES}
+
+
+def demo_version():
+    from publishing.models import ThemePublication
+
+    (tenant,) = service_tenants()
+    with tenant_context(tenant.id):
+        publication = ThemePublication.objects.select_related("theme_version__theme").get(is_active=True)
+        return publication.theme_version
+
+
+def test_seed_demo__twice__second_run_changes_no_row(django_db_setup):
+    run("seed_demo", "--force")
+    before = demo_rows(django_db_setup)
+    out, _ = run("seed_demo", "--force")
+    assert demo_rows(django_db_setup) == before
+    assert "published" not in out
+
+
+def test_seed_demo__demo_of_an_older_release__complete_version_published_over_it(django_db_setup):
+    run("seed_demo", "--force")
+    with admin_connect(django_db_setup) as conn:  # what an older seed_demo left: no booking flow, no e-mail theme
+        conn.execute("DELETE FROM theme_config.booking_flow_configs")
+        conn.execute("DELETE FROM theme_config.email_themes")
+    out, _ = run("seed_demo", "--force")
+    assert "published the demo theme" in out
+    assert demo_version().ordinal == 2
+    out, _ = run("seed_demo", "--force")
+    assert "published" not in out and demo_version().ordinal == 2
+
+
+def test_seed_demo__published_version__passes_preview_ready_with_no_problem_and_no_warning():
+    from themeconfig.services import version_readiness
+
+    run("seed_demo", "--force")
+    version = demo_version()
+    with tenant_context(version.tenant_id):
+        readiness = version_readiness(version)
+    assert (readiness.problems, readiness.warnings) == ([], [])
+
+
+def test_seed_demo__published_version__holds_a_whole_hotel_site_in_three_languages():
+    from themeconfig.models import BookingFlowConfig, ContentBlock, EmailTheme, LocalePack, NavigationConfig
+
+    run("seed_demo", "--force")
+    version = demo_version()
+    with tenant_context(version.tenant_id):
+        surfaces = set(ContentBlock.objects.filter(theme_version_id=version.pk).values_list("surface", flat=True))
+        menus = {n.surface: n.items for n in NavigationConfig.objects.filter(theme_version_id=version.pk)}
+        flow = BookingFlowConfig.objects.get(theme_version_id=version.pk)
+        email = EmailTheme.objects.get(theme_version_id=version.pk)
+        packs = {p.locale: p for p in LocalePack.objects.filter(theme_version_id=version.pk)}
+    assert surfaces == {"home", "detail"}  # the surfaces the sample site draws
+    assert set(menus) == {"header", "footer"} and all(
+        set(item["label"]) == {"en", "fr", "ar"} for items in menus.values() for item in items)
+    assert [s["id"] for s in flow.steps][0] == "search" and set(flow.consent["text"]) == {"en", "fr", "ar"}
+    assert set(email.footer["legal_text"]) == {"en", "fr", "ar"}
+    assert version.theme.enabled_locales == ["en", "fr", "ar"] and set(packs) == {"en", "fr", "ar"}
+    english = packs["en"].entries
+    for locale in ("fr", "ar"):
+        assert set(packs[locale].entries) == set(english) and float(packs[locale].completeness_pct) == 100
+        # Real translations: every message differs from the English one (no copies, no pseudo-locale).
+        assert [key for key in english if packs[locale].entries[key] == english[key]] == []
+    assert all(any("\u0600" <= ch <= "\u06ff" for ch in message) for message in packs["ar"].entries.values())
+    assert {"nav.book", "home.search", "detail.title", "booking.title", "email.subject", "email.body"} <= set(english)
+
+
 def test_seed_demo__debug_off_without_force__refused():
     with pytest.raises(CommandError, match="DEBUG"):
         run("seed_demo")
@@ -199,3 +279,8 @@ def test_create_api_key__unknown_scope__error_names_it_and_nothing_written():
     with pytest.raises(CommandError, match="permissions/scopes/0"):
         run("create_api_key", "--tenant", "acme", "--name", "x", "--role", "api", "--scope", "everything")
     assert not on_service(lambda db: ApiClient.objects.using(db).exists())
+
+
+def test_relay_outbox_stats__empty_outbox__says_none_pending_not_a_dash():
+    out, _ = run("relay_outbox", "--stats")
+    assert out.strip().endswith("oldest pending: none") and "- s" not in out

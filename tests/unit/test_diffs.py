@@ -1,6 +1,9 @@
 """The pure diffs behind a version's Compare page (themeconfig/selectors/diffs.py): leaves, colours with
-validated swatches, layout and navigation per surface, content blocks matched by what they hold, locale packs."""
+validated swatches, layout and navigation per surface, content blocks matched by what they hold, locale packs; word diffs
+of texts and the moves of a reorder (the History tab's)."""
 from __future__ import annotations
+
+import pytest
 
 from themeconfig.selectors.diffs import (
     color_diff,
@@ -10,7 +13,9 @@ from themeconfig.selectors.diffs import (
     leaf_diff,
     locale_packs_diff,
     navigation_diff,
+    order_moves,
     surface_blocks_diff,
+    text_diff,
     tokens_diff,
 )
 
@@ -121,7 +126,7 @@ def test_surface_blocks_diff__insert_at_top__added_and_nothing_moved():
 
 def test_surface_blocks_diff__block_gone__removed_with_its_text():
     rows = surface_blocks_diff([block("hero", "A"), block("faq", "B")], [block("hero", "A")])
-    assert [(r["change"], r["old"], r["block"]) for r in rows] == [("removed", "B", "Faq (position 2)")]
+    assert [(r["change"], r["old"], r["block"]) for r in rows] == [("removed", "B", "FAQ (position 2)")]
 
 
 def test_content_diff__equal_surfaces__left_out():
@@ -138,3 +143,23 @@ def test_locale_packs_diff__keys_added_removed_changed_with_both_values():
     assert [(k["key"], k["change"], k["old"], k["new"]) for k in packs["en"]["keys"]] == [
         ("b", "changed", "B", "Bee"), ("c", "removed", "C", "—"), ("d", "added", "—", "D")]
     assert packs["de"] == {"locale": "de", "change": "added", "keys": []}
+
+
+def test_text_diff__one_word_changed_across_crlf__only_that_word_removed_and_added():
+    runs = text_diff("Wake up to the waves\r\nand stay", "Wake up to the sea\nand stay")
+    assert runs == [{"op": "same", "text": "Wake up to the "}, {"op": "removed", "text": "waves"},
+                    {"op": "added", "text": "sea"}, {"op": "same", "text": "\nand stay"}]
+
+
+def test_text_diff__either_side_empty__all_added_or_all_removed():
+    assert text_diff("", "Hello there") == [{"op": "added", "text": "Hello there"}]
+    assert text_diff("Bye", "") == [{"op": "removed", "text": "Bye"}]
+
+
+@pytest.mark.parametrize(("old", "new", "moves"), [
+    (["a", "b", "c", "d"], ["b", "c", "d", "a"], [{"id": "a", "old": 1, "new": 4}]),
+    (["a", "b", "c"], ["a", "b", "c"], []),
+    (["a", "b", "c"], ["c", "a", "b"], [{"id": "c", "old": 3, "new": 1}]),
+])
+def test_order_moves__reordered_ids__fewest_moves(old, new, moves):
+    assert order_moves(old, new) == moves

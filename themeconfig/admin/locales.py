@@ -30,7 +30,7 @@ from themeconfig.platform.permissions import Permission
 from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation, validate_locale_entries
-from themeconfig.validators.locales import MESSAGE_KEY_MAX_LENGTH, locale_label
+from themeconfig.validators.locales import MESSAGE_KEY_MAX_LENGTH, completeness_text, locale_label
 
 SLUG = "locales"
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/locales.css"]})
@@ -41,12 +41,6 @@ LONG_MESSAGE = 80  # longer messages (or ones with a line break) get a textarea
 def theme_locales(theme) -> list[str]:
     """The theme's enabled locales, the default one first (the others are measured against it)."""
     return [theme.default_locale, *[code for code in theme.enabled_locales if code != theme.default_locale]]
-
-
-def percent_text(pct: Decimal) -> str:
-    """66.66 as "66.66", 100.00 as "100"."""
-    text = f"{pct:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def _key_of(path: str) -> str:
@@ -71,7 +65,7 @@ class PackSummary:
 
     @property
     def pct_text(self) -> str:
-        return percent_text(self.pct)
+        return completeness_text(self.pct)
 
     @property
     def stored_differs(self) -> bool:
@@ -79,7 +73,7 @@ class PackSummary:
 
     @property
     def stored_text(self) -> str:
-        return percent_text(Decimal(self.pack.completeness_pct)) if self.pack is not None else ""
+        return completeness_text(Decimal(self.pack.completeness_pct)) if self.pack is not None else ""
 
 
 def summarize(version: ThemeVersion, packs: dict[str, LocalePack]) -> list[PackSummary]:

@@ -9,6 +9,7 @@ from themeconfig.admin.base import TenantScopedAdmin, domain_error_text, princip
 from themeconfig.models import Property, Tenant, TenantHost
 from themeconfig.platform.errors import DomainError
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
+from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
 
 @admin.register(Tenant)
@@ -18,6 +19,15 @@ class TenantAdmin(TenantScopedAdmin):
     search_fields = ["name", "slug"]
     fields = ["id", "slug", "name", "plan", "settings", "created_at", "updated_at"]
     readonly_fields = ["id", "slug", "plan", "created_at", "updated_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "settings" in form.base_fields:
+            form.base_fields["settings"].help_text = (
+                'A JSON object. "contrast_policy" decides what colour pairs below WCAG AA do at preview-ready: '
+                f'{" | ".join(CONTRAST_POLICIES)} (default {DEFAULT_CONTRAST_POLICY}: text pairs block, '
+                "interface pairs warn).")
+        return form
 
     def save_model(self, request, obj, form, change):
         saved = services.tenant_update(principal=principal_of(request), name=obj.name, settings=obj.settings)

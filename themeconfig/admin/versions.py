@@ -293,11 +293,11 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
             "archive_url": reverse(f"{name}_archive", args=[quote(version.pk)]),
         }
         if request.method == "GET" and "problems" in request.GET and editable:
-            context["problems"] = [
-                {"path": p.path, "message": p.message, "code": p.code,
-                 "anchor": problem_anchor(p.path, version, theme_url)}
-                for p in services.version_problems(version)
-            ]
+            readiness = services.version_readiness(version)
+            context["problems"], context["warnings"] = (
+                [{"path": p.path, "message": p.message, "code": p.code,
+                  "anchor": problem_anchor(p.path, version, theme_url)} for p in findings]
+                for findings in (readiness.problems, readiness.warnings))
         return super().change_view(request, object_id, form_url, context)
 
     def new_draft_from(self, request, version):
@@ -314,10 +314,17 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
             request, version, permission=Permission.THEMES_PUBLISH,
             run=lambda principal: services.version_mark_preview_ready(
                 principal=principal, version_id=version.pk, expected_version=self.expected_version(request, version)),
-            done=lambda _: (f"Version {version.ordinal} is preview-ready.", self.change_page(version)),
+            done=lambda ready: self._preview_ready_done(version, ready.preview_warnings),
             # The page lists every problem (version_problems, the same checks) with a link to its field.
             refused_query=lambda error: "?problems=1" if error.code == ThemeErrorCode.NOT_PREVIEW_READY else "",
         )
+
+    def _preview_ready_done(self, version, warnings):
+        """Preview-ready; with warnings, the page that lists them (apart from problems, of which there are none)."""
+        if not warnings:
+            return f"Version {version.ordinal} is preview-ready.", self.change_page(version)
+        return (f"Version {version.ordinal} is preview-ready, with {len(warnings)} warning(s) to look at.",
+                self.change_page(version, "?problems=1"))
 
     def archive(self, request, version):
         return self.object_action(

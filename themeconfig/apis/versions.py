@@ -27,6 +27,7 @@ from themeconfig.serializers.themes import (
     LocalePackSerializer,
     NavigationPutSerializer,
     NavigationSerializer,
+    PreviewReadyVersionSerializer,
     ThemeVersionDetailSerializer,
     ThemeVersionSerializer,
     VersionedSerializer,
@@ -75,17 +76,18 @@ class VersionDetailApi(WorkspaceApi):
 
 
 class VersionPreviewReadyApi(WorkspaceApi):
-    """Runs every validator over the version and all it holds; 422 lists every problem with its path."""
+    """Runs every validator over the version and all it holds; 422 lists every problem with its path
+    (`errors`) and the warnings apart (`warnings`); a 200 lists the warnings only."""
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=VersionedSerializer, responses=ThemeVersionSerializer,
+    @extend_schema(request=VersionedSerializer, responses=PreviewReadyVersionSerializer,
                    parameters=[IF_MATCH, IDEMPOTENCY_KEY])
     @idempotent
     def post(self, request, version_id):
         version = services.version_mark_preview_ready(principal=self.principal, version_id=version_id,
                                                       expected_version=self.expected(self.body(VersionedSerializer)))
-        return self.reply(ThemeVersionSerializer(version).data, version=version.version)
+        return self.reply(PreviewReadyVersionSerializer(version).data, version=version.version)
 
 
 class VersionArchiveApi(WorkspaceApi):

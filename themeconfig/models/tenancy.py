@@ -157,6 +157,8 @@ class ApiClient(RLSModel):
     class Meta:
         db_table = 'theme_config"."api_clients'
         ordering = ["created_at"]
+        verbose_name = "API key"  # what the admin, the API and the README call them (not "api client")
+        verbose_name_plural = "API keys"
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:

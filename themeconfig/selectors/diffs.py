@@ -7,7 +7,9 @@ tenant (RLS) and runs them all.
 """
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,6 +21,7 @@ from themeconfig.models import (
     NavigationConfig,
     ThemeVersion,
 )
+from themeconfig.validators.content import content_kind_label
 from themeconfig.validators.contrast import to_hex
 from themeconfig.validators.tokens import parse_color
 
@@ -76,6 +79,39 @@ def leaf_diff(old: Any, new: Any, prefix: tuple[str, ...] = ()) -> list[dict]:
         changes.append({"path": PATH_SEPARATOR.join(path) or "(whole value)", "change": change,
                         "old": value_text(was), "new": value_text(now)})
     return changes
+
+
+def text_diff(old: str, new: str) -> list[dict]:
+    """Two texts as runs of words (whitespace kept with them): `[{op, text}]`, op "same", "removed" or
+    "added", in reading order, so a page can strike out and underline just what changed."""
+    old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")  # a browser posts CRLF; a line is a line
+    before, after = re.findall(r"\s+|[^\s]+", old), re.findall(r"\s+|[^\s]+", new)
+    runs: list[dict] = []
+
+    def add(op: str, words: list[str]) -> None:
+        if not words:
+            return
+        if runs and runs[-1]["op"] == op:
+            runs[-1]["text"] += "".join(words)
+        else:
+            runs.append({"op": op, "text": "".join(words)})
+
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            add("same", before[i1:i2])
+        else:
+            add("removed", before[i1:i2])
+            add("added", after[j1:j2])
+    return runs
+
+
+def order_moves(old_ids: list[str], new_ids: list[str]) -> list[dict]:
+    """Items that moved between two orders of the same items: `[{id, old, new}]` (1-based positions), the
+    fewest that explain the new order (those off one longest run that kept its order)."""
+    where = {item: index for index, item in enumerate(old_ids)}
+    common = [item for item in new_ids if item in where]
+    kept = {common[i] for i in _longest_increasing([where[item] for item in common])}
+    return [{"id": item, "old": where[item] + 1, "new": new_ids.index(item) + 1} for item in common if item not in kept]
 
 
 # --- tokens ----------------------------------------------------------------------------------------
@@ -185,7 +221,7 @@ def _block_signature(block: Mapping) -> str:
 
 def _block_name(block: Mapping, position: int) -> str:
     kind = str(block.get("kind") or "block")
-    return f"{kind.replace('_', ' ').capitalize()} (position {position + 1})"
+    return f"{content_kind_label(kind)} (position {position + 1})"
 
 
 def _longest_increasing(values: list[int]) -> set[int]:

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from themeconfig.models import HostVerificationStatus, Membership, Property, Tenant, TenantHost
 from themeconfig.platform.tenant_context import current_tenant_id
+from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
 
 def membership_for(*, user_id: int, tenant_id: str) -> Membership | None:
@@ -22,6 +23,13 @@ def memberships_of_user(*, user_id: int) -> list[Membership]:
 
 def current_tenant() -> Tenant:
     return Tenant.objects.get(pk=current_tenant_id())
+
+
+def tenant_contrast_policy(tenant_id: str) -> str:
+    """The tenant's `settings.contrast_policy` (what failing contrast pairs do to preview-ready), or the default."""
+    settings = Tenant.objects.filter(pk=tenant_id).values_list("settings", flat=True).first()
+    policy = settings.get("contrast_policy") if isinstance(settings, dict) else None
+    return policy if policy in CONTRAST_POLICIES else DEFAULT_CONTRAST_POLICY
 
 
 def property_list() -> QuerySet[Property]:

@@ -134,6 +134,24 @@ class ThemeVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReadinessFindingSerializer(serializers.Serializer):
+    """One preview-ready finding: the JSON path it is about, a stable code, a message."""
+
+    path = serializers.CharField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+
+
+class PreviewReadyVersionSerializer(ThemeVersionSerializer):
+    """The version just marked preview-ready, with the warnings its checks let through (never blocking)."""
+
+    warnings = ReadinessFindingSerializer(source="preview_warnings", many=True, read_only=True)
+
+    class Meta(ThemeVersionSerializer.Meta):
+        fields = [*ThemeVersionSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+
 class ThemeVersionDetailSerializer(ThemeVersionSerializer):
     content_blocks = ContentBlockSerializer(many=True, read_only=True)
     navigation = NavigationSerializer(source="navigation_configs", many=True, read_only=True)

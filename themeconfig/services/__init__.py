@@ -47,6 +47,7 @@ from themeconfig.services.versions import (
     version_create,
     version_mark_preview_ready,
     version_problems,
+    version_readiness,
     version_update,
 )
 
@@ -55,7 +56,7 @@ __all__ = [
     "content_block_update", "content_blocks_reorder", "email_theme_put", "locale_pack_delete",
     "locale_pack_patch", "locale_pack_put", "navigation_put", "theme_create", "theme_delete", "theme_restore",
     "theme_update", "version_archive", "version_create", "version_mark_preview_ready", "version_problems",
-    "version_update",
+    "version_readiness", "version_update",
     "api_key_create", "api_key_mark_used", "api_key_revoke", "api_key_rotate",
     "brand_kit_create", "brand_kit_delete", "brand_kit_update",
     "host_add", "host_update", "invitation_accept", "invitation_accept_as_new_user", "invitation_lookup",

@@ -25,6 +25,7 @@ from themeconfig.services.audit import audit_record
 from themeconfig.services.host_verification import challenge_new, pending_values, verified_values
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.signals import host_resolution_changed_on_commit
+from themeconfig.validators.contrast import CONTRAST_POLICIES
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -91,10 +92,15 @@ def tenant_ensure(
 
 
 def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
-    """The tenant's display name and settings document (slug and plan are the operators')."""
+    """The tenant's display name and settings document (slug and plan are the operators').
+
+    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES."""
     errors = name_errors(name)
     if not isinstance(settings, dict):
         errors.append(FieldError("/settings", "invalid_type", "Settings must be a JSON object."))
+    elif "contrast_policy" in settings and settings["contrast_policy"] not in CONTRAST_POLICIES:
+        errors.append(FieldError("/settings/contrast_policy", "invalid_choice",
+                                 f"contrast_policy must be one of {', '.join(CONTRAST_POLICIES)}."))
     if errors:
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):

@@ -2,9 +2,13 @@
 
 Published and archived versions are immutable. Any edit of a draft or of anything in it puts a
 preview-ready version back to draft; preview-ready runs every validator over the version and all
-its children, plus the cross-aggregate rules of seed §5, and reports every problem at once.
+its children, plus the cross-aggregate rules of seed §5, and reports every problem at once. Colour
+pairs below WCAG AA are problems or warnings as the tenant's `contrast_policy` setting says
+(validators/contrast.py); warnings are reported but never block.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Max
@@ -30,6 +34,7 @@ from themeconfig.platform.merge_patch import merge_patch
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.selectors.layout_presets import layout_presets_for_validation
+from themeconfig.selectors.tenancy import tenant_contrast_policy
 from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import check_version, not_found, update_with_version
 from themeconfig.validators import (
@@ -46,6 +51,8 @@ from themeconfig.validators import (
     validate_navigation_items,
     validate_theme_locales,
 )
+from themeconfig.validators.contrast import check_pairs, failing_pair_blocks
+from themeconfig.validators.locales import completeness_text
 
 UNSET = object()
 EDITABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
@@ -231,10 +238,42 @@ def _prefixed(violation: ContractViolation, prefix: str) -> list[FieldError]:
     return [FieldError(prefix + issue.path, issue.code, issue.message) for issue in violation.issues]
 
 
+@dataclass(frozen=True)
+class Readiness:
+    """What preview-ready found: problems block it, warnings are shown beside them and do not."""
+
+    problems: list[FieldError]
+    warnings: list[FieldError]
+
+
+def _contrast_findings(colors: dict, policy: str) -> Readiness:
+    """Each colour pair below WCAG AA, at the JSON path of its foreground token, as a problem or a
+    warning as `policy` says."""
+    problems: list[FieldError] = []
+    warnings: list[FieldError] = []
+    for result in check_pairs(colors):
+        if result.passes is not False:
+            continue
+        pair = result.pair
+        what = "text" if pair.kind == "text" else "interface components"
+        finding = FieldError(
+            f"/tokens/color/{pair.foreground}", "low_contrast",
+            f"{pair.foreground} on {pair.background} is {result.ratio:.2f}:1; WCAG AA needs {pair.minimum:g}:1 "
+            f"for {what}.")
+        (problems if failing_pair_blocks(pair, policy) else warnings).append(finding)
+    return Readiness(problems, warnings)
+
+
 def version_problems(version: ThemeVersion) -> list[FieldError]:
     """Every problem that keeps `version` from being previewed, each with its JSON path."""
+    return version_readiness(version).problems
+
+
+def version_readiness(version: ThemeVersion) -> Readiness:
+    """Every problem that keeps `version` from being previewed and every warning, each with its JSON path."""
     theme = version.theme
     problems: list[FieldError] = []
+    warnings: list[FieldError] = []
 
     def check(prefix: str, validate) -> object:
         try:
@@ -249,6 +288,10 @@ def version_problems(version: ThemeVersion) -> list[FieldError]:
     enabled = list(theme.enabled_locales)
     tokens = check("/tokens", lambda: validate_design_tokens(version.tokens))
     direction = tokens["direction"] if tokens else "ltr"
+    if tokens:
+        contrast = _contrast_findings(tokens["color"], tenant_contrast_policy(version.tenant_id))
+        problems.extend(contrast.problems)
+        warnings.extend(contrast.warnings)
     check("/layout_selections", lambda: validate_layout_selections(
         version.layout_selections, presets=layout_presets_for_validation(), direction=direction))
     for block in ContentBlock.objects.filter(theme_version_id=version.pk).order_by("surface", "ordinal"):
@@ -274,31 +317,38 @@ def version_problems(version: ThemeVersion) -> list[FieldError]:
         if result is not None and locale != theme.default_locale and result.completeness_pct < minimum:
             problems.append(FieldError(
                 prefix + "/completeness_pct", "incomplete",
-                f"{locale} is {result.completeness_pct}% translated; preview needs at least {minimum}%."))
+                f"{locale} is {completeness_text(result.completeness_pct)}% translated; preview needs at least "
+                f"{minimum}%."))
     for locale in enabled:
         if locale not in packs:
             problems.append(FieldError(
                 f"/locale_packs/{locale}", "missing",
                 f"Enabled locale {locale} has no locale pack (the fallback chain cannot resolve it)."))
-    return problems
+    return Readiness(problems, warnings)
 
 
 def version_mark_preview_ready(*, principal: Principal, version_id: str, expected_version: int) -> ThemeVersion:
-    """Checks everything in the version; all problems at once (422), or the version is preview-ready."""
+    """Checks everything in the version; all problems at once (422, the warnings beside them in
+    `extra["warnings"]`), or the version is preview-ready. The returned version carries the warnings
+    found as `preview_warnings` (a list of FieldError; not a column)."""
     with use_case(principal, Permission.THEMES_PUBLISH):
         version = editable_version(version_id)
-        if problems := version_problems(version):
+        readiness = version_readiness(version)
+        if readiness.problems:
             raise DomainError(
                 ThemeErrorCode.NOT_PREVIEW_READY,
-                f"The version has {len(problems)} problem(s) to fix before it can be previewed.",
-                http_status=422, errors=problems,
+                f"The version has {len(readiness.problems)} problem(s) to fix before it can be previewed.",
+                http_status=422, errors=readiness.problems,
+                extra={"warnings": [w.as_dict() for w in readiness.warnings]},
             )
         update_with_version(
             ThemeVersion, pk=version.pk, expected_version=expected_version, what="version",
             values={"status": ThemeVersionStatus.PREVIEW_READY, "updated_by": principal.actor,
                     "updated_at": timezone.now()},
         )
-        return audited_version_change(principal, "version.preview_ready", version)
+        ready = audited_version_change(principal, "version.preview_ready", version)
+        ready.preview_warnings = readiness.warnings
+        return ready
 
 
 def version_archive(*, principal: Principal, version_id: str, expected_version: int) -> ThemeVersion:

@@ -502,6 +502,15 @@ KIND_FIELDS: dict[str, dict[str, Field]] = {
     },
 }
 CONTENT_BLOCK_KINDS: tuple[str, ...] = tuple(KIND_FIELDS)
+# What people call each kind (admin pages, the compare page, AI drafts): "FAQ", not "Faq".
+CONTENT_KIND_LABELS = {"hero": "Hero", "rich_text": "Rich text", "image_gallery": "Image gallery",
+                       "amenities": "Amenities", "room_highlights": "Room highlights", "testimonials": "Testimonials",
+                       "faq": "FAQ", "cta_banner": "Call-to-action banner", "map": "Map", "policy": "Policy"}
+
+
+def content_kind_label(kind: str) -> str:
+    """A content block kind as people read it ("FAQ", "Call-to-action banner"); an unknown one readably."""
+    return CONTENT_KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 def check_media_ref(
@@ -555,9 +564,11 @@ def validate_content_meta(value: Any, *, kind: str, enabled_locales: Iterable[st
 
 __all__ = [
     "CONTENT_BLOCK_KINDS",
+    "CONTENT_KIND_LABELS",
     "ISSUE_CODES",
     "KIND_FIELDS",
     "check_media_ref",
+    "content_kind_label",
     "sanitize_html",
     "validate_content_body",
     "validate_content_meta",

@@ -9,6 +9,10 @@ L = 0.2126 R + 0.7152 G + 0.0722 B on the linearised channels (c ≤ 0.04045: c 
 ((c + 0.055) / 1.055) ^ 2.4); the ratio is (L_lighter + 0.05) / (L_darker + 0.05), 1..21.
 A translucent foreground is composited over its background first, and a translucent background
 over white (the page), so the ratio is that of the colours actually seen.
+
+A tenant's `contrast_policy` setting decides what a failing pair does to preview-ready:
+`text_block_ui_warn` (the default: a text pair below 4.5:1 is a problem, an interface pair below
+3:1 a warning), `all_block` (both are problems) or `warn_only` (both are warnings).
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ CONTRAST_PAIRS: tuple[tuple[str, tuple[str, ...], float], ...] = (
 )
 
 _WHITE = (1.0, 1.0, 1.0)
+
+TEXT_BLOCK_UI_WARN = "text_block_ui_warn"
+ALL_BLOCK = "all_block"
+WARN_ONLY = "warn_only"
+CONTRAST_POLICIES = (TEXT_BLOCK_UI_WARN, ALL_BLOCK, WARN_ONLY)
+DEFAULT_CONTRAST_POLICY = TEXT_BLOCK_UI_WARN
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,15 @@ class PairResult:
         return None if self.ratio is None else self.ratio >= self.pair.minimum
 
 
+def failing_pair_blocks(pair: Pair, policy: str) -> bool:
+    """Whether `pair`, failing, keeps a version from preview under `policy` (unknown: the default)."""
+    if policy == ALL_BLOCK:
+        return True
+    if policy == WARN_ONLY:
+        return False
+    return pair.kind == "text"
+
+
 def check_pairs(colors: Mapping[str, str]) -> list[PairResult]:
     """Every CONTRAST_PAIRS pair present in `colors` ({token name: CSS colour}) with its ratio."""
     results = []
@@ -136,13 +155,19 @@ def check_pairs(colors: Mapping[str, str]) -> list[PairResult]:
 
 
 __all__ = [
+    "ALL_BLOCK",
     "CONTRAST_PAIRS",
+    "CONTRAST_POLICIES",
+    "DEFAULT_CONTRAST_POLICY",
     "TEXT_AA",
+    "TEXT_BLOCK_UI_WARN",
     "UI_AA",
+    "WARN_ONLY",
     "Pair",
     "PairResult",
     "check_pairs",
     "contrast_ratio",
+    "failing_pair_blocks",
     "pairs",
     "pairs_for",
     "relative_luminance",

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from pyicumessageformat import Parser
@@ -71,7 +71,8 @@ MAX_ENTRIES = 5_000
 ICU_ARGUMENT_TYPES = frozenset(
     {"number", "date", "time", "plural", "select", "selectordinal", "spellout", "ordinal", "duration"}
 )
-PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+CLDR_CATEGORY_ORDER = ("zero", "one", "two", "few", "many", "other")  # the order CLDR and translators list them in
+PLURAL_CATEGORIES = frozenset(CLDR_CATEGORY_ORDER)
 _EXACT_PLURAL_RE = re.compile(r"=\d+")
 _PLURAL_TYPES = frozenset({"plural", "selectordinal"})
 _SUBMESSAGE_TYPES = frozenset({"plural", "selectordinal", "select"})
@@ -367,19 +368,23 @@ def _check_cldr_categories(
     issues: IssueCollector,
 ) -> None:
     categories = {selector for selector in options if _EXACT_PLURAL_RE.fullmatch(selector) is None}
-    for selector in sorted(categories - used):
-        if selector in PLURAL_CATEGORIES:
-            issues.add(
-                path, "invalid_plural_category",
-                f"'{selector}' in {arg_type} argument '{name}' is not a category of this language "
-                f"(it uses {', '.join(sorted(used))}).",
-            )
+    for selector in _cldr_ordered(categories - used):
+        issues.add(
+            path, "invalid_plural_category",
+            f"'{selector}' in {arg_type} argument '{name}' is not a category of this language "
+            f"(it uses {', '.join(_cldr_ordered(used))}).",
+        )
     missing = used - categories - optional
     if missing:
         issues.add(
             path, "missing_plural_category",
-            f"The {arg_type} argument '{name}' needs a branch for {', '.join(sorted(missing))} in this language.",
+            f"The {arg_type} argument '{name}' needs a branch for {', '.join(_cldr_ordered(missing))} in this language.",
         )
+
+
+def _cldr_ordered(categories) -> list[str]:
+    """CLDR plural categories in CLDR's order (zero, one, two, few, many, other), not alphabetically."""
+    return [category for category in CLDR_CATEGORY_ORDER if category in categories]
 
 
 def _default_pack_arguments(
@@ -426,6 +431,19 @@ def _check_parity(
             )
 
 
+def completeness_text(pct: Decimal | float | int | str) -> str:
+    """A completeness percentage as people read it: one decimal rounded half up ("66.7", "33.3"), whole
+    numbers without it ("25", "100"). Rounding never claims more than is true at the ends: "100" only
+    when complete and "0" only when nothing is (99.96 reads "99.9", 0.04 reads "0.1")."""
+    value = Decimal(str(pct))
+    shown = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if shown >= 100 > value:
+        shown = Decimal("99.9")
+    elif shown <= 0 < value:
+        shown = Decimal("0.1")
+    return f"{shown:.1f}".removesuffix(".0")
+
+
 def _completeness(entries: Mapping[str, str], default_entries: Mapping[str, str] | None) -> Decimal:
     if not default_entries:
         return Decimal("100.00")
@@ -439,6 +457,7 @@ __all__ = [
     "LocalePackResult",
     "check_locale_code",
     "check_localized_text",
+    "completeness_text",
     "is_locale_code",
     "locale_label",
     "validate_locale_enabled",

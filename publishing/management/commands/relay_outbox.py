@@ -56,6 +56,7 @@ class Command(BaseCommand):
             for error in result.errors[:10]:
                 self.stderr.write(f"  {error}")
         state = relay.outbox_stats()
+        oldest = state["oldest_pending_seconds"]
         self.stdout.write(f"outbox: {state['pending']} pending ({state['backing_off']} backing off), "
-                          f"{state['dead_lettered']} dead-lettered, oldest pending "
-                          f"{state['oldest_pending_seconds'] if state['oldest_pending_seconds'] is not None else '-'} s")
+                          f"{state['dead_lettered']} dead-lettered, oldest pending: "
+                          f"{'none' if oldest is None else f'{oldest} s'}")

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from publishing import demo_theme
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services
@@ -19,12 +20,13 @@ from themeconfig.platform.tenant_context import tenant_context
 pytestmark = pytest.mark.browser
 
 VERSIONS = "/admin/themeconfig/themeversion/"
+WELCOME_FR = demo_theme.CONTENT_BLOCKS[0]["body"]["fr"]["value"]
 
 
 @pytest.fixture
 def demo_draft(demo_staff) -> ThemeVersion:
-    """A draft copied from the demo theme's published version (its welcome block, en and fr packs),
-    with a call-to-action banner after the welcome block."""
+    """A draft copied from the demo theme's published version (its welcome and amenities blocks on
+    home, its locale packs), with a call-to-action banner between those two."""
     user = get_user_model().objects.get(username=demo_staff.username)
     owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
     with tenant_context(demo_staff.tenant_id):
@@ -32,7 +34,7 @@ def demo_draft(demo_staff) -> ThemeVersion:
         published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
     draft = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
     services.content_block_create(
-        principal=owner, version_id=draft.pk, surface="home", kind="cta_banner",
+        principal=owner, version_id=draft.pk, surface="home", kind="cta_banner", ordinal=1,
         body={"en": {"format": "markdown", "value": "Our offers"}},
         meta={"kind": "cta_banner", "label": {"en": "See offers", "fr": "Voir les offres"}, "target": "/offers"})
     return draft
@@ -47,8 +49,8 @@ def home_kinds(tenant_id: str, draft) -> list[str]:
 def test_content_page__drag_a_block_then_move_it_back_with_the_keyboard(admin_page, demo_staff, demo_draft):
     page = admin_page
     page.goto(f"{VERSIONS}{demo_draft.pk}/content/")
-    expect(page.get_by_role("heading", name="Home: 2 blocks, text in English (en)")).to_be_visible()
-    assert home_kinds(demo_staff.tenant_id, demo_draft) == ["rich_text", "cta_banner"]
+    expect(page.get_by_role("heading", name="Home: 3 blocks, text in English (en)")).to_be_visible()
+    assert home_kinds(demo_staff.tenant_id, demo_draft) == ["rich_text", "cta_banner", "amenities"]
     screenshot(page, "admin-content-blocks")
     assert_no_serious_axe_violations(page)
 
@@ -62,7 +64,7 @@ def test_content_page__drag_a_block_then_move_it_back_with_the_keyboard(admin_pa
                        target_position={"x": 60, "y": 6})
     expect(page.get_by_text("The order of the Home blocks is saved.")).to_be_visible()
     expect(cards.nth(0)).to_have_attribute("data-block-id", banner_id)
-    assert home_kinds(demo_staff.tenant_id, demo_draft) == ["cta_banner", "rich_text"]
+    assert home_kinds(demo_staff.tenant_id, demo_draft) == ["cta_banner", "rich_text", "amenities"]
 
     # Without a mouse: Move down on the (now first) banner, from the keyboard.
     move_down = page.get_by_role("button", name="Move down Call-to-action banner block 1")
@@ -70,17 +72,18 @@ def test_content_page__drag_a_block_then_move_it_back_with_the_keyboard(admin_pa
     page.keyboard.press("Enter")
     expect(page.get_by_text(re.compile("block moved to position 2"))).to_be_visible()
     expect(cards.nth(0)).to_have_attribute("data-block-id", welcome_id)
-    assert home_kinds(demo_staff.tenant_id, demo_draft) == ["rich_text", "cta_banner"]
+    assert home_kinds(demo_staff.tenant_id, demo_draft) == ["rich_text", "cta_banner", "amenities"]
 
     # The French tab shows and edits the French texts.
     page.get_by_role("link", name="French (fr)").click()
     expect(page.get_by_label("Label in French (fr) (required)")).to_have_value("Voir les offres")
-    expect(page.locator(f"#block-{welcome_id} textarea[lang=fr]")).to_have_value("## Bienvenue au bord de la mer")
+    expect(page.locator(f"#block-{welcome_id} textarea[lang=fr]")).to_have_value(WELCOME_FR)
     screenshot(page, "admin-content-blocks-fr")
     assert_no_serious_axe_violations(page)
 
 
 def test_locales_page__key_added_to_the_default__french_bar_drops_then_back_to_100(admin_page, demo_draft):
+    assert len(demo_theme.MESSAGES["en"]) == 12
     page = admin_page
     page.goto(f"{VERSIONS}{demo_draft.pk}/locales/")
     french = page.locator("#summary-fr")
@@ -93,8 +96,9 @@ def test_locales_page__key_added_to_the_default__french_bar_drops_then_back_to_1
     page.get_by_label("Its message in English (en)").fill("Search")
     page.get_by_role("button", name="Save English (en) messages").click()
     expect(page.get_by_text("The English (en) pack is saved.")).to_be_visible()
-    expect(french.locator("[data-completeness]")).to_have_text("66.66%")
-    expect(french.locator("meter")).to_have_attribute("value", "66.66")
+    # The demo's 12 English keys and one more: 12 of 13 translated, 92.307… %, shown rounded.
+    expect(french.locator("[data-completeness]")).to_have_text("92.3%")
+    expect(french.locator("meter")).to_have_attribute("value", "92.30")
     expect(french.locator("[data-missing]")).to_contain_text("booking.search.cta")
 
     page.get_by_role("link", name="French (fr)").last.click()

@@ -13,7 +13,7 @@ from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
 from tests.unit.themeconfig.validators.samples import nav_item
 from themeconfig import services
-from themeconfig.models import Theme, ThemeVersion
+from themeconfig.models import NavigationConfig, Theme, ThemeVersion
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
@@ -29,7 +29,10 @@ def demo_draft(demo_staff) -> ThemeVersion:
     user = get_user_model().objects.get(username=demo_staff.username)
     owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
     draft = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
-    services.navigation_put(principal=owner, version_id=draft.pk, surface="header", items=[
+    with tenant_context(demo_staff.tenant_id):
+        header = NavigationConfig.objects.get(theme_version_id=draft.pk, surface="header")
+    services.navigation_put(principal=owner, version_id=draft.pk, surface="header", expected_version=header.version,
+                            items=[
         nav_item("rooms", 0, label={"en": "Rooms", "fr": "Chambres"}),
         nav_item("suites", 1, label={"en": "Suites"})])
     return draft
@@ -63,11 +66,11 @@ def test_structure_pages__demo_draft__indent_a_menu_item_and_recolour_the_email(
     expect(page.get_by_role("heading", name="Steps")).to_be_visible()
     expect(page.get_by_text("The steps run in the fixed order shown")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Move (up|down)"))).to_have_count(0)
-    expect(page.get_by_role("checkbox", name="Extras is part of the flow")).not_to_be_checked()
+    expect(page.get_by_role("checkbox", name="Extras is part of the flow")).to_be_checked()  # the demo offers extras
     screenshot(page, "admin-structure-booking")
     assert_no_serious_axe_violations(page)
 
-    # E-mail: the demo has no e-mail theme yet; fill what the contract requires and pick a primary colour.
+    # E-mail: the demo's e-mail theme, its texts replaced and another primary colour picked.
     page.goto(page_url(demo_draft, "email"))
     page.get_by_label("Primary (headings) colour picker").fill("#aa0000")
     expect(page.get_by_label("Primary (headings)", exact=True)).to_have_value("#aa0000")  # the text follows

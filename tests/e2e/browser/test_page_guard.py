@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from tests.e2e.browser.app_server import ROOT, free_port
+from tests.e2e.browser.app_server import ROOT
+from tests.live_app import free_port
 
 pytestmark = pytest.mark.browser
 

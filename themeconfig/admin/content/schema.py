@@ -12,20 +12,19 @@ from themeconfig.admin.locales import locale_label
 from themeconfig.models import ContentBlock
 from themeconfig.validators.content import (
     AMENITY_CODES,
+    CONTENT_KIND_LABELS,
     KIND_FIELDS,
     LINK_FIELDS,
     MEDIA_REF_FIELDS,
     POLICY_TYPES,
+    content_kind_label,
 )
 
-KIND_LABELS = {"hero": "Hero", "rich_text": "Rich text", "image_gallery": "Image gallery", "amenities": "Amenities",
-               "room_highlights": "Room highlights", "testimonials": "Testimonials", "faq": "FAQ",
-               "cta_banner": "Call-to-action banner", "map": "Map", "policy": "Policy"}
+KIND_LABELS = CONTENT_KIND_LABELS
 FORMAT_LABELS = {"markdown": "Markdown", "html": "HTML", "structured": "Structured (advanced: JSON)"}
 
 
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+kind_label = content_kind_label
 
 
 @dataclass(frozen=True)

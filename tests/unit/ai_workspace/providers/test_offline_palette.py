@@ -1,4 +1,5 @@
-"""Offline palette drafts: valid token sets whose text and UI pairs meet WCAG AA, for any brand kit."""
+"""Offline palette drafts: valid token sets whose text and UI pairs meet WCAG AA, for any brand kit, light
+or dark as the brand kit is unless the mood asks for dark."""
 from __future__ import annotations
 
 import json
@@ -18,7 +19,12 @@ from themeconfig.validators import tokens_from_brand_kit, validate_brand_kit, va
 HYPOTHESIS = settings(
     max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-MOODS = ("calm", "vibrant", "luxurious", "playful", "natural")
+# The moods that ask for a dark palette (issue 20); every other mood keeps the brand kit's lightness family.
+DARK_MOODS = ("dark", "night", "moody")
+LIGHT_MOODS = ("calm", "vibrant", "luxurious", "playful", "natural")
+MOODS = LIGHT_MOODS + DARK_MOODS
+# Relative luminance at which black and white text have the same contrast: lighter is a light colour.
+MID_GREY_LUMINANCE = (1.05 * 0.05) ** 0.5 - 0.05
 
 # What the palette promises (WCAG 2.x): text pairs 4.5:1 (SC 1.4.3), UI components 3:1 (SC 1.4.11).
 TEXT_PAIRS = [
@@ -97,9 +103,67 @@ def test_palette__different_moods__different_palettes():
     assert len(set(palettes.values())) == len(MOODS)
 
 
-def test_palette__luxurious__dark_background_light_text():
-    colors = OfflineProvider().palette(PaletteRequest(**kit(mood="luxurious"))).output["color"]
-    assert Color(colors["background"]).luminance() < 0.05 < 0.6 < Color(colors["text"]).luminance()
+def is_light(value: str) -> bool:
+    return Color(value).luminance() > MID_GREY_LUMINANCE
+
+
+@st.composite
+def light_brand_kits(draw) -> dict:
+    """Brand kits of the light family: a light background or surface colour, or dark text and no page colour,
+    or no colour saying either way (the booking site is light by default)."""
+    kit = draw(brand_kits())
+    colors = [{key: value for key, value in colour.items()
+               if not (key == "role" and value in ("background", "surface", "text"))} for colour in kit["brand_colors"]]
+    says = draw(st.sampled_from(["background", "surface", "text", "nothing"]))
+    if says != "nothing":
+        lightness = draw(st.floats(0.0, 0.4) if says == "text" else st.floats(0.8, 1.0))
+        chroma, hue = draw(st.floats(0.0, 0.1)), draw(st.floats(0.0, 359.0))
+        colors.append({"name": "Page", "value": f"oklch({lightness:.3f} {chroma:.3f} {hue:.1f})", "role": says})
+    colors, fonts, _, _ = validate_brand_kit(colors=colors, fonts=kit["brand_fonts"])
+    return {"brand_colors": colors, "brand_fonts": fonts}
+
+
+@HYPOTHESIS
+@given(light_brand_kits(), st.sampled_from(LIGHT_MOODS))
+def test_palette__light_brand_kit_and_a_mood_not_asking_for_dark__light_background_and_surface(brand_kit, mood):
+    result = OfflineProvider().palette(PaletteRequest(**brand_kit, mood=mood))
+    colors = result.output["color"]
+    assert is_light(colors["background"]) and is_light(colors["surface"]), colors
+    assert not is_light(colors["text"]) and result.parameters["scheme"] == "light"
+
+
+@HYPOTHESIS
+@given(brand_kits(), st.sampled_from(DARK_MOODS))
+def test_palette__any_brand_kit_and_a_mood_asking_for_dark__dark_background_and_surface(brand_kit, mood):
+    result = OfflineProvider().palette(PaletteRequest(**brand_kit, mood=mood))
+    colors = result.output["color"]
+    assert not is_light(colors["background"]) and not is_light(colors["surface"]), colors
+    assert is_light(colors["text"]) and result.parameters["scheme"] == "dark"
+
+
+SAND_AND_SEA = kit()["brand_colors"]  # Harbour Blue primary on a Sand background
+NIGHT_HARBOUR = [{"name": "Harbour Blue", "value": "#0B3D91", "role": "primary"},
+                 {"name": "Deep Sea", "value": "#0d1b2a", "role": "background"}]
+PALE_INK = [{"name": "Harbour Blue", "value": "#0B3D91", "role": "primary"},
+            {"name": "Foam", "value": "#f5f7fa", "role": "text"}]
+
+
+@pytest.mark.parametrize(
+    ("brand_colors", "mood", "scheme"),
+    [(SAND_AND_SEA, mood, "light") for mood in LIGHT_MOODS]
+    + [(SAND_AND_SEA, mood, "dark") for mood in DARK_MOODS]
+    + [(NIGHT_HARBOUR, "calm", "dark"), (NIGHT_HARBOUR, "luxurious", "dark"), (NIGHT_HARBOUR, "night", "dark"),
+       (PALE_INK, "vibrant", "dark"),
+       ([{"name": "Sea", "value": "#0B3D91", "role": "primary"}], "luxurious", "light"),
+       ([{"name": "Sea", "value": "#0B3D91"}, {"name": "Clear", "value": "transparent", "role": "background"}],
+        "playful", "light")],
+)
+def test_palette__brand_kit_family_and_mood__light_or_dark_page(brand_colors, mood, scheme):
+    result = OfflineProvider().palette(PaletteRequest(**kit(brand_colors=brand_colors, mood=mood)))
+    colors = result.output["color"]
+    assert is_light(colors["background"]) == is_light(colors["surface"]) == (scheme == "light"), colors
+    assert is_light(colors["text"]) == (scheme == "dark")
+    assert result.parameters["scheme"] == scheme
 
 
 def test_palette__brand_primary__keeps_its_hue():

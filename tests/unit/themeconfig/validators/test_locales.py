@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from themeconfig.validators import validate_locale_enabled, validate_locale_entries, validate_theme_locales
+from themeconfig.validators.locales import completeness_text
 
-from .expect import assert_issues, issues_of
+from .expect import assert_issues, issues_of, violation_of
 from .samples import valid_default_entries, valid_translated_entries
 
 # validate_theme_locales ---------------------------------------------------------------------
@@ -364,3 +365,25 @@ def test_locale_label__known_and_unknown_codes__language_name_or_the_code():
     assert [locale_label(code) for code in ("fr", "ar", "pt-BR", "zz")] == [
         "French (fr)", "Arabic (ar)", "Portuguese (Brazil) (pt-BR)", "zz"]
     assert str(LocalePack(locale="fr")) == "French (fr) locale pack"  # as the admin names a pack, not by its id
+
+
+def test_locale_entries__plural_categories_named_in_messages__cldr_order_not_alphabetical():
+    missing = violation_of(validate_locale_entries, {"stay.nights": "{count, plural, one {ليلة} other {# ليلة}}"},
+                           locale="ar").issues
+    assert [i.code for i in missing] == ["missing_plural_category"]
+    assert "needs a branch for zero, two, few, many in" in missing[0].message
+    extra = violation_of(validate_locale_entries,
+                         {"stay.nights": "{count, plural, zero {none} two {#} few {#} one {#} other {#}}"},
+                         locale="en").issues
+    assert [i.code for i in extra] == ["invalid_plural_category"] * 3
+    assert [i.message.split("'")[1] for i in extra] == ["zero", "two", "few"]
+    assert "(it uses one, other)" in extra[0].message
+
+
+@pytest.mark.parametrize("pct, text", [
+    (Decimal("66.66"), "66.7"), (Decimal("33.33"), "33.3"), (Decimal("66.65"), "66.7"), (Decimal("25.00"), "25"),
+    (Decimal("100.00"), "100"), (Decimal("99.96"), "99.9"), (Decimal("0.00"), "0"), (Decimal("0.04"), "0.1"),
+    (66.67, "66.7"),
+])
+def test_completeness_text__stored_figure__one_decimal_rounded_never_100_or_0_unless_true(pct, text):
+    assert completeness_text(pct) == text
