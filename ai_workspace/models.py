@@ -9,6 +9,7 @@ from django_rls.models import RLSModel
 from themeconfig.models import ContentBlock, ContentSurface, Theme, ThemeVersion
 from themeconfig.models.tenancy import tenant_isolation_policy
 from themeconfig.platform.ids import PrefixedIdField
+from themeconfig.validators.locales import locale_label
 
 
 class DraftStatus(models.TextChoices):
@@ -65,7 +66,7 @@ class TranslationDraft(Draft):
         db_table = 'theme_config"."translation_drafts'
 
     def __str__(self) -> str:
-        return f"{self.locale} for {self.theme_version_id} ({self.status})"
+        return f"{locale_label(self.locale)} translation draft ({self.status})"
 
 
 class ContentDraft(Draft):
@@ -85,7 +86,7 @@ class ContentDraft(Draft):
         db_table = 'theme_config"."content_drafts'
 
     def __str__(self) -> str:
-        return f"{self.surface} {self.kind} for {self.theme_version_id} ({self.status})"
+        return f"{self.kind.replace('_', ' ')} block draft for {self.surface} ({self.status})"
 
 
 class GenerationJobKind(models.TextChoices):

@@ -58,6 +58,8 @@ def bundle_routes() -> list[URLPattern]:
     prefix = served_prefix()
     if prefix is None:
         return []
+    # [\s\S] rather than (?s): a key with a newline still reaches the view (one 404), and reverse()
+    # cannot handle inline flags, which broke every reverse() of the site.
     return [re_path(rf"^{re.escape(prefix)}(?P<key>bundles/[\s\S]*)\Z", bundle_file_view, name="bundle-file")]
 
 

@@ -15,10 +15,13 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from publishing.site_messages import SAMPLE_ARGUMENTS, SiteMessages, format_message, isolated
+from themeconfig.services.versions import direction_of
 from themeconfig.validators.content import sanitize_html
 
 PARTS = ("home", "detail", "booking", "email")
@@ -26,12 +29,7 @@ _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*)$")
 _STRONG_RE = re.compile(r"\*\*(.+?)\*\*")
 _LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _ESCAPED_RE = re.compile(r"\\([\\`*_{}\[\]()<>#+!|~-])")
-SAMPLE_MESSAGES = {
-    "nav.book": "Book now", "home.search": "Search rooms", "detail.title": "Sea-view double room",
-    "detail.text": "A sample room, to show how your tokens and texts look on a property page.",
-    "booking.title": "Your booking", "email.subject": "Your booking is confirmed",
-    "email.body": "Thank you, {name}. We look forward to welcoming you.", "email.button": "Manage booking",
-}
+# The flow a version without one is shown with (canonical step ids and their required fields).
 DEFAULT_STEPS = [{"id": "search", "fields": ["check_in", "check_out", "adults"]},
                  {"id": "room_select", "fields": ["room_type"]},
                  {"id": "guest_details", "fields": ["first_name", "last_name", "email"]},
@@ -79,12 +77,18 @@ def markdown_html(source: str) -> SafeString:
     return mark_safe("\n".join(out))  # noqa: S308 - every piece of text above is escaped
 
 
-def _localised(value: Any, chain: list[str]) -> str | None:
+def _localised_in(value: Any, chain: list[str]) -> tuple[str | None, str | None]:
+    """The first text of a `{locale: text}` map along `chain`, and its locale (None for a bare string)."""
     if isinstance(value, dict):
         for locale in chain:
             if value.get(locale):
-                return value[locale]
-    return value if isinstance(value, str) else None
+                return value[locale], locale
+        return None, None
+    return (value, None) if isinstance(value, str) else (None, None)
+
+
+def _localised(value: Any, chain: list[str]) -> str | None:
+    return _localised_in(value, chain)[0]
 
 
 def image_host(url: str) -> str | None:
@@ -150,66 +154,128 @@ def gate_images(html: str, image_hosts: Iterable[str]) -> str:
     return "".join(gate.out)
 
 
-def _block_html(block: dict, chain: list[str], image_hosts: frozenset[str] = frozenset()) -> SafeString:
+def _block_html(block: dict, chain: list[str], texts: SiteMessages,
+                image_hosts: frozenset[str] = frozenset()) -> dict:
+    """One content block: its human kind label and its body in the first locale along `chain` that
+    has one (marked with that locale when it is not the page's)."""
     body = block.get("body") or {}
+    kind = str(block.get("kind") or "")
+    card = {"kind": kind, "kind_label": texts.html(texts.get_any(f"preview.block.{kind}", _humanised(kind))),
+            "lang": None, "dir": None}
     for locale in chain:
         part = body.get(locale)
         if isinstance(part, dict) and isinstance(part.get("value"), str):
+            if locale != texts.locale:
+                card.update(lang=locale, dir=direction_of(locale))
             if part.get("format") == "html":
                 # Sanitised again here; images only from the tenant's own or configured hosts.
-                return mark_safe(gate_images(sanitize_html(part["value"]), image_hosts))  # noqa: S308
-            return markdown_html(part["value"])
-    return format_html("<p class=\"sample-missing\">({} block without text in this locale)</p>", block.get("kind", ""))
+                card["html"] = mark_safe(gate_images(sanitize_html(part["value"]), image_hosts))  # noqa: S308
+            else:
+                card["html"] = markdown_html(part["value"])
+            return card
+    card["html"] = format_html('<p class="sample-missing">{}</p>', texts.html(texts.get("preview.block.missing")))
+    return card
 
 
-def _nav(items: list, chain: list[str], depth: int = 0) -> list[dict]:
-    return [{"label": _localised(item.get("label"), chain) or item.get("key") or item.get("id") or "—",
-             "depth": depth, "children": _nav(item.get("children") or [], chain, depth + 1)}
-            for item in items or [] if isinstance(item, dict)]
+def _humanised(identifier: str) -> str:
+    """"hero-split" or "room_select" as "Hero split": for an identifier no message names."""
+    words = identifier.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else "—"
+
+
+def _nav(items: list, chain: list[str], page_locale: str, depth: int = 0) -> list[dict]:
+    entries = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        text, lang = _localised_in(item.get("label"), chain)
+        entries.append({"label": isolated(text, lang, page_locale) if text else _humanised(str(item.get("key") or "")),
+                        "depth": depth, "children": _nav(item.get("children") or [], chain, page_locale, depth + 1)})
+    return entries
+
+
+def _layout_label(selection: dict, texts: SiteMessages) -> SafeString:
+    """A surface's layout as people name it: preset "home.hero-split" as "Layout: Hero split"."""
+    preset = str((selection or {}).get("preset") or "")
+    if not preset:
+        return texts.html(texts.get("preview.layout.default"))
+    return texts.html(texts.get("preview.layout", name=_humanised(preset.split(".", 1)[-1])))
+
+
+def _language_name(code: str) -> str:
+    """A locale in its own language ("Français", "العربية"), for the language links."""
+    try:
+        name = Locale.parse(code, sep="-").get_display_name(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code
 
 
 def site_context(document: dict, *, locale: str | None = None, image_hosts: Iterable[str] = ()) -> dict:
     """What the template needs, for `locale` (default: the bundle's default; an unknown one too);
-    images in blocks load only from `image_hosts`."""
+    images in blocks load only from `image_hosts`. Every text comes from the bundle's messages
+    (the packs along the fallback chain), else from publishing.site_messages' English defaults."""
     image_hosts = frozenset(image_hosts)
     locales = document.get("locales") or {}
     enabled = list(locales.get("enabled") or [])
     default = locales.get("default") or (enabled[0] if enabled else "en")
     locale = locale if locale in enabled else default
     chain = list(dict.fromkeys([locale, *(locales.get("fallback_chain") or []), default]))
-    messages = (document.get("messages") or {}).get(locale) or {}
+    texts = SiteMessages(document, locale, chain, default)
 
-    def text(key: str) -> str:
-        return messages.get(key) or SAMPLE_MESSAGES.get(key, key)
+    def t(key: str, **arguments: Any) -> SafeString:
+        return texts.html(texts.get(key, **arguments))
 
     content = document.get("content") or {}
     flow = document.get("booking_flow") or {}
     email = document.get("email_theme") or {}
     email_tokens = email.get("tokens") or {}
     footer = email.get("footer") or {}
+    layout = document.get("layout") or {}
+    steps = sorted(flow.get("steps") or DEFAULT_STEPS, key=lambda s: s.get("ordinal", 0))
+    logo_alt, logo_lang = _localised_in((email.get("logo_ref") or {}).get("alt"), chain)
+    legal, legal_lang = _localised_in(footer.get("legal_text"), chain)
     return {
         "locale": locale,
         "direction": (locales.get("direction_by_locale") or {}).get(locale, "ltr"),
-        "locales": enabled,
-        "home_blocks": [_block_html(b, chain, image_hosts) for b in content.get("home") or []],
-        "detail_blocks": [_block_html(b, chain, image_hosts) for b in content.get("detail") or []],
-        "header_nav": _nav((document.get("navigation") or {}).get("header") or [], chain),
-        "layout": {surface: sel.get("preset") for surface, sel in (document.get("layout") or {}).items()},
-        "steps": sorted(flow.get("steps") or DEFAULT_STEPS, key=lambda s: s.get("ordinal", 0)),
+        "languages": [{"code": code, "name": _language_name(code), "current": code == locale} for code in enabled],
+        "home_blocks": [_block_html(b, chain, texts, image_hosts) for b in content.get("home") or []],
+        "detail_blocks": [_block_html(b, chain, texts, image_hosts) for b in content.get("detail") or []],
+        "header_nav": _nav((document.get("navigation") or {}).get("header") or [], chain, locale),
+        "layout": {surface: _layout_label(layout.get(surface) or {}, texts) for surface in ("home", "detail")},
+        "steps": [{"number": t("booking.step.number", number=index),
+                   "label": texts.html(texts.get_any(f"booking.step.{step.get('id')}", _humanised(str(step.get("id"))))),
+                   "fields": [texts.html(texts.get_any(f"booking.field.{field}", _humanised(str(field))))
+                              for field in step.get("fields") or []]}
+                  for index, step in enumerate(steps, start=1)],
         "steps_are_sample": not flow.get("steps"),
         "email": {
             "colors": email_tokens.get("colors") or {},
             "width": email_tokens.get("content_width_px") or 600,
             "radius": email_tokens.get("button_radius_px") or 4,
-            "logo_alt": _localised((email.get("logo_ref") or {}).get("alt"), chain),
+            "logo_alt": isolated(logo_alt, logo_lang, locale) if logo_alt else t("email.logo_placeholder"),
             "address": footer.get("address"),
-            "legal": _localised(footer.get("legal_text"), chain),
+            "legal": isolated(legal, legal_lang, locale) if legal else None,
             "is_sample": not email,
         },
-        # Sample values for the simple arguments of the sample texts (ICU is not rendered here).
-        "t": {key.replace(".", "_"): text(key).replace("{name}", "Alex") for key in SAMPLE_MESSAGES},
+        # Element content (marked and isolated when in another language) and attribute values.
+        "t": {key.replace(".", "_"): t(key) for key in _PAGE_KEYS},
+        "a": {key.replace(".", "_"): texts.get(key).text for key in _ATTRIBUTE_KEYS},
+        "dates": {name: format_message(f"{{{name}, date, medium}}", SAMPLE_ARGUMENTS, locale)
+                  for name in ("check_in", "check_out")},
         "ordinal": document.get("ordinal"),
+        "banner": t("preview.banner", version=document.get("ordinal") or 0),
+        "title": texts.get("preview.banner", version=document.get("ordinal") or 0).text,
     }
+
+
+_PAGE_KEYS = ("site.nav.book", "site.search.title", "site.search.intro", "site.search.submit", "site.search.guests",
+              "booking.field.check_in", "booking.field.check_out", "room.title", "room.text", "room.occupancy",
+              "room.price", "booking.title", "booking.summary", "email.subject", "email.greeting", "email.summary",
+              "email.button", "preview.languages", "preview.surface.home", "preview.surface.detail",
+              "preview.surface.booking", "preview.surface.email", "preview.nav.empty", "preview.home.empty",
+              "preview.steps.sample", "preview.email.sample")
+_ATTRIBUTE_KEYS = ("site.nav.label", "site.hero.image_alt", "preview.languages")
 
 
 def render_site(document: dict, css: str, *, locale: str | None = None, base_url: str = "",

@@ -44,6 +44,7 @@ from themeconfig.selectors.tenancy import verified_host_names
 from themeconfig.services import version_problems
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation
+from themeconfig.validators.locales import locale_label
 
 PUBLISHABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
@@ -401,10 +402,10 @@ def version_preview_page(model_admin, request, version):
                        "created_at": when_label(token.created_at), "access_count": token.access_count,
                        "last_accessed_at": when_label(token.last_accessed_at)})
     context = {
-        "theme": theme, "locales": [{"code": code, "rtl": direction_of(code) == "rtl", "current": code == locale,
+        "theme": theme, "locales": [{"code": code, "label": locale_label(code), "rtl": direction_of(code) == "rtl", "current": code == locale,
                                      "url": f"{here}?{urlencode({'locale': code, 'width': width})}"}
                                     for code in locales],
-        "locale": locale, "direction": direction_of(locale),
+        "locale": locale, "locale_label": locale_label(locale), "direction": direction_of(locale),
         "widths": [{"key": key, "px": px, "current": key == width, "label": key.capitalize(),
                     "url": f"{here}?{urlencode({'locale': locale, 'width': key})}"} for key, px in FRAME_WIDTHS.items()],
         "frame_width": FRAME_WIDTHS[width],

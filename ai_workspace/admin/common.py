@@ -5,7 +5,6 @@ status tabs and cards.
 """
 from __future__ import annotations
 
-from babel import Locale, UnknownLocaleError
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -23,9 +22,11 @@ from themeconfig.admin.themes import (
     status_badge,
     when_label,
 )
+from themeconfig.models import ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.themes import version_list
+from themeconfig.validators.locales import locale_label
 
 MEDIA = forms.Media(css={"all": ["ai_workspace/admin/ai-workspace.css"]}, js=["ai_workspace/admin/generation-jobs.js"])
 JOBS_SHOWN = 10
@@ -40,13 +41,12 @@ KIND_LABELS = {GenerationJobKind.PALETTE: "Palette", GenerationJobKind.TRANSLATI
 CHANGE_LABELS = {"added": "Added", "changed": "Changed", "unchanged": "Unchanged", "removed": "Removed"}
 
 
-def locale_label(code: str) -> str:
-    """`fr` as "French (fr)"; an unknown code as itself."""
-    try:
-        name = Locale.parse(code, sep="-").get_display_name("en")
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
-    return f"{name} ({code})" if name else code
+def version_label(version_id: str | None) -> str:
+    """A version as people name it ("version 3"), never its id; "—" for none."""
+    if not version_id:
+        return "—"
+    ordinal = ThemeVersion.objects.filter(pk=version_id).values_list("ordinal", flat=True).first()
+    return f"version {ordinal}" if ordinal is not None else "a version since deleted"
 
 
 def version_choices(theme) -> list[tuple[str, str]]:
@@ -193,7 +193,7 @@ def decision(draft) -> dict:
         return {}
     return {"by": actor_label(draft.approver_user_id) if draft.approver_user_id else "—",
             "when": when_label(draft.decided_at), "note": draft.approver_note,
-            "applied_to": draft.applied_to_version_id}
+            "applied_to": version_label(draft.applied_to_version_id) if draft.applied_to_version_id else None}
 
 
 def common_card(draft, kind: str, can_decide: bool, bound: dict, **form_kwargs) -> dict:

@@ -166,7 +166,7 @@ def content_card(draft, can_decide: bool, bound: dict) -> dict:
     diff = selectors.content_draft_diff(draft)
     card.update({"surface": ContentSurface(draft.surface).label if draft.surface in ContentSurface.values
                  else draft.surface, "block_kind": content_kind_label(draft.kind),
-                 "rewrites": draft.content_block_id, "current": block_view(diff["current"]),
+                 "rewrites": str(draft.content_block) if draft.content_block_id else None, "current": block_view(diff["current"]),
                  "drafted": block_view(diff["drafted"]), "change": CHANGE_LABELS.get(diff["change"], diff["change"])})
     return card
 

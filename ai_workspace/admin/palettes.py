@@ -36,6 +36,7 @@ from .common import (
     status_filter,
     status_tabs,
     version_choices,
+    version_label,
 )
 
 PALETTES = "ai-palettes"
@@ -83,7 +84,7 @@ def palette_card(draft, can_decide: bool, bound: dict, versions: list) -> dict:
         "contrast": [{"foreground": r.pair.foreground, "background": r.pair.background, "minimum": r.pair.minimum,
                       "kind": "text" if r.pair.kind == "text" else "UI", "drafted": r,
                       "current": before.get((r.pair.foreground, r.pair.background))} for r in check_pairs(drafted)],
-        "target": diff["version_id"], "mood": card["parameters"].get("mood"),
+        "target": version_label(diff["version_id"]) if diff["version_id"] else None, "mood": card["parameters"].get("mood"),
     })
     return card
 

@@ -234,7 +234,12 @@ def test_palette__ask_poll_run_swatches_approve__the_colours_land_on_the_draft(c
     decided = row(PaletteSuggestion, suggestion.pk, staff.tenant.id)
     assert decided.status == "approved" and decided.approver_note == "Calm it is"
     assert decided.applied_to_version_id == version.pk
-    assert 'value="approve"' not in response.content.decode()[response.content.decode().index(f'id="draft-{suggestion.pk}"'):]
+    decided_card = response.content.decode()[response.content.decode().index(f'id="draft-{suggestion.pk}"'):]
+    assert 'value="approve"' not in decided_card
+    # Said as people name it: the version's number, not its id or the draft's.
+    decision = decided_card[decided_card.index('class="ai-decision"'):decided_card.index("</p>", decided_card.index('class="ai-decision"'))]
+    assert "applied to version 1" in decision
+    assert not re.search(r"\b(thv|ais)_[0-9A-Z]{22}\b", re.sub(r"<[^>]*>", " ", decided_card[decided_card.index(">") + 1:decided_card.index("</article>")]))
 
 
 def test_palette__made_before_an_edit__stale_on_approve_with_the_message_nothing_applied(client, staff, theme, version):
@@ -421,7 +426,7 @@ def test_content__rewrite_of_a_block__current_beside_drafted(client, staff, them
     page = client.get(drafts_url(version)).content.decode()
     assert f'<option value="{block.pk}">Home · Rich text #1</option>' in page  # the block to rewrite, in the ask form
     card = page[page.index(f'id="draft-{draft_id}"'):]
-    assert f"Rewrites block <code>{block.pk}</code>" in card
+    assert "Rewrites Home · rich text #1 (changed)" in card and block.pk not in re.sub(r"<[^>]*>", " ", card)
     assert card.index("Old words") < card.index("About Lodge")
 
 

@@ -4,10 +4,12 @@ sandboxed frame, preview links made, shown once, and revoked), each page and POS
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.contrib.admin.utils import quote
 from django.contrib.sessions.models import Session
+from django.utils.timezone import localtime
 
 from publishing.models import PreviewToken, PublishJob, ThemePublication
 from publishing.services import publish
@@ -36,13 +38,13 @@ def staff() -> Staff:
 
 
 def make_version(principal, theme_id, *, welcome="## Welcome by the lake", book="Reserve", ready=True) -> ThemeVersion:
-    """A draft with a home block and `nav.book` in English and Arabic; preview-ready unless told."""
+    """A draft with a home block and `site.nav.book` in English and Arabic; preview-ready unless told."""
     version = services.version_create(principal=principal, theme_id=theme_id)
     services.content_block_create(
         principal=principal, version_id=version.pk, surface="home", kind="rich_text", meta={"kind": "rich_text"},
         body={"en": {"format": "markdown", "value": welcome}, "ar": {"format": "markdown", "value": "## أهلاً بكم"}})
-    services.locale_pack_put(principal=principal, version_id=version.pk, locale="en", entries={"nav.book": book})
-    services.locale_pack_put(principal=principal, version_id=version.pk, locale="ar", entries={"nav.book": "احجز"})
+    services.locale_pack_put(principal=principal, version_id=version.pk, locale="en", entries={"site.nav.book": book})
+    services.locale_pack_put(principal=principal, version_id=version.pk, locale="ar", entries={"site.nav.book": "احجز"})
     if ready:
         current = reload(ThemeVersion, version.pk, principal.tenant_id)
         services.version_mark_preview_ready(principal=principal, version_id=version.pk, expected_version=current.version)
@@ -170,7 +172,7 @@ def test_preview_page__role__frame_links_and_create_form_for_preview_managers(cl
     sign_in(client, staff, role)
     page = client.get(page_of(version, "preview")).content.decode()
     assert f'<iframe class="tc-preview-frame" sandbox="allow-same-origin" src="{page_of(version, "preview-site")}?locale=en"' in page
-    assert 'width="1280"' in page and "ar (right to left)" in page and "Mobile (390 px)" in page
+    assert 'width="1280"' in page and "Arabic (ar), right to left" in page and "Mobile (390 px)" in page
     assert ("Create preview link</button>" in page) == (role != "viewer")
     assert '<label for="id_expires_in_days">' in page or role == "viewer"
 
@@ -180,7 +182,7 @@ def test_preview_page__mobile_width_and_arabic__the_frame_follows(client, staff,
     sign_in(client, staff, "viewer")
     page = client.get(page_of(version, "preview"), {"locale": "ar", "width": "mobile"}).content.decode()
     assert f'src="{page_of(version, "preview-site")}?locale=ar"' in page and 'width="390"' in page
-    assert 'aria-current="true" class="tc-current">ar (right to left)' in page
+    assert 'aria-current="true" class="tc-current">Arabic (ar), right to left' in page
 
 
 # --- publish: job, progress, JSON ----------------------------------------------------------------
@@ -227,11 +229,13 @@ def test_publish_post__publisher__a_job_and_the_page_follows_it_to_success(clien
     assert "data-job-status>succeeded<" in data["html"] and f'href="{publications_page(theme)}"' in data["html"]
     assert set(data["refreshed"]) == {"publish-readiness", "active-publication"}
     assert "cannot be published again" in data["refreshed"]["publish-readiness"]
-    assert f"publication <code>{done.publication_id}</code>" in data["refreshed"]["active-publication"]
+    live = data["refreshed"]["active-publication"]
+    assert ">1</a> is live" in live and done.publication_id not in live  # the version, not the publication's id
 
     text = client.get(page_of(version, "publish"), {"job": job.pk}).content.decode()
     assert 'data-job-status>succeeded</span>' in text and 'data-job-finished="true"' in text
-    assert f"publication <code>{done.publication_id}</code>" in text and "Now active:" in text
+    shown = re.sub(r"<[^>]*>", " ", text)  # what people read: ids stay in links and data attributes
+    assert "Now active:" in text and ">version 1</a>" in text and done.publication_id not in shown and job.pk not in shown
     assert ">Refresh</a>" not in text and "cannot be published again" in text  # the version is published now
     assert active_of(theme).pk == done.publication_id
 
@@ -510,3 +514,16 @@ def test_preview_link__made_in_admin_opens__revoked_in_admin_404(committed_db, c
     assert "1 time<" in client.get(page_of(version, "preview")).content.decode()  # the access was counted
     client.post(page_of(version, "preview"), {"action": "revoke", "token_id": token.pk})
     assert client.get(path).status_code == 404
+
+
+@db
+def test_theme_list_and_change_page__published__the_live_version_by_number_and_date_not_the_publication_id(
+        client, staff, theme, version):
+    published(staff, theme, version)
+    with tenant_context(theme.tenant_id):
+        day = f"{localtime(ThemeVersion.objects.get(pk=version.pk).published_at):%-d %b %Y}"
+    sign_in(client, staff, "viewer")
+    for url in (THEMES, f"{THEMES}{quote(theme.pk)}/change/"):
+        shown = re.sub(r"<[^>]*>", " ", client.get(url).content.decode())
+        assert f"Version 1 (published {day})" in shown, url
+        assert active_of(theme).pk not in shown, url

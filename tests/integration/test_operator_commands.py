@@ -207,7 +207,7 @@ def test_seed_demo__published_version__holds_a_whole_hotel_site_in_three_languag
         # Real translations: every message differs from the English one (no copies, no pseudo-locale).
         assert [key for key in english if packs[locale].entries[key] == english[key]] == []
     assert all(any("\u0600" <= ch <= "\u06ff" for ch in message) for message in packs["ar"].entries.values())
-    assert {"nav.book", "home.search", "detail.title", "booking.title", "email.subject", "email.body"} <= set(english)
+    assert {"site.nav.book", "site.search.title", "room.title", "booking.title", "email.subject", "email.greeting"} <= set(english)
 
 
 def test_seed_demo__debug_off_without_force__refused():

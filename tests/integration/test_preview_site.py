@@ -3,10 +3,11 @@ the version's bundle in each enabled locale and direction, escaped, under the pr
 from __future__ import annotations
 
 import pytest
+from django.utils.html import escape
 
 from publishing.services.preview_tokens import preview_token_revoke
 from publishing.views import NOT_FOUND_PAGE
-from tests.factories.preview import bilingual_preview
+from tests.factories.preview import SEASIDE_PACKS, bilingual_preview, seaside_preview
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 
@@ -56,3 +57,31 @@ def test_preview_site__unknown_malformed_revoked__one_404_page(client, world):
 def test_preview_site__post__405(client, world):
     _, _, secret = world
     assert client.post(f"/preview/{secret}/").status_code == 405
+
+
+@pytest.fixture
+def seaside(tenant_factory):
+    return seaside_preview(tenant_factory())
+
+
+@pytest.mark.parametrize("locale", ["en", "fr", "ar"])
+def test_preview_site__each_locale__every_pack_text_along_the_chain__no_raw_identifiers(client, seaside, locale):
+    page = client.get(f"/preview/{seaside.secret}/", {"locale": locale}).content.decode()
+    pack = SEASIDE_PACKS[locale]
+    for key in ("site.nav.book", "site.search.title", "booking.title", "booking.step.room_select",
+                "booking.field.check_in", "email.subject", "preview.surface.home"):
+        assert escape(pack[key]) in page, key
+    for identifier in ("room_select", "guest_details", "check_in", "HOME.HERO", "rich_text", "Search rooms", "Your booking"):
+        assert identifier not in page, identifier
+    plurals = {"en": "3 nights, 2 guests", "fr": "3 nuits, 2 voyageurs", "ar": "3 ليالٍ، ضيفان"}
+    assert plurals[locale] in page
+    assert "Dear Alex" in page or "cher Alex" in page or "عزيزنا Alex" in page
+
+
+def test_preview_site__arabic__english_left_over_marked_and_isolated(client, seaside):
+    page = client.get(f"/preview/{seaside.secret}/", {"locale": "ar"}).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    # Untranslated in Arabic: the English pack's text; in no pack: the English default. Both isolated.
+    assert f'<bdi lang="en" dir="ltr">{escape(SEASIDE_PACKS["en"]["site.search.intro"])}</bdi>' in page
+    assert '<bdi lang="en" dir="ltr">Confirmation</bdi>' in page  # booking.step.confirmation: no pack has it
+    assert "<bdi" not in client.get(f"/preview/{seaside.secret}/", {"locale": "en"}).content.decode()

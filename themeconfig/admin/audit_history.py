@@ -24,7 +24,7 @@ from django.utils.timezone import localtime
 from themeconfig.admin.themes import actor_label
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
 from themeconfig.models import ContentBlock, LocalePack, ThemeVersion
-from themeconfig.selectors.audit import audit_trail
+from themeconfig.selectors.audit import audit_entity_labels, audit_trail
 from themeconfig.selectors.diffs import (
     ADDED,
     CHANGED,
@@ -43,12 +43,6 @@ PAGE_SIZE = 50
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/version-compare.css"]})
 HIDDEN_FIELDS = ("theme_version_id", "tenant_id")  # what links a row to its version, not a change
 LONG_TEXT = 60  # a string field longer than this (or on several lines) is shown as a word diff
-
-ENTITY_LABELS = {
-    "theme": "theme", "version": "version", "content_block": "content block", "navigation": "navigation",
-    "booking_flow": "booking flow", "email_theme": "e-mail theme", "locale_pack": "locale pack",
-    "preview_token": "preview link", "publish_job": "publish job",
-}
 
 # The events of a theme's and a version's trail in words; any other reads "<entity> <verb>".
 ACTION_NAMES = {
@@ -124,8 +118,8 @@ class EntryParts:
     """The parts of one audit row's change, each drawn by its own template block: colours, word diffs,
     moves, and a table of every other field before → after."""
 
-    def __init__(self, *, block_kinds: Mapping[str, str], pack_locales: Mapping[str, str]):
-        self.block_kinds, self.pack_locales = block_kinds, pack_locales
+    def __init__(self, *, block_labels: Mapping[str, str], pack_locales: Mapping[str, str]):
+        self.block_labels, self.pack_locales = block_labels, pack_locales
 
     def __call__(self, entry) -> list[dict]:
         old = {k: v for k, v in (entry.old_values or {}).items() if k not in HIDDEN_FIELDS}
@@ -206,8 +200,8 @@ class EntryParts:
         return {"kind": "moves", "title": "Moved blocks", "rows": rows} if rows else None
 
     def _block_label(self, block_id: str) -> str:
-        kind = self.block_kinds.get(block_id)
-        return f"{kind.replace('_', ' ').capitalize()} block ({block_id})" if kind else f"Block {block_id}"
+        # As its editor names it ("Home · rich text #2", where it is now), never by id.
+        return self.block_labels.get(block_id, "a block deleted since")
 
 
 def history_rows(entries) -> list[dict]:
@@ -218,15 +212,16 @@ def history_rows(entries) -> list[dict]:
     pack_ids = {e.entity_id for e in entries if e.entity_type == "locale_pack"}
     # Blocks and packs deleted since are not found; their rows say what they were themselves.
     parts_of = EntryParts(
-        block_kinds=dict(ContentBlock.objects.filter(pk__in=block_ids).values_list("pk", "kind")) if block_ids else {},
+        block_labels={block.pk: str(block) for block in ContentBlock.objects.filter(pk__in=block_ids)} if block_ids else {},
         pack_locales=dict(LocalePack.objects.filter(pk__in=pack_ids).values_list("pk", "locale")) if pack_ids else {},
     )
+    labels = audit_entity_labels(entries)
     rows = []
     for entry in entries:
         rows.append({
             "when": moment_label(entry.occurred_at), "iso": entry.occurred_at.isoformat() if entry.occurred_at else "",
             "actor": actor_label(entry.actor), "action": entry.action, "name": action_name(entry.action),
-            "entity": ENTITY_LABELS.get(entry.entity_type, entry.entity_type.replace("_", " ")),
+            "entity": labels[(entry.entity_type, entry.entity_id)],
             "entity_id": entry.entity_id, "parts": parts_of(entry), "request_id": entry.request_id,
             "raw_old": raw_text(entry.old_values), "raw_new": raw_text(entry.new_values),
         })

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from babel import Locale, UnknownLocaleError
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -31,21 +30,12 @@ from themeconfig.platform.permissions import Permission
 from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation, validate_locale_entries
-from themeconfig.validators.locales import MESSAGE_KEY_MAX_LENGTH, completeness_text
+from themeconfig.validators.locales import MESSAGE_KEY_MAX_LENGTH, completeness_text, locale_label
 
 SLUG = "locales"
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/locales.css"]})
 ENTRY_PREFIX = "entry."
 LONG_MESSAGE = 80  # longer messages (or ones with a line break) get a textarea
-
-
-def locale_label(code: str) -> str:
-    """`fr` as "French (fr)", in English whatever the locale; an unknown code as itself."""
-    try:
-        name = Locale.parse(code, sep="-").get_display_name("en")
-    except (UnknownLocaleError, ValueError, TypeError):
-        return code
-    return f"{name} ({code})" if name else code
 
 
 def theme_locales(theme) -> list[str]:

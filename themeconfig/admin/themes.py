@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.dateformat import format as format_date
@@ -44,6 +45,14 @@ def actor_label(actor: str | None) -> str:
 
 def when_label(moment) -> str:
     return format_date(localtime(moment), "Y-m-d H:i:s T") if moment else "—"
+
+
+def publication_label(ordinal: int | None, published_at) -> str:
+    """What is live, as people name it: "Version 3 (published 4 Dec 2026)"."""
+    if ordinal is None:
+        return "—"
+    return f"Version {ordinal} (published {format_date(localtime(published_at), 'j M Y')})" if published_at \
+        else f"Version {ordinal}"
 
 
 def status_badge(status: str, label: str):
@@ -288,9 +297,18 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     def locales(self, obj):
         return ", ".join(obj.enabled_locales)
 
+    def get_queryset(self, request):
+        # The live version of each theme in the same query (its publication id is for the API).
+        live = ThemeVersion.objects.filter(theme_id=OuterRef("pk"), status=ThemeVersionStatus.PUBLISHED) \
+            .order_by("-published_at")
+        return super().get_queryset(request).annotate(
+            live_ordinal=Subquery(live.values("ordinal")[:1]), live_published_at=Subquery(live.values("published_at")[:1]))
+
     @admin.display(description="active publication")
     def active_publication(self, obj):
-        return obj.active_publication_id or "—"
+        if not obj.active_publication_id:
+            return "—"
+        return publication_label(getattr(obj, "live_ordinal", None), getattr(obj, "live_published_at", None))
 
     @admin.display(description="updated by", ordering="updated_by")
     def updated_by_label(self, obj):

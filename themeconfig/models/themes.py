@@ -9,6 +9,7 @@ from django.db import models
 from django_rls.models import RLSModel
 
 from themeconfig.platform.ids import PrefixedIdField
+from themeconfig.validators.locales import locale_label
 
 from .tenancy import tenant_isolation_policy
 
@@ -148,7 +149,8 @@ class ContentBlock(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"{self.surface}#{self.ordinal} {self.kind}"
+        """As staff find it on its page: "Home · rich text #1" (its id is for the API)."""
+        return f"{self.get_surface_display()} · {self.kind.replace('_', ' ')} #{self.ordinal + 1}"
 
 
 class NavigationConfig(RLSModel):
@@ -170,7 +172,7 @@ class NavigationConfig(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"{self.theme_version_id} {self.surface}"
+        return f"{self.surface} navigation"
 
 
 class BookingFlowConfig(RLSModel):
@@ -192,7 +194,7 @@ class BookingFlowConfig(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"booking flow of {self.theme_version_id}"
+        return "booking flow"
 
 
 class EmailTheme(RLSModel):
@@ -214,7 +216,7 @@ class EmailTheme(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"email theme of {self.theme_version_id}"
+        return "e-mail theme"
 
 
 class LocalePack(RLSModel):
@@ -237,4 +239,4 @@ class LocalePack(RLSModel):
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
-        return f"{self.theme_version_id} {self.locale}"
+        return f"{locale_label(self.locale)} locale pack"

@@ -12,8 +12,11 @@ from themeconfig.models import (
     EmailTheme,
     LocalePack,
     NavigationConfig,
+    Theme,
+    ThemeVersion,
 )
 from themeconfig.platform.tenant_context import current_tenant_id
+from themeconfig.validators.locales import locale_label
 
 
 def audit_log_list(
@@ -66,3 +69,52 @@ def audit_trail(*, entity_ids: list[str], version_ids: list[str]) -> QuerySet[Au
         for model in (ContentBlock, NavigationConfig, BookingFlowConfig, EmailTheme, LocalePack):
             children.update(model.objects.filter(theme_version_id__in=version_ids).values_list("pk", flat=True))
     return rows.filter(entity_id__in=set(entity_ids) | children)
+
+
+# What each kind of audited thing is called when no row of it is found any more (deleted since).
+ENTITY_NAMES = {
+    "theme": "theme", "version": "version", "content_block": "content block", "navigation": "navigation",
+    "booking_flow": "booking flow", "email_theme": "e-mail theme", "locale_pack": "locale pack",
+    "preview_token": "preview link", "publish_job": "publish job",
+}
+
+
+def audit_entity_labels(entries: list[AuditLogEntry]) -> dict[tuple[str, str], str]:
+    """(entity_type, entity_id) → what staff call it ("French (fr) locale pack", "version 3",
+    "Home · rich text #1", 'theme "Seaside"'), one query per kind present; ids stay out of sight."""
+    ids: dict[str, set[str]] = {}
+    for entry in entries:
+        ids.setdefault(entry.entity_type, set()).add(entry.entity_id)
+    labels: dict[tuple[str, str], str] = {}
+
+    def add(entity_type: str, rows) -> None:
+        labels.update({(entity_type, row.pk): label for row, label in rows})
+
+    if ids.get("theme"):
+        add("theme", ((t, f'theme "{t.name}"') for t in Theme.objects.filter(pk__in=ids["theme"]).only("name")))
+    if ids.get("version"):
+        add("version", ((v, f"version {v.ordinal}")
+                        for v in ThemeVersion.objects.filter(pk__in=ids["version"]).only("ordinal")))
+    for entity_type, model in (("content_block", ContentBlock), ("navigation", NavigationConfig),
+                               ("booking_flow", BookingFlowConfig), ("email_theme", EmailTheme),
+                               ("locale_pack", LocalePack)):
+        if ids.get(entity_type):
+            add(entity_type, ((row, str(row)) for row in model.objects.filter(pk__in=ids[entity_type])))
+    for entry in entries:
+        key = (entry.entity_type, entry.entity_id)
+        if key not in labels:
+            labels[key] = _label_of_deleted(entry)
+    return labels
+
+
+def _label_of_deleted(entry: AuditLogEntry) -> str:
+    """A thing deleted since, named from what its audit row recorded of it."""
+    recorded = {**(entry.new_values or {}), **(entry.old_values or {})}
+    name = ENTITY_NAMES.get(entry.entity_type, entry.entity_type.replace("_", " "))
+    if entry.entity_type == "locale_pack" and isinstance(recorded.get("locale"), str):
+        return f"{locale_label(recorded['locale'])} {name}"
+    if entry.entity_type == "content_block" and isinstance(recorded.get("ordinal"), int):
+        block = ContentBlock(surface=str(recorded.get("surface")), kind=str(recorded.get("kind") or "block"),
+                             ordinal=recorded["ordinal"])
+        return f"{block} (deleted)"
+    return name

@@ -86,6 +86,17 @@ def is_locale_code(value: Any) -> bool:
     return isinstance(value, str) and LOCALE_CODE_RE.fullmatch(value) is not None
 
 
+def locale_label(code: str) -> str:
+    """`fr` as "French (fr)", in English whatever the locale (what staff read); an unknown code as itself."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code, sep="-").get_display_name("en")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return f"{name} ({code})" if name else code
+
+
 def check_locale_code(
     value: Any, path: str, issues: IssueCollector, *, enabled_locales: Iterable[str] | None = None
 ) -> str | Any:
@@ -448,6 +459,7 @@ __all__ = [
     "check_localized_text",
     "completeness_text",
     "is_locale_code",
+    "locale_label",
     "validate_locale_enabled",
     "validate_locale_entries",
     "validate_theme_locales",

@@ -91,13 +91,13 @@ def test_preview_page__frame_in_arabic_and_at_mobile_width__axe_clean(admin_page
     # The frame is sandboxed (no script runs in it, axe's neither); its page is checked on its own below.
     assert_no_serious_axe_violations(page, options={"iframes": False})
 
-    page.get_by_role("link", name="ar (right to left)").click()
+    page.get_by_role("link", name="Arabic (ar), right to left").click()
     expect(frame.locator("html")).to_have_attribute("dir", "rtl")
     page.get_by_role("link", name="Mobile (390 px)").click()
     expect(page.locator("iframe.tc-preview-frame")).to_have_attribute("width", "390")
     expect(frame.locator("html")).to_have_attribute("dir", "rtl")
     # The sample site's own language links stay in the frame (and the frame stays signed in).
-    frame.get_by_role("link", name="en", exact=True).click()
+    frame.get_by_role("link", name="English", exact=True).click()
     expect(frame.locator("html")).to_have_attribute("dir", "ltr")
     screenshot(page, "admin-preview-mobile")
 

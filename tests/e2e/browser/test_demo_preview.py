@@ -33,19 +33,19 @@ def test_demo_preview__english_and_arabic__whole_hotel_site(new_page, demo_previ
     page = new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
     page.goto(f"/preview/{demo_preview_secret}/")
     en, ar = demo_theme.MESSAGES["en"], demo_theme.MESSAGES["ar"]
-    expect(page.get_by_role("heading", name=en["home.search"])).to_be_visible()
+    expect(page.get_by_role("heading", name=en["site.search.title"])).to_be_visible()
     expect(page.get_by_role("heading", name="Welcome to Harbour House")).to_be_visible()
-    nav = page.get_by_role("navigation", name="Site")
+    nav = page.get_by_role("navigation", name=en["site.nav.label"])
     for item in demo_theme.NAVIGATION["header"]:
         expect(nav.get_by_text(item["label"]["en"], exact=True)).to_be_visible()
     expect(page.get_by_text("(sample: the version has no")).to_have_count(0)  # real booking flow and e-mail
     screenshot(page, f"demo-preview-{width}-en")
     assert_no_serious_axe_violations(page)
 
-    page.get_by_role("link", name="ar", exact=True).click()
+    page.get_by_role("link", name="العربية", exact=True).click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.get_by_role("heading", name=ar["home.search"])).to_be_visible()
-    expect(page.get_by_role("navigation", name="Site").get_by_text("الغرف والأجنحة")).to_be_visible()
+    expect(page.get_by_role("heading", name=ar["site.search.title"])).to_be_visible()
+    expect(page.get_by_role("navigation", name=ar["site.nav.label"]).get_by_text("الغرف والأجنحة")).to_be_visible()
     screenshot(page, f"demo-preview-{width}-ar")
     assert_no_serious_axe_violations(page)
 

@@ -358,6 +358,15 @@ def test_locale_entries__locale_unknown_to_cldr__structural_checks_only():
     assert validate_locale_entries({"stay.nights": NIGHTS}, locale="zzz").entries
 
 
+def test_locale_label__known_and_unknown_codes__language_name_or_the_code():
+    from themeconfig.models import LocalePack
+    from themeconfig.validators.locales import locale_label
+
+    assert [locale_label(code) for code in ("fr", "ar", "pt-BR", "zz")] == [
+        "French (fr)", "Arabic (ar)", "Portuguese (Brazil) (pt-BR)", "zz"]
+    assert str(LocalePack(locale="fr")) == "French (fr) locale pack"  # as the admin names a pack, not by its id
+
+
 def test_locale_entries__plural_categories_named_in_messages__cldr_order_not_alphabetical():
     missing = violation_of(validate_locale_entries, {"stay.nights": "{count, plural, one {ليلة} other {# ليلة}}"},
                            locale="ar").issues
