@@ -58,7 +58,7 @@ def bundle_routes() -> list[URLPattern]:
     prefix = served_prefix()
     if prefix is None:
         return []
-    return [re_path(rf"(?s)^{re.escape(prefix)}(?P<key>bundles/.*)\Z", bundle_file_view, name="bundle-file")]
+    return [re_path(rf"^{re.escape(prefix)}(?P<key>bundles/[\s\S]*)\Z", bundle_file_view, name="bundle-file")]
 
 
 @public_endpoint("bundle")  # public: no tenant, no caller, no session or key; limited per address

@@ -108,10 +108,10 @@ def run_worker_check(host: str, tenant: Tenant) -> None:
 
 
 def make_due(tenant: Tenant, host: str) -> None:
-    from themeconfig.models import TenantHost
+    from themeconfig.models import TenantHostClaim
 
     with tenant_context(tenant.id):
-        TenantHost.objects.filter(host=host).update(verification_next_check_at=None)
+        TenantHostClaim.objects.filter(host=host).update(verification_next_check_at=None)
 
 
 def test_squatted_host__never_resolves__whatever_the_squatter_does(world, dns):
