@@ -18,6 +18,7 @@ ALTER TABLE tenant_service.tenant_hosts
   ADD COLUMN verification_next_check_at timestamptz,
   ADD COLUMN verification_leased_until timestamptz,
   ADD COLUMN verification_last_error text,
+  ADD CONSTRAINT tenant_hosts_verification_status_check CHECK (verification_status IN ('pending', 'verified')),
   ADD CONSTRAINT tenant_hosts_verification_token_chk
     CHECK (verification_status = 'verified'
            OR (verification_token_hash IS NOT NULL AND verification_token_hash ~ '^[0-9a-f]{64}$')),

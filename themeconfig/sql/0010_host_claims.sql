@@ -60,6 +60,7 @@ ALTER TABLE tenant_service.tenant_hosts FORCE ROW LEVEL SECURITY;
 -- functions of publishing 0010 read it) but can only say 'verified'; its DEFAULT stays 'pending',
 -- which is what an INSERT that does not name it (the previous release) means: see the trigger.
 ALTER TABLE tenant_service.tenant_hosts
+  DROP CONSTRAINT tenant_hosts_verification_status_check,  -- verified_only below says more
   DROP CONSTRAINT tenant_hosts_verification_token_chk,
   DROP CONSTRAINT tenant_hosts_verification_attempts_check,
   DROP COLUMN verification_token_hash,
