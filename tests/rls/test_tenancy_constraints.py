@@ -189,3 +189,24 @@ def test_tenant_hosts__served_host_made_pending__rejected_by_postgres(tenant, te
     with raises_pg(psycopg.errors.CheckViolation, constraint="tenant_hosts_verified_only"):
         with tenant_context(tenant.id), connection.cursor() as cursor:
             cursor.execute("UPDATE tenant_service.tenant_hosts SET verification_status = 'pending'")
+
+
+def test_previous_release_host_insert__neither_fails_nor_served__a_claim_without_challenge(tenant_factory,
+                                                                                          tenant_host_factory):
+    """Rolling deploy: the release before host verification inserts (host, tenant_id, property_id,
+    created_at) as the request role. Tenant's or operator's alike, it becomes a claim with no challenge
+    yet (fail closed); a name another tenant serves still fails as it did (tenant_hosts_pkey)."""
+    a, b = tenant_factory(), tenant_factory()
+    with tenant_context(b.id):
+        tenant_host_factory(host="taken.example.com")
+    with tenant_context(a.id):
+        _insert("tenant_service.tenant_hosts", {"host": "old-release.example.com", "tenant_id": a.id,
+                                                "property_id": None, "created_at": datetime.now(UTC)})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tenant_service.tenant_hosts")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("SELECT host, verification_token_hash FROM tenant_service.tenant_host_claims")
+            assert cursor.fetchall() == [("old-release.example.com", None)]
+    with raises_pg(psycopg.errors.UniqueViolation, constraint="tenant_hosts_pkey"):
+        with tenant_context(a.id):
+            _insert("tenant_service.tenant_hosts", {"host": "taken.example.com", "tenant_id": a.id})
