@@ -280,3 +280,28 @@ def test_verification_of_two_claims_at_once__one_tenant_serves_the_name__the_oth
     with pytest.raises(DomainError) as refused:
         host_verify_by_operator(principal=operator.in_tenant(other.id), host=HOST)
     assert refused.value.code == "MELMASTOON.RESOURCE.NOT_FOUND"
+
+
+def test_claims_expire__claim_verified_after_the_expiry_listed_it__stays_served(world, client, settings, monkeypatch):
+    """Expiry lists old claims, then deletes each: one verified in between is no longer a claim and
+    must stay served (the task used to remove it by name, whatever its state)."""
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    services.host_add(principal=admin, host="old.example.com")
+    long_ago = timezone.now() - timedelta(days=settings.HOST_VERIFICATION_EXPIRY_DAYS + 1)
+    with tenant_context(tenant.id):
+        TenantHostClaim.objects.update(created_at=long_ago)
+    listed = verification.claims_made_before
+
+    def verified_meanwhile(before):
+        snapshot = listed(before)
+        host_verify_by_operator(principal=Principal.operator("support", tenant_id=tenant.id), host=HOST)
+        return snapshot
+
+    monkeypatch.setattr(verification, "claims_made_before", verified_meanwhile)
+    assert verify_pending_hosts_task() == {"checks": 0, "expired": 1}
+    assert resolves(client) and row(tenant).verification_status == "verified"
+    with tenant_context(tenant.id):
+        assert not TenantHostClaim.objects.exists()
+        assert list(AuditLogEntry.objects.filter(action__in=["host.claim_expired", "host.removed"])
+                    .values_list("entity_id", flat=True)) == ["old.example.com"]

@@ -220,14 +220,18 @@ def host_challenge_renew(*, principal: Principal, host: str) -> tuple[TenantHost
         return TenantHostClaim.objects.get(host=found.host), token
 
 
+def claims_made_before(before: datetime) -> list[tuple[str, str]]:
+    """(tenant_id, host) of the claims made before `before`, every tenant's (a snapshot: each may be
+    verified or removed before it is expired)."""
+    with service_context() as alias:
+        return list(TenantHostClaim.objects.using(alias).filter(created_at__lt=before).values_list("tenant_id", "host"))
+
+
 def host_claims_expire(*, before: datetime) -> int:
     """Deletes the claims made before `before` that are still unproven (every tenant), each audited in
     its tenant's log; a claim verified meanwhile is no longer a claim and stays served. Returns how many."""
-    with service_context() as alias:
-        candidates = list(TenantHostClaim.objects.using(alias).filter(created_at__lt=before)
-                          .values_list("tenant_id", "host"))
     expired = 0
-    for tenant_id, host in candidates:
+    for tenant_id, host in claims_made_before(before):
         principal = Principal.operator("verify_hosts", tenant_id=tenant_id)
         with use_case(principal, Permission.TENANT_MANAGE):
             # Conditional: only if it is still an unproven claim older than `before` now.
