@@ -305,3 +305,17 @@ def test_claims_expire__claim_verified_after_the_expiry_listed_it__stays_served(
         assert not TenantHostClaim.objects.exists()
         assert list(AuditLogEntry.objects.filter(action__in=["host.claim_expired", "host.removed"])
                     .values_list("entity_id", flat=True)) == ["old.example.com"]
+
+
+def test_one_normaliser__idn_host_added_verified_and_resolved_in_any_form(world, client):
+    """What the tenant types, what "verify" names and what resolve is asked for meet in one form."""
+    tenant, admin = world
+    added = services.host_add(principal=admin, host="Straße.Lake.example.com.")
+    assert added.host == "xn--strae-oqa.lake.example.com"  # IDNA 2008 (not strasse.…)
+    host_verify_by_operator(principal=Principal.operator("support", tenant_id=tenant.id), host="straße.lake.example.com")
+    assert row(tenant, added.host).verification_status == "verified"
+    for asked in ("xn--strae-oqa.lake.example.com", "STRASSE.lake.example.com"):
+        assert resolves(client, asked) == (asked.lower() == added.host)
+    from urllib.parse import quote
+    assert resolves(client, quote("straße.lake.example.com.:443"))
+    assert resolves(client, "xn--strae-oqa.lake.example.com.:443")
