@@ -319,3 +319,24 @@ def test_one_normaliser__idn_host_added_verified_and_resolved_in_any_form(world,
     from urllib.parse import quote
     assert resolves(client, quote("straße.lake.example.com.:443"))
     assert resolves(client, "xn--strae-oqa.lake.example.com.:443")
+
+
+def test_renewed_challenge__after_failed_checks__backoff_starts_over(world, dns, settings):
+    """A new token is a new challenge: the failures of the old one must not push its first check
+    hours away (attempts and the next check reset)."""
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    for _ in range(5):
+        make_due(tenant)
+        host_verification_check(principal=admin, host=HOST)
+    failed = claim(tenant)
+    assert failed.verification_attempts == 5
+    assert failed.verification_next_check_at - failed.verification_checked_at == verification.retry_delay(5)
+    before = timezone.now()
+    renewed, _ = host_challenge_renew(principal=admin, host=HOST)
+    assert renewed.verification_attempts == 0 and renewed.verification_last_error is None
+    assert renewed.verification_next_check_at <= timezone.now() and renewed.verification_next_check_at >= before
+    host_verification_check(principal=admin, host=HOST)  # due at once; fails (no record): the first step
+    again = claim(tenant)
+    assert again.verification_attempts == 1
+    assert again.verification_next_check_at - again.verification_checked_at == verification.retry_delay(1)

@@ -10,7 +10,7 @@ from django.db import connection
 from publishing import outbox
 from tests.dns_server import DnsServer
 from tests.factories.admin_staff import make_staff, sign_in
-from tests.factories.tenancy import TenantHostClaimFactory, UserFactory
+from tests.factories.tenancy import TenantHostClaimFactory, TenantHostFactory, UserFactory
 from themeconfig.models import HostListing, TenantHostClaim
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -118,3 +118,39 @@ def test_operator_added_host__verified_at_once(tenant_factory):
     tenant = tenant_factory()
     added = host_add(principal=Principal.operator("create_tenant", tenant_id=tenant.id), host="ops.example.com")
     assert added.is_verified and added.verification_token is None
+
+
+def test_platform_verify_by_hand__one_name_served_by_another_tenant__message__the_others_verified(
+        client, tenant_factory):
+    """The use case refuses one host (HOST_TAKEN): the page says which and why (the admin's one helper),
+    not a 500, and the other selected hosts are still verified."""
+    alpha, bravo = tenant_factory(), tenant_factory()
+    with tenant_context(alpha.id):
+        TenantHostFactory(host="contested.example.com")
+    with tenant_context(bravo.id):
+        TenantHostClaimFactory(host="contested.example.com")  # e.g. a previous release's insert
+        TenantHostClaimFactory(host="fine.example.com")
+    client.force_login(UserFactory(username="ops", is_superuser=True))
+    response = client.post("/platform/themeconfig/hostlisting/", {
+        "action": "verify_by_hand",
+        "_selected_action": [f"{bravo.id}:contested.example.com", f"{bravo.id}:fine.example.com"]}, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("contested.example.com: ") for m in shown), shown
+    assert stored(bravo.id, "contested.example.com").verification_status == "pending"
+    assert stored(bravo.id, "fine.example.com").verification_status == "verified"
+
+
+def test_api_hosts__verified_by_an_operator__method_shown__operator_name_not(client, keyed_tenant_factory):
+    owner = keyed_tenant_factory(role="viewer")
+    with tenant_context(owner.tenant.id):
+        TenantHostFactory(host="ops.example.com", verified_by="operator:alice.smith")
+        TenantHostClaimFactory(host="pending.example.com")
+    response = client.get("/api/v1/hosts/", **owner.auth)
+    assert response.status_code == 200 and "alice" not in response.content.decode()
+    listed = {h["host"]: h for h in response.json()["results"]}
+    assert "verified_by" not in listed["ops.example.com"]
+    assert (listed["ops.example.com"]["verification_status"], listed["ops.example.com"]["verification_method"]) == (
+        "verified", "operator")
+    assert (listed["pending.example.com"]["verification_status"],
+            listed["pending.example.com"]["verification_method"]) == ("pending", None)
