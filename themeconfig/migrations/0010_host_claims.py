@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                         ("verification_last_error", models.TextField(blank=True, null=True)),
                     ],
                     options={"db_table": 'tenant_service"."tenant_host_listing', "ordering": ["host"],
-                             "managed": False},
+                             "managed": False, "verbose_name": "tenant host"},
                 ),
             ],
         ),

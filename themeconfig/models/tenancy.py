@@ -174,6 +174,7 @@ class HostListing(models.Model):
         managed = False
         db_table = 'tenant_service"."tenant_host_listing'
         ordering = ["host"]
+        verbose_name = "tenant host"
 
     def __str__(self) -> str:
         return self.host
