@@ -73,8 +73,9 @@ FILL_STATEMENTS = [
     f"SELECT {_ident('tnt', 't')}, 'fill-' || t, 'Fill tenant ' || t, 'pro' FROM generate_series(%(t0)s::int, %(t1)s::int) t",
     f"INSERT INTO tenant_service.properties (id, tenant_id, name) "
     f"SELECT {_ident('prp', 'n')}, {TNT}, 'Hotel ' || n FROM generate_series(%(n0)s::int, %(n1)s::int) n",
-    f"INSERT INTO tenant_service.tenant_hosts (host, tenant_id, property_id) "
-    f"SELECT 'h' || n || '.fill.example', {TNT}, {_ident('prp', 'n')} FROM generate_series(%(n0)s::int, %(n1)s::int) n",
+    f"INSERT INTO tenant_service.tenant_hosts (host, tenant_id, property_id, verification_status, verified_at) "
+    f"SELECT 'h' || n || '.fill.example', {TNT}, {_ident('prp', 'n')}, 'verified', now() "
+    "FROM generate_series(%(n0)s::int, %(n1)s::int) n",
     f"INSERT INTO theme_config.themes (id, tenant_id, property_id, name, scope, default_locale, enabled_locales, "
     f"fallback_chain, active_publication_id, status, created_by, updated_by) "
     f"SELECT {_ident('thm', 'n')}, {TNT}, {_ident('prp', 'n')}, 'Theme ' || n, 'property', 'en', '{{en}}', '{{en}}', "

@@ -27,6 +27,7 @@ from themeconfig.platform.api.exceptions import PROBLEM_CONTENT_TYPE, problem_bo
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.api.openapi import PROBLEM_REF
 from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors import themes as theme_selectors
 
@@ -164,8 +165,8 @@ class ResolveApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("host", str, required=True)],
                    responses={200: ResolutionSerializer, 304: OpenApiResponse(description="Not modified (ETag matched).")})
     def get(self, request):
-        host = (request.GET.get("host") or "").strip().lower().rstrip(".")
-        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        # The names tenants add are stored in this same form (themeconfig.platform.hostnames).
+        host = host_normalize(request.GET.get("host"), port=True)
         found = resolve_cache.resolve(host) if host else None
         if found is None:
             return problem_response(DomainError(CoreErrorCode.NOT_FOUND, "No published theme serves this host.",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
@@ -65,6 +66,9 @@ def install_test_only_sql(name: str) -> None:
 def django_db_setup(django_test_environment, django_db_blocker):
     name = test_database_name()
     _drop_database(name)
+    # This worker's Redis database starts empty too: the recreated database counts its resolve
+    # generations from the start again, so a cached answer left by an earlier run would look current.
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
     for attempt in range(5):
         try:
             bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=name, statement_timeout="30s")

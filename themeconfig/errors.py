@@ -72,9 +72,13 @@ CONSTRAINTS = {
     # tenant_service.tenant_hosts
     "tenant_hosts_pkey": taken(CoreErrorCode.HOST_TAKEN, "/host", "This host is already served by a tenant."),
     "tenant_hosts_host_check": invalid("/host", "Not a valid host name."),
-    "tenant_hosts_verification_status_check": invalid("/verification_status", "Either pending or verified."),
-    "tenant_hosts_verification_token_chk": invalid("/verification", "A pending host needs its challenge."),
-    "tenant_hosts_verification_attempts_check": invalid("/verification_attempts", "Not a count."),
+    "tenant_hosts_verified_only": invalid("/verification_status", "A served host is a verified one."),
+    "tenant_hosts_verification_method_check": invalid("/verification_method", "Either dns or operator."),
+    # tenant_service.tenant_host_claims (pending claims: any number of tenants per name)
+    "tenant_host_claims_pkey": already_exists(),
+    "tenant_host_claims_host_check": invalid("/host", "Not a valid host name."),
+    "tenant_host_claims_verification_token_hash_check": invalid("/verification", "Not a challenge hash."),
+    "tenant_host_claims_verification_attempts_check": invalid("/verification_attempts", "Not a count."),
     # theme_config.memberships
     "memberships_pkey": already_exists(),
     "memberships_id_check": invalid("/id", "Not a membership id."),

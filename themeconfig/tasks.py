@@ -38,23 +38,18 @@ def check_host_verification_task(*, host: str, tenant_id: str, principal: dict |
 
 @shared_task(name="themeconfig.verify_pending_hosts_task", ignore_result=True)
 def verify_pending_hosts_task(*, limit: int = 100) -> dict:
-    """Beat: every pending host whose next check is due gets one (backoff between checks), and
-    pending hosts older than HOST_VERIFICATION_EXPIRY_DAYS are removed, so an unproven claim on a
-    name does not keep its owner from adding it for ever."""
+    """Beat: every pending claim whose next check is due gets one (backoff between checks), and claims
+    older than HOST_VERIFICATION_EXPIRY_DAYS are deleted (host_claims_expire)."""
     from datetime import timedelta
 
     from django.conf import settings
     from django.utils import timezone
 
-    from themeconfig.platform.principal import Principal
-    from themeconfig.selectors.operators import hosts_due_for_verification, hosts_pending_since
-    from themeconfig.services.host_verification import host_verification_enqueue
-    from themeconfig.services.tenancy import host_remove
+    from themeconfig.selectors.operators import hosts_due_for_verification
+    from themeconfig.services.host_verification import host_claims_expire, host_verification_enqueue
 
-    expired = hosts_pending_since(before=timezone.now() - timedelta(days=settings.HOST_VERIFICATION_EXPIRY_DAYS))
-    for host, tenant_id in expired:
-        host_remove(principal=Principal.operator("verify_hosts", tenant_id=tenant_id), host=host)
+    expired = host_claims_expire(before=timezone.now() - timedelta(days=settings.HOST_VERIFICATION_EXPIRY_DAYS))
     due = hosts_due_for_verification(limit=limit)
     for host, tenant_id in due:
         host_verification_enqueue(host=host, tenant_id=tenant_id)
-    return {"checks": len(due), "expired": len(expired)}
+    return {"checks": len(due), "expired": expired}

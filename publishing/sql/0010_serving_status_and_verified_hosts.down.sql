@@ -36,6 +36,9 @@ ALTER TABLE theme_config.host_resolution NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.themes NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE tenant_service.tenant_hosts NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.theme_publications NO FORCE ROW LEVEL SECURITY;
+-- The old sync serves every tenant_hosts row: an unproven (pending) host must be gone first, or the
+-- rollback would serve it. Its tenant adds it again, with a new challenge, once rolled forward.
+DELETE FROM tenant_service.tenant_hosts WHERE verification_status <> 'verified';
 SELECT theme_config.host_resolution_sync(t.id, NULL) FROM theme_config.themes t WHERE t.deleted_at IS NULL;
 ALTER TABLE theme_config.theme_publications FORCE ROW LEVEL SECURITY;
 ALTER TABLE tenant_service.tenant_hosts FORCE ROW LEVEL SECURITY;

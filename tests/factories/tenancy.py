@@ -1,10 +1,13 @@
 """factory_boy factories for tenancy; tenant-scoped rows are written inside their tenant context."""
 from __future__ import annotations
 
+import hashlib
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from themeconfig.models import ApiClient, Membership, Property, Role, Tenant, TenantHost
+from themeconfig.models import ApiClient, Membership, Property, Role, Tenant, TenantHost, TenantHostClaim
 from themeconfig.platform import api_key_secrets as api_keys
 from themeconfig.platform.ids import new_id
 from themeconfig.platform.tenant_context import current_tenant_id, tenant_context
@@ -47,7 +50,21 @@ class TenantHostFactory(_InCurrentTenant):
         model = TenantHost
 
     host = factory.Sequence(lambda n: f"site-{n}.example.com")
-    verification_status = "verified"  # arranged as already proven (an operator's host); pending ones say so
+    # A served host is a proven one (an operator's, arranged); unproven ones are TenantHostClaimFactory's.
+    verification_status = "verified"
+    verified_at = factory.LazyFunction(timezone.now)
+    verification_method = "operator"
+
+
+class TenantHostClaimFactory(_InCurrentTenant):
+    """A pending claim with the challenge token `tcv_<host>` (its sha256 stored)."""
+
+    class Meta:
+        model = TenantHostClaim
+
+    host = factory.Sequence(lambda n: f"claim-{n}.example.com")
+    verification_token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(f"tcv_{o.host}".encode()).hexdigest())
+    verification_next_check_at = factory.LazyFunction(timezone.now)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

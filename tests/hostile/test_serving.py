@@ -5,6 +5,7 @@ no answer names the other tenant's rows, and nothing answers 5xx."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -108,10 +109,10 @@ def run_worker_check(host: str, tenant: Tenant) -> None:
 
 
 def make_due(tenant: Tenant, host: str) -> None:
-    from themeconfig.models import TenantHost
+    from themeconfig.models import TenantHostClaim
 
     with tenant_context(tenant.id):
-        TenantHost.objects.filter(host=host).update(verification_next_check_at=None)
+        TenantHostClaim.objects.filter(host=host).update(verification_next_check_at=None)
 
 
 def test_squatted_host__never_resolves__whatever_the_squatter_does(world, dns):
@@ -148,6 +149,43 @@ def test_squatted_host__never_resolves__whatever_the_squatter_does(world, dns):
     run_worker_check("shop.bravo.example.com", squatter)
     status, answer = http.resolve("shop.bravo.example.com")
     assert status == 200 and answer["theme_id"] == squatter.theme_id
+
+
+def test_squatters_claim__owner_adds_proves_and_is_served__squatter_learns_nothing_first__loses_its_claim(
+        world, dns):
+    """A claim reserves nothing: over the real server the owner adds the name the squatter claimed
+    first (201, not 409, and nothing in its answers about the squatter), proves it, is served; the
+    squatter's claim is gone (audited in its own log) and it can no longer claim the name (409)."""
+    http, victim, squatter = world
+    # A name of this run only: a served answer for it outlives the run in Redis, keyed by the test
+    # database's name (the resolve generation starts over with the database).
+    future_host = f"www.alpha-{uuid.uuid4().hex[:12]}.example.com"
+    status, squatted = http.call("POST", "/api/v1/hosts/", key=squatter.key, body={"host": future_host})
+    assert status == 201
+    status, claimed = http.call("POST", "/api/v1/hosts/", key=victim.key, body={"host": future_host.upper() + "."})
+    status_free, free = http.call("POST", "/api/v1/hosts/", key=victim.key, body={"host": "free.alpha.example.com"})
+    assert (status, status_free) == (201, 201)
+    assert set(claimed) == set(free) and claimed["verification_status"] == free["verification_status"] == "pending"
+    assert squatter.id not in json.dumps(claimed) and squatted["challenge_token"] not in json.dumps(claimed)
+    listed = http.call("GET", "/api/v1/hosts/", key=victim.key)[1]["results"]
+    assert sorted(h["host"] for h in listed) == sorted([VICTIM_HOST, future_host, "free.alpha.example.com"])
+
+    dns.records[f"_theme-config.{future_host}"] = [claimed["challenge_token"]]
+    assert http.call("POST", f"/api/v1/hosts/{future_host}/verify/", key=victim.key)[0] == 202
+    run_worker_check(future_host, victim)
+    status, answer = http.resolve(future_host)
+    assert status == 200 and answer["theme_id"] == victim.theme_id
+    mine = {h["host"]: h for h in http.call("GET", "/api/v1/hosts/", key=victim.key)[1]["results"]}
+    assert (mine[future_host]["verification_status"], mine[future_host]["verification_method"]) == ("verified", "dns")
+
+    theirs = http.call("GET", "/api/v1/hosts/", key=squatter.key)[1]["results"]
+    assert [h["host"] for h in theirs] == [SQUATTER_HOST]
+    status, refused = http.call("POST", "/api/v1/hosts/", key=squatter.key, body={"host": future_host})
+    assert status == 409 and refused["code"] == "MELMASTOON.TENANT.HOST_TAKEN" and victim.id not in json.dumps(refused)
+    audit = http.call("GET", "/api/v1/audit-log/", key=squatter.key)[1]["results"]
+    displaced = [row for row in audit if row["action"] == "host.claim_displaced"]
+    assert [row["actor"] for row in displaced] == ["operator:host_verification"]
+    assert victim.id not in json.dumps(audit)
 
 
 def test_suspended_and_archived_themes__not_served__publishing_refused__other_tenant_untouched(world):

@@ -179,8 +179,8 @@ PAGES = {
     "/admin/themeconfig/tenant/": set(ROLES),
     "/admin/themeconfig/property/": set(ROLES),
     "/admin/themeconfig/property/add/": {"owner", "admin"},
-    "/admin/themeconfig/tenanthost/": set(ROLES),
-    "/admin/themeconfig/tenanthost/add/": {"owner", "admin"},
+    "/admin/themeconfig/hostlisting/": set(ROLES),
+    "/admin/themeconfig/hostlisting/add/": {"owner", "admin"},
     "/admin/themeconfig/membership/": set(ROLES),
     "/admin/themeconfig/invitation/": set(ROLES),
     "/admin/themeconfig/invitation/add/": {"owner", "admin"},
@@ -240,7 +240,7 @@ def test_admin__properties__only_current_tenants_rows(client, staff):
     ("/admin/themeconfig/property/add/", "name"),
     ("/admin/themeconfig/apiclient/add/", "name"),
     ("/admin/themeconfig/brandkit/add/", "name"),
-    ("/admin/themeconfig/tenanthost/add/", "host"),
+    ("/admin/themeconfig/hostlisting/add/", "host"),
     ("/admin/themeconfig/invitation/add/", "email"),
 ])
 def test_admin_form__name_like_field__single_line_input(client, member_of, path, field):
@@ -416,7 +416,7 @@ def test_admin__host_taken_by_another_tenant__error_message_not_500(client, staf
         tenant_host_factory(host="taken.example.com")
     client.force_login(user)
     client.post("/admin/select-tenant/", {"tenant_id": mine.id})
-    response = client.post("/admin/themeconfig/tenanthost/add/", {"host": "Taken.Example.com"}, follow=True)
+    response = client.post("/admin/themeconfig/hostlisting/add/", {"host": "Taken.Example.com"}, follow=True)
     assert response.status_code == 200
     assert "already served" in response.content.decode()
     with tenant_context(mine.id):

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver
 
 from tests.factories.tenancy import MembershipFactory, UserFactory
 from themeconfig import services
-from themeconfig.models import Tenant
+from themeconfig.models import HostListing, Tenant
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -71,8 +71,8 @@ class World:
 ARRANGE: dict[str, Callable[[World], models.Model]] = {
     "themeconfig.tenant": lambda w: w.b,
     "themeconfig.property": lambda w: services.property_create(principal=w.b_owner, name=f"{MARKER} Lodge"),
-    "themeconfig.tenanthost": lambda w: services.host_add(
-        principal=w.b_owner, host=f"{MARKER}.example.com", property_id=w.rows["themeconfig.property"].pk),
+    "themeconfig.hostlisting": lambda w: HostListing.objects.get(host=services.host_add(
+        principal=w.b_owner, host=f"{MARKER}.example.com", property_id=w.rows["themeconfig.property"].pk).host),
     "themeconfig.membership": lambda w: MembershipFactory(
         user=UserFactory(username=f"{MARKER}_member", email=f"{MARKER}.member@example.com"), role="member"),
     "themeconfig.invitation": lambda w: services.membership_invite(
@@ -227,7 +227,7 @@ def test_admin_autocomplete__a_field_with_choices__own_rows_offered(client, worl
     """The autocomplete door does answer (so the suite above is not vacuous): A's own rows."""
     with tenant_context(world.a.id):
         mine = property_factory(name="Alpha Seaside")
-    response = client.get("/admin/autocomplete/", {"app_label": "themeconfig", "model_name": "tenanthost",
+    response = client.get("/admin/autocomplete/", {"app_label": "themeconfig", "model_name": "hostlisting",
                                                    "field_name": "property", "term": ""})
     assert response.status_code == 200 and {r["id"] for r in response.json()["results"]} == {mine.pk}
 

@@ -240,3 +240,11 @@ def test_version_history__block_moved_and_added__positions_counted_from_one(clie
     assert "Home · rich text #1: from position 2 to position 1" in moved
     added = page.split('data-action="content_block.created"')[1].split('data-action=')[0]  # the newest: second
     assert re.search(r"<code>position</code>.*?<td class=\"tc-new\">2</td>", added, flags=re.S)
+
+
+def test_version_history__version_created__its_number_as_it_is_not_one_more(client, staff, draft):  # noqa: F811
+    member = staff.principals["member"]
+    second = services.version_create(principal=member, theme_id=draft.theme_id, from_version_id=draft.pk)
+    created = visible(history_of(client, staff, second)).split('data-action="version.created"')[1].split("</li>")[0]
+    row = created.split("<code>ordinal</code>")[1].split("</tr>")[0]  # no "position" made of it
+    assert re.findall(r'<td class="tc-new">([^<]*)</td>', row) == [str(second.ordinal)], row

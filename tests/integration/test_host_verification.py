@@ -12,7 +12,7 @@ from django.utils import timezone
 from publishing.services import publish
 from tests.dns_server import DnsServer
 from themeconfig import services
-from themeconfig.models import AuditLogEntry, TenantHost, Theme
+from themeconfig.models import AuditLogEntry, HostListing, TenantHostClaim, Theme
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -68,14 +68,19 @@ def resolves(client, host=HOST) -> bool:
     return response.status_code == 200
 
 
-def row(tenant, host=HOST) -> TenantHost:
+def row(tenant, host=HOST) -> HostListing:
     with tenant_context(tenant.id):
-        return TenantHost.objects.get(host=host)
+        return HostListing.objects.get(host=host)
+
+
+def claim(tenant, host=HOST) -> TenantHostClaim:
+    with tenant_context(tenant.id):
+        return TenantHostClaim.objects.get(host=host)
 
 
 def make_due(tenant, host=HOST):
     with tenant_context(tenant.id):
-        TenantHost.objects.filter(host=host).update(verification_next_check_at=timezone.now())
+        TenantHostClaim.objects.filter(host=host).update(verification_next_check_at=timezone.now())
 
 
 def test_tenant_added_host__pending__not_served_until_its_dns_challenge_is_met(world, client, dns):
@@ -97,7 +102,7 @@ def test_tenant_added_host__pending__not_served_until_its_dns_challenge_is_met(w
 def test_token__shown_once__only_its_sha256_stored__never_audited(world, dns):
     tenant, admin = world
     token = services.host_add(principal=admin, host=HOST).verification_token
-    stored = row(tenant)
+    stored = claim(tenant)
     assert stored.verification_token_hash == verification.token_hash(token) and token not in str(stored.__dict__)
     again = services.host_add(principal=admin, host=HOST)  # adding it again is a no-op: no token
     assert again.verification_token is None
@@ -147,19 +152,19 @@ def test_verify_now__queues_one_check__not_again_within_the_interval(world, quie
     tenant, admin = world
     services.host_add(principal=admin, host=HOST)
     with tenant_context(tenant.id):  # as beat would have it: next check far ahead after failures
-        TenantHost.objects.filter(host=HOST).update(verification_next_check_at=timezone.now() + timedelta(hours=1))
+        TenantHostClaim.objects.filter(host=HOST).update(verification_next_check_at=timezone.now() + timedelta(hours=1))
     host_verification_request(principal=admin, host=HOST)
     assert [call["host"] for call in quiet] == [HOST]
     assert row(tenant).verification_next_check_at <= timezone.now()  # due now, for the worker
     with tenant_context(tenant.id):  # the worker has claimed it and is asking DNS
-        TenantHost.objects.filter(host=HOST).update(verification_leased_until=timezone.now() + timedelta(minutes=1))
+        TenantHostClaim.objects.filter(host=HOST).update(verification_leased_until=timezone.now() + timedelta(minutes=1))
     host_verification_request(principal=admin, host=HOST)  # a check in flight: not another one
     assert host_verification_check(principal=admin, host=HOST) is None  # nor a second worker's
     with tenant_context(tenant.id):
-        TenantHost.objects.filter(host=HOST).update(verification_leased_until=None)
+        TenantHostClaim.objects.filter(host=HOST).update(verification_leased_until=None)
     host_verification_check(principal=admin, host=HOST)  # the worker's run (no record: fails)
     host_verification_request(principal=admin, host=HOST)  # right after a check: no new look-up
-    assert len(quiet) == 1 and row(tenant).verification_leased_until is None
+    assert len(quiet) == 1 and claim(tenant).verification_leased_until is None
     with pytest.raises(DomainError) as refused:
         host_verification_request(principal=Principal.for_user(tenant_id=tenant.id, user_id=2, role="member"),
                                   host=HOST)
@@ -201,16 +206,138 @@ def test_operator_hosts__verified_by_the_operator__audited__served(world, client
     assert row(cli, "cli.example.com").verification_status == "verified"
 
 
-def test_beat__checks_due_hosts__removes_hosts_pending_too_long(world, quiet, dns, settings):
+def test_beat__checks_due_claims__deletes_claims_pending_too_long(world, quiet, dns, settings):
     tenant, admin = world
     services.host_add(principal=admin, host=HOST)
     services.host_add(principal=admin, host="old.example.com")
     with tenant_context(tenant.id):
-        TenantHost.objects.filter(host="old.example.com").update(
+        TenantHostClaim.objects.filter(host="old.example.com").update(
             created_at=timezone.now() - timedelta(days=settings.HOST_VERIFICATION_EXPIRY_DAYS + 1))
         Theme.objects.count()
     assert verify_pending_hosts_task() == {"checks": 1, "expired": 1}
     assert [call["host"] for call in quiet] == [HOST]
     with tenant_context(tenant.id):
-        assert not TenantHost.objects.filter(host="old.example.com").exists()
-        assert AuditLogEntry.objects.filter(entity_id="old.example.com", action="host.removed").exists()
+        assert not TenantHostClaim.objects.filter(host="old.example.com").exists()
+        assert AuditLogEntry.objects.filter(entity_id="old.example.com", action="host.claim_expired").exists()
+
+
+def test_squatted_name__owner_adds_and_verifies_it__served_to_the_owner__squatters_claim_gone_audited(
+        world, client, dns, tenant_factory):
+    """A claim reserves nothing: the squatter claims the name first; the owner still adds it (no
+    HOST_TAKEN), proves it, is served; the squatter's claim is gone and its own log says why."""
+    owner, owner_admin = world
+    squatter = tenant_factory()
+    squatter_admin = Principal.for_user(tenant_id=squatter.id, user_id=7, role="admin")
+    squatted = services.host_add(principal=squatter_admin, host=HOST)
+    assert squatted.verification_status == "pending"
+
+    added = services.host_add(principal=owner_admin, host=HOST)  # before: 409 HOST_TAKEN
+    assert added.verification_status == "pending" and added.verification_token != squatted.verification_token
+    dns.records[CHALLENGE] = [squatted.verification_token]  # the squatter's token proves nothing for the owner
+    assert host_verification_check(principal=owner_admin, host=HOST).verification_status == "pending"
+    assert not resolves(client)
+
+    dns.records[CHALLENGE] = [added.verification_token]
+    make_due(owner)
+    assert host_verification_check(principal=owner_admin, host=HOST).verification_status == "verified"
+    assert resolves(client)
+    with tenant_context(squatter.id):
+        assert not HostListing.objects.filter(host=HOST).exists()
+        displaced = AuditLogEntry.objects.get(entity_id=HOST, action="host.claim_displaced")
+    assert displaced.actor == "operator:host_verification"  # nothing about who in the other tenant
+    assert displaced.old_values == {"verification_status": "pending"}
+    with tenant_context(owner.id):
+        verified = AuditLogEntry.objects.get(entity_id=HOST, action="host.verified")
+    assert verified.new_values["other_claims_removed"] == 1
+
+    # Now that the owner serves it, a claim to it is refused (HOST_TAKEN), and nobody can take it over.
+    with pytest.raises(DomainError) as refused:
+        services.host_add(principal=squatter_admin, host=HOST)
+    assert refused.value.code == "MELMASTOON.TENANT.HOST_TAKEN"
+
+
+def test_name_claimed_by_others__add_answers_like_a_free_name__no_hint_of_their_claim(world, tenant_factory):
+    """A 409 (or any difference at all) would tell a tenant which names other tenants have pending."""
+    owner, owner_admin = world
+    other = tenant_factory()
+    other_admin = Principal.for_user(tenant_id=other.id, user_id=8, role="admin")
+    services.host_add(principal=other_admin, host="claimed.example.com")
+    claimed = services.host_add(principal=owner_admin, host="claimed.example.com")
+    free = services.host_add(principal=owner_admin, host="free.example.com")
+    assert (claimed.verification_status, claimed.verification_attempts) == (free.verification_status, 0)
+    assert claimed.verification_token is not None and free.verification_token is not None
+
+
+def test_verification_of_two_claims_at_once__one_tenant_serves_the_name__the_other_claim_gone(world, tenant_factory):
+    """Two tenants proving one name (a transfer mid-way): the first to commit takes it, the second's
+    promotion is refused and it is no longer a claim (deleted by the first)."""
+    owner, owner_admin = world
+    other = tenant_factory()
+    other_admin = Principal.for_user(tenant_id=other.id, user_id=9, role="admin")
+    services.host_add(principal=owner_admin, host=HOST)
+    services.host_add(principal=other_admin, host=HOST)
+    operator = Principal.operator("support", tenant_id=owner.id)
+    host_verify_by_operator(principal=operator, host=HOST)
+    with pytest.raises(DomainError) as refused:
+        host_verify_by_operator(principal=operator.in_tenant(other.id), host=HOST)
+    assert refused.value.code == "MELMASTOON.RESOURCE.NOT_FOUND"
+
+
+def test_claims_expire__claim_verified_after_the_expiry_listed_it__stays_served(world, client, settings, monkeypatch):
+    """Expiry lists old claims, then deletes each: one verified in between is no longer a claim and
+    must stay served (the task used to remove it by name, whatever its state)."""
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    services.host_add(principal=admin, host="old.example.com")
+    long_ago = timezone.now() - timedelta(days=settings.HOST_VERIFICATION_EXPIRY_DAYS + 1)
+    with tenant_context(tenant.id):
+        TenantHostClaim.objects.update(created_at=long_ago)
+    listed = verification.claims_made_before
+
+    def verified_meanwhile(before):
+        snapshot = listed(before)
+        host_verify_by_operator(principal=Principal.operator("support", tenant_id=tenant.id), host=HOST)
+        return snapshot
+
+    monkeypatch.setattr(verification, "claims_made_before", verified_meanwhile)
+    assert verify_pending_hosts_task() == {"checks": 0, "expired": 1}
+    assert resolves(client) and row(tenant).verification_status == "verified"
+    with tenant_context(tenant.id):
+        assert not TenantHostClaim.objects.exists()
+        assert list(AuditLogEntry.objects.filter(action__in=["host.claim_expired", "host.removed"])
+                    .values_list("entity_id", flat=True)) == ["old.example.com"]
+
+
+def test_one_normaliser__idn_host_added_verified_and_resolved_in_any_form(world, client):
+    """What the tenant types, what "verify" names and what resolve is asked for meet in one form."""
+    tenant, admin = world
+    added = services.host_add(principal=admin, host="Straße.Lake.example.com.")
+    assert added.host == "xn--strae-oqa.lake.example.com"  # IDNA 2008 (not strasse.…)
+    host_verify_by_operator(principal=Principal.operator("support", tenant_id=tenant.id), host="straße.lake.example.com")
+    assert row(tenant, added.host).verification_status == "verified"
+    for asked in ("xn--strae-oqa.lake.example.com", "STRASSE.lake.example.com"):
+        assert resolves(client, asked) == (asked.lower() == added.host)
+    from urllib.parse import quote
+    assert resolves(client, quote("straße.lake.example.com.:443"))
+    assert resolves(client, "xn--strae-oqa.lake.example.com.:443")
+
+
+def test_renewed_challenge__after_failed_checks__backoff_starts_over(world, dns, settings):
+    """A new token is a new challenge: the failures of the old one must not push its first check
+    hours away (attempts and the next check reset)."""
+    tenant, admin = world
+    services.host_add(principal=admin, host=HOST)
+    for _ in range(5):
+        make_due(tenant)
+        host_verification_check(principal=admin, host=HOST)
+    failed = claim(tenant)
+    assert failed.verification_attempts == 5
+    assert failed.verification_next_check_at - failed.verification_checked_at == verification.retry_delay(5)
+    before = timezone.now()
+    renewed, _ = host_challenge_renew(principal=admin, host=HOST)
+    assert renewed.verification_attempts == 0 and renewed.verification_last_error is None
+    assert renewed.verification_next_check_at <= timezone.now() and renewed.verification_next_check_at >= before
+    host_verification_check(principal=admin, host=HOST)  # due at once; fails (no record): the first step
+    again = claim(tenant)
+    assert again.verification_attempts == 1
+    assert again.verification_next_check_at - again.verification_checked_at == verification.retry_delay(1)

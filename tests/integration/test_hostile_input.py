@@ -202,7 +202,7 @@ ADMIN_IDS = ["%00", "prp_%00", "%00prp_01M84PX9M9SYNQ39P6SWS9", "garbage", "x" *
 @pytest.mark.django_db
 @pytest.mark.parametrize("view", ["change", "delete", "history"])
 @pytest.mark.parametrize("object_id", ADMIN_IDS)
-@pytest.mark.parametrize("model", ["property", "tenant", "tenanthost", "apiclient", "brandkit", "membership"])
+@pytest.mark.parametrize("model", ["property", "tenant", "hostlisting", "apiclient", "brandkit", "membership"])
 def test_admin_object_url__impossible_id__404(signed_in_admin, model, object_id, view):
     client, _ = signed_in_admin
     response = client.get(f"/admin/themeconfig/{model}/{object_id}/{view}/")

@@ -4,13 +4,14 @@ transaction, and /platform/ reads on another connection."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.db import connection
 
 from publishing import outbox
 from tests.dns_server import DnsServer
 from tests.factories.admin_staff import make_staff, sign_in
-from tests.factories.tenancy import TenantHostFactory, UserFactory
-from themeconfig.models import TenantHost
+from tests.factories.tenancy import TenantHostClaimFactory, TenantHostFactory, UserFactory
+from themeconfig.models import HostListing, TenantHostClaim
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services import host_verification as verification
@@ -28,9 +29,9 @@ def no_broker(monkeypatch):
     return enqueued
 
 
-def stored(tenant_id, host) -> TenantHost:
+def stored(tenant_id, host) -> HostListing:
     with tenant_context(tenant_id):
-        return TenantHost.objects.get(host=host)
+        return HostListing.objects.get(host=host)
 
 
 def test_api_add_host__pending__token_once__replay_has_it_null(client, keyed_tenant_factory):
@@ -42,7 +43,9 @@ def test_api_add_host__pending__token_once__replay_has_it_null(client, keyed_ten
     assert response.status_code == 201 and response["Cache-Control"] == "no-store"
     assert body["host"] == "www.lake.example.com" and body["verification_status"] == "pending"
     assert (body["challenge_record_name"], body["challenge_record_type"]) == ("_theme-config.www.lake.example.com", "TXT")
-    assert stored(owner.id, body["host"]).verification_token_hash == verification.token_hash(body["challenge_token"])
+    with tenant_context(owner.id):
+        stored_hash = TenantHostClaim.objects.get(host=body["host"]).verification_token_hash
+    assert stored_hash == verification.token_hash(body["challenge_token"])
     replay = client.post("/api/v1/hosts/", {"host": "WWW.Lake.example.com."}, content_type="application/json",
                          **headers)
     assert replay.json()["challenge_token"] is None and replay["Idempotent-Replayed"] == "true"
@@ -82,14 +85,16 @@ def test_admin_add_host__challenge_shown_once_in_the_body__not_in_a_cookie(clien
     staff = make_staff("Lake Hotels")
     tenant = staff.tenant
     sign_in(client, staff, "admin")
-    response = client.post("/admin/themeconfig/tenanthost/add/", {"host": "lake.example.com", "property": ""})
+    response = client.post("/admin/themeconfig/hostlisting/add/", {"host": "lake.example.com", "property": ""})
     page = response.content.decode()
     assert response.status_code == 200 and "_theme-config.lake.example.com" in page
     row = stored(tenant.id, "lake.example.com")
     token = next(word for word in page.replace('"', " ").split() if word.startswith("tcv_"))
-    assert row.verification_status == "pending" and row.verification_token_hash == verification.token_hash(token)
+    with tenant_context(tenant.id):
+        token_hash = TenantHostClaim.objects.get(host="lake.example.com").verification_token_hash
+    assert row.verification_status == "pending" and token_hash == verification.token_hash(token)
     assert token not in str(response.cookies) and response["Cache-Control"].startswith("no-store")
-    again = client.get(f"/admin/themeconfig/tenanthost/{row.host}/change/")
+    again = client.get(f"/admin/themeconfig/hostlisting/{quote(row.pk)}/change/")
     assert token not in again.content.decode() and "pending" in again.content.decode().lower()
     assert again.context["site_url"] is None  # "View site" never opens a host that is not served
 
@@ -97,11 +102,10 @@ def test_admin_add_host__challenge_shown_once_in_the_body__not_in_a_cookie(clien
 def test_platform_verify_by_hand__verified__audited_as_the_operator(client, tenant_factory):
     tenant = tenant_factory()
     with tenant_context(tenant.id):
-        TenantHostFactory(host="pending.example.com", verification_status="pending",
-                          verification_token_hash=verification.token_hash("tcv_x"))
+        TenantHostClaimFactory(host="pending.example.com")
     client.force_login(UserFactory(username="ops", is_superuser=True))
-    response = client.post("/platform/themeconfig/tenanthost/", {
-        "action": "verify_by_hand", "_selected_action": ["pending.example.com"]})
+    response = client.post("/platform/themeconfig/hostlisting/", {
+        "action": "verify_by_hand", "_selected_action": [f"{tenant.id}:pending.example.com"]})
     assert response.status_code == 302
     row = stored(tenant.id, "pending.example.com")
     assert (row.verification_status, row.verified_by) == ("verified", "operator:ops")
@@ -114,3 +118,39 @@ def test_operator_added_host__verified_at_once(tenant_factory):
     tenant = tenant_factory()
     added = host_add(principal=Principal.operator("create_tenant", tenant_id=tenant.id), host="ops.example.com")
     assert added.is_verified and added.verification_token is None
+
+
+def test_platform_verify_by_hand__one_name_served_by_another_tenant__message__the_others_verified(
+        client, tenant_factory):
+    """The use case refuses one host (HOST_TAKEN): the page says which and why (the admin's one helper),
+    not a 500, and the other selected hosts are still verified."""
+    alpha, bravo = tenant_factory(), tenant_factory()
+    with tenant_context(alpha.id):
+        TenantHostFactory(host="contested.example.com")
+    with tenant_context(bravo.id):
+        TenantHostClaimFactory(host="contested.example.com")  # e.g. a previous release's insert
+        TenantHostClaimFactory(host="fine.example.com")
+    client.force_login(UserFactory(username="ops", is_superuser=True))
+    response = client.post("/platform/themeconfig/hostlisting/", {
+        "action": "verify_by_hand",
+        "_selected_action": [f"{bravo.id}:contested.example.com", f"{bravo.id}:fine.example.com"]}, follow=True)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("contested.example.com: ") for m in shown), shown
+    assert stored(bravo.id, "contested.example.com").verification_status == "pending"
+    assert stored(bravo.id, "fine.example.com").verification_status == "verified"
+
+
+def test_api_hosts__verified_by_an_operator__method_shown__operator_name_not(client, keyed_tenant_factory):
+    owner = keyed_tenant_factory(role="viewer")
+    with tenant_context(owner.tenant.id):
+        TenantHostFactory(host="ops.example.com", verified_by="operator:alice.smith")
+        TenantHostClaimFactory(host="pending.example.com")
+    response = client.get("/api/v1/hosts/", **owner.auth)
+    assert response.status_code == 200 and "alice" not in response.content.decode()
+    listed = {h["host"]: h for h in response.json()["results"]}
+    assert "verified_by" not in listed["ops.example.com"]
+    assert (listed["ops.example.com"]["verification_status"], listed["ops.example.com"]["verification_method"]) == (
+        "verified", "operator")
+    assert (listed["pending.example.com"]["verification_status"],
+            listed["pending.example.com"]["verification_method"]) == ("pending", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.db import connection
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def in_tenant(tenant_id: str, read):
 
 # --- who gets in ---------------------------------------------------------------------------------
 
-PLATFORM_PAGES = ["/platform/", "/platform/themeconfig/tenant/", "/platform/themeconfig/tenanthost/",
+PLATFORM_PAGES = ["/platform/", "/platform/themeconfig/tenant/", "/platform/themeconfig/hostlisting/",
                   "/platform/themeconfig/membership/", "/platform/themeconfig/layoutpreset/",
                   "/platform/publishing/outboxevent/", "/platform/publishing/publishjob/"]
 
@@ -119,7 +120,7 @@ def test_platform_hosts__superuser_with_a_session_tenant__still_every_tenants_ro
     session = client.session
     session[SESSION_TENANT_KEY] = alpha.id
     session.save()
-    page = client.get("/platform/themeconfig/tenanthost/").content.decode()
+    page = client.get("/platform/themeconfig/hostlisting/").content.decode()
     assert "alpha.example.com" in page and "bravo.example.com" in page
     assert "Alpha Seaside" in client.get("/admin/themeconfig/property/").content.decode()  # /admin/ unchanged
 
@@ -192,7 +193,10 @@ def test_platform_tenant_create__superuser__created_with_its_hosts_audited_as_op
     hosts = in_tenant(created.id, lambda: sorted(TenantHost.objects.values_list("host", flat=True)))
     assert (created.name, created.plan) == ("Charlie Resorts", "starter")
     assert hosts == ["charlie.example.com", "www.charlie.example.com"]
-    assert audit_rows(created.id) == [("tenant.created", "tenant", created.id, "operator:ops")]
+    assert sorted(audit_rows(created.id)) == [
+        ("host.verified", "host", "charlie.example.com", "operator:ops"),
+        ("host.verified", "host", "www.charlie.example.com", "operator:ops"),
+        ("tenant.created", "tenant", created.id, "operator:ops")]
 
 
 def test_platform_tenant_create__bad_slug__error_names_the_field_nothing_created(client, operator):
@@ -237,15 +241,15 @@ def test_platform_tenant__delete__not_offered(client, operator, tenants):
 # --- hosts ---------------------------------------------------------------------------------------
 
 def test_platform_host_add__unknown_tenant_slug__error_names_the_field(client, operator, tenants):
-    response = client.post("/platform/themeconfig/tenanthost/add/", {"tenant_slug": "nobody", "host": "x.example.com"})
+    response = client.post("/platform/themeconfig/hostlisting/add/", {"tenant_slug": "nobody", "host": "x.example.com"})
     assert response.status_code == 200
     assert "No live tenant has the slug" in str(response.context["adminform"].form.errors["tenant_slug"])
 
 
 def test_platform_host_add_then_remove__moved_to_another_tenant_audited(client, operator, tenants):
     alpha, bravo = tenants
-    assert client.post("/platform/themeconfig/tenanthost/alpha.example.com/delete/", {"post": "yes"}).status_code == 302
-    response = client.post("/platform/themeconfig/tenanthost/add/", {"tenant_slug": "bravo", "host": "Alpha.Example.com"})
+    assert client.post(f"/platform/themeconfig/hostlisting/{quote(alpha.id + ':alpha.example.com')}/delete/", {"post": "yes"}).status_code == 302
+    response = client.post("/platform/themeconfig/hostlisting/add/", {"tenant_slug": "bravo", "host": "Alpha.Example.com"})
     assert response.status_code == 302
     assert in_tenant(bravo.id, lambda: TenantHost.objects.filter(host="alpha.example.com").exists())
     assert not in_tenant(alpha.id, lambda: TenantHost.objects.filter(host="alpha.example.com").exists())
@@ -255,7 +259,7 @@ def test_platform_host_add_then_remove__moved_to_another_tenant_audited(client, 
 
 def test_platform_host_add__host_of_another_tenant__refused_with_a_message(client, operator, tenants):
     alpha, _ = tenants
-    response = client.post("/platform/themeconfig/tenanthost/add/", {"tenant_slug": "alpha", "host": "bravo.example.com"},
+    response = client.post("/platform/themeconfig/hostlisting/add/", {"tenant_slug": "alpha", "host": "bravo.example.com"},
                            follow=True)
     assert "already served" in response.content.decode()
     assert not in_tenant(alpha.id, lambda: TenantHost.objects.filter(host="bravo.example.com").exists())
@@ -263,13 +267,13 @@ def test_platform_host_add__host_of_another_tenant__refused_with_a_message(clien
 
 def test_platform_host_change__only_its_tenants_properties_offered(client, operator, tenants):
     alpha, _ = tenants
-    page = client.get("/platform/themeconfig/tenanthost/alpha.example.com/change/").content.decode()
+    page = client.get(f"/platform/themeconfig/hostlisting/{quote(alpha.id + ':alpha.example.com')}/change/").content.decode()
     assert "Alpha Seaside" in page and "Bravo Lodge" not in page
     their = in_tenant(tenants[1].id, lambda: Property.objects.get())
-    response = client.post("/platform/themeconfig/tenanthost/alpha.example.com/change/", {"property": their.pk})
+    response = client.post(f"/platform/themeconfig/hostlisting/{quote(alpha.id + ':alpha.example.com')}/change/", {"property": their.pk})
     assert response.status_code == 200 and response.context["adminform"].form.errors["property"]
     mine = in_tenant(alpha.id, lambda: Property.objects.get())
-    assert client.post("/platform/themeconfig/tenanthost/alpha.example.com/change/",
+    assert client.post(f"/platform/themeconfig/hostlisting/{quote(alpha.id + ':alpha.example.com')}/change/",
                        {"property": mine.pk}).status_code == 302
     assert in_tenant(alpha.id, lambda: TenantHost.objects.get(host="alpha.example.com").property_id) == mine.pk
     assert audit_rows(alpha.id)[-1] == ("host.updated", "host", "alpha.example.com", "operator:ops")

@@ -11,10 +11,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.admin.utils import quote
 
-from tests.factories.tenancy import ApiClientFactory, MembershipFactory, PropertyFactory, UserFactory
+from tests.factories.tenancy import (
+    ApiClientFactory,
+    MembershipFactory,
+    PropertyFactory,
+    TenantHostFactory,
+    UserFactory,
+)
 from themeconfig import services
-from themeconfig.models import ApiClient, BrandKit, Invitation, Membership, Property, Tenant, TenantHost
+from themeconfig.models import (
+    ApiClient,
+    BrandKit,
+    HostListing,
+    Invitation,
+    Membership,
+    Property,
+    Tenant,
+    TenantHost,
+)
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
@@ -62,7 +78,7 @@ def world(tenant_factory) -> World:
     operator = Principal.operator("test", tenant_id=tenant.id)
     with tenant_context(tenant.id):
         prop = PropertyFactory(name="Seaside")
-        host = TenantHost.objects.create(host="seaside.example.com", tenant_id=tenant.id)
+        host = TenantHostFactory(host="seaside.example.com", tenant_id=tenant.id)
         MembershipFactory(role="owner")  # the tenant always keeps an owner
         target = MembershipFactory(role="viewer")
         key = ApiClientFactory(role="viewer", name="old")
@@ -96,7 +112,7 @@ EFFECTS: dict[str, Callable[[World], bool]] = {
     "tenant_update": lambda w: Tenant.objects.get(pk=w.tenant.pk).name == "Renamed",
     "property_create": lambda w: Property.objects.filter(name="Mountain").exists(),
     "property_rename": lambda w: Property.objects.get(pk=w.property.pk).name == "Bay",
-    "host_add": lambda w: TenantHost.objects.filter(host="new.example.com").exists(),
+    "host_add": lambda w: HostListing.objects.filter(host="new.example.com").exists(),
     "host_update": lambda w: TenantHost.objects.get(pk=w.host.pk).property_id == w.property.pk,
     "membership_invite": lambda w: Invitation.objects.filter(email="x@example.com").exists(),
     "invitation_revoke": lambda w: Invitation.objects.get(pk=w.invitation.pk).revoked_at is not None,
@@ -115,8 +131,8 @@ ADMIN_REQUESTS: dict[str, Callable[[World], tuple[str, str, dict]]] = {
                                 {"name": "Renamed", "settings": '{"a": 1}'}),
     "property_create": lambda w: ("post", "/admin/themeconfig/property/add/", {"name": "Mountain"}),
     "property_rename": lambda w: ("post", f"/admin/themeconfig/property/{w.property.pk}/change/", {"name": "Bay"}),
-    "host_add": lambda w: ("post", "/admin/themeconfig/tenanthost/add/", {"host": "new.example.com"}),
-    "host_update": lambda w: ("post", f"/admin/themeconfig/tenanthost/{w.host.pk}/change/",
+    "host_add": lambda w: ("post", "/admin/themeconfig/hostlisting/add/", {"host": "new.example.com"}),
+    "host_update": lambda w: ("post", f"/admin/themeconfig/hostlisting/{quote(w.host.tenant_id + ':' + w.host.pk)}/change/",
                               {"property": w.property.pk}),
     "membership_invite": lambda w: ("post", "/admin/themeconfig/invitation/add/",
                                     {"email": "x@example.com", "role": "viewer"}),

@@ -1,6 +1,8 @@
 """Every CHECK, unique and partial unique index of the tenancy tables, rejected by PostgreSQL itself."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import psycopg
 import pytest
 from django.db import connection, transaction
@@ -37,6 +39,8 @@ def tenant(tenant_factory):
     return tenant_factory()
 
 
+# A served host as the current release writes it (one that names neither becomes a claim: 0011_host_claims).
+SERVED = {"verification_status": "verified", "verified_at": datetime.now(UTC)}
 CHECK_CASES = [
     ("tenants", lambda t: _tenant_row("tnt_" + BAD + "0", id="tnx_" + BAD + "0"), "tenants_id_check", "new"),
     ("tenants", lambda t: _tenant_row("NEW", slug="Not A Slug"), "tenants_slug_check", "new"),
@@ -46,13 +50,13 @@ CHECK_CASES = [
     ("tenants", lambda t: _tenant_row("NEW", settings=psycopg.types.json.Jsonb([1])), "tenants_settings_check", "new"),
     ("tenant_service.properties", lambda t: {"id": "prp_" + BAD, "tenant_id": t, "name": "x"}, "properties_id_check", None),
     ("tenant_service.properties", lambda t: {"id": new_id("prp"), "tenant_id": t, "name": ""}, "properties_name_check", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "Upper.Example.com", "tenant_id": t}, "tenant_hosts_host_check", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "bad_host.example.com", "tenant_id": t}, "tenant_hosts_host_check", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "x" * 64 + ".example.com", "tenant_id": t}, "tenant_hosts_host_check", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "a.example.com", "tenant_id": t, "verification_status": "maybe"}, "tenant_hosts_verification_status_check", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "b.example.com", "tenant_id": t}, "tenant_hosts_verification_token_chk", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "c.example.com", "tenant_id": t, "verification_token_hash": "not-a-sha256"}, "tenant_hosts_verification_token_chk", None),
-    ("tenant_service.tenant_hosts", lambda t: {"host": "d.example.com", "tenant_id": t, "verification_status": "verified", "verification_attempts": -1}, "tenant_hosts_verification_attempts_check", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "Upper.Example.com", "tenant_id": t, **SERVED}, "tenant_hosts_host_check", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "bad_host.example.com", "tenant_id": t, **SERVED}, "tenant_hosts_host_check", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "x" * 64 + ".example.com", "tenant_id": t, **SERVED}, "tenant_hosts_host_check", None),
+    ("tenant_service.tenant_hosts", lambda t: {"host": "d.example.com", "tenant_id": t, **SERVED, "verification_method": "guess"}, "tenant_hosts_verification_method_check", None),
+    ("tenant_service.tenant_host_claims", lambda t: {"host": "Upper.Example.com", "tenant_id": t}, "tenant_host_claims_host_check", None),
+    ("tenant_service.tenant_host_claims", lambda t: {"host": "c.example.com", "tenant_id": t, "verification_token_hash": "not-a-sha256"}, "tenant_host_claims_verification_token_hash_check", None),
+    ("tenant_service.tenant_host_claims", lambda t: {"host": "e.example.com", "tenant_id": t, "verification_attempts": -1}, "tenant_host_claims_verification_attempts_check", None),
     ("theme_config.memberships", lambda t: {"id": new_id("mbr"), "tenant_id": t, "user_id": 0, "role": "god"}, "memberships_role_check", None),
     ("theme_config.memberships", lambda t: {"id": "mbr_" + BAD, "tenant_id": t, "user_id": 0}, "memberships_id_check", None),
     ("theme_config.api_clients", lambda t: _api_client_row(t, id="apk_" + BAD), "api_clients_id_check", None),
@@ -125,7 +129,7 @@ def test_tenant_hosts_property_fk__property_of_another_tenant__rejected(tenant_f
         with tenant_context(a.id):
             _insert("tenant_service.tenant_hosts", {"host": "x.example.com", "tenant_id": a.id,
                                                      "property_id": foreign_property.id,
-                                                     "verification_status": "verified"})
+                                                     **SERVED})
 
 
 def test_memberships_tenant_user_uq__one_membership_per_user(tenant, membership_factory):
@@ -160,7 +164,7 @@ def test_coverage__every_check_and_unique_of_the_tenancy_tables_has_a_case(admin
         WHERE (n.nspname = 'tenant_service' OR c.relname IN ('memberships', 'api_clients')) AND con.contype = 'c'
         """
     ).fetchall()
-    tested = {c[2] for c in CHECK_CASES}
+    tested = {c[2] for c in CHECK_CASES} | {"tenant_hosts_verified_only"}  # an UPDATE's: test below
     assert {r[0] for r in rows} == tested
     uniques = admin_sql.execute(
         """
@@ -175,3 +179,34 @@ def test_coverage__every_check_and_unique_of_the_tenancy_tables_has_a_case(admin
         "tenants_slug_uq", "properties_tenant_name_uq", "properties_tenant_id_id_uq", "memberships_tenant_user_uq",
         "api_clients_secret_hash_uq", "api_clients_tenant_name_uq",
     }
+
+
+def test_tenant_hosts__served_host_made_pending__rejected_by_postgres(tenant, tenant_host_factory):
+    """tenant_hosts holds served hosts only: an INSERT not saying `verified` becomes a claim
+    (test_migrations), and an UPDATE cannot make a served host unproven."""
+    with tenant_context(tenant.id):
+        tenant_host_factory(host="served.example.com")
+    with raises_pg(psycopg.errors.CheckViolation, constraint="tenant_hosts_verified_only"):
+        with tenant_context(tenant.id), connection.cursor() as cursor:
+            cursor.execute("UPDATE tenant_service.tenant_hosts SET verification_status = 'pending'")
+
+
+def test_previous_release_host_insert__neither_fails_nor_served__a_claim_without_challenge(tenant_factory,
+                                                                                          tenant_host_factory):
+    """Rolling deploy: the release before host verification inserts (host, tenant_id, property_id,
+    created_at) as the request role. Tenant's or operator's alike, it becomes a claim with no challenge
+    yet (fail closed); a name another tenant serves still fails as it did (tenant_hosts_pkey)."""
+    a, b = tenant_factory(), tenant_factory()
+    with tenant_context(b.id):
+        tenant_host_factory(host="taken.example.com")
+    with tenant_context(a.id):
+        _insert("tenant_service.tenant_hosts", {"host": "old-release.example.com", "tenant_id": a.id,
+                                                "property_id": None, "created_at": datetime.now(UTC)})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tenant_service.tenant_hosts")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("SELECT host, verification_token_hash FROM tenant_service.tenant_host_claims")
+            assert cursor.fetchall() == [("old-release.example.com", None)]
+    with raises_pg(psycopg.errors.UniqueViolation, constraint="tenant_hosts_pkey"):
+        with tenant_context(a.id):
+            _insert("tenant_service.tenant_hosts", {"host": "taken.example.com", "tenant_id": a.id})

@@ -91,3 +91,39 @@ def test_migrations__down_to_zero_and_up_again(empty_database):
         assert check.returncode == 0 and "No changes detected" in check.stdout, check.stdout + check.stderr
         rls = manage(empty_database, "check_rls", check=False)
         assert rls.returncode == 0, rls.stdout + rls.stderr
+
+
+def _hosts(conn) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT host FROM tenant_service.tenant_hosts ORDER BY host")]
+
+
+def test_rollback__pending_hosts_and_claims__never_back_in_tenant_hosts_for_the_old_sync(empty_database):
+    """Rolling back must never serve an unproven host: publishing 0010.down re-syncs host_resolution from
+    every tenant_hosts row with the old function (no status test), and themeconfig 0009.down drops the
+    status column. So the down path deletes claims (0011_host_claims) and pending rows (0009, publishing
+    0010) before the old definitions return."""
+    tenant = "tnt_" + "0" * 22
+    with connect("postgres", empty_database, autocommit=True) as conn:
+        manage(empty_database, "migrate", "--no-input", "-v", "0")
+        conn.execute("INSERT INTO tenant_service.tenants (id, slug, name) VALUES (%s, 'rb', 'Rb')", [tenant])
+        conn.execute("INSERT INTO tenant_service.tenant_hosts (host, tenant_id, verification_status, verified_at) "
+                     "VALUES ('served.example.com', %s, 'verified', now())", [tenant])
+        conn.execute("INSERT INTO tenant_service.tenant_host_claims (host, tenant_id, verification_token_hash) "
+                     "VALUES ('claimed.example.com', %s, repeat('a', 64))", [tenant])
+
+        manage(empty_database, "migrate", "themeconfig", "0009_host_verification", "--no-input", "-v", "0")
+        assert _hosts(conn) == ["served.example.com"]  # the claim is not moved back as a pending host
+        # A pending row as 0009 itself wrote them (the state of a database that never ran 0010).
+        conn.execute("INSERT INTO tenant_service.tenant_hosts (host, tenant_id, verification_token_hash) "
+                     "VALUES ('pending.example.com', %s, repeat('b', 64))", [tenant])
+        manage(empty_database, "migrate", "publishing", "0009_outbox_relay", "--no-input", "-v", "0")
+        assert _hosts(conn) == ["served.example.com"]  # gone before the old sync ran
+
+        conn.execute("INSERT INTO tenant_service.tenant_hosts (host, tenant_id, verification_token_hash) "
+                     "VALUES ('pending2.example.com', %s, repeat('c', 64))", [tenant])
+        manage(empty_database, "migrate", "themeconfig", "0008_audit_log", "--no-input", "-v", "0")
+        assert _hosts(conn) == ["served.example.com"]  # not left behind as a served host without status
+
+        manage(empty_database, "migrate", "--no-input", "-v", "0")
+        assert _hosts(conn) == ["served.example.com"]
+        conn.execute("DELETE FROM tenant_service.tenants WHERE id = %s", [tenant])

@@ -124,7 +124,9 @@ class EntryParts:
     def __call__(self, entry) -> list[dict]:
         old = {k: v for k, v in (entry.old_values or {}).items() if k not in HIDDEN_FIELDS}
         new = {k: v for k, v in (entry.new_values or {}).items() if k not in HIDDEN_FIELDS}
-        for side in (old, new):  # a block's ordinal counts from 0; its editor says position 1, 2…
+        # A block's ordinal counts from 0 and its editor says position 1, 2…; a version's ordinal is
+        # already its number (version 1, 2…) and is shown as it is.
+        for side in (old, new) if entry.entity_type == "content_block" else ():
             if isinstance(side.get("ordinal"), int) and not isinstance(side["ordinal"], bool):
                 side["position"] = side.pop("ordinal") + 1
         parts: list[dict] = []

@@ -107,7 +107,7 @@ class GuardedModelAdmin(admin.ModelAdmin):
         try:
             return super().changelist_view(request, extra_context)
         except DomainError as error:  # an action's use case refused
-            messages.error(request, error.message)
+            messages.error(request, domain_error_text(error))
             return HttpResponseRedirect(request.get_full_path())
 
     def _check_selected_rows_exist(self, request) -> None:
@@ -129,7 +129,7 @@ class GuardedModelAdmin(admin.ModelAdmin):
         try:
             return super().delete_view(request, object_id, extra_context)
         except DomainError as error:
-            messages.error(request, error.message)
+            messages.error(request, domain_error_text(error))
             return HttpResponseRedirect(request.get_full_path())
 
     def get_actions(self, request):

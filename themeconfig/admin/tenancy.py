@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from themeconfig import services
 from themeconfig.admin.base import TenantScopedAdmin, domain_error_text, principal_of, show_secret_once
-from themeconfig.models import Property, Tenant, TenantHost
+from themeconfig.models import HostListing, Property, Tenant
 from themeconfig.platform.errors import DomainError
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
@@ -49,10 +49,11 @@ class PropertyAdmin(TenantScopedAdmin):
         obj.pk, obj.tenant_id, obj.created_at = created.pk, created.tenant_id, created.created_at
 
 
-@admin.register(TenantHost)
+@admin.register(HostListing)
 class TenantHostAdmin(TenantScopedAdmin):
-    """A host added here is pending until its DNS challenge is met (the token shown once, on the page
-    after adding); *Verify now* has a worker check it at once, beat checks pending hosts with backoff."""
+    """The tenant's hosts, served and claimed. A host added here is a pending claim until its DNS
+    challenge is met (the token shown once, on the page after adding); *Verify now* has a worker check
+    it at once, beat checks pending claims with backoff. A claim reserves nothing."""
 
     list_display = ["host", "property", "verification_status", "verified_at", "verification_checked_at",
                     "verification_last_error", "created_at"]
@@ -64,14 +65,14 @@ class TenantHostAdmin(TenantScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return self.fields
-        return [*self.fields, "verification_status", "challenge_record", "verified_at", "verified_by",
+        return [*self.fields, "verification_status", "challenge_record", "verified_at", "verification_method",
                 "verification_attempts", "verification_checked_at", "verification_next_check_at",
                 "verification_last_error"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["host", "verification_status", "challenge_record", "verified_at", "verified_by",
+        return ["host", "verification_status", "challenge_record", "verified_at", "verification_method",
                 "verification_attempts", "verification_checked_at", "verification_next_check_at",
                 "verification_last_error"]
 
@@ -91,6 +92,7 @@ class TenantHostAdmin(TenantScopedAdmin):
             return
         created = services.host_add(principal=principal, host=obj.host, property_id=obj.property_id)
         obj.host, obj.tenant_id = created.host, created.tenant_id
+        obj.id = f"{created.tenant_id}:{created.host}"
         request._host_challenge = (created.challenge_name, created.verification_token)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -107,7 +109,7 @@ class TenantHostAdmin(TenantScopedAdmin):
                          "Verify now (or wait: pending hosts are checked regularly). The host is served only "
                          "once verified. The token is not shown again (only its hash is stored); a new "
                          "challenge can be asked for."),
-            back_url=reverse("admin:themeconfig_tenanthost_changelist"), admin_site=self.admin_site,
+            back_url=reverse("admin:themeconfig_hostlisting_changelist"), admin_site=self.admin_site,
         )
 
     @admin.action(description="Verify the selected hosts now (DNS check)", permissions=["change"])

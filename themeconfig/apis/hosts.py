@@ -5,9 +5,9 @@ from drf_spectacular.utils import extend_schema
 
 from themeconfig import services
 from themeconfig.apis.base import WorkspaceApi, WorkspaceListApi
-from themeconfig.models import TenantHost
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.tenancy import host_list
 from themeconfig.serializers.hosts import HostCreatedSerializer, HostCreateSerializer, HostSerializer
 from themeconfig.services import host_verification
 
@@ -23,7 +23,7 @@ class HostListApi(WorkspaceListApi):
 
     @extend_schema(operation_id="hosts_list", responses=HostSerializer(many=True))
     def get(self, request):
-        return self.paginated(TenantHost.objects.all(), HostSerializer)
+        return self.paginated(host_list(), HostSerializer)
 
     @extend_schema(request=HostCreateSerializer, responses={201: HostCreatedSerializer})
     @idempotent

@@ -4,6 +4,8 @@ from .brand_kits import BrandKit
 from .layout import LayoutPreset, LayoutSurface
 from .tenancy import (
     ApiClient,
+    HostListing,
+    HostVerificationMethod,
     HostVerificationStatus,
     Invitation,
     InvitationRole,
@@ -12,6 +14,7 @@ from .tenancy import (
     Role,
     Tenant,
     TenantHost,
+    TenantHostClaim,
     TenantPlan,
 )
 from .themes import (
@@ -52,6 +55,9 @@ __all__ = [
     "Role",
     "Tenant",
     "TenantHost",
+    "TenantHostClaim",
+    "HostListing",
+    "HostVerificationMethod",
     "HostVerificationStatus",
     "TenantPlan",
     "Theme",

@@ -74,11 +74,16 @@ class HostVerificationStatus(models.TextChoices):
     VERIFIED = "verified"
 
 
-class TenantHost(RLSModel):
-    """A host name of a tenant (seed 000 §6.2 `tenant_service.tenant_hosts`); served once verified.
+class HostVerificationMethod(models.TextChoices):
+    DNS = "dns", "DNS TXT record"
+    OPERATOR = "operator", "Operator, by hand"
 
-    A host a tenant adds is `pending` until the DNS TXT record at `_theme-config.<host>` holds its
-    challenge token (only the token's sha256 is kept); operators' hosts are verified by them."""
+
+class TenantHost(RLSModel):
+    """A served host name of a tenant (seed 000 §6.2 `tenant_service.tenant_hosts`): verified only.
+
+    A name is served by at most one tenant (the primary key). Until a tenant proves it controls a
+    name it holds a `TenantHostClaim`, which reserves nothing."""
 
     host = models.TextField(primary_key=True)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="hosts")
@@ -86,26 +91,18 @@ class TenantHost(RLSModel):
         Property, on_delete=models.CASCADE, null=True, blank=True, related_name="hosts"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Always 'verified' here (a CHECK); the column stays for the SQL that reads it.
     verification_status = models.TextField(choices=HostVerificationStatus.choices,
-                                           default=HostVerificationStatus.PENDING)
-    verification_token_hash = models.TextField(null=True, blank=True, editable=False)
+                                           default=HostVerificationStatus.VERIFIED)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_by = models.TextField(null=True, blank=True)
-    verification_attempts = models.IntegerField(default=0)
-    verification_checked_at = models.DateTimeField(null=True, blank=True)
-    verification_next_check_at = models.DateTimeField(null=True, blank=True)
-    # A check in flight holds the host until then (a lost worker's claim lapses).
-    verification_leased_until = models.DateTimeField(null=True, blank=True)
-    verification_last_error = models.TextField(null=True, blank=True)
+    # NULL: added before host verification existed.
+    verification_method = models.TextField(choices=HostVerificationMethod.choices, null=True, blank=True)
 
-    # `property` is a field of this model, so the decorator is named through builtins.
-    @builtins.property
-    def is_verified(self) -> bool:
-        return self.verification_status == HostVerificationStatus.VERIFIED
+    is_verified = True
 
     @builtins.property
     def challenge_name(self) -> str:
-        """Where the TXT record holding the token goes."""
         return f"_theme-config.{self.host}"
 
     class Meta:
@@ -115,6 +112,80 @@ class TenantHost(RLSModel):
 
     def __str__(self) -> str:
         return self.host
+
+
+class TenantHostClaim(RLSModel):
+    """A tenant's unproven claim to a host name (`tenant_service.tenant_host_claims`): served once the
+    DNS TXT record at `_theme-config.<host>` holds its challenge token (only the sha256 is kept), or
+    an operator verifies it. Several tenants may claim one name; verification takes it from the rest."""
+
+    pk = models.CompositePrimaryKey("tenant_id", "host")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="host_claims")
+    host = models.TextField()
+    property = models.ForeignKey(
+        Property, on_delete=models.CASCADE, null=True, blank=True, related_name="host_claims"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    verification_token_hash = models.TextField(null=True, blank=True, editable=False)
+    verification_attempts = models.IntegerField(default=0)
+    verification_checked_at = models.DateTimeField(null=True, blank=True)
+    verification_next_check_at = models.DateTimeField(null=True, blank=True)
+    # A check in flight holds the claim until then (a lost worker's lease lapses).
+    verification_leased_until = models.DateTimeField(null=True, blank=True)
+    verification_last_error = models.TextField(null=True, blank=True)
+
+    verification_status = HostVerificationStatus.PENDING
+    is_verified = False
+
+    @builtins.property
+    def challenge_name(self) -> str:
+        """Where the TXT record holding the token goes."""
+        return f"_theme-config.{self.host}"
+
+    class Meta:
+        db_table = 'tenant_service"."tenant_host_claims'
+        ordering = ["host"]
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class HostListing(models.Model):
+    """One row per host of a tenant, served or claimed, with its state (the view
+    `tenant_service.tenant_host_listing`, read under the reader's row level security): what the
+    hosts API and the admin pages list. Read-only: changes go through the host use cases."""
+
+    id = models.TextField(primary_key=True)  # "<tenant_id>:<host>"
+    tenant = models.ForeignKey(Tenant, on_delete=models.DO_NOTHING, related_name="+")
+    host = models.TextField()
+    property = models.ForeignKey(Property, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    verification_status = models.TextField(choices=HostVerificationStatus.choices)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.TextField(null=True, blank=True)
+    verification_method = models.TextField(choices=HostVerificationMethod.choices, null=True, blank=True)
+    verification_attempts = models.IntegerField()
+    verification_checked_at = models.DateTimeField(null=True, blank=True)
+    verification_next_check_at = models.DateTimeField(null=True, blank=True)
+    verification_last_error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        managed = False
+        db_table = 'tenant_service"."tenant_host_listing'
+        ordering = ["host"]
+        verbose_name = "tenant host"
+
+    def __str__(self) -> str:
+        return self.host
+
+    @builtins.property
+    def is_verified(self) -> bool:
+        return self.verification_status == HostVerificationStatus.VERIFIED
+
+    @builtins.property
+    def challenge_name(self) -> str:
+        return f"_theme-config.{self.host}"
 
 
 class Membership(RLSModel):

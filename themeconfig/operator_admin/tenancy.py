@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
 from themeconfig import services
-from themeconfig.models import InvitationRole, LayoutPreset, Membership, Property, Tenant, TenantHost
+from themeconfig.admin.base import domain_error_text
+from themeconfig.models import HostListing, InvitationRole, LayoutPreset, Membership, Property, Tenant
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
+from themeconfig.platform.errors import DomainError
 from themeconfig.platform.service_db import service_context
 from themeconfig.selectors.operators import tenant_by_slug
 from themeconfig.services.host_verification import host_verify_by_operator
@@ -87,13 +89,15 @@ class HostCreateForm(forms.ModelForm):
     tenant_slug = TenantSlugField(label="Tenant (slug)")
 
     class Meta:
-        model = TenantHost
+        model = HostListing
         fields = ["host"]
 
 
-@admin.register(TenantHost, site=operator_site)
+@admin.register(HostListing, site=operator_site)
 class TenantHostOperatorAdmin(OperatorModelAdmin):
-    """Hosts of every tenant. A host moves to another tenant by removing it here and adding it there."""
+    """Hosts of every tenant, served and claimed (several tenants may claim one name; verifying one
+    claim removes the others, audited). A host moves to another tenant by removing it here and adding
+    it there."""
 
     can_add = can_change = can_delete = True
     list_display = ["host", "tenant", "property", "verification_status", "verified_by", "created_at"]
@@ -107,9 +111,15 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
     def verify_by_hand(self, request, queryset):
         with service_context():
             hosts = list(queryset.values_list("host", "tenant_id"))
+        verified = 0
         for host, tenant_id in hosts:
-            host_verify_by_operator(principal=request.operator.in_tenant(tenant_id), host=host)
-        self.message_user(request, f"Verified {len(hosts)} host(s).")
+            try:
+                host_verify_by_operator(principal=request.operator.in_tenant(tenant_id), host=host)
+            except DomainError as error:
+                self.message_user(request, f"{host}: {domain_error_text(error)}", level=messages.ERROR)
+                continue
+            verified += 1
+        self.message_user(request, f"Verified {verified} host(s).")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -125,7 +135,8 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
     def get_fields(self, request, obj=None):
         return ["tenant_slug", "host"] if obj is None else [
             "host", "tenant", "property", "verification_status", "verified_at", "verified_by",
-            "verification_attempts", "verification_checked_at", "verification_last_error", "created_at"]
+            "verification_method", "verification_attempts", "verification_checked_at", "verification_last_error",
+            "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["host", "tenant", "verification_status", "verified_at", "verified_by",
@@ -140,6 +151,7 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
         tenant = form.cleaned_data["tenant_slug"]
         created = services.host_add(principal=request.operator.in_tenant(tenant.pk), host=obj.host)
         obj.host, obj.tenant_id = created.host, created.tenant_id
+        obj.id = f"{created.tenant_id}:{created.host}"
 
     def delete_model(self, request, obj):
         host_remove(principal=request.operator.in_tenant(obj.tenant_id), host=obj.host)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from themeconfig.models import HostVerificationStatus, Tenant, TenantHost
+from themeconfig.models import Tenant, TenantHostClaim
 from themeconfig.platform.service_db import service_context
 
 
@@ -15,18 +15,11 @@ def tenant_by_slug(*, slug: str) -> Tenant | None:
 
 
 def hosts_due_for_verification(*, limit: int = 100) -> list[tuple[str, str]]:
-    """(host, tenant_id) of pending hosts whose next DNS check is due, oldest due first (every tenant)."""
+    """(host, tenant_id) of pending claims with a challenge whose next DNS check is due, oldest due
+    first (every tenant)."""
     with service_context() as alias:
-        return list(TenantHost.objects.using(alias).filter(
+        return list(TenantHostClaim.objects.using(alias).filter(
             Q(verification_next_check_at__isnull=True) | Q(verification_next_check_at__lte=timezone.now()),
             Q(verification_leased_until__isnull=True) | Q(verification_leased_until__lte=timezone.now()),
-            verification_status=HostVerificationStatus.PENDING,
+            verification_token_hash__isnull=False,
         ).order_by("verification_next_check_at").values_list("host", "tenant_id")[:limit])
-
-
-def hosts_pending_since(*, before) -> list[tuple[str, str]]:
-    """(host, tenant_id) of hosts still pending that were added before `before` (every tenant)."""
-    with service_context() as alias:
-        return list(TenantHost.objects.using(alias).filter(
-            verification_status=HostVerificationStatus.PENDING, created_at__lt=before,
-        ).values_list("host", "tenant_id"))

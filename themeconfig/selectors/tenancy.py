@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from themeconfig.models import HostVerificationStatus, Membership, Property, Tenant, TenantHost
+from themeconfig.models import HostListing, HostVerificationStatus, Membership, Property, Tenant, TenantHost
 from themeconfig.platform.tenant_context import current_tenant_id
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
@@ -42,3 +42,8 @@ def verified_host_names() -> list[str]:
     """The current tenant's verified hosts (where its pages may load images from, among others)."""
     return list(TenantHost.objects.filter(verification_status=HostVerificationStatus.VERIFIED)
                 .order_by("host").values_list("host", flat=True))
+
+
+def host_list() -> QuerySet[HostListing]:
+    """The current tenant's hosts, served and claimed, each with its verification state."""
+    return HostListing.objects.filter(tenant_id=current_tenant_id())

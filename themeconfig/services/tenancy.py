@@ -5,10 +5,16 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
-from themeconfig.models import Property, Tenant, TenantHost, TenantPlan
+from themeconfig.models import (
+    HostVerificationMethod,
+    Property,
+    Tenant,
+    TenantHost,
+    TenantHostClaim,
+    TenantPlan,
+)
 from themeconfig.platform.errors import (
     CoreErrorCode,
     DomainError,
@@ -16,29 +22,32 @@ from themeconfig.platform.errors import (
     constraint_violations,
     validation_error,
 )
+from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.selectors.operators import tenant_by_slug
 from themeconfig.services.audit import audit_record
-from themeconfig.services.host_verification import challenge_new, pending_values, verified_values
+from themeconfig.services.host_verification import (
+    challenge_new,
+    challenge_values,
+    host_claim_promote,
+    host_served_elsewhere,
+    host_taken,
+    name_lock,
+)
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.signals import host_resolution_changed_on_commit
 from themeconfig.validators.contrast import CONTRAST_POLICIES
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-HOST_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def normalize_host(host: str, *, path: str = "/hosts") -> str:
-    """Lower-case, no trailing dot, IDNA-encoded; raises a validation error naming `path`."""
-    value = (host or "").strip().rstrip(".").lower() if isinstance(host, str) else ""
-    try:
-        value = value.encode("idna").decode("ascii")
-    except UnicodeError:
-        value = ""
-    if not value or len(value) > 253 or not all(HOST_LABEL_RE.match(label) for label in value.split(".")):
+    """The stored form of a host name (platform.hostnames); raises a validation error naming `path`."""
+    value = host_normalize(host)
+    if value is None:
         raise validation_error([FieldError(path, "invalid_host", f"{host!r} is not a valid host name.")])
     return value
 
@@ -115,18 +124,22 @@ def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
         return tenant
 
 
-def _host_insert(*, principal: Principal, tenant_id: str, host: str, property_id: str | None) -> TenantHost:
-    """The new host row: verified when an operator adds it (they vouch for it, audited), else pending
-    with a fresh challenge, whose token is on the returned object (`verification_token`) and nowhere else."""
-    token = None
+def _host_insert(*, principal: Principal, tenant_id: str, host: str,
+                 property_id: str | None) -> TenantHost | TenantHostClaim:
+    """The tenant's new host: served at once when an operator adds it (they vouch for it, audited),
+    else a claim with a fresh challenge, whose token is on the returned object (`verification_token`)
+    and nowhere else. HOST_TAKEN only if another tenant *serves* the name: claims reserve nothing."""
     if principal.is_operator:
-        verification = verified_values(principal)
-    else:
-        token, hashed = challenge_new()
-        verification = pending_values(hashed)
-    with transaction.atomic():
-        created = TenantHost.objects.create(host=host, tenant_id=tenant_id, property_id=property_id, **verification)
-    host_resolution_changed_on_commit([host])  # "unknown host" may be cached for it
+        added = host_claim_promote(principal=principal.in_tenant(tenant_id), host=host, property_id=property_id,
+                                   method=HostVerificationMethod.OPERATOR)
+        added.verification_token = None
+        return added
+    name_lock(host)
+    if host_served_elsewhere(host):
+        raise host_taken()
+    token, hashed = challenge_new()
+    created = TenantHostClaim.objects.create(host=host, tenant_id=tenant_id, property_id=property_id,
+                                             **challenge_values(hashed))
     created.verification_token = token
     return created
 
@@ -139,16 +152,17 @@ def _property_errors(property_id: str | None, path: str = "/property_id") -> lis
     return []
 
 
-def host_add(*, principal: Principal, host: str, property_id: str | None = None, path: str = "/host") -> TenantHost:
+def host_add(*, principal: Principal, host: str, property_id: str | None = None,
+             path: str = "/host") -> TenantHost | TenantHostClaim:
     """Adds a host to the principal's tenant; adding a host it already has is a no-op.
 
-    A tenant's new host is pending until its DNS challenge is met (`verification_token` on the
-    returned object, shown once); an operator's is verified at once."""
+    A tenant's new host is a pending claim until its DNS challenge is met (`verification_token` on
+    the returned object, shown once); an operator's is verified at once."""
     value = normalize_host(host, path=path)
     with use_case(principal, Permission.TENANT_MANAGE):
         if errors := _property_errors(property_id):
             raise validation_error(errors)
-        existing = TenantHost.objects.filter(host=value).first()
+        existing = TenantHost.objects.filter(host=value).first() or TenantHostClaim.objects.filter(host=value).first()
         if existing is not None:
             existing.verification_token = None  # shown once, when it was added
             return existing
@@ -159,15 +173,24 @@ def host_add(*, principal: Principal, host: str, property_id: str | None = None,
         return added
 
 
-def host_update(*, principal: Principal, host: str, property_id: str | None) -> TenantHost:
-    """Points a host of the tenant at one of its properties (or at the whole tenant: None)."""
+def _tenant_host(host: str) -> TenantHost | TenantHostClaim:
+    """The tenant's served host or claim named `host`, locked; NOT_FOUND otherwise."""
+    value = host_normalize(host)
+    found = value and (TenantHost.objects.select_for_update().filter(host=value).first()
+                       or TenantHostClaim.objects.select_for_update().filter(host=value).first())
+    if not found:
+        raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
+    return found
+
+
+def host_update(*, principal: Principal, host: str, property_id: str | None) -> TenantHost | TenantHostClaim:
+    """Points a host of the tenant (served or claimed) at one of its properties (or at the whole tenant: None)."""
     with use_case(principal, Permission.TENANT_MANAGE):
         if errors := _property_errors(property_id):
             raise validation_error(errors)
-        before = TenantHost.objects.select_for_update().filter(host=host).first()
-        if TenantHost.objects.filter(host=host).update(property_id=property_id) == 0:
-            raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
-        updated = TenantHost.objects.get(host=host)
+        before = _tenant_host(host)
+        type(before).objects.filter(host=before.host).update(property_id=property_id)
+        updated = type(before).objects.get(host=before.host)
         audit_record(principal=principal, action="host.updated", entity_type="host", entity_id=updated.host,
                      old={"property_id": before.property_id}, new={"property_id": updated.property_id})
         host_resolution_changed_on_commit([updated.host])
@@ -175,14 +198,13 @@ def host_update(*, principal: Principal, host: str, property_id: str | None) -> 
 
 
 def host_remove(*, principal: Principal, host: str) -> None:
-    """Removes a host of the tenant: it resolves to nothing from the commit on."""
+    """Removes a host of the tenant (served or claimed): it resolves to nothing from the commit on."""
     with use_case(principal, Permission.TENANT_MANAGE):
-        before = TenantHost.objects.select_for_update().filter(host=host).first()
-        if before is None:
-            raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
-        TenantHost.objects.filter(host=host).delete()
+        before = _tenant_host(host)
+        type(before).objects.filter(host=before.host).delete()
         audit_record(principal=principal, action="host.removed", entity_type="host", entity_id=before.host,
-                     old={"host": before.host, "property_id": before.property_id})
+                     old={"host": before.host, "property_id": before.property_id,
+                          "verification_status": before.verification_status})
         host_resolution_changed_on_commit([before.host])
 
 
