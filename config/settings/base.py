@@ -338,6 +338,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each c
 AXES_CLIENT_IP_CALLABLE = "themeconfig.platform.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# The admin's own page (how long, how to get back) rather than axes' bare line of text.
+AXES_LOCKOUT_CALLABLE = "themeconfig.sign_in_lockout.locked_out_view"
 # Its attempts list every tenant's usernames and addresses: never on the tenant admin.
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False

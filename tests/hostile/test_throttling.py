@@ -355,6 +355,11 @@ def test_sign_in__repeated_failures_for_a_user__locked_from_any_address_until_re
     assert statuses == [200] * (limit - 1) + [429]  # the limit-th failure locks
     locked = sign_in_post(site, username, PASSWORD, "203.0.113.200")
     assert locked.status_code == 429 and not signed_in(locked)
+    # The admin's own page: how long, and the way back to that site's sign-in page.
+    page = locked.content.decode()
+    minutes = round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    assert "<h1>Sign-in locked</h1>" in page and f"for {minutes} minutes" in page and f'href="{site}"' in page
+    assert int(locked["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
     if site == "/admin/login/":  # the other tenant's staff sign in from that address meanwhile
         assert signed_in(sign_in_post(site, "beta_owner", PASSWORD, "203.0.113.200"))
     call_command("axes_reset_username", username)
