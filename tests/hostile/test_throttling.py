@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from tests.factories.admin_staff import make_staff, sign_in
 from tests.factories.tenancy import UserFactory
 from tests.hostile.test_public_endpoints import published_tenant
 from tests.live_app import database_url, free_port
+from tests.redis_server import redis_server
 from themeconfig.models import ApiClient
 from themeconfig.platform import throttling
 from themeconfig.platform.tenant_context import tenant_context
@@ -237,29 +237,9 @@ def _wait_for(check, what: str, seconds: float = 30) -> None:
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    if not shutil.which("redis-server"):
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        import redis
-
-        _wait_for(lambda: _redis_answers(redis, port), "redis-server did not start")
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def _redis_answers(redis, port: int) -> bool:
-    try:
-        return redis.Redis(port=port, socket_connect_timeout=0.2).ping()
-    except redis.RedisError:
-        return False
+def own_redis():
+    with redis_server(persistence="rdb") as server:
+        yield server
 
 
 @pytest.fixture
@@ -303,15 +283,13 @@ def live_server_on(django_db_setup, tmp_path):
 @pytest.mark.slow
 def test_public_and_api__redis_gone__real_server_fails_open_without_5xx(tenants, own_redis, live_server_on):
     alpha, beta = tenants
-    redis_process, redis_port = own_redis
-    port = live_server_on(redis_port, TRUSTED_PROXY_COUNT="1", THROTTLE_RESOLVE_RATE="2/min",
+    port = live_server_on(own_redis.port, TRUSTED_PROXY_COUNT="1", THROTTLE_RESOLVE_RATE="2/min",
                           THROTTLE_PREVIEW_RATE="2/min", THROTTLE_API_KEY_RATE="2/min")
     resolve = f"/api/v1/resolve/?host={alpha['host']}"
     # Counted in this Redis, across both workers: the third from one address is refused.
     first = {"X-Forwarded-For": "198.51.100.1"}
     assert sorted(_get(port, resolve, first) for _ in range(3)) == [200, 200, 429]
-    redis_process.kill()
-    redis_process.wait()
+    own_redis.kill()
     # Redis gone: nothing can be counted, so everything is let through (six times a limit of two),
     # on every public path and the API, credentials or not; never a 5xx.
     caller = {"X-Forwarded-For": "198.51.100.2", "X-Tenant-ID": beta["staff"].tenant.id, "Cookie": "sessionid=forged"}
