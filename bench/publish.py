@@ -58,7 +58,7 @@ os.environ["MEDIA_ROOT"] = MEDIA_ROOT
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import ROOT, fresh_database, percentile, report  # noqa: E402  (bench/ is not a package)
 
-from tests.live_app import get  # noqa: E402  (GET on a loopback port, as the tests' servers are read)
+from tests.live_app import free_port, get  # noqa: E402  (a free loopback port; GET on it, as the tests' servers are read)
 
 # --- filling the database ---------------------------------------------------------------------
 
@@ -222,14 +222,6 @@ class Child:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.log.unlink(missing_ok=True)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(cache_seconds: int, **extra: str) -> tuple[Child, int]:

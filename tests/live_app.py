@@ -46,6 +46,10 @@ class Gunicorn:
     log: Path
     process: subprocess.Popen
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
@@ -98,15 +102,21 @@ def start_gunicorn(env: dict, log: Path, *, workers: int = 1, extra_args: tuple[
         raise
 
 
-def app_environment(database: str, **extra: str) -> dict:
-    """This process's environment without its Django and database settings: the test settings, each
-    role's own URL on the pytest database `database`, then `extra`."""
+def app_environment(database: str, *, settings_module: str = "config.settings.test", static_root: Path | None = None,
+                    drop: tuple[str, ...] = (), **extra: str) -> dict:
+    """This process's environment without its Django and database settings (nor variables starting with
+    one of `drop`): `settings_module`, each role's own URL on the pytest database `database`, the static
+    root the browser's settings collect into (BROWSER_STATIC_ROOT) when given, then `extra`."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.test",
+           if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_",
+                                *drop))}
+    env.update(DJANGO_SETTINGS_MODULE=settings_module,
                DATABASE_URL=database_url("default", database), MIGRATOR_DATABASE_URL=database_url("migrator", database),
                SERVICE_DATABASE_URL=database_url("service", database),
-               PREVIEW_DATABASE_URL=database_url("preview", database), **extra)
+               PREVIEW_DATABASE_URL=database_url("preview", database))
+    if static_root is not None:
+        env["BROWSER_STATIC_ROOT"] = str(static_root)
+    env.update(extra)
     return env
 
 
@@ -115,7 +125,7 @@ def gunicorn(env: dict, log: Path, *, workers: int) -> Iterator[int]:
     """start_gunicorn as a context: yields the server's port and stops its process group at the end."""
     server = start_gunicorn(env, log, workers=workers)
     try:
-        yield int(server.url.rsplit(":", 1)[1])
+        yield server.port
     finally:
         server.stop()
 

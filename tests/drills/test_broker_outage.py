@@ -15,8 +15,9 @@ from django.test import Client
 
 from publishing.models import OutboxEvent, PublishJob, ThemePublication
 from publishing.services.publish import publish_job_run
-from tests.celery_worker import RunningWorker, celery_beat, celery_worker
+from tests.celery_worker import celery_beat, celery_worker
 from tests.e2e.test_publishing import previewable_version
+from tests.eventually import eventually
 from tests.redis_server import RedisServer, broker_at, redis_server
 from themeconfig import services
 from themeconfig.platform.principal import Principal
@@ -53,15 +54,6 @@ def publish(keyed, version_id: str, theme_version: int):
 def job_row(tenant_id: str, job_id: str) -> PublishJob:
     with tenant_context(tenant_id):
         return PublishJob.objects.get(pk=job_id)
-
-
-def wait_until(predicate, what: str, *, timeout: float = 30, worker: RunningWorker | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}" + (f"; worker log:\n{worker.log()}" if worker else ""))
 
 
 def finished(tenant_id: str, job_id: str) -> PublishJob | None:
@@ -109,16 +101,16 @@ def test_redis_killed_under_a_running_late_acked_publish__worker_reconnects__job
         response = publish(ours, version.pk, 1)
         assert response.status_code == 202, response.content
         job_id = response.json()["id"]
-        wait_until(lambda: job_row(ours.id, job_id).status == "uploading", "our job's upload", worker=worker)
+        eventually(lambda: job_row(ours.id, job_id).status == "uploading", what="our job's upload", detail=worker.log)
 
         broker.kill()  # the task is running, late-acked: its message sits unacknowledged in Redis
         # Redis stays away until the worker has failed to reconnect at least once (or has died).
-        wait_until(lambda: "Cannot connect to" in worker.log() or worker.process.poll() is not None,
-                   "the worker's first failed reconnection", worker=worker)
+        eventually(lambda: "Cannot connect to" in worker.log() or worker.process.poll() is not None,
+                   what="the worker's first failed reconnection", detail=worker.log)
         assert worker.process.poll() is None, worker.log()
         broker.start()
 
-        job = wait_until(lambda: finished(ours.id, job_id), "the interrupted job", worker=worker)
+        job = eventually(lambda: finished(ours.id, job_id), what="the interrupted job", detail=worker.log)
         assert (job.status, job.error_code, job.attempts) == ("succeeded", None, 1), worker.log()
 
         # The worker is still the same process and takes new work from the restarted broker.
@@ -126,12 +118,12 @@ def test_redis_killed_under_a_running_late_acked_publish__worker_reconnects__job
         next_version = previewable_version(owner, theme_id, title="after the outage")
         response = publish(ours, next_version.pk, job.expected_theme_version + 1)
         assert response.status_code == 202, response.content
-        next_job = wait_until(lambda: finished(ours.id, response.json()["id"]), "the next job", worker=worker)
+        next_job = eventually(lambda: finished(ours.id, response.json()["id"]), what="the next job", detail=worker.log)
         assert next_job.status == "succeeded", worker.log()
 
         # Whatever the outage left unacknowledged comes back (as it would an hour later) and changes nothing.
         redeliver_unacked(broker)
-        wait_until(lambda: broker_idle(broker), "the redeliveries to be run", worker=worker)
+        eventually(lambda: broker_idle(broker), what="the redeliveries to be run", detail=worker.log)
         assert worker.process.poll() is None, worker.log()
 
     assert job_row(ours.id, job_id).attempts == 1
@@ -168,7 +160,8 @@ def test_publish_asked_while_redis_is_down__accepted_and_run_within_seconds_of_i
 
         broker.start()
         back = time.monotonic()
-        job = wait_until(lambda: finished(ours.id, job_id), "the job asked for during the outage", worker=worker)
+        job = eventually(lambda: finished(ours.id, job_id), what="the job asked for during the outage",
+                         detail=worker.log)
         took = time.monotonic() - back
         assert job.status == "succeeded", worker.log()
         # Seconds, not the stale-job reaper's 5 minutes: sent by the redispatch, run once.

@@ -7,12 +7,7 @@ process would)."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import tempfile
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import redis
@@ -20,7 +15,8 @@ import redis
 from publishing import resolve_cache
 from publishing.services import publish
 from tests.factories.publishing import publish_new_version
-from tests.live_app import app_environment, free_port, get, gunicorn
+from tests.live_app import app_environment, get, gunicorn
+from tests.redis_server import RedisServer, redis_server
 from themeconfig import services
 from themeconfig.platform.principal import Principal
 
@@ -28,79 +24,31 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("committed_db")]
 HOSTS = {"a": "outage-a.example.com", "b": "outage-b.example.com"}
 
 
-@dataclass
-class OwnRedis:
-    """redis-server on a free loopback port whose data survives a restart (an RDB file in `workdir`)."""
-
-    workdir: Path
-    port: int
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir), "--dbfilename", "dump.rdb"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url, socket_timeout=1)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if client.ping():
-                    return
-            except redis.exceptions.BusyLoadingError:
-                pass
-            except redis.exceptions.ConnectionError:
-                assert self.process.poll() is None, "redis-server exited"
-            assert time.monotonic() < deadline, "redis-server did not answer within 10 s"
-            time.sleep(0.05)
-
-    def stop_keeping_a_snapshot(self) -> None:
-        """Writes what it holds to the RDB file, then dies without another write."""
-        client = redis.Redis.from_url(self.url)
-        client.save()
-        self.process.kill()
-        self.process.wait(timeout=10)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def own_redis(settings):
-    """This process's cache on the drill's own Redis; stopped at the end, whatever happened."""
-    workdir = Path(tempfile.mkdtemp(prefix="drill-redis-"))
-    server = OwnRedis(workdir=workdir, port=free_port())
-    server.start()
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
-    settings.RESOLVE_CACHE_SECONDS = 30
+    """This process's cache on the drill's own Redis (its data survives a restart as an RDB file);
+    stopped at the end, whatever happened."""
+    try:
+        with redis_server(persistence="rdb") as server:
+            settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url()}}
+            settings.RESOLVE_CACHE_SECONDS = 30
+            forget_the_cache()
+            yield server
+    finally:
+        forget_the_cache()
+
+
+def forget_the_cache() -> None:
     resolve_cache._redis.cache_clear()
     resolve_cache._fill.cache_clear()
     resolve_cache._skip_until = 0.0
     resolve_cache._NEAR._copies.clear()
-    try:
-        yield server
-    finally:
-        server.kill()
-        resolve_cache._redis.cache_clear()
-        resolve_cache._fill.cache_clear()
-        resolve_cache._skip_until = 0.0
-        resolve_cache._NEAR._copies.clear()
-        for leftover in workdir.iterdir():
-            leftover.unlink()
-        workdir.rmdir()
 
 
 @pytest.fixture
 def app_server(own_redis, django_db_setup, tmp_path):
     """gunicorn (one sync worker) serving the app on the test database, its cache on the drill's Redis."""
-    env = app_environment(django_db_setup, TEST_REDIS_URL=own_redis.url, RESOLVE_CACHE_SECONDS="30", FAILPOINTS="")
+    env = app_environment(django_db_setup, TEST_REDIS_URL=own_redis.url(), RESOLVE_CACHE_SECONDS="30", FAILPOINTS="")
     with gunicorn(env, tmp_path / "server.log", workers=1) as port:
         yield port
 
@@ -129,9 +77,9 @@ def served(port: int, host: str) -> str:
     return answer["bundle_sha256"]
 
 
-def held_by_redis(server: OwnRedis, host: str) -> str | None:
+def held_by_redis(server: RedisServer, host: str) -> str | None:
     """The sha256 of the answer the drill's Redis holds for the host, read without the app's code."""
-    client = redis.Redis.from_url(server.url)
+    client = redis.Redis.from_url(server.url())
     for key in client.scan_iter(match=f"*:resolve:*{host}*"):
         value = client.get(key)
         if value and b"\n" in value and b'"bundle_sha256"' in value:
@@ -200,15 +148,12 @@ def test_flip_while_redis_is_paused__resumes_with_the_old_answer__never_served(
     assert this_process(client, HOSTS["a"]) == first
     assert held_by_redis(own_redis, HOSTS["a"]) == first
 
-    own_redis.process.send_signal(signal.SIGSTOP)  # hung, connections open, its data in memory
-    try:
+    with own_redis.paused():  # hung, connections open, its data in memory
         second = publish_new_version(admin, tenant, theme, "a two").bundle_sha256
         deadline = time.monotonic() + 5
         while served(port, HOSTS["a"]) != second:
             assert time.monotonic() < deadline, "the app server never answered the new bundle during the pause"
         assert this_process(client, HOSTS["a"]) == second
-    finally:
-        own_redis.process.send_signal(signal.SIGCONT)
     assert held_by_redis(own_redis, HOSTS["a"]) == first
     resolve_cache._skip_until = 0.0
     never_the_old_answer(port, client, own_redis, host=HOSTS["a"], old=first, new=second,

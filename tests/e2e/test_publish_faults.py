@@ -33,8 +33,9 @@ from publishing.models import OutboxEvent, PublishJob, ThemePublication
 from publishing.services import publish
 from publishing.storage import bundle_keys, bundle_storage
 from publishing.tasks import reap_stale_publish_jobs_task
-from tests.celery_worker import RunningWorker, celery_worker
+from tests.celery_worker import celery_worker
 from tests.e2e.test_publishing import previewable_version
+from tests.eventually import eventually
 from themeconfig import services
 from themeconfig.models import Theme, ThemeVersion
 from themeconfig.platform.principal import Principal
@@ -66,15 +67,6 @@ def world(keyed_tenant_factory, monkeypatch):
 def job_row(tenant_id: str, job_id: str) -> PublishJob:
     with tenant_context(tenant_id):
         return PublishJob.objects.get(pk=job_id)
-
-
-def wait_until(predicate, what: str, *, timeout: float = 20, worker: RunningWorker | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := predicate():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}" + (f"; worker log:\n{worker.log()}" if worker else ""))
 
 
 def finished(tenant_id: str, job_id: str) -> PublishJob | None:
@@ -158,7 +150,7 @@ def recover_and_check(admin_sql, tenant_id, theme_id, second_id, job_id, *, kill
 
     with celery_worker(admin_sql.info.dbname, name="fresh") as fresh:
         reap_as_beat_would(tenant_id, job_id)
-        job = wait_until(lambda: finished(tenant_id, job_id), "the re-run", worker=fresh)
+        job = eventually(lambda: finished(tenant_id, job_id), what="the re-run", detail=fresh.log, timeout=20)
         assert (job.status, job.error_code, job.attempts) == ("succeeded", None, 2), fresh.log()
         assert_state(tenant_id, theme_id, active_version_id=second_id, publications=2, events=2)
         event = published_events(tenant_id)[-1]["data"]
@@ -177,8 +169,9 @@ def test_worker_killed_after_the_upload__reaper_reruns_it__one_active_publicatio
     tenant_id, theme_id, first_id, second_id, job_id = world
     database = admin_sql.info.dbname
     with celery_worker(database, env={"FAILPOINTS": "publish.after_upload=sleep:30"}) as worker:
-        job = wait_until(lambda: (j := job_row(tenant_id, job_id)).status == "uploading" and j.bundle_sha256
-                         and bundle_stored(tenant_id, theme_id, j.bundle_sha256) and j, "the upload", worker=worker)
+        job = eventually(lambda: (j := job_row(tenant_id, job_id)).status == "uploading" and j.bundle_sha256
+                         and bundle_stored(tenant_id, theme_id, j.bundle_sha256) and j, what="the upload", timeout=20,
+                         detail=worker.log)
         time.sleep(0.2)  # the failpoint follows the upload at once
         worker.kill()
         killed_at = time.time()
@@ -193,12 +186,13 @@ def test_worker_killed_inside_the_flip__postgres_rolls_it_back__reaper_reruns_it
     tenant_id, theme_id, first_id, second_id, job_id = world
     database = admin_sql.info.dbname
     with celery_worker(database, env={"FAILPOINTS": "publish.in_flip=sleep:30"}) as worker:
-        wait_until(lambda: job_row(tenant_id, job_id).status == "flipping", "the flip", worker=worker)
-        backend = wait_until(lambda: in_transaction_backend(admin_sql, database), "the flip's open transaction",
-                             worker=worker)
+        eventually(lambda: job_row(tenant_id, job_id).status == "flipping", what="the flip", timeout=20,
+                   detail=worker.log)
+        backend = eventually(lambda: in_transaction_backend(admin_sql, database), what="the flip's open transaction",
+                             detail=worker.log, timeout=20)
         worker.kill()
         killed_at = time.time()
-    wait_until(lambda: backend_gone(admin_sql, backend), "PostgreSQL to end the dead worker's backend")
+    eventually(lambda: backend_gone(admin_sql, backend), what="PostgreSQL to end the dead worker's backend", timeout=20)
     # Every write of the flip was made and none committed: the connection's death rolled them back.
     job = job_row(tenant_id, job_id)
     assert (job.status, job.publication_id, job.finished_at, job.attempts) == ("flipping", None, None, 1)
@@ -215,12 +209,13 @@ def test_pool_child_killed_inside_the_flip__requeued_at_once__succeeds_once(worl
     # The failpoint holds each pass 2 s: the first is killed there, the second (a new child) goes on.
     with celery_worker(database, pool="prefork", concurrency=1,
                        env={"FAILPOINTS": "publish.in_flip=sleep:2"}) as worker:
-        backend = wait_until(lambda: in_transaction_backend(admin_sql, database), "the flip's open transaction",
-                             worker=worker)
+        backend = eventually(lambda: in_transaction_backend(admin_sql, database), what="the flip's open transaction",
+                             detail=worker.log, timeout=20)
         [child] = worker.pool_children()
         worker.kill(child)
-        wait_until(lambda: backend_gone(admin_sql, backend), "PostgreSQL to end the dead child's backend")
-        job = wait_until(lambda: finished(tenant_id, job_id), "the requeued run", worker=worker)
+        eventually(lambda: backend_gone(admin_sql, backend), what="PostgreSQL to end the dead child's backend",
+                   timeout=20)
+        job = eventually(lambda: finished(tenant_id, job_id), what="the requeued run", detail=worker.log, timeout=20)
         assert worker.process.poll() is None and worker.pool_children() != [child]
     assert (job.status, job.error_code, job.attempts) == ("succeeded", None, 2), worker.log()
     assert_state(tenant_id, theme_id, active_version_id=second_id, publications=2, events=2)
@@ -230,7 +225,7 @@ def test_pool_child_killed_inside_the_flip__requeued_at_once__succeeds_once(worl
 def test_flip_raises_a_transient_fault__rolled_back_and_retried__succeeds_once(world, admin_sql):
     tenant_id, theme_id, first_id, second_id, job_id = world
     with celery_worker(admin_sql.info.dbname, env={"FAILPOINTS": "publish.in_flip=1*raise:OSError"}) as worker:
-        job = wait_until(lambda: finished(tenant_id, job_id), "the retried job", worker=worker)
+        job = eventually(lambda: finished(tenant_id, job_id), what="the retried job", detail=worker.log, timeout=20)
         log = worker.log()
     assert (job.status, job.error_code, job.attempts) == ("succeeded", None, 2), log
     assert log.count("failpoint publish.in_flip: raise:OSError") == 1  # the first pass raised, the retry passed
@@ -242,14 +237,16 @@ def test_job_killing_its_pool_child_every_time__given_up_after_its_attempts(worl
     with celery_worker(admin_sql.info.dbname, pool="prefork", concurrency=1,
                        env={"FAILPOINTS": "publish.in_flip=kill"}) as worker:
         try:
-            job = wait_until(lambda: (j := job_row(tenant_id, job_id)).status in ("succeeded", "failed")
-                             or j.attempts > publish.MAX_RUNS, "the job to be given up", timeout=40, worker=worker)
+            job = eventually(lambda: (j := job_row(tenant_id, job_id)).status in ("succeeded", "failed")
+                             or j.attempts > publish.MAX_RUNS, what="the job to be given up", timeout=40,
+                             detail=worker.log)
             job = job_row(tenant_id, job_id)
             assert (job.status, job.error_code) == ("failed", "MELMASTOON.PUBLISH.WORKER_LOST"), job.attempts
         finally:  # end the requeue loop, so that no message of this job outlives the test
             publish.publish_job_fail(job_id=job_id, tenant_id=tenant_id, code="MELMASTOON.PUBLISH.WORKER_LOST",
                                      message="ended by the test")
             # The last run sees the job finished (returns 'failed') and is acked.
-            wait_until(lambda: re.search(r"run_publish_job_task\[[^]]+\] (succeeded in .*'failed')",
-                                         worker.log()), "the last requeued run to end", timeout=10, worker=worker)
+            eventually(lambda: re.search(r"run_publish_job_task\[[^]]+\] (succeeded in .*'failed')",
+                                         worker.log()), what="the last requeued run to end", timeout=10,
+                       detail=worker.log)
     assert_state(tenant_id, theme_id, active_version_id=first_id, publications=1, events=1)

