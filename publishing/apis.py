@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from publishing import preview, resolve_cache, selectors, services
+from publishing.errors import PublishingErrorCode
 from publishing.serializers import (
     PreviewTokenCreatedSerializer,
     PreviewTokenCreateSerializer,
@@ -26,7 +27,7 @@ from themeconfig.apis.base import WorkspaceApi, WorkspaceListApi
 from themeconfig.platform.api.exceptions import PROBLEM_CONTENT_TYPE, problem_body, problem_response
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.api.openapi import PROBLEM_REF
-from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors import themes as theme_selectors
@@ -146,7 +147,9 @@ class ThemePublicationListApi(WorkspaceListApi):
 class ResolveApi(APIView):
     """Public (no auth): the active bundle for a host, from the incrementally kept read model.
 
-    `ETag` is the bundle's sha256 (304 on a matching `If-None-Match`); unknown hosts are a 404 problem.
+    `ETag` is the bundle's sha256 (304 on a matching `If-None-Match`); a host no published theme serves
+    is a 404 problem; a missing, empty or malformed `host` a 400 problem (`MELMASTOON.RESOLVE.INVALID_HOST`,
+    `errors[0].path` `/host`).
     """
 
     authentication_classes: list = []
@@ -166,8 +169,11 @@ class ResolveApi(APIView):
                    responses={200: ResolutionSerializer, 304: OpenApiResponse(description="Not modified (ETag matched).")})
     def get(self, request):
         # The names tenants add are stored in this same form (themeconfig.platform.hostnames).
-        host = host_normalize(request.GET.get("host"), port=True)
-        found = resolve_cache.resolve(host) if host else None
+        given = request.GET.get("host")
+        host = host_normalize(given, port=True)
+        if host is None:
+            return problem_response(_invalid_host(given), instance=request.path)
+        found = resolve_cache.resolve(host)
         if found is None:
             return problem_response(DomainError(CoreErrorCode.NOT_FOUND, "No published theme serves this host.",
                                                 http_status=404), instance=request.path)
@@ -179,6 +185,13 @@ class ResolveApi(APIView):
         response["ETag"] = etag
         response["Cache-Control"] = f"public, max-age={settings.RESOLVE_MAX_AGE_SECONDS}"
         return response
+
+
+def _invalid_host(given: str | None) -> DomainError:
+    field = (FieldError("/host", "required", "Give the host name to resolve: ?host=www.example.com.")
+             if not given or not given.strip() else FieldError("/host", "invalid_host", "Not a valid host name."))
+    return DomainError(PublishingErrorCode.RESOLVE_INVALID_HOST, "The host parameter is missing or not a host name.",
+                       http_status=400, errors=[field])
 
 
 # --- the public preview read (preview/{token}/) ------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.files.storage import FileSystemStorage, Storage
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import URLPattern, re_path
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
@@ -77,7 +77,7 @@ def bundle_file_view(request, key):
         # If-None-Match compares weakly (RFC 9110 §13.1.2): a W/ tag matches too.
         tags = [tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))]
         if tags == ["*"] or found.etag in tags:
-            response = HttpResponse(status=304)
+            response = HttpResponseNotModified()  # no Content-Type: a 304 carries no content
         else:
             body = b"" if request.method == "HEAD" else found.data
             response = HttpResponse(body, content_type=found.content_type)

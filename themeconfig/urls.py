@@ -11,6 +11,7 @@ urlpatterns = [
     path("tenant/", apis.CurrentTenantApi.as_view(), name="current-tenant"),
     path("properties/", apis.PropertyListApi.as_view(), name="property-list"),
     path("hosts/", hosts.HostListApi.as_view(), name="host-list"),
+    path("hosts/<str:host>/", hosts.HostDetailApi.as_view(), name="host-detail"),
     path("hosts/<str:host>/verify/", hosts.HostVerifyApi.as_view(), name="host-verify"),
     path("hosts/<str:host>/challenge/", hosts.HostChallengeApi.as_view(), name="host-challenge"),
     path("layout-presets/", apis.LayoutPresetListApi.as_view(), name="layout-preset-list"),

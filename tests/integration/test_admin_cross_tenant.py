@@ -72,7 +72,7 @@ ARRANGE: dict[str, Callable[[World], models.Model]] = {
     "themeconfig.tenant": lambda w: w.b,
     "themeconfig.property": lambda w: services.property_create(principal=w.b_owner, name=f"{MARKER} Lodge"),
     "themeconfig.hostlisting": lambda w: HostListing.objects.get(host=services.host_add(
-        principal=w.b_owner, host=f"{MARKER}.example.com", property_id=w.rows["themeconfig.property"].pk).host),
+        principal=w.b_owner, host=f"{MARKER}.example.com", property_id=w.rows["themeconfig.property"].pk)[0].host),
     "themeconfig.membership": lambda w: MembershipFactory(
         user=UserFactory(username=f"{MARKER}_member", email=f"{MARKER}.member@example.com"), role="member"),
     "themeconfig.invitation": lambda w: services.membership_invite(

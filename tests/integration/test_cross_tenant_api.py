@@ -86,7 +86,7 @@ def victim(tenant_factory, monkeypatch):
     values["api_client_id"] = key.pk
     # A pending host (a tenant admin's): "verify now" and a new challenge would both act on it.
     values["host"] = services.host_add(principal=Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin"),
-                                       host="victim.example.com").host
+                                       host="victim.example.com")[0].host
     from publishing.services import publish
 
     services.locale_pack_put(principal=owner, version_id=version.pk, locale="fr", entries={"common.greeting": "Salut"})

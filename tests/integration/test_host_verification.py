@@ -85,7 +85,7 @@ def make_due(tenant, host=HOST):
 
 def test_tenant_added_host__pending__not_served_until_its_dns_challenge_is_met(world, client, dns):
     tenant, admin = world
-    added = services.host_add(principal=admin, host=HOST)
+    added, _ = services.host_add(principal=admin, host=HOST)
     assert added.verification_status == "pending" and added.verification_token.startswith("tcv_")
     assert not resolves(client)  # a squatted or unproven name is never served (now cached as unknown)
 
@@ -101,11 +101,11 @@ def test_tenant_added_host__pending__not_served_until_its_dns_challenge_is_met(w
 
 def test_token__shown_once__only_its_sha256_stored__never_audited(world, dns):
     tenant, admin = world
-    token = services.host_add(principal=admin, host=HOST).verification_token
+    token = services.host_add(principal=admin, host=HOST)[0].verification_token
     stored = claim(tenant)
     assert stored.verification_token_hash == verification.token_hash(token) and token not in str(stored.__dict__)
-    again = services.host_add(principal=admin, host=HOST)  # adding it again is a no-op: no token
-    assert again.verification_token is None
+    again, created = services.host_add(principal=admin, host=HOST)  # adding it again is a no-op: no token
+    assert not created and again.verification_token is None
     with tenant_context(tenant.id):
         logged = str(list(AuditLogEntry.objects.values_list("old_values", "new_values")))
     assert token not in logged and stored.verification_token_hash not in logged
@@ -173,7 +173,7 @@ def test_verify_now__queues_one_check__not_again_within_the_interval(world, quie
 
 def test_renewed_challenge__old_token_no_longer_counts(world, client, dns):
     tenant, admin = world
-    old = services.host_add(principal=admin, host=HOST).verification_token
+    old = services.host_add(principal=admin, host=HOST)[0].verification_token
     _, new = host_challenge_renew(principal=admin, host=HOST)
     dns.records[CHALLENGE] = [old]
     make_due(tenant)
@@ -190,7 +190,7 @@ def test_renewed_challenge__old_token_no_longer_counts(world, client, dns):
 def test_operator_hosts__verified_by_the_operator__audited__served(world, client, capsys):
     tenant, admin = world
     operator = Principal.operator("support", tenant_id=tenant.id)
-    assert services.host_add(principal=operator, host="ops.example.com").verified_by == "operator:support"
+    assert services.host_add(principal=operator, host="ops.example.com")[0].verified_by == "operator:support"
     assert resolves(client, "ops.example.com")
     services.host_add(principal=admin, host=HOST)
     verified = host_verify_by_operator(principal=operator, host=HOST)
@@ -228,10 +228,10 @@ def test_squatted_name__owner_adds_and_verifies_it__served_to_the_owner__squatte
     owner, owner_admin = world
     squatter = tenant_factory()
     squatter_admin = Principal.for_user(tenant_id=squatter.id, user_id=7, role="admin")
-    squatted = services.host_add(principal=squatter_admin, host=HOST)
+    squatted, _ = services.host_add(principal=squatter_admin, host=HOST)
     assert squatted.verification_status == "pending"
 
-    added = services.host_add(principal=owner_admin, host=HOST)  # before: 409 HOST_TAKEN
+    added, _ = services.host_add(principal=owner_admin, host=HOST)  # before: 409 HOST_TAKEN
     assert added.verification_status == "pending" and added.verification_token != squatted.verification_token
     dns.records[CHALLENGE] = [squatted.verification_token]  # the squatter's token proves nothing for the owner
     assert host_verification_check(principal=owner_admin, host=HOST).verification_status == "pending"
@@ -262,8 +262,8 @@ def test_name_claimed_by_others__add_answers_like_a_free_name__no_hint_of_their_
     other = tenant_factory()
     other_admin = Principal.for_user(tenant_id=other.id, user_id=8, role="admin")
     services.host_add(principal=other_admin, host="claimed.example.com")
-    claimed = services.host_add(principal=owner_admin, host="claimed.example.com")
-    free = services.host_add(principal=owner_admin, host="free.example.com")
+    claimed, _ = services.host_add(principal=owner_admin, host="claimed.example.com")
+    free, _ = services.host_add(principal=owner_admin, host="free.example.com")
     assert (claimed.verification_status, claimed.verification_attempts) == (free.verification_status, 0)
     assert claimed.verification_token is not None and free.verification_token is not None
 
@@ -311,7 +311,7 @@ def test_claims_expire__claim_verified_after_the_expiry_listed_it__stays_served(
 def test_one_normaliser__idn_host_added_verified_and_resolved_in_any_form(world, client):
     """What the tenant types, what "verify" names and what resolve is asked for meet in one form."""
     tenant, admin = world
-    added = services.host_add(principal=admin, host="Straße.Lake.example.com.")
+    added, _ = services.host_add(principal=admin, host="Straße.Lake.example.com.")
     assert added.host == "xn--strae-oqa.lake.example.com"  # IDNA 2008 (not strasse.…)
     host_verify_by_operator(principal=Principal.operator("support", tenant_id=tenant.id), host="straße.lake.example.com")
     assert row(tenant, added.host).verification_status == "verified"

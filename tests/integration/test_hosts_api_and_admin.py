@@ -116,8 +116,9 @@ def test_platform_verify_by_hand__verified__audited_as_the_operator(client, tena
 
 def test_operator_added_host__verified_at_once(tenant_factory):
     tenant = tenant_factory()
-    added = host_add(principal=Principal.operator("create_tenant", tenant_id=tenant.id), host="ops.example.com")
-    assert added.is_verified and added.verification_token is None
+    added, created = host_add(principal=Principal.operator("create_tenant", tenant_id=tenant.id),
+                              host="ops.example.com")
+    assert created and added.is_verified and added.verification_token is None
 
 
 def test_platform_verify_by_hand__one_name_served_by_another_tenant__message__the_others_verified(
@@ -154,3 +155,49 @@ def test_api_hosts__verified_by_an_operator__method_shown__operator_name_not(cli
         "verified", "operator")
     assert (listed["pending.example.com"]["verification_status"],
             listed["pending.example.com"]["verification_method"]) == ("pending", None)
+
+
+def _add(client, tenant, host, **headers):
+    return client.post("/api/v1/hosts/", {"host": host}, content_type="application/json", **tenant.auth, **headers)
+
+
+def test_api_add_host__already_has_it__200_the_host_as_it_is__nothing_created(client, keyed_tenant_factory):
+    """Its own pending claim and a served host: 200, no token, the claim's challenge unchanged, one audit row
+    each; a replay of the first 201 (Idempotency-Key) still answers that 201 with the token null."""
+    owner = keyed_tenant_factory(role="admin")
+    first = _add(client, owner, "lake.example.com", HTTP_IDEMPOTENCY_KEY="add-1")
+    assert first.status_code == 201 and first["Location"] == "/api/v1/hosts/lake.example.com/"
+    host_add(principal=Principal.operator("t", tenant_id=owner.id), host="served.example.com")
+    with tenant_context(owner.id):
+        token_hash = TenantHostClaim.objects.get(host="lake.example.com").verification_token_hash
+    for host, status in (("LAKE.example.com.", "pending"), ("served.example.com", "verified")):
+        again = _add(client, owner, host)
+        body = again.json()
+        assert again.status_code == 200, body
+        assert again["Location"] == f"/api/v1/hosts/{host.lower().rstrip('.')}/"
+        assert "challenge_token" not in body and body["verification_status"] == status
+    with tenant_context(owner.id):
+        assert TenantHostClaim.objects.get(host="lake.example.com").verification_token_hash == token_hash
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM theme_config.audit_log WHERE action = 'host.added'")
+            assert cursor.fetchone() == (2,)
+    replay = _add(client, owner, "lake.example.com", HTTP_IDEMPOTENCY_KEY="add-1")
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["challenge_token"] is None
+
+
+def test_api_host_detail__the_added_location__own_hosts_only__others_404(client, keyed_tenant_factory):
+    owner, other = keyed_tenant_factory(role="admin"), keyed_tenant_factory(role="viewer")
+    added = _add(client, owner, "Straße.Lake.example.com.")
+    one = client.get(added["Location"], **owner.auth)
+    assert one.status_code == 200 and one.json()["host"] == added.json()["host"]
+    assert one.json()["verification_status"] == "pending" and "challenge_token" not in one.json()
+    assert client.get("/api/v1/hosts/STRAßE.lake.Example.com./", **owner.auth).status_code == 200
+    with tenant_context(other.id):
+        TenantHostFactory(host="theirs.example.com")
+        TenantHostClaimFactory(host="claimed.example.com")
+    for path in ("/api/v1/hosts/theirs.example.com/", "/api/v1/hosts/claimed.example.com/",
+                 "/api/v1/hosts/unknown.example.com/", "/api/v1/hosts/not..a..host/"):
+        missing = client.get(path, **owner.auth)
+        assert (missing.status_code, missing.json()["code"]) == (404, "MELMASTOON.RESOURCE.NOT_FOUND"), path
+    assert client.get("/api/v1/hosts/theirs.example.com/", **other.auth).status_code == 200

@@ -30,3 +30,10 @@ def test_the_documented_permission__is_the_one_enforced(client, keyed_tenant_fac
     viewer = keyed_tenant_factory(role="viewer")
     response = client.post("/api/v1/themes/", "{}", content_type="application/json", **viewer.auth)
     assert response.status_code == 403 and response.json()["missing_permission"] == "themes.edit"
+
+
+def test_hosts_schema__post_documents_201_created_and_200_already_there__one_host_get():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    post = schema["paths"]["/api/v1/hosts/"]["post"]["responses"]
+    assert {"200", "201"} <= set(post)
+    assert "get" in schema["paths"]["/api/v1/hosts/{host}/"]

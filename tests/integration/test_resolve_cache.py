@@ -108,9 +108,25 @@ def test_unknown_host__cached_404__a_name_no_host_can_have__no_lookup(world, cli
     assert stored_sha("nobody.example.com") == "-"
     with django_assert_num_queries(0):
         assert resolved_sha(client, "nobody.example.com") == 404
-        assert resolved_sha(client, "not_a host!") == 404
-        assert resolved_sha(client, "a" * 254) == 404
+        assert resolved_sha(client, "not_a host!") == 400  # not a host name: the request is wrong
+        assert resolved_sha(client, "a" * 254) == 400
     assert stored("not_a host!") is None
+
+
+@pytest.mark.parametrize(("query", "field_code"), [
+    ("", "required"), ("?host=", "required"), ("?host=%20", "required"), ("?other=x", "required"),
+    ("?host=not_a%20host!", "invalid_host"), ("?host=a..example.com", "invalid_host"), ("?host=" + "a" * 64, "invalid_host"),
+])
+def test_resolve__no_empty_or_invalid_host__400_problem_on_host__no_lookup(world, client, query, field_code,
+                                                                           django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(f"/api/v1/resolve/{query}")
+    body = response.json()
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    assert body["code"] == "MELMASTOON.RESOLVE.INVALID_HOST"
+    assert [(e["path"], e["code"]) for e in body["errors"]] == [("/host", field_code)]
+    valid_but_unserved = client.get("/api/v1/resolve/?host=nobody.example.com")
+    assert valid_but_unserved.status_code == 404
 
 
 def test_publish_and_rollback__drop_the_cached_answer_at_commit(world, client):

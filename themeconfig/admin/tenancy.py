@@ -90,10 +90,10 @@ class TenantHostAdmin(TenantScopedAdmin):
         if change:
             services.host_update(principal=principal, host=obj.host, property_id=obj.property_id)
             return
-        created = services.host_add(principal=principal, host=obj.host, property_id=obj.property_id)
-        obj.host, obj.tenant_id = created.host, created.tenant_id
-        obj.id = f"{created.tenant_id}:{created.host}"
-        request._host_challenge = (created.challenge_name, created.verification_token)
+        added, _created = services.host_add(principal=principal, host=obj.host, property_id=obj.property_id)
+        obj.host, obj.tenant_id = added.host, added.tenant_id
+        obj.id = f"{added.tenant_id}:{added.host}"
+        request._host_challenge = (added.challenge_name, added.verification_token)
 
     def response_add(self, request, obj, post_url_continue=None):
         name, token = getattr(request, "_host_challenge", (None, None))

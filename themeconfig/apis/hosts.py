@@ -1,4 +1,5 @@
-"""HTTP doors of a tenant's hosts: list, add (pending, the DNS challenge token once), verify now, new challenge."""
+"""HTTP doors of a tenant's hosts: list, add (pending, the DNS challenge token once), one host, verify now,
+new challenge."""
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -7,14 +8,17 @@ from themeconfig import services
 from themeconfig.apis.base import WorkspaceApi, WorkspaceListApi
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.permissions import Permission
-from themeconfig.selectors.tenancy import host_list
+from themeconfig.selectors.tenancy import host_get, host_list
 from themeconfig.serializers.hosts import HostCreatedSerializer, HostCreateSerializer, HostSerializer
 from themeconfig.services import host_verification
 
 
 class HostListApi(WorkspaceListApi):
     """The tenant's hosts with their verification state; POST adds one: `pending` until the TXT record at
-    `challenge_record_name` holds `challenge_token` (in that reply only), then served."""
+    `challenge_record_name` holds `challenge_token` (in that 201 reply only), then served.
+
+    POST of a host the tenant already has (served, or its own pending claim) creates nothing and answers
+    200 with the host as it is (no token): a lost token is renewed by `POST hosts/{host}/challenge/`."""
 
     required_permission = {"GET": Permission.TENANT_READ, "POST": Permission.TENANT_MANAGE}
     serializer_class = HostSerializer
@@ -25,12 +29,25 @@ class HostListApi(WorkspaceListApi):
     def get(self, request):
         return self.paginated(host_list(), HostSerializer)
 
-    @extend_schema(request=HostCreateSerializer, responses={201: HostCreatedSerializer})
+    @extend_schema(request=HostCreateSerializer, responses={201: HostCreatedSerializer, 200: HostSerializer})
     @idempotent
     def post(self, request):
-        added = services.host_add(principal=self.principal, **self.body(HostCreateSerializer))
-        return self.reply(HostCreatedSerializer(added).data, status=201, location="/api/v1/hosts/",
+        added, created = services.host_add(principal=self.principal, **self.body(HostCreateSerializer))
+        location = f"/api/v1/hosts/{added.host}/"
+        if not created:
+            return self.reply(HostSerializer(added).data, location=location)
+        return self.reply(HostCreatedSerializer(added).data, status=201, location=location,
                           secret_fields=("challenge_token",))
+
+
+class HostDetailApi(WorkspaceApi):
+    """One host of the tenant (served or pending) with its verification state; 404 for another tenant's."""
+
+    required_permission = Permission.TENANT_READ
+
+    @extend_schema(operation_id="hosts_retrieve", responses=HostSerializer)
+    def get(self, request, host):
+        return self.reply(HostSerializer(host_get(host)).data)
 
 
 class HostVerifyApi(WorkspaceApi):

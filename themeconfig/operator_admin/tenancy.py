@@ -149,9 +149,9 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
                                  property_id=obj.property_id)
             return
         tenant = form.cleaned_data["tenant_slug"]
-        created = services.host_add(principal=request.operator.in_tenant(tenant.pk), host=obj.host)
-        obj.host, obj.tenant_id = created.host, created.tenant_id
-        obj.id = f"{created.tenant_id}:{created.host}"
+        added, _created = services.host_add(principal=request.operator.in_tenant(tenant.pk), host=obj.host)
+        obj.host, obj.tenant_id = added.host, added.tenant_id
+        obj.id = f"{added.tenant_id}:{added.host}"
 
     def delete_model(self, request, obj):
         host_remove(principal=request.operator.in_tenant(obj.tenant_id), host=obj.host)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from themeconfig.models import HostListing, HostVerificationStatus, Membership, Property, Tenant, TenantHost
+from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.tenant_context import current_tenant_id
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
@@ -47,3 +49,13 @@ def verified_host_names() -> list[str]:
 def host_list() -> QuerySet[HostListing]:
     """The current tenant's hosts, served and claimed, each with its verification state."""
     return HostListing.objects.filter(tenant_id=current_tenant_id())
+
+
+def host_get(host: str) -> HostListing:
+    """One host of the current tenant (served or its own pending claim), named in any form the
+    normaliser accepts; NOT_FOUND for an unknown name, another tenant's host or another tenant's claim."""
+    value = host_normalize(host)
+    found = host_list().filter(host=value).first() if value else None
+    if found is None:
+        raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
+    return found

@@ -153,11 +153,13 @@ def _property_errors(property_id: str | None, path: str = "/property_id") -> lis
 
 
 def host_add(*, principal: Principal, host: str, property_id: str | None = None,
-             path: str = "/host") -> TenantHost | TenantHostClaim:
-    """Adds a host to the principal's tenant; adding a host it already has is a no-op.
+             path: str = "/host") -> tuple[TenantHost | TenantHostClaim, bool]:
+    """Adds a host to the principal's tenant: `(host, created)`. Adding a host it already has (served,
+    or its own pending claim) changes nothing and answers `(that host, False)`, with no token.
 
     A tenant's new host is a pending claim until its DNS challenge is met (`verification_token` on
-    the returned object, shown once); an operator's is verified at once."""
+    the returned object, shown once; a lost one is renewed by `host_challenge_renew`); an operator's
+    is verified at once."""
     value = normalize_host(host, path=path)
     with use_case(principal, Permission.TENANT_MANAGE):
         if errors := _property_errors(property_id):
@@ -165,12 +167,12 @@ def host_add(*, principal: Principal, host: str, property_id: str | None = None,
         existing = TenantHost.objects.filter(host=value).first() or TenantHostClaim.objects.filter(host=value).first()
         if existing is not None:
             existing.verification_token = None  # shown once, when it was added
-            return existing
+            return existing, False
         added = _host_insert(principal=principal, tenant_id=principal.tenant_id, host=value, property_id=property_id)
         audit_record(principal=principal, action="host.added", entity_type="host", entity_id=added.host,
                      new={"host": added.host, "property_id": added.property_id,
                           "verification_status": added.verification_status})
-        return added
+        return added, True
 
 
 def _tenant_host(host: str) -> TenantHost | TenantHostClaim:
