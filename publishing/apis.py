@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -179,7 +179,7 @@ class ResolveApi(APIView):
                                                 http_status=404), instance=request.path)
         etag = f'"{found.sha256}"'
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-            response = HttpResponse(status=304, content_type="application/json")
+            response = HttpResponseNotModified()  # no body, so no content type
         else:
             response = HttpResponse(found.body, content_type="application/json")
         response["ETag"] = etag

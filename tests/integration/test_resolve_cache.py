@@ -96,6 +96,7 @@ def test_answer__same_bytes_and_headers_as_documented(world, client):
         assert response["Cache-Control"] == "public, max-age=60"
     not_modified = client.get(f"/api/v1/resolve/?host={HOST}", HTTP_IF_NONE_MATCH=response["ETag"])
     assert not_modified.status_code == 304 and not_modified["ETag"] == response["ETag"]
+    assert "Content-Type" not in not_modified and not_modified.content == b""
     assert client.head(f"/api/v1/resolve/?host={HOST}").status_code == 200
     refused = client.post(f"/api/v1/resolve/?host={HOST}")
     assert refused.status_code == 405 and refused["Content-Type"] == "application/problem+json"
