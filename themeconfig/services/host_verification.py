@@ -111,6 +111,13 @@ def host_claim_promote(*, principal: Principal, host: str, property_id: str | No
     return created
 
 
+def _served_or_claim(host: str) -> TenantHost | TenantHostClaim:
+    """The tenant's served host of that name, else its claim locked for the check (404 when neither)."""
+    value = host_normalize(host)
+    served = TenantHost.objects.filter(host=value).first() if value else None
+    return served if served is not None else _claim(host, lock=True)
+
+
 def _claim(host: str, *, lock: bool = False) -> TenantHostClaim:
     value = host_normalize(host)
     claims = TenantHostClaim.objects.select_for_update() if lock else TenantHostClaim.objects
@@ -125,11 +132,9 @@ def _claim(host: str, *, lock: bool = False) -> TenantHostClaim:
 def host_verification_request(*, principal: Principal, host: str) -> TenantHost | TenantHostClaim:
     """"Verify now": the claim's check runs at once on a worker (the answer is the host as it is; poll it)."""
     with use_case(principal, Permission.TENANT_MANAGE):
-        value = host_normalize(host)
-        served = TenantHost.objects.filter(host=value).first() if value else None
-        if served is not None:
-            return served
-        found = _claim(host, lock=True)
+        found = _served_or_claim(host)
+        if isinstance(found, TenantHost):
+            return found
         now = timezone.now()
         in_flight = found.verification_leased_until is not None and found.verification_leased_until > now
         recent = found.verification_checked_at is not None and found.verification_checked_at > now - MIN_INTERVAL
@@ -203,11 +208,9 @@ def host_verify_by_operator(*, principal: Principal, host: str) -> TenantHost:
     if not principal.is_operator:
         raise DomainError(CoreErrorCode.PERMISSION_DENIED, "Only operators verify hosts by hand.", http_status=403)
     with use_case(principal, Permission.TENANT_MANAGE):
-        value = host_normalize(host)
-        served = TenantHost.objects.filter(host=value).first() if value else None
-        if served is not None:
-            return served
-        found = _claim(host, lock=True)
+        found = _served_or_claim(host)
+        if isinstance(found, TenantHost):
+            return found
         return host_claim_promote(principal=principal, host=found.host, property_id=found.property_id,
                                   method=HostVerificationMethod.OPERATOR)
 
