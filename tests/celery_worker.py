@@ -107,12 +107,7 @@ def celery_worker(database: str, *, name: str = "test-worker", pool: str = "solo
     finally:
         if process.poll() is None:
             children = worker.pool_children()
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            _stop(process)
         for child in children:  # a pool child the shutdown left behind, if it still is ours
             try:
                 if nodename.encode() in Path(f"/proc/{child}/cmdline").read_bytes():
@@ -120,6 +115,16 @@ def celery_worker(database: str, *, name: str = "test-worker", pool: str = "solo
             except (FileNotFoundError, ProcessLookupError):
                 pass
         log_path.unlink(missing_ok=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """TERM, then KILL if it has not gone within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 @contextmanager
@@ -138,10 +143,5 @@ def celery_beat(database: str, *, env: dict | None = None):
     try:
         yield log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _stop(process)
         shutil.rmtree(directory, ignore_errors=True)
