@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from publishing import resolve_cache
@@ -29,6 +30,10 @@ from tests.e2e.browser.page_guard import (  # noqa: F401  (fixtures and the hook
     pytest_runtest_call,
     running_browser,
 )
+from themeconfig import services
+from themeconfig.models import Theme, ThemeVersion
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_context import tenant_context
 
 
 @pytest.fixture(scope="package")
@@ -80,6 +85,18 @@ class DemoStaff:
     password: str = "demo"
     tenant_slug: str = DEMO_SLUG
     host: str = DEMO_HOST
+
+    def owner(self) -> Principal:
+        """The demo owner as the use cases take a signed-in user."""
+        user = get_user_model().objects.get(username=self.username)
+        return Principal.for_user(tenant_id=self.tenant_id, user_id=user.pk, role="owner")
+
+    def draft_from_published(self) -> ThemeVersion:
+        """A new draft of the demo theme, made from its published version through the use case."""
+        with tenant_context(self.tenant_id):
+            theme = Theme.objects.get(deleted_at__isnull=True, property_id__isnull=True)
+            published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
+        return services.version_create(principal=self.owner(), theme_id=theme.pk, from_version_id=published.pk)
 
 
 @pytest.fixture

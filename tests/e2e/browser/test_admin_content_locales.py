@@ -7,15 +7,13 @@ import re
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from publishing import demo_theme
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services
-from themeconfig.models import ContentBlock, Theme, ThemeVersion
-from themeconfig.platform.principal import Principal
+from themeconfig.models import ContentBlock, ThemeVersion
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.validators.locales import completeness_text
 
@@ -29,12 +27,8 @@ WELCOME_FR = demo_theme.CONTENT_BLOCKS[0]["body"]["fr"]["value"]
 def demo_draft(demo_staff) -> ThemeVersion:
     """A draft copied from the demo theme's published version (its welcome and amenities blocks on
     home, its locale packs), with a call-to-action banner between those two."""
-    user = get_user_model().objects.get(username=demo_staff.username)
-    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
-    with tenant_context(demo_staff.tenant_id):
-        theme = Theme.objects.get(deleted_at__isnull=True, property_id__isnull=True)
-        published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
-    draft = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
+    owner = demo_staff.owner()
+    draft = demo_staff.draft_from_published()
     services.content_block_create(
         principal=owner, version_id=draft.pk, surface="home", kind="cta_banner", ordinal=1,
         body={"en": {"format": "markdown", "value": "Our offers"}},

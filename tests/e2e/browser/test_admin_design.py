@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.layout import layout_problems
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services
-from themeconfig.models import Theme, ThemeVersion
-from themeconfig.platform.principal import Principal
+from themeconfig.models import ThemeVersion
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -26,12 +24,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo_draft(demo_staff) -> ThemeVersion:
     """A draft of the demo theme, made from its published version through the use case."""
-    with tenant_context(demo_staff.tenant_id):
-        theme = Theme.objects.get(deleted_at__isnull=True, property_id__isnull=True)
-        published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
-    user = get_user_model().objects.get(username=demo_staff.username)
-    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
-    return services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
+    return demo_staff.draft_from_published()
 
 
 def test_design_tab__demo_draft__body_size_redraws_the_sample_and_a_picked_layout_is_saved(admin_page, demo_draft):
@@ -92,8 +85,7 @@ VIEWPORTS = {1366: 768, 1920: 1080, 390: 844}
 def test_design_tab__draft_published_and_archived_at_three_widths__no_text_squeezed_and_no_sideways_scroll(
         admin_page, demo_draft, demo_staff):
     page = admin_page
-    user = get_user_model().objects.get(username=demo_staff.username)
-    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
+    owner = demo_staff.owner()
     to_archive = services.version_create(principal=owner, theme_id=demo_draft.theme_id, from_version_id=demo_draft.pk)
     archived = services.version_archive(principal=owner, version_id=to_archive.pk, expected_version=to_archive.version)
     with tenant_context(demo_staff.tenant_id):

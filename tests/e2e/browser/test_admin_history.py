@@ -8,7 +8,6 @@ import copy
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
@@ -16,7 +15,6 @@ from tests.e2e.browser.layout import layout_problems
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services
 from themeconfig.models import ContentBlock, LocalePack, Theme, ThemeVersion
-from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -25,12 +23,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def edited_theme(demo_staff) -> Theme:
     """The demo theme with a draft whose colour, notes, welcome text, messages and block order changed."""
-    user = get_user_model().objects.get(username=demo_staff.username)
-    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
-    with tenant_context(demo_staff.tenant_id):
-        theme = Theme.objects.get(deleted_at__isnull=True, property_id__isnull=True)
-        published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
-    draft = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
+    owner = demo_staff.owner()
+    draft = demo_staff.draft_from_published()
     tokens = copy.deepcopy(draft.tokens)
     tokens["color"]["accent"] = "#c2410c"
     draft = services.version_update(principal=owner, version_id=draft.pk, expected_version=draft.version,
@@ -53,7 +47,8 @@ def edited_theme(demo_staff) -> Theme:
     services.locale_pack_patch(principal=owner, version_id=draft.pk, locale="en",
                                entries={"booking.search.title": "Find your room by the sea"},
                                expected_version=pack.version)
-    return theme
+    with tenant_context(demo_staff.tenant_id):
+        return Theme.objects.get(pk=draft.theme_id)
 
 
 def test_theme_history__edited_demo_theme__changes_drawn_as_their_editors_draw_them(admin_page, edited_theme):

@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
 from tests.unit.themeconfig.validators.samples import nav_item
 from themeconfig import services
-from themeconfig.models import NavigationConfig, Theme, ThemeVersion
-from themeconfig.platform.principal import Principal
+from themeconfig.models import NavigationConfig, ThemeVersion
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -23,12 +21,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo_draft(demo_staff) -> ThemeVersion:
     """A draft of the demo theme from its published version, with a two-item header menu."""
-    with tenant_context(demo_staff.tenant_id):
-        theme = Theme.objects.get(deleted_at__isnull=True, property_id__isnull=True)
-        published = ThemeVersion.objects.get(theme_id=theme.pk, status="published")
-    user = get_user_model().objects.get(username=demo_staff.username)
-    owner = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=user.pk, role="owner")
-    draft = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=published.pk)
+    owner = demo_staff.owner()
+    draft = demo_staff.draft_from_published()
     with tenant_context(demo_staff.tenant_id):
         header = NavigationConfig.objects.get(theme_version_id=draft.pk, surface="header")
     services.navigation_put(principal=owner, version_id=draft.pk, surface="header", expected_version=header.version,
