@@ -136,15 +136,21 @@ def run_in_thread(target) -> tuple[threading.Thread, list]:
     return thread, outcome
 
 
-def test_race__pack_put_holds_the_theme__removal_waits_then_sees_the_pack_and_refuses(
-        tenant_factory, admin_sql, django_db_setup):
-    """The removal must not miss a pack committed while it waited (without the check it would enable
-    the locale's removal and leave that pack behind, found only at preview-ready)."""
+def racing_draft(tenant_factory):
+    """An owner, an en+fr theme and a draft holding its English pack: what both race tests start from."""
     owner = Principal.for_user(tenant_id=tenant_factory().id, user_id=1, role="owner")
     theme = services.theme_create(principal=owner, name="Race", enabled_locales=["en", "fr"],
                                   fallback_chain=["fr", "en"])
     version = services.version_create(principal=owner, theme_id=theme.pk)
     services.locale_pack_put(principal=owner, version_id=version.pk, locale="en", entries=EN)
+    return owner, theme, version
+
+
+def test_race__pack_put_holds_the_theme__removal_waits_then_sees_the_pack_and_refuses(
+        tenant_factory, admin_sql, django_db_setup):
+    """The removal must not miss a pack committed while it waited (without the check it would enable
+    the locale's removal and leave that pack behind, found only at preview-ready)."""
+    owner, theme, version = racing_draft(tenant_factory)
     holding, release = threading.Event(), threading.Event()
 
     def put_fr_and_hold():
@@ -171,11 +177,7 @@ def test_race__pack_put_holds_the_theme__removal_waits_then_sees_the_pack_and_re
 
 
 def test_race__removal_holds_the_theme__pack_put_waits_then_is_refused(tenant_factory, admin_sql, django_db_setup):
-    owner = Principal.for_user(tenant_id=tenant_factory().id, user_id=1, role="owner")
-    theme = services.theme_create(principal=owner, name="Race", enabled_locales=["en", "fr"],
-                                  fallback_chain=["fr", "en"])
-    version = services.version_create(principal=owner, theme_id=theme.pk)
-    services.locale_pack_put(principal=owner, version_id=version.pk, locale="en", entries=EN)
+    owner, theme, version = racing_draft(tenant_factory)
     holding, release = threading.Event(), threading.Event()
 
     def remove_fr_and_hold():
