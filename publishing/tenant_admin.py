@@ -34,7 +34,7 @@ from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
 from themeconfig.admin.base import can, domain_error_text, principal_of, show_secret_once
-from themeconfig.admin.themes import actor_label, add_refusal_errors, status_badge, when_label
+from themeconfig.admin.common import actor_label, add_refusal_errors, status_badge, when_label
 from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
