@@ -40,6 +40,12 @@ def test_preview_site__arabic__rtl_and_its_own_texts(client, world):
     assert 'href="/preview/' in page and "?locale=en" in page  # the language switch
 
 
+def test_preview_site__arabic__key_in_no_pack__english_default_isolated(client, world):
+    _, _, secret = world
+    page = client.get(f"/preview/{secret}/?locale=ar").content.decode()
+    assert '<bdi lang="en" dir="ltr">Payment</bdi>' in page  # booking.step.payment: the Lake packs lack it
+
+
 def test_preview_site__unknown_locale__the_default(client, world):
     _, _, secret = world
     assert '<html lang="en" dir="ltr">' in client.get(f"/preview/{secret}/?locale=zz").content.decode()
@@ -81,7 +87,6 @@ def test_preview_site__each_locale__every_pack_text_along_the_chain__no_raw_iden
 def test_preview_site__arabic__english_left_over_marked_and_isolated(client, seaside):
     page = client.get(f"/preview/{seaside.secret}/", {"locale": "ar"}).content.decode()
     assert '<html lang="ar" dir="rtl">' in page
-    # Untranslated in Arabic: the English pack's text; in no pack: the English default. Both isolated.
+    # Untranslated in Arabic: the English pack's text, isolated.
     assert f'<bdi lang="en" dir="ltr">{escape(SEASIDE_PACKS["en"]["site.search.intro"])}</bdi>' in page
-    assert '<bdi lang="en" dir="ltr">Confirmation</bdi>' in page  # booking.step.confirmation: no pack has it
     assert "<bdi" not in client.get(f"/preview/{seaside.secret}/", {"locale": "en"}).content.decode()
