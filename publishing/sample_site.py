@@ -203,7 +203,7 @@ def _nav(items: list, chain: list[str], page_locale: str, depth: int = 0) -> lis
 
 
 def _layout_label(selection: dict, texts: SiteMessages) -> SafeString:
-    """A surface's layout as people name it: preset "home.hero-split" as "Layout: Split hero" (its
+    """A surface's layout as people name it: preset "home.hero-split" as "Layout: Hero split" (its
     `preview.preset.*` message; a preset no message names, humanised)."""
     preset = str((selection or {}).get("preset") or "")
     if not preset:

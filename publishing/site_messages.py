@@ -54,11 +54,12 @@ _FIELD_NAMES = {
     "marketing_opt_in": "News and offers", "add_to_calendar": "Add to calendar",
     "manage_booking_link": "Manage booking link",
 }
-# The layout presets of the surfaces the sample site shows (themeconfig migration 0005's registry).
+# The layout presets of the surfaces the sample site shows (themeconfig migration 0005's registry),
+# named in English as the admin's Design page names them.
 _PRESET_NAMES = {
-    "home.hero-split": "Split hero", "home.full-bleed": "Full-width picture", "home.editorial": "Editorial",
-    "home.classic-carousel": "Classic carousel", "detail.gallery-left": "Gallery on the side",
-    "detail.stacked": "Stacked", "detail.sticky-booking": "Booking box alongside",
+    "home.hero-split": "Hero split", "home.full-bleed": "Full bleed", "home.editorial": "Editorial",
+    "home.classic-carousel": "Classic carousel", "detail.gallery-left": "Gallery left",
+    "detail.stacked": "Stacked", "detail.sticky-booking": "Sticky booking",
 }
 _BLOCK_KIND_NAMES = {
     "hero": "Hero", "rich_text": "Text", "image_gallery": "Image gallery", "amenities": "Amenities",
