@@ -97,12 +97,14 @@ UNISOLATED_LATIN = """(pattern) => {
 
 def english_defaults_seen(page, locale: str) -> list[tuple[str, str]]:
     """The well-known keys whose English default (as the site would render it) is on the page: in its
-    text, its aria-labels or its title. A default that the language's own texts use too, whole or as a
-    word ("Confirmation", "Spa", "E-mail" in French), is not English left over, and is skipped."""
+    text, its aria-labels or its title. A default that the language's own texts (the demo's messages,
+    menus and blocks) use too, whole or as a word ("Spa", "E-mail" in French), is not English left over, and is skipped."""
     text = "\n".join([page.locator("body").inner_text(), page.title(),
                       *page.eval_on_selector_all("[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")])
     arguments = sample_arguments(date.today())
     own = {format_message(message, arguments, locale) for message in demo_theme.MESSAGES[locale].values()}
+    own |= {item["label"][locale] for items in demo_theme.NAVIGATION.values() for item in items}  # "Spa" in French
+    own |= {block["body"][locale]["value"] for block in demo_theme.CONTENT_BLOCKS}  # "Parking" in French
     own |= {word for text in own for word in re.findall(r"[\w’'-]+", text)}
     seen = []
     for key, default in WELL_KNOWN_MESSAGES.items():
