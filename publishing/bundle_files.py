@@ -25,6 +25,7 @@ from django.urls import URLPattern, re_path
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
+from publishing.cors import public_read_cors
 from publishing.storage import bundle_keys, bundle_storage
 from themeconfig.platform.endpoints import public_endpoint
 from themeconfig.platform.ids import is_valid_id
@@ -64,11 +65,13 @@ def bundle_routes() -> list[URLPattern]:
 
 
 @public_endpoint("bundle")  # public: no tenant, no caller, no session or key; limited per address
+@public_read_cors  # fetched by guest sites' front ends on their own hosts (cors.py)
 @require_safe
 def bundle_file_view(request, key):
     """GET/HEAD {BUNDLE_BASE_URL}bundles/{tenant_id}/{theme_id}/{sha256}.json|.css: the stored
     object, immutable, with its sha256 as strong ETag (304 on a matching If-None-Match); one 404
-    for every key that is malformed, missing or not the bundle it names."""
+    for every key that is malformed, missing or not the bundle it names. Readable cross-origin
+    (CORS for any origin, no credentials; OPTIONS answered)."""
     found = read_bundle_file(key)
     if found is None:
         response = HttpResponse(b"Not found\n", status=404, content_type="text/plain; charset=utf-8")

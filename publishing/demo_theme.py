@@ -3,11 +3,13 @@ English, French and Arabic (right to left).
 
 Everything a guest-facing site draws is here: design tokens whose every contrast pair meets WCAG AA
 (validators/contrast.py), layout presets, content blocks on the home and room-detail surfaces,
-header and footer navigation, a booking flow, an e-mail theme and a locale pack per language with
-real translations of well-known keys the sample site reads (publishing/site_messages.py) and
-a plural message with each language's CLDR categories (Arabic has all six).
+header and footer navigation, a booking flow, an e-mail theme and a locale pack per language
+(publishing/demo_messages.py) with real translations of every well-known key the sample site reads
+(publishing/site_messages.py), its plurals in each language's CLDR categories (Arabic has all six).
 """
 from __future__ import annotations
+
+from publishing.demo_messages import MESSAGES as DEMO_MESSAGES
 
 LOCALES = ("en", "fr", "ar")
 THEME_NAME = "Demo Seaside"
@@ -72,55 +74,8 @@ LAYOUT = {
     "search": {"preset": "search.list-map", "variant": "map-end"},
 }
 
-# Locale packs: well-known keys of the sample site (publishing/site_messages.py); the rest fall back to its English.
-MESSAGES = {
-    "en": {
-        "site.nav.label": "Main",
-        "site.nav.book": "Book your stay",
-        "site.search.title": "Wake up to the sea",
-        "room.title": "Sea-view double room",
-        "room.text": "28 m² of light and linen, a private balcony over the bay and a king-size bed.",
-        "booking.title": "Your booking",
-        "email.subject": "Your stay at Harbour House is confirmed",
-        "email.greeting": "Thank you, {name}. We look forward to welcoming you by the sea.",
-        "email.button": "Manage my booking",
-        "site.search.intro": "Find your room",
-        "site.search.submit": "Check availability",
-        "booking.nights": "{count, plural, one {# night} other {# nights}}",
-        "common.greeting": "Hello, {name}!",
-    },
-    "fr": {
-        "site.nav.label": "Principal",
-        "site.nav.book": "Réserver votre séjour",
-        "site.search.title": "Réveillez-vous face à la mer",
-        "room.title": "Chambre double vue mer",
-        "room.text": "28 m² de lumière et de lin, un balcon privé sur la baie et un lit king-size.",
-        "booking.title": "Votre réservation",
-        "email.subject": "Votre séjour à Harbour House est confirmé",
-        "email.greeting": "Merci, {name}. Nous avons hâte de vous accueillir au bord de la mer.",
-        "email.button": "Gérer ma réservation",
-        "site.search.intro": "Trouvez votre chambre",
-        "site.search.submit": "Voir les disponibilités",
-        "booking.nights": "{count, plural, one {# nuit} other {# nuits}}",
-        "common.greeting": "Bonjour, {name} !",
-    },
-    "ar": {
-        "site.nav.label": "القائمة الرئيسية",
-        "site.nav.book": "احجز إقامتك",
-        "site.search.title": "استيقظ على البحر",
-        "room.title": "غرفة مزدوجة مطلة على البحر",
-        "room.text": "‏28 م² من الضوء والكتان، وشرفة خاصة تطل على الخليج وسرير كبير.",
-        "booking.title": "حجزك",
-        "email.subject": "تم تأكيد إقامتك في هاربر هاوس",
-        "email.greeting": "شكرًا لك يا {name}. نتطلع إلى استقبالك على شاطئ البحر.",
-        "email.button": "إدارة حجزي",
-        "site.search.intro": "ابحث عن غرفتك",
-        "site.search.submit": "تحقق من التوفر",
-        "booking.nights": "{count, plural, zero {لا ليالٍ} one {ليلة واحدة} two {ليلتان} few {# ليالٍ} "
-                          "many {# ليلة} other {# ليلة}}",
-        "common.greeting": "مرحبًا، {name}!",
-    },
-}
+# Locale packs: every well-known key of the sample site (publishing/site_messages.py) in each language.
+MESSAGES = DEMO_MESSAGES
 
 
 def _markdown(texts: dict[str, str]) -> dict:

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from publishing.site_messages import SAMPLE_ARGUMENTS, SiteMessages, format_message, isolated
+from publishing.site_messages import (
+    SiteMessages,
+    format_message,
+    isolated,
+    preset_message_key,
+    sample_arguments,
+)
 from themeconfig.services.versions import direction_of
 from themeconfig.validators.content import sanitize_html
 
@@ -195,11 +203,13 @@ def _nav(items: list, chain: list[str], page_locale: str, depth: int = 0) -> lis
 
 
 def _layout_label(selection: dict, texts: SiteMessages) -> SafeString:
-    """A surface's layout as people name it: preset "home.hero-split" as "Layout: Hero split"."""
+    """A surface's layout as people name it: preset "home.hero-split" as "Layout: Hero split" (its
+    `preview.preset.*` message; a preset no message names, humanised)."""
     preset = str((selection or {}).get("preset") or "")
     if not preset:
         return texts.html(texts.get("preview.layout.default"))
-    return texts.html(texts.get("preview.layout", name=_humanised(preset.split(".", 1)[-1])))
+    name = texts.get_any(preset_message_key(preset), _humanised(preset.split(".", 1)[-1]))
+    return texts.html(texts.get("preview.layout", name=name.text))
 
 
 def _language_name(code: str) -> str:
@@ -211,17 +221,20 @@ def _language_name(code: str) -> str:
     return (name[:1].upper() + name[1:]) if name else code
 
 
-def site_context(document: dict, *, locale: str | None = None, image_hosts: Iterable[str] = ()) -> dict:
+def site_context(document: dict, *, locale: str | None = None, image_hosts: Iterable[str] = (),
+                 today: date | None = None) -> dict:
     """What the template needs, for `locale` (default: the bundle's default; an unknown one too);
-    images in blocks load only from `image_hosts`. Every text comes from the bundle's messages
-    (the packs along the fallback chain), else from publishing.site_messages' English defaults."""
+    images in blocks load only from `image_hosts`; the sample stay is still to come from `today`
+    (default: today in TIME_ZONE). Every text comes from the bundle's messages (the packs along the
+    fallback chain), else from publishing.site_messages' English defaults."""
     image_hosts = frozenset(image_hosts)
+    sample = sample_arguments(today or timezone.localdate())
     locales = document.get("locales") or {}
     enabled = list(locales.get("enabled") or [])
     default = locales.get("default") or (enabled[0] if enabled else "en")
     locale = locale if locale in enabled else default
     chain = list(dict.fromkeys([locale, *(locales.get("fallback_chain") or []), default]))
-    texts = SiteMessages(document, locale, chain, default)
+    texts = SiteMessages(document, locale, chain, default, sample)
 
     def t(key: str, **arguments: Any) -> SafeString:
         return texts.html(texts.get(key, **arguments))
@@ -250,9 +263,10 @@ def site_context(document: dict, *, locale: str | None = None, image_hosts: Iter
                   for index, step in enumerate(steps, start=1)],
         "steps_are_sample": not flow.get("steps"),
         "email": {
-            "colors": email_tokens.get("colors") or {},
+            "colors": email_colors(email_tokens.get("colors") or {}),
+            "font": _font_stack(email_tokens.get("font_family")),
             "width": email_tokens.get("content_width_px") or 600,
-            "radius": email_tokens.get("button_radius_px") or 4,
+            "radius": email_tokens.get("button_radius_px") if email_tokens.get("button_radius_px") is not None else 4,
             "logo_alt": isolated(logo_alt, logo_lang, locale) if logo_alt else t("email.logo_placeholder"),
             "address": footer.get("address"),
             "legal": isolated(legal, legal_lang, locale) if legal else None,
@@ -261,7 +275,7 @@ def site_context(document: dict, *, locale: str | None = None, image_hosts: Iter
         # Element content (marked and isolated when in another language) and attribute values.
         "t": {key.replace(".", "_"): t(key) for key in _PAGE_KEYS},
         "a": {key.replace(".", "_"): texts.get(key).text for key in _ATTRIBUTE_KEYS},
-        "dates": {name: format_message(f"{{{name}, date, medium}}", SAMPLE_ARGUMENTS, locale)
+        "dates": {name: format_message(f"{{{name}, date, medium}}", sample, locale)
                   for name in ("check_in", "check_out")},
         "ordinal": document.get("ordinal"),
         "banner": t("preview.banner", version=document.get("ordinal") or 0),
@@ -278,11 +292,51 @@ _PAGE_KEYS = ("site.nav.book", "site.search.title", "site.search.intro", "site.s
 _ATTRIBUTE_KEYS = ("site.nav.label", "site.hero.image_alt", "preview.languages")
 
 
+# Each e-mail colour the sample draws → what stands in when the e-mail theme lacks it: another of its
+# colours, else the version's design token (the page's own custom property), so that a version
+# without an e-mail theme shows its e-mail in its own colours too.
+_EMAIL_COLOR_FALLBACKS = {
+    "primary": ("var(--color-primary)",),
+    "background": ("var(--color-surface)",),
+    "text": ("var(--color-text)",),
+    "link": ("primary",),
+    "button_background": ("primary",),
+    "button_text": ("var(--color-on_primary)",),
+    "muted": ("var(--color-text_muted)",),
+    "border": ("var(--color-border)",),
+    "footer_background": ("var(--color-background)",),
+    "footer_text": ("muted",),
+}
+_HEX_RE = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def email_colors(colors: dict) -> dict[str, str]:
+    """The sample e-mail's colours: the e-mail theme's (validated sRGB hex), the gaps filled as
+    _EMAIL_COLOR_FALLBACKS says."""
+    filled: dict[str, str] = {}
+    for name, (fallback,) in _EMAIL_COLOR_FALLBACKS.items():
+        value = colors.get(name)
+        if isinstance(value, str) and _HEX_RE.fullmatch(value):
+            filled[name] = value
+        else:
+            filled[name] = fallback if fallback.startswith("var(") else filled[fallback]
+    return filled
+
+
+def _font_stack(font_family: Any) -> str | None:
+    """The e-mail theme's font stack as a CSS font-family value (names validated: mail-safe fonts)."""
+    if not isinstance(font_family, dict):
+        return None
+    names = [f'"{name}"' for name in font_family.get("stack") or [] if isinstance(name, str) and '"' not in name]
+    fallback = font_family.get("fallback")
+    return ", ".join([*names, *([fallback] if fallback in ("serif", "sans-serif", "monospace") else [])]) or None
+
+
 def render_site(document: dict, css: str, *, locale: str | None = None, base_url: str = "",
-                image_hosts: Iterable[str] = ()) -> str:
+                image_hosts: Iterable[str] = (), today: date | None = None) -> str:
     """The whole sample page as HTML; `base_url` is the page's own URL without query (locale links);
     images load only from `image_hosts` (the page's CSP must list the same: image_src_directive)."""
-    context = site_context(document, locale=locale, image_hosts=image_hosts)
+    context = site_context(document, locale=locale, image_hosts=image_hosts, today=today)
     # The stylesheet is the builder's (validated tokens); "</" cannot close the style element.
     context["css"] = mark_safe(css.replace("</", "<\\/"))  # noqa: S308
     context["base_url"] = base_url

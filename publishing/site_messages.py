@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -54,11 +54,24 @@ _FIELD_NAMES = {
     "marketing_opt_in": "News and offers", "add_to_calendar": "Add to calendar",
     "manage_booking_link": "Manage booking link",
 }
+# The layout presets of the surfaces the sample site shows (themeconfig migration 0005's registry),
+# named in English as the admin's Design page names them.
+_PRESET_NAMES = {
+    "home.hero-split": "Hero split", "home.full-bleed": "Full bleed", "home.editorial": "Editorial",
+    "home.classic-carousel": "Classic carousel", "detail.gallery-left": "Gallery left",
+    "detail.stacked": "Stacked", "detail.sticky-booking": "Sticky booking",
+}
 _BLOCK_KIND_NAMES = {
     "hero": "Hero", "rich_text": "Text", "image_gallery": "Image gallery", "amenities": "Amenities",
     "room_highlights": "Room highlights", "testimonials": "Guest reviews", "faq": "Questions and answers",
     "cta_banner": "Call to action", "map": "Map", "policy": "Policy",
 }
+
+def preset_message_key(preset: str) -> str:
+    """The message naming layout preset `preset` ("home.hero-split" → "preview.preset.home.hero_split":
+    message keys have no hyphens)."""
+    return f"preview.preset.{preset.replace('-', '_')}"
+
 
 # key → English default (an ICU message). The one list of what the sample site draws.
 WELL_KNOWN_MESSAGES: dict[str, str] = {
@@ -105,11 +118,23 @@ WELL_KNOWN_MESSAGES: dict[str, str] = {
     "preview.steps.sample": "Sample: the version has no booking flow yet",
     "preview.email.sample": "Sample: the version has no e-mail theme yet",
     **{f"preview.block.{kind}": _BLOCK_KIND_NAMES[kind] for kind in CONTENT_BLOCK_KINDS},
+    **{preset_message_key(preset): name for preset, name in _PRESET_NAMES.items()},
 }
 
-# Sample values for the arguments of the messages above (a preview has no real booking).
-SAMPLE_ARGUMENTS: dict[str, Any] = {"name": "Alex", "guests": 2, "nights": 3, "price": 180, "currency": "EUR",
-                                    "check_in": date(2026, 7, 14), "check_out": date(2026, 7, 17)}
+# Sample values for the arguments of the messages above (a preview has no real booking). The stay's
+# dates are not fixed: sample_arguments() puts it SAMPLE_LEAD_DAYS after the viewer's today.
+SAMPLE_NIGHTS = 3
+SAMPLE_LEAD_DAYS = 21
+SAMPLE_ARGUMENTS: dict[str, Any] = {"name": "Alex", "guests": 2, "nights": SAMPLE_NIGHTS, "price": 180,
+                                    "currency": "EUR"}
+
+
+def sample_arguments(today: date) -> dict[str, Any]:
+    """SAMPLE_ARGUMENTS with a stay that is still to come: check-in SAMPLE_LEAD_DAYS after `today`
+    (the date where the hotel is), check-out SAMPLE_NIGHTS later, so a sample never shows a past stay."""
+    check_in = today + timedelta(days=SAMPLE_LEAD_DAYS)
+    return {**SAMPLE_ARGUMENTS, "check_in": check_in, "check_out": check_in + timedelta(days=SAMPLE_NIGHTS)}
+
 
 _DATE_STYLES = ("short", "medium", "long", "full")
 _PARSER = Parser({"require_other": False, "allow_tags": False})
@@ -136,8 +161,10 @@ class SiteMessages:
     apart wrongly, which is harmless: the text reads the same.)
     """
 
-    def __init__(self, document: Mapping, locale: str, chain: list[str], default: str) -> None:
+    def __init__(self, document: Mapping, locale: str, chain: list[str], default: str,
+                 sample: Mapping[str, Any] | None = None) -> None:
         self.locale, self.chain, self.default = locale, chain, default
+        self.sample = sample if sample is not None else sample_arguments(date.today())
         self.all_messages = document.get("messages") or {}
         self.messages = self.all_messages.get(locale) or {}
 
@@ -154,7 +181,7 @@ class SiteMessages:
 
     def get(self, key: str, **arguments: Any) -> SiteText:
         """The text of `key` formatted with `arguments` (sample values fill in the rest)."""
-        values = {**SAMPLE_ARGUMENTS, **arguments}
+        values = {**self.sample, **arguments}
         if isinstance(self.messages.get(key), str):
             lang = self.source_language(key)
             return SiteText(format_message(self.messages[key], values, lang), lang)

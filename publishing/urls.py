@@ -2,6 +2,7 @@
 from django.urls import path
 
 from publishing import apis, webhook_apis
+from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
 urlpatterns = [
@@ -15,7 +16,8 @@ urlpatterns = [
     # Public: credentials that come along are dropped unread (PublicEndpointMiddleware), so these run
     # outside any tenant context and answer everyone alike (a preview's token says whose it is);
     # rate-limited per client address (THROTTLE_RATES "resolve" and "preview").
-    path("resolve/", public_endpoint("resolve")(apis.ResolveApi.as_view()), name="resolve"),
+    # resolve/ is read cross-origin by guest sites' front ends: CORS for any origin, no credentials.
+    path("resolve/", public_endpoint("resolve")(public_read_cors(apis.ResolveApi.as_view())), name="resolve"),
     path("preview/<str:token>/", public_endpoint("preview")(apis.PreviewApi.as_view()), name="preview"),
     path("preview/<str:token>/css/", public_endpoint("preview")(apis.PreviewStylesheetApi.as_view()), name="preview-css"),
     path("webhooks/", webhook_apis.WebhookSubscriptionListApi.as_view(), name="webhook-list"),

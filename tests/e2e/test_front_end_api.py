@@ -65,8 +65,8 @@ def demo(settings, media_root):
     call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-def fetch(url: str, **headers) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers=headers)
+def fetch(url: str, method: str = "GET", **headers) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -91,6 +91,28 @@ def test_live_bundle_url__resolved_on_the_served_app__exact_bytes_of_its_sha256(
     assert fetch(app_served.url + bundle_url, **{"If-None-Match": f'"{sha256}"'})[0] == 304
     status, headers, css = fetch(app_served.url + bundle_url.removesuffix(".json") + ".css")
     assert status == 200 and css.startswith(b":root{") and headers["Content-Type"] == "text/css; charset=utf-8"
+
+
+def test_live_public_reads__from_a_guest_sites_origin__cors_for_any_origin_without_credentials(app_served, demo):
+    """What a browser on the guest site's host sends: a preflight (when it revalidates itself with
+    If-None-Match), then the GET with its Origin; resolve/ and the bundle both readable, ETag
+    exposed, no credentials allowed; the authenticated API answers the same Origin without CORS."""
+    origin = {"Origin": "https://www.harbourhouse.example"}
+    resolve_url = f"{app_served.url}/api/v1/resolve/?host={DEMO_HOST}"
+    status, headers, body = fetch(resolve_url, **origin)
+    assert status == 200, body
+    bundle_url = app_served.url + json.loads(body)["bundle_url"]
+    for url in (resolve_url, bundle_url):
+        status, headers, _ = fetch(url, "OPTIONS", **origin, **{"Access-Control-Request-Method": "GET",
+                                                                 "Access-Control-Request-Headers": "if-none-match"})
+        assert status == 204, url
+        assert headers["Access-Control-Allow-Origin"] == "*" and headers["Access-Control-Allow-Methods"] == "GET, HEAD"
+        assert "If-None-Match" in headers["Access-Control-Allow-Headers"]
+        status, headers, _ = fetch(url, **origin)
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == "*", url
+        assert "ETag" in headers["Access-Control-Expose-Headers"] and "Access-Control-Allow-Credentials" not in headers
+    status, headers, _ = fetch(f"{app_served.url}/api/v1/themes/", **origin)
+    assert status == 401 and not [name for name in headers if name.lower().startswith("access-control-")]
 
 
 # --- the README's curl session ---------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Preview links to small drafts made through the use cases: bilingual (English, Arabic), and a trilingual
-(English, French, Arabic) seaside hotel whose packs carry the sample site's well-known keys."""
+(English, French, Arabic) seaside hotel whose packs carry every well-known key of the sample site."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from publishing.demo_messages import MESSAGES as DEMO_MESSAGES
 from publishing.models import PreviewToken
 from publishing.services.preview_tokens import preview_token_create
+from publishing.site_messages import WELL_KNOWN_MESSAGES
 from themeconfig import services
 from themeconfig.models import ThemeVersion
 from themeconfig.platform.principal import Principal
@@ -34,11 +36,11 @@ def bilingual_preview(tenant, *, welcome_en: str = "## Welcome by the lake",
     return PreviewWorld(admin, version, token, secret)
 
 
-# The seaside draft's packs. English has the keys the sample site shows here; French all of them;
-# Arabic all but SEASIDE_UNTRANSLATED_IN_AR (they fall back to the English pack). A few well-known
-# keys are in no pack at all (booking.step.confirmation, for one): the site's English defaults fill those.
+# The seaside draft's packs: every well-known key of the sample site in each locale (the demo's
+# translations, publishing/demo_messages.py, under the seaside hotel's own wording in _SEASIDE_OWN), except
+# SEASIDE_UNTRANSLATED_IN_AR, left out of the Arabic pack so that it falls back to the English one.
 SEASIDE_UNTRANSLATED_IN_AR = ("site.search.intro",)
-SEASIDE_PACKS: dict[str, dict[str, str]] = {
+_SEASIDE_OWN: dict[str, dict[str, str]] = {
     "en": {
         "booking.step.number": "Step {number, number}", "booking.step.search": "Your dates",
         "booking.step.payment": "Payment", "booking.field.adults": "Adults", "booking.field.room_type": "Room",
@@ -118,6 +120,11 @@ SEASIDE_PACKS: dict[str, dict[str, str]] = {
         "email.subject": "نراكم قريبًا على البحر", "email.greeting": "عزيزنا {name}، غرفتك بانتظارك.",
         "preview.surface.home": "الصفحة الرئيسية",
     },
+}
+
+SEASIDE_PACKS: dict[str, dict[str, str]] = {
+    locale: {**{key: DEMO_MESSAGES[locale][key] for key in WELL_KNOWN_MESSAGES}, **own}
+    for locale, own in _SEASIDE_OWN.items()
 }
 
 

@@ -87,6 +87,27 @@ def test_resolve__past_the_limit__429_per_address_whatever_the_host_or_credentia
     assert Client().get(f"/api/v1/preview/{alpha['preview'].secret}/", **attacker).status_code == 200
 
 
+def test_resolve__past_the_limit_cross_origin__the_429_and_its_retry_after_readable_by_the_front_end(tenants,
+                                                                                                  settings):
+    alpha, _ = tenants
+    limited(settings, resolve="1/min")
+    origin = {"REMOTE_ADDR": "198.51.100.9", "HTTP_ORIGIN": "https://www.alpha.example"}
+    assert Client().get(f"/api/v1/resolve/?host={alpha['host']}", **origin).status_code == 200
+
+    refused = Client().get(f"/api/v1/resolve/?host={alpha['host']}", **origin)
+
+    assert_rate_limited(refused)
+    assert refused["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in refused["Access-Control-Expose-Headers"].split(", ")
+    # The preview paths are not read cross-origin: their 429 says nothing to other origins.
+    limited(settings, preview="1/min")
+    preview = f"/api/v1/preview/{alpha['preview'].secret}/"
+    assert Client().get(preview, **origin).status_code == 200
+    refused = Client().get(preview, **origin)
+    assert_rate_limited(refused)
+    assert "Access-Control-Allow-Origin" not in refused
+
+
 def test_preview_paths__past_the_limit__429_for_api_css_and_page_alike(tenants, settings):
     alpha, beta = tenants
     limited(settings, preview="3/min")

@@ -164,3 +164,29 @@ def test_bundle_routes__storage_kind__a_route_for_the_filesystem_only(bundles_ro
                                                           "OPTIONS": {"bucket_name": "b"}}}
     assert served_prefix(S3Storage(bucket_name="b")) is None
     assert bundle_routes() == []
+
+
+ORIGIN = "https://www.harbourhouse.example"
+
+
+def test_bundle_file__cross_origin_get__any_origin_reads_it_and_its_etag_without_credentials(published, client):
+    for response in (client.get(published, HTTP_ORIGIN=ORIGIN),
+                     client.get(published, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=f'"{sha256_of(published)}"'),
+                     client.get(published.replace(sha256_of(published), "0" * 64), HTTP_ORIGIN=ORIGIN)):
+        assert response.status_code in (200, 304, 404)
+        assert response["Access-Control-Allow-Origin"] == "*"
+        assert "ETag" in response["Access-Control-Expose-Headers"].split(", ")
+        assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_bundle_file__preflight__204_get_and_head_with_if_none_match(published, client):
+    response = client.options(published, HTTP_ORIGIN=ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+                              HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match")
+
+    assert response.status_code == 204 and response.content == b""
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, HEAD"
+    assert "If-None-Match" in response["Access-Control-Allow-Headers"]
+    assert int(response["Access-Control-Max-Age"]) > 0
+    assert "Access-Control-Allow-Credentials" not in response and "Content-Type" not in response
+    assert client.put(published, data=b"{}", content_type="application/json", HTTP_ORIGIN=ORIGIN).status_code == 405

@@ -77,7 +77,11 @@ class PublicEndpointMiddleware:
         request.COOKIES = {}
         wait = throttle(rate_scope, address_bucket(client_address(request)))
         if wait is not None:
-            return _rate_limited(request, wait)
+            response = _rate_limited(request, wait)
+            # A view readable cross-origin (publishing/cors.py) has its 429 readable too, Retry-After included.
+            for header, value in getattr(view, "cross_origin_headers", {}).items():
+                response[header] = value
+            return response
         return self.get_response(request)
 
 

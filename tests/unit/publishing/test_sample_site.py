@@ -1,7 +1,9 @@
 """The sample site's drawing of a bundle: the markdown subset escapes everything, locales fall back."""
 from __future__ import annotations
 
-from publishing.sample_site import markdown_html, render_site, site_context
+from datetime import date
+
+from publishing.sample_site import email_colors, markdown_html, render_site, site_context
 
 
 def test_markdown_html__headings_lists_bold__everything_else_escaped():
@@ -60,3 +62,19 @@ def test_render_site__arabic_pack_with_plural__formatted_for_arabic_and_escaped(
     assert '<html lang="ar" dir="rtl">' in page
     assert '<p class="sub">3 ليالٍ &lt;b&gt;</p>' in page  # three is "few" in Arabic
     assert "3 nights &lt;b&gt;" in render_site(document, "", locale="en")
+
+
+def test_email_colors__gaps__filled_from_the_email_theme_then_the_versions_tokens():
+    colors = email_colors({"primary": "#123456", "background": "#ffffff", "text": "#111111", "muted": "#555555",
+                           "border": "not a colour"})
+    assert colors["link"] == colors["button_background"] == "#123456"  # the e-mail theme's own primary
+    assert colors["footer_text"] == "#555555"
+    assert colors["button_text"] == "var(--color-on_primary)" and colors["border"] == "var(--color-border)"
+    assert email_colors({})["primary"] == email_colors({})["button_background"] == "var(--color-primary)"
+
+
+def test_site_context__today__the_sample_stay_three_weeks_later_in_each_locale():
+    fr = site_context(TRILINGUAL, locale="fr", today=date(2031, 2, 20))
+    assert fr["dates"] == {"check_in": "13 mars 2031", "check_out": "16 mars 2031"}
+    ar = site_context(TRILINGUAL, locale="ar", today=date(2031, 2, 20))
+    assert "2031" in ar["dates"]["check_in"] and "13" in ar["dates"]["check_in"]
