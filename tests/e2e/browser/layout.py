@@ -76,11 +76,13 @@ WIDTH_PROBLEMS_JS = """([minChars, minEms, phone]) => {
   };
   const outside = [];
   for (const e of document.body.querySelectorAll('*')) {
-    if (e.closest(OWN_SCROLL) || !shown(e)) continue;
+    // Visually hidden text is judged too: placed past the edge, it still widens the page.
+    if (e.parentElement.closest(OWN_SCROLL) || !e.checkVisibility({visibilityProperty: true})) continue;
     const box = e.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
     if (!heldByClip(e) && (box.right > viewport + 1 || box.left < -1)) outside.push(e);
-    if (e !== document.body && clipsSideways(e) && e.scrollWidth > e.clientWidth + 1) {
+    if (!e.matches(OWN_SCROLL) && !e.closest(HIDDEN_ON_PURPOSE) && clipsSideways(e) &&
+        e.scrollWidth > e.clientWidth + 1) {
       const style = getComputedStyle(e);
       const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
       const holdsTable = e.matches('table') || e.querySelector('table') !== null;

@@ -70,6 +70,7 @@ def workspace_data(demo_staff):
 def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds_at_1366_and_390_px(
         admin_page, workspace_data):
     page = admin_page
+    page.set_default_timeout(60_000)  # full-page screenshots of the long history pages, on a busy machine
     draft, published = workspace_data["draft"], workspace_data["published"]
     names = {quote(draft.pk): "draft", quote(published.pk): "published", quote(draft.theme_id): "theme"}
     every_screenshot = os.environ.get("WIDTHS_SCREENSHOTS") == "all"
