@@ -48,7 +48,8 @@ from themeconfig.validators.locales import locale_label
 
 PUBLISHABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
-PAGE_MEDIA = forms.Media(css={"all": ["publishing/admin/publishing.css"]}, js=["publishing/admin/job-progress.js"])
+PAGE_MEDIA = forms.Media(css={"all": ["publishing/admin/publishing.css"]}, js=["publishing/admin/job-progress.js",
+                                                                             "publishing/admin/preview-frame.js"])
 PUBLICATIONS_SHOWN = 100
 # What the frame may be: the preview page's own widths, desktop first.
 FRAME_WIDTHS = {"desktop": 1280, "mobile": 390}

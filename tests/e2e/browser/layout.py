@@ -39,3 +39,82 @@ LAYOUT_PROBLEMS_JS = """([minChars, minEms]) => {
 def layout_problems(page, *, min_chars: int = 4, min_ems: float = 1.5) -> list[str]:
     """What is wrong with the page's layout, one line each (the elements named); empty when nothing is."""
     return page.evaluate(LAYOUT_PROBLEMS_JS, [min_chars, min_ems])
+
+
+# The rule for widths, on the whole page (header included):
+# - the document never scrolls sideways, and no visible element reaches past the viewport's left or right
+#   edge unless a box that clips or scrolls sideways holds it (that box is then judged itself);
+# - a box that clips or scrolls sideways (overflow-x other than visible) holds all its content at a desktop
+#   width: at 1366 px nothing needs a sideways scrollbar, and nothing is cut off on the right;
+# - on a phone (`phone`), a data table may be wider than the screen only inside its own sideways-scrolling
+#   box (overflow-x auto or scroll: the scrollbar is the visible affordance) that itself fits the screen;
+#   any other content (a frame, a form, text) fits the screen;
+# - no text is squeezed to a sliver (the check of LAYOUT_PROBLEMS_JS above).
+# Form fields scroll their own value (an <input> wider than its box is fine); text hidden on purpose
+# (visually hidden labels, closed elements) is left out.
+WIDTH_PROBLEMS_JS = """([minChars, minEms, phone]) => {
+  const HIDDEN_ON_PURPOSE = '.design-visually-hidden, .token-editor__visually-hidden, .tc-sr, .visually-hidden';
+  const OWN_SCROLL = 'input, textarea, select, option, meter, progress, script, style, template, noscript';
+  const describe = e => {
+    const classes = typeof e.className === 'string' && e.className ? `.${e.className.trim().split(/\\s+/).join('.')}` : '';
+    return `<${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${classes}>`;
+  };
+  const problems = [];
+  const root = document.documentElement;
+  const viewport = root.clientWidth;
+  if (root.scrollWidth > viewport + 1) {
+    problems.push(`the page scrolls sideways: ${root.scrollWidth}px of content in ${viewport}px`);
+  }
+  const shown = e => !e.closest(HIDDEN_ON_PURPOSE) && e.checkVisibility({visibilityProperty: true});
+  const clipsSideways = e => getComputedStyle(e).overflowX !== 'visible';
+  const held = new Map();  // element → whether a box that clips or scrolls sideways holds it
+  const heldByClip = e => {
+    const up = e.parentElement;
+    if (!up || up === document.body) return false;
+    if (!held.has(up)) held.set(up, clipsSideways(up) || heldByClip(up));
+    return held.get(up);
+  };
+  const outside = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    // Visually hidden text is judged too: placed past the edge, it still widens the page.
+    if (e.parentElement.closest(OWN_SCROLL) || !e.checkVisibility({visibilityProperty: true})) continue;
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (!heldByClip(e) && (box.right > viewport + 1 || box.left < -1)) outside.push(e);
+    if (!e.matches(OWN_SCROLL) && !e.closest(HIDDEN_ON_PURPOSE) && clipsSideways(e) &&
+        e.scrollWidth > e.clientWidth + 1) {
+      const style = getComputedStyle(e);
+      const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
+      const holdsTable = e.matches('table') || e.querySelector('table') !== null;
+      if (!(phone && scrolls && holdsTable)) {
+        problems.push(`${describe(e)} ${scrolls ? 'scrolls' : 'cuts off'} ${e.scrollWidth - e.clientWidth}px ` +
+                      `sideways (${e.scrollWidth}px of content in ${e.clientWidth}px)`);
+      }
+    }
+  }
+  for (const e of outside.filter(e => !outside.some(other => other !== e && other.contains(e))).slice(0, 6)) {
+    const box = e.getBoundingClientRect();
+    problems.push(`${describe(e)} sticks out of the ${viewport}px viewport: ` +
+                  `${Math.round(box.left)}px to ${Math.round(box.right)}px`);
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const parent = node.parentElement;
+    if (text.length < minChars || parent.closest(OWN_SCROLL) || !shown(parent)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const box = range.getBoundingClientRect();
+    const em = parseFloat(getComputedStyle(parent).fontSize);
+    if (box.width < minEms * em) {
+      problems.push(`text ${Math.round(box.width)}px wide (${Math.round(box.height)}px tall): ` +
+                    `${JSON.stringify(text.slice(0, 40))} in ${describe(parent)}`);
+    }
+  }
+  return problems;
+}"""
+
+
+def width_problems(page, *, phone: bool, min_chars: int = 4, min_ems: float = 1.5) -> list[str]:
+    """What breaks the rule for widths above on the page, one line each; empty when nothing does."""
+    return page.evaluate(WIDTH_PROBLEMS_JS, [min_chars, min_ems, phone])

@@ -1,0 +1,140 @@
+"""Every page of the tenant admin's workspace holds at a laptop's 1366 px and a phone's 390 px, for a draft
+and for the published (read-only) version: no sideways scroll, nothing past the screen's edge, no text
+squeezed to a sliver (the rule is layout.py's WIDTH_PROBLEMS_JS).
+
+The pages are found the way staff find them, so a new page is checked without being listed here: each
+list linked from the admin index and its first object, the theme's tabs, the theme page's links to a
+draft and to the published version and each of their tabs, and the "shown once" page of a new preview
+link. One browser, one page each, checked at 1366 px and then, resized, at 390 px. A page that fails is
+saved as artifacts/screenshots/widths-<page>-<width>.png (every page with WIDTHS_SCREENSHOTS=all)."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.admin.utils import quote
+from playwright.sync_api import expect
+
+from publishing import services as publishing_services
+from tests.e2e.browser.layout import width_problems
+from tests.e2e.browser.screenshots import screenshot
+from themeconfig import services
+from themeconfig.models import ThemeVersion
+from themeconfig.platform.tenant_context import tenant_context
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Links that lead away from the workspace or change something when followed.
+NOT_A_PAGE = re.compile(r"/(logout|password_change|delete|add)/|^/admin/(r|jsi18n)/|/preview-site/")
+CHANGELIST = re.compile(r"^/admin/[a-z_]+/[a-z_]+/$")
+
+
+def _paths(page, selector: str) -> list[str]:
+    """The admin paths (query kept) of the links `selector` finds, in page order, once each."""
+    hrefs = page.locator(selector).evaluate_all("links => links.map(a => a.href)")
+    found = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.path.startswith("/admin/") and not NOT_A_PAGE.search(parts.path) and path not in found:
+            found.append(path)
+    return found
+
+
+def _name(path: str, names: dict[str, str]) -> str:
+    for object_id, label in names.items():
+        path = path.replace(object_id, label)
+    return re.sub(r"[^a-z0-9]+", "-", path.removeprefix("/admin/").lower()).strip("-") or "index"
+
+
+@pytest.fixture
+def workspace_data(demo_staff):
+    """The demo's published version, a draft of it, a preview link of each and an API key, so that
+    each table has rows to draw."""
+    owner = demo_staff.owner()
+    draft = demo_staff.draft_from_published()
+    with tenant_context(demo_staff.tenant_id):
+        published = ThemeVersion.objects.get(theme_id=draft.theme_id, status="published")
+    for version in (draft, published):
+        publishing_services.preview_token_create(principal=owner, version_id=version.pk, expires_in_days=7,
+                                                 note="For the marketing team's review of the autumn campaign")
+    services.api_key_create(principal=owner, name="Booking engine (production)")
+    return {"draft": draft, "published": published}
+
+
+def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds_at_1366_and_390_px(
+        admin_page, workspace_data):
+    page = admin_page
+    page.set_default_timeout(60_000)  # full-page screenshots of the long history pages, on a busy machine
+    draft, published = workspace_data["draft"], workspace_data["published"]
+    names = {quote(draft.pk): "draft", quote(published.pk): "published", quote(draft.theme_id): "theme"}
+    every_screenshot = os.environ.get("WIDTHS_SCREENSHOTS") == "all"
+    visited: list[str] = []
+    found: dict[str, list[str]] = {}
+
+    def check(path: str | None = None, *, suffix: str = "") -> None:
+        """Opens `path` (or checks the page as it is) at both widths; records what breaks."""
+        started = time.monotonic()
+        if path is not None:
+            page.set_viewport_size(LAPTOP)
+            page.goto(path)
+        where = urlsplit(page.url)
+        name = _name(where.path + (f"-{where.query}" if where.query else ""), names) + suffix
+        visited.append(name)
+        for viewport, phone in ((LAPTOP, False), (PHONE, True)):
+            page.set_viewport_size(viewport)
+            problems = width_problems(page, phone=phone)
+            if problems:
+                found[f"{name} at {viewport['width']}px"] = problems[:8]
+            if problems or every_screenshot:
+                screenshot(page, f"widths-{name}-{viewport['width']}")
+        page.set_viewport_size(LAPTOP)
+        print(f"{name}: {time.monotonic() - started:.2f} s")
+
+    def check_with_tabs(path: str) -> list[str]:
+        """The page, then each tab of its tab bar; returns the page's own links for more."""
+        check(path)
+        tabs = [tab for tab in _paths(page, ".tc-tabs a") if tab != path]
+        links = _paths(page, "#content a")
+        for tab in tabs:
+            check(tab)
+        return links
+
+    check("/admin/")
+    lists = [path for path in _paths(page, "#content-main a") if CHANGELIST.match(path)]
+    assert "/admin/themeconfig/theme/" in lists and "/admin/themeconfig/hostlisting/" in lists, lists
+    theme_path = version_paths = None
+    for list_path in lists:
+        check(list_path)
+        first = _paths(page, "#result_list tbody a")[:1]
+        if not first:
+            continue
+        if list_path == "/admin/themeconfig/theme/":
+            theme_path = first[0]
+            theme_links = check_with_tabs(theme_path)
+            version_paths = [link for link in theme_links if re.search(r"/themeversion/[^/]+/change/$", link)]
+        elif list_path != "/admin/themeconfig/themeversion/":
+            check(first[0])
+    assert theme_path is not None, "the themes list links no theme"
+    for version in (draft, published):
+        version_path = f"/admin/themeconfig/themeversion/{quote(version.pk)}/change/"
+        assert version_path in version_paths, f"the theme page does not link version {version.ordinal}"
+        check_with_tabs(version_path)
+
+    # A new preview link's address, shown once.
+    page.goto(f"/admin/themeconfig/themeversion/{quote(draft.pk)}/preview/")
+    page.get_by_role("button", name="Create preview link").click()
+    expect(page.get_by_role("textbox", name="Secret (shown only now)")).to_have_value(re.compile("/preview/"))
+    check(suffix="-shown-once")
+
+    for must_visit in ("themeconfig-theme", "themeconfig-hostlisting", "themeconfig-apiclient",
+                       "themeconfig-themeversion-draft-preview", "themeconfig-themeversion-published-history",
+                       "themeconfig-theme-theme-publications"):
+        assert must_visit in visited, f"{must_visit} was not reached; visited {visited}"
+    assert found == {}, f"{len(found)} of {2 * len(visited)} page widths break:\n" + "\n".join(
+        f"{where}:\n    " + "\n    ".join(problems) for where, problems in found.items())
