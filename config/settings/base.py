@@ -183,6 +183,11 @@ RETENTION_IDEMPOTENCY_KEYS_HOURS = env.int("RETENTION_IDEMPOTENCY_KEYS_HOURS", d
 RETENTION_AUDIT_LOG_MONTHS = env.int("RETENTION_AUDIT_LOG_MONTHS", default=36)
 # Rows per DELETE (each its own short transaction, so no lock is held for long).
 RETENTION_BATCH = env.int("RETENTION_BATCH", default=5000)
+# `manage.py backup` reads through this URL (it must read past RLS: a superuser or a BYPASSRLS role);
+# empty: ADMIN_DATABASE_URL on the service's database.
+BACKUP_DATABASE_URL = env("BACKUP_DATABASE_URL", default="")
+# Where `manage.py backup` writes when no --output is given.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(BASE_DIR / ".data" / "backups"))
 # Migrations wait this long for a lock, then fail rather than queue every query behind them.
 MIGRATION_LOCK_TIMEOUT = env("MIGRATION_LOCK_TIMEOUT", default="5s")
 
