@@ -79,7 +79,7 @@ def refresh_read_models_task() -> str:
 
 @shared_task(name="publishing.purge_expired_task", ignore_result=True)
 def purge_expired_task() -> dict:
-    """Nightly retention (seed 000 §8): relayed outbox rows, consumed events, idempotency keys, preview tokens."""
+    """Nightly retention (seed 000 §8, every row; publishing/retention.py) on the service connection."""
     from publishing.retention import purge_expired
 
     return purge_expired()

@@ -166,9 +166,30 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-read-models": {"task": "publishing.refresh_read_models_task", "schedule": 60},
     # Pending hosts' DNS challenges, each with its own backoff (only the due ones are checked).
     "verify-pending-hosts": {"task": "themeconfig.verify_pending_hosts_task", "schedule": 60},
-    # Retention of seed 000 §8: relayed outbox rows, consumed events, idempotency keys, preview tokens.
+    # Retention of seed 000 §8, every row (RETENTION_* below), on the service connection.
     "purge-expired": {"task": "publishing.purge_expired_task", "schedule": 24 * 60 * 60},
 }
+
+# --- Retention (seed 000 §8; publishing/retention.py, `manage.py purge_expired`) ---------------
+# Seed defaults; each window is counted from the moment named in the README's retention table.
+RETENTION_DELETED_THEMES_DAYS = env.int("RETENTION_DELETED_THEMES_DAYS", default=30)
+RETENTION_ARCHIVED_VERSIONS_DAYS = env.int("RETENTION_ARCHIVED_VERSIONS_DAYS", default=365)
+RETENTION_AI_DRAFTS_DAYS = env.int("RETENTION_AI_DRAFTS_DAYS", default=365)
+RETENTION_PREVIEW_TOKENS_DAYS = env.int("RETENTION_PREVIEW_TOKENS_DAYS", default=7)
+RETENTION_OUTBOX_DAYS = env.int("RETENTION_OUTBOX_DAYS", default=7)
+RETENTION_CONSUMED_EVENTS_DAYS = env.int("RETENTION_CONSUMED_EVENTS_DAYS", default=90)
+RETENTION_IDEMPOTENCY_KEYS_HOURS = env.int("RETENTION_IDEMPOTENCY_KEYS_HOURS", default=24)
+# Seed 004: audit logs are kept 3 years at least.
+RETENTION_AUDIT_LOG_MONTHS = env.int("RETENTION_AUDIT_LOG_MONTHS", default=36)
+# Rows per DELETE (each its own short transaction, so no lock is held for long).
+RETENTION_BATCH = env.int("RETENTION_BATCH", default=5000)
+# `manage.py backup` reads through this URL (it must read past RLS: a superuser or a BYPASSRLS role);
+# empty: ADMIN_DATABASE_URL on the service's database.
+BACKUP_DATABASE_URL = env("BACKUP_DATABASE_URL", default="")
+# Where `manage.py backup` writes when no --output is given.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(BASE_DIR / ".data" / "backups"))
+# Migrations wait this long for a lock, then fail rather than queue every query behind them.
+MIGRATION_LOCK_TIMEOUT = env("MIGRATION_LOCK_TIMEOUT", default="5s")
 
 CACHES = {
     "default": {

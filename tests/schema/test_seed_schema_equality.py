@@ -46,6 +46,7 @@ EXTRA_TABLES = {
     "read_model_refresh_state": "publishing 0009: the one row that coalesces refreshes of the seed's views",
     "resolve_generation": "publishing 0014: the commit-ordered counter no cached resolve answer may be older than",
     "ai_generation_jobs": "ai_workspace 0002: a request for an AI draft, run by a worker, polled by the caller",
+    "bundle_purges": "publishing 0016_retention: bundles of purged themes waiting to leave storage (seed §8)",
 }
 # Columns appended to seed tables (nullable or defaulted: backward-compatible, seed 004), in order.
 EXTRA_COLUMNS = {
@@ -104,6 +105,9 @@ EXTRA_INDEXES = {
     ("outbox", "outbox_partition_pending_idx"): "the relay's oldest-pending-event-per-partition lookup",
     ("outbox", "outbox_dead_lettered_idx"): "dead letters for operators",
     ("outbox", "outbox_published_at_idx"): "the 7-day retention purge (seed §8)",
+    ("themes", "themes_deleted_at_idx"): "the retention purge of soft-deleted themes (seed §8)",
+    ("theme_versions", "theme_versions_archived_at_idx"): "the retention purge of archived versions (seed §8)",
+    ("palette_suggestions", "palette_suggestions_retention_idx"): "the retention purge of AI drafts (seed §8)",
 }
 EXTRA_POLICIES = {
     ("preview_tokens", "preview_lookup"): "seed §3.10 preview by hash: the owner-run preview_version() sees one token",

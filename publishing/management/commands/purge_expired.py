@@ -1,18 +1,33 @@
 """manage.py purge_expired: the retention purges of seed 000 §8 that beat runs nightly."""
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from publishing.retention import KINDS, purge_expired
 
 
 class Command(BaseCommand):
     help = (
-        "Delete what is past its retention (seed 000 §8): outbox rows relayed more than 7 days ago, consumed "
-        "events older than 90 days, idempotency keys 24 hours past their expiry, and preview tokens 7 days "
-        "past their expiry or revocation. In batches of 5,000 rows, printing progress; safe to run at any "
-        "time (beat runs it daily as purge_expired_task). Runs on the service connection."
+        "Delete what is past its retention (seed 000 §8, every row; windows from the RETENTION_* settings, "
+        "see the README's retention table): AI drafts, archived versions no publication references, "
+        "soft-deleted themes with their children, their bundles in storage once no publication references "
+        "them, preview tokens, relayed outbox rows, consumed events, idempotency keys and audit-log "
+        "partitions. In batches, each in a short transaction of its own, printing progress per kind; safe "
+        "to run at any time and again (beat runs it daily as purge_expired_task). Runs on the service "
+        "connection."
     )
 
-    def handle(self, *args, **options):
-        from publishing.retention import purge_expired
+    def add_arguments(self, parser):
+        parser.add_argument("--only", action="append", choices=list(KINDS), metavar="KIND",
+                            help=f"Purge only this kind (repeatable): {', '.join(KINDS)}.")
+        parser.add_argument("--dry-run", action="store_true", help="Count what would go; delete nothing.")
+        parser.add_argument("--batch", type=int, default=None,
+                            help=f"Rows per DELETE (default RETENTION_BATCH, {settings.RETENTION_BATCH}).")
 
-        deleted = purge_expired(progress=lambda table, total: self.stdout.write(f"{table}: {total} deleted so far"))
-        for table, count in deleted.items():
-            self.stdout.write(f"{table}: {count} deleted")
+    def handle(self, *args, only=None, dry_run=False, batch=None, **options):
+        if batch is not None and batch < 1:
+            raise CommandError("--batch must be at least 1")
+        deleted = purge_expired(only=only, dry_run=dry_run, batch=batch,
+                                progress=lambda kind, message: self.stdout.write(message))
+        verb = "would be deleted" if dry_run else "deleted"
+        for kind, count in deleted.items():
+            self.stdout.write(f"{kind}: {count} {verb}")

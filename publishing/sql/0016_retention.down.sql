@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS theme_config.bundle_purges;
