@@ -6,6 +6,9 @@ progress on the same page, `?job=<id>`: the state the page was drawn with, a Ref
 JavaScript (publishing/admin/job-progress.js), the same fragment again from `?job=<id>&format=json`
 every second until the job has succeeded or failed, when that answer also draws again the parts of
 the page the job changed. While a job runs its page offers no second publish, rollback or re-publish.
+Roll back and re-publish change the live site, so each first shows a confirmation page (`?confirm=`,
+like Django's delete confirmation) naming what goes live and what stops being live; only its POST
+(`confirmed=yes`) asks for the job.
 
 The Preview page draws the version with the sample site from the very bundle a publish would build,
 inside a sandboxed frame (no script, form or top navigation; `allow-same-origin` only so that the
@@ -34,7 +37,13 @@ from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
 from themeconfig.admin.base import can, domain_error_text, principal_of, show_secret_once
-from themeconfig.admin.themes import actor_label, add_refusal_errors, status_badge, when_label
+from themeconfig.admin.themes import (
+    actor_label,
+    add_refusal_errors,
+    publication_label,
+    status_badge,
+    when_label,
+)
 from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
@@ -105,6 +114,7 @@ def publication_row(model_admin, publication) -> dict:
         "version_id": version.pk, "ordinal": version.ordinal, "version_url": _version_url(model_admin, version.pk),
         "sha256": publication.bundle_sha256, "sha256_short": publication.bundle_sha256[:12],
         "published_by": actor_label(publication.published_by), "published_at": when_label(publication.published_at),
+        "label": publication_label(version.ordinal, publication.published_at),
         "superseded_at": when_label(publication.superseded_at) if publication.superseded_at else "",
     }
 
@@ -262,10 +272,15 @@ def version_publish_page(model_admin, request, version):
 def theme_publications_page(model_admin, request, theme):
     """The theme's publication history, the active one marked; roll back to one, or re-publish the active one."""
     here = _page(model_admin, "theme", "publications", theme)
-    if request.method == "POST":
+    asked = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" or "confirm" in request.GET:
         if not can(request, Permission.THEMES_PUBLISH):
             raise PermissionDenied
-        action = request.POST.get("action")
+        action = asked.get("action") or asked.get("confirm")
+        if action in CONFIRMED_ACTIONS and (request.method != "POST" or request.POST.get("confirmed") != "yes"):
+            # Like Django's delete confirmation: the live site changes only after a second, explicit POST.
+            return _confirm_publication_change(model_admin, request, theme, action=action,
+                                               publication_id=asked.get("publication_id") or None)
         try:
             if action == "rollback":
                 job = publish.theme_rollback(principal=principal_of(request), theme_id=theme.pk,
@@ -297,6 +312,36 @@ def theme_publications_page(model_admin, request, theme):
     return render_workspace_page(model_admin, request, theme, slug="publications",
                                  template="admin/publishing/theme_publications.html", context=context,
                                  title=f"Publications: {theme.name}")
+
+
+CONFIRMED_ACTIONS = ("rollback", "republish")
+
+
+def _confirm_publication_change(model_admin, request, theme, *, action: str, publication_id: str | None):
+    """The page between "Roll back to this" / "Re-publish" and the job: what goes live and what stops
+    being live, by version, and the POST that starts the job. An unknown (or another theme's or tenant's)
+    publication is a 404; refusals the use case makes (nothing live, a stale page) still come from it."""
+    active = active_publication(model_admin, theme)
+    if action == "rollback":
+        earlier = selectors.publication_list(theme_id=theme.pk).filter(is_active=False).select_related("theme_version")
+        found = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id or "", "thp") else None
+        if found is None:
+            raise Http404("No such earlier publication of this theme.")
+        target = publication_row(model_admin, found)
+        title = f"Roll back {theme.name} to version {target['ordinal']}?"
+        button = f"Yes, roll back to version {target['ordinal']}"
+    else:
+        if active is None:
+            messages.error(request, "The theme has no active publication to re-publish.")
+            return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme))
+        target = active
+        title = f"Re-publish version {active['ordinal']} of {theme.name}?"
+        button = f"Yes, re-publish version {active['ordinal']}"
+    context = {"theme": theme, "action": action, "target": target, "active": active, "button": button,
+               "back_url": _page(model_admin, "theme", "publications", theme), "media": _media(model_admin)}
+    return render_workspace_page(model_admin, request, theme, slug="publications",
+                                 template="admin/publishing/confirm_publication_change.html", context=context,
+                                 title=title)
 
 
 def _publication_history(model_admin, request, theme, *, job_running: bool) -> dict:
