@@ -36,7 +36,7 @@ from publishing.models import PublishJobKind, PublishJobStatus
 from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
-from themeconfig.admin.base import can, domain_error_text, principal_of, show_secret_once
+from themeconfig.admin.base import can, domain_error_text, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.admin.themes import (
     actor_label,
     add_refusal_errors,
@@ -44,7 +44,13 @@ from themeconfig.admin.themes import (
     status_badge,
     when_label,
 )
-from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
+from themeconfig.admin.workspace import (
+    change_url,
+    object_label,
+    page_url,
+    render_workspace_page,
+    workspace_page,
+)
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import is_valid_id
@@ -432,7 +438,10 @@ def version_preview_page(model_admin, request, version):
                     explanation=("Copy the link now and send it to whoever should see this version; it is not "
                                  f"shown again (only its hash is stored). It works until {when_label(token.expires_at)} "
                                  "unless you revoke it sooner."),
-                    back_url=here, admin_site=model_admin.admin_site)
+                    back_url=here, admin_site=model_admin.admin_site,
+                    breadcrumbs=[*model_breadcrumbs(model_admin.admin_site, model_admin.opts),
+                                 (object_label(version), change_url(model_admin.admin_site.name, "version", version.pk)),
+                                 ("Preview", here)])
 
     locales = list(theme.enabled_locales) or [theme.default_locale]
     locale = request.GET.get("locale")

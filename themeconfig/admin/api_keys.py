@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from themeconfig import services
-from themeconfig.admin.base import TenantScopedAdmin, principal_of, show_secret_once
+from themeconfig.admin.base import TenantScopedAdmin, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.models import ApiClient, Membership
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.api_keys import api_key_list
@@ -85,6 +85,7 @@ class ApiClientAdmin(TenantScopedAdmin):
             request, title=f"API key {obj.name}", secret=request._api_key_secret,
             explanation="Copy the new key now; it is not shown again (only its hash is stored).",
             back_url=reverse("admin:themeconfig_apiclient_changelist"), admin_site=self.admin_site,
+            breadcrumbs=model_breadcrumbs(self.admin_site, self.opts),
         )
 
     @admin.action(description="Revoke the selected API keys", permissions=["change"])

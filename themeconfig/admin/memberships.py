@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from themeconfig import services
 from themeconfig.admin.api_keys import member_keys_url
-from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, show_secret_once
+from themeconfig.admin.base import TenantScopedAdmin, can, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.models import Invitation, Membership
 from themeconfig.platform.permissions import Permission, role_permissions
 from themeconfig.selectors.api_keys import api_key_list
@@ -107,6 +107,7 @@ class InvitationAdmin(TenantScopedAdmin):
             explanation="Send this one-time link to the person you invited; it is shown only now and "
                         "works for 7 days, for that e-mail address only.",
             back_url=reverse("admin:themeconfig_invitation_changelist"), admin_site=self.admin_site,
+            breadcrumbs=model_breadcrumbs(self.admin_site, self.opts),
         )
 
     @admin.action(description="Revoke the selected invitations", permissions=["change"])

@@ -5,7 +5,13 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from themeconfig import services
-from themeconfig.admin.base import TenantScopedAdmin, domain_error_text, principal_of, show_secret_once
+from themeconfig.admin.base import (
+    TenantScopedAdmin,
+    domain_error_text,
+    model_breadcrumbs,
+    principal_of,
+    show_secret_once,
+)
 from themeconfig.models import HostListing, Property, Tenant
 from themeconfig.platform.errors import DomainError
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
@@ -110,6 +116,7 @@ class TenantHostAdmin(TenantScopedAdmin):
                          "once verified. The token is not shown again (only its hash is stored); a new "
                          "challenge can be asked for."),
             back_url=reverse("admin:themeconfig_hostlisting_changelist"), admin_site=self.admin_site,
+            breadcrumbs=model_breadcrumbs(self.admin_site, self.opts),
         )
 
     @admin.action(description="Verify the selected hosts now (DNS check)", permissions=["change"])
