@@ -36,9 +36,9 @@ from publishing.models import PublishJobKind, PublishJobStatus
 from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
+from themeconfig.admin.actors import actor_label, actor_names
 from themeconfig.admin.base import can, domain_error_text, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.admin.themes import (
-    actor_label,
     add_refusal_errors,
     publication_label,
     status_badge,
@@ -113,13 +113,13 @@ def _media(model_admin):
 
 # --- publications and jobs -------------------------------------------------------------------------
 
-def publication_row(model_admin, publication) -> dict:
+def publication_row(model_admin, publication, names: dict | None = None) -> dict:
     version = publication.theme_version
     return {
         "id": publication.pk, "active": publication.is_active, "reason": publication.get_reason_display(),
         "version_id": version.pk, "ordinal": version.ordinal, "version_url": _version_url(model_admin, version.pk),
         "sha256": publication.bundle_sha256, "sha256_short": publication.bundle_sha256[:12],
-        "published_by": actor_label(publication.published_by), "published_at": when_label(publication.published_at),
+        "published_by": actor_label(publication.published_by, names), "published_at": when_label(publication.published_at),
         "label": publication_label(version.ordinal, publication.published_at),
         "superseded_at": when_label(publication.superseded_at) if publication.superseded_at else "",
     }
@@ -354,7 +354,9 @@ def _publication_history(model_admin, request, theme, *, job_running: bool) -> d
     publications = selectors.publication_list(theme_id=theme.pk).select_related("theme_version").order_by(
         "-published_at", "-id")
     total = publications.count()
-    rows = [publication_row(model_admin, p) for p in publications[:PUBLICATIONS_SHOWN]]
+    shown = list(publications[:PUBLICATIONS_SHOWN])
+    names = actor_names(p.published_by for p in shown)
+    rows = [publication_row(model_admin, p, names) for p in shown]
     return {
         "theme": theme, "rows": rows, "total": total, "shown": len(rows), "job_running": job_running,
         "may_publish": can(request, Permission.THEMES_PUBLISH) and theme.deleted_at is None,
@@ -449,10 +451,12 @@ def version_preview_page(model_admin, request, version):
     width = request.GET.get("width") if request.GET.get("width") in FRAME_WIDTHS else "desktop"
     now = timezone.now()
     tokens = []
-    for token in selectors.preview_token_list(version_id=version.pk).order_by("-created_at"):
+    listed = list(selectors.preview_token_list(version_id=version.pk).order_by("-created_at"))
+    names = actor_names(token.created_by for token in listed)
+    for token in listed:
         state, state_label = _token_state(token, now)
         tokens.append({"id": token.pk, "note": token.note, "state": state, "state_label": state_label,
-                       "expires_at": when_label(token.expires_at), "created_by": actor_label(token.created_by),
+                       "expires_at": when_label(token.expires_at), "created_by": actor_label(token.created_by, names),
                        "created_at": when_label(token.created_at), "access_count": token.access_count,
                        "last_accessed_at": when_label(token.last_accessed_at)})
     context = {

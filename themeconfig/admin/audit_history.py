@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from themeconfig.admin.themes import actor_label
+from themeconfig.admin.actors import actor_label, actor_names
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
 from themeconfig.models import ContentBlock, LocalePack, ThemeVersion
 from themeconfig.selectors.audit import audit_entity_labels, audit_trail
@@ -218,11 +218,12 @@ def history_rows(entries) -> list[dict]:
         pack_locales=dict(LocalePack.objects.filter(pk__in=pack_ids).values_list("pk", "locale")) if pack_ids else {},
     )
     labels = audit_entity_labels(entries)
+    names = actor_names(entry.actor for entry in entries)
     rows = []
     for entry in entries:
         rows.append({
             "when": moment_label(entry.occurred_at), "iso": entry.occurred_at.isoformat() if entry.occurred_at else "",
-            "actor": actor_label(entry.actor), "action": entry.action, "name": action_name(entry.action),
+            "actor": actor_label(entry.actor, names), "action": entry.action, "name": action_name(entry.action),
             "entity": labels[(entry.entity_type, entry.entity_id)],
             "entity_id": entry.entity_id, "parts": parts_of(entry), "request_id": entry.request_id,
             "raw_old": raw_text(entry.old_values), "raw_new": raw_text(entry.new_values),

@@ -1,7 +1,7 @@
 """Tenant staff's admin of themes: the list, a theme form over the use cases (a stale save keeps the
 user's input and says who changed what, when) and the theme's "New draft" action, a POST through a use case.
 
-Also what the workspace's admin modules share: actor/time labels, status badges, a refused save shown
+Also what the workspace's admin modules share: time labels (actors': themeconfig.admin.actors), status badges, a refused save shown
 again on its form (`Refused`, `RefusalShownAgain`, `add_refusal_errors`) and object actions
 (`ObjectActions`). Versions are in `versions`.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -21,6 +20,7 @@ from django.utils.timezone import localtime
 
 from themeconfig import services
 from themeconfig.admin import workspace
+from themeconfig.admin.actors import ActorColumns, actor_label, actor_names
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
@@ -29,18 +29,6 @@ from themeconfig.platform.permissions import Permission
 
 EDITABLE_VERSIONS = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 WORKSPACE_MEDIA = forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})
-
-
-def actor_label(actor: str | None) -> str:
-    """`user:42` as the person's username; API keys and operators as recorded."""
-    if not actor:
-        return "—"
-    kind, _, ident = actor.partition(":")
-    if kind == "user" and ident.isdigit():
-        username = get_user_model().objects.filter(pk=int(ident)).values_list("username", flat=True).first()
-        if username:
-            return username
-    return actor
 
 
 def when_label(moment) -> str:
@@ -278,7 +266,7 @@ class ObjectActions:
 
 
 @admin.register(Theme)
-class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
+class ThemeAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     form = ThemeForm
     view_permission = Permission.THEMES_READ
     edit_permission = Permission.THEMES_EDIT
@@ -288,6 +276,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     search_fields = ["name"]
     actions = ["soft_delete", "restore"]
     object_actions = {"new-draft": "new_blank_draft"}
+    actor_fields = ("updated_by",)
 
     @property
     def media(self):
@@ -312,11 +301,11 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     @admin.display(description="updated by", ordering="updated_by")
     def updated_by_label(self, obj):
-        return actor_label(obj.updated_by)
+        return self.actor_column(obj, "updated_by")
 
     @admin.display(description="created by")
     def created_by_label(self, obj):
-        return actor_label(obj.created_by)
+        return self.actor_column(obj, "created_by")
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or obj.deleted_at is None)
@@ -379,10 +368,11 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         theme = self.get_object(request, unquote(object_id))
         versions = list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal"))
+        names = actor_names(actor for v in versions for actor in (v.created_by, v.updated_by))
         rows = [{
             "ordinal": v.ordinal, "badge": status_badge(v.status, v.get_status_display()),
-            "created_by": actor_label(v.created_by), "created_at": when_label(v.created_at),
-            "updated_by": actor_label(v.updated_by), "updated_at": when_label(v.updated_at),
+            "created_by": actor_label(v.created_by, names), "created_at": when_label(v.created_at),
+            "updated_by": actor_label(v.updated_by, names), "updated_at": when_label(v.updated_at),
             "url": reverse(f"{self.admin_site.name}:themeconfig_themeversion_change", args=[quote(v.pk)]),
         } for v in versions]
         context = {
