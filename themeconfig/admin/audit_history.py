@@ -38,6 +38,7 @@ from themeconfig.selectors.diffs import (
     text_diff,
     tokens_diff,
 )
+from themeconfig.services.versions import direction_of
 
 PAGE_SIZE = 50
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/version-compare.css"]})
@@ -106,7 +107,8 @@ def _text_row(label: str, old: str | None, new: str | None, *, lang: str = "") -
     if old == new:
         return None
     change = ADDED if old is None else REMOVED if new is None else CHANGED
-    return {"label": label, "lang": lang, "change": change, "runs": text_diff(old or "", new or "")}
+    return {"label": label, "lang": lang, "dir": direction_of(lang) if lang else "auto", "change": change,
+            "runs": text_diff(old or "", new or "")}
 
 
 def _with_swatches(rows: list[dict]) -> list[dict]:
