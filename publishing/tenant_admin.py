@@ -334,14 +334,15 @@ def _confirm_publication_change(model_admin, request, theme, *, action: str, pub
         if found is None:
             raise Http404("No such earlier publication of this theme.")
         target = publication_row(model_admin, found)
-        title = f"Roll back {theme.name} to version {target['ordinal']}?"
+        # Short: the theme is named in the breadcrumbs, which stay mostly links (axe: link-in-text-block).
+        title = f"Roll back to version {target['ordinal']}?"
         button = f"Yes, roll back to version {target['ordinal']}"
     else:
         if active is None:
             messages.error(request, "The theme has no active publication to re-publish.")
             return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme))
         target = active
-        title = f"Re-publish version {active['ordinal']} of {theme.name}?"
+        title = f"Re-publish version {active['ordinal']}?"
         button = f"Yes, re-publish version {active['ordinal']}"
     context = {"theme": theme, "action": action, "target": target, "active": active, "button": button,
                "back_url": _page(model_admin, "theme", "publications", theme), "media": _media(model_admin)}

@@ -411,7 +411,7 @@ def test_rollback__one_click__a_confirmation_naming_what_goes_and_stops_being_li
                                                            "expected_theme_version": theme_version(theme)})):
         assert response.status_code == 200
         page = response.content.decode()
-        assert "<h1>Roll back Lake to version 1?</h1>" in page and page.count("<h1") == 1
+        assert "<h1>Roll back to version 1?</h1>" in page and page.count("<h1") == 1
         goes, stops = confirmation_facts(page)
         assert goes.startswith(f"Version 1 (published {day})") and first.bundle_sha256[:12] in goes
         assert stops.startswith(f"Version 3 (published {day})") and third.bundle_sha256[:12] in stops
@@ -427,7 +427,7 @@ def test_republish__one_click__a_confirmation_and_no_job_yet(client, staff, them
     sign_in(client, staff, "owner")
     response = client.get(publications_page(theme), {"confirm": "republish"})
     page = response.content.decode()
-    assert "<h1>Re-publish version 1 of Lake?</h1>" in page
+    assert "<h1>Re-publish version 1?</h1>" in page
     goes, stops = confirmation_facts(page)
     assert goes.startswith("Version 1, its bundle built again") and stops.startswith("Version 1 (published")
     assert first.bundle_sha256[:12] in stops and "Yes, re-publish version 1" in page
