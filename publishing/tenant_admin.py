@@ -36,9 +36,10 @@ from publishing.models import PublishJobKind, PublishJobStatus
 from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
-from themeconfig.admin.actors import actor_label, actor_names
 from themeconfig.admin.base import can, domain_error_text, model_breadcrumbs, principal_of, show_secret_once
-from themeconfig.admin.themes import (
+from themeconfig.admin.common import (
+    actor_label,
+    actor_names,
     add_refusal_errors,
     publication_label,
     status_badge,

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods
 
 from themeconfig import selectors, services
 from themeconfig.models import HostVerificationStatus, TenantHost
+from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.errors import DomainError
-from themeconfig.platform.middleware import SESSION_TENANT_KEY, tenant_free
+from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.tenant_context import user_context
 
 # Admin pages that work without a tenant.

@@ -18,17 +18,14 @@ from themeconfig import services
 from themeconfig.admin import design, workspace
 from themeconfig.admin.actors import ActorColumns
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
-from themeconfig.admin.themes import (
+from themeconfig.admin.common import (
     EDITABLE_VERSIONS,
-    WORKSPACE_MEDIA,
-    ObjectActions,
-    RefusalShownAgain,
-    Refused,
     actor_label,
     add_refusal_errors,
     status_badge,
     when_label,
 )
+from themeconfig.admin.themes import WORKSPACE_MEDIA, ObjectActions, RefusalShownAgain, Refused
 from themeconfig.admin.token_editor import TokenColorsField, TokenColorsWidget
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ContentBlock, ThemeStatus, ThemeVersion, ThemeVersionStatus

@@ -8,7 +8,7 @@ from publishing import demo_theme
 from publishing.models import ThemePublication
 from publishing.services import publish
 from themeconfig import services
-from themeconfig.management.commands.create_tenant import domain_error_message
+from themeconfig.management.command_errors import domain_error_message
 from themeconfig.models import BookingFlowConfig, BrandKit, EmailTheme, Role, Theme
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
