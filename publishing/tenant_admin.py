@@ -6,6 +6,9 @@ progress on the same page, `?job=<id>`: the state the page was drawn with, a Ref
 JavaScript (publishing/admin/job-progress.js), the same fragment again from `?job=<id>&format=json`
 every second until the job has succeeded or failed, when that answer also draws again the parts of
 the page the job changed. While a job runs its page offers no second publish, rollback or re-publish.
+Roll back and re-publish change the live site, so each first shows a confirmation page (`?confirm=`,
+like Django's delete confirmation) naming what goes live and what stops being live; only its POST
+(`confirmed=yes`) asks for the job.
 
 The Preview page draws the version with the sample site from the very bundle a publish would build,
 inside a sandboxed frame (no script, form or top navigation; `allow-same-origin` only so that the
@@ -33,9 +36,22 @@ from publishing.models import PublishJobKind, PublishJobStatus
 from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
-from themeconfig.admin.base import can, domain_error_text, principal_of, show_secret_once
-from themeconfig.admin.common import actor_label, add_refusal_errors, status_badge, when_label
-from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
+from themeconfig.admin.base import can, domain_error_text, model_breadcrumbs, principal_of, show_secret_once
+from themeconfig.admin.common import (
+    actor_label,
+    actor_names,
+    add_refusal_errors,
+    publication_label,
+    status_badge,
+    when_label,
+)
+from themeconfig.admin.workspace import (
+    change_url,
+    object_label,
+    page_url,
+    render_workspace_page,
+    workspace_page,
+)
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import is_valid_id
@@ -99,13 +115,14 @@ def _media(model_admin):
 
 # --- publications and jobs -------------------------------------------------------------------------
 
-def publication_row(model_admin, publication) -> dict:
+def publication_row(model_admin, publication, names: dict | None = None) -> dict:
     version = publication.theme_version
     return {
         "id": publication.pk, "active": publication.is_active, "reason": publication.get_reason_display(),
         "version_id": version.pk, "ordinal": version.ordinal, "version_url": _version_url(model_admin, version.pk),
         "sha256": publication.bundle_sha256, "sha256_short": publication.bundle_sha256[:12],
-        "published_by": actor_label(publication.published_by), "published_at": when_label(publication.published_at),
+        "published_by": actor_label(publication.published_by, names), "published_at": when_label(publication.published_at),
+        "label": publication_label(version.ordinal, publication.published_at),
         "superseded_at": when_label(publication.superseded_at) if publication.superseded_at else "",
     }
 
@@ -263,10 +280,15 @@ def version_publish_page(model_admin, request, version):
 def theme_publications_page(model_admin, request, theme):
     """The theme's publication history, the active one marked; roll back to one, or re-publish the active one."""
     here = _page(model_admin, "theme", "publications", theme)
-    if request.method == "POST":
+    asked = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" or "confirm" in request.GET:
         if not can(request, Permission.THEMES_PUBLISH):
             raise PermissionDenied
-        action = request.POST.get("action")
+        action = asked.get("action") or asked.get("confirm")
+        if action in CONFIRMED_ACTIONS and (request.method != "POST" or request.POST.get("confirmed") != "yes"):
+            # Like Django's delete confirmation: the live site changes only after a second, explicit POST.
+            return _confirm_publication_change(model_admin, request, theme, action=action,
+                                               publication_id=asked.get("publication_id") or None)
         try:
             if action == "rollback":
                 job = publish.theme_rollback(principal=principal_of(request), theme_id=theme.pk,
@@ -300,11 +322,44 @@ def theme_publications_page(model_admin, request, theme):
                                  title=f"Publications: {theme.name}")
 
 
+CONFIRMED_ACTIONS = ("rollback", "republish")
+
+
+def _confirm_publication_change(model_admin, request, theme, *, action: str, publication_id: str | None):
+    """The page between "Roll back to this" / "Re-publish" and the job: what goes live and what stops
+    being live, by version, and the POST that starts the job. An unknown (or another theme's or tenant's)
+    publication is a 404; refusals the use case makes (nothing live, a stale page) still come from it."""
+    active = active_publication(model_admin, theme)
+    if action == "rollback":
+        earlier = selectors.publication_list(theme_id=theme.pk).filter(is_active=False).select_related("theme_version")
+        found = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id or "", "thp") else None
+        if found is None:
+            raise Http404("No such earlier publication of this theme.")
+        target = publication_row(model_admin, found)
+        # Short: the theme is named in the breadcrumbs, which stay mostly links (axe: link-in-text-block).
+        title = f"Roll back to version {target['ordinal']}?"
+        button = f"Yes, roll back to version {target['ordinal']}"
+    else:
+        if active is None:
+            messages.error(request, "The theme has no active publication to re-publish.")
+            return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme))
+        target = active
+        title = f"Re-publish version {active['ordinal']}?"
+        button = f"Yes, re-publish version {active['ordinal']}"
+    context = {"theme": theme, "action": action, "target": target, "active": active, "button": button,
+               "back_url": _page(model_admin, "theme", "publications", theme), "media": _media(model_admin)}
+    return render_workspace_page(model_admin, request, theme, slug="publications",
+                                 template="admin/publishing/confirm_publication_change.html", context=context,
+                                 title=title)
+
+
 def _publication_history(model_admin, request, theme, *, job_running: bool) -> dict:
     publications = selectors.publication_list(theme_id=theme.pk).select_related("theme_version").order_by(
         "-published_at", "-id")
     total = publications.count()
-    rows = [publication_row(model_admin, p) for p in publications[:PUBLICATIONS_SHOWN]]
+    shown = list(publications[:PUBLICATIONS_SHOWN])
+    names = actor_names(p.published_by for p in shown)
+    rows = [publication_row(model_admin, p, names) for p in shown]
     return {
         "theme": theme, "rows": rows, "total": total, "shown": len(rows), "job_running": job_running,
         "may_publish": can(request, Permission.THEMES_PUBLISH) and theme.deleted_at is None,
@@ -388,7 +443,10 @@ def version_preview_page(model_admin, request, version):
                     explanation=("Copy the link now and send it to whoever should see this version; it is not "
                                  f"shown again (only its hash is stored). It works until {when_label(token.expires_at)} "
                                  "unless you revoke it sooner."),
-                    back_url=here, admin_site=model_admin.admin_site)
+                    back_url=here, admin_site=model_admin.admin_site,
+                    breadcrumbs=[*model_breadcrumbs(model_admin.admin_site, model_admin.opts),
+                                 (object_label(version), change_url(model_admin.admin_site.name, "version", version.pk)),
+                                 ("Preview", here)])
 
     locales = list(theme.enabled_locales) or [theme.default_locale]
     locale = request.GET.get("locale")
@@ -396,10 +454,12 @@ def version_preview_page(model_admin, request, version):
     width = request.GET.get("width") if request.GET.get("width") in FRAME_WIDTHS else "desktop"
     now = timezone.now()
     tokens = []
-    for token in selectors.preview_token_list(version_id=version.pk).order_by("-created_at"):
+    listed = list(selectors.preview_token_list(version_id=version.pk).order_by("-created_at"))
+    names = actor_names(token.created_by for token in listed)
+    for token in listed:
         state, state_label = _token_state(token, now)
         tokens.append({"id": token.pk, "note": token.note, "state": state, "state_label": state_label,
-                       "expires_at": when_label(token.expires_at), "created_by": actor_label(token.created_by),
+                       "expires_at": when_label(token.expires_at), "created_by": actor_label(token.created_by, names),
                        "created_at": when_label(token.created_at), "access_count": token.access_count,
                        "last_accessed_at": when_label(token.last_accessed_at)})
     context = {

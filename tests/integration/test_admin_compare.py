@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 VERSIONS = "/admin/themeconfig/themeversion/"
 NEW_PRIMARY = "#c81e1e"
-SECTIONS = ("tokens", "layout", "content", "navigation", "booking", "email", "locale_packs")
+SECTIONS = ("tokens", "layout", "content", "navigation", "booking", "email", "locale_packs", "release_notes")
 
 
 @pytest.fixture
@@ -110,6 +110,42 @@ def test_compare_page__v2_against_v1__each_section_shows_its_change(client, staf
 
     for name in ("layout", "booking", "email"):
         assert "No differences." in section(page, name), name
+
+
+def test_compare_page__arabic_messages_blocks_and_release_notes__rtl_cells_and_the_notes_word_diff(client, staff):
+    member = staff.principals["member"]
+    theme = services.theme_create(principal=staff.principals["owner"], name="Dunes", default_locale="en",
+                                  enabled_locales=["en", "ar"], fallback_chain=["en"])
+    v1 = services.version_create(principal=member, theme_id=theme.pk)
+    services.locale_pack_put(principal=member, version_id=v1.pk, locale="en", entries={"greeting": "Hello {name}"})
+    services.locale_pack_put(principal=member, version_id=v1.pk, locale="ar", entries={"greeting": "مرحبا {name}"})
+    v1 = reload(ThemeVersion, v1.pk, staff)
+    services.version_update(principal=member, version_id=v1.pk, expected_version=v1.version,
+                            release_notes="Spring colours.")
+    v2 = services.version_create(principal=member, theme_id=theme.pk, from_version_id=v1.pk)
+    with tenant_context(staff.tenant.id):
+        pack = LocalePack.objects.get(theme_version_id=v2.pk, locale="ar")
+    services.locale_pack_patch(principal=member, version_id=v2.pk, locale="ar", entries={"greeting": "أهلاً {name}!"},
+                               expected_version=pack.version)
+    services.content_block_create(principal=member, version_id=v2.pk, surface="home", kind="rich_text",
+                                  meta={"kind": "rich_text"}, body={"en": {"format": "markdown", "value": "Welcome"},
+                                                                     "ar": {"format": "markdown", "value": "أهلاً بكم"}})
+    v2 = reload(ThemeVersion, v2.pk, staff)
+    services.version_update(principal=member, version_id=v2.pk, expected_version=v2.version,
+                            release_notes="Spring colours and Arabic greetings.")
+    sign_in(client, staff, "viewer")
+    page = client.get(compare_url(v2), {"with": v1.pk}).content.decode()
+
+    packs = section(page, "locale_packs")
+    assert '<td class="tc-old" lang="ar" dir="rtl">مرحبا {name}</td>' in packs
+    assert '<td class="tc-new" lang="ar" dir="rtl">أهلاً {name}!</td>' in packs
+    content = section(page, "content")
+    assert '<td class="tc-new" lang="ar" dir="rtl">أهلاً بكم</td>' in content
+    assert '<td class="tc-new" lang="en" dir="ltr">Welcome</td>' in content
+    notes = section(page, "release_notes")
+    assert "No differences." not in notes and ">changed<" in notes and 'dir="auto"' in notes
+    assert re.sub(r'<span class="tc-sr">[^<]*</span>', "", notes).count(
+        '<del class="tc-diff-removed">colours.</del><ins class="tc-diff-added">colours and Arabic greetings.</ins>') == 1
 
 
 def test_compare_page__picker__other_versions_listed_and_previous_one_by_default(client, staff, versions):

@@ -210,7 +210,7 @@ def test_block_save__stale__conflict_names_who_and_when_input_kept_and_overwrite
     response = client.post(content_url(draft), post)
     assert response.status_code == 200
     text = response.content.decode()
-    assert "admin_person changed this block at" in text and f"now version {banner.version + 1}" in text
+    assert "admin_person@example.com changed this block at" in text and f"now version {banner.version + 1}" in text
     assert 'value="Mon libellé"' in text
     assert reload(ContentBlock, banner.pk, staff).meta["label"]["fr"] == "Voir"
     again = client.post(content_url(draft), {**post, "expected_version": banner.version + 1})
@@ -286,7 +286,7 @@ def test_blocks_reorder__stale_version__conflict_names_who_nothing_changed(clien
                                                 "expected_version": loaded}, follow=True)
     assert home_order(staff, draft) == before
     message = " ".join(messages_of(response))
-    assert "admin_person changed this version at" in message and "Nothing was changed" in message
+    assert "admin_person@example.com changed this version at" in message and "Nothing was changed" in message
 
 
 def test_block_move__up_and_down__one_step_each(client, staff, draft, blocks):
@@ -314,7 +314,7 @@ def test_block_move__stale_block_version__conflict_message_nothing_moved(client,
                                                 "surface": "home", "locale": "en",
                                                 "expected_version": blocks[2].version}, follow=True)
     assert home_order(staff, draft) == [b.pk for b in blocks[:3]]
-    assert any("admin_person changed this block at" in m for m in messages_of(response))
+    assert any("admin_person@example.com changed this block at" in m for m in messages_of(response))
 
 
 # --- read-only -------------------------------------------------------------------------------------
@@ -494,7 +494,7 @@ def test_locale_pack__stale__conflict_names_who_input_kept(client, staff, draft,
                                entries={"booking.search.title": "Trouver"}, expected_version=packs["fr"].version)
     response = client.post(locales_url(draft), entries_post(page, "fr", **{"common.greeting": "Salut {name}"}))
     text = response.content.decode()
-    assert "admin_person changed the French (fr) pack at" in text and 'value="Salut {name}"' in text
+    assert "admin_person@example.com changed the French (fr) pack at" in text and 'value="Salut {name}"' in text
     assert "common.greeting" not in reload(LocalePack, packs["fr"].pk, staff).entries
 
 

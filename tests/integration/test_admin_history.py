@@ -160,7 +160,7 @@ def test_version_history__block_body_edited__word_diff_of_the_locale_that_change
     page = visible(history_of(client, staff, bilingual_draft))
     edited = page.split('data-action="content_block.updated"')[1].split('data-action=')[0]
     assert "Content block edited" in page.split('data-action="content_block.updated"')[1][:200]
-    en_row = re.search(r'lang="en">(.*?)</td>', edited, flags=re.S).group(1)
+    en_row = re.search(r'lang="en" dir="ltr">(.*?)</td>', edited, flags=re.S).group(1)
     assert re.search(r'<del class="tc-diff-removed">.*waves.*</del>', en_row)
     assert re.search(r'<ins class="tc-diff-added">.*sea.*</ins>', en_row)
     assert "Wake up to the " in en_row and "\r" not in en_row
@@ -194,7 +194,7 @@ def test_version_history__locale_pack_updated__each_changed_message_as_a_word_di
     updated = page.split('data-action="locale_pack.updated"')[1].split('data-action=')[0]
     assert "Locale pack updated" in updated and "Messages (en)" in updated
     assert "<code>nav.book</code>" in updated and "<code>nav.home</code>" not in updated
-    assert re.search(r'lang="en">Book <del class="tc-diff-removed">.*now.*</del><ins class="tc-diff-added">.*your room',
+    assert re.search(r'lang="en" dir="ltr">Book <del class="tc-diff-removed">.*now.*</del><ins class="tc-diff-added">.*your room',
                      updated)
 
 

@@ -319,8 +319,10 @@ def test_rollback_and_republish_post__not_a_publisher__403_and_nothing_done(clie
     sign_in(client, staff, role)
     for data in ({"action": "rollback", "publication_id": first.publication_id},
                  {"action": "republish"}):
-        response = client.post(publications_page(theme), {**data, "expected_theme_version": theme_version(theme)})
+        response = client.post(publications_page(theme), {**data, "expected_theme_version": theme_version(theme),
+                                                          "confirmed": "yes"})
         assert response.status_code == 403
+        assert client.get(publications_page(theme), {"confirm": data["action"]}).status_code == 403
     assert len(jobs_of(theme)) == 2
 
 
@@ -331,7 +333,8 @@ def test_rollback_post__chosen_publication__active_again_after_its_job(client, s
     published(staff, theme, make_version(staff.principals["admin"], theme.pk, book="Book now"))
     sign_in(client, staff, "admin")
     response = client.post(publications_page(theme), {"action": "rollback", "publication_id": first.publication_id,
-                                                      "expected_theme_version": theme_version(theme)})
+                                                      "expected_theme_version": theme_version(theme),
+                                                      "confirmed": "yes"})
     job = jobs_of(theme)[-1]
     assert response.status_code == 302 and response["Location"] == f"{publications_page(theme)}?job={job.pk}"
     assert job.kind == "rollback" and job.target_publication_id == first.publication_id
@@ -358,7 +361,7 @@ def test_rollback_post__chosen_publication__active_again_after_its_job(client, s
 def test_republish_post__active_version_published_again(client, staff, theme, version):
     first = published(staff, theme, version)
     sign_in(client, staff, "owner")
-    response = client.post(publications_page(theme), {"action": "republish",
+    response = client.post(publications_page(theme), {"action": "republish", "confirmed": "yes",
                                                       "expected_theme_version": theme_version(theme)})
     job = jobs_of(theme)[-1]
     assert response["Location"] == f"{publications_page(theme)}?job={job.pk}" and job.kind == "re_publish"
@@ -377,10 +380,75 @@ def test_rollback_post__to_the_active_one_or_nothing_published__refused_as_messa
     assert messages_of(response) == ["The theme has no active publication to re-publish."]
     first = published(staff, theme, version)
     response = client.post(publications_page(theme), {"action": "rollback", "publication_id": first.publication_id,
-                                                      "expected_theme_version": theme_version(theme)}, follow=True)
+                                                      "expected_theme_version": theme_version(theme),
+                                                      "confirmed": "yes"}, follow=True)
     assert "No such earlier publication of this theme." in messages_of(response)[0]
     assert len(jobs_of(theme)) == 1
     assert client.post(publications_page(theme), {"action": "what"}).status_code == 400
+
+
+def confirmation_facts(page: str) -> tuple[str, str]:
+    """The confirmation page's "Goes live" and "Stops being live" texts, tags dropped."""
+    def text(element_id):
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split(f'id="{element_id}">', 1)[1].split("</dd>", 1)[0]))
+    return text("confirm-goes-live"), text("confirm-stops-being-live")
+
+
+@db
+def test_rollback__one_click__a_confirmation_naming_what_goes_and_stops_being_live_and_no_job_yet(
+        client, staff, theme, version):
+    first = published(staff, theme, version)
+    published(staff, theme, make_version(staff.principals["admin"], theme.pk, book="Book a room"))
+    third = published(staff, theme, make_version(staff.principals["admin"], theme.pk, book="Book now"))
+    sign_in(client, staff, "admin")
+    listed = client.get(publications_page(theme)).content.decode()
+    # The list's button opens the confirmation (a GET); nothing in the list starts a job.
+    row_form = listed.split(f'value="{first.publication_id}"', 1)[0].rsplit("<form", 1)[1]
+    assert 'method="get"' in row_form and 'name="confirm" value="rollback"' in row_form
+    day = localtime(first.finished_at).strftime("%-d %b %Y")
+    for response in (client.get(publications_page(theme), {"confirm": "rollback", "publication_id": first.publication_id}),
+                     client.post(publications_page(theme), {"action": "rollback", "publication_id": first.publication_id,
+                                                           "expected_theme_version": theme_version(theme)})):
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "<h1>Roll back to version 1?</h1>" in page and page.count("<h1") == 1
+        goes, stops = confirmation_facts(page)
+        assert goes.startswith(f"Version 1 (published {day})") and first.bundle_sha256[:12] in goes
+        assert stops.startswith(f"Version 3 (published {day})") and third.bundle_sha256[:12] in stops
+        assert 'name="confirmed" value="yes"' in page and "Yes, roll back to version 1" in page
+        assert f'href="{publications_page(theme)}" class="button cancel-link">No, take me back' in page
+        assert len(jobs_of(theme)) == 3  # no rollback job yet
+    assert active_of(theme).theme_version_id == third.theme_version_id
+
+
+@db
+def test_republish__one_click__a_confirmation_and_no_job_yet(client, staff, theme, version):
+    first = published(staff, theme, version)
+    sign_in(client, staff, "owner")
+    response = client.get(publications_page(theme), {"confirm": "republish"})
+    page = response.content.decode()
+    assert "<h1>Re-publish version 1?</h1>" in page
+    goes, stops = confirmation_facts(page)
+    assert goes.startswith("Version 1, its bundle built again") and stops.startswith("Version 1 (published")
+    assert first.bundle_sha256[:12] in stops and "Yes, re-publish version 1" in page
+    assert client.post(publications_page(theme), {"action": "republish", "expected_theme_version": theme_version(theme)}
+                       ).status_code == 200
+    assert len(jobs_of(theme)) == 1
+
+
+@db
+def test_rollback_confirmation__active_another_themes_or_malformed_publication__404(client, staff, theme, version):
+    first = published(staff, theme, version)
+    hotel = services.property_create(principal=staff.principals["owner"], name="Lakeside North")
+    other_theme = services.theme_create(principal=staff.principals["owner"], name="Other", scope="property",
+                                        property_id=hotel.pk, enabled_locales=["en", "ar"], fallback_chain=["en"])
+    other = published(staff, other_theme, make_version(staff.principals["admin"], other_theme.pk))
+    published(staff, other_theme, make_version(staff.principals["admin"], other_theme.pk, book="Book a room"))
+    sign_in(client, staff, "owner")
+    for publication_id in (first.publication_id, other.publication_id, "thp_nope", "x\x00"):
+        response = client.get(publications_page(theme), {"confirm": "rollback", "publication_id": publication_id})
+        assert response.status_code == 404, publication_id
+    assert len(jobs_of(theme)) == 1
 
 
 # --- preview: the frame -----------------------------------------------------------------------------

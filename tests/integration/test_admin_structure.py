@@ -247,7 +247,7 @@ def test_navigation_save__stale__says_who_and_when_keeps_input_then_overwrites(c
     response = client.post(url(draft, "navigation"), data)
     content = response.content.decode()
     assert response.status_code == 200
-    assert "admin_person changed the footer navigation at" in content and "(now version 2)" in content
+    assert "admin_person@example.com changed the footer navigation at" in content and "(now version 2)" in content
     assert 'value="Mine"' in content and 'name="expected_version" value="2"' in content
     assert [item["id"] for item in stored_tree(draft, "footer")] == ["theirs"]
     again = client.post(url(draft, "navigation"), {**data, "expected_version": 2})
@@ -261,7 +261,7 @@ def test_navigation_save__created_by_someone_else_meanwhile__a_conflict_not_an_e
     services.navigation_put(principal=staff.principals["admin"], version_id=draft.pk, surface="header",
                             items=[samples.nav_item("theirs", 0)])
     response = client.post(url(draft, "navigation"), nav_post([nav_row("mine", 1, "Mine")]))
-    assert "admin_person changed the header navigation at" in response.content.decode()
+    assert "admin_person@example.com changed the header navigation at" in response.content.decode()
     assert response.context["editing"].expected_version == 1
 
 
@@ -372,7 +372,7 @@ def test_booking_save__stale__who_and_when(client, staff, draft):
     sign_in(client, staff, "member")
     response = client.post(url(draft, "booking"), booking_post(REQUIRED_ONLY, expected_version=1))
     content = response.content.decode()
-    assert "owner_person changed the booking flow at" in content and 'name="expected_version" value="2"' in content
+    assert "owner_person@example.com changed the booking flow at" in content and 'name="expected_version" value="2"' in content
 
 
 def test_booking_page__viewer__steps_toggles_and_consent_as_text(client, staff, draft):
@@ -455,7 +455,7 @@ def test_email_save__stale__who_and_when_and_input_kept(client, staff, draft):
     sign_in(client, staff, "member")
     response = client.post(url(draft, "email"), email_post(**{"color-primary": "#123456"}))
     content = response.content.decode()
-    assert "admin_person changed the e-mail theme at" in content and 'value="#123456"' in content
+    assert "admin_person@example.com changed the e-mail theme at" in content and 'value="#123456"' in content
     assert child(EmailTheme, draft).tokens["colors"]["primary"] == "#0b5fff"
 
 

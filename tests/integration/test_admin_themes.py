@@ -147,7 +147,7 @@ def test_theme_change__stale_version__conflict_names_who_and_when_keeps_input(cl
     assert response.status_code == 200
     page = response.content.decode()
     current = reload(Theme, theme.pk, staff.tenant)
-    assert "admin_person changed this theme at" in page and "now version 2" in page and "Their name" in page
+    assert "admin_person@example.com changed this theme at" in page and "now version 2" in page and "Their name" in page
     assert 'value="My name"' in page  # the user's input is kept
     assert current.name == "Their name"
     assert response.context["adminform"].form.data["expected_version"] == "2"

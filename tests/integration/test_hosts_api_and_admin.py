@@ -99,6 +99,52 @@ def test_admin_add_host__challenge_shown_once_in_the_body__not_in_a_cookie(clien
     assert again.context["site_url"] is None  # "View site" never opens a host that is not served
 
 
+def test_admin_host_page__pending__verify_now_button_posts_the_apis_use_case__result_as_a_message(
+        client, no_broker, settings):
+    staff = make_staff("Lake Hotels")
+    sign_in(client, staff, "admin")
+    page = client.post("/admin/themeconfig/hostlisting/add/", {"host": "lake.example.com", "property": ""})
+    token = next(word for word in page.content.decode().replace('"', " ").split() if word.startswith("tcv_"))
+    row = stored(staff.tenant.id, "lake.example.com")
+    change = f"/admin/themeconfig/hostlisting/{quote(row.pk)}/change/"
+    verify = f"/admin/themeconfig/hostlisting/{quote(row.pk)}/verify-now/"
+    shown = client.get(change).content.decode()
+    assert f'<form method="post" action="{verify}"' in shown and ">Verify now</button>" in shown
+    assert client.get(verify).status_code == 405
+
+    response = client.post(verify, follow=True)
+    assert response.redirect_chain == [(change, 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Checking the DNS record of lake.example.com now; reload this page in a few seconds to see the outcome."]
+    assert [(call["host"], call["tenant_id"]) for call in no_broker] == [("lake.example.com", staff.tenant.id)]
+    with DnsServer({"_theme-config.lake.example.com": [token]}) as dns:
+        settings.HOST_VERIFICATION_NAMESERVERS, settings.HOST_VERIFICATION_DNS_PORT = ["127.0.0.1"], dns.port
+        principal = Principal.from_payload(no_broker[0]["principal"])
+        assert principal.user_id == staff.users["admin"].pk  # the check runs as the one who asked
+        assert host_verification_check(principal=principal, host="lake.example.com").is_verified
+
+    served = stored(staff.tenant.id, "lake.example.com")
+    assert "Verify now</button>" not in client.get(f"/admin/themeconfig/hostlisting/{quote(served.pk)}/change/").content.decode()
+    response = client.post(f"/admin/themeconfig/hostlisting/{quote(served.pk)}/verify-now/", follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["lake.example.com is verified: it is served."]
+
+
+def test_admin_host_verify_now__member_403__another_tenants_or_unknown_host_404(client, no_broker):
+    lake, other = make_staff("Lake Hotels"), make_staff("Other Hotels", username="other_{role}")
+    sign_in(client, other, "admin")
+    client.post("/admin/themeconfig/hostlisting/add/", {"host": "theirs.example.com", "property": ""})
+    theirs = stored(other.tenant.id, "theirs.example.com")
+    sign_in(client, lake, "admin")
+    client.post("/admin/themeconfig/hostlisting/add/", {"host": "lake.example.com", "property": ""})
+    mine = stored(lake.tenant.id, "lake.example.com")
+    for pk in (theirs.pk, f"{lake.tenant.id}:nope.example.com", "x\x00"):
+        assert client.post(f"/admin/themeconfig/hostlisting/{quote(pk)}/verify-now/").status_code == 404
+    sign_in(client, lake, "member")
+    assert "Verify now</button>" not in client.get(f"/admin/themeconfig/hostlisting/{quote(mine.pk)}/change/").content.decode()
+    assert client.post(f"/admin/themeconfig/hostlisting/{quote(mine.pk)}/verify-now/").status_code == 403
+    assert no_broker == []
+
+
 def test_platform_verify_by_hand__verified__audited_as_the_operator(client, tenant_factory):
     tenant = tenant_factory()
     with tenant_context(tenant.id):

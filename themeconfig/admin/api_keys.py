@@ -6,7 +6,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from themeconfig import services
-from themeconfig.admin.base import TenantScopedAdmin, principal_of, show_secret_once
+from themeconfig.admin.actors import ActorColumns
+from themeconfig.admin.base import TenantScopedAdmin, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.models import ApiClient, Membership
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.api_keys import api_key_list
@@ -58,10 +59,11 @@ class CreatedByMemberFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(TenantScopedAdmin):
+class ApiClientAdmin(ActorColumns, TenantScopedAdmin):
     edit_permission = Permission.API_KEYS_MANAGE
-    list_display = ["name", "role", "secret_hint", "created_at", "created_by", "last_used_at", "expires_at",
+    list_display = ["name", "role", "secret_hint", "created_at", "created_by_label", "last_used_at", "expires_at",
                     "revoked_at"]
+    actor_fields = ("created_by",)
     list_filter = ["role", LiveKeyFilter, CreatedByMemberFilter]
     search_fields = ["name"]
     fields = ["name", "role", "permissions", "expires_at"]
@@ -69,6 +71,10 @@ class ApiClientAdmin(TenantScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)  # issued and revoked, never edited
+
+    @admin.display(description="created by", ordering="created_by")
+    def created_by_label(self, obj):
+        return self.actor_column(obj, "created_by")
 
     def save_model(self, request, obj, form, change):
         client, secret = services.api_key_create(
@@ -85,6 +91,7 @@ class ApiClientAdmin(TenantScopedAdmin):
             request, title=f"API key {obj.name}", secret=request._api_key_secret,
             explanation="Copy the new key now; it is not shown again (only its hash is stored).",
             back_url=reverse("admin:themeconfig_apiclient_changelist"), admin_site=self.admin_site,
+            breadcrumbs=model_breadcrumbs(self.admin_site, self.opts),
         )
 
     @admin.action(description="Revoke the selected API keys", permissions=["change"])

@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from themeconfig.admin.common import actor_label
+from themeconfig.admin.actors import actor_label, actor_names
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
 from themeconfig.models import ContentBlock, LocalePack, ThemeVersion
 from themeconfig.selectors.audit import audit_entity_labels, audit_trail
@@ -38,6 +38,7 @@ from themeconfig.selectors.diffs import (
     text_diff,
     tokens_diff,
 )
+from themeconfig.services.versions import direction_of
 
 PAGE_SIZE = 50
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/version-compare.css"]})
@@ -106,7 +107,8 @@ def _text_row(label: str, old: str | None, new: str | None, *, lang: str = "") -
     if old == new:
         return None
     change = ADDED if old is None else REMOVED if new is None else CHANGED
-    return {"label": label, "lang": lang, "change": change, "runs": text_diff(old or "", new or "")}
+    return {"label": label, "lang": lang, "dir": direction_of(lang) if lang else "auto", "change": change,
+            "runs": text_diff(old or "", new or "")}
 
 
 def _with_swatches(rows: list[dict]) -> list[dict]:
@@ -218,11 +220,12 @@ def history_rows(entries) -> list[dict]:
         pack_locales=dict(LocalePack.objects.filter(pk__in=pack_ids).values_list("pk", "locale")) if pack_ids else {},
     )
     labels = audit_entity_labels(entries)
+    names = actor_names(entry.actor for entry in entries)
     rows = []
     for entry in entries:
         rows.append({
             "when": moment_label(entry.occurred_at), "iso": entry.occurred_at.isoformat() if entry.occurred_at else "",
-            "actor": actor_label(entry.actor), "action": entry.action, "name": action_name(entry.action),
+            "actor": actor_label(entry.actor, names), "action": entry.action, "name": action_name(entry.action),
             "entity": labels[(entry.entity_type, entry.entity_id)],
             "entity_id": entry.entity_id, "parts": parts_of(entry), "request_id": entry.request_id,
             "raw_old": raw_text(entry.old_values), "raw_new": raw_text(entry.new_values),

@@ -10,6 +10,8 @@ from django.contrib.admin import helpers
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import capfirst
 
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import PrefixedIdField, is_valid_id
@@ -31,15 +33,23 @@ def can(request, permission: Permission) -> bool:
     return principal is not None and principal.can(permission)
 
 
+def model_breadcrumbs(admin_site: admin.AdminSite, opts) -> list[tuple[str, str]]:
+    """The admin's trail to a model's list, after Home: its app, then its list (as Django's change form draws it)."""
+    return [(str(opts.app_config.verbose_name), reverse(f"{admin_site.name}:app_list", args=[opts.app_label])),
+            (capfirst(opts.verbose_name_plural), reverse(f"{admin_site.name}:{opts.app_label}_{opts.model_name}_changelist"))]
+
+
 def show_secret_once(request, *, title: str, secret: str, explanation: str, back_url: str,
-                     admin_site: admin.AdminSite | None = None) -> TemplateResponse:
+                     admin_site: admin.AdminSite | None = None,
+                     breadcrumbs: list[tuple[str, str]] = ()) -> TemplateResponse:
     """The secret in this response's body only: never in a cookie, a message or the session, and
     not cached (`no-store`), so going back or reloading does not show it again. The page has the
-    admin's header (tenant, links) of `admin_site`, the tenant staff's site unless told."""
+    admin's header (tenant, links) of `admin_site`, the tenant staff's site unless told, and its
+    breadcrumbs: Home, each (label, url) of `breadcrumbs` (the page it came from), then `title`."""
     response = TemplateResponse(
         request, "admin/secret_once.html",
         {**(admin_site or admin.site).each_context(request), "title": title, "secret": secret, "explanation": explanation,
-         "back_url": back_url},
+         "back_url": back_url, "breadcrumbs": breadcrumbs},
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from themeconfig import services
+from themeconfig.admin.actors import ActorColumns
 from themeconfig.admin.base import TenantScopedAdmin, principal_of
 from themeconfig.models import BrandKit
 from themeconfig.platform.permissions import Permission
@@ -48,14 +49,19 @@ class BrandKitForm(forms.ModelForm):
 
 
 @admin.register(BrandKit)
-class BrandKitAdmin(TenantScopedAdmin):
+class BrandKitAdmin(ActorColumns, TenantScopedAdmin):
     form = BrandKitForm
     view_permission = Permission.THEMES_READ
     edit_permission = Permission.THEMES_EDIT
     can_delete = True
-    list_display = ["name", "is_default", "version", "updated_at", "updated_by"]
+    list_display = ["name", "is_default", "version", "updated_at", "updated_by_label"]
     list_filter = ["is_default"]
     search_fields = ["name"]
+    actor_fields = ("updated_by",)
+
+    @admin.display(description="updated by", ordering="updated_by")
+    def updated_by_label(self, obj):
+        return self.actor_column(obj, "updated_by")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(deleted_at__isnull=True)

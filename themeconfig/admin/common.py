@@ -1,35 +1,31 @@
 """What the workspace pages of every app's admin share (the theme and version pages here, publishing's
-and the AI workspace's tabs): who and when as people read them, status badges, which versions are
+and the AI workspace's tabs): who (themeconfig.admin.actors) and when as people read them, what is live, status badges, which versions are
 editable, and a use case's refusal placed beside the form fields its JSON paths name.
 """
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
+from themeconfig.admin.actors import actor_label, actor_names  # noqa: F401  (who, as every workspace page names them)
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 
 EDITABLE_VERSIONS = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 
 
-def actor_label(actor: str | None) -> str:
-    """`user:42` as the person's username; API keys and operators as recorded."""
-    if not actor:
-        return "—"
-    kind, _, ident = actor.partition(":")
-    if kind == "user" and ident.isdigit():
-        username = get_user_model().objects.filter(pk=int(ident)).values_list("username", flat=True).first()
-        if username:
-            return username
-    return actor
-
-
 def when_label(moment) -> str:
     return format_date(localtime(moment), "Y-m-d H:i:s T") if moment else "—"
+
+
+def publication_label(ordinal: int | None, published_at) -> str:
+    """What is live, as people name it: "Version 3 (published 4 Dec 2026)"."""
+    if ordinal is None:
+        return "—"
+    return f"Version {ordinal} (published {format_date(localtime(published_at), 'j M Y')})" if published_at \
+        else f"Version {ordinal}"
 
 
 def status_badge(status: str, label: str):

@@ -8,8 +8,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from themeconfig import services
+from themeconfig.admin.actors import ActorColumns
 from themeconfig.admin.api_keys import member_keys_url
-from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, show_secret_once
+from themeconfig.admin.base import TenantScopedAdmin, can, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.models import Invitation, Membership
 from themeconfig.platform.permissions import Permission, role_permissions
 from themeconfig.selectors.api_keys import api_key_list
@@ -82,19 +83,24 @@ class InvitationForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(TenantScopedAdmin):
+class InvitationAdmin(ActorColumns, TenantScopedAdmin):
     """Invite by e-mail with a role (membership_invite); the one-time link is shown once, in the
     response body only; open invitations can be revoked."""
 
     form = InvitationForm
     edit_permission = Permission.MEMBERS_MANAGE
-    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = ["email", "role", "invited_by_label", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    actor_fields = ("invited_by",)
     list_filter = ["role"]
     search_fields = ["email"]
     actions = ["revoke"]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)  # issued and revoked, never edited
+
+    @admin.display(description="invited by", ordering="invited_by")
+    def invited_by_label(self, obj):
+        return self.actor_column(obj, "invited_by")
 
     def save_model(self, request, obj, form, change):
         invitation, secret = services.membership_invite(principal=principal_of(request), email=obj.email, role=obj.role)
@@ -107,6 +113,7 @@ class InvitationAdmin(TenantScopedAdmin):
             explanation="Send this one-time link to the person you invited; it is shown only now and "
                         "works for 7 days, for that e-mail address only.",
             back_url=reverse("admin:themeconfig_invitation_changelist"), admin_site=self.admin_site,
+            breadcrumbs=model_breadcrumbs(self.admin_site, self.opts),
         )
 
     @admin.action(description="Revoke the selected invitations", permissions=["change"])

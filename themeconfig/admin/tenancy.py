@@ -1,11 +1,21 @@
 """Tenant staff's admin of their tenant, its properties and its hosts."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 
 from themeconfig import services
-from themeconfig.admin.base import TenantScopedAdmin, domain_error_text, principal_of, show_secret_once
+from themeconfig.admin.base import (
+    TenantScopedAdmin,
+    domain_error_text,
+    model_breadcrumbs,
+    principal_of,
+    show_secret_once,
+)
 from themeconfig.models import HostListing, Property, Tenant
 from themeconfig.platform.errors import DomainError
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
@@ -76,6 +86,42 @@ class TenantHostAdmin(TenantScopedAdmin):
                 "verification_attempts", "verification_checked_at", "verification_next_check_at",
                 "verification_last_error"]
 
+    @property
+    def media(self):
+        return super().media + forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})  # the object-action button
+
+    def get_urls(self):
+        verify_now = self.admin_site.admin_view(self.verify_now_view)
+        return [path("<path:object_id>/verify-now/", verify_now, name="themeconfig_hostlisting_verify-now"),
+                *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        host = self.get_object(request, unquote(object_id))
+        if not host.is_verified and self.has_change_permission(request, host):
+            extra_context = {**(extra_context or {}), "verify_now_url": reverse(
+                f"{self.admin_site.name}:themeconfig_hostlisting_verify-now", args=[quote(host.pk)])}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def verify_now_view(self, request, object_id):
+        """The host page's *Verify now* (POST): the same use case as the API's `hosts/{host}/verify/`."""
+        host = self.get_object(request, unquote(object_id))
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, host):
+            raise PermissionDenied
+        here = reverse(f"{self.admin_site.name}:themeconfig_hostlisting_change", args=[quote(host.pk)])
+        try:
+            found = host_verification_request(principal=principal_of(request), host=host.host)
+        except DomainError as error:
+            messages.error(request, domain_error_text(error))
+            return HttpResponseRedirect(here)
+        if found.is_verified:
+            messages.success(request, f"{found.host} is verified: it is served.")
+        else:
+            messages.info(request, f"Checking the DNS record of {found.host} now; reload this page in a few "
+                                   "seconds to see the outcome.")
+        return HttpResponseRedirect(here)
+
     @admin.display(description="DNS challenge")
     def challenge_record(self, obj):
         return "—" if obj.is_verified else f"TXT {obj.challenge_name}"
@@ -110,6 +156,7 @@ class TenantHostAdmin(TenantScopedAdmin):
                          "once verified. The token is not shown again (only its hash is stored); a new "
                          "challenge can be asked for."),
             back_url=reverse("admin:themeconfig_hostlisting_changelist"), admin_site=self.admin_site,
+            breadcrumbs=model_breadcrumbs(self.admin_site, self.opts),
         )
 
     @admin.action(description="Verify the selected hosts now (DNS check)", permissions=["change"])

@@ -14,15 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.dateformat import format as format_date
-from django.utils.timezone import localtime
 
 from themeconfig import services
 from themeconfig.admin import workspace
+from themeconfig.admin.actors import ActorColumns, actor_label, actor_names
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
 from themeconfig.admin.common import (
-    actor_label,
     add_refusal_errors,
+    publication_label,
     status_badge,
     when_label,
 )
@@ -32,14 +31,6 @@ from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 
 WORKSPACE_MEDIA = forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})
-
-
-def publication_label(ordinal: int | None, published_at) -> str:
-    """What is live, as people name it: "Version 3 (published 4 Dec 2026)"."""
-    if ordinal is None:
-        return "—"
-    return f"Version {ordinal} (published {format_date(localtime(published_at), 'j M Y')})" if published_at \
-        else f"Version {ordinal}"
 
 
 class Refused(Exception):
@@ -229,7 +220,7 @@ class ObjectActions:
 
 
 @admin.register(Theme)
-class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
+class ThemeAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     form = ThemeForm
     view_permission = Permission.THEMES_READ
     edit_permission = Permission.THEMES_EDIT
@@ -239,6 +230,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     search_fields = ["name"]
     actions = ["soft_delete", "restore"]
     object_actions = {"new-draft": "new_blank_draft"}
+    actor_fields = ("updated_by",)
 
     @property
     def media(self):
@@ -263,11 +255,11 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     @admin.display(description="updated by", ordering="updated_by")
     def updated_by_label(self, obj):
-        return actor_label(obj.updated_by)
+        return self.actor_column(obj, "updated_by")
 
     @admin.display(description="created by")
     def created_by_label(self, obj):
-        return actor_label(obj.created_by)
+        return self.actor_column(obj, "created_by")
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or obj.deleted_at is None)
@@ -330,10 +322,11 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         theme = self.get_object(request, unquote(object_id))
         versions = list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal"))
+        names = actor_names(actor for v in versions for actor in (v.created_by, v.updated_by))
         rows = [{
             "ordinal": v.ordinal, "badge": status_badge(v.status, v.get_status_display()),
-            "created_by": actor_label(v.created_by), "created_at": when_label(v.created_at),
-            "updated_by": actor_label(v.updated_by), "updated_at": when_label(v.updated_at),
+            "created_by": actor_label(v.created_by, names), "created_at": when_label(v.created_at),
+            "updated_by": actor_label(v.updated_by, names), "updated_at": when_label(v.updated_at),
             "url": reverse(f"{self.admin_site.name}:themeconfig_themeversion_change", args=[quote(v.pk)]),
         } for v in versions]
         context = {

@@ -2,9 +2,10 @@
 
 A GET form picks the other version (by default the one live through the theme's active publication,
 or else the previous ordinal); the page then lists, section by section, tokens (colours side by side
-with their swatch and hex), layout selections, content blocks, navigation, booking flow, e-mail theme
-and locale packs, each "No differences." when equal. Reading only: every role that sees the version
-sees the page. A `with` that is not another version of this theme (unknown, malformed, another
+with their swatch and hex), layout selections, content blocks, navigation, booking flow, e-mail theme,
+locale packs and release notes, each "No differences." when equal; each locale's texts in that locale's
+language and direction (`lang`, `dir`), other texts isolated (`dir="auto"`). Reading only: every role
+that sees the version sees the page. A `with` that is not another version of this theme (unknown, malformed, another
 theme's or another tenant's, which RLS hides) is refused with a message and a 404, showing nothing of it.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from themeconfig.admin import workspace
 from themeconfig.models import ThemeVersion
 from themeconfig.selectors import themes as theme_selectors
 from themeconfig.selectors.diffs import version_diff
+from themeconfig.services.versions import direction_of
 
 SLUG = "compare"
 TEMPLATE = "admin/themeconfig/version_compare/page.html"
@@ -26,6 +28,17 @@ NO_OTHER = "This theme has no other version to compare with yet."
 
 def version_label(version: ThemeVersion) -> str:
     return f"Version {version.ordinal} ({version.get_status_display().lower()})"
+
+
+def with_directions(diff: dict) -> dict:
+    """Each locale's texts (its pack's messages, a block's body in it) carry that locale's direction, so
+    an Arabic ICU message reads right to left in its own cell instead of being scrambled."""
+    for pack in diff["locale_packs"]:
+        pack["dir"] = direction_of(pack["locale"])
+    for surface in diff["content"]:
+        for row in surface["rows"]:
+            row["dir"] = direction_of(row["locale"]) if row["locale"] else "auto"
+    return diff
 
 
 def default_other(version: ThemeVersion, others: list[ThemeVersion]) -> ThemeVersion | None:
@@ -63,7 +76,7 @@ def compare_page(model_admin, request, version):
         "other_label": version_label(other) if other is not None else "",
         "error": error,
         "no_other": NO_OTHER if not others else None,
-        "diff": version_diff(version, other) if other is not None else None,
+        "diff": with_directions(version_diff(version, other)) if other is not None else None,
         "media": model_admin.media + MEDIA,
     }
     return workspace.render_workspace_page(

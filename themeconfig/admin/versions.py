@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from themeconfig import services
 from themeconfig.admin import design, workspace
+from themeconfig.admin.actors import ActorColumns
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
 from themeconfig.admin.common import (
     EDITABLE_VERSIONS,
@@ -173,12 +174,13 @@ def child_problem_anchor(parts: list[str], version: ThemeVersion) -> str | None:
 
 
 @admin.register(ThemeVersion)
-class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
+class ThemeVersionAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     form = ThemeVersionForm
     view_permission = Permission.THEMES_READ
     edit_permission = Permission.THEMES_EDIT
     can_add = False  # drafts are made by "New draft" on the theme or a version
     list_display = ["__str__", "theme", "ordinal", "status_label", "updated_by_label", "updated_at"]
+    actor_fields = ("updated_by",)
     list_display_links = ["__str__"]
     list_filter = ["status", "theme"]
     list_select_related = ["theme"]
@@ -199,11 +201,11 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     @admin.display(description="updated by", ordering="updated_by")
     def updated_by_label(self, obj):
-        return actor_label(obj.updated_by)
+        return self.actor_column(obj, "updated_by")
 
     @admin.display(description="created by")
     def created_by_label(self, obj):
-        return actor_label(obj.created_by)
+        return self.actor_column(obj, "created_by")
 
     # The design as the editors draw it, without inputs: for versions and people that cannot change it.
     @admin.display(description="colour tokens")

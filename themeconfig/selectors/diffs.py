@@ -359,7 +359,8 @@ def _children(version_ids: list[str]) -> dict[str, dict]:
 
 def version_diff(this: ThemeVersion, other: ThemeVersion) -> dict:
     """Every difference from `other` (old) to `this` (new), by section: tokens, layout, content,
-    navigation, booking, email, locale_packs. An empty section means the two are equal there."""
+    navigation, booking, email, locale_packs, release_notes (word runs). An empty section means the two
+    are equal there."""
     children = _children([this.pk, other.pk])
     mine, theirs = children[this.pk], children[other.pk]
     locales = set(this.theme.enabled_locales or []) | set(mine["locale_packs"]) | set(theirs["locale_packs"])
@@ -371,4 +372,13 @@ def version_diff(this: ThemeVersion, other: ThemeVersion) -> dict:
         "booking": leaf_diff(theirs["booking"], mine["booking"]),
         "email": leaf_diff(theirs["email"], mine["email"]),
         "locale_packs": locale_packs_diff(theirs["locale_packs"], mine["locale_packs"]),
+        "release_notes": release_notes_diff(other.release_notes, this.release_notes),
     }
+
+
+def release_notes_diff(old: str | None, new: str | None) -> dict | None:
+    """A version's release notes from `old` to `new`: `{change, runs}` (text_diff's runs), None when equal."""
+    old, new = (old or "").replace("\r\n", "\n"), (new or "").replace("\r\n", "\n")
+    if old == new:
+        return None
+    return {"change": ADDED if not old else REMOVED if not new else CHANGED, "runs": text_diff(old, new)}

@@ -139,6 +139,14 @@ def test_journey__draft_colour_locale_publish_preview_compare_rollback(admin_pag
     page.locator(".tc-version-summary").get_by_role("link", name="Demo Seaside").click()
     open_tab(page, "Publications")
     page.get_by_role("button", name=re.compile(r"^Roll back to this \(version 1,")).click()
+    # Nothing changes yet: a confirmation names what goes live and what stops being live.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Roll back to version 1?")
+    expect(page.locator("#confirm-goes-live")).to_contain_text("Version 1 (published")
+    expect(page.locator("#confirm-stops-being-live")).to_contain_text("Version 2 (published")
+    assert active_version_ordinal(demo_staff.tenant_id) == 2
+    screenshot(page, "journey-rollback-confirmation", full_page=True)
+    assert_no_serious_axe_violations(page)
+    page.get_by_role("button", name="Yes, roll back to version 1").click()
     expect(page.locator("#job-progress [data-job-status]")).to_have_text("succeeded", timeout=30_000)
     expect(page.locator("tr.tc-publication--active")).to_contain_text("Version 1")
     assert active_version_ordinal(demo_staff.tenant_id) == 1

@@ -106,6 +106,12 @@ def test_preview_page__frame_in_arabic_and_at_mobile_width__axe_clean(admin_page
     secret = page.locator("#secret")
     expect(secret).to_have_value(re.compile(r"/preview/pvw_[A-Za-z0-9_-]+/$"))
     expect(page.get_by_role("button", name="Copy")).to_be_visible()
+    # One heading, and the breadcrumbs back to the version's Preview tab it came from.
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("h1")).to_have_text(f"Preview link of version {ready_version.ordinal}")
+    expect(page.locator(".breadcrumbs").get_by_role("link", name="Preview", exact=True)).to_have_attribute(
+        "href", f"{VERSIONS}{quote(ready_version.pk)}/preview/")
+    screenshot(page, "admin-preview-link-shown-once")
 
     # The frame's page on its own, scripts allowed for axe only (its CSP forbids every script).
     frame_page = new_page(bypass_csp=True)
