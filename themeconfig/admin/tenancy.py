@@ -5,9 +5,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from themeconfig import services
-from themeconfig.admin.base import TenantScopedAdmin, domain_error_text, principal_of, show_secret_once
+from themeconfig.admin.base import TenantScopedAdmin, principal_of, refusal_shown, show_secret_once
 from themeconfig.models import HostListing, Property, Tenant
-from themeconfig.platform.errors import DomainError
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
@@ -115,10 +114,9 @@ class TenantHostAdmin(TenantScopedAdmin):
     @admin.action(description="Verify the selected hosts now (DNS check)", permissions=["change"])
     def verify_now(self, request, queryset):
         for host in queryset:
-            try:
+            with refusal_shown(request) as refused:
                 host_verification_request(principal=principal_of(request), host=host.host)
-            except DomainError as error:
-                self.message_user(request, domain_error_text(error), level=messages.ERROR)
+            if refused:
                 return
         self.message_user(request, f"Checking {len(queryset)} host(s); reload this page to see the outcome.")
 
@@ -127,9 +125,8 @@ class TenantHostAdmin(TenantScopedAdmin):
         if len(queryset) != 1:
             self.message_user(request, "Select exactly one pending host.", level=messages.ERROR)
             return None
-        try:
+        with refusal_shown(request) as refused:
             found, token = host_challenge_renew(principal=principal_of(request), host=queryset[0].host)
-        except DomainError as error:
-            self.message_user(request, domain_error_text(error), level=messages.ERROR)
+        if refused:
             return None
         return self._show_challenge(request, found.host, found.challenge_name, token)

@@ -21,7 +21,7 @@ from django.utils.timezone import localtime
 
 from themeconfig import services
 from themeconfig.admin import workspace
-from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
+from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
@@ -66,6 +66,14 @@ class Refused(Exception):
     def __init__(self, error: DomainError):
         super().__init__(error.message)
         self.error = error
+
+
+def refused_save(error: DomainError) -> None:
+    """`refusal_shown`'s answer in a `save_model`: the form shown again with the refusal (Refused); a
+    404 goes on to the change view, which shows it as a message."""
+    if error.http_status == 404:
+        raise error
+    raise Refused(error) from error
 
 
 class RefusalShownAgain:
@@ -267,11 +275,10 @@ class ObjectActions:
         the URL), its success as the message and redirect `done(result)` returns."""
         if not can(request, permission):
             raise PermissionDenied
-        try:
+        with refusal_shown(request, lambda error: messages.error(request, error.message)) as refused:
             result = run(principal_of(request))
-        except DomainError as error:
-            messages.error(request, error.message)
-            return self.change_page(obj, refused_query(error) if refused_query else "")
+        if refused:
+            return self.change_page(obj, refused_query(refused.error) if refused_query else "")
         message, response = done(result)
         messages.success(request, message)
         return response
@@ -354,7 +361,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
+        with refusal_shown(request, refused_save):
             if change:
                 values = {k: data[k] for k in ("name", "default_locale", "enabled_locales", "fallback_chain") if k in data}
                 if "status" in data and data["status"] != form.initial.get("status"):
@@ -370,10 +377,6 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
                     property_id=data.get("property_id") or None, default_locale=data["default_locale"],
                     enabled_locales=data["enabled_locales"], fallback_chain=data["fallback_chain"],
                 )
-        except DomainError as error:
-            if error.http_status in (403, 404):
-                raise
-            raise Refused(error) from error
         obj.pk, obj.version = saved.pk, saved.version
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

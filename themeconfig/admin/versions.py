@@ -16,15 +16,15 @@ from django.utils.http import urlencode
 
 from themeconfig import services
 from themeconfig.admin import design, workspace
-from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
+from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
 from themeconfig.admin.themes import (
     EDITABLE_VERSIONS,
     WORKSPACE_MEDIA,
     ObjectActions,
     RefusalShownAgain,
-    Refused,
     actor_label,
     add_refusal_errors,
+    refused_save,
     status_badge,
     when_label,
 )
@@ -262,15 +262,11 @@ class ThemeVersionAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
         layout = form.cleaned_data.get("layout")
         if layout is not None and layout != (obj.layout_selections or {}):
             changes["layout_selections"] = layout
-        try:
+        with refusal_shown(request, refused_save):
             saved = services.version_update(
                 principal=principal_of(request), version_id=obj.pk,
                 expected_version=form.cleaned_data.get("expected_version") or obj.version, **changes,
             )
-        except DomainError as error:
-            if error.http_status in (403, 404):
-                raise
-            raise Refused(error) from error
         obj.version = saved.version
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -14,10 +14,9 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
 from themeconfig import services
-from themeconfig.admin.base import domain_error_text
+from themeconfig.admin.base import domain_error_text, refusal_shown
 from themeconfig.models import HostListing, InvitationRole, LayoutPreset, Membership, Property, Tenant
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
-from themeconfig.platform.errors import DomainError
 from themeconfig.platform.service_db import service_context
 from themeconfig.selectors.operators import tenant_by_slug
 from themeconfig.services.host_verification import host_verify_by_operator
@@ -113,12 +112,11 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
             hosts = list(queryset.values_list("host", "tenant_id"))
         verified = 0
         for host, tenant_id in hosts:
-            try:
+            with refusal_shown(request, lambda error, host=host: self.message_user(
+                    request, f"{host}: {domain_error_text(error)}", level=messages.ERROR)) as refused:
                 host_verify_by_operator(principal=request.operator.in_tenant(tenant_id), host=host)
-            except DomainError as error:
-                self.message_user(request, f"{host}: {domain_error_text(error)}", level=messages.ERROR)
-                continue
-            verified += 1
+            if not refused:
+                verified += 1
         self.message_user(request, f"Verified {verified} host(s).")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
