@@ -22,9 +22,8 @@ from themeconfig.admin.themes import (
     status_badge,
     when_label,
 )
-from themeconfig.models import ThemeVersion
 from themeconfig.platform.permissions import Permission
-from themeconfig.selectors.themes import version_list
+from themeconfig.selectors.themes import version_find, version_list
 from themeconfig.validators.locales import locale_label
 
 MEDIA = forms.Media(css={"all": ["ai_workspace/admin/ai-workspace.css"]}, js=["ai_workspace/admin/generation-jobs.js"])
@@ -44,8 +43,8 @@ def version_label(version_id: str | None) -> str:
     """A version as people name it ("version 3"), never its id; "—" for none."""
     if not version_id:
         return "—"
-    ordinal = ThemeVersion.objects.filter(pk=version_id).values_list("ordinal", flat=True).first()
-    return f"version {ordinal}" if ordinal is not None else "a version since deleted"
+    version = version_find(version_id)
+    return f"version {version.ordinal}" if version is not None else "a version since deleted"
 
 
 def version_choices(theme) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import LocalePack, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.themes import locale_pack_list
 from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation, validate_locale_entries
@@ -220,7 +221,7 @@ def page_url(model_admin, version) -> str:
 
 
 def _packs(version) -> dict[str, LocalePack]:
-    return {pack.locale: pack for pack in LocalePack.objects.filter(theme_version_id=version.pk)}
+    return {pack.locale: pack for pack in locale_pack_list(version_id=version.pk)}
 
 
 def _selected(version, params) -> str:
@@ -285,7 +286,7 @@ def _post(model_admin, request, version):
         stale = error.code == ThemeErrorCode.VERSION_CONFLICT or (
             pack is None and error.code == ThemeErrorCode.PRECONDITION_REQUIRED)  # created by someone meanwhile
         if stale:
-            current = LocalePack.objects.filter(theme_version_id=version.pk, locale=locale).first()
+            current = locale_pack_list(version_id=version.pk, locale=locale).first()
             form.add_error(None, conflict_text(label, current, input_kept=True))
             if current is not None:
                 form.keep_their_version(current.version)

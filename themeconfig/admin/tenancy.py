@@ -7,6 +7,7 @@ from django.urls import reverse
 from themeconfig import services
 from themeconfig.admin.base import TenantScopedAdmin, principal_of, refusal_shown, show_secret_once
 from themeconfig.models import HostListing, Property, Tenant
+from themeconfig.selectors.tenancy import property_list
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
@@ -81,7 +82,7 @@ class TenantHostAdmin(TenantScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "property":
-            kwargs["queryset"] = Property.objects.filter(deleted_at__isnull=True)
+            kwargs["queryset"] = property_list()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -10,9 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.dateformat import format as format_date
@@ -23,9 +21,11 @@ from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import Theme, ThemeStatus, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.tenancy import property_find, property_list, username_of
+from themeconfig.selectors.themes import theme_list_with_live_version, version_list
 
 EDITABLE_VERSIONS = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 WORKSPACE_MEDIA = forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})
@@ -37,7 +37,7 @@ def actor_label(actor: str | None) -> str:
         return "—"
     kind, _, ident = actor.partition(":")
     if kind == "user" and ident.isdigit():
-        username = get_user_model().objects.filter(pk=int(ident)).values_list("username", flat=True).first()
+        username = username_of(int(ident))
         if username:
             return username
     return actor
@@ -150,7 +150,7 @@ class ThemeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "property_id" in self.fields:
             self.fields["property_id"].choices = [("", "—")] + [
-                (p.pk, p.name) for p in Property.objects.filter(deleted_at__isnull=True).order_by("name")
+                (p.pk, p.name) for p in property_list().order_by("name")
             ]
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
@@ -306,10 +306,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     def get_queryset(self, request):
         # The live version of each theme in the same query (its publication id is for the API).
-        live = ThemeVersion.objects.filter(theme_id=OuterRef("pk"), status=ThemeVersionStatus.PUBLISHED) \
-            .order_by("-published_at")
-        return super().get_queryset(request).annotate(
-            live_ordinal=Subquery(live.values("ordinal")[:1]), live_published_at=Subquery(live.values("published_at")[:1]))
+        return theme_list_with_live_version(super().get_queryset(request))
 
     @admin.display(description="active publication")
     def active_publication(self, obj):
@@ -356,7 +353,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
     def property_label(self, obj):
         if not obj.property_id:
             return "— (tenant-wide)"
-        found = Property.objects.filter(pk=obj.property_id).first()
+        found = property_find(obj.property_id)
         return f"{found.name} ({obj.property_id})" if found else obj.property_id
 
     def save_model(self, request, obj, form, change):
@@ -381,7 +378,7 @@ class ThemeAdmin(ObjectActions, RefusalShownAgain, TenantScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         theme = self.get_object(request, unquote(object_id))
-        versions = list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal"))
+        versions = list(version_list(theme_id=theme.pk).order_by("-ordinal"))
         rows = [{
             "ordinal": v.ordinal, "badge": status_badge(v.status, v.get_status_display()),
             "created_by": actor_label(v.created_by), "created_at": when_label(v.created_at),

@@ -30,10 +30,11 @@ from themeconfig.admin.themes import (
 )
 from themeconfig.admin.token_editor import TokenColorsField, TokenColorsWidget
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import ContentBlock, ThemeStatus, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import ThemeStatus, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.layout_presets import layout_preset_list
+from themeconfig.selectors.themes import content_block_list
 from themeconfig.validators.layout import LAYOUT_SURFACES
 
 
@@ -167,8 +168,7 @@ def child_problem_anchor(parts: list[str], version: ThemeVersion) -> str | None:
     url = workspace.page_url(admin.site.name, "version", slug, version.pk)
     key = parts[1] if len(parts) > 1 else None
     if slug == "content" and key:
-        surface = ContentBlock.objects.filter(pk=key, theme_version_id=version.pk).values_list(
-            "surface", flat=True).first()
+        surface = content_block_list(version_id=version.pk).filter(pk=key).values_list("surface", flat=True).first()
         return f"{url}?{urlencode({'surface': surface})}#block-{key}" if surface else url
     if slug == "locales" and key:
         return f"{url}?{urlencode({'locale': key})}#editor"

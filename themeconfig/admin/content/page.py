@@ -23,7 +23,7 @@ from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ContentBlock, ContentSurface, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
-from themeconfig.selectors.themes import content_block_list
+from themeconfig.selectors.themes import content_block_list, version_find
 from themeconfig.validators.content import KIND_FIELDS
 
 SLUG = "content"
@@ -99,7 +99,7 @@ def _post(model_admin, request, version):
     if action == "reorder":
         ids = request.POST.getlist("block_ids")
         with refusal_shown(request, lambda error: _refused_message(
-                request, error, "version", ThemeVersion.objects.filter(pk=version.pk).first())) as refusal:
+                request, error, "version", version_find(version.pk))) as refusal:
             services.content_blocks_reorder(principal=principal, version_id=version.pk, surface=view.surface,
                                             block_ids=ids, expected_version=_int(request.POST.get("expected_version")))
         if refusal:
@@ -131,7 +131,7 @@ def _post(model_admin, request, version):
     expected = _int(request.POST.get("expected_version"))
     anchor = f"#block-{block.pk}"
     with refusal_shown(request, lambda error: _refused_message(
-            request, error, "block", ContentBlock.objects.filter(pk=block.pk).first())):
+            request, error, "block", content_block_list(version_id=version.pk).filter(pk=block.pk).first())):
         if action == "save":
             form = BlockForm(request.POST, kind=block.kind, locale=view.locale, block=block, key=block.pk)
             if not form.is_valid():
