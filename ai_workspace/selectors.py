@@ -8,9 +8,8 @@ from django.db.models import QuerySet
 
 from ai_workspace.models import ContentDraft, Draft, GenerationJob, PaletteSuggestion, TranslationDraft
 from themeconfig.models import ContentBlock, LocalePack, Theme, ThemeVersion, ThemeVersionStatus
-from themeconfig.platform.errors import FieldError, validation_error
+from themeconfig.platform.errors import FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id
-from themeconfig.services.occ import not_found
 
 # kind → (model, id prefix, what error messages call it, audit entity type)
 DRAFT_KINDS: dict[str, tuple[type[Draft], str, str, str]] = {

@@ -26,8 +26,8 @@ from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
 from publishing.storage import bundle_keys, bundle_storage
+from themeconfig.platform.endpoints import public_endpoint
 from themeconfig.platform.ids import is_valid_id
-from themeconfig.platform.middleware import public_endpoint
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {"json": "application/json", "css": "text/css; charset=utf-8"}

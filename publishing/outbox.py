@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import json
 
-from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 from ulid import ULID
 
-from themeconfig.platform.tasks import send_or_leave_to
+from themeconfig.platform.enqueue import task_send
 
 SOURCE = "urn:theme-config"
 TOPIC = "theme-config.events"
-# Sent by name (publishing/tasks.py imports the relay, which imports this module: no import back).
+# Sent by name: publishing/tasks.py imports the relay, which imports this module (no import back).
 RELAY_TASK = "publishing.relay_outbox_task"
 
 
@@ -46,10 +45,10 @@ def outbox_enqueue(*, tenant_id: str, event_type: str, subject: str, data: dict,
 
 def wake_relay() -> None:
     """Asks a worker to drain the outbox now; losing this is harmless (beat drains it anyway)."""
-    send_or_leave_to("beat's relay-outbox", current_app.signature(RELAY_TASK))
+    task_send(RELAY_TASK, fallback="beat's relay-outbox")
 
 
 def wake_relay_in(seconds: float) -> None:
     """Asks a worker to drain the outbox in `seconds` (when a retry falls due), so backoff is kept to
     the configured delays rather than beat's tick; losing this is harmless (beat drains it anyway)."""
-    send_or_leave_to("beat's relay-outbox", current_app.signature(RELAY_TASK), countdown=max(seconds, 0.0))
+    task_send(RELAY_TASK, fallback="beat's relay-outbox", countdown=seconds)

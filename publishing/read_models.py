@@ -28,11 +28,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connections, transaction
 
+from themeconfig.platform.enqueue import task_send
 from themeconfig.platform.service_db import service_context
-from themeconfig.platform.tasks import send_or_leave_to
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
+# Sent by name: publishing/tasks.py imports this module (no import back).
+REFRESH_TASK = "publishing.refresh_read_models_task"
 
 
 def request_refresh(*, alias: str) -> None:
@@ -98,9 +100,7 @@ def run_refresh() -> str:
 
 
 def _schedule_in(seconds: float) -> None:
-    from publishing.tasks import refresh_read_models_task
-
-    send_or_leave_to("beat's refresh-read-models", refresh_read_models_task, countdown=max(seconds, 0.0))
+    task_send(REFRESH_TASK, fallback="beat's refresh-read-models", countdown=seconds)
 
 
 def _ensure_state(cursor) -> None:

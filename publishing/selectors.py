@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from publishing.models import PreviewToken, PublishJob, ThemePublication
+from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
-from themeconfig.services.occ import not_found
 
 
 def preview_token_list(*, version_id: str) -> QuerySet[PreviewToken]:

@@ -41,7 +41,7 @@ from themeconfig.admin.base import (
     refusal_shown,
     show_secret_once,
 )
-from themeconfig.admin.themes import actor_label, add_refusal_errors, status_badge, when_label
+from themeconfig.admin.common import actor_label, add_refusal_errors, status_badge, when_label
 from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.ids import is_valid_id

@@ -2,7 +2,7 @@
 from django.urls import path
 
 from publishing import apis, webhook_apis
-from themeconfig.platform.middleware import public_endpoint
+from themeconfig.platform.endpoints import public_endpoint
 
 urlpatterns = [
     path("versions/<str:version_id>/preview-tokens/", apis.PreviewTokenListApi.as_view(), name="preview-token-list"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from publishing import preview
 from publishing.sample_site import image_src_directive, render_site
-from themeconfig.platform.middleware import public_endpoint
+from themeconfig.platform.endpoints import public_endpoint
 
 PREVIEW_PAGE_HEADERS = {
     "Cache-Control": "private, no-store",

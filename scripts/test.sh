@@ -5,6 +5,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/ensure_env.sh
 export DJANGO_SETTINGS_MODULE=config.settings.test
+# The architecture's import contracts (pyproject.toml [tool.importlinter]) first: about a second.
+lint-imports --no-cache --no-logo
 # Two pytest-xdist workers by default (the machine kind has 2 cores; each worker gets its own test
 # database); PYTEST_WORKERS=0 runs in one process; a -n/--numprocesses of your own wins.
 workers=(-n "${PYTEST_WORKERS:-2}")

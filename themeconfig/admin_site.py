@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from themeconfig import selectors, services
+from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.errors import DomainError
-from themeconfig.platform.middleware import SESSION_TENANT_KEY, tenant_free
+from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.tenant_context import user_context
 from themeconfig.selectors.tenancy import tenant_site_host
 

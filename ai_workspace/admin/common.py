@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from ai_workspace import selectors, services
 from ai_workspace.models import DraftStatus, GenerationJobKind, GenerationJobStatus
 from themeconfig.admin.base import can, domain_error_text, found_or_404, principal_of, refusal_shown
-from themeconfig.admin.themes import (
+from themeconfig.admin.common import (
     EDITABLE_VERSIONS,
     actor_label,
     add_refusal_errors,

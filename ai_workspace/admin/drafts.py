@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from ai_workspace import selectors
 from ai_workspace.services import generation
 from themeconfig.admin.base import can, principal_of
-from themeconfig.admin.themes import EDITABLE_VERSIONS, status_badge
+from themeconfig.admin.common import EDITABLE_VERSIONS, status_badge
 from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
 from themeconfig.models import ContentSurface
 from themeconfig.platform.permissions import Permission

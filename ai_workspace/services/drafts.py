@@ -33,12 +33,12 @@ from themeconfig.models import (
     ThemeVersionStatus,
     Visibility,
 )
-from themeconfig.platform.errors import DomainError, FieldError, validation_error
+from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record, jsonable
-from themeconfig.services.occ import not_found, update_with_version
+from themeconfig.services.occ import update_with_version
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.version_children import (
     BLOCK_AUDITED,

@@ -49,7 +49,7 @@ from ai_workspace.providers import (
 from ai_workspace.providers.oklch_palette import MOODS
 from ai_workspace.services import drafts
 from themeconfig.models import BrandKit, ContentBlock, ContentSurface, Property, Tenant, Theme, ThemeVersion
-from themeconfig.platform.errors import DomainError, FieldError, validation_error
+from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
@@ -57,7 +57,6 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
 from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
-from themeconfig.services.occ import not_found
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import editable_version

@@ -14,12 +14,11 @@ from django.utils import timezone
 
 from publishing.models import PreviewToken
 from themeconfig.models import ThemeVersion, ThemeVersionStatus
-from themeconfig.platform.errors import FieldError, validation_error
+from themeconfig.platform.errors import FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import not_found
 from themeconfig.services.versions import immutable
 
 TOKEN_PREFIX = "pvw_"

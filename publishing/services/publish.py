@@ -21,7 +21,7 @@ from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, Them
 from publishing.outbox import outbox_enqueue
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
-from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
 from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
@@ -29,7 +29,7 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
 from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
-from themeconfig.services.occ import check_expected_version, not_found, version_conflict
+from themeconfig.services.occ import check_expected_version, version_conflict
 from themeconfig.services.themes import require_active_theme
 from themeconfig.services.versions import immutable, version_problems
 

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from publishing.models import WebhookSubscription
 from publishing.webhooks import WebhookTargetError, check_target, encrypt_secret, new_secret
-from themeconfig.platform.errors import FieldError, validation_error
+from themeconfig.platform.errors import FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import check_version, not_found, update_with_version
+from themeconfig.services.occ import check_version, update_with_version
 
 # The event types a subscription may ask for (an empty list means all of them).
 EVENT_TYPES = ("theme.published.v1", "theme.rolled_back.v1")

@@ -17,7 +17,7 @@ from tests.factories.preview import bilingual_preview
 from tests.factories.tenancy import ApiClientFactory
 from themeconfig import services
 from themeconfig.models import ApiClient, Theme
-from themeconfig.platform.middleware import public_endpoint
+from themeconfig.platform.endpoints import public_endpoint
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 

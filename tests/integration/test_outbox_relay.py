@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from celery import current_app
 from celery.schedules import crontab
 from celery.schedules import schedule as celery_schedule
 from django.db import connections
@@ -30,6 +31,7 @@ from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.usefixtures("committed_db")
+REFRESH = "publishing.refresh_read_models_task"
 
 
 @pytest.fixture(autouse=True)
@@ -423,6 +425,15 @@ def test_webhook__private_targets_refused_unless_allow_listed(tenant, settings, 
     assert "private or reserved address" in rows()[0].last_error
 
 
+def refresh_sends(monkeypatch) -> list[dict]:
+    """The refresh task's messages (sent by name, so read_models never imports the tasks), captured."""
+    sent = []
+    send_task = current_app.send_task
+    monkeypatch.setattr(current_app, "send_task", lambda name, **kw: sent.append(kw) if name == REFRESH
+                        else send_task(name, **kw))
+    return sent
+
+
 def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_read_model(tenant, monkeypatch):
     admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
     services.host_add(principal=Principal.operator("t", tenant_id=tenant.id), host="relay.example.com")
@@ -432,13 +443,10 @@ def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_rea
         services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": f"v{expected}"})
         job = publish.version_publish(principal=admin, version_id=version.pk, expected_theme_version=expected)
         assert publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id).status == "succeeded"
-    from publishing import tasks
-
     monkeypatch.undo()  # the real schedule_refresh; the task's message captured
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
     monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
-    sent = []
-    monkeypatch.setattr(tasks.refresh_read_models_task, "apply_async", lambda **kw: sent.append(kw))
+    sent = refresh_sends(monkeypatch)
     assert relay.relay_outbox().published == 2
     assert len(sent) == 1  # two events, one refresh scheduled
     assert read_models.run_refresh() == "refreshed"
@@ -481,11 +489,8 @@ def test_refresh__not_more_often_than_the_interval(settings, monkeypatch):
 
 
 def test_schedule_refresh__one_task_scheduled_for_many_requests(monkeypatch, settings):
-    monkeypatch.undo()  # the real schedule_refresh, with the task's apply_async captured
-    from publishing import tasks
-
-    sent = []
-    monkeypatch.setattr(tasks.refresh_read_models_task, "apply_async", lambda **kw: sent.append(kw))
+    monkeypatch.undo()  # the real schedule_refresh, with the task's message captured
+    sent = refresh_sends(monkeypatch)
     settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 5
     for _ in range(5):
         with service_context() as alias:

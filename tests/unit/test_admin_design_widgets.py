@@ -10,6 +10,7 @@ from django import forms
 
 from tests.unit.themeconfig.validators.samples import valid_tokens
 from themeconfig.admin import design
+from themeconfig.admin.common import add_refusal_errors
 from themeconfig.admin.design import (
     RADIUS,
     SPACING,
@@ -21,7 +22,6 @@ from themeconfig.admin.design import (
     TypographyField,
     selections_from_input,
 )
-from themeconfig.admin.themes import add_refusal_errors
 from themeconfig.admin.versions import problem_anchor
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.validators.tokens import validate_design_tokens

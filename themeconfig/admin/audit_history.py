@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
-from themeconfig.admin.themes import actor_label
+from themeconfig.admin.common import actor_label
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
 from themeconfig.selectors.audit import audit_entity_labels, audit_trail
 from themeconfig.selectors.diffs import (

@@ -22,7 +22,7 @@ from django.utils.http import urlencode
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import can, domain_error_text, principal_of, refusal_shown
-from themeconfig.admin.themes import EDITABLE_VERSIONS, actor_label, status_badge, when_label
+from themeconfig.admin.common import EDITABLE_VERSIONS, actor_label, status_badge, when_label
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import LocalePack, ThemeVersion
 from themeconfig.platform.errors import DomainError

@@ -1,9 +1,9 @@
 """Tenant staff's admin of themes: the list, a theme form over the use cases (a stale save keeps the
 user's input and says who changed what, when) and the theme's "New draft" action, a POST through a use case.
 
-Also what the workspace's admin modules share: actor/time labels, status badges, a refused save shown
-again on its form (`Refused`, `RefusalShownAgain`, `add_refusal_errors`) and object actions
-(`ObjectActions`). Versions are in `versions`.
+Also what the theme and version admins share: a refused save shown again on its form (`Refused`,
+`RefusalShownAgain`) and object actions (`ObjectActions`). Versions are in `versions`; labels, badges
+and refusal field errors every app's workspace pages use are in `common`.
 """
 from __future__ import annotations
 
@@ -14,37 +14,25 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
+from themeconfig.admin.common import (
+    actor_label,
+    add_refusal_errors,
+    status_badge,
+    when_label,
+)
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Theme, ThemeStatus, ThemeVersionStatus
+from themeconfig.models import Theme, ThemeStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
-from themeconfig.selectors.tenancy import property_find, property_list, username_of
+from themeconfig.selectors.tenancy import property_find, property_list
 from themeconfig.selectors.themes import theme_list_with_live_version, version_list
 
-EDITABLE_VERSIONS = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 WORKSPACE_MEDIA = forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})
-
-
-def actor_label(actor: str | None) -> str:
-    """`user:42` as the person's username; API keys and operators as recorded."""
-    if not actor:
-        return "—"
-    kind, _, ident = actor.partition(":")
-    if kind == "user" and ident.isdigit():
-        username = username_of(int(ident))
-        if username:
-            return username
-    return actor
-
-
-def when_label(moment) -> str:
-    return format_date(localtime(moment), "Y-m-d H:i:s T") if moment else "—"
 
 
 def publication_label(ordinal: int | None, published_at) -> str:
@@ -53,11 +41,6 @@ def publication_label(ordinal: int | None, published_at) -> str:
         return "—"
     return f"Version {ordinal} (published {format_date(localtime(published_at), 'j M Y')})" if published_at \
         else f"Version {ordinal}"
-
-
-def status_badge(status: str, label: str):
-    """The status as coloured text: the word carries the meaning, the colour only repeats it."""
-    return format_html('<span class="tc-badge tc-badge--{}">{}</span>', status, label)
 
 
 class Refused(Exception):
@@ -96,37 +79,6 @@ class RefusalShownAgain:
         if refusal is None:
             return form_class
         return type(form_class.__name__, (form_class,), {"refusal": refusal, "current": obj})
-
-
-# The version page's editors of parts of a JSON document: a problem under the path goes beside the field.
-FIELDS_BY_PATH = (("tokens/color", "colors"), ("tokens/typography", "typography"), ("tokens/spacing", "spacing"),
-                  ("tokens/radius", "radius"), ("layout_selections", "layout"))
-
-
-def field_of_path(form: forms.Form, path: str) -> tuple[str | None, str]:
-    """The form field a JSON path (without its leading "/") belongs to, and the path under that field."""
-    for prefix, name in FIELDS_BY_PATH:
-        if name in form.fields and (path == prefix or path.startswith(prefix + "/")):
-            return name, path[len(prefix) + 1:]
-    parts = path.split("/", 1)
-    if parts[0] in form.fields:
-        return parts[0], parts[1] if len(parts) > 1 else ""
-    return None, path.strip("/")
-
-
-def add_refusal_errors(form: forms.Form, error: DomainError) -> None:
-    """Each of the use case's field errors beside the field its JSON path starts with (a design editor
-    also outlines the step the path names)."""
-    placed = False
-    for field_error in error.errors:
-        field, where = field_of_path(form, field_error.path.lstrip("/"))
-        form.add_error(field, f"{where}: {field_error.message}" if where else field_error.message)
-        mark_invalid = getattr(form.fields[field].widget, "mark_invalid", None) if field else None
-        if mark_invalid is not None and where:
-            mark_invalid(where)
-        placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 class ThemeForm(forms.ModelForm):

@@ -17,17 +17,14 @@ from django.utils.http import urlencode
 from themeconfig import services
 from themeconfig.admin import design, workspace
 from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
-from themeconfig.admin.themes import (
+from themeconfig.admin.common import (
     EDITABLE_VERSIONS,
-    WORKSPACE_MEDIA,
-    ObjectActions,
-    RefusalShownAgain,
     actor_label,
     add_refusal_errors,
-    refused_save,
     status_badge,
     when_label,
 )
+from themeconfig.admin.themes import WORKSPACE_MEDIA, ObjectActions, RefusalShownAgain, refused_save
 from themeconfig.admin.token_editor import TokenColorsField, TokenColorsWidget
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ThemeStatus, ThemeVersion, ThemeVersionStatus

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import time
 
+from celery import current_app  # the project's app, which config/ sets up; nothing imports config
 from django.conf import settings
 from django.db import connections
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -59,9 +60,7 @@ def _redis_probe() -> str:
 
 
 def _worker_probe() -> str:
-    from config.celery import app
-
-    replies = app.control.ping(timeout=1.0, limit=1)
+    replies = current_app.control.ping(timeout=1.0, limit=1)
     if not replies:
         raise RuntimeError("no Celery worker answered a ping within 1 s")
     return f"{len(replies)} worker(s)"

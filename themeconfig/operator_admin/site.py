@@ -23,7 +23,7 @@ from django.urls import URLResolver
 
 from themeconfig.admin.base import GuardedModelAdmin
 from themeconfig.platform.client_address import client_address
-from themeconfig.platform.middleware import tenant_free
+from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import operator_request, service_context
 

@@ -69,6 +69,11 @@ class DomainError(Exception):
         return f"DomainError({self.code!r}, {self.message!r}, http_status={self.http_status})"
 
 
+def not_found(what: str) -> DomainError:
+    """The 404 of a read or a use case that finds no such row (RLS hides another tenant's rows too)."""
+    return DomainError(CoreErrorCode.NOT_FOUND, f"No such {what}.", http_status=404)
+
+
 def validation_error(errors: list[FieldError], message: str = "The request has invalid fields.") -> DomainError:
     return DomainError(CoreErrorCode.VALIDATION_FAILED, message, http_status=422, errors=errors)
 

@@ -30,29 +30,6 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 SESSION_TENANT_KEY = "theme_config_tenant_id"
 
 
-def tenant_free(view):
-    """Marks a view that must run outside any tenant context (the tenant picker, invitation links)."""
-    view.tenant_free = True
-    return view
-
-
-def public_endpoint(rate_scope: str):
-    """Marks a public view (resolve/, the preview paths): no caller identity at all, and a rate limit
-    per client address (THROTTLE_RATES[rate_scope]).
-
-    PublicEndpointMiddleware drops the request's `Authorization` and cookies before the session and
-    auth middleware see them, and TenantMiddleware builds no principal: whatever credentials come
-    along, the answer is the anonymous one (no 401, no session read, so no `Vary: Cookie`).
-    """
-
-    def mark(view):
-        view.tenant_free = True
-        view.public_endpoint = rate_scope
-        return view
-
-    return mark
-
-
 class RequestIdMiddleware:
     """Takes a sane `X-Request-ID` or makes one; logs carry it; the response echoes it."""
 

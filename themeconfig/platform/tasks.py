@@ -1,25 +1,10 @@
 """Celery task base that runs each task in its tenant's context, like a request, as its principal."""
 from __future__ import annotations
 
-import logging
-
 from celery import Task
 
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
-
-logger = logging.getLogger(__name__)
-
-
-def send_or_leave_to(fallback: str, task, **options) -> bool:
-    """Sends `task` now; with the broker down, logs and returns False. Only for messages whose loss
-    is harmless because `fallback` (beat, a reaper) does the same work later."""
-    try:
-        task.apply_async(**options)
-    except Exception:  # noqa: BLE001 - any broker fault: the fallback does the work
-        logger.warning("could not send %s; %s will", task.name, fallback, exc_info=True)
-        return False
-    return True
 
 
 class TenantTask(Task):

@@ -15,8 +15,8 @@ from themeconfig.models import (
     ThemeVersion,
     ThemeVersionStatus,
 )
+from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
-from themeconfig.services.occ import not_found
 
 LATEST_VERSIONS = 5
 

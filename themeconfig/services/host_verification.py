@@ -14,7 +14,6 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -22,12 +21,12 @@ from django.utils import timezone
 
 from themeconfig.errors import TenancyErrorCode
 from themeconfig.models import HostVerificationMethod, HostVerificationStatus, TenantHost, TenantHostClaim
+from themeconfig.platform.enqueue import task_send
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.service_db import service_context
-from themeconfig.platform.tasks import send_or_leave_to
 from themeconfig.platform.txt_records import LookupFailed, txt_values
 from themeconfig.services.audit import audit_record
 from themeconfig.signals import host_resolution_changed_on_commit
@@ -149,8 +148,8 @@ def host_verification_request(*, principal: Principal, host: str) -> TenantHost 
 
 def host_verification_enqueue(*, host: str, tenant_id: str, principal: dict | None = None) -> None:
     """Hands a check to a worker by task name; a lost message is harmless (beat checks due claims)."""
-    send_or_leave_to("the host verification beat", current_app.signature(CHECK_TASK),
-                     kwargs={"host": host, "tenant_id": tenant_id, "principal": principal})
+    task_send(CHECK_TASK, fallback="the host verification beat",
+              kwargs={"host": host, "tenant_id": tenant_id, "principal": principal})
 
 
 def host_verification_check(*, principal: Principal, host: str) -> TenantHost | TenantHostClaim | None:

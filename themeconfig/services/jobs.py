@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from celery import current_app
 from django.db.models import Model
 from django.utils import timezone
 
+from themeconfig.platform.enqueue import task_send
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
@@ -46,14 +46,11 @@ def job_enqueue(kind: JobKind, *, job_id: str, tenant_id: str) -> bool:
     job is marked in its `trace`, and beat's `jobs_redispatch` (every few seconds) sends it as soon
     as the broker answers again, instead of the stale-job reaper minutes later. Returns whether it
     was sent now."""
-    try:
-        current_app.send_task(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id})
-    except Exception:  # noqa: BLE001 - any broker fault: the job waits, marked, for jobs_redispatch
-        logger.warning("could not send %s for job %s; it is sent again once the broker answers",
-                       kind.task_name, job_id, exc_info=True)
+    sent = task_send(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id}, keep_result=True,
+                     fallback=f"jobs_redispatch (job {job_id}, once the broker answers)")
+    if not sent:  # the job waits, marked, for jobs_redispatch
         _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=True)
-        return False
-    return True
+    return sent
 
 
 def _mark(kind: JobKind, *, job_id: str, tenant_id: str, enqueue_failed: bool, since: str | None = None) -> str | None:
@@ -96,12 +93,10 @@ def jobs_redispatch() -> int:
         failed_at = _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=False)
         if failed_at is None:
             continue
-        try:
-            current_app.send_task(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id})
-        except Exception:  # noqa: BLE001 - the broker went away again: the next run tries again
-            logger.warning("could not send %s for job %s again", kind.task_name, job_id, exc_info=True)
+        if not task_send(kind.task_name, kwargs={"job_id": job_id, "tenant_id": tenant_id}, keep_result=True,
+                         fallback=f"the next jobs_redispatch (job {job_id})"):
             _mark(kind, job_id=job_id, tenant_id=tenant_id, enqueue_failed=True, since=failed_at)
-            break
+            break  # the broker went away again: the next run tries again
         logger.info("sent job %s (%s), whose enqueue had failed", job_id, kind.task_name)
         sent += 1
     return sent

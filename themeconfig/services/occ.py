@@ -4,11 +4,7 @@ from __future__ import annotations
 from django.db.models import F, Model
 
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.platform.errors import CoreErrorCode, DomainError
-
-
-def not_found(what: str) -> DomainError:
-    return DomainError(CoreErrorCode.NOT_FOUND, f"No such {what}.", http_status=404)
+from themeconfig.platform.errors import DomainError, not_found
 
 
 def version_conflict(what: str, expected: int, current: int) -> DomainError:

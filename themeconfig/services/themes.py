@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import LocalePack, Property, TenantHost, Theme, ThemeScope, ThemeStatus, ThemeVersion
-from themeconfig.platform.errors import DomainError, FieldError, contract_error, validation_error
+from themeconfig.platform.errors import DomainError, FieldError, contract_error, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import not_found, update_with_version
+from themeconfig.services.occ import update_with_version
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.services.version_children import locale_pack_completeness_recompute, locale_pack_remove
 from themeconfig.services.versions import EDITABLE, version_touched

@@ -19,12 +19,12 @@ from themeconfig.models import (
     ThemeVersion,
     Visibility,
 )
-from themeconfig.platform.errors import DomainError, FieldError, validation_error
+from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import check_version, not_found, update_with_version
+from themeconfig.services.occ import check_version, update_with_version
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.versions import UNSET, editable_version, version_touched
 from themeconfig.validators import (

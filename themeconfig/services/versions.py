@@ -28,7 +28,7 @@ from themeconfig.models import (
     ThemeVersion,
     ThemeVersionStatus,
 )
-from themeconfig.platform.errors import DomainError, FieldError, validation_error
+from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.merge_patch import merge_patch
 from themeconfig.platform.permissions import Permission
@@ -36,7 +36,7 @@ from themeconfig.platform.principal import Principal, use_case
 from themeconfig.selectors.layout_presets import layout_presets_for_validation
 from themeconfig.selectors.tenancy import tenant_contrast_policy
 from themeconfig.services.audit import audit_record
-from themeconfig.services.occ import check_version, not_found, update_with_version
+from themeconfig.services.occ import check_version, update_with_version
 from themeconfig.validators import (
     ContractViolation,
     tokens_from_brand_kit,

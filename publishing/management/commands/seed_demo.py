@@ -8,7 +8,7 @@ from publishing import demo_theme
 from publishing.selectors import publication_version_id
 from publishing.services import publish
 from themeconfig import services
-from themeconfig.management.commands.create_tenant import domain_error_message
+from themeconfig.management.command_errors import domain_error_message
 from themeconfig.models import Role
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal

@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import on_page, principal_of, refusal_shown
+from themeconfig.admin.common import actor_label, when_label
 from themeconfig.admin.locales import locale_label, theme_locales
 from themeconfig.admin.structure.common import (
     Input,
@@ -29,7 +30,6 @@ from themeconfig.admin.structure.common import (
     structure_url,
     to_int,
 )
-from themeconfig.admin.themes import actor_label, when_label
 from themeconfig.selectors.themes import booking_flow_get
 from themeconfig.validators.booking_flow import (
     REQUIRED_FIELDS,

@@ -15,8 +15,8 @@ from django.utils.http import urlencode
 
 from themeconfig.admin import workspace
 from themeconfig.admin.base import can
+from themeconfig.admin.common import EDITABLE_VERSIONS, actor_label, status_badge, when_label
 from themeconfig.admin.locales import locale_label
-from themeconfig.admin.themes import EDITABLE_VERSIONS, actor_label, status_badge, when_label
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ThemeVersion
 from themeconfig.platform.errors import DomainError

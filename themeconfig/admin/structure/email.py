@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import on_page, principal_of, refusal_shown
+from themeconfig.admin.common import actor_label, when_label
 from themeconfig.admin.locales import locale_label, theme_locales
 from themeconfig.admin.structure.common import (
     TEMPLATES,
@@ -32,7 +33,6 @@ from themeconfig.admin.structure.common import (
     structure_url,
     to_int,
 )
-from themeconfig.admin.themes import actor_label, when_label
 from themeconfig.models import ThemeVersion
 from themeconfig.selectors.themes import email_theme_get
 from themeconfig.validators.email import (

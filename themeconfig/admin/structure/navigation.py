@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import on_page, principal_of, refusal_shown
+from themeconfig.admin.common import actor_label, when_label
 from themeconfig.admin.locales import theme_locales
 from themeconfig.admin.structure.common import (
     Input,
@@ -32,7 +33,6 @@ from themeconfig.admin.structure.common import (
     structure_url,
     to_int,
 )
-from themeconfig.admin.themes import actor_label, when_label
 from themeconfig.models import NavigationSurface
 from themeconfig.selectors.themes import navigation_get
 from themeconfig.validators.issues import child_path

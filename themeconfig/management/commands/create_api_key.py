@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from themeconfig import services
-from themeconfig.management.commands.create_tenant import domain_error_message
+from themeconfig.management.command_errors import domain_error_message
 from themeconfig.models import Role
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import SCOPES

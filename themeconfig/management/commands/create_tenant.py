@@ -2,14 +2,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from themeconfig import services
+from themeconfig.management.command_errors import domain_error_message
 from themeconfig.models import TenantPlan
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
-
-
-def domain_error_message(error: DomainError) -> str:
-    fields = "; ".join(f"{e.path.lstrip('/') or 'input'}: {e.message}" for e in error.errors)
-    return f"{error.message} ({error.code}){' ' + fields if fields else ''}"
 
 
 class Command(BaseCommand):

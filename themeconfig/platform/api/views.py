@@ -8,8 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.database_faults import database_fault, database_fault_error, mark, unavailable_page
+from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.errors import CoreErrorCode, DomainError
-from themeconfig.platform.middleware import tenant_free
 
 
 def _not_found(request):

@@ -1,0 +1,68 @@
+"""What the workspace pages of every app's admin share (the theme and version pages here, publishing's
+and the AI workspace's tabs): who and when as people read them, status badges, which versions are
+editable, and a use case's refusal placed beside the form fields its JSON paths name.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+
+from themeconfig.models import ThemeVersionStatus
+from themeconfig.platform.errors import DomainError
+from themeconfig.selectors.tenancy import username_of
+
+EDITABLE_VERSIONS = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
+
+
+def actor_label(actor: str | None) -> str:
+    """`user:42` as the person's username; API keys and operators as recorded."""
+    if not actor:
+        return "—"
+    kind, _, ident = actor.partition(":")
+    if kind == "user" and ident.isdigit():
+        username = username_of(int(ident))
+        if username:
+            return username
+    return actor
+
+
+def when_label(moment) -> str:
+    return format_date(localtime(moment), "Y-m-d H:i:s T") if moment else "—"
+
+
+def status_badge(status: str, label: str):
+    """The status as coloured text: the word carries the meaning, the colour only repeats it."""
+    return format_html('<span class="tc-badge tc-badge--{}">{}</span>', status, label)
+
+
+# The version page's editors of parts of a JSON document: a problem under the path goes beside the field.
+FIELDS_BY_PATH = (("tokens/color", "colors"), ("tokens/typography", "typography"), ("tokens/spacing", "spacing"),
+                  ("tokens/radius", "radius"), ("layout_selections", "layout"))
+
+
+def field_of_path(form: forms.Form, path: str) -> tuple[str | None, str]:
+    """The form field a JSON path (without its leading "/") belongs to, and the path under that field."""
+    for prefix, name in FIELDS_BY_PATH:
+        if name in form.fields and (path == prefix or path.startswith(prefix + "/")):
+            return name, path[len(prefix) + 1:]
+    parts = path.split("/", 1)
+    if parts[0] in form.fields:
+        return parts[0], parts[1] if len(parts) > 1 else ""
+    return None, path.strip("/")
+
+
+def add_refusal_errors(form: forms.Form, error: DomainError) -> None:
+    """Each of the use case's field errors beside the field its JSON path starts with (a design editor
+    also outlines the step the path names)."""
+    placed = False
+    for field_error in error.errors:
+        field, where = field_of_path(form, field_error.path.lstrip("/"))
+        form.add_error(field, f"{where}: {field_error.message}" if where else field_error.message)
+        mark_invalid = getattr(form.fields[field].widget, "mark_invalid", None) if field else None
+        if mark_invalid is not None and where:
+            mark_invalid(where)
+        placed = True
+    if not placed:
+        form.add_error(None, error.message)
