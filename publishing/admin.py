@@ -1,7 +1,7 @@
 """Publishing on the operators' admin site (/platform/): the outbox (pending, dead letters, relayed;
 retry dead letters) and publish jobs, both read-only: payloads and job records are the system's,
-never hand-edited. Django's admin autodiscovery imports this module; a retry calls the relay's own
-`retry_dead_letters` (as `manage.py relay_outbox --retry EVENT_ID…` does), so its logic stays in one place.
+never hand-edited. Django's admin autodiscovery imports this module; a retry calls the use case
+`outbox_event_retry` (as `manage.py relay_outbox --retry EVENT_ID…` does), so its logic stays in one place.
 """
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from publishing import (
     tenant_admin,  # noqa: F401  (registers the tenant staff's publishing pages)
 )
 from publishing.models import OutboxEvent, PublishJob
+from publishing.services.outbox_events import outbox_event_retry
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
 from themeconfig.platform.service_db import service_context
-from themeconfig.platform.tenant_context import tenant_context
-from themeconfig.services.audit import audit_record
 
 
 def pretty_json(value) -> str:
@@ -79,28 +78,16 @@ class OutboxEventOperatorAdmin(OperatorModelAdmin):
 
     @admin.action(description="Retry the selected dead letters", permissions=["retry"])
     def retry_dead_letters(self, request, queryset):
-        """The relay's `retry_dead_letters` for the selected dead letters (the others are left
-        alone), then one audit row per event in its tenant, by `operator:<username>`.
-
-        The dead letters are locked first, so the rows audited are exactly the rows given a fresh
-        set of attempts; the relay (woken by beat every 15 s) then delivers them.
-        """
+        """`outbox_event_retry` for the selected dead letters (the others are left alone), by
+        `operator:<username>`; the relay (woken by beat every 15 s) then delivers them."""
         with service_context():
-            dead = list(queryset.filter(published_at__isnull=True, dead_lettered_at__isnull=False)
-                        .select_for_update().order_by("id"))
-            if not dead:
-                self.message_user(request, "None of the selected events is a dead letter; nothing to retry.",
-                                  level="warning")
-                return
-            count = relay.retry_dead_letters([event.event_id for event in dead])
-            for event in dead:
-                with tenant_context(event.tenant_id):
-                    audit_record(
-                        principal=request.operator.in_tenant(event.tenant_id), action="outbox_event.retried",
-                        entity_type="outbox_event", entity_id=event.event_id,
-                        old={"dead_lettered_at": event.dead_lettered_at, "attempt_count": event.attempt_count},
-                        new={"dead_lettered_at": None, "attempt_count": 0},
-                    )
+            selected = list(queryset.values_list("event_id", flat=True))
+        retried = outbox_event_retry(principal=request.operator, event_ids=selected)
+        if not retried:
+            self.message_user(request, "None of the selected events is a dead letter; nothing to retry.",
+                              level="warning")
+            return
+        count = len(retried)
         state = relay.outbox_stats()
         oldest = state["oldest_pending_seconds"]
         self.message_user(request, f"{count} dead letter(s) due again · outbox: {state['pending']} pending "

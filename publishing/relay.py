@@ -376,14 +376,3 @@ def dead_letters(limit: int = 50) -> list[dict]:
         return list(OutboxEvent.objects.using(alias).filter(dead_lettered_at__isnull=False, published_at__isnull=True)
                     .order_by("id").values("event_id", "tenant_id", "event_type", "attempt_count", "last_error",
                                            "created_at", "dead_lettered_at")[:limit])
-
-
-def retry_dead_letters(event_ids: list[str] | None = None) -> int:
-    """Gives dead-lettered events (all, or the ones named) a fresh set of attempts, due now."""
-    from publishing.models import OutboxEvent
-
-    with service_context() as alias:
-        events = OutboxEvent.objects.using(alias).filter(dead_lettered_at__isnull=False, published_at__isnull=True)
-        if event_ids is not None:
-            events = events.filter(event_id__in=event_ids)
-        return events.update(dead_lettered_at=None, attempt_count=0, next_attempt_at=timezone.now())

@@ -69,3 +69,8 @@ def webhook_delivery_list(*, subscription_id: str) -> QuerySet:
     from publishing.models import WebhookDelivery
 
     return WebhookDelivery.objects.filter(subscription_id=subscription_id)
+
+
+def publication_version_id(publication_id: str) -> str | None:
+    """The version a publication published, or None for an unknown publication."""
+    return ThemePublication.objects.filter(pk=publication_id).values_list("theme_version_id", flat=True).first()

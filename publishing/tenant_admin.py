@@ -36,7 +36,15 @@ from publishing.models import PublishJobKind, PublishJobStatus
 from publishing.sample_site import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
-from themeconfig.admin.base import can, domain_error_text, model_breadcrumbs, principal_of, show_secret_once
+from themeconfig.admin.base import (
+    can,
+    domain_error_text,
+    found_or_404,
+    model_breadcrumbs,
+    principal_of,
+    refusal_shown,
+    show_secret_once,
+)
 from themeconfig.admin.common import (
     actor_label,
     actor_names,
@@ -53,7 +61,6 @@ from themeconfig.admin.workspace import (
     workspace_page,
 )
 from themeconfig.models import ThemeVersionStatus
-from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.tenancy import verified_host_names
@@ -164,10 +171,7 @@ def _job_from_query(request, *, theme_id: str, version_id: str | None = None):
     job_id = request.GET.get("job")
     if not job_id:
         return None
-    try:
-        job = selectors.publish_job_get(job_id)
-    except DomainError as error:
-        raise Http404(error.message) from error
+    job = found_or_404(lambda: selectors.publish_job_get(job_id))
     if job.theme_id != theme_id or (version_id is not None and job.theme_version_id != version_id):
         raise Http404("No such publish job of this page.")
     return job
@@ -252,11 +256,10 @@ def version_publish_page(model_admin, request, version):
     if request.method == "POST":
         if not can(request, Permission.THEMES_PUBLISH):
             raise PermissionDenied
-        try:
+        with refusal_shown(request) as refusal:
             job = publish.version_publish(principal=principal_of(request), version_id=version.pk,
                                           expected_theme_version=_expected_theme_version(request))
-        except DomainError as error:
-            messages.error(request, domain_error_text(error))
+        if refusal:
             return HttpResponseRedirect(here)
         messages.success(request, f"Publishing version {version.ordinal}: the job is under way.")
         return HttpResponseRedirect(_page(model_admin, "version", "publish", version, {"job": job.pk}))
@@ -289,7 +292,7 @@ def theme_publications_page(model_admin, request, theme):
             # Like Django's delete confirmation: the live site changes only after a second, explicit POST.
             return _confirm_publication_change(model_admin, request, theme, action=action,
                                                publication_id=asked.get("publication_id") or None)
-        try:
+        with refusal_shown(request) as refusal:
             if action == "rollback":
                 job = publish.theme_rollback(principal=principal_of(request), theme_id=theme.pk,
                                              expected_theme_version=_expected_theme_version(request),
@@ -301,8 +304,7 @@ def theme_publications_page(model_admin, request, theme):
                 done = "Re-publishing the active version: the job is under way."
             else:
                 return HttpResponse("Unknown action.", status=400, content_type="text/plain")
-        except DomainError as error:
-            messages.error(request, domain_error_text(error))
+        if refusal:
             return HttpResponseRedirect(here)
         messages.success(request, done)
         return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme, {"job": job.pk}))
@@ -415,28 +417,23 @@ def version_preview_page(model_admin, request, version):
             if not is_valid_id(token_id, "pvt") or not selectors.preview_token_list(
                     version_id=version.pk).filter(pk=token_id).exists():
                 raise Http404("No such preview link of this version.")
-            try:
+            with refusal_shown(request) as refusal:
                 services.preview_token_revoke(principal=principal_of(request), token_id=token_id)
-            except DomainError as error:
-                messages.error(request, domain_error_text(error))
-            else:
+            if not refusal:
                 messages.success(request, "The preview link is revoked: it no longer opens.")
             return HttpResponseRedirect(here)
         if action != "create":
             return HttpResponse("Unknown action.", status=400, content_type="text/plain")
         form = PreviewLinkForm(request.POST)
         if form.is_valid():
-            try:
+            with refusal_shown(request, lambda error: add_refusal_errors(form, error) if error.errors
+                               else messages.error(request, domain_error_text(error))) as refusal:
                 token, secret = services.preview_token_create(
                     principal=principal_of(request), version_id=version.pk,
                     expires_in_days=form.cleaned_data["expires_in_days"], note=form.cleaned_data["note"] or None)
-            except DomainError as error:
-                if error.errors:
-                    add_refusal_errors(form, error)
-                else:
-                    messages.error(request, domain_error_text(error))
-                    return HttpResponseRedirect(here)
-            else:
+            if refusal and not refusal.error.errors:
+                return HttpResponseRedirect(here)
+            if not refusal:
                 return show_secret_once(
                     request, title=f"Preview link of version {version.ordinal}",
                     secret=request.build_absolute_uri(f"/preview/{secret}/"),

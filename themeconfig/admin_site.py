@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -17,11 +16,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from themeconfig import selectors, services
-from themeconfig.models import HostVerificationStatus, TenantHost
 from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.tenant_context import user_context
+from themeconfig.selectors.tenancy import tenant_site_host
 
 # Admin pages that work without a tenant.
 _TENANT_FREE_VIEWS = {"login", "logout", "password_change", "password_change_done", "jsi18n"}
@@ -63,8 +62,7 @@ class TenantAdminSite(admin.AdminSite):
         """The guest site on the tenant's first verified host (a pending one serves nothing yet),
         tenant-wide hosts before property hosts (RLS limits the rows to the current tenant), in the
         scheme this admin is served over."""
-        host = (TenantHost.objects.filter(verification_status=HostVerificationStatus.VERIFIED).order_by(F("property_id").asc(nulls_first=True), "host")
-                .values_list("host", flat=True).first())
+        host = tenant_site_host()
         return f"{request.scheme}://{host}/" if host else None
 
     def get_urls(self):

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from ai_workspace import selectors, services
 from ai_workspace.models import DraftStatus, GenerationJobKind, GenerationJobStatus
-from themeconfig.admin.base import can, domain_error_text, principal_of
+from themeconfig.admin.base import can, domain_error_text, found_or_404, principal_of, refusal_shown
 from themeconfig.admin.common import (
     EDITABLE_VERSIONS,
     actor_label,
@@ -22,10 +22,8 @@ from themeconfig.admin.common import (
     status_badge,
     when_label,
 )
-from themeconfig.models import ThemeVersion
-from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
-from themeconfig.selectors.themes import version_list
+from themeconfig.selectors.themes import version_find, version_list
 from themeconfig.validators.locales import locale_label
 
 MEDIA = forms.Media(css={"all": ["ai_workspace/admin/ai-workspace.css"]}, js=["ai_workspace/admin/generation-jobs.js"])
@@ -45,8 +43,8 @@ def version_label(version_id: str | None) -> str:
     """A version as people name it ("version 3"), never its id; "—" for none."""
     if not version_id:
         return "—"
-    ordinal = ThemeVersion.objects.filter(pk=version_id).values_list("ordinal", flat=True).first()
-    return f"version {ordinal}" if ordinal is not None else "a version since deleted"
+    version = version_find(version_id)
+    return f"version {version.ordinal}" if version is not None else "a version since deleted"
 
 
 def version_choices(theme) -> list[tuple[str, str]]:
@@ -129,10 +127,7 @@ def jobs_context(request, jobs, base_url: str) -> dict:
 
 def polled_job(request, jobs):
     """The job `?job=<id>` names among `jobs` (this page's), or 404."""
-    try:
-        job = selectors.generation_job_get(request.GET.get("job", ""))
-    except DomainError as error:
-        raise Http404(error.message) from error
+    job = found_or_404(lambda: selectors.generation_job_get(request.GET.get("job", "")))
     if not jobs.filter(pk=job.pk).exists():
         raise Http404("No such AI generation job on this page.")
     return job
@@ -216,7 +211,7 @@ def decide(request, *, kind: str, draft) -> DecisionForm | None:
     if not form.is_valid():
         return form
     note = form.cleaned_data["note"] or None
-    try:
+    with refusal_shown(request, on_form(request, form), not_found_page=True) as refusal:
         if action == "approve":
             arguments = {}
             if kind == "palette":
@@ -231,16 +226,19 @@ def decide(request, *, kind: str, draft) -> DecisionForm | None:
             services.draft_reject(principal=principal_of(request), kind=kind, draft_id=draft.pk,
                                   note=form.cleaned_data["note"])
             messages.success(request, "Draft rejected.")
-    except DomainError as error:
-        if error.http_status == 403:
-            raise PermissionDenied from error
-        if error.http_status == 404:
-            raise Http404(error.message) from error
+    return form if refusal and refusal.error.errors else None
+
+
+def on_form(request, form):
+    """`refusal_shown`'s `show` for a form: a refusal naming fields on them, any other as a message
+    (and `form.refused` set)."""
+    def show(error):
         if error.errors:
             add_refusal_errors(form, error)
-            return form
-        messages.error(request, domain_error_text(error))
-    return None
+        else:
+            messages.error(request, domain_error_text(error))
+            form.refused = True
+    return show
 
 
 def ask(request, form, call):
@@ -248,18 +246,9 @@ def ask(request, form, call):
     message and `form.refused` for a refusal that names no field, such as a limit)."""
     if not form.is_valid():
         return None
-    try:
+    with refusal_shown(request, on_form(request, form), not_found_page=True) as refusal:
         job = call(form.cleaned_data)
-    except DomainError as error:
-        if error.http_status == 403:
-            raise PermissionDenied from error
-        if error.http_status == 404:
-            raise Http404(error.message) from error
-        if error.errors:
-            add_refusal_errors(form, error)
-        else:
-            messages.error(request, domain_error_text(error))
-            form.refused = True
+    if refusal:
         return None
     messages.success(request, f"Asked for a draft: job {job.pk} is {job.status}. It shows below as it runs.")
     return job
@@ -267,10 +256,7 @@ def ask(request, form, call):
 
 def posted_draft(request, kind: str, belongs):
     """The draft the POST names, if it is this tenant's (RLS) and of this page's object; 404 otherwise."""
-    try:
-        draft = selectors.draft_get(kind, request.POST.get("draft_id", ""))
-    except DomainError as error:
-        raise Http404(error.message) from error
+    draft = found_or_404(lambda: selectors.draft_get(kind, request.POST.get("draft_id", "")))
     if not belongs(draft):
         raise Http404("No such draft on this page.")
     return draft

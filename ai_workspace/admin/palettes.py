@@ -18,8 +18,8 @@ from ai_workspace.providers.oklch_palette import MOODS
 from ai_workspace.services import generation
 from themeconfig.admin.base import can, principal_of
 from themeconfig.admin.workspace import page_url, render_workspace_page, workspace_page
-from themeconfig.models import BrandKit
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.brand_kits import brand_kit_list
 from themeconfig.validators.contrast import check_pairs, to_hex
 
 from .common import (
@@ -50,7 +50,7 @@ class PaletteAskForm(forms.Form):
 
     def __init__(self, *args, theme, **kwargs):
         super().__init__(*args, **kwargs)
-        kits = list(BrandKit.objects.filter(deleted_at__isnull=True).order_by("name"))
+        kits = list(brand_kit_list())
         self.fields["brand_kit_id"].choices = [(k.pk, f"{k.name} (default)" if k.is_default else k.name) for k in kits]
         default = next((k.pk for k in kits if k.is_default), None)
         if default:

@@ -24,12 +24,12 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 import urllib3
 
+from ai_workspace.errors import ProviderErrorCode
 from ai_workspace.providers import ProviderResult
 from ai_workspace.providers.prompts import (  # noqa: F401  (re-exported)
     CONTENT_OUTPUT_SCHEMA,
@@ -47,16 +47,6 @@ from themeconfig.platform.errors import DomainError
 PROVIDER_NAME = "http"
 MAX_RESPONSE_BYTES = 1024 * 1024  # a draft is a few KiB; anything bigger is not an answer
 MAX_REQUEST_BYTES = 256 * 1024
-
-
-class ProviderErrorCode(StrEnum):
-    NOT_CONFIGURED = "MELMASTOON.AI.PROVIDER_NOT_CONFIGURED"
-    TIMEOUT = "MELMASTOON.AI.PROVIDER_TIMEOUT"
-    RATE_LIMITED = "MELMASTOON.AI.PROVIDER_RATE_LIMITED"
-    UNAVAILABLE = "MELMASTOON.AI.PROVIDER_UNAVAILABLE"
-    HTTP_ERROR = "MELMASTOON.AI.PROVIDER_HTTP_ERROR"
-    MALFORMED_OUTPUT = "MELMASTOON.AI.PROVIDER_MALFORMED_OUTPUT"
-    REQUEST_TOO_LARGE = "MELMASTOON.AI.PROVIDER_REQUEST_TOO_LARGE"
 
 
 # What our own API answers when the provider fails: the fault is upstream, not the caller's.

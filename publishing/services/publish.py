@@ -21,7 +21,7 @@ from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, Them
 from publishing.outbox import outbox_enqueue
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
-from themeconfig.platform.errors import DomainError, FieldError, not_found
+from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
 from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id, new_id
 from themeconfig.platform.permissions import Permission
@@ -107,7 +107,7 @@ def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versio
         if publication_id is not None:
             target = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id, "thp") else None
             if target is None:
-                raise DomainError("MELMASTOON.RESOURCE.NOT_FOUND", "No such earlier publication of this theme.",
+                raise DomainError(CoreErrorCode.NOT_FOUND, "No such earlier publication of this theme.",
                                   http_status=422, errors=[FieldError("/publication_id", "unknown", "Not an earlier publication.")])
         else:
             target = earlier.exclude(theme_version_id=_active_version_id(theme)).order_by("-published_at").first()

@@ -21,6 +21,7 @@ from publishing.outbox import outbox_enqueue
 from publishing.retention import purge_expired
 from publishing.services import publish
 from publishing.services import webhooks as webhook_services
+from publishing.services.outbox_events import outbox_event_retry
 from tests.eventually import eventually
 from tests.webhook_receiver import verify, webhook_receiver
 from themeconfig import services
@@ -123,7 +124,7 @@ def test_relay__a_failing_event_holds_back_its_partition_only(tenant, monkeypatc
     # An operator retries the dead letter once the handler is fixed.
     monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [lambda **kw: None])
     assert relay.dead_letters()[0]["event_id"] == first
-    assert relay.retry_dead_letters([first]) == 1
+    assert outbox_event_retry(principal=Principal.operator("t"), event_ids=[first]) == [first]
     relay.relay_outbox()
     assert next(r for r in rows() if r.event_id == first).published_at is not None
     assert relay.outbox_stats() == {"pending": 0, "backing_off": 0, "dead_lettered": 0, "oldest_pending_seconds": None}

@@ -8,9 +8,10 @@ from django.urls import reverse
 from themeconfig import services
 from themeconfig.admin.actors import ActorColumns
 from themeconfig.admin.base import TenantScopedAdmin, model_breadcrumbs, principal_of, show_secret_once
-from themeconfig.models import ApiClient, Membership
+from themeconfig.models import ApiClient
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.api_keys import api_key_list
+from themeconfig.selectors.tenancy import member_usernames
 
 
 def member_keys_url(user_id: int) -> str:
@@ -43,7 +44,7 @@ class CreatedByMemberFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         members = [(str(user_id), name) for user_id, name in
-                   Membership.objects.order_by("user__username").values_list("user_id", "user__username")]
+                   member_usernames()]
         chosen = self._chosen()
         if chosen is not None and str(chosen) not in dict(members):
             members.append((str(chosen), f"user {chosen} (no longer a member)"))

@@ -23,7 +23,6 @@ from django.utils.timezone import localtime
 
 from themeconfig.admin.actors import actor_label, actor_names
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
-from themeconfig.models import ContentBlock, LocalePack, ThemeVersion
 from themeconfig.selectors.audit import audit_entity_labels, audit_trail
 from themeconfig.selectors.diffs import (
     ADDED,
@@ -38,6 +37,7 @@ from themeconfig.selectors.diffs import (
     text_diff,
     tokens_diff,
 )
+from themeconfig.selectors.themes import content_block_labels, locale_pack_locales, version_list
 from themeconfig.services.versions import direction_of
 
 PAGE_SIZE = 50
@@ -216,8 +216,8 @@ def history_rows(entries) -> list[dict]:
     pack_ids = {e.entity_id for e in entries if e.entity_type == "locale_pack"}
     # Blocks and packs deleted since are not found; their rows say what they were themselves.
     parts_of = EntryParts(
-        block_labels={block.pk: str(block) for block in ContentBlock.objects.filter(pk__in=block_ids)} if block_ids else {},
-        pack_locales=dict(LocalePack.objects.filter(pk__in=pack_ids).values_list("pk", "locale")) if pack_ids else {},
+        block_labels=content_block_labels(block_ids) if block_ids else {},
+        pack_locales=locale_pack_locales(pack_ids) if pack_ids else {},
     )
     labels = audit_entity_labels(entries)
     names = actor_names(entry.actor for entry in entries)
@@ -245,7 +245,7 @@ def _history(model_admin, request, obj, *, kind: str, entity_ids: list[str], ver
 
 @workspace_page("theme", "history", "History", order=200)
 def theme_history(model_admin, request, theme):
-    version_ids = list(ThemeVersion.objects.filter(theme_id=theme.pk).values_list("pk", flat=True))
+    version_ids = list(version_list(theme_id=theme.pk).values_list("pk", flat=True))
     return _history(model_admin, request, theme, kind="theme", entity_ids=[theme.pk, *version_ids],
                     version_ids=version_ids)
 

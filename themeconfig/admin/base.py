@@ -4,9 +4,15 @@ single-line inputs for names, and the page that shows a secret once.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -16,6 +22,8 @@ from django.utils.text import capfirst
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import PrefixedIdField, is_valid_id
 from themeconfig.platform.permissions import Permission
+
+T = TypeVar("T")
 
 # Text columns that hold a name, a host or an address: one line, not a 6-line textarea (every
 # string column is `text` in PostgreSQL, which Django would edit as a textarea). The length is
@@ -78,7 +86,8 @@ class GuardedModelAdmin(admin.ModelAdmin):
     - An action on selected rows that are not all there is a 404 too (Django would run it on the
       rows it can see and say nothing about the others).
     - A NUL in an id, a filter or a search term never reaches PostgreSQL (it would be a 500).
-    - A use case that refuses (DomainError) becomes an error message on the same page.
+    - A use case that refuses (DomainError) becomes an error message on the same page, a
+      permission refusal the 403 page (`refusal_shown`).
     """
 
     view_on_site = False
@@ -114,11 +123,9 @@ class GuardedModelAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "action" in request.POST:
             self._check_selected_rows_exist(request)
-        try:
+        with refusal_shown(request):  # an action's use case refused
             return super().changelist_view(request, extra_context)
-        except DomainError as error:  # an action's use case refused
-            messages.error(request, domain_error_text(error))
-            return HttpResponseRedirect(request.get_full_path())
+        return HttpResponseRedirect(request.get_full_path())
 
     def _check_selected_rows_exist(self, request) -> None:
         selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
@@ -129,18 +136,14 @@ class GuardedModelAdmin(admin.ModelAdmin):
             raise Http404("Some of the selected items do not exist.")
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
+        with refusal_shown(request):
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except DomainError as error:
-            messages.error(request, domain_error_text(error))
-            return HttpResponseRedirect(request.get_full_path())
+        return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
-        try:
+        with refusal_shown(request):
             return super().delete_view(request, object_id, extra_context)
-        except DomainError as error:
-            messages.error(request, domain_error_text(error))
-            return HttpResponseRedirect(request.get_full_path())
+        return HttpResponseRedirect(request.get_full_path())
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -152,6 +155,52 @@ def domain_error_text(error: DomainError) -> str:
     """A use case's refusal for a message: what went wrong, then each field it names."""
     details = "; ".join(f"{e.path.strip('/') or 'input'}: {e.message}" for e in error.errors)
     return f"{error.message} {details}".strip()
+
+
+@dataclass
+class CaughtRefusal:
+    """What `refusal_shown` caught: true when the use case refused, with its error."""
+
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+
+def on_page(error: DomainError) -> None:
+    """`refusal_shown`'s `show` for a page that shows the caught refusal itself (on its form)."""
+
+
+@contextmanager
+def refusal_shown(request, show: Callable[[DomainError], object] | None = None, *,
+                  not_found_page: bool = False) -> Iterator[CaughtRefusal]:
+    """The one way an admin page answers a use case's refusal, as the API's exception handler does
+    for the API: a permission refusal (403) is the 403 page; with `not_found_page`, a 404 is the 404
+    page; any other refusal is shown on the page, as an error message unless `show(error)` shows it
+    another way (on a form, say). The block's caller checks the yielded `CaughtRefusal` to answer.
+    """
+    caught = CaughtRefusal()
+    try:
+        yield caught
+    except DomainError as error:
+        if error.http_status == 403:
+            raise PermissionDenied(error.message) from error
+        if not_found_page and error.http_status == 404:
+            raise Http404(error.message) from error
+        caught.error = error
+        if show is None:
+            messages.error(request, domain_error_text(error))
+        else:
+            show(error)
+
+
+def found_or_404(lookup: Callable[[], T]) -> T:
+    """What a selector's `…_get` returns for an id from the URL or the form; its refusal (not there,
+    not this tenant's, not an id) is the 404 page, which looks the same for every one of them."""
+    try:
+        return lookup()
+    except DomainError as error:
+        raise Http404(error.message) from error
 
 
 class TenantScopedAdmin(GuardedModelAdmin):

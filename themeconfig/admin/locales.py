@@ -21,12 +21,13 @@ from django.utils.http import urlencode
 
 from themeconfig import services
 from themeconfig.admin import workspace
-from themeconfig.admin.base import can, domain_error_text, principal_of
+from themeconfig.admin.base import can, domain_error_text, principal_of, refusal_shown
 from themeconfig.admin.common import EDITABLE_VERSIONS, actor_label, status_badge, when_label
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import LocalePack, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.themes import locale_pack_list
 from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation, validate_locale_entries
@@ -220,7 +221,7 @@ def page_url(model_admin, version) -> str:
 
 
 def _packs(version) -> dict[str, LocalePack]:
-    return {pack.locale: pack for pack in LocalePack.objects.filter(theme_version_id=version.pk)}
+    return {pack.locale: pack for pack in locale_pack_list(version_id=version.pk)}
 
 
 def _selected(version, params) -> str:
@@ -261,16 +262,14 @@ def _post(model_admin, request, version):
     summary = next(s for s in summarize(version, packs) if s.locale == locale)
     label = summary.label
     if request.POST.get("action") == "delete":
-        try:
+        def on_delete(error):
+            messages.error(request, conflict_text(label, packs.get(locale), input_kept=False)
+                           if error.code == ThemeErrorCode.VERSION_CONFLICT else domain_error_text(error))
+
+        with refusal_shown(request, on_delete) as refusal:
             services.locale_pack_delete(principal=principal, version_id=version.pk, locale=locale,
                                         expected_version=_int(request.POST.get("expected_version")))
-        except DomainError as error:
-            if error.http_status == 403:
-                raise PermissionDenied from error
-            if error.code == ThemeErrorCode.VERSION_CONFLICT:
-                messages.error(request, conflict_text(label, packs.get(locale), input_kept=False))
-            else:
-                messages.error(request, domain_error_text(error))
+        if refusal:
             return back
         messages.success(request, f"The {label} pack is deleted.")
         return back
@@ -283,25 +282,25 @@ def _post(model_admin, request, version):
     if pack is not None and not changes:
         messages.info(request, f"Nothing to save: the {label} messages are unchanged.")
         return back
-    try:
+    def on_form(error):
+        stale = error.code == ThemeErrorCode.VERSION_CONFLICT or (
+            pack is None and error.code == ThemeErrorCode.PRECONDITION_REQUIRED)  # created by someone meanwhile
+        if stale:
+            current = locale_pack_list(version_id=version.pk, locale=locale).first()
+            form.add_error(None, conflict_text(label, current, input_kept=True))
+            if current is not None:
+                form.keep_their_version(current.version)
+        else:
+            form.add_refusal(error)
+
+    with refusal_shown(request, on_form) as refusal:
         if pack is None:
             services.locale_pack_put(principal=principal, version_id=version.pk, locale=locale,
                                      entries={k: v for k, v in changes.items() if v is not None})
         else:
             services.locale_pack_patch(principal=principal, version_id=version.pk, locale=locale, entries=changes,
                                        expected_version=form.cleaned_data.get("expected_version"))
-    except DomainError as error:
-        if error.http_status == 403:
-            raise PermissionDenied from error
-        stale = error.code == ThemeErrorCode.VERSION_CONFLICT or (
-            pack is None and error.code == ThemeErrorCode.PRECONDITION_REQUIRED)  # created by someone meanwhile
-        if stale:
-            current = LocalePack.objects.filter(theme_version_id=version.pk, locale=locale).first()
-            form.add_error(None, conflict_text(label, current, input_kept=True))
-            if current is not None:
-                form.keep_their_version(current.version)
-        else:
-            form.add_refusal(error)
+    if refusal:
         return _render(model_admin, request, version, locale, form=form)
     messages.success(request, f"The {label} pack is {'saved' if pack is not None else 'created'}.")
     return back

@@ -11,13 +11,13 @@ from django.urls import path, reverse
 from themeconfig import services
 from themeconfig.admin.base import (
     TenantScopedAdmin,
-    domain_error_text,
     model_breadcrumbs,
     principal_of,
+    refusal_shown,
     show_secret_once,
 )
 from themeconfig.models import HostListing, Property, Tenant
-from themeconfig.platform.errors import DomainError
+from themeconfig.selectors.tenancy import property_list
 from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
@@ -110,10 +110,9 @@ class TenantHostAdmin(TenantScopedAdmin):
         if not self.has_change_permission(request, host):
             raise PermissionDenied
         here = reverse(f"{self.admin_site.name}:themeconfig_hostlisting_change", args=[quote(host.pk)])
-        try:
+        with refusal_shown(request) as refusal:
             found = host_verification_request(principal=principal_of(request), host=host.host)
-        except DomainError as error:
-            messages.error(request, domain_error_text(error))
+        if refusal:
             return HttpResponseRedirect(here)
         if found.is_verified:
             messages.success(request, f"{found.host} is verified: it is served.")
@@ -128,7 +127,7 @@ class TenantHostAdmin(TenantScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "property":
-            kwargs["queryset"] = Property.objects.filter(deleted_at__isnull=True)
+            kwargs["queryset"] = property_list()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -162,10 +161,9 @@ class TenantHostAdmin(TenantScopedAdmin):
     @admin.action(description="Verify the selected hosts now (DNS check)", permissions=["change"])
     def verify_now(self, request, queryset):
         for host in queryset:
-            try:
+            with refusal_shown(request) as refused:
                 host_verification_request(principal=principal_of(request), host=host.host)
-            except DomainError as error:
-                self.message_user(request, domain_error_text(error), level=messages.ERROR)
+            if refused:
                 return
         self.message_user(request, f"Checking {len(queryset)} host(s); reload this page to see the outcome.")
 
@@ -174,9 +172,8 @@ class TenantHostAdmin(TenantScopedAdmin):
         if len(queryset) != 1:
             self.message_user(request, "Select exactly one pending host.", level=messages.ERROR)
             return None
-        try:
+        with refusal_shown(request) as refused:
             found, token = host_challenge_renew(principal=principal_of(request), host=queryset[0].host)
-        except DomainError as error:
-            self.message_user(request, domain_error_text(error), level=messages.ERROR)
+        if refused:
             return None
         return self._show_challenge(request, found.host, found.challenge_name, token)

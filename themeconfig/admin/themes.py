@@ -11,14 +11,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.actors import ActorColumns, actor_label, actor_names
-from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
+from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
 from themeconfig.admin.common import (
     add_refusal_errors,
     publication_label,
@@ -26,9 +25,11 @@ from themeconfig.admin.common import (
     when_label,
 )
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Property, Theme, ThemeStatus, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import Theme, ThemeStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
+from themeconfig.selectors.tenancy import property_find, property_list
+from themeconfig.selectors.themes import theme_list_with_live_version, version_list
 
 WORKSPACE_MEDIA = forms.Media(css={"all": ["themeconfig/admin/workspace.css"]})
 
@@ -39,6 +40,14 @@ class Refused(Exception):
     def __init__(self, error: DomainError):
         super().__init__(error.message)
         self.error = error
+
+
+def refused_save(error: DomainError) -> None:
+    """`refusal_shown`'s answer in a `save_model`: the form shown again with the refusal (Refused); a
+    404 goes on to the change view, which shows it as a message."""
+    if error.http_status == 404:
+        raise error
+    raise Refused(error) from error
 
 
 class RefusalShownAgain:
@@ -84,7 +93,7 @@ class ThemeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "property_id" in self.fields:
             self.fields["property_id"].choices = [("", "—")] + [
-                (p.pk, p.name) for p in Property.objects.filter(deleted_at__isnull=True).order_by("name")
+                (p.pk, p.name) for p in property_list().order_by("name")
             ]
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
@@ -209,11 +218,10 @@ class ObjectActions:
         the URL), its success as the message and redirect `done(result)` returns."""
         if not can(request, permission):
             raise PermissionDenied
-        try:
+        with refusal_shown(request, lambda error: messages.error(request, error.message)) as refused:
             result = run(principal_of(request))
-        except DomainError as error:
-            messages.error(request, error.message)
-            return self.change_page(obj, refused_query(error) if refused_query else "")
+        if refused:
+            return self.change_page(obj, refused_query(refused.error) if refused_query else "")
         message, response = done(result)
         messages.success(request, message)
         return response
@@ -242,10 +250,7 @@ class ThemeAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantScopedAdm
 
     def get_queryset(self, request):
         # The live version of each theme in the same query (its publication id is for the API).
-        live = ThemeVersion.objects.filter(theme_id=OuterRef("pk"), status=ThemeVersionStatus.PUBLISHED) \
-            .order_by("-published_at")
-        return super().get_queryset(request).annotate(
-            live_ordinal=Subquery(live.values("ordinal")[:1]), live_published_at=Subquery(live.values("published_at")[:1]))
+        return theme_list_with_live_version(super().get_queryset(request))
 
     @admin.display(description="active publication")
     def active_publication(self, obj):
@@ -292,12 +297,12 @@ class ThemeAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantScopedAdm
     def property_label(self, obj):
         if not obj.property_id:
             return "— (tenant-wide)"
-        found = Property.objects.filter(pk=obj.property_id).first()
+        found = property_find(obj.property_id)
         return f"{found.name} ({obj.property_id})" if found else obj.property_id
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
+        with refusal_shown(request, refused_save):
             if change:
                 values = {k: data[k] for k in ("name", "default_locale", "enabled_locales", "fallback_chain") if k in data}
                 if "status" in data and data["status"] != form.initial.get("status"):
@@ -313,15 +318,11 @@ class ThemeAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantScopedAdm
                     property_id=data.get("property_id") or None, default_locale=data["default_locale"],
                     enabled_locales=data["enabled_locales"], fallback_chain=data["fallback_chain"],
                 )
-        except DomainError as error:
-            if error.http_status in (403, 404):
-                raise
-            raise Refused(error) from error
         obj.pk, obj.version = saved.pk, saved.version
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         theme = self.get_object(request, unquote(object_id))
-        versions = list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal"))
+        versions = list(version_list(theme_id=theme.pk).order_by("-ordinal"))
         names = actor_names(actor for v in versions for actor in (v.created_by, v.updated_by))
         rows = [{
             "ordinal": v.ordinal, "badge": status_badge(v.status, v.get_status_display()),

@@ -17,6 +17,7 @@ from themeconfig.admin import workspace
 from themeconfig.models import ThemeVersion
 from themeconfig.selectors import themes as theme_selectors
 from themeconfig.selectors.diffs import version_diff
+from themeconfig.selectors.themes import version_list
 from themeconfig.services.versions import direction_of
 
 SLUG = "compare"
@@ -59,7 +60,7 @@ def default_other(version: ThemeVersion, others: list[ThemeVersion]) -> ThemeVer
 def compare_page(model_admin, request, version):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    others = list(ThemeVersion.objects.filter(theme_id=version.theme_id).exclude(pk=version.pk).order_by("ordinal"))
+    others = list(version_list(theme_id=version.theme_id).exclude(pk=version.pk).order_by("ordinal"))
     wanted = request.GET.get("with")
     error, status, other = None, 200, None
     if wanted is not None and wanted != "":

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from themeconfig import services
 from themeconfig.admin import design, workspace
 from themeconfig.admin.actors import ActorColumns
-from themeconfig.admin.base import TenantScopedAdmin, can, principal_of
+from themeconfig.admin.base import TenantScopedAdmin, can, principal_of, refusal_shown
 from themeconfig.admin.common import (
     EDITABLE_VERSIONS,
     actor_label,
@@ -25,13 +25,14 @@ from themeconfig.admin.common import (
     status_badge,
     when_label,
 )
-from themeconfig.admin.themes import WORKSPACE_MEDIA, ObjectActions, RefusalShownAgain, Refused
+from themeconfig.admin.themes import WORKSPACE_MEDIA, ObjectActions, RefusalShownAgain, refused_save
 from themeconfig.admin.token_editor import TokenColorsField, TokenColorsWidget
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import ContentBlock, ThemeStatus, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import ThemeStatus, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.layout_presets import layout_preset_list
+from themeconfig.selectors.themes import content_block_list
 from themeconfig.validators.layout import LAYOUT_SURFACES
 
 
@@ -165,8 +166,7 @@ def child_problem_anchor(parts: list[str], version: ThemeVersion) -> str | None:
     url = workspace.page_url(admin.site.name, "version", slug, version.pk)
     key = parts[1] if len(parts) > 1 else None
     if slug == "content" and key:
-        surface = ContentBlock.objects.filter(pk=key, theme_version_id=version.pk).values_list(
-            "surface", flat=True).first()
+        surface = content_block_list(version_id=version.pk).filter(pk=key).values_list("surface", flat=True).first()
         return f"{url}?{urlencode({'surface': surface})}#block-{key}" if surface else url
     if slug == "locales" and key:
         return f"{url}?{urlencode({'locale': key})}#editor"
@@ -261,15 +261,11 @@ class ThemeVersionAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantSc
         layout = form.cleaned_data.get("layout")
         if layout is not None and layout != (obj.layout_selections or {}):
             changes["layout_selections"] = layout
-        try:
+        with refusal_shown(request, refused_save):
             saved = services.version_update(
                 principal=principal_of(request), version_id=obj.pk,
                 expected_version=form.cleaned_data.get("expected_version") or obj.version, **changes,
             )
-        except DomainError as error:
-            if error.http_status in (403, 404):
-                raise
-            raise Refused(error) from error
         obj.version = saved.version
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

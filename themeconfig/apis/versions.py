@@ -262,9 +262,7 @@ class LocalePackListApi(WorkspaceListApi):
     @extend_schema(operation_id="versions_locales_list", responses=LocalePackSerializer(many=True))
     def get(self, request, version_id):
         version = theme_selectors.version_get(version_id)
-        from themeconfig.models import LocalePack
-
-        return self.paginated(LocalePack.objects.filter(theme_version_id=version.pk), LocalePackSerializer)
+        return self.paginated(theme_selectors.locale_pack_list(version_id=version.pk), LocalePackSerializer)
 
 
 class LocalePackApi(WorkspaceApi):

@@ -11,15 +11,13 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 
 from themeconfig import services
-from themeconfig.admin.base import domain_error_text
-from themeconfig.models import HostListing, InvitationRole, LayoutPreset, Membership, Property, Tenant
+from themeconfig.admin.base import domain_error_text, refusal_shown
+from themeconfig.models import HostListing, InvitationRole, LayoutPreset, Membership, Tenant
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
-from themeconfig.platform.errors import DomainError
 from themeconfig.platform.service_db import service_context
-from themeconfig.selectors.operators import tenant_by_slug
+from themeconfig.selectors.operators import active_user_by_username, live_properties_of, tenant_by_slug
 from themeconfig.services.host_verification import host_verify_by_operator
 from themeconfig.services.tenancy import host_remove
 
@@ -113,12 +111,11 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
             hosts = list(queryset.values_list("host", "tenant_id"))
         verified = 0
         for host, tenant_id in hosts:
-            try:
+            with refusal_shown(request, lambda error, host=host: self.message_user(
+                    request, f"{host}: {domain_error_text(error)}", level=messages.ERROR)) as refused:
                 host_verify_by_operator(principal=request.operator.in_tenant(tenant_id), host=host)
-            except DomainError as error:
-                self.message_user(request, f"{host}: {domain_error_text(error)}", level=messages.ERROR)
-                continue
-            verified += 1
+            if not refused:
+                verified += 1
         self.message_user(request, f"Verified {verified} host(s).")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -127,9 +124,7 @@ class TenantHostOperatorAdmin(OperatorModelAdmin):
             return super().get_form(request, obj, change=change, **kwargs)
         form = super().get_form(request, obj, change=change, **kwargs)
         # Only the host's own tenant's live properties (the service connection sees everyone's).
-        form.base_fields["property"].queryset = (
-            Property.objects.using(request.service_alias).filter(tenant_id=obj.tenant_id, deleted_at__isnull=True)
-        )
+        form.base_fields["property"].queryset = live_properties_of(tenant_id=obj.tenant_id, alias=request.service_alias)
         return form
 
     def get_fields(self, request, obj=None):
@@ -174,7 +169,7 @@ class MembershipGrantForm(forms.ModelForm):
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        user = active_user_by_username(username)
         if user is None:
             raise forms.ValidationError(f"No active user is named {username!r}.", code="unknown_user")
         return user

@@ -1,7 +1,8 @@
 """Reads of tenancy: the current tenant, its properties, memberships. RLS does the scoping."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import F, QuerySet
 
 from themeconfig.models import HostListing, HostVerificationStatus, Membership, Property, Tenant, TenantHost
 from themeconfig.platform.errors import CoreErrorCode, DomainError
@@ -59,3 +60,23 @@ def host_get(host: str) -> HostListing:
     if found is None:
         raise DomainError(CoreErrorCode.NOT_FOUND, "No such host in this tenant.", http_status=404)
     return found
+
+
+def property_find(property_id: str | None) -> Property | None:
+    """The property with this id, deleted or not (a theme keeps naming its property), or None."""
+    return Property.objects.filter(pk=property_id).first() if property_id else None
+
+
+def member_usernames() -> list[tuple[int, str]]:
+    """(user id, username) of the current tenant's members, by username."""
+    return list(Membership.objects.order_by("user__username").values_list("user_id", "user__username"))
+
+
+def username_of(user_id: int) -> str | None:
+    return get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first()
+
+
+def tenant_site_host() -> str | None:
+    """The current tenant's first verified host (tenant-wide hosts before property hosts), or None."""
+    return (TenantHost.objects.filter(verification_status=HostVerificationStatus.VERIFIED)
+            .order_by(F("property_id").asc(nulls_first=True), "host").values_list("host", flat=True).first())

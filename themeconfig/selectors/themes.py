@@ -1,7 +1,9 @@
 """Reads of themes, versions and what a version holds. RLS scopes every query to the tenant."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from themeconfig.models import (
     BookingFlowConfig,
@@ -11,6 +13,7 @@ from themeconfig.models import (
     NavigationConfig,
     Theme,
     ThemeVersion,
+    ThemeVersionStatus,
 )
 from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
@@ -115,3 +118,37 @@ def email_theme_get(*, version_id: str) -> EmailTheme:
 
 def locale_pack_get(*, version_id: str, locale: str) -> LocalePack:
     return _version_child(LocalePack, "locale pack", version_id=version_id, locale=locale)
+
+
+def theme_list_with_live_version(themes: QuerySet[Theme]) -> QuerySet[Theme]:
+    """`themes` with their published version's ordinal and publication time (`live_ordinal`,
+    `live_published_at`) in the same query."""
+    live = ThemeVersion.objects.filter(theme_id=OuterRef("pk"), status=ThemeVersionStatus.PUBLISHED) \
+        .order_by("-published_at")
+    return themes.annotate(live_ordinal=Subquery(live.values("ordinal")[:1]),
+                           live_published_at=Subquery(live.values("published_at")[:1]))
+
+
+def version_find(version_id: str | None) -> ThemeVersion | None:
+    """The version with this id, even of a deleted theme, or None."""
+    return ThemeVersion.objects.filter(pk=version_id).first() if version_id else None
+
+
+def version_has_booking_flow_and_email_theme(version_id: str | None) -> bool:
+    return (BookingFlowConfig.objects.filter(theme_version_id=version_id).exists()
+            and EmailTheme.objects.filter(theme_version_id=version_id).exists())
+
+
+def content_block_labels(block_ids: Iterable[str]) -> dict[str, str]:
+    """Each block's label (`str(block)`), by id; blocks since deleted are left out."""
+    return {block.pk: str(block) for block in ContentBlock.objects.filter(pk__in=list(block_ids))}
+
+
+def locale_pack_list(*, version_id: str, locale: str | None = None) -> QuerySet[LocalePack]:
+    packs = LocalePack.objects.filter(theme_version_id=version_id)
+    return packs.filter(locale=locale) if locale is not None else packs
+
+
+def locale_pack_locales(pack_ids: Iterable[str]) -> dict[str, str]:
+    """Each locale pack's locale, by id; packs since deleted are left out."""
+    return dict(LocalePack.objects.filter(pk__in=list(pack_ids)).values_list("pk", "locale"))

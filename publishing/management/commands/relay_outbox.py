@@ -9,7 +9,7 @@ class Command(BaseCommand):
         "the outbox's state at the end. --stats only prints that state (pending, backing off, dead "
         "letters, oldest pending age); --dead-letters lists dead-lettered events with their last error; "
         "--retry EVENT_ID (repeatable) or --retry-all-dead gives dead letters a fresh set of attempts, due now, "
-        "and then drains. Runs on the service connection (SERVICE_DATABASE_URL)."
+        "audited as operator:relay_outbox, and then drains. Runs on the service connection (SERVICE_DATABASE_URL)."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, stats, dead_letters, limit, retry, retry_all_dead, batch_size, time_budget, **options):
         from publishing import relay
+        from publishing.services.outbox_events import outbox_event_retry
+        from themeconfig.platform.principal import Principal
 
         if batch_size is not None and not 1 <= batch_size <= 10_000:
             raise CommandError("--batch-size must be from 1 to 10000")
@@ -41,10 +43,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(rows)} dead letter(s)")
             return
         if retry or retry_all_dead:
-            count = relay.retry_dead_letters(None if retry_all_dead else retry)
-            self.stdout.write(f"{count} dead letter(s) due again")
-            if retry and count < len(set(retry)):
-                self.stderr.write("some event ids are not dead letters (unknown, delivered, or still being retried)")
+            retried = outbox_event_retry(principal=Principal.operator("relay_outbox"),
+                                         event_ids=None if retry_all_dead else retry)
+            self.stdout.write(f"{len(retried)} dead letter(s) due again")
+            if not retry_all_dead and (skipped := sorted(set(retry) - set(retried))):
+                self.stderr.write(f"not dead letters (unknown, delivered, or still being retried): {', '.join(skipped)}")
         if not stats:
             def progress(result):
                 self.stdout.write(f"batch {result.passes}: {result.published} relayed, {result.retried} to retry, "

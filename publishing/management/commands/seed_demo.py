@@ -5,14 +5,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from publishing import demo_theme
-from publishing.models import ThemePublication
+from publishing.selectors import publication_version_id
 from publishing.services import publish
 from themeconfig import services
 from themeconfig.management.command_errors import domain_error_message
-from themeconfig.models import BookingFlowConfig, BrandKit, EmailTheme, Role, Theme
+from themeconfig.models import Role
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.selectors.brand_kits import brand_kit_list
+from themeconfig.selectors.themes import (
+    theme_get,
+    theme_list,
+    version_get,
+    version_has_booking_flow_and_email_theme,
+)
 
 DEMO_SLUG = "demo"
 DEMO_HOST = "demo.localhost"
@@ -46,7 +53,7 @@ class Command(BaseCommand):
             services.property_ensure(principal=principal, name=demo_theme.PROPERTY_NAME)
             services.membership_grant(principal=principal, user_id=user.pk, role=Role.OWNER)
             with tenant_context(tenant.id):
-                has_kit = BrandKit.objects.filter(deleted_at__isnull=True).exists()
+                has_kit = brand_kit_list().exists()
             if not has_kit:
                 services.brand_kit_create(principal=principal, is_default=True, **demo_theme.BRAND_KIT)
             published = self._publish_demo_theme(principal)
@@ -64,7 +71,7 @@ class Command(BaseCommand):
         seed time), through the same use cases as every other door.
         """
         with tenant_context(principal.tenant_id):
-            theme = Theme.objects.filter(deleted_at__isnull=True, property_id__isnull=True).first()
+            theme = theme_list().filter(property_id__isnull=True).first()
             if theme is not None and theme.active_publication_id and _is_complete(theme.active_publication_id):
                 return None
         if theme is None:
@@ -72,7 +79,7 @@ class Command(BaseCommand):
                                           enabled_locales=list(demo_theme.LOCALES), fallback_chain=["en"])
         version = self._demo_version(principal, theme)
         with tenant_context(principal.tenant_id):
-            expected = Theme.objects.get(pk=theme.pk).version
+            expected = theme_get(theme.pk).version
         job = publish.version_publish(principal=principal, version_id=version.pk, expected_theme_version=expected)
         job = publish.publish_job_run(job_id=job.pk, tenant_id=principal.tenant_id, worker="seed_demo")
         if job.status != "succeeded":
@@ -96,12 +103,10 @@ class Command(BaseCommand):
             services.locale_pack_put(principal=principal, version_id=version.pk, locale=locale,
                                      entries=demo_theme.MESSAGES[locale])
         with tenant_context(principal.tenant_id):
-            current = type(version).objects.get(pk=version.pk).version
+            current = version_get(version.pk).version
         return services.version_mark_preview_ready(principal=principal, version_id=version.pk, expected_version=current)
 
 
 def _is_complete(publication_id: str) -> bool:
     """Whether the published version holds what the demo shows (a demo of an older release had neither)."""
-    version_id = ThemePublication.objects.filter(pk=publication_id).values_list("theme_version_id", flat=True).first()
-    return (BookingFlowConfig.objects.filter(theme_version_id=version_id).exists()
-            and EmailTheme.objects.filter(theme_version_id=version_id).exists())
+    return version_has_booking_flow_and_email_theme(publication_version_id(publication_id))

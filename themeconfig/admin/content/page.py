@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from themeconfig import services
 from themeconfig.admin import workspace
-from themeconfig.admin.base import can, domain_error_text, principal_of
+from themeconfig.admin.base import can, domain_error_text, principal_of, refusal_shown
 from themeconfig.admin.common import EDITABLE_VERSIONS, actor_label, status_badge, when_label
 from themeconfig.admin.content.forms import BlockForm
 from themeconfig.admin.content.schema import describe, kind_label, text_locales
@@ -23,7 +23,7 @@ from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ContentBlock, ContentSurface, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
-from themeconfig.selectors.themes import content_block_list
+from themeconfig.selectors.themes import content_block_list, version_find
 from themeconfig.validators.content import KIND_FIELDS
 
 SLUG = "content"
@@ -98,11 +98,11 @@ def _post(model_admin, request, version):
     principal = principal_of(request)
     if action == "reorder":
         ids = request.POST.getlist("block_ids")
-        try:
+        with refusal_shown(request, lambda error: _refused_message(
+                request, error, "version", version_find(version.pk))) as refusal:
             services.content_blocks_reorder(principal=principal, version_id=version.pk, surface=view.surface,
                                             block_ids=ids, expected_version=_int(request.POST.get("expected_version")))
-        except DomainError as error:
-            _refused_message(request, error, "version", ThemeVersion.objects.filter(pk=version.pk).first())
+        if refusal:
             return back
         messages.success(request, f"The order of the {ContentSurface(view.surface).label} blocks is saved.")
         return back
@@ -113,16 +113,12 @@ def _post(model_admin, request, version):
             messages.error(request, "Choose a kind of block to add.")
             return back
         if form.is_valid():
-            try:
+            with refusal_shown(request, form.add_refusal) as refusal:
                 block = services.content_block_create(
                     principal=principal, version_id=version.pk, surface=view.surface, kind=kind,
                     body=form.cleaned_data["body"], meta=form.cleaned_data["meta"],
                     visibility=form.cleaned_data["visibility"])
-            except DomainError as error:
-                if error.http_status == 403:
-                    raise PermissionDenied from error
-                form.add_refusal(error)
-            else:
+            if not refusal:
                 messages.success(request, f"{kind_label(kind)} block added to {ContentSurface(view.surface).label}.")
                 return HttpResponseRedirect(page_url(model_admin, version) + view.query() + f"#block-{block.pk}")
         view.add_kind = kind
@@ -134,24 +130,28 @@ def _post(model_admin, request, version):
         return back
     expected = _int(request.POST.get("expected_version"))
     anchor = f"#block-{block.pk}"
-    try:
+    with refusal_shown(request, lambda error: _refused_message(
+            request, error, "block", content_block_list(version_id=version.pk).filter(pk=block.pk).first())):
         if action == "save":
             form = BlockForm(request.POST, kind=block.kind, locale=view.locale, block=block, key=block.pk)
             if not form.is_valid():
                 return _render(model_admin, request, version, view, bound={block.pk: form})
-            try:
-                services.content_block_update(
-                    principal=principal, block_id=block.pk, expected_version=form.cleaned_data["expected_version"],
-                    body=form.cleaned_data["body"], meta=form.cleaned_data["meta"],
-                    visibility=form.cleaned_data["visibility"])
-            except DomainError as error:
-                if error.http_status in (403, 404):
-                    raise
+
+            def on_form(error):
+                if error.http_status == 404:
+                    raise error  # the block is gone: the page's message, as for delete and move
                 if error.code == ThemeErrorCode.VERSION_CONFLICT:
                     form.add_error(None, conflict_text("block", block, input_kept=True))
                     form.keep_their_version(error.extra.get("current_version", block.version))
                 else:
                     form.add_refusal(error)
+
+            with refusal_shown(request, on_form) as refusal:
+                services.content_block_update(
+                    principal=principal, block_id=block.pk, expected_version=form.cleaned_data["expected_version"],
+                    body=form.cleaned_data["body"], meta=form.cleaned_data["meta"],
+                    visibility=form.cleaned_data["visibility"])
+            if refusal:
                 return _render(model_admin, request, version, view, bound={block.pk: form})
             messages.success(request, f"{kind_label(block.kind)} block {block.ordinal + 1} saved.")
         elif action == "delete":
@@ -168,10 +168,6 @@ def _post(model_admin, request, version):
             messages.success(request, f"{kind_label(block.kind)} block moved to position {moved.ordinal + 1}.")
         else:
             messages.error(request, "Unknown action.")
-    except DomainError as error:
-        if error.http_status == 403:
-            raise PermissionDenied from error
-        _refused_message(request, error, "block", ContentBlock.objects.filter(pk=block.pk).first())
     return HttpResponseRedirect(page_url(model_admin, version) + view.query() + anchor)
 
 

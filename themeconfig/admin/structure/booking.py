@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 
 from themeconfig import services
 from themeconfig.admin import workspace
-from themeconfig.admin.base import principal_of
+from themeconfig.admin.base import on_page, principal_of, refusal_shown
 from themeconfig.admin.common import actor_label, when_label
 from themeconfig.admin.locales import locale_label, theme_locales
 from themeconfig.admin.structure.common import (
@@ -30,7 +30,6 @@ from themeconfig.admin.structure.common import (
     structure_url,
     to_int,
 )
-from themeconfig.platform.errors import DomainError
 from themeconfig.selectors.themes import booking_flow_get
 from themeconfig.validators.booking_flow import (
     REQUIRED_FIELDS,
@@ -177,12 +176,12 @@ def booking_page(model_admin, request, version):
         state.status = "The steps run in the fixed order shown and cannot be moved; nothing is saved yet."
         return _booking(model_admin, request, version, state)
     document, anchors = state.document()
-    try:
+    with refusal_shown(request, on_page) as refusal:
         services.booking_flow_put(principal=principal_of(request), version_id=version.pk,
                                   expected_version=state.expected_version, **document)
-    except DomainError as error:
+    if refusal:
         state.refusal, state.expected_version = refused(
-            error, anchors, what="booking flow", expected=state.expected_version,
+            refusal.error, anchors, what="booking flow", expected=state.expected_version,
             current=lambda: stored(booking_flow_get, version_id=version.pk))
         return _booking(model_admin, request, version, state)
     messages.success(request, "The booking flow is saved.")

@@ -98,8 +98,6 @@ def refused(error: DomainError, anchors: dict[str, str], *, what: str, current: 
     again is a deliberate overwrite. A form loaded before the document existed sends 0; when someone
     created it meanwhile the use case asks for a version (428), which is the same conflict.
     """
-    if error.http_status == 403:
-        raise PermissionDenied(error.message)
     stale = error.code == ThemeErrorCode.VERSION_CONFLICT or (
         error.code == ThemeErrorCode.PRECONDITION_REQUIRED and not expected)
     if stale:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from themeconfig import services
 from themeconfig.admin import workspace
-from themeconfig.admin.base import principal_of
+from themeconfig.admin.base import on_page, principal_of, refusal_shown
 from themeconfig.admin.common import actor_label, when_label
 from themeconfig.admin.locales import locale_label, theme_locales
 from themeconfig.admin.structure.common import (
@@ -34,7 +34,6 @@ from themeconfig.admin.structure.common import (
     to_int,
 )
 from themeconfig.models import ThemeVersion
-from themeconfig.platform.errors import DomainError
 from themeconfig.selectors.themes import email_theme_get
 from themeconfig.validators.email import (
     BUTTON_RADIUS_RANGE,
@@ -277,12 +276,12 @@ def email_page(model_admin, request, version):
         state.status = email_apply(state, op, index)
         return _email(model_admin, request, version, locale, state)
     document, anchors = state.document()
-    try:
+    with refusal_shown(request, on_page) as refusal:
         services.email_theme_put(principal=principal_of(request), version_id=version.pk,
                                  expected_version=state.expected_version, **document)
-    except DomainError as error:
+    if refusal:
         state.refusal, state.expected_version = refused(
-            error, anchors, what="e-mail theme", expected=state.expected_version,
+            refusal.error, anchors, what="e-mail theme", expected=state.expected_version,
             current=lambda: stored(email_theme_get, version_id=version.pk))
         return _email(model_admin, request, version, locale, state)
     messages.success(request, "The e-mail theme is saved; the sample below shows it.")

@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 
 from themeconfig import services
 from themeconfig.admin import workspace
-from themeconfig.admin.base import principal_of
+from themeconfig.admin.base import on_page, principal_of, refusal_shown
 from themeconfig.admin.common import actor_label, when_label
 from themeconfig.admin.locales import theme_locales
 from themeconfig.admin.structure.common import (
@@ -34,7 +34,6 @@ from themeconfig.admin.structure.common import (
     to_int,
 )
 from themeconfig.models import NavigationSurface
-from themeconfig.platform.errors import DomainError
 from themeconfig.selectors.themes import navigation_get
 from themeconfig.validators.issues import child_path
 from themeconfig.validators.navigation import (
@@ -264,11 +263,11 @@ def navigation_page(model_admin, request, version):
         return _navigation(model_admin, request, version, surface, NavEditing(rows, expected, status=status))
     items, anchors = nav_document(rows)
     what = f"{NavigationSurface(surface).label.lower()} navigation"
-    try:
+    with refusal_shown(request, on_page) as refusal:
         services.navigation_put(principal=principal_of(request), version_id=version.pk, surface=surface,
                                 items=items, expected_version=expected)
-    except DomainError as error:
-        shown, expected = refused(error, anchors, what=what, expected=expected, current=lambda: stored(
+    if refusal:
+        shown, expected = refused(refusal.error, anchors, what=what, expected=expected, current=lambda: stored(
             navigation_get, version_id=version.pk, surface=surface))
         return _navigation(model_admin, request, version, surface, NavEditing(rows, expected, shown))
     messages.success(request, f"The {what} is saved.")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from drf_spectacular import extensions
 
+from themeconfig.platform.errors import CoreErrorCode
+
 
 def extension_bases() -> tuple[type, ...]:
     return (
@@ -60,7 +62,7 @@ PROBLEM_SCHEMAS = {
             "type": {"type": "string", "description": "A URI naming the problem type."},
             "title": {"type": "string"},
             "status": {"type": "integer", "description": "The HTTP status code."},
-            "code": {"type": "string", "example": "MELMASTOON.VALIDATION.FAILED"},
+            "code": {"type": "string", "example": str(CoreErrorCode.VALIDATION_FAILED)},
             "detail": {"type": "string"},
             "instance": {"type": "string", "description": "The request path."},
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemFieldError"}},
