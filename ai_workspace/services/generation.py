@@ -56,7 +56,7 @@ from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
-from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
+from themeconfig.platform.jobs.dispatch import JobKind, job_enqueue, job_fail
 from themeconfig.services.occ import not_found
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.version_children import default_locale_entries
@@ -157,7 +157,7 @@ def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVer
 
 def enqueue_generation_job(*, job_id: str, tenant_id: str) -> None:
     """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
-    as soon as the broker answers again (themeconfig/services/jobs.py)."""
+    as soon as the broker answers again (themeconfig/platform/jobs/dispatch.py)."""
     job_enqueue(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id)
 
 

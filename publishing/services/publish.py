@@ -28,7 +28,7 @@ from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
-from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
+from themeconfig.platform.jobs.dispatch import JobKind, job_enqueue, job_fail
 from themeconfig.services.occ import check_expected_version, not_found, version_conflict
 from themeconfig.services.themes import require_active_theme
 from themeconfig.services.versions import immutable, version_problems
@@ -75,7 +75,7 @@ def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind:
 
 def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
     """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
-    as soon as the broker answers again (themeconfig/services/jobs.py)."""
+    as soon as the broker answers again (themeconfig/platform/jobs/dispatch.py)."""
     job_enqueue(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id)
 
 
