@@ -240,9 +240,6 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
         if size is not None:
             published["published_bundle_size"] = size
         ThemeVersion.objects.filter(pk=job.theme_version_id).update(**published)
-        if not job_succeed(PUBLISH_JOBS, job_id=job.pk, steps=steps, trace=trace, publication_id=new_id_,
-                           bundle_sha256=sha256):
-            raise JobFinishedElsewhere(job.pk)  # rolls the whole flip back: a failed job never publishes
         event_type = "theme.rolled_back.v1" if reason == "rollback" else "theme.published.v1"
         outbox_enqueue(tenant_id=job.tenant_id, event_type=event_type, subject=job.theme_id,
                        partition_key=job.theme_id, data={
@@ -253,6 +250,10 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                      entity_type="theme", entity_id=job.theme_id,
                      old={"active_publication_id": previous[0] if previous else None},
                      new={"active_publication_id": new_id_})
+        # Last, so the flip step ends at the job's finished_at with all its work in it.
+        if not job_succeed(PUBLISH_JOBS, job_id=job.pk, steps=steps, trace=trace, publication_id=new_id_,
+                           bundle_sha256=sha256):
+            raise JobFinishedElsewhere(job.pk)  # rolls the whole flip back: a failed job never publishes
         failpoint("publish.in_flip")  # every write of the flip done, none committed
     with tenant_context(job.tenant_id):
         return ThemePublication.objects.get(pk=new_id_)

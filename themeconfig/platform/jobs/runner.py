@@ -9,11 +9,10 @@ a job's steps always fit between its start and its finish (perf_counter timings 
 was timed past the `finished_at` taken at its start)."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, OperationalError
 from django.db.models import Model
@@ -31,8 +30,8 @@ class JobFinishedElsewhere(Exception):
 
 
 def _floor_ms(began: datetime, ended: datetime) -> float:
-    # Rounded down, so that the steps' sum never passes the job's own elapsed time.
-    return math.floor((ended - began).total_seconds() * 10_000) / 10
+    # Rounded down to a tenth, in whole microseconds, so the steps' sum never passes the job's elapsed time.
+    return ((ended - began) // timedelta(microseconds=100)) / 10
 
 
 @dataclass
