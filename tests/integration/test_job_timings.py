@@ -12,9 +12,8 @@ import pytest
 from ai_workspace.providers import get_provider
 from ai_workspace.services import generation
 from publishing.services import publish
-from themeconfig import services
+from tests.integration.test_publish_jobs import draft, world  # noqa: F401 - the same tenant, theme and drafts
 from themeconfig.platform.jobs.runner import JobSteps
-from themeconfig.platform.principal import Principal
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 US = timedelta(microseconds=1)
@@ -25,20 +24,6 @@ def no_broker(monkeypatch):
     """The tests run the jobs themselves; nothing goes to Redis."""
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
     monkeypatch.setattr(generation, "enqueue_generation_job", lambda **kwargs: None)
-
-
-@pytest.fixture
-def world(tenant_factory):
-    tenant = tenant_factory()
-    admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
-    theme = services.theme_create(principal=admin, name="Lake")
-    return tenant, admin, theme
-
-
-def draft(admin, theme, text="hello"):
-    version = services.version_create(principal=admin, theme_id=theme.pk)
-    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": text})
-    return version
 
 
 def assert_steps_fit(job, names):
