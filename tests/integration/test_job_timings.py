@@ -12,11 +12,13 @@ import pytest
 from ai_workspace.providers import get_provider
 from ai_workspace.services import generation
 from publishing.services import publish
-from tests.integration.test_publish_jobs import draft, world  # noqa: F401 - the same tenant, theme and drafts
+from tests.integration import test_publish_jobs
 from themeconfig.platform.jobs.runner import JobSteps
 
 pytestmark = pytest.mark.usefixtures("committed_db")
 US = timedelta(microseconds=1)
+# The same tenant, theme and drafts as the publish jobs' tests.
+world, draft = test_publish_jobs.world, test_publish_jobs.draft
 
 
 @pytest.fixture(autouse=True)
