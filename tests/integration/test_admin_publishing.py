@@ -135,7 +135,7 @@ def test_publish_page__role__button_only_for_publishers_and_readiness_said(clien
     assert ("may publish" if role in PUBLISHERS else "may not publish") in page
     assert f'name="expected_theme_version" value="{theme_version(theme)}"' in page or role not in PUBLISHERS
     assert "Nothing is published yet" in page
-    assert "publishing/admin/job-progress.js" in page and "<script>" not in page  # a static file, no inline script
+    assert "platform/jobs/job-progress.js" in page and "<script>" not in page  # a static file, no inline script
 
 
 @db
