@@ -10,6 +10,6 @@ class AiWorkspaceConfig(AppConfig):
     def ready(self):
         from ai_workspace import errors  # noqa: F401  (registers its constraint rules)
         from ai_workspace.services.generation import GENERATION_JOBS
-        from themeconfig.services.jobs import job_kind_register
+        from themeconfig.platform.jobs.kinds import job_kind_register
 
         job_kind_register(GENERATION_JOBS)  # generation jobs whose enqueue failed are sent again (jobs_redispatch)

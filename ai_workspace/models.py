@@ -9,6 +9,7 @@ from django_rls.models import RLSModel
 from themeconfig.models import ContentBlock, ContentSurface, Theme, ThemeVersion
 from themeconfig.models.tenancy import tenant_isolation_policy
 from themeconfig.platform.ids import PrefixedIdField
+from themeconfig.platform.jobs.models import Job
 from themeconfig.validators.locales import locale_label
 
 
@@ -102,12 +103,11 @@ class GenerationJobStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class GenerationJob(RLSModel):
+class GenerationJob(Job):
     """theme_config.ai_generation_jobs (sql/0002_generation_jobs.sql): one request for a draft, run
     by a worker calling the provider, polled by the caller; ends with a pending draft or an error."""
 
     id = PrefixedIdField(prefix="aij", primary_key=True)
-    tenant_id = models.TextField()
     kind = models.TextField(choices=GenerationJobKind.choices)
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="ai_generation_jobs")
     theme_version = models.ForeignKey(
@@ -118,21 +118,10 @@ class GenerationJob(RLSModel):
     provider = models.TextField()
     status = models.TextField(choices=GenerationJobStatus.choices, default=GenerationJobStatus.QUEUED)
     draft_id = models.TextField(null=True, blank=True)
-    error_code = models.TextField(null=True, blank=True)
-    error_message = models.TextField(null=True, blank=True)
     errors = models.JSONField(default=list)
-    trace = models.JSONField(default=dict)
-    attempts = models.IntegerField(default=0)
-    requested_by = models.TextField()
-    principal = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         db_table = 'theme_config"."ai_generation_jobs'
-        ordering = ["-created_at"]
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import DatabaseError, OperationalError
+from django.db import OperationalError
 
 from ai_workspace.errors import AIErrorCode
 
@@ -22,19 +22,10 @@ def run_generation_job_task(self, *, job_id: str, tenant_id: str):
     """Runs the job (its own tenant transactions; the provider is called outside them); a database
     fault retries with backoff, provider faults are the provider's own retries and end on the job."""
     from ai_workspace.services.generation import generation_job_fail, generation_job_run
+    from themeconfig.platform.jobs.runner import job_task_run
 
-    try:
-        job = generation_job_run(job_id=job_id, tenant_id=tenant_id, worker=self.request.hostname)
-    except OperationalError:
-        if self.request.retries >= MAX_ATTEMPTS:
-            generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.WORKER_LOST,
-                                message="gave up after repeated database faults")
-            return "failed"
-        raise
-    except DatabaseError as exc:
-        generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.WORKER_LOST, message=str(exc))
-        raise
-    return job.status if job is not None else "missing"
+    return job_task_run(self, job_id=job_id, tenant_id=tenant_id, run=generation_job_run, fail=generation_job_fail,
+                        fault_code=AIErrorCode.WORKER_LOST, gave_up="gave up after repeated database faults")
 
 
 @shared_task(name="ai_workspace.reap_stale_generation_jobs_task")

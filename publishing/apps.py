@@ -16,6 +16,6 @@ class PublishingConfig(AppConfig):
         resolve_cache.connect_receivers()  # themeconfig's host changes drop cached resolutions
 
         from publishing.services.publish import PUBLISH_JOBS
-        from themeconfig.services.jobs import job_kind_register
+        from themeconfig.platform.jobs.kinds import job_kind_register
 
         job_kind_register(PUBLISH_JOBS)  # publish jobs whose enqueue failed are sent again (jobs_redispatch)

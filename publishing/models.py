@@ -14,6 +14,7 @@ from django_rls.models import RLSModel
 from themeconfig.models import Theme, ThemeVersion
 from themeconfig.models.tenancy import tenant_isolation_policy
 from themeconfig.platform.ids import PrefixedIdField
+from themeconfig.platform.jobs.models import Job
 
 
 class PublicationReason(models.TextChoices):
@@ -198,11 +199,10 @@ class PublishJobStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class PublishJob(RLSModel):
+class PublishJob(Job):
     """theme_config.publish_jobs: one publish, rollback or re-publish, run by a worker, polled by the caller."""
 
     id = PrefixedIdField(prefix="pbj", primary_key=True)
-    tenant_id = models.TextField()
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="publish_jobs")
     theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="publish_jobs")
     kind = models.TextField(choices=PublishJobKind.choices)
@@ -213,20 +213,9 @@ class PublishJob(RLSModel):
         ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     publication = models.ForeignKey(ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     bundle_sha256 = models.TextField(null=True, blank=True)
-    error_code = models.TextField(null=True, blank=True)
-    error_message = models.TextField(null=True, blank=True)
-    trace = models.JSONField(default=dict)
-    attempts = models.IntegerField(default=0)
-    requested_by = models.TextField()
-    principal = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(Job.Meta):
         db_table = 'theme_config"."publish_jobs'
-        ordering = ["-created_at"]
         rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:

@@ -1,16 +1,13 @@
 """Celery tasks of publishing: run a publish job; re-run jobs a lost worker left open."""
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import DatabaseError, OperationalError
-from django.utils import timezone
+from django.db import OperationalError
 
 from publishing.errors import PublishingErrorCode
 
-logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=5)
 
@@ -23,41 +20,23 @@ STALE_AFTER = timedelta(minutes=5)
 def run_publish_job_task(self, *, job_id: str, tenant_id: str):
     """Runs the job (each step opens its own tenant transaction); transient faults retry with backoff."""
     from publishing.services.publish import publish_job_fail, publish_job_run
+    from themeconfig.platform.jobs.runner import job_task_run
 
-    try:
-        job = publish_job_run(job_id=job_id, tenant_id=tenant_id, worker=self.request.hostname)
-    except (OperationalError, OSError):
-        if self.request.retries >= MAX_ATTEMPTS:
-            publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=PublishingErrorCode.BUILD_FAILED,
-                             message="gave up after repeated transient faults")
-            return "failed"
-        raise
-    except DatabaseError as exc:
-        publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=PublishingErrorCode.BUILD_FAILED, message=str(exc))
-        raise
-    return job.status if job is not None else "missing"
+    return job_task_run(self, job_id=job_id, tenant_id=tenant_id, run=publish_job_run, fail=publish_job_fail,
+                        transient=(OperationalError, OSError), fault_code=PublishingErrorCode.BUILD_FAILED,
+                        gave_up="gave up after repeated transient faults")
 
 
 @shared_task(name="publishing.reap_stale_publish_jobs_task")
 def reap_stale_publish_jobs_task(*, stale_after_seconds: int | None = None) -> int:
     """Unfinished jobs untouched for a while (a lost worker, a lost enqueue): run again, or fail
     them with WORKER_LOST once they have used their attempts. Cross-tenant, on the service connection."""
-    from publishing.models import PublishJob, PublishJobStatus
-    from publishing.services.publish import enqueue_publish_job, publish_job_fail
-    from themeconfig.platform.service_db import service_context
+    from publishing.services import publish
+    from themeconfig.platform.jobs.reaper import jobs_reap
 
-    cutoff = timezone.now() - (timedelta(seconds=stale_after_seconds) if stale_after_seconds is not None else STALE_AFTER)
-    with service_context() as alias:
-        stale = list(PublishJob.objects.using(alias).filter(updated_at__lt=cutoff).exclude(
-            status__in=[PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED]).values_list("id", "tenant_id", "attempts"))
-    for job_id, tenant_id, attempts in stale:
-        if attempts >= MAX_ATTEMPTS:
-            publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=PublishingErrorCode.WORKER_LOST,
-                             message=f"no worker finished it after {attempts} attempts")
-        else:
-            logger.warning("re-running stale publish job %s (%s attempts so far)", job_id, attempts)
-            enqueue_publish_job(job_id=job_id, tenant_id=tenant_id)
-    return len(stale)
+    stale_after = timedelta(seconds=stale_after_seconds) if stale_after_seconds is not None else STALE_AFTER
+    return jobs_reap(publish.PUBLISH_JOBS, stale_after=stale_after, give_up_after=MAX_ATTEMPTS,
+                     rerun=publish.enqueue_publish_job)
 
 
 @shared_task(name="publishing.relay_outbox_task", ignore_result=True)

@@ -62,6 +62,7 @@ from themeconfig.admin.workspace import (
 )
 from themeconfig.models import ThemeVersionStatus
 from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.jobs.progress import JOB_PROGRESS_JS, job_poll_response, job_started_message
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.tenancy import verified_host_names
 from themeconfig.services import version_problems
@@ -71,8 +72,8 @@ from themeconfig.validators.locales import locale_label
 
 PUBLISHABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
-PAGE_MEDIA = forms.Media(css={"all": ["publishing/admin/publishing.css"]}, js=["publishing/admin/job-progress.js",
-                                                                             "publishing/admin/preview-frame.js"])
+PAGE_MEDIA = forms.Media(css={"all": ["publishing/admin/publishing.css"]},
+                         js=[JOB_PROGRESS_JS, "publishing/admin/preview-frame.js"])
 PUBLICATIONS_SHOWN = 100
 # What the frame may be: the preview page's own widths, desktop first.
 FRAME_WIDTHS = {"desktop": 1280, "mobile": 390}
@@ -204,8 +205,8 @@ def job_json(request, context: dict, *, refreshed: dict[str, str] | None = None)
     job has ended, the page's other parts it changed (element id → HTML), drawn anew."""
     job = context["job"]
     publication = context["job_publication"]
-    response = JsonResponse({
-        "job": {
+    return job_poll_response(
+        {
             "id": job.pk, "kind": job.kind, "status": job.status, "finished": context["job_finished"],
             "status_text": context["job_status_text"], "attempts": job.attempts, "error_code": job.error_code,
             "error_message": job.error_message, "publication_id": job.publication_id,
@@ -213,14 +214,12 @@ def job_json(request, context: dict, *, refreshed: dict[str, str] | None = None)
             "steps": [{k: step[k] for k in ("status", "label", "state", "ms")} for step in context["job_steps"]],
             "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
         },
-        "active_publication": publication and {k: publication[k] for k in
-                                               ("id", "version_id", "ordinal", "sha256", "published_at")},
-        "publications_url": context["publications_url"],
-        "html": render_to_string("admin/publishing/job_progress.html", context, request=request),
-        "refreshed": refreshed or {},
-    })
-    response["Cache-Control"] = "no-store"
-    return response
+        active_publication=publication and {k: publication[k] for k in
+                                            ("id", "version_id", "ordinal", "sha256", "published_at")},
+        publications_url=context["publications_url"],
+        html=render_to_string("admin/publishing/job_progress.html", context, request=request),
+        refreshed=refreshed,
+    )
 
 
 def _parts(request, templates: dict[str, str], context: dict) -> dict[str, str]:
@@ -261,7 +260,7 @@ def version_publish_page(model_admin, request, version):
                                           expected_theme_version=_expected_theme_version(request))
         if refusal:
             return HttpResponseRedirect(here)
-        messages.success(request, f"Publishing version {version.ordinal}: the job is under way.")
+        job_started_message(request, f"Publishing version {version.ordinal}: the job is under way.")
         return HttpResponseRedirect(_page(model_admin, "version", "publish", version, {"job": job.pk}))
 
     job = _job_from_query(request, theme_id=theme.pk, version_id=version.pk)
@@ -306,7 +305,7 @@ def theme_publications_page(model_admin, request, theme):
                 return HttpResponse("Unknown action.", status=400, content_type="text/plain")
         if refusal:
             return HttpResponseRedirect(here)
-        messages.success(request, done)
+        job_started_message(request, done)
         return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme, {"job": job.pk}))
 
     job = _job_from_query(request, theme_id=theme.pk)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from themeconfig.platform.jobs.dispatch import jobs_redispatch
 from themeconfig.services.audit import audit_partitions_ensure
-from themeconfig.services.jobs import jobs_redispatch
 
 
 @shared_task(name="themeconfig.ensure_audit_partitions_task")

@@ -1,15 +1,19 @@
 """What the AI workspace's admin pages share (ai_workspace/admin/): the job progress the pages show
-and answer as JSON (`?job=<id>&format=json`, followed by ai_workspace/admin/generation-jobs.js), the
+and answer as JSON (`?job=<id>&format=json`, followed by the jobs' progress widget,
+themeconfig/platform/jobs/progress.py, which draws the page's drafts again when the job ends), the
 labels, the decision form and the asking/deciding steps that call the use cases, and the draft lists'
 status tabs and cards.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 
 from ai_workspace import selectors, services
@@ -22,11 +26,12 @@ from themeconfig.admin.common import (
     status_badge,
     when_label,
 )
+from themeconfig.platform.jobs.progress import JOB_PROGRESS_JS, job_poll_response, job_started_message
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.themes import version_find, version_list
 from themeconfig.validators.locales import locale_label
 
-MEDIA = forms.Media(css={"all": ["ai_workspace/admin/ai-workspace.css"]}, js=["ai_workspace/admin/generation-jobs.js"])
+MEDIA = forms.Media(css={"all": ["ai_workspace/admin/ai-workspace.css"]}, js=[JOB_PROGRESS_JS])
 JOBS_SHOWN = 10
 DRAFTS_SHOWN = 30
 FINISHED = (GenerationJobStatus.SUCCEEDED, GenerationJobStatus.FAILED)
@@ -106,22 +111,25 @@ def job_parameters(job) -> str:
     return f"{p.get('kind', '?')} on {p.get('surface', '?')}, {p.get('locale', '?')} ({target})"
 
 
-def job_json(job, base_url: str) -> JsonResponse:
+def job_json(request, job, base_url: str, *, refreshed: Callable[[], dict[str, str]] | None = None) -> JsonResponse:
+    """The poll's answer: the job's state, its status cell drawn as on the page, and, once it has ended,
+    `refreshed()`: the page's parts it changed (its drafts), drawn anew."""
     row = job_row(job, base_url)
-    response = JsonResponse({"job": {
+    return job_poll_response({
         "id": job.pk, "kind": job.kind, "status": job.status, "status_label": JOB_LABELS.get(job.status, job.status),
         "finished": row["finished"], "text": row["text"], "attempts": job.attempts, "error_code": job.error_code,
         "error_message": job.error_message,
         "errors": [{"path": e.get("path"), "message": e.get("message")} for e in row["errors"]],
         "draft_id": job.draft_id, "draft_url": row["draft_url"] or None,
-    }})
-    response["Cache-Control"] = "no-store"
-    return response
+    }, html=render_to_string("admin/ai_workspace/job_status.html", {"row": row}, request=request),
+        refreshed=refreshed() if refreshed is not None and row["finished"] else None)
 
 
 def jobs_context(request, jobs, base_url: str) -> dict:
     rows = [job_row(job, base_url) for job in jobs[:JOBS_SHOWN]]
-    return {"jobs": rows, "jobs_open": any(not row["finished"] for row in rows), "focused_job": request.GET.get("job"),
+    focused = request.GET.get("job")
+    return {"jobs": rows, "jobs_open": any(not row["finished"] for row in rows), "focused_job": focused,
+            "job_finished": any(row["finished"] for row in rows if row["job"].pk == focused),
             "refresh_url": request.get_full_path()}
 
 
@@ -250,7 +258,7 @@ def ask(request, form, call):
         job = call(form.cleaned_data)
     if refusal:
         return None
-    messages.success(request, f"Asked for a draft: job {job.pk} is {job.status}. It shows below as it runs.")
+    job_started_message(request, f"Asked for a draft: job {job.pk} is {job.status}. It shows below as it runs.")
     return job
 
 

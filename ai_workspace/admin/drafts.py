@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 
 from ai_workspace import selectors
@@ -176,7 +177,10 @@ def drafts_page(model_admin, request, version):
     base_url = page_url(model_admin.admin_site.name, "version", DRAFTS, version.pk)
     jobs = selectors.generation_job_list(theme_id=version.theme_id).filter(theme_version_id=version.pk)
     if request.method == "GET" and request.GET.get("format") == "json":
-        return job_json(polled_job(request, jobs), base_url)
+        job = polled_job(request, jobs)
+        return job_json(request, job, base_url, refreshed=lambda: {"ai-drafts": render_to_string(
+            "admin/ai_workspace/draft_sections.html",
+            _drafts_context(model_admin, request, version, base_url, jobs, {}, {}), request=request)})
     forms_shown: dict = {}
     bound: dict = {}
     if request.method == "POST":
@@ -213,6 +217,12 @@ def drafts_page(model_admin, request, version):
 
 
 def _drafts(model_admin, request, version, base_url, jobs, forms_shown, bound):
+    context = _drafts_context(model_admin, request, version, base_url, jobs, forms_shown, bound)
+    return render_workspace_page(model_admin, request, version, slug=DRAFTS, template="admin/ai_workspace/drafts.html",
+                                 context=context, title=f"AI drafts: version {version.ordinal} of {version.theme.name}")
+
+
+def _drafts_context(model_admin, request, version, base_url, jobs, forms_shown, bound) -> dict:
     theme = version.theme
     editable = version.status in EDITABLE_VERSIONS and theme.deleted_at is None
     can_ask = can(request, Permission.THEMES_EDIT) and editable
@@ -244,5 +254,4 @@ def _drafts(model_admin, request, version, base_url, jobs, forms_shown, bound):
         "translation_cards": [translation_card(d, can_decide, bound) for d in translations],
         "content_cards": [content_card(d, can_decide, bound) for d in contents],
     }
-    return render_workspace_page(model_admin, request, version, slug=DRAFTS, template="admin/ai_workspace/drafts.html",
-                                 context=context, title=f"AI drafts: version {version.ordinal} of {theme.name}")
+    return context

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
 
 from ai_workspace import selectors
@@ -94,7 +95,10 @@ def palettes_page(model_admin, request, theme):
     base_url = page_url(model_admin.admin_site.name, "theme", PALETTES, theme.pk)
     jobs = selectors.generation_job_list(theme_id=theme.pk).filter(kind=GenerationJobKind.PALETTE)
     if request.method == "GET" and request.GET.get("format") == "json":
-        return job_json(polled_job(request, jobs), base_url)
+        job = polled_job(request, jobs)
+        return job_json(request, job, base_url, refreshed=lambda: {"palette-suggestions": render_to_string(
+            "admin/ai_workspace/palette_suggestions.html",
+            _palettes_context(model_admin, request, theme, base_url, jobs, None, {}), request=request)})
     ask_form = None
     bound: dict = {}
     if request.method == "POST":
@@ -121,6 +125,12 @@ def palettes_page(model_admin, request, theme):
 
 
 def _palettes(model_admin, request, theme, base_url, jobs, ask_form, bound):
+    context = _palettes_context(model_admin, request, theme, base_url, jobs, ask_form, bound)
+    return render_workspace_page(model_admin, request, theme, slug=PALETTES, template="admin/ai_workspace/palettes.html",
+                                 context=context, title=f"AI palettes: {theme.name}")
+
+
+def _palettes_context(model_admin, request, theme, base_url, jobs, ask_form, bound) -> dict:
     can_ask = can(request, Permission.THEMES_EDIT) and theme.deleted_at is None
     can_decide = can(request, Permission.AI_REVIEW)
     no_ask = ""
@@ -142,6 +152,5 @@ def _palettes(model_admin, request, theme, base_url, jobs, ask_form, bound):
         "read_only_reason": ("The theme is deleted: no palette can be asked for." if theme.deleted_at is not None
                              else "" if can_ask else "Your role can read the AI palettes but not ask for them."),
     }
-    return render_workspace_page(model_admin, request, theme, slug=PALETTES, template="admin/ai_workspace/palettes.html",
-                                 context=context, title=f"AI palettes: {theme.name}")
+    return context
 

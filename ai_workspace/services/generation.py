@@ -21,7 +21,6 @@ import dataclasses
 import json
 import logging
 import socket
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -51,12 +50,15 @@ from ai_workspace.services import drafts
 from themeconfig.models import BrandKit, ContentBlock, ContentSurface, Property, Tenant, Theme, ThemeVersion
 from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.jobs.dispatch import job_enqueue
+from themeconfig.platform.jobs.kinds import JobKind
+from themeconfig.platform.jobs.reaper import jobs_reap
+from themeconfig.platform.jobs.runner import job_claimed, job_fail, job_succeed
 from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
-from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
 from themeconfig.services.rules import choice_errors
 from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import editable_version
@@ -67,7 +69,9 @@ logger = logging.getLogger(__name__)
 FINISHED = (GenerationJobStatus.SUCCEEDED, GenerationJobStatus.FAILED)
 # Runs a job gets before it is failed with WORKER_LOST (a job that kills its worker every time).
 MAX_RUNS = 4
-GENERATION_JOBS = JobKind(model=GenerationJob, task_name="ai_workspace.run_generation_job_task", finished=FINISHED)
+GENERATION_JOBS = JobKind(model=GenerationJob, task_name="ai_workspace.run_generation_job_task", finished=FINISHED,
+                          entity_type="ai_generation_job", max_runs=MAX_RUNS, worker_lost=AIErrorCode.WORKER_LOST,
+                          audit=audit_record)
 MAX_FACTS_BYTES = 16 * 1024
 PLURAL_CATEGORY_MODES = ("target", "source")
 DAY = timedelta(hours=24)
@@ -156,7 +160,7 @@ def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVer
 
 def enqueue_generation_job(*, job_id: str, tenant_id: str) -> None:
     """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
-    as soon as the broker answers again (themeconfig/services/jobs.py)."""
+    as soon as the broker answers again (themeconfig/platform/jobs/dispatch.py)."""
     job_enqueue(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id)
 
 
@@ -338,8 +342,7 @@ def _create_draft(job: GenerationJob, principal: Principal, result):
 
 def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
                         errors: list[FieldError] | None = None, trace: dict | None = None) -> GenerationJob:
-    return job_fail(GenerationJob, job_id=job_id, tenant_id=tenant_id, finished=FINISHED,
-                    failed=GenerationJobStatus.FAILED, entity_type="ai_generation_job", code=code, message=message,
+    return job_fail(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id, code=code, message=message,
                     errors=[e.as_dict() for e in errors or []][:100],
                     trace=lambda job: {**job.trace, **(trace or {})})
 
@@ -347,17 +350,10 @@ def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
 def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider=None) -> GenerationJob | None:
     """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
     trace = {"worker": worker or socket.gethostname()}
-    with tenant_context(tenant_id):
-        job = GenerationJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in FINISHED:
-            return job
-        if job.attempts >= MAX_RUNS:
-            return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.WORKER_LOST,
-                                       message=f"no run finished it in {job.attempts} attempts")
-        GenerationJob.objects.filter(pk=job_id).update(
-            status=GenerationJobStatus.RUNNING, attempts=job.attempts + 1,
-            started_at=job.started_at or timezone.now(), updated_at=timezone.now())
-        principal = Principal.from_payload(job.principal)
+    with job_claimed(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id, status=GenerationJobStatus.RUNNING) as claim:
+        if claim.over:
+            return claim.job
+        job, principal, steps = claim.job, claim.principal, claim.steps
         try:
             request = _provider_request(job)
         except ProviderInputError as error:
@@ -366,7 +362,7 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
         return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.PROVIDER_INPUT_REJECTED,
                                    message=input_error.message, trace=trace,
                                    errors=[FieldError(input_error.field, "invalid", input_error.message)])
-    started = time.perf_counter()
+    steps.start("provider")
     try:
         provider = provider or get_provider()
         result = getattr(provider, job.kind)(request)
@@ -380,7 +376,8 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
         return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message,
                                    trace={**trace, **{k: v for k, v in error.extra.items() if k != "attempts"},
                                           "provider_attempts": error.extra.get("attempts")})
-    trace["provider_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    steps.start("draft")  # ends the provider step: the draft is made and the job finished in one transaction
+    trace.update(steps.trace())
     try:
         with tenant_context(tenant_id):
             job = GenerationJob.objects.select_for_update().get(pk=job_id)
@@ -388,10 +385,7 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
                 return job
             _hold_generation_lock(tenant_id)  # the job leaves the count as its draft enters it
             draft = _create_draft(job, principal, result)
-            now = timezone.now()
-            GenerationJob.objects.filter(pk=job_id).update(
-                status=GenerationJobStatus.SUCCEEDED, draft_id=draft.pk, trace={**job.trace, **trace},
-                finished_at=now, updated_at=now)
+            job_succeed(GENERATION_JOBS, job_id=job_id, steps=steps, trace={**job.trace, **trace}, draft_id=draft.pk)
             return GenerationJob.objects.get(pk=job_id)
     except DomainError as error:  # invalid output (422 INVALID_OUTPUT), or the target became immutable/gone
         return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message,
@@ -401,17 +395,4 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
 def reap_stale_generation_jobs(*, stale_after: timedelta) -> int:
     """Unfinished jobs untouched for `stale_after` (a lost worker or enqueue): run again, or fail them
     with WORKER_LOST once they used their runs. Cross-tenant, on the service connection."""
-    from themeconfig.platform.service_db import service_context
-
-    cutoff = timezone.now() - stale_after
-    with service_context() as alias:
-        stale = list(GenerationJob.objects.using(alias).filter(updated_at__lt=cutoff).exclude(
-            status__in=FINISHED).values_list("id", "tenant_id", "attempts"))
-    for job_id, tenant_id, attempts in stale:
-        if attempts >= MAX_RUNS:
-            generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.WORKER_LOST,
-                                message=f"no worker finished it after {attempts} attempts")
-        else:
-            logger.warning("re-running stale AI generation job %s (%s attempts so far)", job_id, attempts)
-            enqueue_generation_job(job_id=job_id, tenant_id=tenant_id)
-    return len(stale)
+    return jobs_reap(GENERATION_JOBS, stale_after=stale_after, rerun=enqueue_generation_job)

@@ -153,7 +153,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "kwargs": {"months_ahead": 3},
     },
     # Jobs (publish, AI generation) asked for while the broker was down: sent as soon as it is back,
-    # rather than by the reapers below minutes later (themeconfig/services/jobs.py).
+    # rather than by the reapers below minutes later (themeconfig/platform/jobs/dispatch.py).
     "redispatch-jobs": {"task": "themeconfig.redispatch_jobs_task", "schedule": JOB_REDISPATCH_SECONDS},
     # Publish jobs a lost worker (or a lost enqueue) left open: run again, or fail after 5 attempts.
     "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},

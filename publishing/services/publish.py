@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,11 +23,20 @@ from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersion
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
 from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id, new_id
+from themeconfig.platform.jobs.dispatch import job_enqueue
+from themeconfig.platform.jobs.kinds import JobKind
+from themeconfig.platform.jobs.runner import (
+    JobFinishedElsewhere,
+    JobSteps,
+    job_advance,
+    job_claimed,
+    job_fail,
+    job_succeed,
+)
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.services.audit import audit_record
-from themeconfig.services.jobs import JobKind, job_enqueue, job_fail
 from themeconfig.services.occ import check_expected_version, version_conflict
 from themeconfig.services.themes import require_active_theme
 from themeconfig.services.versions import immutable, version_problems
@@ -38,11 +46,9 @@ FINISHED = (PublishJobStatus.SUCCEEDED, PublishJobStatus.FAILED)
 # Runs a job gets before it is failed with WORKER_LOST: the first, plus the task's retries for
 # transient faults (publishing/tasks.py MAX_ATTEMPTS), plus redeliveries after a lost worker.
 MAX_RUNS = 6
-PUBLISH_JOBS = JobKind(model=PublishJob, task_name="publishing.run_publish_job_task", finished=FINISHED)
-
-
-class JobFinishedElsewhere(Exception):
-    """The job was finished by another path (the reaper, a give-up) while this run went on: stop."""
+PUBLISH_JOBS = JobKind(model=PublishJob, task_name="publishing.run_publish_job_task", finished=FINISHED,
+                       entity_type="publish_job", max_runs=MAX_RUNS, worker_lost=PublishingErrorCode.WORKER_LOST,
+                       audit=audit_record)
 
 
 def _live_theme(theme_id: str) -> Theme:
@@ -75,7 +81,7 @@ def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind:
 
 def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
     """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
-    as soon as the broker answers again (themeconfig/services/jobs.py)."""
+    as soon as the broker answers again (themeconfig/platform/jobs/dispatch.py)."""
     job_enqueue(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id)
 
 
@@ -138,17 +144,8 @@ def _active_version_id(theme: Theme) -> str | None:
 
 # --- running a job (a worker) ---------------------------------------------------------------------
 
-def _set_status(job_id: str, tenant_id: str, status: str, **fields) -> PublishJob:
-    with tenant_context(tenant_id):
-        if not PublishJob.objects.filter(pk=job_id).exclude(status__in=FINISHED).update(
-                status=status, updated_at=timezone.now(), **fields):
-            raise JobFinishedElsewhere(job_id)
-        return PublishJob.objects.get(pk=job_id)
-
-
 def publish_job_fail(*, job_id: str, tenant_id: str, code: str, message: str) -> PublishJob:
-    return job_fail(PublishJob, job_id=job_id, tenant_id=tenant_id, finished=FINISHED, failed=PublishJobStatus.FAILED,
-                    entity_type="publish_job", code=code, message=message)
+    return job_fail(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, code=code, message=message)
 
 
 def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob:
@@ -157,23 +154,16 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
     from publishing.storage import upload_bundle
 
     worker = worker or socket.gethostname()
-    timings: dict[str, float] = {}
-    with tenant_context(tenant_id):
-        job = PublishJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status in FINISHED:
-            return job
-        if job.attempts >= MAX_RUNS:  # e.g. a job that kills its worker process every time
-            return publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=PublishingErrorCode.WORKER_LOST,
-                                    message=f"no run finished it in {job.attempts} attempts")
-        principal = Principal.from_payload(job.principal)
-        PublishJob.objects.filter(pk=job_id).update(
-            status=PublishJobStatus.BUILDING, attempts=job.attempts + 1, started_at=job.started_at or timezone.now(),
-            updated_at=timezone.now())
+    with job_claimed(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, status=PublishJobStatus.BUILDING) as claim:
+        pass
+    if claim.over:
+        return claim.job
+    job, principal, steps = claim.job, claim.principal, claim.steps
     try:
         with use_case(principal, Permission.THEMES_PUBLISH):
             # A job asked for before the theme was suspended or archived is refused when it runs.
             require_active_theme(Theme.objects.filter(pk=job.theme_id).values_list("status", flat=True).first())
-            started = time.perf_counter()
+            steps.start("build")
             if job.kind == PublishJobKind.ROLLBACK:
                 target = ThemePublication.objects.get(pk=job.target_publication_id)
                 bundle_url, sha256, size = target.bundle_url, target.bundle_sha256, None
@@ -184,31 +174,31 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
                                       "The version was edited after the publish was asked for; publish again.",
                                       http_status=409)
                 bundle = build_bundle(**bundle_inputs(job.theme_version_id))
-            timings["build_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            steps.finish()
         if job.kind != PublishJobKind.ROLLBACK:
-            _set_status(job_id, tenant_id, PublishJobStatus.UPLOADING, bundle_sha256=bundle.sha256)
-            started = time.perf_counter()
+            job_advance(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, status=PublishJobStatus.UPLOADING,
+                        bundle_sha256=bundle.sha256)
+            steps.start("upload")
             uploaded = upload_bundle(bundle, tenant_id=tenant_id, theme_id=job.theme_id)
-            timings["upload_ms"] = round((time.perf_counter() - started) * 1000, 1)
+            steps.finish()
             bundle_url, sha256, size = uploaded.json_url, bundle.sha256, bundle.size
         failpoint("publish.after_upload")  # the bundle is stored, nothing flipped yet
-        _set_status(job_id, tenant_id, PublishJobStatus.FLIPPING)
-        started = time.perf_counter()
+        job_advance(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, status=PublishJobStatus.FLIPPING)
+        steps.start("flip")
         publication = _flip(job=job, principal=principal, bundle_url=bundle_url, sha256=sha256, size=size,
-                            trace={**job.trace, **timings, "worker": worker, "bundle_size": size, "sha256": sha256})
-        timings["flip_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                            steps=steps, trace={**job.trace, "worker": worker, "bundle_size": size, "sha256": sha256})
     except DomainError as error:
         return publish_job_fail(job_id=job_id, tenant_id=tenant_id, code=error.code, message=error.message)
     except JobFinishedElsewhere:
         with tenant_context(tenant_id):
             return PublishJob.objects.get(pk=job_id)
-    _invalidate_cdn(tenant_id=tenant_id, publication_id=publication.pk, job_id=job_id, timings=timings)
+    _invalidate_cdn(tenant_id=tenant_id, publication_id=publication.pk, job_id=job_id)
     with tenant_context(tenant_id):
         return PublishJob.objects.get(pk=job_id)
 
 
 def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str, size: int | None,
-          trace: dict) -> ThemePublication:
+          steps: JobSteps, trace: dict) -> ThemePublication:
     """Seed 000 §3.3 in one transaction, with the version's status, the job's success and the event."""
     reason = job.kind  # publish, rollback or re_publish: the publication's reason
     new_id_ = new_id("thp")
@@ -250,10 +240,6 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
         if size is not None:
             published["published_bundle_size"] = size
         ThemeVersion.objects.filter(pk=job.theme_version_id).update(**published)
-        if not PublishJob.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
-                status=PublishJobStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
-                bundle_sha256=sha256, trace=trace):
-            raise JobFinishedElsewhere(job.pk)  # rolls the whole flip back: a failed job never publishes
         event_type = "theme.rolled_back.v1" if reason == "rollback" else "theme.published.v1"
         outbox_enqueue(tenant_id=job.tenant_id, event_type=event_type, subject=job.theme_id,
                        partition_key=job.theme_id, data={
@@ -264,23 +250,29 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                      entity_type="theme", entity_id=job.theme_id,
                      old={"active_publication_id": previous[0] if previous else None},
                      new={"active_publication_id": new_id_})
+        # Last, so the flip step ends at the job's finished_at with all its work in it.
+        if not job_succeed(PUBLISH_JOBS, job_id=job.pk, steps=steps, trace=trace, publication_id=new_id_,
+                           bundle_sha256=sha256):
+            raise JobFinishedElsewhere(job.pk)  # rolls the whole flip back: a failed job never publishes
         failpoint("publish.in_flip")  # every write of the flip done, none committed
     with tenant_context(job.tenant_id):
         return ThemePublication.objects.get(pk=new_id_)
 
 
-def _invalidate_cdn(*, tenant_id: str, publication_id: str, job_id: str, timings: dict) -> None:
-    """After the flip: purge what a CDN may hold; losing this is harmless (the keys are content-addressed)."""
+def _invalidate_cdn(*, tenant_id: str, publication_id: str, job_id: str) -> None:
+    """After the flip: purge what a CDN may hold; losing this is harmless (the keys are content-addressed).
+    The job has finished by then: the purge is timed apart from its steps (`cdn_ms`)."""
     from publishing.cdn import cdn
 
+    steps = JobSteps()
     try:
-        started = time.perf_counter()
+        steps.start("cdn")
         invalidation_id = cdn().invalidate([f"/bundles/{tenant_id}/"])
-        timings["cdn_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        steps.finish()
     except Exception:  # noqa: BLE001 - the publish stands; the purge is retried by the CDN's own TTL
         logger.exception("CDN invalidation failed for publication %s", publication_id)
         return
     with tenant_context(tenant_id):
         ThemePublication.objects.filter(pk=publication_id).update(cdn_invalidation_id=invalidation_id)
         job = PublishJob.objects.get(pk=job_id)
-        PublishJob.objects.filter(pk=job_id).update(trace={**job.trace, **timings, "cdn_invalidation_id": invalidation_id})
+        PublishJob.objects.filter(pk=job_id).update(trace={**job.trace, **steps.timings, "cdn_invalidation_id": invalidation_id})

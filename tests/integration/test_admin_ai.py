@@ -200,9 +200,9 @@ def test_palette__ask_poll_run_swatches_approve__the_colours_land_on_the_draft(c
     assert job.requested_by == f"user:{staff.users['member'].pk}"
 
     followed = client.get(response["Location"]).content.decode()
-    assert f'data-ai-job-poll-url="{palettes_url(theme)}?job={job.pk}&amp;format=json"' in followed
+    assert f'data-job-poll-url="{palettes_url(theme)}?job={job.pk}&amp;format=json"' in followed
     assert 'aria-live="polite"' in followed and "Queued: waiting for a worker" in followed
-    assert "ai_workspace/admin/generation-jobs.js" in followed and ">Refresh</a>" in followed
+    assert "platform/jobs/job-progress.js" in followed and ">Refresh</a>" in followed
 
     polled = client.get(palettes_url(theme), {"job": job.pk, "format": "json"})
     assert polled.status_code == 200 and "no-store" in polled["Cache-Control"]

@@ -135,7 +135,7 @@ def test_publish_page__role__button_only_for_publishers_and_readiness_said(clien
     assert ("may publish" if role in PUBLISHERS else "may not publish") in page
     assert f'name="expected_theme_version" value="{theme_version(theme)}"' in page or role not in PUBLISHERS
     assert "Nothing is published yet" in page
-    assert "publishing/admin/job-progress.js" in page and "<script>" not in page  # a static file, no inline script
+    assert "platform/jobs/job-progress.js" in page and "<script>" not in page  # a static file, no inline script
 
 
 @db
@@ -595,3 +595,18 @@ def test_theme_list_and_change_page__published__the_live_version_by_number_and_d
         shown = re.sub(r"<[^>]*>", " ", client.get(url).content.decode())
         assert f"Version 1 (published {day})" in shown, url
         assert active_of(theme).pk not in shown, url
+
+
+@db
+def test_publish_post__job_ends_before_the_page_is_drawn__no_under_way_message(client, staff, theme, version):
+    """A fast worker finishes before the redirect is followed: the page says the job succeeded, and does
+    not also say it is under way (the message stays for a page drawn while the job runs, above)."""
+    sign_in(client, staff, "owner")
+    response = client.post(page_of(version, "publish"), {"expected_theme_version": theme_version(theme)})
+    [job] = jobs_of(theme)
+    run(job.pk, staff.tenant)
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert "Publishing version 1: the job is under way." in messages_of(page)  # it was sent …
+    assert "the job is under way." not in re.sub(r"<[^>]*>", " ", text)  # … but not drawn
+    assert 'data-job-status>succeeded</span>' in text and "Done: the new publication is active." in text

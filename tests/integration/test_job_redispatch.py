@@ -14,9 +14,9 @@ from publishing.models import PublishJob
 from tests.e2e.test_publishing import previewable_version
 from tests.redis_server import broker_at, queued_tasks, redis_server
 from themeconfig import services
+from themeconfig.platform.jobs.dispatch import jobs_redispatch
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
-from themeconfig.services.jobs import jobs_redispatch
 
 pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
 QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE

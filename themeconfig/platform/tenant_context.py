@@ -1,7 +1,7 @@
 """Owns the tenant context: one transaction that starts with `set_config('app.tenant_id', …, true)`.
 
 Never a session-level SET: PgBouncer runs in transaction mode, so the setting must die with the
-transaction. Requests (middleware), Celery tasks (TenantTask) and commands (`tenant_context`)
+transaction. Requests (middleware), Celery tasks (through the use cases they call) and commands (`tenant_context`)
 all come through here.
 
 A transaction-local setting made inside a savepoint outlives the savepoint's RELEASE, so a

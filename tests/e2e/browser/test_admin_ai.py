@@ -89,3 +89,37 @@ def test_ai_palettes_and_drafts__demo_owner__ask_follow_review_approve(admin_pag
     assert_no_serious_axe_violations(page)
     with tenant_context(demo_staff.tenant_id):
         assert TranslationDraft.objects.filter(theme_version_id=draft.pk, status="pending").count() == 1
+
+
+def test_ai_palette__job_ends_after_the_page_is_drawn__suggestion_appears_without_reload(admin_page, demo_draft,
+                                                                                      demo_staff):
+    """No worker runs here: the job waits, queued, while the page is drawn; the test then runs it itself,
+    and the page's script alone must show its end, its suggestion card, and drop the "asked for" message."""
+    page = admin_page
+    theme, draft = demo_draft
+    page.goto(f"/admin/themeconfig/theme/{theme.pk}/ai-palettes/")
+    page.get_by_label("Mood:").select_option("calm")
+    page.get_by_role("button", name="Ask for a palette").click()
+    expect(page).to_have_url(re.compile(r"\?job=aij_"))
+    job_id = page.url.rsplit("job=", 1)[1]
+    suggestions = page.locator("#palette-suggestions")
+    expect(suggestions).to_contain_text("No palette suggestions yet.")
+    started = page.locator(".messagelist li.tc-job-started")
+    expect(started).to_contain_text("Asked for a draft")
+    page.evaluate("() => { window.__samePage = true; }")
+    url = page.url
+
+    assert generation.generation_job_run(job_id=job_id, tenant_id=demo_staff.tenant_id).status == "succeeded"
+    card = suggestions.locator("article.ai-card--pending")
+    expect(card).to_have_count(1, timeout=JOB_TIMEOUT_MS)
+    assert page.evaluate("() => window.__samePage === true") and page.url == url  # drawn in place, no reload
+    expect(page.locator("[data-ai-job-text]").first).to_have_text(re.compile(r"^Succeeded"))
+    expect(card).to_contain_text("Calm palette")
+    expect(card.get_by_role("button", name="Approve")).to_be_visible()  # its decision form works as drawn
+    expect(started).to_have_count(0)  # "asked for … queued" is no longer true
+    expect(page.get_by_role("link", name="Refresh")).to_be_hidden()
+    screenshot(page, "admin-ai-palettes-appeared-in-place")
+    assert_no_serious_axe_violations(page)
+
+    card.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Draft approved and applied to the version.")).to_be_visible()

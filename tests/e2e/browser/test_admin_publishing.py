@@ -43,6 +43,22 @@ def ready_version(demo_staff) -> ThemeVersion:
         return ThemeVersion.objects.select_related("theme").get(pk=draft.pk)
 
 
+def test_publish_page__job_ends__the_under_way_message_goes(admin_page, ready_version, live_worker, django_db_setup):
+    """"Publishing …: the job is under way." is true while the job runs, and gone once it has succeeded."""
+    page = admin_page
+    page.goto(f"{VERSIONS}{quote(ready_version.pk)}/publish/")
+    started = page.locator(".messagelist li.tc-job-started")
+    with admin_connect(django_db_setup) as conn, conn.transaction():  # the worker waits at the flip meanwhile
+        conn.execute("SELECT 1 FROM theme_config.themes WHERE id = %s FOR NO KEY UPDATE", [ready_version.theme_id])
+        page.get_by_role("button", name=f"Publish version {ready_version.ordinal}").click()
+        page.wait_for_url(re.compile(r"/publish/\?job=pbj_"))
+        expect(started).to_have_text(f"Publishing version {ready_version.ordinal}: the job is under way.")
+    expect(page.locator("#job-progress [data-job-status]")).to_have_text("succeeded", timeout=20_000)
+    expect(started).to_have_count(0)
+    expect(page.locator("#job-progress")).to_contain_text("Done: the new publication is active.")
+    screenshot(page, "admin-publish-succeeded-no-stale-message")
+
+
 def test_publish_page__click_publish__progress_reaches_succeeded_in_place(admin_page, ready_version, live_worker,
                                                                          django_db_setup):
     page = admin_page

@@ -1,44 +1,22 @@
-"""What the apps' background jobs (publish jobs, AI generation jobs) share: handing a job to a worker
-(and handing it again once the broker is back), and failing an open job, audited.
+"""Handing a job of any kind to a worker, and handing it again once the broker is back.
 
-Each job table has `status`, `error_code`, `error_message`, `trace` (JSON), `finished_at`,
-`updated_at` and the `principal` payload of whoever asked for it; a finished job (succeeded or
-failed) is left as it is. Each app registers its job kind (`job_kind_register`, from its
-AppConfig.ready()): the table, the task that runs a job, the finished states.
+A finished job (succeeded or failed) is left as it is. Each app registers its job kinds
+(`job_kind_register`, from its AppConfig.ready()) so that `jobs_redispatch` finds them.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from django.db.models import Model
 from django.utils import timezone
 
 from themeconfig.platform.enqueue import task_send
-from themeconfig.platform.principal import Principal
+from themeconfig.platform.jobs.kinds import JobKind, job_kinds
+from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import tenant_context
-from themeconfig.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
-MAX_ERROR_MESSAGE = 2000
 # In a job's `trace` while its task could not be sent (the broker was down): jobs_redispatch sends it.
 ENQUEUE_FAILED = "enqueue_failed_at"
-
-
-@dataclass(frozen=True)
-class JobKind:
-    """A table of jobs and the Celery task (by name, `task(job_id=, tenant_id=)`) that runs one."""
-
-    model: type[Model]
-    task_name: str
-    finished: tuple[str, ...]
-
-
-_kinds: dict[str, JobKind] = {}
-
-
-def job_kind_register(kind: JobKind) -> None:
-    _kinds[kind.task_name] = kind
 
 
 def job_enqueue(kind: JobKind, *, job_id: str, tenant_id: str) -> bool:
@@ -80,11 +58,9 @@ def jobs_redispatch() -> int:
     tenant's context before its task is sent (a run copies the trace it read, so it must not read
     the mark; and a concurrent redispatch that cleared it first sends it instead), and put back if
     the send fails. A job sent twice all the same runs once (a run of a finished job is a no-op)."""
-    from themeconfig.platform.service_db import service_context
-
     waiting = []
     with service_context() as alias:
-        for kind in _kinds.values():
+        for kind in job_kinds():
             rows = (kind.model.objects.using(alias).filter(trace__has_key=ENQUEUE_FAILED)
                     .exclude(status__in=kind.finished).order_by("created_at").values_list("id", "tenant_id"))
             waiting += [(kind, job_id, tenant_id) for job_id, tenant_id in rows]
@@ -100,23 +76,3 @@ def jobs_redispatch() -> int:
         logger.info("sent job %s (%s), whose enqueue had failed", job_id, kind.task_name)
         sent += 1
     return sent
-
-
-def job_fail(model: type[Model], *, job_id: str, tenant_id: str, finished: tuple[str, ...], failed: str,
-             entity_type: str, code: str, message: str, **fields):
-    """Marks the job failed with `code`/`message` (and any extra columns in `fields`, which may be
-    callables of the locked job) and audits `<entity_type>.failed` as the job's principal; a job
-    already in one of the `finished` states is returned unchanged."""
-    with tenant_context(tenant_id):
-        job = model.objects.select_for_update().get(pk=job_id)
-        if job.status in finished:
-            return job
-        now = timezone.now()
-        extra = {name: value(job) if callable(value) else value for name, value in fields.items()}
-        model.objects.filter(pk=job_id).update(status=failed, error_code=str(code),
-                                               error_message=message[:MAX_ERROR_MESSAGE], finished_at=now,
-                                               updated_at=now, **extra)
-        audit_record(principal=Principal.from_payload(job.principal), action=f"{entity_type}.failed",
-                     entity_type=entity_type, entity_id=job_id, old={"status": job.status},
-                     new={"status": failed, "error_code": str(code)})
-        return model.objects.get(pk=job_id)
