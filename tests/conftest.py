@@ -157,10 +157,10 @@ def pytest_collection_modifyitems(config, items):
     the browser tests go to one worker together: one chromium, one gunicorn and one Celery worker for
     them all (their package-scoped fixtures), instead of one set per worker, restarted whenever the
     worker's next test lies outside their package. Without xdist, the order is as collected."""
-    if not config.pluginmanager.hasplugin("xdist") or not getattr(config.option, "numprocesses", None):
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the workers collect; the controller takes their order
         return
     items.sort(key=_run_first_rank)  # stable: file order within each rank
-    if config.getvalue("dist") == "loadgroup":
+    if getattr(config.option, "loadgroup", False):  # what xdist tells its workers for --dist loadgroup
         for item in items:
             if item.nodeid.startswith(BROWSER_TESTS):
                 item.add_marker(pytest.mark.xdist_group("browser"))
