@@ -151,16 +151,21 @@ def _run_first_rank(item: pytest.Item) -> int:
     return 1 if item.get_closest_marker("slow") else 2
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (scripts/test.sh: `--dist loadgroup`), the slow tests are scheduled first, and
     the browser tests go to one worker together: one chromium, one gunicorn and one Celery worker for
     them all (their package-scoped fixtures), instead of one set per worker, restarted whenever the
-    worker's next test lies outside their package. Without xdist, the order is as collected."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the workers collect; the controller takes their order
-        return
-    items.sort(key=_run_first_rank)  # stable: file order within each rank
-    if getattr(config.option, "loadgroup", False):  # what xdist tells its workers for --dist loadgroup
+    worker's next test lies outside their package. Without xdist, the order is as collected.
+
+    A wrapper: the group mark goes on before xdist's own hook turns it into the node ids' @browser, and
+    the sort comes after pytest-django's (stable, so its order stays within each rank)."""
+    on_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))  # workers collect; the controller takes their order
+    if on_worker and getattr(config.option, "loadgroup", False):  # what xdist tells its workers for loadgroup
         for item in items:
             if item.nodeid.startswith(BROWSER_TESTS):
                 item.add_marker(pytest.mark.xdist_group("browser"))
+    result = yield
+    if on_worker:
+        items.sort(key=_run_first_rank)
+    return result
