@@ -153,19 +153,27 @@ def _run_first_rank(item: pytest.Item) -> int:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (scripts/test.sh: `--dist loadgroup`), the slow tests are scheduled first, and
-    the browser tests go to one worker together: one chromium, one gunicorn and one Celery worker for
-    them all (their package-scoped fixtures), instead of one set per worker, restarted whenever the
-    worker's next test lies outside their package. Without xdist, the order is as collected.
-
-    A wrapper: the group mark goes on before xdist's own hook turns it into the node ids' @browser, and
-    the sort comes after pytest-django's (stable, so its order stays within each rank)."""
-    on_worker = bool(os.environ.get("PYTEST_XDIST_WORKER"))  # workers collect; the controller takes their order
-    if on_worker and getattr(config.option, "loadgroup", False):  # what xdist tells its workers for loadgroup
-        for item in items:
-            if item.nodeid.startswith(BROWSER_TESTS):
-                item.add_marker(pytest.mark.xdist_group("browser"))
+    """Under pytest-xdist the slow tests are scheduled first (the workers collect; the controller
+    takes their order). A wrapper, so the sort comes after pytest-django's own reordering (stable, so
+    its order stays within each rank). Without xdist, the order is as collected."""
     result = yield
-    if on_worker:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         items.sort(key=_run_first_rank)
     return result
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (scripts/test.sh) with the browser tests as one group: they run on one worker
+    together, with one chromium, one gunicorn and one Celery worker (their package-scoped fixtures),
+    instead of a set per worker, restarted whenever that worker's next test lies outside their package.
+    A scheduler of ours because xdist 3.8 marks a group by rewriting `item._nodeid`, which pytest 9's
+    nodeid no longer reads (an xdist_group mark would be ignored); other xdist_group marks still count."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
