@@ -162,6 +162,7 @@ def pytest_collection_modifyitems(config, items):
     return result
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown under -p no:xdist
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup` (scripts/test.sh) with the browser tests as one group: they run on one worker
     together, with one chromium, one gunicorn and one Celery worker (their package-scoped fixtures),
