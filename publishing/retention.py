@@ -3,7 +3,9 @@
 - outbox: 7 days after it was relayed (dead letters stay until an operator retries or purges them);
 - consumed_events: 90 days;
 - idempotency_keys: 24 hours after `expires_at`;
-- preview_tokens: 7 days after expiry (or revocation).
+- preview_tokens: 7 days after expiry (or revocation);
+- audit_ip_coarsen: audit-log addresses older than AUDIT_IP_COARSEN_DAYS cut to /24 or /48
+  (themeconfig/services/audit_ip_coarsening.py).
 
 Deletes in batches of BATCH rows, so a large backlog never holds long locks or one huge transaction.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from django.db import connections
 
 from themeconfig.platform.service_db import service_context
+from themeconfig.services import audit_ip_coarsening
 
 BATCH = 5000
 # table: (its key, the rows past retention)
@@ -42,4 +45,10 @@ def purge_expired(*, progress=None) -> dict[str, int]:
             if count < BATCH:
                 break
         deleted[table] = total
+    _other_kinds(deleted, progress)
     return deleted
+
+
+def _other_kinds(done: dict[str, int], progress) -> None:
+    """Retention kinds other modules own, one line each (their counts are rows changed, not deleted)."""
+    done[audit_ip_coarsening.KIND] = audit_ip_coarsening.audit_ips_coarsen(progress=progress)
