@@ -511,7 +511,8 @@ def test_purge_expired__removes_only_what_is_past_retention(tenant):
                 "('k1', %s, 'POST /x', 'h', now() - interval '25 hours'), ('k2', %s, 'POST /x', 'h', now())",
                 [tenant.id, tenant.id])
     deleted = purge_expired()
-    assert deleted == {"outbox": 1, "consumed_events": 1, "idempotency_keys": 1, "preview_tokens": 0}
+    assert deleted == {"outbox": 1, "consumed_events": 1, "idempotency_keys": 1, "preview_tokens": 0,
+                       "audit_ip_coarsen": 0}
     assert [r.event_id for r in rows()] == [recent]
     assert service_sql("SELECT event_id FROM theme_config.consumed_events") == [("new",)]
     assert service_sql("SELECT key FROM theme_config.idempotency_keys") == [("k2",)]

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
@@ -56,9 +57,13 @@ def _forget_ring(*, setting, **kwargs) -> None:
         _ring.cache_clear()
 
 
-def check_keys() -> None:
-    """Raises ImproperlyConfigured unless the key ring is usable (called at start-up)."""
-    _ring()
+def keys_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """System check (runserver, migrate, check): the key ring is usable."""
+    try:
+        _ring()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="themeconfig.E_ENCRYPTION_KEYS")]
+    return []
 
 
 def encrypt(value: str) -> str:
