@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db import connections
 
 from themeconfig.platform.service_db import service_context
-from themeconfig.services import audit_ip_coarsening
+from themeconfig.services import audit_ips_coarsen
 
 BATCH = 5000
 # table: (its key, the rows past retention)
@@ -51,4 +51,4 @@ def purge_expired(*, progress=None) -> dict[str, int]:
 
 def _other_kinds(done: dict[str, int], progress) -> None:
     """Retention kinds other modules own, one line each (their counts are rows changed, not deleted)."""
-    done[audit_ip_coarsening.KIND] = audit_ip_coarsening.audit_ips_coarsen(progress=progress)
+    done["audit_ip_coarsen"] = audit_ips_coarsen(progress=progress)
