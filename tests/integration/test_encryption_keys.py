@@ -15,6 +15,7 @@ from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform import encryption
 from themeconfig.platform.errors import CoreErrorCode
+from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
@@ -102,8 +103,9 @@ def test_wrong_key__what_needs_it_fails_clearly__other_pages_work(keyed_tenant_f
 
     with tenant_context(keyed.id), pytest.raises(encryption.EncryptionKeyError) as info:
         list(Invitation.objects.all())
-    assert info.value.code == CoreErrorCode.ENCRYPTION_KEY_UNAVAILABLE and info.value.http_status == 503
-    assert "FIELD_ENCRYPTION_KEYS" in info.value.message
+    problem = info.value.as_problem()
+    assert problem.code == CoreErrorCode.ENCRYPTION_KEY_UNAVAILABLE and problem.http_status == 503
+    assert "FIELD_ENCRYPTION_KEYS" in problem.message
     token = stored(admin_sql, "SELECT secret_encrypted FROM theme_config.webhook_subscriptions LIMIT 1")[0]
     with pytest.raises(WebhookTargetError, match="FIELD_ENCRYPTION_KEYS"):  # the relay records it per delivery
         decrypt_secret(token)
@@ -114,6 +116,25 @@ def test_wrong_key__what_needs_it_fails_clearly__other_pages_work(keyed_tenant_f
     assert client.get("/api/v1/themes/", **keyed.auth).status_code == 200
     listed = client.get("/api/v1/webhooks/", **keyed.auth)
     assert listed.status_code == 200 and len(listed.json()["results"]) == 2
+
+
+def test_wrong_key__admin__invitations_page_503_naming_the_setting__other_pages_work(
+        tenant_factory, membership_factory, settings):
+    tenant = tenant_factory()
+    with tenant_context(tenant.id):
+        owner = membership_factory(role="owner")
+    arrange(tenant)
+    settings.FIELD_ENCRYPTION_KEYS = [new_key()]
+    client = Client(raise_request_exception=False)
+    client.force_login(owner.user)
+    session = client.session
+    session[SESSION_TENANT_KEY] = tenant.id
+    session.save()
+
+    page = client.get("/admin/themeconfig/invitation/")
+    assert page.status_code == 503 and b"FIELD_ENCRYPTION_KEYS" in page.content
+    assert client.get("/admin/themeconfig/membership/").status_code == 200
+    assert client.get("/admin/").status_code == 200
 
 
 @pytest.mark.parametrize("keys", [[], ["", " "], ["not-a-fernet-key"]])

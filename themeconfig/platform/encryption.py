@@ -28,13 +28,14 @@ from themeconfig.platform.errors import CoreErrorCode, DomainError
 _HASH_CONTEXT = b"theme-config field lookup hash\x00"
 
 
-class EncryptionKeyError(DomainError):
+class EncryptionKeyError(RuntimeError):
     """A stored value cannot be decrypted with any key of FIELD_ENCRYPTION_KEYS (a key was removed
-    before `rotate_encryption_keys` finished, or the wrong keys are configured): a 503 for the pages
-    that need that value, while everything else keeps working."""
+    before `rotate_encryption_keys` finished, or the wrong keys are configured). Not a DomainError:
+    no use case refuses anything, the deployment is wrong; handler500 answers 503 for the pages that
+    need such a value (problem+json `as_problem()` on the API), and everything else keeps working."""
 
-    def __init__(self, message: str):
-        super().__init__(CoreErrorCode.ENCRYPTION_KEY_UNAVAILABLE, message, http_status=503)
+    def as_problem(self) -> DomainError:
+        return DomainError(CoreErrorCode.ENCRYPTION_KEY_UNAVAILABLE, str(self), http_status=503)
 
 
 @lru_cache(maxsize=1)
