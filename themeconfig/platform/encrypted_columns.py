@@ -51,9 +51,14 @@ def rewrite_batch(cursor, *, table: str, key: str, read: str, writes: list[str],
         new = transform(stored)
         if new is not None:
             changes.append([*new, row_key])
-    if changes:
-        assignments = ", ".join(f"{column} = %s" for column in writes)
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", changes)
+    if changes:  # one statement per batch: a round trip per row would cost most of the time
+        names = [f"c{n}" for n in range(len(writes))]
+        assignments = ", ".join(f"{column} = v.{name}::text" for column, name in zip(writes, names, strict=True))
+        row = "(" + ", ".join(["%s"] * (len(writes) + 1)) + ")"
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row] * len(changes))}) "
+            f"AS v({', '.join(names)}, k) WHERE t.{key} = v.k",
+            [value for change in changes for value in change])
     return rows[-1][0], len(rows), len(changes)
 
 
