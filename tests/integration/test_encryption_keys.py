@@ -69,9 +69,16 @@ def test_rotation__old_key_removed_afterwards__everything_still_decrypts(tenant_
     with tenant_context(tenant.id):
         assert Invitation.objects.filter(revoked_at__isnull=False).count() == 1
 
+    # A row the release before the encryption migration wrote during the rollout: clear, no hash.
+    admin_sql.execute(
+        "INSERT INTO theme_config.invitations (id, tenant_id, email, role, token_hash, invited_by, expires_at) "
+        "VALUES ('inv_ZZZZZZZZZZZZZZZZZZZZZY', %s, 'late@example.com', 'member', %s, 'operator:x', "
+        "now() + interval '1 day')", [tenant.id, "b" * 64])
+
     output = rotate(batch=2)  # step 2
-    assert "theme_config.invitations.email: 2 seen, 2 re-encrypted" in output  # progress per batch
-    assert "theme_config.invitations.email: 3 re-encrypted" in output  # the 4th was written under the new key
+    assert "theme_config.invitations.email: 1 seen, 1 re-encrypted" in output  # the clear row, first
+    assert "theme_config.invitations.email: 3 seen, 3 re-encrypted" in output  # progress per batch
+    assert "theme_config.invitations.email: 4 re-encrypted" in output  # the 5th was written under the new key
     assert "theme_config.webhook_subscriptions.secret_encrypted: 2 re-encrypted" in output
     again = rotate()  # idempotent: nothing left to do
     assert "theme_config.invitations.email: 0 re-encrypted" in again
@@ -79,13 +86,13 @@ def test_rotation__old_key_removed_afterwards__everything_still_decrypts(tenant_
 
     settings.FIELD_ENCRYPTION_KEYS = [new]  # step 3: the old key removed
     after = stored(admin_sql, "SELECT email FROM theme_config.invitations ORDER BY id")
-    assert set(after).isdisjoint(before)
+    assert set(after).isdisjoint(before) and len(after) == 5
     for token in after:
         Fernet(new).decrypt(token.encode())
         with pytest.raises(InvalidToken):
             Fernet(old).decrypt(token.encode())
     with tenant_context(tenant.id):
-        assert sorted(i.email for i in Invitation.objects.all()) == sorted([*EMAILS, EMAILS[0]])
+        assert sorted(i.email for i in Invitation.objects.all()) == sorted([*EMAILS, EMAILS[0], "late@example.com"])
     for subscription_id, secret in secrets.items():
         (token,) = stored(admin_sql, "SELECT secret_encrypted FROM theme_config.webhook_subscriptions WHERE id = %s",
                           subscription_id)

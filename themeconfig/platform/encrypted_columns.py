@@ -75,6 +75,20 @@ def rewrite_table_as_owner(connection, *, table: str, read: str, writes: list[st
         cursor.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
 
 
+def passes(column: EncryptedColumn) -> list[tuple[str, list[str], Transform]]:
+    """The walks `rotate_encryption_keys` makes over one column: (row filter, columns written, transform).
+
+    A column with a look-up hash first gets its rows without a hash encrypted: clear values that the
+    release before the encryption migration wrote while that migration was being rolled out.
+    """
+    writes, transform = rotated(column)
+    if column.hash_column is None:
+        return [("TRUE", writes, transform)]
+    return [(f"{column.hash_column} IS NULL", writes,
+             lambda clear: (encryption.encrypt(clear), encryption.lookup_hash(clear))),
+            (f"{column.hash_column} IS NOT NULL", writes, transform)]
+
+
 def rotated(column: EncryptedColumn) -> tuple[list[str], Transform]:
     """The columns written and the transform that re-encrypts one stored value with the newest key."""
 
