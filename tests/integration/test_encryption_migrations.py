@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 
 import pytest
 from cryptography.fernet import Fernet
@@ -23,6 +24,12 @@ def migrate(app: str, target: str) -> None:
     call_command("migrate", app, target, database="migrator", verbosity=0)
 
 
+def before(app: str, name: str) -> str:
+    """The migration of `app` that `name` follows (read from it, so re-chaining needs no edit here)."""
+    dependencies = importlib.import_module(f"{app}.migrations.{name}").Migration.dependencies
+    return next(target for dep_app, target in dependencies if dep_app == app)
+
+
 def legacy_fernet(settings) -> Fernet:
     return Fernet(settings.WEBHOOK_SECRET_KEY or base64.urlsafe_b64encode(
         hashlib.sha256(b"theme-config webhook secrets\x00" + settings.SECRET_KEY.encode()).digest()).decode())
@@ -37,7 +44,7 @@ def test_invitations__back_to_clear_and_forward__every_row_encrypted_and_found(t
     services.membership_invite(principal=Principal.operator("migration_test", tenant_id=tenant.id),
                                email="kept@example.com", role="viewer")
     try:
-        migrate("themeconfig", "0011_host_claims")
+        migrate("themeconfig", before("themeconfig", "0014_encryption"))
         assert column(admin_sql, "SELECT email FROM theme_config.invitations") == ["kept@example.com"]
         # A row written by the release before this one (clear address, no hash column).
         admin_sql.execute(
@@ -63,7 +70,7 @@ def test_webhook_secrets__legacy_key_and_back__secret_unchanged(tenant_factory, 
         principal=Principal.operator("migration_test", tenant_id=tenant.id), url="http://127.0.0.1:8999/m")
     query = "SELECT secret_encrypted FROM theme_config.webhook_subscriptions WHERE id = %s"
     try:
-        migrate("publishing", "0014_resolve_generation")
+        migrate("publishing", before("publishing", "0019_encryption"))
         (legacy_token,) = column(admin_sql, query, subscription.pk)
         assert legacy_fernet(settings).decrypt(legacy_token.encode()).decode() == secret  # what the old code reads
     finally:
