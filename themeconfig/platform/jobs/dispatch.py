@@ -62,7 +62,7 @@ def jobs_redispatch() -> int:
     with service_context() as alias:
         for kind in job_kinds():
             rows = (kind.model.objects.using(alias).filter(trace__has_key=ENQUEUE_FAILED)
-                    .exclude(status__in=kind.finished).order_by("created_at").values_list("id", "tenant_id"))
+                    .exclude(status__in=kind.finished).order_by("created_at").values_list("pk", "tenant_id"))
             waiting += [(kind, job_id, tenant_id) for job_id, tenant_id in rows]
     sent = 0
     for kind, job_id, tenant_id in waiting:

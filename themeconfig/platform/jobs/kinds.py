@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Model
+if TYPE_CHECKING:
+    from themeconfig.platform.jobs.models import Job
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class JobKind:
     audit log's writer (`themeconfig.services.audit.audit_record`), given by the app so that the
     platform does not import services."""
 
-    model: type[Model]
+    model: type[Job]
     task_name: str
     finished: tuple[str, ...] = ("succeeded", "failed")
     succeeded: str = "succeeded"

@@ -26,7 +26,7 @@ def jobs_reap(kind: JobKind, *, stale_after: timedelta, give_up_after: int | Non
     cutoff = timezone.now() - stale_after
     with service_context() as alias:
         stale = list(kind.model.objects.using(alias).filter(updated_at__lt=cutoff).exclude(
-            status__in=kind.finished).values_list("id", "tenant_id", "attempts"))
+            status__in=kind.finished).values_list("pk", "tenant_id", "attempts"))
     for job_id, tenant_id, attempts in stale:
         if attempts >= give_up_after:
             job_fail(kind, job_id=job_id, tenant_id=tenant_id, code=kind.worker_lost,
