@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -33,7 +34,7 @@ def tokens_sha256(tokens) -> str:
 
 # --- the state a draft is generated from -------------------------------------------------------
 
-def version_draft_base(version_id: str) -> dict:
+def version_draft_base(version_id: str) -> dict[str, Any]:
     """`base` of a translation or content draft: the target version and its OCC counter now."""
     version = ThemeVersion.objects.filter(pk=version_id).first() if is_valid_id(version_id, "thv") else None
     if version is None:
@@ -41,7 +42,7 @@ def version_draft_base(version_id: str) -> dict:
     return {"version_id": version.pk, "version": version.version}
 
 
-def palette_draft_base(theme_id: str) -> dict:
+def palette_draft_base(theme_id: str) -> dict[str, Any]:
     """`base` of a palette draft: every editable version of the theme with its OCC counter now, the
     newest of them as the default target, and a hash of that one's tokens (what the palette kept)."""
     theme = (
@@ -121,7 +122,7 @@ def _change(current, drafted) -> str:
     return "unchanged" if current == drafted else "changed"
 
 
-def _leaves(tree, prefix: str = "") -> dict:
+def _leaves(tree, prefix: str = "") -> dict[str, Any]:
     """A token group's values by dotted path (`color.primary`), nested groups flattened."""
     if not isinstance(tree, dict):
         return {prefix: tree} if prefix else {}
@@ -131,7 +132,7 @@ def _leaves(tree, prefix: str = "") -> dict:
     return leaves
 
 
-def palette_suggestion_diff(draft: PaletteSuggestion) -> dict:
+def palette_suggestion_diff(draft: PaletteSuggestion) -> dict[str, Any]:
     """Per colour token, the drafted value against the recorded target version's current one
     (`removed`: a colour the target has that the palette drops)."""
     version_id = (draft.ai_provenance.get("base") or {}).get("version_id")
@@ -145,7 +146,7 @@ def palette_suggestion_diff(draft: PaletteSuggestion) -> dict:
     return {"version_id": version.pk if version else None, "tokens": tokens}
 
 
-def translation_draft_diff(draft: TranslationDraft) -> dict:
+def translation_draft_diff(draft: TranslationDraft) -> dict[str, Any]:
     """Per drafted key, the locale pack's current entry against the drafted one."""
     pack = LocalePack.objects.filter(theme_version_id=draft.theme_version_id, locale=draft.locale).first()
     current = pack.entries if pack else {}
@@ -155,7 +156,7 @@ def translation_draft_diff(draft: TranslationDraft) -> dict:
     ]}
 
 
-def content_draft_diff(draft: ContentDraft) -> dict:
+def content_draft_diff(draft: ContentDraft) -> dict[str, Any]:
     """The block's current body and meta (null for a new block) against the drafted ones."""
     block = (ContentBlock.objects.filter(pk=draft.content_block_id).first()
              if draft.content_block_id is not None else None)
@@ -168,7 +169,7 @@ def content_draft_diff(draft: ContentDraft) -> dict:
     }
 
 
-def draft_diff(kind: str, draft: Draft) -> dict:
+def draft_diff(kind: str, draft: Draft) -> dict[str, Any]:
     """What approving `draft` would change, computed from the current state."""
     return {"palette": palette_suggestion_diff, "translation": translation_draft_diff,
             "content": content_draft_diff}[kind](draft)

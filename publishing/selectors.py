@@ -1,6 +1,8 @@
 """Reads of publishing's tables (RLS scopes every query to the tenant)."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from publishing.models import PreviewToken, PublishJob, ThemePublication
@@ -27,7 +29,7 @@ _RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", 
                       "published_at")
 
 
-def resolve_host(host: str) -> dict | None:
+def resolve_host(host: str) -> dict[str, Any] | None:
     """The public read: through theme_config.resolve_host(), which answers for this one host only."""
     from django.db import connection
 
@@ -37,7 +39,7 @@ def resolve_host(host: str) -> dict | None:
     return None if row is None else dict(zip(_RESOLUTION_FIELDS, row, strict=True))
 
 
-def resolve_host_at_generation(host: str) -> tuple[int, dict | None]:
+def resolve_host_at_generation(host: str) -> tuple[int, dict[str, Any] | None]:
     """resolve_host() and the resolve generation it is at least as new as, in one statement (the resolve
     cache's stamp: publishing/sql/0014_resolve_generation.sql)."""
     from django.db import connection

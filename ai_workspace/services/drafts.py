@@ -17,6 +17,8 @@ row) but needs only Permission.AI_REVIEW, so it does not call the THEMES_EDIT us
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Max
 from django.utils import timezone
 
@@ -76,7 +78,7 @@ def _checked_output(validate, prefix: str):
         raise _invalid_output(violation, prefix) from violation
 
 
-def _provenance(principal: Principal, result: ProviderResult, base: dict) -> dict:
+def _provenance(principal: Principal, result: ProviderResult, base: dict[str, Any]) -> dict[str, Any]:
     return jsonable({**result.provenance(), "requested_by": principal.actor, "base": base})
 
 
@@ -84,14 +86,14 @@ def _positive_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _check_version_base(base, version: ThemeVersion) -> dict:
+def _check_version_base(base, version: ThemeVersion) -> dict[str, Any]:
     if not isinstance(base, dict) or base.get("version_id") != version.pk or not _positive_int(base.get("version")):
         raise validation_error([FieldError(
             "/base", "invalid", "base is {version_id, version}: the target version and its counter when drafted.")])
     return {"version_id": base["version_id"], "version": base["version"]}
 
 
-def _check_palette_base(base, theme: Theme) -> dict:
+def _check_palette_base(base, theme: Theme) -> dict[str, Any]:
     versions = base.get("versions") if isinstance(base, dict) else None
     if (
         not isinstance(base, dict) or base.get("theme_id") != theme.pk or not isinstance(versions, dict)
@@ -118,7 +120,7 @@ def _audit_created(principal: Principal, entity_type: str, draft: Draft, **field
 
 # --- create ---------------------------------------------------------------------------------------
 
-def palette_draft_create(*, principal: Principal, theme_id: str, result: ProviderResult, base: dict) -> PaletteSuggestion:
+def palette_draft_create(*, principal: Principal, theme_id: str, result: ProviderResult, base: dict[str, Any]) -> PaletteSuggestion:
     """A pending palette for a theme: the provider's token set, valid by validate_design_tokens."""
     with use_case(principal, Permission.THEMES_EDIT):
         theme = (
@@ -136,7 +138,7 @@ def palette_draft_create(*, principal: Principal, theme_id: str, result: Provide
         return draft
 
 
-def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, on_error) -> dict:
+def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, on_error) -> dict[str, Any]:
     try:
         validate_locale_enabled(locale, enabled_locales=version.theme.enabled_locales)
     except ContractViolation as violation:
@@ -149,7 +151,7 @@ def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, o
 
 
 def translation_draft_create(*, principal: Principal, version_id: str, locale: str, result: ProviderResult,
-                             base: dict) -> TranslationDraft:
+                             base: dict[str, Any]) -> TranslationDraft:
     """Pending entries for one locale pack of a draft version: ICU-valid, with the default pack's
     arguments (parity) and the language's plural categories."""
     with use_case(principal, Permission.THEMES_EDIT):
@@ -164,7 +166,7 @@ def translation_draft_create(*, principal: Principal, version_id: str, locale: s
         return draft
 
 
-def _checked_block(version: ThemeVersion, kind: str, body, meta, prefix: str, on_error) -> tuple[dict, dict]:
+def _checked_block(version: ThemeVersion, kind: str, body, meta, prefix: str, on_error) -> tuple[dict[str, Any], dict[str, Any]]:
     enabled = list(version.theme.enabled_locales)
     issues = []
     checked = []
@@ -180,7 +182,7 @@ def _checked_block(version: ThemeVersion, kind: str, body, meta, prefix: str, on
 
 
 def content_draft_create(*, principal: Principal, version_id: str, surface: str, kind: str,
-                         content_block_id: str | None = None, result: ProviderResult, base: dict) -> ContentDraft:
+                         content_block_id: str | None = None, result: ProviderResult, base: dict[str, Any]) -> ContentDraft:
     """A pending body and meta for a new block on `surface` of a draft version, or for an existing
     block (`content_block_id`, same surface and kind); HTML sanitised as for human input."""
     errors = choice_errors("surface", surface, ContentSurface.values)
@@ -248,11 +250,11 @@ def _bound_version(version_id: str, recorded) -> ThemeVersion:
     return version
 
 
-def _applied_provenance(principal: Principal, draft: Draft, **extra) -> dict:
+def _applied_provenance(principal: Principal, draft: Draft, **extra) -> dict[str, Any]:
     return {**draft.ai_provenance, "draft_id": draft.pk, "approved_by": principal.actor, **extra}
 
 
-def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: str | None) -> tuple[ThemeVersion, dict]:
+def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: str | None) -> tuple[ThemeVersion, dict[str, Any]]:
     base = draft.ai_provenance.get("base") or {}
     target_id = version_id if version_id is not None else base.get("version_id")
     if target_id is None:
@@ -278,7 +280,7 @@ def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: s
     return version, {}
 
 
-def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> tuple[ThemeVersion, dict]:
+def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> tuple[ThemeVersion, dict[str, Any]]:
     version = _bound_version(draft.theme_version_id, (draft.ai_provenance.get("base") or {}).get("version"))
     drafted = draft.drafted_entries
     if keys is None:
@@ -318,7 +320,7 @@ def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> t
     return version, approval
 
 
-def _apply_content(principal: Principal, draft: ContentDraft) -> tuple[ThemeVersion, dict]:
+def _apply_content(principal: Principal, draft: ContentDraft) -> tuple[ThemeVersion, dict[str, Any]]:
     version = _bound_version(draft.theme_version_id, (draft.ai_provenance.get("base") or {}).get("version"))
     # Checked again: the theme's enabled locales are not part of the version's counter.
     body, meta = _checked_block(version, draft.kind, draft.drafted_body, draft.drafted_meta, "/drafted",

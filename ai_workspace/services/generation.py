@@ -22,6 +22,7 @@ import json
 import logging
 import socket
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -141,8 +142,8 @@ def _hold_to_limits(tenant_id: str) -> None:
         )
 
 
-def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict,
-             base: dict) -> GenerationJob:
+def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict[str, Any],
+             base: dict[str, Any]) -> GenerationJob:
     provider = get_provider()  # a misconfigured provider is refused now (503), not after a queue wait
     _hold_to_limits(principal.tenant_id)
     job = GenerationJob.objects.create(
@@ -237,7 +238,7 @@ def translation_generation_request(*, principal: Principal, version_id: str, loc
                         base=selectors.version_draft_base(version.pk))
 
 
-def _checked_facts(facts, errors: list[FieldError]) -> dict:
+def _checked_facts(facts, errors: list[FieldError]) -> dict[str, Any]:
     if facts is None:
         return {}
     if not isinstance(facts, dict):
@@ -250,7 +251,7 @@ def _checked_facts(facts, errors: list[FieldError]) -> dict:
 
 def content_generation_request(*, principal: Principal, version_id: str, surface: str, kind: str,
                                locale: str | None = None, content_block_id: str | None = None,
-                               property_id: str | None = None, facts: dict | None = None) -> GenerationJob:
+                               property_id: str | None = None, facts: dict[str, Any] | None = None) -> GenerationJob:
     """A job drafting a content block of `kind` on `surface` (new, or replacing `content_block_id`) in
     `locale` (default: the theme's default locale), from the brand kit, the property (default: the
     theme's) and the `facts` given (city, description, images, amenities, …: data for the templates)."""
@@ -341,7 +342,7 @@ def _create_draft(job: GenerationJob, principal: Principal, result):
 
 
 def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
-                        errors: list[FieldError] | None = None, trace: dict | None = None) -> GenerationJob:
+                        errors: list[FieldError] | None = None, trace: dict[str, Any] | None = None) -> GenerationJob:
     return job_fail(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id, code=code, message=message,
                     errors=[e.as_dict() for e in errors or []][:100],
                     trace=lambda job: {**job.trace, **(trace or {})})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -198,7 +199,7 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
 
 
 def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str, size: int | None,
-          steps: JobSteps, trace: dict) -> ThemePublication:
+          steps: JobSteps, trace: dict[str, Any]) -> ThemePublication:
     """Seed 000 §3.3 in one transaction, with the version's status, the job's success and the event."""
     reason = job.kind  # publish, rollback or re_publish: the publication's reason
     new_id_ = new_id("thp")

@@ -6,6 +6,8 @@ again at every delivery, since what a name resolves to may change.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from publishing.models import WebhookSubscription
@@ -44,7 +46,7 @@ def _errors(*, url=None, event_types=None, description=None) -> list[FieldError]
     return errors
 
 
-def _view(subscription: WebhookSubscription) -> dict:
+def _view(subscription: WebhookSubscription) -> dict[str, Any]:
     return {"url": subscription.url, "event_types": list(subscription.event_types),
             "is_active": subscription.is_active, "description": subscription.description}
 

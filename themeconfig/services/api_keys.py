@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ def api_key_create(
     principal: Principal,
     name: str,
     role: str = Role.API,
-    permissions: dict | None = None,
+    permissions: dict[str, Any] | None = None,
     expires_at=None,
     rotate: bool = False,
 ) -> tuple[ApiClient, str]:

@@ -1,6 +1,8 @@
 """Use cases of brand kits: create, update (optimistic concurrency), soft delete, one default per tenant."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from themeconfig.services.rules import name_errors
 from themeconfig.validators import ContractViolation, validate_brand_kit
 
 
-def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict:
+def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict[str, Any]:
     errors = name_errors(name)
     try:
         colors, fonts, logos, style_preferences = validate_brand_kit(
@@ -35,7 +37,7 @@ def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict:
 _AUDITED_FIELDS = ("name", "colors", "fonts", "logos", "style_preferences", "is_default", "version")
 
 
-def _audited(kit: BrandKit) -> dict:
+def _audited(kit: BrandKit) -> dict[str, Any]:
     return {field: getattr(kit, field) for field in _AUDITED_FIELDS}
 
 

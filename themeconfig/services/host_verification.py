@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -50,7 +51,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def challenge_values(token_hash_: str) -> dict:
+def challenge_values(token_hash_: str) -> dict[str, Any]:
     """A claim's verification columns for a fresh challenge: checked by beat from now on, from the
     first backoff step (an earlier challenge's failed checks say nothing about this one)."""
     return {"verification_token_hash": token_hash_, "verification_next_check_at": timezone.now(),
@@ -146,7 +147,7 @@ def host_verification_request(*, principal: Principal, host: str) -> TenantHost 
         return TenantHostClaim.objects.get(host=found.host)
 
 
-def host_verification_enqueue(*, host: str, tenant_id: str, principal: dict | None = None) -> None:
+def host_verification_enqueue(*, host: str, tenant_id: str, principal: dict[str, Any] | None = None) -> None:
     """Hands a check to a worker by task name; a lost message is harmless (beat checks due claims)."""
     task_send(CHECK_TASK, fallback="the host verification beat",
               kwargs={"host": host, "tenant_id": tenant_id, "principal": principal})

@@ -1,6 +1,8 @@
 """Optimistic concurrency: an UPDATE carries `WHERE version = expected` and bumps `version`."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, Model
 
 from themeconfig.errors import ThemeErrorCode
@@ -32,7 +34,7 @@ def check_version(*, current: int, expected_version, what: str) -> None:
         raise version_conflict(what, expected_version, current)
 
 
-def update_with_version(model: type[Model], *, pk: str, expected_version: int, values: dict, what: str,
+def update_with_version(model: type[Model], *, pk: str, expected_version: int, values: dict[str, Any], what: str,
                         **filters) -> int:
     """Applies `values` if the row is still at `expected_version`; returns the new version.
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -100,7 +101,7 @@ def tenant_ensure(
     return existing, False
 
 
-def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
+def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) -> Tenant:
     """The tenant's display name and settings document (slug and plan are the operators').
 
     Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES."""

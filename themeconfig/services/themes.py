@@ -8,6 +8,8 @@ history and keep theirs (seed 000 §5.4 is checked when locales are removed, not
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from themeconfig.errors import ThemeErrorCode
@@ -28,7 +30,7 @@ UNSET = object()
 AUDITED = ("name", "scope", "property_id", "default_locale", "enabled_locales", "fallback_chain", "status", "deleted_at")
 
 
-def _audited(theme: Theme) -> dict:
+def _audited(theme: Theme) -> dict[str, Any]:
     return {field: getattr(theme, field) for field in AUDITED}
 # Status changes a theme may make; archived is final (create a new theme instead).
 STATUS_TRANSITIONS = {
@@ -55,7 +57,7 @@ def require_active_theme(status: str) -> None:
         raise DomainError(code, message, http_status=409, extra={"theme_status": status})
 
 
-def _locale_errors(default_locale, enabled_locales, fallback_chain) -> tuple[list[FieldError], tuple | None]:
+def _locale_errors(default_locale, enabled_locales, fallback_chain) -> tuple[list[FieldError], tuple[Any, ...] | None]:
     try:
         return [], validate_theme_locales(
             default_locale=default_locale, enabled_locales=enabled_locales, fallback_chain=fallback_chain
@@ -149,7 +151,7 @@ def theme_update(
     permission = Permission.THEMES_PUBLISH if status is not UNSET else Permission.THEMES_EDIT
     with use_case(principal, permission):
         theme = _live_theme(theme_id)
-        values: dict = {}
+        values: dict[str, Any] = {}
         errors: list[FieldError] = []
         if name is not UNSET:
             errors += name_errors(name)

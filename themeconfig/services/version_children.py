@@ -4,6 +4,8 @@ preview-ready, and puts the version back to draft (its own `version` moves on).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
@@ -43,7 +45,7 @@ MAX_BLOCKS_PER_SURFACE = 200
 BLOCK_AUDITED = ("surface", "kind", "ordinal", "visibility", "body", "meta")
 
 
-def _block_fields_of(block: ContentBlock) -> dict:
+def _block_fields_of(block: ContentBlock) -> dict[str, Any]:
     return {f: getattr(block, f) for f in BLOCK_AUDITED}
 
 
@@ -70,7 +72,7 @@ def _validated(prefix: str, validate, errors: list[FieldError]):
 
 # --- content blocks ------------------------------------------------------------------------------
 
-def _block_fields(*, version: ThemeVersion, kind: str, body, meta, errors: list[FieldError]) -> tuple:
+def _block_fields(*, version: ThemeVersion, kind: str, body, meta, errors: list[FieldError]) -> tuple[Any, ...]:
     enabled = list(version.theme.enabled_locales)
     if kind not in CONTENT_BLOCK_KINDS:
         errors.append(FieldError("/kind", "invalid_choice", f"Kind must be one of {', '.join(sorted(CONTENT_BLOCK_KINDS))}."))
@@ -144,7 +146,7 @@ def content_block_update(
         block = _block(block_id)
         version = editable_version(block.theme_version_id)
         errors: list[FieldError] = []
-        values: dict = {}
+        values: dict[str, Any] = {}
         enabled = list(version.theme.enabled_locales)
         if body is not UNSET:
             values["body"] = _validated("/body", lambda: validate_content_body(body, enabled_locales=enabled), errors)
@@ -229,7 +231,7 @@ def content_blocks_reorder(
 AUDIT_ENTITY = {NavigationConfig: "navigation", BookingFlowConfig: "booking_flow", EmailTheme: "email_theme",
                 LocalePack: "locale_pack"}
 
-def _put_child(model, *, lookup: dict, values: dict, expected_version: int | None, principal: Principal,
+def _put_child(model, *, lookup: dict[str, Any], values: dict[str, Any], expected_version: int | None, principal: Principal,
                version: ThemeVersion, prefix: str, what: str):
     entity_type = AUDIT_ENTITY[model]
     existing = model.objects.select_for_update().filter(theme_version_id=version.pk, **lookup).first()
@@ -311,7 +313,7 @@ def locale_pack_completeness_recompute(version: ThemeVersion) -> None:
             LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=pct)
 
 
-def default_locale_entries(version: ThemeVersion, locale: str) -> dict | None:
+def default_locale_entries(version: ThemeVersion, locale: str) -> dict[str, Any] | None:
     """The default-locale pack's entries a pack of `locale` is held to (ICU parity, completeness);
     None for the default locale itself, {} when the version has no default pack yet."""
     theme = version.theme
@@ -321,7 +323,7 @@ def default_locale_entries(version: ThemeVersion, locale: str) -> dict | None:
     return default.entries if default else {}
 
 
-def _checked_entries(version: ThemeVersion, locale: str, entries) -> dict:
+def _checked_entries(version: ThemeVersion, locale: str, entries) -> dict[str, Any]:
     theme = version.theme
     errors: list[FieldError] = []
     _validated("/locale", lambda: validate_locale_enabled(locale, enabled_locales=theme.enabled_locales), errors)

@@ -9,6 +9,7 @@ pairs below WCAG AA are problems or warnings as the tenant's `contrast_policy` s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Max
@@ -77,7 +78,7 @@ def _theme_for_new_version(theme_id: str) -> Theme:
     return theme
 
 
-def _starting_tokens(theme: Theme) -> dict:
+def _starting_tokens(theme: Theme) -> dict[str, Any]:
     kit = BrandKit.objects.filter(is_default=True, deleted_at__isnull=True).first()
     colors, fonts = (kit.colors, kit.fonts) if kit is not None else (HOUSE_PALETTE, [])
     return tokens_from_brand_kit(colors=colors, fonts=fonts, direction=direction_of(theme.default_locale))
@@ -205,7 +206,7 @@ def version_update(
                 tokens = merge_patch(version.tokens, tokens)
             if layout_selections is not UNSET:
                 layout_selections = merge_patch(version.layout_selections, layout_selections)
-        values: dict = {}
+        values: dict[str, Any] = {}
         errors: list[FieldError] = []
         direction = version.tokens.get("direction", "ltr") if isinstance(version.tokens, dict) else "ltr"
         if tokens is not UNSET:
@@ -246,7 +247,7 @@ class Readiness:
     warnings: list[FieldError]
 
 
-def _contrast_findings(colors: dict, policy: str) -> Readiness:
+def _contrast_findings(colors: dict[str, Any], policy: str) -> Readiness:
     """Each colour pair below WCAG AA, at the JSON path of its foreground token, as a problem or a
     warning as `policy` says."""
     problems: list[FieldError] = []
