@@ -131,7 +131,7 @@ def palette_draft_create(*, principal: Principal, theme_id: str, result: Provide
         base = _check_palette_base(base, theme)
         tokens = _checked_output(lambda: validate_design_tokens(result.output), "/output")
         draft = PaletteSuggestion.objects.create(
-            tenant_id=principal.tenant_id, theme_id=theme.pk, drafted_tokens=tokens,
+            tenant_id=principal.bound_tenant_id, theme_id=theme.pk, drafted_tokens=tokens,
             ai_provenance=_provenance(principal, result, base), status=DraftStatus.PENDING,
         )
         _audit_created(principal, "palette_suggestion", draft, theme_id=theme.pk)
@@ -159,7 +159,7 @@ def translation_draft_create(*, principal: Principal, version_id: str, locale: s
         base = _check_version_base(base, version)
         entries = _checked_entries(version, locale, result.output, "/output", _invalid_output)
         draft = TranslationDraft.objects.create(
-            tenant_id=principal.tenant_id, theme_version_id=version.pk, locale=locale, drafted_entries=entries,
+            tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, locale=locale, drafted_entries=entries,
             ai_provenance=_provenance(principal, result, base), status=DraftStatus.PENDING,
         )
         _audit_created(principal, "translation_draft", draft, theme_version_id=version.pk, locale=locale)
@@ -211,7 +211,7 @@ def content_draft_create(*, principal: Principal, version_id: str, surface: str,
                 http_status=422, errors=issues),
         )
         draft = ContentDraft.objects.create(
-            tenant_id=principal.tenant_id, theme_version_id=version.pk, content_block_id=content_block_id,
+            tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, content_block_id=content_block_id,
             surface=surface, kind=kind, drafted_body=body, drafted_meta=meta,
             ai_provenance=_provenance(principal, result, base), status=DraftStatus.PENDING,
         )
@@ -302,7 +302,7 @@ def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> t
     provenance = _applied_provenance(principal, draft, **approval)
     if pack is None:
         pack = LocalePack.objects.create(
-            id=new_id("lpk"), tenant_id=principal.tenant_id, theme_version_id=version.pk, locale=draft.locale,
+            id=new_id("lpk"), tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, locale=draft.locale,
             entries=entries, ai_provenance=provenance, updated_by=principal.actor,
         )
         audit_record(principal=principal, action="locale_pack.created", entity_type="locale_pack", entity_id=pack.pk,

@@ -145,9 +145,9 @@ def _hold_to_limits(tenant_id: str) -> None:
 def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict[str, Any],
              base: dict[str, Any]) -> GenerationJob:
     provider = get_provider()  # a misconfigured provider is refused now (503), not after a queue wait
-    _hold_to_limits(principal.tenant_id)
+    _hold_to_limits(principal.bound_tenant_id)
     job = GenerationJob.objects.create(
-        id=new_id("aij"), tenant_id=principal.tenant_id, kind=kind, theme_id=theme.pk,
+        id=new_id("aij"), tenant_id=principal.bound_tenant_id, kind=kind, theme_id=theme.pk,
         theme_version_id=version.pk if version else None, parameters=parameters, base=base,
         provider=provider.name, requested_by=principal.actor, principal=principal.as_payload(),
         trace={"requested_at": timezone.now().isoformat()},

@@ -69,7 +69,7 @@ def _check_theme_version(theme: Theme, expected: int) -> None:
 def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
              target: ThemePublication | None = None) -> PublishJob:
     job = PublishJob.objects.create(
-        id=new_id("pbj"), tenant_id=principal.tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
+        id=new_id("pbj"), tenant_id=principal.bound_tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
         expected_theme_version=expected, expected_version_version=version.version, target_publication=target,
         requested_by=principal.actor, principal=principal.as_payload(), trace={"requested_at": timezone.now().isoformat()},
     )

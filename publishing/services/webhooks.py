@@ -68,13 +68,13 @@ def webhook_subscription_create(*, principal: Principal, url: str, event_types: 
     with use_case(principal, Permission.TENANT_MANAGE):
         # Creating is the only write that raises the count; under one lock per tenant two creates
         # cannot both see the last free slot (a delete meanwhile only makes the count cautious).
-        tenant_lock("webhook_subscriptions", principal.tenant_id)
+        tenant_lock("webhook_subscriptions", principal.bound_tenant_id)
         if WebhookSubscription.objects.count() >= MAX_SUBSCRIPTIONS_PER_TENANT:
             raise validation_error([FieldError("/url", "limit", f"At most {MAX_SUBSCRIPTIONS_PER_TENANT} "
                                                                "webhook subscriptions per tenant.")])
         secret = new_secret()
         subscription = WebhookSubscription.objects.create(
-            tenant_id=principal.tenant_id, url=url.strip(), secret_encrypted=encrypt_secret(secret),
+            tenant_id=principal.bound_tenant_id, url=url.strip(), secret_encrypted=encrypt_secret(secret),
             event_types=sorted(set(event_types)), description=description, created_by=principal.actor,
             updated_by=principal.actor)
         audit_record(principal=principal, action="webhook.created", entity_type="webhook",

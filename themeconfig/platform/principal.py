@@ -74,6 +74,13 @@ class Principal:
     def permissions(self) -> frozenset[Permission]:
         return scoped_permissions(self.role, self.scopes)
 
+    @property
+    def bound_tenant_id(self) -> str:
+        """The tenant of a tenant-bound principal (what `use_case` lets in): TENANT_REQUIRED without one."""
+        if self.tenant_id is None:
+            raise DomainError(CoreErrorCode.TENANT_REQUIRED, "This needs a tenant.", http_status=400)
+        return self.tenant_id
+
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 

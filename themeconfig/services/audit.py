@@ -82,7 +82,7 @@ def changed_fields(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tu
     return jsonable({k: old.get(k) for k in keys}), jsonable({k: new.get(k) for k in keys})
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """`value` as plain JSON types: datetimes as ISO 8601 strings, Decimals and UUIDs as strings."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value.value if isinstance(value, Enum) else value

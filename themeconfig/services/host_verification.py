@@ -23,7 +23,7 @@ from django.utils import timezone
 from themeconfig.errors import TenancyErrorCode
 from themeconfig.models import HostVerificationMethod, HostVerificationStatus, TenantHost, TenantHostClaim
 from themeconfig.platform.enqueue import task_send
-from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.errors import CoreErrorCode, DomainError, violated_constraint
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
@@ -90,11 +90,11 @@ def host_claim_promote(*, principal: Principal, host: str, property_id: str | No
     try:
         with transaction.atomic():
             created = TenantHost.objects.create(
-                host=host, tenant_id=principal.tenant_id, property_id=property_id,
+                host=host, tenant_id=principal.bound_tenant_id, property_id=property_id,
                 verification_status=HostVerificationStatus.VERIFIED, verified_at=timezone.now(),
                 verified_by=principal.actor, verification_method=method)
     except IntegrityError as error:
-        if getattr(error.__cause__, "diag", None) and error.__cause__.diag.constraint_name == "tenant_hosts_pkey":
+        if violated_constraint(error) == "tenant_hosts_pkey":
             raise host_taken() from error
         raise
     TenantHostClaim.objects.filter(host=host).delete()
@@ -142,7 +142,7 @@ def host_verification_request(*, principal: Principal, host: str) -> TenantHost 
             return found
         TenantHostClaim.objects.filter(host=found.host).update(verification_next_check_at=now)
         payload = principal.as_payload()
-        transaction.on_commit(lambda: host_verification_enqueue(host=found.host, tenant_id=principal.tenant_id,
+        transaction.on_commit(lambda: host_verification_enqueue(host=found.host, tenant_id=principal.bound_tenant_id,
                                                                 principal=payload))
         return TenantHostClaim.objects.get(host=found.host)
 
@@ -169,6 +169,7 @@ def host_verification_check(*, principal: Principal, host: str) -> TenantHost | 
         if not claimed:
             return None
         expected = TenantHostClaim.objects.values_list("verification_token_hash", flat=True).get(host=host)
+        assert expected is not None  # claimed only with verification_token_hash set
     error = None
     try:
         values = txt_values(f"_theme-config.{host}")
@@ -197,6 +198,7 @@ def _record(*, principal: Principal, host: str, expected: str, matched: bool,
                 error = "another tenant serves this host"
         now = timezone.now()
         attempts = row.verification_attempts + 1
+        assert error is not None  # not matched, or matched but refused: both say why
         TenantHostClaim.objects.filter(host=host).update(
             verification_attempts=attempts, verification_checked_at=now, verification_last_error=error[:500],
             verification_next_check_at=now + retry_delay(attempts), verification_leased_until=None)
