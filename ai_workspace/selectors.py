@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.db.models import QuerySet
 
@@ -27,7 +28,7 @@ def draft_kind(kind: str) -> tuple[type[Draft], str, str, str]:
     return DRAFT_KINDS[kind]
 
 
-def tokens_sha256(tokens) -> str:
+def tokens_sha256(tokens: Any) -> str:
     canonical = json.dumps(tokens, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -62,7 +63,10 @@ def palette_draft_base(theme_id: str) -> dict[str, Any]:
 
 # --- drafts ----------------------------------------------------------------------------------------
 
-def _listed(drafts: QuerySet, status: str | None) -> QuerySet:
+_D = TypeVar("_D", PaletteSuggestion, TranslationDraft, ContentDraft)
+
+
+def _listed(drafts: QuerySet[_D], status: str | None) -> QuerySet[_D]:
     return drafts.filter(status=status) if status else drafts
 
 
@@ -103,26 +107,26 @@ def draft_get(kind: str, draft_id: str) -> Draft:
 
 
 def palette_suggestion_get(draft_id: str) -> PaletteSuggestion:
-    return draft_get("palette", draft_id)
+    return cast(PaletteSuggestion, draft_get("palette", draft_id))  # draft_kind("palette")'s model
 
 
 def translation_draft_get(draft_id: str) -> TranslationDraft:
-    return draft_get("translation", draft_id)
+    return cast(TranslationDraft, draft_get("translation", draft_id))
 
 
 def content_draft_get(draft_id: str) -> ContentDraft:
-    return draft_get("content", draft_id)
+    return cast(ContentDraft, draft_get("content", draft_id))
 
 
 # --- what a draft would replace -------------------------------------------------------------------
 
-def _change(current, drafted) -> str:
+def _change(current: Any, drafted: Any) -> str:
     if current is None:
         return "added"
     return "unchanged" if current == drafted else "changed"
 
 
-def _leaves(tree, prefix: str = "") -> dict[str, Any]:
+def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
     """A token group's values by dotted path (`color.primary`), nested groups flattened."""
     if not isinstance(tree, dict):
         return {prefix: tree} if prefix else {}
@@ -171,8 +175,9 @@ def content_draft_diff(draft: ContentDraft) -> dict[str, Any]:
 
 def draft_diff(kind: str, draft: Draft) -> dict[str, Any]:
     """What approving `draft` would change, computed from the current state."""
-    return {"palette": palette_suggestion_diff, "translation": translation_draft_diff,
-            "content": content_draft_diff}[kind](draft)
+    diffs: dict[str, Callable[[Any], dict[str, Any]]] = {
+        "palette": palette_suggestion_diff, "translation": translation_draft_diff, "content": content_draft_diff}
+    return diffs[kind](draft)
 
 
 # --- generation jobs ------------------------------------------------------------------------------

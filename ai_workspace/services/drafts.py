@@ -17,9 +17,10 @@ row) but needs only Permission.AI_REVIEW, so it does not call the THEMES_EDIT us
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from ai_workspace.errors import AIErrorCode
@@ -59,6 +60,8 @@ from themeconfig.validators import (
     validate_locale_entries,
 )
 
+_T = TypeVar("_T")
+
 MAX_NOTE = 10_000
 
 
@@ -71,7 +74,7 @@ def _invalid_output(violation: ContractViolation, prefix: str) -> DomainError:
     )
 
 
-def _checked_output(validate, prefix: str):
+def _checked_output(validate: Callable[[], _T], prefix: str) -> _T:
     try:
         return validate()
     except ContractViolation as violation:
@@ -79,21 +82,22 @@ def _checked_output(validate, prefix: str):
 
 
 def _provenance(principal: Principal, result: ProviderResult, base: dict[str, Any]) -> dict[str, Any]:
-    return jsonable({**result.provenance(), "requested_by": principal.actor, "base": base})
+    provenance: dict[str, Any] = jsonable({**result.provenance(), "requested_by": principal.actor, "base": base})
+    return provenance
 
 
-def _positive_int(value) -> bool:
+def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _check_version_base(base, version: ThemeVersion) -> dict[str, Any]:
+def _check_version_base(base: Any, version: ThemeVersion) -> dict[str, Any]:
     if not isinstance(base, dict) or base.get("version_id") != version.pk or not _positive_int(base.get("version")):
         raise validation_error([FieldError(
             "/base", "invalid", "base is {version_id, version}: the target version and its counter when drafted.")])
     return {"version_id": base["version_id"], "version": base["version"]}
 
 
-def _check_palette_base(base, theme: Theme) -> dict[str, Any]:
+def _check_palette_base(base: Any, theme: Theme) -> dict[str, Any]:
     versions = base.get("versions") if isinstance(base, dict) else None
     if (
         not isinstance(base, dict) or base.get("theme_id") != theme.pk or not isinstance(versions, dict)
@@ -105,7 +109,7 @@ def _check_palette_base(base, theme: Theme) -> dict[str, Any]:
     return {k: base.get(k) for k in ("theme_id", "versions", "version_id", "tokens_sha256")}
 
 
-def _check_note(note, *, required: bool) -> list[FieldError]:
+def _check_note(note: Any, *, required: bool) -> list[FieldError]:
     if note is None or (isinstance(note, str) and not note.strip()):
         return [FieldError("/note", "required", "Say why in a note.")] if required else []
     if not isinstance(note, str) or len(note) > MAX_NOTE:
@@ -113,7 +117,7 @@ def _check_note(note, *, required: bool) -> list[FieldError]:
     return []
 
 
-def _audit_created(principal: Principal, entity_type: str, draft: Draft, **fields) -> None:
+def _audit_created(principal: Principal, entity_type: str, draft: Draft, **fields: Any) -> None:
     audit_record(principal=principal, action=f"{entity_type}.created", entity_type=entity_type, entity_id=draft.pk,
                  new={"status": draft.status, "ai_provenance": draft.ai_provenance, **fields})
 
@@ -138,7 +142,7 @@ def palette_draft_create(*, principal: Principal, theme_id: str, result: Provide
         return draft
 
 
-def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, on_error) -> dict[str, Any]:
+def _checked_entries(version: ThemeVersion, locale: str, entries: Any, prefix: str, on_error: Any) -> dict[str, Any]:
     try:
         validate_locale_enabled(locale, enabled_locales=version.theme.enabled_locales)
     except ContractViolation as violation:
@@ -166,10 +170,11 @@ def translation_draft_create(*, principal: Principal, version_id: str, locale: s
         return draft
 
 
-def _checked_block(version: ThemeVersion, kind: str, body, meta, prefix: str, on_error) -> tuple[dict[str, Any], dict[str, Any]]:
+def _checked_block(version: ThemeVersion, kind: str, body: Any, meta: Any, prefix: str, on_error: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     enabled = list(version.theme.enabled_locales)
     issues = []
-    checked = []
+    checked: list[dict[str, Any]] = []
+    validate: Callable[[], dict[str, Any]]
     for path, validate in (("/body", lambda: validate_content_body(body, enabled_locales=enabled)),
                            ("/meta", lambda: validate_content_meta(meta, kind=kind, enabled_locales=enabled))):
         try:
@@ -233,7 +238,7 @@ def _pending_draft(kind: str, draft_id: str) -> tuple[Draft, str]:
     return draft, entity_type
 
 
-def _stale(version: ThemeVersion, recorded) -> DomainError:
+def _stale(version: ThemeVersion, recorded: Any) -> DomainError:
     return DomainError(
         AIErrorCode.STALE_DRAFT,
         f"Version {version.ordinal} changed since the draft was generated (it was at {recorded}, it is at "
@@ -242,7 +247,7 @@ def _stale(version: ThemeVersion, recorded) -> DomainError:
     )
 
 
-def _bound_version(version_id: str, recorded) -> ThemeVersion:
+def _bound_version(version_id: str, recorded: Any) -> ThemeVersion:
     """The target version, locked: editable (409 VERSION_IMMUTABLE) and still at `recorded` (409 STALE_DRAFT)."""
     version = editable_version(version_id)
     if version.version != recorded:
@@ -250,7 +255,7 @@ def _bound_version(version_id: str, recorded) -> ThemeVersion:
     return version
 
 
-def _applied_provenance(principal: Principal, draft: Draft, **extra) -> dict[str, Any]:
+def _applied_provenance(principal: Principal, draft: Draft, **extra: Any) -> dict[str, Any]:
     return {**draft.ai_provenance, "draft_id": draft.pk, "approved_by": principal.actor, **extra}
 
 
@@ -280,7 +285,7 @@ def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: s
     return version, {}
 
 
-def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> tuple[ThemeVersion, dict[str, Any]]:
+def _apply_translation(principal: Principal, draft: TranslationDraft, keys: Any) -> tuple[ThemeVersion, dict[str, Any]]:
     version = _bound_version(draft.theme_version_id, (draft.ai_provenance.get("base") or {}).get("version"))
     drafted = draft.drafted_entries
     if keys is None:
@@ -357,14 +362,15 @@ def _apply_content(principal: Principal, draft: ContentDraft) -> tuple[ThemeVers
     return version, {"content_block_id": block.pk}
 
 
-def _same_target(draft: Draft):
+def _same_target(draft: Draft) -> QuerySet[Any]:
     """The other pending drafts an approval of `draft` makes moot."""
     model = type(draft)
-    others = model.objects.filter(status=DraftStatus.PENDING, created_at__lte=draft.created_at).exclude(pk=draft.pk)
+    others: QuerySet[Any] = model.objects.filter(status=DraftStatus.PENDING, created_at__lte=draft.created_at).exclude(pk=draft.pk)
     if isinstance(draft, PaletteSuggestion):
         return others.filter(theme_id=draft.theme_id)
     if isinstance(draft, TranslationDraft):
         return others.filter(theme_version_id=draft.theme_version_id, locale=draft.locale)
+    assert isinstance(draft, ContentDraft)  # the third and last kind
     if draft.content_block_id is not None:
         return others.filter(content_block_id=draft.content_block_id)
     return others.filter(theme_version_id=draft.theme_version_id, surface=draft.surface, kind=draft.kind,
@@ -392,11 +398,11 @@ def draft_approve(*, principal: Principal, kind: str, draft_id: str, note: str |
     with use_case(principal, Permission.AI_REVIEW):
         draft, entity_type = _pending_draft(kind, draft_id)
         if kind == "palette":
-            version, approval = _apply_palette(principal, draft, version_id)
+            version, approval = _apply_palette(principal, cast(PaletteSuggestion, draft), version_id)
         elif kind == "translation":
-            version, approval = _apply_translation(principal, draft, keys)
+            version, approval = _apply_translation(principal, cast(TranslationDraft, draft), keys)
         else:
-            version, approval = _apply_content(principal, draft)
+            version, approval = _apply_content(principal, cast(ContentDraft, draft))
         now = timezone.now()
         old = {"status": draft.status}
         provenance = {**draft.ai_provenance, "approval": approval} if approval else draft.ai_provenance

@@ -22,7 +22,7 @@ import json
 import logging
 import socket
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -43,6 +43,7 @@ from ai_workspace.providers import (
     ContentRequest,
     PaletteRequest,
     ProviderInputError,
+    ProviderResult,
     TranslationRequest,
     get_provider,
 )
@@ -203,6 +204,7 @@ def palette_generation_request(*, principal: Principal, theme_id: str, mood: str
                                      "The theme has no draft version to apply a palette to: create one first."))
         if errors:
             raise validation_error(errors)
+        assert kit is not None  # no errors: the kit was found
         if version_id is not None:
             base = {**base, "version_id": version_id,
                     "tokens_sha256": selectors.tokens_sha256(ThemeVersion.objects.get(pk=version_id).tokens)}
@@ -238,7 +240,7 @@ def translation_generation_request(*, principal: Principal, version_id: str, loc
                         base=selectors.version_draft_base(version.pk))
 
 
-def _checked_facts(facts, errors: list[FieldError]) -> dict[str, Any]:
+def _checked_facts(facts: Any, errors: list[FieldError]) -> dict[str, Any]:
     if facts is None:
         return {}
     if not isinstance(facts, dict):
@@ -288,7 +290,7 @@ def content_generation_request(*, principal: Principal, version_id: str, surface
 
 # --- running a job (a worker) ---------------------------------------------------------------------
 
-def _provider_request(job: GenerationJob):
+def _provider_request(job: GenerationJob) -> PaletteRequest | TranslationRequest | ContentRequest:
     """The provider's request, read from the tenant's data now (the job's transaction)."""
     p = job.parameters
     if job.kind == GenerationJobKind.PALETTE:
@@ -312,7 +314,7 @@ def _provider_request(job: GenerationJob):
     return ContentRequest(surface=p["surface"], kind=p["kind"], locale=p["locale"], brand=brand, property_facts=facts)
 
 
-def _as_token_set(request: PaletteRequest, result):
+def _as_token_set(request: PaletteRequest, result: ProviderResult) -> ProviderResult:
     """A provider that drafts colours only ({color, rationale}: the HTTP prompt) gets the rest of the
     token set from the current tokens (or the brand kit's), keeping the kit's `brand_*` swatches as the
     offline provider does; anything else goes to the validators as it came."""
@@ -329,7 +331,8 @@ def _as_token_set(request: PaletteRequest, result):
     return dataclasses.replace(result, output={**base, "color": {**kept, **output["color"]}}, extra=extra)
 
 
-def _create_draft(job: GenerationJob, principal: Principal, result):
+def _create_draft(job: GenerationJob, principal: Principal,
+                  result: ProviderResult) -> PaletteSuggestion | TranslationDraft | ContentDraft:
     p = job.parameters
     if job.kind == GenerationJobKind.PALETTE:
         return drafts.palette_draft_create(principal=principal, theme_id=job.theme_id, result=result, base=job.base)
@@ -348,13 +351,14 @@ def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
                     trace=lambda job: {**job.trace, **(trace or {})})
 
 
-def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider=None) -> GenerationJob | None:
+def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider: Any=None) -> GenerationJob | None:
     """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
     trace = {"worker": worker or socket.gethostname()}
     with job_claimed(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id, status=GenerationJobStatus.RUNNING) as claim:
         if claim.over:
             return claim.job
         job, principal, steps = claim.job, claim.principal, claim.steps
+        assert job is not None  # a claim that is not over holds its job
         try:
             request = _provider_request(job)
         except ProviderInputError as error:
@@ -368,7 +372,7 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
         provider = provider or get_provider()
         result = getattr(provider, job.kind)(request)
         if job.kind == GenerationJobKind.PALETTE:
-            result = _as_token_set(request, result)
+            result = _as_token_set(cast(PaletteRequest, request), result)  # a palette job's request
     except ProviderInputError as error:
         return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.PROVIDER_INPUT_REJECTED,
                                    message=error.message, trace=trace,

@@ -1,9 +1,8 @@
 # Type stubs for the part of django-rls (which ships none) this project uses: RLSModel is a
 # django Model, so django-stubs types the columns of every model that subclasses it.
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Self, TypeVar
 
 from django.db import models
-from typing_extensions import Self
 
 _M = TypeVar("_M", bound=models.Model)
 

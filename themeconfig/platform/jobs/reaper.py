@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from themeconfig.platform.service_db import service_context
 logger = logging.getLogger(__name__)
 
 
-def jobs_reap(kind: JobKind, *, stale_after: timedelta, give_up_after: int | None = None,
+def jobs_reap(kind: JobKind[Any], *, stale_after: timedelta, give_up_after: int | None = None,
               rerun: Callable[..., object] | None = None) -> int:
     """Handles the kind's unfinished jobs not updated for `stale_after`; a job with `give_up_after`
     (default the kind's `max_runs`) attempts is failed, any other sent again (`rerun(job_id=,

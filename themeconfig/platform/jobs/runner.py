@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import DatabaseError, OperationalError
 from django.utils import timezone
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from themeconfig.platform.jobs.models import Job
 
 MAX_ERROR_MESSAGE = 2000
+_J = TypeVar("_J", bound="Job")
 
 
 class JobFinishedElsewhere(Exception):
@@ -72,11 +73,11 @@ class JobSteps:
 
 
 @dataclass
-class Claim:
+class Claim(Generic[_J]):
     """A claimed job: `job` as it was locked (before this run's update), or, when `over`, as it is
     (missing, finished already, or failed now because its runs were spent); `now` the claim's instant."""
 
-    job: Job | None
+    job: _J | None
     over: bool
     now: datetime
     steps: JobSteps = field(default_factory=JobSteps)
@@ -88,7 +89,7 @@ class Claim:
 
 
 @contextmanager
-def job_claimed(kind: JobKind, *, job_id: str, tenant_id: str, status: str) -> Iterator[Claim]:
+def job_claimed(kind: JobKind[_J], *, job_id: str, tenant_id: str, status: str) -> Iterator[Claim[_J]]:
     """Locks the job in its tenant's transaction and, unless it is missing, finished or out of runs
     (then `claim.over`), moves it to `status`, counts the run and stamps `started_at` (its first
     run's). The block runs in the same transaction (e.g. to read the job's inputs)."""
@@ -108,7 +109,7 @@ def job_claimed(kind: JobKind, *, job_id: str, tenant_id: str, status: str) -> I
         yield Claim(job=job, over=False, now=now)
 
 
-def job_advance(kind: JobKind, *, job_id: str, tenant_id: str, status: str, **fields: Any) -> Job:
+def job_advance(kind: JobKind[_J], *, job_id: str, tenant_id: str, status: str, **fields: Any) -> _J:
     """Moves an open job to its next step's `status`; JobFinishedElsewhere if it was finished meanwhile."""
     with tenant_context(tenant_id):
         if not kind.model.objects.filter(pk=job_id).exclude(status__in=kind.finished).update(
@@ -117,7 +118,7 @@ def job_advance(kind: JobKind, *, job_id: str, tenant_id: str, status: str, **fi
         return kind.model.objects.get(pk=job_id)
 
 
-def job_succeed(kind: JobKind, *, job_id: str, steps: JobSteps, trace: dict[str, Any], **fields: Any) -> bool:
+def job_succeed(kind: JobKind[Any], *, job_id: str, steps: JobSteps, trace: dict[str, Any], **fields: Any) -> bool:
     """In the caller's transaction (the one that makes the job's result): marks the open job
     succeeded, its last step ending at its `finished_at`. False if it was finished meanwhile."""
     now = steps.finish()
@@ -125,7 +126,7 @@ def job_succeed(kind: JobKind, *, job_id: str, steps: JobSteps, trace: dict[str,
         status=kind.succeeded, finished_at=now, updated_at=now, trace={**trace, **steps.trace()}, **fields))
 
 
-def job_fail(kind: JobKind, *, job_id: str, tenant_id: str, code: str, message: str, **fields: Any) -> Job:
+def job_fail(kind: JobKind[_J], *, job_id: str, tenant_id: str, code: str, message: str, **fields: Any) -> _J:
     """Marks the job failed with `code`/`message` (and any extra columns in `fields`, which may be
     callables of the locked job) and audits `<entity_type>.failed` as the job's principal; a finished
     job is returned unchanged."""
