@@ -1,11 +1,14 @@
 """Reads of publishing's tables (RLS scopes every query to the tenant)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from publishing.models import PreviewToken, PublishJob, ThemePublication
+
+if TYPE_CHECKING:
+    from publishing.models import WebhookDelivery, WebhookSubscription
 from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
 
@@ -51,13 +54,13 @@ def resolve_host_at_generation(host: str) -> tuple[int, dict[str, Any] | None]:
     return generation, None if row[0] is None else dict(zip(_RESOLUTION_FIELDS, row, strict=True))
 
 
-def webhook_subscription_list() -> QuerySet:
+def webhook_subscription_list() -> QuerySet[WebhookSubscription]:
     from publishing.models import WebhookSubscription
 
     return WebhookSubscription.objects.all()
 
 
-def webhook_subscription_get(subscription_id: str):
+def webhook_subscription_get(subscription_id: str) -> WebhookSubscription:
     from publishing.models import WebhookSubscription
 
     subscription = (WebhookSubscription.objects.filter(pk=subscription_id).first()
@@ -67,7 +70,7 @@ def webhook_subscription_get(subscription_id: str):
     return subscription
 
 
-def webhook_delivery_list(*, subscription_id: str) -> QuerySet:
+def webhook_delivery_list(*, subscription_id: str) -> QuerySet[WebhookDelivery]:
     from publishing.models import WebhookDelivery
 
     return WebhookDelivery.objects.filter(subscription_id=subscription_id)

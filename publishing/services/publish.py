@@ -149,7 +149,7 @@ def publish_job_fail(*, job_id: str, tenant_id: str, code: str, message: str) ->
     return job_fail(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, code=code, message=message)
 
 
-def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob:
+def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob | None:
     """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
     from publishing.bundles import build_bundle, bundle_inputs
     from publishing.storage import upload_bundle
@@ -160,6 +160,7 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
     if claim.over:
         return claim.job
     job, principal, steps = claim.job, claim.principal, claim.steps
+    assert job is not None  # a claim that is not over holds its job
     try:
         with use_case(principal, Permission.THEMES_PUBLISH):
             # A job asked for before the theme was suspended or archived is refused when it runs.

@@ -25,7 +25,7 @@ EVENT_TYPES = ("theme.published.v1", "theme.rolled_back.v1")
 MAX_SUBSCRIPTIONS_PER_TENANT = 20
 
 
-def _errors(*, url=None, event_types=None, description=None) -> list[FieldError]:
+def _errors(*, url: Any=None, event_types: Any=None, description: Any=None) -> list[FieldError]:
     errors = []
     if url is not None:
         if not isinstance(url, str) or not url.strip() or len(url) > 2000:
@@ -83,7 +83,7 @@ def webhook_subscription_create(*, principal: Principal, url: str, event_types: 
 
 
 def webhook_subscription_update(*, principal: Principal, subscription_id: str, expected_version: int,
-                                **changes) -> WebhookSubscription:
+                                **changes: Any) -> WebhookSubscription:
     """Changes url, event_types, is_active and/or description (OCC on `version`)."""
     allowed = {"url", "event_types", "is_active", "description"}
     if unknown := set(changes) - allowed:

@@ -47,7 +47,7 @@ _INACTIVE: dict[str, tuple[ThemeErrorCode, str]] = {
 }
 
 
-def require_active_theme(status: str) -> None:
+def require_active_theme(status: str | None) -> None:
     """Refuses publishing work on a suspended or archived theme with a 409 naming its status.
 
     Only an active theme is served (theme_config.host_resolution_sync), so only an active theme
