@@ -61,7 +61,7 @@ class DomainError(Exception):
         http_status: int = 400,
         errors: list[FieldError] | None = None,
         extra: dict[str, Any] | None = None,
-    ):
+    ) -> None:
         super().__init__(message)
         self.code = str(code)
         self.message = message
