@@ -12,8 +12,14 @@ lint-imports --no-cache --no-logo
 mypy
 # Two pytest-xdist workers by default (the machine kind has 2 cores; each worker gets its own test
 # database); PYTEST_WORKERS=0 runs in one process; a -n/--numprocesses of your own wins.
+# --dist loadgroup: tests/conftest.py sends the browser tests to one worker together (one chromium,
+# gunicorn and Celery worker for all of them) and the slow tests first; a --dist of your own wins.
 workers=(-n "${PYTEST_WORKERS:-2}")
+dist=(--dist loadgroup)
 for arg in "$@"; do
-  case "$arg" in -n|-n*|--numprocesses|--numprocesses=*) workers=() ;; esac
+  case "$arg" in
+    -n|-n*|--numprocesses|--numprocesses=*) workers=() ;;
+    --dist|--dist=*|-d) dist=() ;;
+  esac
 done
-exec python -m pytest "${workers[@]}" "$@"
+exec python -m pytest "${workers[@]}" "${dist[@]}" "$@"

@@ -4,12 +4,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.html import escape
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.database_faults import database_fault, database_fault_error, mark, unavailable_page
+from themeconfig.platform.encryption import EncryptionKeyError
 from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 
@@ -78,6 +80,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
         if is_api_path(request.path):
             return mark(problem_response(database_fault_error(fault), instance=request.path), fault)
         return unavailable_page(fault)
+    if isinstance(error := sys.exc_info()[1], EncryptionKeyError):  # a key removed too early (README)
+        if is_api_path(request.path):
+            return problem_response(error.as_problem(), instance=request.path)
+        return HttpResponse(
+            "<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1>"
+            f"<p>{escape(str(error))}</p>", status=503, content_type="text/html; charset=utf-8")
     if is_api_path(request.path):
         return problem_response(
             DomainError(CoreErrorCode.INTERNAL, "An unexpected error occurred.", http_status=500),
