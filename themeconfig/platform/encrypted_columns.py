@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+
 from themeconfig.platform import encryption
 
 
@@ -31,10 +34,10 @@ ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
 
 # A transform gets the stored value and returns the new values of `writes` (in order), or None to
 # leave the row as it is.
-Transform = Callable[[str], tuple | None]
+Transform = Callable[[str], tuple[str, ...] | None]
 
 
-def rewrite_batch(cursor, *, table: str, key: str, read: str, writes: list[str], transform: Transform,
+def rewrite_batch(cursor: CursorWrapper, *, table: str, key: str, read: str, writes: list[str], transform: Transform,
                   after: str, batch: int, where: str = "TRUE") -> tuple[str | None, int, int]:
     """One batch of a walk over `table` in `key` order, from just after `after`: returns the last key
     seen (None when the table is done), the rows seen and the rows rewritten."""
@@ -62,13 +65,13 @@ def rewrite_batch(cursor, *, table: str, key: str, read: str, writes: list[str],
     return rows[-1][0], len(rows), len(changes)
 
 
-def rewrite_table_as_owner(connection, *, table: str, read: str, writes: list[str], transform: Transform,
+def rewrite_table_as_owner(connection: BaseDatabaseWrapper, *, table: str, read: str, writes: list[str], transform: Transform,
                            where: str = "TRUE") -> None:
     """For data migrations (run by the migrator, the owner, whom FORCE ROW LEVEL SECURITY binds): every
     row of every tenant, in the migration's transaction, FORCE lifted for that transaction only."""
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-        after = ""
+        after: str | None = ""
         while after is not None:
             after, _, _ = rewrite_batch(cursor, table=table, key="id", read=read, writes=writes,
                                         transform=transform, after=after, batch=1000, where=where)
@@ -92,7 +95,7 @@ def passes(column: EncryptedColumn) -> list[tuple[str, list[str], Transform]]:
 def rotated(column: EncryptedColumn) -> tuple[list[str], Transform]:
     """The columns written and the transform that re-encrypts one stored value with the newest key."""
 
-    def transform(stored: str) -> tuple | None:
+    def transform(stored: str) -> tuple[str, ...] | None:
         if encryption.is_current(stored):
             return None
         token = encryption.rotate(stored)

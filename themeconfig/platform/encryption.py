@@ -14,6 +14,7 @@ import base64
 import hashlib
 import hmac
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -24,6 +25,15 @@ from django.db import models
 from django.dispatch import receiver
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError
+
+if TYPE_CHECKING:  # django-stubs' fields are generic (set type, get type); Django's are not
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Expression
+    from django.db.models.lookups import Lookup
+
+    _TextField = models.TextField[str, str]
+else:
+    _TextField = models.TextField
 
 _HASH_CONTEXT = b"theme-config field lookup hash\x00"
 
@@ -53,12 +63,12 @@ def _ring() -> tuple[MultiFernet, tuple[Fernet, ...], tuple[bytes, ...]]:
 
 
 @receiver(setting_changed)
-def _forget_ring(*, setting, **kwargs) -> None:
+def _forget_ring(*, setting: str, **kwargs: Any) -> None:
     if setting == "FIELD_ENCRYPTION_KEYS":
         _ring.cache_clear()
 
 
-def keys_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def keys_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """System check (runserver, migrate, check): the key ring is usable."""
     try:
         _ring()
@@ -111,25 +121,25 @@ def lookup_hashes(value: str) -> list[str]:
     return [_hash(key, value) for key in _ring()[2]]
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(_TextField):
     """Text stored as a Fernet token of the key ring; reads decrypt, writes encrypt (a new token each time).
 
     The database can neither compare nor index the clear value: filter on a keyed-hash column instead.
     """
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         # A filter on the ciphertext would silently match nothing (every write is a new token).
         if lookup_name != "isnull":
             raise FieldError(f"{self.name} is encrypted: filter on its keyed-hash column (lookup_hashes)")
         return super().get_lookup(lookup_name)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
         return encrypt(value)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
         if value is None or value == "":
             return value
         return decrypt(value)

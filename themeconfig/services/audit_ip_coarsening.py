@@ -40,12 +40,13 @@ def audit_ips_coarsen(*, now: dt.datetime | None = None, batch: int = BATCH, dry
     if dry_run:
         with service_context() as alias, connections[alias].cursor() as cursor:
             cursor.execute(_DUE, [cutoff])
-            return cursor.fetchone()[0]
+            due: int = cursor.fetchone()[0]
+            return due
     total = 0
     while True:
         with service_context() as alias, connections[alias].cursor() as cursor:
             cursor.execute(_COARSEN, [cutoff, batch])
-            count = cursor.rowcount
+            count: int = cursor.rowcount
         total += count
         if progress and count:
             progress(KIND, total)

@@ -30,11 +30,12 @@ def encryption_keys_rotate(*, batch: int = DEFAULT_BATCH,
             after = ""
             while True:
                 with service_context() as alias, connections[alias].cursor() as cursor:
-                    after, batch_seen, batch_rewritten = rewrite_batch(
+                    last, batch_seen, batch_rewritten = rewrite_batch(
                         cursor, table=column.table, key=column.key, read=column.column, writes=writes,
                         transform=transform, after=after, batch=batch, where=where)
-                if after is None:
+                if last is None:
                     break
+                after = last
                 seen, total = seen + batch_seen, total + batch_rewritten
                 if progress:
                     progress(column.label, seen, total)

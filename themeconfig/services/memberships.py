@@ -82,9 +82,9 @@ def membership_invite(*, principal: Principal, email: str, role: str) -> tuple[I
         for replaced_id in replaced_ids:
             audit_record(principal=principal, action="invitation.revoked", entity_type="invitation",
                          entity_id=replaced_id, old={"revoked_at": None}, new={"revoked_at": now})
-        secret = secrets.generate_secret(principal.tenant_id, prefix=secrets.INVITATION_PREFIX)
+        secret = secrets.generate_secret(principal.bound_tenant_id, prefix=secrets.INVITATION_PREFIX)
         invitation = Invitation.objects.create(
-            tenant_id=principal.tenant_id, email=address, email_hash=encryption.lookup_hash(address), role=role,
+            tenant_id=principal.bound_tenant_id, email=address, email_hash=encryption.lookup_hash(address), role=role,
             token_hash=secrets.hash_secret(secret),
             invited_by=principal.actor, expires_at=now + INVITATION_LIFETIME,
         )

@@ -1,7 +1,8 @@
 """problem+json for errors under /api/ (unknown routes included, DEBUG or not); Django's pages elsewhere."""
 import sys
+from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.html import escape
 from django.views import defaults
@@ -15,7 +16,7 @@ from themeconfig.platform.endpoints import tenant_free
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 
 
-def _not_found(request):
+def _not_found(request: HttpRequest) -> HttpResponse:
     return problem_response(
         DomainError(CoreErrorCode.NOT_FOUND, "No such resource.", http_status=404), instance=request.path
     )
@@ -23,7 +24,7 @@ def _not_found(request):
 
 @tenant_free  # nothing to bind a tenant for
 @csrf_exempt  # answers 404 to every method; a CSRF failure page would hide that
-def api_route_not_found(request, *args, **kwargs):
+def api_route_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """The last route under /api/: what no API route matched, for every method.
 
     Being a route, it also keeps CommonMiddleware's APPEND_SLASH away from /api/ (a redirect loses
@@ -48,7 +49,7 @@ def _is_api_route(path: str) -> bool:
         return False
 
 
-def bad_request(request, exception=None):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
         return problem_response(
             DomainError(CoreErrorCode.MALFORMED_REQUEST, "The request is malformed.", http_status=400),
@@ -57,7 +58,7 @@ def bad_request(request, exception=None):
     return defaults.bad_request(request, exception)
 
 
-def permission_denied(request, exception=None):
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_path(request.path):
         return problem_response(
             DomainError(CoreErrorCode.PERMISSION_DENIED, "You do not have permission to do this.", http_status=403),
@@ -66,13 +67,13 @@ def permission_denied(request, exception=None):
     return defaults.permission_denied(request, exception)
 
 
-def not_found(request, exception=None):
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_path(request.path):
         return _not_found(request)
     return defaults.page_not_found(request, exception)
 
 
-def server_error(request):
+def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls handler500 inside its `except`: the exception is still at hand. A database that
     # is down or too slow is a 503 to retry, wherever it failed (middleware included), not a 500.
     if fault := database_fault(sys.exc_info()[1]):
