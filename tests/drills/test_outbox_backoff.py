@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from django.test import override_settings
 
-from publishing.outbox import outbox_enqueue
+from publishing.outbox.enqueue import outbox_enqueue
 from publishing.services import webhooks
 from tests.celery_worker import celery_worker
 from tests.eventually import eventually

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publishing.demo_messages import MESSAGES as DEMO_MESSAGES
+from publishing.demo.messages import MESSAGES as DEMO_MESSAGES
 from publishing.models import PreviewToken
+from publishing.sample_site.messages import WELL_KNOWN_MESSAGES
 from publishing.services.preview_tokens import preview_token_create
-from publishing.site_messages import WELL_KNOWN_MESSAGES
 from themeconfig import services
 from themeconfig.models import ThemeVersion
 from themeconfig.platform.principal import Principal

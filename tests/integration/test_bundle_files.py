@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from storages.backends.s3 import S3Storage
 
-from publishing.bundle_files import IMMUTABLE, bundle_routes, served_prefix
+from publishing.bundles.files import IMMUTABLE, bundle_routes, served_prefix
 from publishing.management.commands.seed_demo import DEMO_HOST
 
 pytestmark = pytest.mark.usefixtures("committed_db")

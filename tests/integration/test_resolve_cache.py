@@ -10,8 +10,9 @@ import time
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from publishing import resolve_cache, selectors
+from publishing import selectors
 from publishing.models import ThemePublication
+from publishing.resolve import cache as resolve_cache
 from publishing.serializers import ResolutionSerializer
 from publishing.services import publish
 from tests.factories.publishing import publish_new_version

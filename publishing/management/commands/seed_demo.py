@@ -4,7 +4,7 @@ publishing because it publishes (themeconfig never imports publishing)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing import demo_theme
+from publishing.demo import theme as demo_theme
 from publishing.selectors import publication_version_id
 from publishing.services import publish
 from themeconfig import services

@@ -18,7 +18,7 @@ Handler = Callable[..., None]
 
 def request_read_model_refresh(*, alias: str, **_event) -> None:
     """theme.published.v1 / theme.rolled_back.v1: the seed's materialized views are due a refresh (coalesced)."""
-    from publishing.read_models import request_refresh
+    from publishing.resolve.read_models import request_refresh
 
     request_refresh(alias=alias)
 

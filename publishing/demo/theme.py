@@ -9,7 +9,7 @@ header and footer navigation, a booking flow, an e-mail theme and a locale pack 
 """
 from __future__ import annotations
 
-from publishing.demo_messages import MESSAGES as DEMO_MESSAGES
+from publishing.demo.messages import MESSAGES as DEMO_MESSAGES
 
 LOCALES = ("en", "fr", "ar")
 THEME_NAME = "Demo Seaside"

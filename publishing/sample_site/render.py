@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from publishing.site_messages import (
+from publishing.sample_site.messages import (
     SiteMessages,
     format_message,
     isolated,

@@ -49,7 +49,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from publishing import outbox
+from publishing.outbox import enqueue as outbox
 from themeconfig.platform.service_db import service_context
 
 logger = logging.getLogger(__name__)
@@ -204,8 +204,8 @@ def _let_go(event: _Claimed, in_flight: dict, result: RelayResult) -> None:
 def _start(event: _Claimed, pool: ThreadPoolExecutor, holding: dict, in_flight: dict, holder: str,
            result: RelayResult) -> None:
     """Runs the event's handlers, then hands its webhooks to the pool (or records it at once)."""
-    from publishing.events import run_handlers
-    from publishing.webhooks import WebhookTargetError, decrypt_secret, deliver
+    from publishing.outbox.events import run_handlers
+    from publishing.outbox.webhooks import WebhookTargetError, decrypt_secret, deliver
 
     stage = "handler"
     try:

@@ -8,7 +8,7 @@ site's defaults with the hotel's own wording where it has one.
 """
 from __future__ import annotations
 
-from publishing.site_messages import WELL_KNOWN_MESSAGES
+from publishing.sample_site.messages import WELL_KNOWN_MESSAGES
 
 _GUESTS_AR = "{guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفان} few {# ضيوف} many {# ضيفًا} other {# ضيف}}"
 _NIGHTS_AR = "{nights, plural, zero {لا ليالٍ} one {ليلة واحدة} two {ليلتان} few {# ليالٍ} many {# ليلة} other {# ليلة}}"
