@@ -251,7 +251,7 @@ class WebhookSubscription(RLSModel):
     id = PrefixedIdField(prefix="whk", primary_key=True)
     tenant_id = models.TextField()
     url = models.TextField()
-    # Fernet token of the signing secret (publishing/webhooks.py); the secret itself is shown once.
+    # Fernet token of the signing secret (publishing/outbox/webhooks.py); the secret itself is shown once.
     secret_encrypted = models.TextField(editable=False)
     event_types = ArrayField(models.TextField(), default=list, blank=True)  # empty: every type
     is_active = models.BooleanField(default=True)

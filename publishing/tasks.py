@@ -50,7 +50,7 @@ def relay_outbox_task() -> dict:
 
 @shared_task(name="publishing.refresh_read_models_task", ignore_result=True)
 def refresh_read_models_task() -> str:
-    """Refreshes the seed's materialized views if a refresh is due (coalesced, publishing/read_models.py)."""
+    """Refreshes the seed's materialized views if a refresh is due (coalesced, publishing/resolve/read_models.py)."""
     from publishing.resolve.read_models import run_refresh
 
     return run_refresh()

@@ -1,5 +1,5 @@
-"""The demo theme's locale packs (Harbour House, publishing/demo_theme.py): every well-known key of the
-sample site (publishing/site_messages.py) in English, French and Arabic, so a guest reading the demo in
+"""The demo theme's locale packs (Harbour House, publishing/demo/theme.py): every well-known key of the
+sample site (publishing/sample_site/messages.py) in English, French and Arabic, so a guest reading the demo in
 French or Arabic meets no English; plus two messages of the demo's own.
 
 Plurals use each language's CLDR categories: English and French one/other (French's optional "many"

@@ -1,4 +1,4 @@
-"""Local consumers of the outbox's events, run by the relay (publishing/relay.py).
+"""Local consumers of the outbox's events, run by the relay (publishing/outbox/relay.py).
 
 A handler is `handler(*, alias, event_id, tenant_id, envelope)`, called inside the relay's
 transaction on the service connection `alias`, together with every other handler of that type and

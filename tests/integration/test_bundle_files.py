@@ -1,4 +1,4 @@
-"""Published bundles served by the app when the bundle storage is its filesystem (publishing/bundle_files.py):
+"""Published bundles served by the app when the bundle storage is its filesystem (publishing/bundles/files.py):
 resolve/'s bundle_url is followed to the exact bytes, immutable and public; every key that is
 malformed, missing or not the bundle it names is the same 404; S3/GCS get no route."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and no cached answer
+"""The resolve cache (publishing/resolve/cache.py) under committed transactions: hits, and no cached answer
 used past a commit that moved its host, including a read that raced the commit."""
 from __future__ import annotations
 

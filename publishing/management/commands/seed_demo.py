@@ -1,5 +1,5 @@
 """manage.py seed_demo: the local demo tenant (slug demo, host demo.localhost) with a published theme
-(publishing/demo_theme.py: a complete seaside hotel in en/fr/ar), and staff user demo/demo. Lives in
+(publishing/demo/theme.py: a complete seaside hotel in en/fr/ar), and staff user demo/demo. Lives in
 publishing because it publishes (themeconfig never imports publishing)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError

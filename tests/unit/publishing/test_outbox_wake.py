@@ -1,4 +1,4 @@
-"""Waking the outbox relay (publishing/outbox.py): sent by task name, so the outbox never imports the
+"""Waking the outbox relay (publishing/outbox/enqueue.py): sent by task name, so the outbox never imports the
 tasks module (tasks → relay → outbox → tasks would be a cycle)."""
 from __future__ import annotations
 
