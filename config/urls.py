@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from publishing.bundle_files import bundle_routes
+from publishing.bundles.files import bundle_routes
 from publishing.views import preview_site_view
 from themeconfig.admin_site import (
     accept_invitation_view,

@@ -10,11 +10,9 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from publishing import (
-    relay,
-    tenant_admin,  # noqa: F401  (registers the tenant staff's publishing pages)
-)
+from publishing import tenant_admin  # noqa: F401  (registers the tenant staff's publishing pages)
 from publishing.models import OutboxEvent, PublishJob
+from publishing.outbox import relay
 from publishing.services.outbox_events import outbox_event_retry
 from themeconfig.operator_admin.site import OperatorModelAdmin, operator_site
 from themeconfig.platform.service_db import service_context

@@ -10,8 +10,9 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from publishing import preview, resolve_cache, selectors, services
+from publishing import preview, selectors, services
 from publishing.errors import PublishingErrorCode
+from publishing.resolve import cache as resolve_cache
 from publishing.serializers import (
     PreviewTokenCreatedSerializer,
     PreviewTokenCreateSerializer,

@@ -11,7 +11,7 @@ class PublishingConfig(AppConfig):
 
         preview.install()  # the preview reader's connection answers the preview read only
 
-        from publishing import resolve_cache
+        from publishing.resolve import cache as resolve_cache
 
         resolve_cache.connect_receivers()  # themeconfig's host changes drop cached resolutions
 

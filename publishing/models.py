@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_rls.models import RLSModel
 
 from themeconfig.models import Theme, ThemeVersion
+from themeconfig.models.base import TenantModel
 from themeconfig.models.tenancy import tenant_isolation_policy
 from themeconfig.platform.ids import PrefixedIdField
 from themeconfig.platform.jobs.models import Job
@@ -245,28 +246,21 @@ class HostResolution(RLSModel):
         return f"{self.host} → {self.bundle_sha256[:12]}"
 
 
-class WebhookSubscription(RLSModel):
+class WebhookSubscription(TenantModel):
     """theme_config.webhook_subscriptions: a tenant's endpoint for its events (signed, Standard Webhooks)."""
 
     id = PrefixedIdField(prefix="whk", primary_key=True)
-    tenant_id = models.TextField()
     url = models.TextField()
-    # Fernet token of the signing secret (publishing/webhooks.py); the secret itself is shown once.
+    # Fernet token of the signing secret (publishing/outbox/webhooks.py); the secret itself is shown once.
     secret_encrypted = models.TextField(editable=False)
     event_types = ArrayField(models.TextField(), default=list, blank=True)  # empty: every type
     is_active = models.BooleanField(default=True)
     description = models.TextField(null=True, blank=True)
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.TextField()
-    updated_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.TextField()
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."webhook_subscriptions'
         managed = False
         ordering = ["-created_at"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return self.url
@@ -283,8 +277,8 @@ class WebhookDelivery(RLSModel):
     last_status = models.IntegerField(null=True)
     last_error = models.TextField(null=True)
     delivered_at = models.DateTimeField(null=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = 'theme_config"."webhook_deliveries'

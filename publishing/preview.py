@@ -27,7 +27,7 @@ from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 
-from publishing.bundles import Bundle, build_bundle
+from publishing.bundles.build import Bundle, build_bundle
 from publishing.services.preview_tokens import TOKEN_PREFIX, hash_token
 from themeconfig.models import (
     BookingFlowConfig,

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from publishing.storage import bundle_keys, bundle_storage
+from publishing.bundles.storage import bundle_keys, bundle_storage
 from themeconfig.platform.service_db import service_context
 from themeconfig.services import audit_ips_coarsen
 

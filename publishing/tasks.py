@@ -42,7 +42,7 @@ def reap_stale_publish_jobs_task(*, stale_after_seconds: int | None = None) -> i
 @shared_task(name="publishing.relay_outbox_task", ignore_result=True)
 def relay_outbox_task() -> dict:
     """Drains the outbox once (woken after each commit that writes an event, and by beat)."""
-    from publishing.relay import relay_outbox
+    from publishing.outbox.relay import relay_outbox
 
     result = relay_outbox()
     return {"published": result.published, "retried": result.retried, "dead_lettered": result.dead_lettered}
@@ -50,8 +50,8 @@ def relay_outbox_task() -> dict:
 
 @shared_task(name="publishing.refresh_read_models_task", ignore_result=True)
 def refresh_read_models_task() -> str:
-    """Refreshes the seed's materialized views if a refresh is due (coalesced, publishing/read_models.py)."""
-    from publishing.read_models import run_refresh
+    """Refreshes the seed's materialized views if a refresh is due (coalesced, publishing/resolve/read_models.py)."""
+    from publishing.resolve.read_models import run_refresh
 
     return run_refresh()
 

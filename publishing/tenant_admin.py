@@ -31,9 +31,9 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 
 from publishing import selectors, services
-from publishing.bundles import BundleError, build_bundle, bundle_inputs
+from publishing.bundles.build import BundleError, build_bundle, bundle_inputs
 from publishing.models import PublishJobKind, PublishJobStatus
-from publishing.sample_site import render_site
+from publishing.sample_site.render import render_site
 from publishing.services import publish
 from publishing.views import preview_image_hosts, preview_page_headers
 from themeconfig.admin.base import (

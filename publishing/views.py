@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
 from publishing import preview
-from publishing.sample_site import image_src_directive, render_site
+from publishing.sample_site.render import image_src_directive, render_site
 from themeconfig.platform.endpoints import public_endpoint
 
 PREVIEW_PAGE_HEADERS = {

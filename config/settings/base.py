@@ -215,12 +215,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
-# Where filesystem bundles are served by the app itself (publishing/bundle_files.py), DEBUG or not.
+# Where filesystem bundles are served by the app itself (publishing/bundles/files.py), DEBUG or not.
 BUNDLE_BASE_URL = env("BUNDLE_BASE_URL", default="/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Published bundles (publishing/storage.py), written once under content-addressed keys. The
+    # Published bundles (publishing/bundles/storage.py), written once under content-addressed keys. The
     # filesystem by default; S3 or GCS through django-storages with BUNDLE_STORAGE_BACKEND (e.g.
     # storages.backends.s3.S3Storage) and BUNDLE_STORAGE_OPTIONS (that backend's options, as JSON).
     "bundles": {
@@ -327,10 +327,10 @@ PREVIEW_TOKEN_MAX_DAYS = 30
 CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
 # How long a client or CDN may reuse a /resolve/ answer (its ETag makes revalidation cheap).
 RESOLVE_MAX_AGE_SECONDS = 60
-# How long Redis keeps a host's /resolve/ answer (publishing/resolve_cache.py); a safety net only,
+# How long Redis keeps a host's /resolve/ answer (publishing/resolve/cache.py); a safety net only,
 # since no entry older than a commit that moved its host is used. 0: no cache. Web and worker alike.
 RESOLVE_CACHE_SECONDS = env.int("RESOLVE_CACHE_SECONDS", default=30)
-# The session each process LISTENs on for resolve generations (publishing/resolve_cache.py). It must
+# The session each process LISTENs on for resolve generations (publishing/resolve/cache.py). It must
 # reach PostgreSQL itself, not a transaction pooler (notifications need a session); empty: the
 # `default` alias's own settings. A process that cannot listen serves no cached answer.
 RESOLVE_LISTEN_DATABASE_URL = env("RESOLVE_LISTEN_DATABASE_URL", default="")
@@ -378,7 +378,7 @@ HOST_VERIFICATION_EXPIRY_DAYS = env.int("HOST_VERIFICATION_EXPIRY_DAYS", default
 # Hosts (besides each tenant's verified ones) that preview pages may load content images from, e.g. your CDN.
 PREVIEW_IMAGE_ASSET_HOSTS = env.list("PREVIEW_IMAGE_ASSET_HOSTS", default=[])
 
-# --- outbox relay and webhooks (publishing/relay.py, publishing/webhooks.py) -------------------
+# --- outbox relay and webhooks (publishing/outbox/relay.py, publishing/outbox/webhooks.py) -------
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
 # Tries per event before it is dead-lettered; the n-th retry waits base·2^(n-1) s (±20 %), capped.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)

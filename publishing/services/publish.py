@@ -15,10 +15,10 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from publishing import resolve_cache
 from publishing.errors import PublishingErrorCode
 from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, ThemePublication
-from publishing.outbox import outbox_enqueue
+from publishing.outbox.enqueue import outbox_enqueue
+from publishing.resolve import cache as resolve_cache
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
@@ -151,8 +151,8 @@ def publish_job_fail(*, job_id: str, tenant_id: str, code: str, message: str) ->
 
 def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob | None:
     """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
-    from publishing.bundles import build_bundle, bundle_inputs
-    from publishing.storage import upload_bundle
+    from publishing.bundles.build import build_bundle, bundle_inputs
+    from publishing.bundles.storage import upload_bundle
 
     worker = worker or socket.gethostname()
     with job_claimed(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, status=PublishJobStatus.BUILDING) as claim:
@@ -264,7 +264,7 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
 def _invalidate_cdn(*, tenant_id: str, publication_id: str, job_id: str) -> None:
     """After the flip: purge what a CDN may hold; losing this is harmless (the keys are content-addressed).
     The job has finished by then: the purge is timed apart from its steps (`cdn_ms`)."""
-    from publishing.cdn import cdn
+    from publishing.bundles.cdn import cdn
 
     steps = JobSteps()
     try:

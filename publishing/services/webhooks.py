@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from publishing.models import WebhookSubscription
-from publishing.webhooks import WebhookTargetError, check_target, encrypt_secret, new_secret
+from publishing.outbox.webhooks import WebhookTargetError, check_target, encrypt_secret, new_secret
 from themeconfig.platform.errors import FieldError, not_found, validation_error
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.locks import tenant_lock

@@ -54,7 +54,8 @@ MAY_BE_EMPTY: dict[str, str] = {}
 
 @pytest.fixture
 def every_kind_of_row(monkeypatch):
-    from publishing import outbox, read_models
+    from publishing.outbox import enqueue as outbox
+    from publishing.resolve import read_models
     from publishing.services import publish
 
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)

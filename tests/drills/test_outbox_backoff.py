@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from django.test import override_settings
 
-from publishing.outbox import outbox_enqueue
+from publishing.outbox.enqueue import outbox_enqueue
 from publishing.services import webhooks
 from tests.celery_worker import celery_worker
 from tests.eventually import eventually
@@ -22,7 +22,7 @@ from themeconfig.platform.tenant_context import tenant_context
 pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
 
 BASE_SECONDS = 1.0
-JITTER = 0.2  # publishing.relay.backoff_seconds
+JITTER = 0.2  # publishing.outbox.relay.backoff_seconds
 # What a wake-up may add to the scheduled delay: its time slice, the worker taking the task, the
 # relay's claim and the POST (all on loopback), on a machine shared with other test runs.
 LATENESS_SECONDS = 1.0

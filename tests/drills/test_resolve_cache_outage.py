@@ -12,7 +12,7 @@ import time
 import pytest
 import redis
 
-from publishing import resolve_cache
+from publishing.resolve import cache as resolve_cache
 from publishing.services import publish
 from tests.factories.publishing import publish_new_version
 from tests.live_app import app_environment, get, gunicorn

@@ -17,10 +17,10 @@ import time
 import pytest
 from django.test import Client
 
-from publishing.bundles import build_bundle, bundle_inputs
+from publishing.bundles.build import build_bundle, bundle_inputs
+from publishing.bundles.storage import bundle_keys
 from publishing.errors import PublishingErrorCode
 from publishing.models import ThemePublication
-from publishing.storage import bundle_keys
 from tests.celery_worker import celery_worker
 from tests.e2e.test_publishing import previewable_version
 from tests.factories.admin_staff import make_staff, sign_in

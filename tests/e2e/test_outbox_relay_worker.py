@@ -64,8 +64,8 @@ def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views
 
 def test_relay_worker_killed_mid_delivery__lease_runs_out__another_relay_delivers(tenant_factory, django_db_setup,
                                                                                   monkeypatch):
-    from publishing import events, relay
-    from publishing.outbox import outbox_enqueue
+    from publishing.outbox import events, relay
+    from publishing.outbox.enqueue import outbox_enqueue
     from themeconfig.platform.tenant_context import tenant_context
 
     monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [])

@@ -29,9 +29,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from publishing.bundles.storage import bundle_keys, bundle_storage
 from publishing.models import OutboxEvent, PublishJob, ThemePublication
 from publishing.services import publish
-from publishing.storage import bundle_keys, bundle_storage
 from publishing.tasks import reap_stale_publish_jobs_task
 from tests.celery_worker import celery_worker
 from tests.e2e.test_publishing import previewable_version

@@ -99,7 +99,7 @@ def test_publish__worker_builds_uploads_flips__event_in_the_outbox(tenant, djang
     assert version_row.status == "published" and version_row.published_bundle_sha256 == publication.bundle_sha256
     from django.core.files.storage import storages
 
-    from publishing.storage import bundle_keys
+    from publishing.bundles.storage import bundle_keys
 
     storage = storages["bundles"] if "bundles" in settings.STORAGES else storages["default"]
     json_key, _ = bundle_keys(keyed.id, theme.pk, publication.bundle_sha256)

@@ -100,7 +100,7 @@ def content_block_factory():
 def resolve_cache_on(settings, monkeypatch):
     """The public resolve cache on (RESOLVE_CACHE_SECONDS=30, so a stale cached answer would show),
     nothing cached from an earlier test in Redis or in this process, and nothing left behind."""
-    from publishing import resolve_cache
+    from publishing.resolve import cache as resolve_cache
 
     settings.RESOLVE_CACHE_SECONDS = 30
     monkeypatch.setattr(resolve_cache, "_skip_until", 0.0)

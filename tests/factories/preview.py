@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from publishing.demo_messages import MESSAGES as DEMO_MESSAGES
+from publishing.demo.messages import MESSAGES as DEMO_MESSAGES
 from publishing.models import PreviewToken
+from publishing.sample_site.messages import WELL_KNOWN_MESSAGES
 from publishing.services.preview_tokens import preview_token_create
-from publishing.site_messages import WELL_KNOWN_MESSAGES
 from themeconfig import services
 from themeconfig.models import ThemeVersion
 from themeconfig.platform.principal import Principal
@@ -37,7 +37,7 @@ def bilingual_preview(tenant, *, welcome_en: str = "## Welcome by the lake",
 
 
 # The seaside draft's packs: every well-known key of the sample site in each locale (the demo's
-# translations, publishing/demo_messages.py, under the seaside hotel's own wording in _SEASIDE_OWN), except
+# translations, publishing/demo/messages.py, under the seaside hotel's own wording in _SEASIDE_OWN), except
 # SEASIDE_UNTRANSLATED_IN_AR, left out of the Arabic pack so that it falls back to the English one.
 SEASIDE_UNTRANSLATED_IN_AR = ("site.search.intro",)
 _SEASIDE_OWN: dict[str, dict[str, str]] = {

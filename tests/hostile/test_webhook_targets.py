@@ -9,9 +9,10 @@ import json
 import pytest
 from django.test import Client
 
-from publishing import events, outbox, relay
 from publishing.models import WebhookDelivery
-from publishing.outbox import outbox_enqueue
+from publishing.outbox import enqueue as outbox
+from publishing.outbox import events, relay
+from publishing.outbox.enqueue import outbox_enqueue
 from publishing.services import webhooks as webhook_services
 from tests.webhook_receiver import webhook_receiver
 from themeconfig.platform.errors import CoreErrorCode

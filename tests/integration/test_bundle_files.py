@@ -1,4 +1,4 @@
-"""Published bundles served by the app when the bundle storage is its filesystem (publishing/bundle_files.py):
+"""Published bundles served by the app when the bundle storage is its filesystem (publishing/bundles/files.py):
 resolve/'s bundle_url is followed to the exact bytes, immutable and public; every key that is
 malformed, missing or not the bundle it names is the same 404; S3/GCS get no route."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from storages.backends.s3 import S3Storage
 
-from publishing.bundle_files import IMMUTABLE, bundle_routes, served_prefix
+from publishing.bundles.files import IMMUTABLE, bundle_routes, served_prefix
 from publishing.management.commands.seed_demo import DEMO_HOST
 
 pytestmark = pytest.mark.usefixtures("committed_db")

@@ -14,9 +14,9 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
-from publishing.bundles import build_bundle, bundle_inputs
+from publishing.bundles.build import build_bundle, bundle_inputs
+from publishing.bundles.storage import BundleStorageError, bundle_keys, bundle_storage, upload_bundle
 from publishing.errors import PublishingErrorCode
-from publishing.storage import BundleStorageError, bundle_keys, bundle_storage, upload_bundle
 from tests.conftest import ROOT
 from tests.tmpfs import files_under, fill, mounted_tmpfs
 from tests.unit.themeconfig.validators import samples

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from publishing import outbox
 from publishing.models import OutboxEvent
-from publishing.outbox import outbox_enqueue
+from publishing.outbox import enqueue as outbox
+from publishing.outbox.enqueue import outbox_enqueue
 from publishing.services import outbox_events
 from publishing.services.outbox_events import outbox_event_retry
 from tests.eventually import eventually

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.admin.utils import quote
 from django.db import connection
 
-from publishing import outbox
+from publishing.outbox import enqueue as outbox
 from tests.dns_server import DnsServer
 from tests.factories.admin_staff import make_staff, sign_in
 from tests.factories.tenancy import TenantHostClaimFactory, TenantHostFactory, UserFactory

@@ -14,9 +14,9 @@ from django.contrib.admin.utils import quote
 from django.db import connection
 from django.utils import timezone
 
-from publishing import outbox
 from publishing.models import OutboxEvent, PublishJob
-from publishing.outbox import outbox_enqueue
+from publishing.outbox import enqueue as outbox
+from publishing.outbox.enqueue import outbox_enqueue
 from tests.factories.tenancy import MembershipFactory, PropertyFactory, TenantHostFactory, UserFactory
 from tests.factories.themes import ThemeVersionFactory
 from themeconfig.models import Membership, Property, Tenant, TenantHost

@@ -185,7 +185,7 @@ def test_seed_demo__published_version__passes_preview_ready_with_no_problem_and_
 
 
 def test_seed_demo__published_version__holds_a_whole_hotel_site_in_three_languages():
-    from publishing.site_messages import WELL_KNOWN_MESSAGES
+    from publishing.sample_site.messages import WELL_KNOWN_MESSAGES
     from themeconfig.models import BookingFlowConfig, ContentBlock, EmailTheme, LocalePack, NavigationConfig
 
     run("seed_demo", "--force")

@@ -15,9 +15,11 @@ from celery.schedules import schedule as celery_schedule
 from django.db import connections
 from django.utils import timezone
 
-from publishing import events, outbox, read_models, relay
 from publishing.models import ConsumedEvent, OutboxEvent, WebhookDelivery
-from publishing.outbox import outbox_enqueue
+from publishing.outbox import enqueue as outbox
+from publishing.outbox import events, relay
+from publishing.outbox.enqueue import outbox_enqueue
+from publishing.resolve import read_models
 from publishing.retention import purge_expired
 from publishing.services import publish
 from publishing.services import webhooks as webhook_services

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from publishing.sample_site import gate_images
+from publishing.sample_site.render import gate_images
 from tests.factories.admin_staff import make_staff, sign_in
 from tests.factories.preview import bilingual_preview
 from tests.factories.tenancy import TenantFactory

@@ -16,7 +16,7 @@ from django.db import connections, router
 from django.utils import timezone
 from psycopg import errors
 
-from publishing.bundles import build_bundle, bundle_inputs
+from publishing.bundles.build import build_bundle, bundle_inputs
 from publishing.models import PreviewToken
 from publishing.preview import PREVIEW_ALIAS, PreviewConnectionError, preview_bundle
 from publishing.services.preview_tokens import (

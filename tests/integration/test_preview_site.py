@@ -9,9 +9,9 @@ from babel.dates import format_date
 from django.utils import timezone
 from django.utils.html import escape
 
-from publishing import demo_theme
+from publishing.demo import theme as demo_theme
+from publishing.sample_site.messages import SAMPLE_LEAD_DAYS, SAMPLE_NIGHTS
 from publishing.services.preview_tokens import preview_token_revoke
-from publishing.site_messages import SAMPLE_LEAD_DAYS, SAMPLE_NIGHTS
 from publishing.views import NOT_FOUND_PAGE
 from tests.factories.preview import SEASIDE_PACKS, bilingual_preview, seaside_preview
 from themeconfig import services

@@ -185,7 +185,7 @@ def test_job_failed_elsewhere_while_running__the_run_stops__nothing_published(wo
     """The reaper (or a give-up) fails a job a slow run is still working on: that run never flips."""
     tenant, admin, theme = world
     job = publish.version_publish(principal=admin, version_id=draft(admin, theme).pk, expected_theme_version=1)
-    from publishing import storage
+    from publishing.bundles import storage
 
     real_upload = storage.upload_bundle
 

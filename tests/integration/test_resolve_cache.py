@@ -1,4 +1,4 @@
-"""The resolve cache (publishing/resolve_cache.py) under committed transactions: hits, and no cached answer
+"""The resolve cache (publishing/resolve/cache.py) under committed transactions: hits, and no cached answer
 used past a commit that moved its host, including a read that raced the commit."""
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import time
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
-from publishing import resolve_cache, selectors
+from publishing import selectors
 from publishing.models import ThemePublication
+from publishing.resolve import cache as resolve_cache
 from publishing.serializers import ResolutionSerializer
 from publishing.services import publish
 from tests.factories.publishing import publish_new_version

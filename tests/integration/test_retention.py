@@ -16,10 +16,11 @@ from django.db import connections
 from django.db.utils import ProgrammingError
 from django.utils import timezone
 
-from publishing import outbox, read_models
+from publishing.bundles.storage import bundle_keys, bundle_storage
+from publishing.outbox import enqueue as outbox
+from publishing.resolve import read_models
 from publishing.retention import months_before, purge_expired
 from publishing.services import publish
-from publishing.storage import bundle_keys, bundle_storage
 from tests.factories.publishing import publish_new_version
 from tests.factories.tenancy import TenantFactory
 from themeconfig import services

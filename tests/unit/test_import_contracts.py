@@ -58,8 +58,8 @@ CASES = {
         "publishing/services/publish.py", "from publishing import tasks",
         ["services-never-import-tasks", "no-cycles"], "publishing.services.publish -> publishing.tasks"),
     "a read model imports the tasks (the cycle that was)": (
-        "publishing/read_models.py", "from publishing.tasks import refresh_read_models_task",
-        ["services-never-import-tasks", "no-cycles"], "publishing.read_models -> publishing.tasks"),
+        "publishing/resolve/read_models.py", "from publishing.tasks import refresh_read_models_task",
+        ["services-never-import-tasks", "no-cycles"], "publishing.resolve.read_models -> publishing.tasks"),
     "an AI service imports its tasks": (
         "ai_workspace/services/generation.py", "import ai_workspace.tasks",
         ["services-never-import-tasks", "layers"], "ai_workspace.services.generation -> ai_workspace.tasks"),
@@ -73,14 +73,14 @@ CASES = {
         "themeconfig/apis/core.py", "from config.celery import app",
         ["config-is-wiring"], "themeconfig.apis.core -> config.celery"),
     "publishing reaches past themeconfig's public surface": (
-        "publishing/bundles.py", "from themeconfig.admin.themes import ThemeAdmin",
-        ["themeconfig-public-surface"], "publishing.bundles -> themeconfig.admin.themes"),
+        "publishing/bundles/build.py", "from themeconfig.admin.themes import ThemeAdmin",
+        ["themeconfig-public-surface"], "publishing.bundles.build -> themeconfig.admin.themes"),
     "a model imports a service": (
         "ai_workspace/models.py", "from ai_workspace.services import drafts",
         ["layers"], "ai_workspace.models -> ai_workspace.services.drafts"),
     "publishing imports the AI workspace": (
-        "publishing/relay.py", "import ai_workspace.selectors",
-        ["apps-independent"], "publishing.relay -> ai_workspace.selectors"),
+        "publishing/outbox/relay.py", "import ai_workspace.selectors",
+        ["apps-independent"], "publishing.outbox.relay -> ai_workspace.selectors"),
 }
 
 

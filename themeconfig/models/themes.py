@@ -1,17 +1,17 @@
 """Themes, their numbered versions and each version's children (seed 000 §3.1, §3.2, §3.4–§3.8).
 
-The DDL is ../sql/0002_themes.sql; these models mirror it column for column. Indexes, CHECKs and
-policies are the SQL's business, so none is declared here (the seed's names are longer than
-Django's index-name limit anyway). `created_by`/`updated_by`/`published_by` are actor strings.
+The DDL is ../sql/0002_themes.sql; these models mirror it column for column, the columns every tenant
+aggregate shares coming from base.TenantModel. Indexes, CHECKs and policies are the SQL's business, so
+none is declared here (the seed's names are longer than Django's index-name limit anyway).
+`created_by`/`updated_by`/`published_by` are actor strings.
 """
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django_rls.models import RLSModel
 
 from themeconfig.platform.ids import PrefixedIdField
 from themeconfig.validators.locales import locale_label
 
-from .tenancy import tenant_isolation_policy
+from .base import TenantModel
 
 
 class ThemeScope(models.TextChoices):
@@ -59,11 +59,10 @@ class NavigationSurface(models.TextChoices):
     MOBILE_DRAWER = "mobile_drawer"
 
 
-class Theme(RLSModel):
+class Theme(TenantModel):
     """theme_config.themes: one per tenant, or per property of a tenant, among the live ones."""
 
     id = PrefixedIdField(prefix="thm", primary_key=True)
-    tenant_id = models.TextField()
     property_id = models.TextField(null=True, blank=True)
     name = models.TextField()
     scope = models.TextField(choices=ThemeScope.choices)
@@ -74,27 +73,20 @@ class Theme(RLSModel):
     # DEFERRED) in the database; a plain column here so that themeconfig does not depend on publishing.
     active_publication_id = models.TextField(null=True, blank=True)
     status = models.TextField(choices=ThemeStatus.choices)
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
     deleted_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."themes'
         ordering = ["created_at"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return self.name
 
 
-class ThemeVersion(RLSModel):
+class ThemeVersion(TenantModel):
     """theme_config.theme_versions: numbered (ordinal) versions of a theme."""
 
     id = PrefixedIdField(prefix="thv", primary_key=True)
-    tenant_id = models.TextField()
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="versions")
     ordinal = models.IntegerField()
     status = models.TextField(choices=ThemeVersionStatus.choices)
@@ -109,26 +101,19 @@ class ThemeVersion(RLSModel):
     published_by = models.TextField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     archived_reason = models.TextField(choices=ArchivedReason.choices, null=True, blank=True)
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."theme_versions'
         ordering = ["theme_id", "ordinal"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return f"{self.theme.name}, version {self.ordinal}"
 
 
-class ContentBlock(RLSModel):
+class ContentBlock(TenantModel):
     """theme_config.content_blocks: ordered blocks of one surface of a version."""
 
     id = PrefixedIdField(prefix="cnb", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="content_blocks")
     surface = models.TextField(choices=ContentSurface.choices)
     kind = models.TextField()
@@ -137,106 +122,86 @@ class ContentBlock(RLSModel):
     body = models.JSONField()
     meta = models.JSONField()
     ai_provenance = models.JSONField(null=True, blank=True)
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."content_blocks'
         ordering = ["theme_version_id", "surface", "ordinal"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         """As staff find it on its page: "Home · rich text #1" (its id is for the API)."""
         return f"{self.get_surface_display()} · {self.kind.replace('_', ' ')} #{self.ordinal + 1}"
 
 
-class NavigationConfig(RLSModel):
+class NavigationConfig(TenantModel):
     """theme_config.navigation_configs: one item tree per surface of a version."""
 
     id = PrefixedIdField(prefix="nvc", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="navigation_configs")
     surface = models.TextField(choices=NavigationSurface.choices)
     items = models.JSONField()
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
+    # Not columns of this table.
+    created_by = None
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."navigation_configs'
         ordering = ["theme_version_id", "surface"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return f"{self.surface} navigation"
 
 
-class BookingFlowConfig(RLSModel):
+class BookingFlowConfig(TenantModel):
     """theme_config.booking_flow_configs: at most one per version (booking_flow_configs_uq)."""
 
     id = PrefixedIdField(prefix="bfc", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.OneToOneField(ThemeVersion, on_delete=models.CASCADE, related_name="booking_flow_config")
     steps = models.JSONField()
     toggles = models.JSONField()
     consent = models.JSONField()
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
+    # Not columns of this table.
+    created_by = None
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."booking_flow_configs'
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return "booking flow"
 
 
-class EmailTheme(RLSModel):
+class EmailTheme(TenantModel):
     """theme_config.email_themes: at most one per version (email_themes_uq)."""
 
     id = PrefixedIdField(prefix="emt", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.OneToOneField(ThemeVersion, on_delete=models.CASCADE, related_name="email_theme")
     tokens = models.JSONField()
     logo_ref = models.JSONField()
     footer = models.JSONField()
-    version = models.IntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
+    # Not columns of this table.
+    created_by = None
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."email_themes'
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return "e-mail theme"
 
 
-class LocalePack(RLSModel):
+class LocalePack(TenantModel):
     """theme_config.locale_packs: one per (version, locale) (locale_packs_uq)."""
 
     id = PrefixedIdField(prefix="lpk", primary_key=True)
-    tenant_id = models.TextField()
     theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="locale_packs")
     locale = models.TextField()
     entries = models.JSONField()
     ai_provenance = models.JSONField(null=True, blank=True)
     completeness_pct = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    version = models.IntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.TextField()
+    # Not columns of this table.
+    created_at = None
+    created_by = None
 
-    class Meta:
+    class Meta(TenantModel.Meta):
         db_table = 'theme_config"."locale_packs'
         ordering = ["theme_version_id", "locale"]
-        rls_policies = [tenant_isolation_policy()]
 
     def __str__(self) -> str:
         return f"{locale_label(self.locale)} locale pack"

@@ -24,7 +24,7 @@ class Command(BaseCommand):
                             help="Stop draining after this many seconds (default 300).")
 
     def handle(self, *args, stats, dead_letters, limit, retry, retry_all_dead, batch_size, time_budget, **options):
-        from publishing import relay
+        from publishing.outbox import relay
         from publishing.services.outbox_events import outbox_event_retry
         from themeconfig.platform.principal import Principal
 

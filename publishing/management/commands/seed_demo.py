@@ -1,10 +1,10 @@
 """manage.py seed_demo: the local demo tenant (slug demo, host demo.localhost) with a published theme
-(publishing/demo_theme.py: a complete seaside hotel in en/fr/ar), and staff user demo/demo. Lives in
+(publishing/demo/theme.py: a complete seaside hotel in en/fr/ar), and staff user demo/demo. Lives in
 publishing because it publishes (themeconfig never imports publishing)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing import demo_theme
+from publishing.demo import theme as demo_theme
 from publishing.selectors import publication_version_id
 from publishing.services import publish
 from themeconfig import services

@@ -17,8 +17,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from publishing import resolve_cache
 from publishing.management.commands.seed_demo import DEMO_HOST, DEMO_SLUG
+from publishing.resolve import cache as resolve_cache
 from tests.celery_worker import celery_worker
 from tests.conftest import admin_connect
 from tests.e2e.browser.admin_session import log_in

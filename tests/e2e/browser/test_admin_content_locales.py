@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 import pytest
 from playwright.sync_api import expect
 
-from publishing import demo_theme
+from publishing.demo import theme as demo_theme
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services

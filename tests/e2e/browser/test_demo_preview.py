@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from publishing import demo_theme
+from publishing.demo import theme as demo_theme
 from publishing.models import ThemePublication
+from publishing.sample_site.messages import WELL_KNOWN_MESSAGES, format_message, sample_arguments
 from publishing.services.preview_tokens import preview_token_create
-from publishing.site_messages import WELL_KNOWN_MESSAGES, format_message, sample_arguments
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services

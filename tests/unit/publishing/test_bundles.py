@@ -14,7 +14,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from publishing.bundles import (
+from publishing.bundles.build import (
     SCHEMA,
     BundleError,
     build_bundle,
@@ -223,7 +223,7 @@ from django.conf import settings
 django.setup()
 for alias in settings.DATABASES:  # the pytest database, before any connection is opened
     settings.DATABASES[alias]["NAME"] = sys.argv[1]
-from publishing.bundles import build_bundle, bundle_inputs
+from publishing.bundles.build import build_bundle, bundle_inputs
 from themeconfig.platform.tenant_context import tenant_context
 with tenant_context(sys.argv[2]):
     bundle = build_bundle(**bundle_inputs(sys.argv[3]))

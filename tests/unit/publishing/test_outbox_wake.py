@@ -1,4 +1,4 @@
-"""Waking the outbox relay (publishing/outbox.py): sent by task name, so the outbox never imports the
+"""Waking the outbox relay (publishing/outbox/enqueue.py): sent by task name, so the outbox never imports the
 tasks module (tasks → relay → outbox → tasks would be a cycle)."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ django.setup()
 from celery import current_app
 sent = []
 current_app.send_task = lambda name, *args, **options: sent.append([name, options.get("countdown")])
-from publishing import outbox
+from publishing.outbox import enqueue as outbox
 outbox.wake_relay()
 outbox.wake_relay_in(3.5)
 outbox.wake_relay_in(-1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from publishing.sample_site import email_colors, markdown_html, render_site, site_context
+from publishing.sample_site.render import email_colors, markdown_html, render_site, site_context
 
 
 def test_markdown_html__headings_lists_bold__everything_else_escaped():

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from publishing.site_messages import WELL_KNOWN_MESSAGES, SiteMessages, format_message
+from publishing.sample_site.messages import WELL_KNOWN_MESSAGES, SiteMessages, format_message
 from themeconfig.validators import validate_locale_entries
 
 NIGHTS_AR = "{n, plural, zero {لا ليالٍ} one {ليلة} two {ليلتان} few {# ليالٍ} many {# ليلة} other {# ليلة}}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import current_app
 
 from ai_workspace.services.generation import GENERATION_JOBS
-from publishing import outbox, read_models
+from publishing.outbox import enqueue as outbox
+from publishing.resolve import read_models
 from publishing.services.publish import PUBLISH_JOBS
 from themeconfig.services import host_verification
 

@@ -1,4 +1,4 @@
-"""Local consumers of the outbox's events, run by the relay (publishing/relay.py).
+"""Local consumers of the outbox's events, run by the relay (publishing/outbox/relay.py).
 
 A handler is `handler(*, alias, event_id, tenant_id, envelope)`, called inside the relay's
 transaction on the service connection `alias`, together with every other handler of that type and
@@ -18,7 +18,7 @@ Handler = Callable[..., None]
 
 def request_read_model_refresh(*, alias: str, **_event) -> None:
     """theme.published.v1 / theme.rolled_back.v1: the seed's materialized views are due a refresh (coalesced)."""
-    from publishing.read_models import request_refresh
+    from publishing.resolve.read_models import request_refresh
 
     request_refresh(alias=alias)
 

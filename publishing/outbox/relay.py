@@ -6,12 +6,12 @@ pending event of each `partition_key` (so the events of one theme go out in orde
 waits while an earlier one is leased or backs off), stamped with this relay's lease
 (`locked_until`, `locked_by`) and committed. Then, per event:
 
-1. **Local handlers** (`publishing.events.HANDLERS`) run together in one short transaction with the
+1. **Local handlers** (`publishing.outbox.events.HANDLERS`) run together in one short transaction with the
    event's `consumed_events` row: their effects and the "seen" mark commit together, so a
    redelivered event is skipped and a handler that raises leaves nothing behind (its event is
    retried, and its effect is applied once).
 2. **Webhooks**: every active subscription of the event's tenant that wants its type gets a signed
-   POST (publishing/webhooks.py) from a pool of WEBHOOK_DELIVERY_CONCURRENCY threads, outside any
+   POST (publishing/outbox/webhooks.py) from a pool of WEBHOOK_DELIVERY_CONCURRENCY threads, outside any
    transaction; each answer is recorded in `webhook_deliveries` as it comes (a delivered pair is
    never sent again). A receiver that hangs holds one thread and its own event (and so its
    partition); the relay keeps claiming and delivering the other partitions' events meanwhile.
@@ -28,7 +28,7 @@ outcome to the other. A success recorded in `webhook_deliveries` is never undone
 failure.
 
 Runs as the service role (BYPASSRLS), outside any request. Woken after each commit that writes an
-event (publishing/outbox.py), at each retry's `next_attempt_at` when that comes before beat's next
+event (publishing/outbox/enqueue.py), at each retry's `next_attempt_at` when that comes before beat's next
 tick (a countdown task scheduled when the retry is recorded, so a short backoff is the configured
 one and not beat's tick), and by beat every 15 s, which drains the longer backoffs and is the
 safety net.
@@ -49,7 +49,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from publishing import outbox
+from publishing.outbox import enqueue as outbox
 from themeconfig.platform.service_db import service_context
 
 logger = logging.getLogger(__name__)
@@ -204,8 +204,8 @@ def _let_go(event: _Claimed, in_flight: dict, result: RelayResult) -> None:
 def _start(event: _Claimed, pool: ThreadPoolExecutor, holding: dict, in_flight: dict, holder: str,
            result: RelayResult) -> None:
     """Runs the event's handlers, then hands its webhooks to the pool (or records it at once)."""
-    from publishing.events import run_handlers
-    from publishing.webhooks import WebhookTargetError, decrypt_secret, deliver
+    from publishing.outbox.events import run_handlers
+    from publishing.outbox.webhooks import WebhookTargetError, decrypt_secret, deliver
 
     stage = "handler"
     try:

@@ -1,5 +1,5 @@
-"""The demo theme's locale packs (Harbour House, publishing/demo_theme.py): every well-known key of the
-sample site (publishing/site_messages.py) in English, French and Arabic, so a guest reading the demo in
+"""The demo theme's locale packs (Harbour House, publishing/demo/theme.py): every well-known key of the
+sample site (publishing/sample_site/messages.py) in English, French and Arabic, so a guest reading the demo in
 French or Arabic meets no English; plus two messages of the demo's own.
 
 Plurals use each language's CLDR categories: English and French one/other (French's optional "many"
@@ -8,7 +8,7 @@ site's defaults with the hotel's own wording where it has one.
 """
 from __future__ import annotations
 
-from publishing.site_messages import WELL_KNOWN_MESSAGES
+from publishing.sample_site.messages import WELL_KNOWN_MESSAGES
 
 _GUESTS_AR = "{guests, plural, zero {لا ضيوف} one {ضيف واحد} two {ضيفان} few {# ضيوف} many {# ضيفًا} other {# ضيف}}"
 _NIGHTS_AR = "{nights, plural, zero {لا ليالٍ} one {ليلة واحدة} two {ليلتان} few {# ليالٍ} many {# ليلة} other {# ليلة}}"

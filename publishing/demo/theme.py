@@ -4,12 +4,12 @@ English, French and Arabic (right to left).
 Everything a guest-facing site draws is here: design tokens whose every contrast pair meets WCAG AA
 (validators/contrast.py), layout presets, content blocks on the home and room-detail surfaces,
 header and footer navigation, a booking flow, an e-mail theme and a locale pack per language
-(publishing/demo_messages.py) with real translations of every well-known key the sample site reads
-(publishing/site_messages.py), its plurals in each language's CLDR categories (Arabic has all six).
+(publishing/demo/messages.py) with real translations of every well-known key the sample site reads
+(publishing/sample_site/messages.py), its plurals in each language's CLDR categories (Arabic has all six).
 """
 from __future__ import annotations
 
-from publishing.demo_messages import MESSAGES as DEMO_MESSAGES
+from publishing.demo.messages import MESSAGES as DEMO_MESSAGES
 
 LOCALES = ("en", "fr", "ar")
 THEME_NAME = "Demo Seaside"
@@ -74,7 +74,7 @@ LAYOUT = {
     "search": {"preset": "search.list-map", "variant": "map-end"},
 }
 
-# Locale packs: every well-known key of the sample site (publishing/site_messages.py) in each language.
+# Locale packs: every well-known key of the sample site (publishing/sample_site/messages.py) in each language.
 MESSAGES = DEMO_MESSAGES
 
 

@@ -2,7 +2,7 @@
 
 The row is written in the use case's own transaction (it commits or rolls back with the change),
 by a plain INSERT without RETURNING: the request role may append its own tenant's events and
-nothing else (the `tenant_append` policy). The relay (publishing/relay.py) drains them as the
+nothing else (the `tenant_append` policy). The relay (publishing/outbox/relay.py) drains them as the
 service role; it is woken once the transaction commits, when a retry falls due, and by beat as a
 safety net.
 """

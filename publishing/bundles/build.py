@@ -4,7 +4,7 @@
 alone, never on when, where or by whom they are built: nothing time-dependent, random or
 process-dependent goes in (no published_at, created/updated at/by, OCC `version` counters,
 completeness figures), so the same version yields the same bytes and sha256 on any machine and in
-any process, and storing them under their sha256 (publishing/storage.py) is idempotent.
+any process, and storing them under their sha256 (publishing/bundles/storage.py) is idempotent.
 
 The JSON document (`schema` "theme-config.bundle.v1"):
 

@@ -1,6 +1,6 @@
 """The well-known message keys of the sample booking site, their English defaults, and ICU formatting.
 
-Every text the sample site (publishing/sample_site.py) draws is one of WELL_KNOWN_MESSAGES: the
+Every text the sample site (publishing/sample_site/render.py) draws is one of WELL_KNOWN_MESSAGES: the
 guest-facing texts (`site.*`, `room.*`, `booking.*`, `email.*`) and the preview's own labels for
 staff (`preview.*`: surfaces, block kinds, layouts, sample notes). A version's locale packs carry
 them like any other key; the English default here is used only when no pack along the theme's

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import InvalidStorageError, Storage, default_storage, storages
 
-from publishing.bundles import Bundle
+from publishing.bundles.build import Bundle
 from publishing.errors import PublishingErrorCode
 from themeconfig.platform.errors import DomainError
 

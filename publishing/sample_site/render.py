@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from publishing.site_messages import (
+from publishing.sample_site.messages import (
     SiteMessages,
     format_message,
     isolated,
@@ -226,7 +226,7 @@ def site_context(document: dict, *, locale: str | None = None, image_hosts: Iter
     """What the template needs, for `locale` (default: the bundle's default; an unknown one too);
     images in blocks load only from `image_hosts`; the sample stay is still to come from `today`
     (default: today in TIME_ZONE). Every text comes from the bundle's messages (the packs along the
-    fallback chain), else from publishing.site_messages' English defaults."""
+    fallback chain), else from publishing.sample_site.messages' English defaults."""
     image_hosts = frozenset(image_hosts)
     sample = sample_arguments(today or timezone.localdate())
     locales = document.get("locales") or {}

@@ -25,8 +25,8 @@ from django.urls import URLPattern, re_path
 from django.utils.http import parse_etags
 from django.views.decorators.http import require_safe
 
+from publishing.bundles.storage import bundle_keys, bundle_storage
 from publishing.cors import public_read_cors
-from publishing.storage import bundle_keys, bundle_storage
 from themeconfig.platform.endpoints import public_endpoint
 from themeconfig.platform.ids import is_valid_id
 

@@ -1,0 +1,1 @@
+"""Public host resolution: the cached /resolve/ answer and the materialized views it reads."""

@@ -1,0 +1,1 @@
+"""The sample booking site drawn from a bundle: the page itself and its well-known messages."""
