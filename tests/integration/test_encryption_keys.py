@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from publishing.services import webhooks as webhook_services
-from publishing.webhooks import WebhookTargetError, decrypt_secret
+from publishing.outbox.webhooks import WebhookTargetError, decrypt_secret
 from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform import encryption

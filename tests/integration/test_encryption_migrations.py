@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from publishing.services import webhooks as webhook_services
-from publishing.webhooks import decrypt_secret
+from publishing.outbox.webhooks import decrypt_secret
 from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform.encryption import lookup_hash

@@ -10,7 +10,7 @@ from django.db import connections
 from psycopg import sql
 
 from publishing.services import webhooks as webhook_services
-from publishing.webhooks import decrypt_secret
+from publishing.outbox.webhooks import decrypt_secret
 from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform.encrypted_columns import ENCRYPTED_COLUMNS
