@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from publishing.services.tenant_erasure import tenants_erase_due
 from publishing.storage import bundle_keys, bundle_storage
 from themeconfig.platform.service_db import service_context
 
@@ -199,7 +200,14 @@ def purge_audit_log(run: Run) -> int:
     return rows
 
 
+def purge_tenants(run: Run) -> int:
+    """Tenants marked for erasure whose grace period (TENANT_ERASURE_GRACE_DAYS) is over."""
+    return tenants_erase_due(now=run.now, dry_run=run.dry_run, actor="operator:purge_expired",
+                             progress=lambda message: run.progress("tenants", message))
+
+
 KINDS: dict[str, Callable[[Run], int]] = {
+    "tenants": purge_tenants,
     "ai_drafts": purge_ai_drafts,
     "versions": purge_versions,
     "themes": purge_themes,

@@ -183,6 +183,8 @@ RETENTION_IDEMPOTENCY_KEYS_HOURS = env.int("RETENTION_IDEMPOTENCY_KEYS_HOURS", d
 RETENTION_AUDIT_LOG_MONTHS = env.int("RETENTION_AUDIT_LOG_MONTHS", default=36)
 # Rows per DELETE (each its own short transaction, so no lock is held for long).
 RETENTION_BATCH = env.int("RETENTION_BATCH", default=5000)
+# Tenant erasure (issue 18): days between `erase_tenant --confirm` and the erasure by purge_expired.
+TENANT_ERASURE_GRACE_DAYS = env.int("TENANT_ERASURE_GRACE_DAYS", default=30)
 # `manage.py backup` reads through this URL (it must read past RLS: a superuser or a BYPASSRLS role);
 # empty: ADMIN_DATABASE_URL on the service's database.
 BACKUP_DATABASE_URL = env("BACKUP_DATABASE_URL", default="")

@@ -1,0 +1,173 @@
+"""Tenant export, erasure and import (issue 18), committed, on the real database and storage: a tenant
+holding every kind of row is exported as the request role, erased (no row of any table, nor any object
+in storage, carries its id afterwards), and imported into a fresh database, where every table's rows
+have the checksums they had; another tenant is untouched throughout. The tables come from the catalog,
+so a table added later is covered or the coverage test names it."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from io import StringIO
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from psycopg import sql
+
+from publishing.services import tenant_erasure
+from publishing.storage import bundle_storage
+from publishing.tenant_archive import archive_read, archive_write
+from tests.conftest import _point_aliases_at, admin_connect, install_test_only_sql
+from tests.drills.test_backup_restore import FILLERS
+from tests.factories.publishing import publish_new_version
+from tests.factories.tenancy import TenantFactory
+from themeconfig import services
+from themeconfig.platform import bootstrap
+from themeconfig.platform.errors import DomainError
+from themeconfig.platform.ids import new_id
+from themeconfig.platform.principal import Principal
+from themeconfig.platform.tenant_tables import EXPORT_EXCLUDED, SCHEMAS, tenant_tables
+
+pytestmark = pytest.mark.usefixtures("committed_db")
+
+
+@pytest.fixture
+def no_broker(monkeypatch):
+    from publishing import outbox, read_models
+    from publishing.services import publish
+
+    monkeypatch.setattr(outbox, "wake_relay", lambda: None)
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+    monkeypatch.setattr(read_models, "schedule_refresh", lambda: None)
+
+
+@pytest.fixture
+def two_tenants(no_broker, admin_sql):
+    """`demo` with a row in every tenant table (seed_demo plus what it leaves empty), and another
+    tenant with a published theme of its own."""
+    call_command("seed_demo", "--force", stdout=StringIO())
+    tenant, theme, version = admin_sql.execute(
+        "SELECT v.tenant_id, v.theme_id, v.id FROM theme_config.theme_versions v ORDER BY v.id LIMIT 1").fetchone()
+    (event_id,) = admin_sql.execute("SELECT event_id FROM theme_config.outbox WHERE tenant_id = %s LIMIT 1",
+                                    [tenant]).fetchone()
+    ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk")}
+    for statement in FILLERS:
+        admin_sql.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
+                                      "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})
+    other = TenantFactory(slug="other")
+    owner = Principal.for_user(tenant_id=other.id, user_id=1, role="owner")
+    other_theme = services.theme_create(principal=owner, name="Other")
+    publish_new_version(owner, other, other_theme, "hello")
+    return tenant, other.id
+
+
+def checksums(conn: psycopg.Connection, tenant_id: str, *, exported_only: bool = True) -> dict:
+    with conn.cursor() as cursor:
+        tables = [t for t in tenant_tables(cursor) if not exported_only or t.name not in EXPORT_EXCLUDED]
+        result = {}
+        for table in tables:
+            cursor.execute(
+                sql.SQL("SELECT count(*), md5(COALESCE(string_agg(t::text, E'\\n' ORDER BY t::text), '')) "
+                        "FROM {} t WHERE {} = %s").format(sql.Identifier(*table.name.split(".")),
+                                                          sql.Identifier(table.key)), [tenant_id])
+            result[table.name] = cursor.fetchone()
+        return result
+
+
+def rows_mentioning(conn: psycopg.Connection, needle: str) -> dict[str, int]:
+    """Every table of the service's schemas and Django's, searched in every column for `needle`."""
+    found = {}
+    tables = conn.execute(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY(%s)",
+        [[*SCHEMAS, "public"]]).fetchall()
+    for schema, table in tables:
+        (count,) = conn.execute(sql.SQL("SELECT count(*) FROM {} t WHERE strpos(t::text, %s) > 0").format(
+            sql.Identifier(schema, table)), [needle]).fetchone()
+        if count:
+            found[f"{schema}.{table}"] = count
+    return found
+
+
+def test_every_tenant_table__is_exported_or_excluded_with_a_reason(two_tenants, admin_sql):
+    demo, _ = two_tenants
+    every = checksums(admin_sql, demo, exported_only=False)
+    assert all(reason.strip() for reason in EXPORT_EXCLUDED.values())
+    assert set(EXPORT_EXCLUDED) <= set(every), "an exclusion names a table that no longer exists"
+    empty = sorted(name for name, (count, _) in every.items() if count == 0 and name not in EXPORT_EXCLUDED)
+    # A new tenant table gets a row in the fixture (FILLERS) so that the round trip really covers it.
+    assert empty == ["theme_config.tenant_export_jobs"] or not empty, empty
+
+
+def test_export_erase_import__round_trips_the_tenant_exactly__other_tenant_untouched(two_tenants, admin_sql, tmp_path):
+    demo, other = two_tenants
+    before, other_before = checksums(admin_sql, demo), checksums(admin_sql, other, exported_only=False)
+    storage = bundle_storage()
+    archive = tmp_path / "demo.zip"
+    with archive.open("wb") as out:
+        manifest = archive_write(out, tenant_id=demo)
+    assert {entry["table"]: entry["count"] for entry in manifest["tables"]} == {
+        name: count for name, (count, _) in before.items()}
+    assert manifest["bundles"], "the demo's published bundles travel with it"
+    bundles = {entry["file"]: storage.open(entry["file"]).read() for entry in manifest["bundles"]}
+
+    erased = tenant_erasure.tenant_erase(tenant_id=demo, actor="operator:test")
+    assert erased["storage objects"] >= len(bundles)
+    assert rows_mentioning(admin_sql, demo) == {}
+    assert not any(storage.exists(key) for key in bundles)
+    assert checksums(admin_sql, other, exported_only=False) == other_before
+
+    fresh = f"{settings.DATABASES['default']['NAME']}_fresh"
+    original = settings.DATABASES["default"]["NAME"]
+    with admin_connect() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(fresh)))
+    bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=fresh, statement_timeout="30s")
+    try:
+        _point_aliases_at(fresh)
+        call_command("migrate", database="migrator", verbosity=0, interactive=False)
+        install_test_only_sql(fresh)
+        archive_read(str(archive))
+        for connection in connections.all():
+            connection.close()
+        with admin_connect(fresh) as conn:
+            assert checksums(conn, demo) == before
+            assert checksums(conn, other) == {name: (0, checksums(conn, other)[name][1]) for name in before}
+        assert {key: storage.open(key).read() for key in bundles} == bundles
+    finally:
+        _point_aliases_at(original)
+        with admin_connect() as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(fresh)))
+    assert checksums(admin_sql, other, exported_only=False) == other_before
+
+
+def _tampered(archive: bytes, name: str, change) -> io.BytesIO:
+    source, out = zipfile.ZipFile(io.BytesIO(archive)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item.filename, change(data) if item.filename == name else data)
+    out.seek(0)
+    return out
+
+
+def test_import__refuses_a_sha256_or_schema_mismatch_and_an_existing_tenant(two_tenants, admin_sql):
+    _, other = two_tenants
+    buffer = io.BytesIO()
+    manifest = archive_write(buffer, tenant_id=other)
+    table_file = next(entry["file"] for entry in manifest["tables"] if entry["count"])
+    cases = {
+        "MELMASTOON.EXPORT.CHECKSUM_MISMATCH": _tampered(buffer.getvalue(), table_file, lambda data: data + b"{}\n"),
+        "MELMASTOON.EXPORT.SCHEMA_MISMATCH": _tampered(buffer.getvalue(), "manifest.json", lambda data: json.dumps(
+            {**json.loads(data), "schema_version": {"themeconfig": "0001_tenancy"}}).encode()),
+        "MELMASTOON.EXPORT.TENANT_EXISTS": io.BytesIO(buffer.getvalue()),
+    }
+    before = checksums(admin_sql, other)
+    for code, archive in cases.items():
+        with pytest.raises(DomainError) as refused:
+            archive_read(archive)
+        assert refused.value.code == code
+    assert checksums(admin_sql, other) == before

@@ -1,0 +1,3 @@
+DROP TABLE tenant_service.operator_audit;
+ALTER TABLE tenant_service.tenants DROP COLUMN erasure_due_at;
+ALTER TABLE tenant_service.tenants DROP COLUMN erasure_requested_at;
