@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},
     # The same for AI generation jobs (a provider call can take a while: stale after 10 minutes).
     "reap-stale-generation-jobs": {"task": "ai_workspace.reap_stale_generation_jobs_task", "schedule": 120},
+    # The same for tenant export jobs (a large tenant takes a while: stale after 15 minutes).
+    "reap-stale-tenant-export-jobs": {"task": "publishing.reap_stale_tenant_export_jobs_task", "schedule": 300},
     # The outbox relay is woken after each commit that writes an event; this drains what a lost
     # wake-up or a backoff left behind.
     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},

@@ -171,3 +171,130 @@ def test_import__refuses_a_sha256_or_schema_mismatch_and_an_existing_tenant(two_
             archive_read(archive)
         assert refused.value.code == code
     assert checksums(admin_sql, other) == before
+
+
+def _resolves(client, host: str) -> int:
+    return client.get("/api/v1/resolve/", {"host": host}).status_code
+
+
+def test_erase_tenant__confirm_grace_cancel_then_purge__served_nothing_meanwhile_and_audited(
+        two_tenants, admin_sql, client):
+    import time_machine
+    from datetime import timedelta
+
+    from django.core.management import CommandError
+    from django.utils import timezone
+
+    from publishing.retention import purge_expired
+    from themeconfig.platform.pseudonyms import tenant_pseudonym
+
+    demo, other = two_tenants
+    assert _resolves(client, "demo.localhost") == 200
+    with pytest.raises(CommandError, match="--confirm demo"):
+        call_command("erase_tenant", "demo", stdout=StringIO())
+    with pytest.raises(CommandError, match="CONFIRMATION_MISMATCH"):
+        call_command("erase_tenant", "demo", "--confirm", "other", stdout=StringIO())
+    assert _resolves(client, "demo.localhost") == 200
+
+    out = StringIO()
+    call_command("erase_tenant", "demo", "--confirm", "demo", stdout=out)
+    assert "marked for erasure" in out.getvalue()
+    assert _resolves(client, "demo.localhost") == 404
+    call_command("erase_tenant", "demo", "--cancel", stdout=StringIO())
+    assert _resolves(client, "demo.localhost") == 200
+
+    call_command("erase_tenant", "demo", "--confirm", "demo", stdout=StringIO())
+    other_before = checksums(admin_sql, other, exported_only=False)
+    grace = timedelta(days=settings.TENANT_ERASURE_GRACE_DAYS)
+    with time_machine.travel(timezone.now() + grace - timedelta(minutes=1)):
+        assert purge_expired(only=["tenants"]) == {"tenants": 0}
+    assert checksums(admin_sql, demo)["tenant_service.tenants"][0] == 1
+    with time_machine.travel(timezone.now() + grace + timedelta(minutes=1)):
+        assert purge_expired(only=["tenants"]) == {"tenants": 1}
+    assert rows_mentioning(admin_sql, demo) == {}
+    assert checksums(admin_sql, other, exported_only=False) == other_before
+    actions = [row[0] for row in admin_sql.execute(
+        "SELECT action FROM tenant_service.operator_audit WHERE subject = %s ORDER BY id", [tenant_pseudonym(demo)])]
+    assert actions == ["tenant.erasure_requested", "tenant.erasure_cancelled", "tenant.erasure_requested",
+                       "tenant.erased"]
+    with pytest.raises(CommandError, match="NOT_FOUND"):
+        call_command("erase_tenant", "demo", "--cancel", stdout=StringIO())
+
+
+def test_erase_user__pseudonym_everywhere__other_users_untouched(two_tenants, admin_sql):
+    from django.contrib.auth import get_user_model
+
+    demo, _ = two_tenants
+    user_id, email = admin_sql.execute(
+        "SELECT u.id, u.email FROM auth_user u JOIN theme_config.memberships m ON m.user_id = u.id "
+        "WHERE m.tenant_id = %s ORDER BY u.id LIMIT 1", [demo]).fetchone()
+    user = get_user_model().objects.get(pk=user_id)
+    user.email, user.first_name, user.last_name = email or "demo.person@example.com", "Dana", "Erasable"
+    user.save()
+    admin_sql.execute("INSERT INTO theme_config.invitations (id, tenant_id, email, role, token_hash, invited_by,"
+                      " expires_at) VALUES (%s, %s, %s, 'member', %s, %s, now() + interval '1 day')",
+                      [new_id("inv"), demo, user.email.lower(), "1" * 64, f"user:{user_id}"])
+    admin_sql.execute("INSERT INTO theme_config.audit_log (tenant_id, actor, action, entity_type, entity_id,"
+                      " new_values, ip) VALUES (%s, %s, 'member.invited', 'invitation', 'x', %s, '203.0.113.9')",
+                      [demo, f"user:{user_id}", json.dumps({"email": user.email})])
+    others_before = admin_sql.execute("SELECT id, username, email FROM auth_user WHERE id <> %s ORDER BY id",
+                                      [user_id]).fetchall()
+
+    out = StringIO()
+    call_command("erase_user", user.email, stdout=out)
+    erased_as = out.getvalue().strip().rsplit(" ", 1)[-1]
+    assert erased_as.startswith("erased-user-")
+    for needle in (user.email, "Erasable", f"user:{user_id}", "203.0.113.9"):
+        found = {table: count for table, count in rows_mentioning(admin_sql, needle).items()
+                 if table != "public.django_admin_log"}
+        assert found == {}, (needle, found)
+    assert rows_mentioning(admin_sql, f"user:{erased_as}")
+    assert admin_sql.execute("SELECT id, username, email FROM auth_user WHERE id <> %s ORDER BY id",
+                             [user_id]).fetchall() == others_before
+    call_command("erase_user", str(user_id), stdout=out)  # again: the same pseudonym, nothing else changes
+    assert get_user_model().objects.get(pk=user_id).username == erased_as
+
+
+def test_export_api__owner_gets_a_job_then_the_archive__admin_and_another_tenant_refused(two_tenants, monkeypatch,
+                                                                                         client):
+    from publishing.services import tenant_export
+    from tests.factories.tenancy import MembershipFactory, UserFactory
+    from themeconfig.platform.tenant_context import tenant_context
+
+    demo, other = two_tenants
+    monkeypatch.setattr(tenant_export, "enqueue_tenant_export_job", lambda **kwargs: None)
+    owner, admin = UserFactory(), UserFactory()
+    with tenant_context(demo):
+        MembershipFactory(user=owner, role="owner")
+        MembershipFactory(user=admin, role="admin")
+    as_demo = {"HTTP_X_TENANT_ID": demo}
+
+    client.force_login(admin)
+    refused = client.post("/api/v1/tenant/exports/", **as_demo)
+    assert refused.status_code == 403, refused.content
+
+    client.force_login(owner)
+    asked = client.post("/api/v1/tenant/exports/", **as_demo)
+    assert asked.status_code == 202, asked.content
+    job_id = asked.json()["id"]
+    assert asked["Location"] == f"/api/v1/tenant/exports/{job_id}/"
+    not_ready = client.get(f"/api/v1/tenant/exports/{job_id}/archive/", **as_demo)
+    assert (not_ready.status_code, not_ready.json()["code"]) == (409, "MELMASTOON.EXPORT.NOT_READY")
+
+    done = tenant_export.tenant_export_job_run(job_id=job_id, tenant_id=demo)
+    assert done.status == "succeeded", done.error_message
+    followed = client.get(f"/api/v1/tenant/exports/{job_id}/", **as_demo).json()
+    assert followed["status"] == "succeeded" and followed["manifest"]["tables"]["tenant_service.tenants"] == 1
+    download = client.get(followed["download_url"], **as_demo)
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["tenant"]["id"] == demo
+    assert all(other not in archive.read(name).decode(errors="replace") for name in archive.namelist())
+
+    # Another tenant's owner cannot see the job (RLS hides it: 404).
+    stranger = UserFactory()
+    with tenant_context(other):
+        MembershipFactory(user=stranger, role="owner")
+    client.force_login(stranger)
+    assert client.get(f"/api/v1/tenant/exports/{job_id}/", HTTP_X_TENANT_ID=other).status_code == 404

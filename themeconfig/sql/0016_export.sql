@@ -26,3 +26,38 @@ BEGIN
     REVOKE ALL ON tenant_service.operator_audit FROM theme_config_ro;
   END IF;
 END $$;
+
+-- Erasing a staff user's personal data (themeconfig/services/user_erasure.py) in the audit log, which
+-- no role may UPDATE (it is append-only): this function, owned by the migrator, rewrites one tenant's
+-- rows of one actor (actor → the pseudonym, ip → NULL) and replaces each of `p_needles` (the user's
+-- e-mail, name, username) inside old/new values of any row of that tenant. FORCE RLS binds the owner
+-- too, so it reads under `p_tenant` (transaction-local) and puts the caller's setting back.
+CREATE FUNCTION theme_config.audit_log_pseudonymize(p_tenant text, p_actor text, p_pseudonym text, p_needles text[])
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, theme_config AS $$
+DECLARE
+  v_previous text := current_setting('app.tenant_id', true);
+  v_changed bigint := 0;
+  v_rows bigint;
+  v_needle text;
+BEGIN
+  PERFORM set_config('app.tenant_id', p_tenant, true);
+  UPDATE theme_config.audit_log SET actor = p_pseudonym, ip = NULL WHERE tenant_id = p_tenant AND actor = p_actor;
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  v_changed := v_changed + v_rows;
+  FOREACH v_needle IN ARRAY p_needles LOOP
+    CONTINUE WHEN v_needle IS NULL OR length(v_needle) < 3;
+    UPDATE theme_config.audit_log
+       SET old_values = replace(old_values::text, to_json(v_needle)::text, to_json(p_pseudonym)::text)::jsonb,
+           new_values = replace(new_values::text, to_json(v_needle)::text, to_json(p_pseudonym)::text)::jsonb
+     WHERE tenant_id = p_tenant
+       AND (strpos(old_values::text, to_json(v_needle)::text) > 0 OR strpos(new_values::text, to_json(v_needle)::text) > 0);
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    v_changed := v_changed + v_rows;
+  END LOOP;
+  PERFORM set_config('app.tenant_id', COALESCE(v_previous, ''), true);
+  RETURN v_changed;
+END;
+$$;
+REVOKE ALL ON FUNCTION theme_config.audit_log_pseudonymize(text, text, text, text[])
+  FROM PUBLIC, theme_config_app, theme_config_ro, theme_config_preview_reader;
+GRANT EXECUTE ON FUNCTION theme_config.audit_log_pseudonymize(text, text, text, text[]) TO theme_config_service;
