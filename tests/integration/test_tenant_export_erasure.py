@@ -8,27 +8,35 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import timedelta
 from io import StringIO
 
 import psycopg
 import pytest
+import time_machine
 from django.conf import settings
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import connections
+from django.utils import timezone
 from psycopg import sql
 
-from publishing.services import tenant_erasure
+from publishing import outbox, read_models
+from publishing.retention import purge_expired
+from publishing.services import publish, tenant_erasure, tenant_export
 from publishing.storage import bundle_storage
 from publishing.tenant_archive import archive_read, archive_write
 from tests.conftest import _point_aliases_at, admin_connect, install_test_only_sql
 from tests.drills.test_backup_restore import FILLERS
 from tests.factories.publishing import publish_new_version
-from tests.factories.tenancy import TenantFactory
+from tests.factories.tenancy import MembershipFactory, TenantFactory, UserFactory
 from themeconfig import services
 from themeconfig.platform import bootstrap
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import new_id
 from themeconfig.platform.principal import Principal
+from themeconfig.platform.pseudonyms import tenant_pseudonym
+from themeconfig.platform.tenant_context import tenant_context
 from themeconfig.platform.tenant_tables import EXPORT_EXCLUDED, SCHEMAS, tenant_tables
 
 pytestmark = pytest.mark.usefixtures("committed_db")
@@ -36,9 +44,6 @@ pytestmark = pytest.mark.usefixtures("committed_db")
 
 @pytest.fixture
 def no_broker(monkeypatch):
-    from publishing import outbox, read_models
-    from publishing.services import publish
-
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
     monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
@@ -179,15 +184,6 @@ def _resolves(client, host: str) -> int:
 
 def test_erase_tenant__confirm_grace_cancel_then_purge__served_nothing_meanwhile_and_audited(
         two_tenants, admin_sql, client):
-    import time_machine
-    from datetime import timedelta
-
-    from django.core.management import CommandError
-    from django.utils import timezone
-
-    from publishing.retention import purge_expired
-    from themeconfig.platform.pseudonyms import tenant_pseudonym
-
     demo, other = two_tenants
     assert _resolves(client, "demo.localhost") == 200
     with pytest.raises(CommandError, match="--confirm demo"):
@@ -222,8 +218,6 @@ def test_erase_tenant__confirm_grace_cancel_then_purge__served_nothing_meanwhile
 
 
 def test_erase_user__pseudonym_everywhere__other_users_untouched(two_tenants, admin_sql):
-    from django.contrib.auth import get_user_model
-
     demo, _ = two_tenants
     user_id, email = admin_sql.execute(
         "SELECT u.id, u.email FROM auth_user u JOIN theme_config.memberships m ON m.user_id = u.id "
@@ -257,10 +251,6 @@ def test_erase_user__pseudonym_everywhere__other_users_untouched(two_tenants, ad
 
 def test_export_api__owner_gets_a_job_then_the_archive__admin_and_another_tenant_refused(two_tenants, monkeypatch,
                                                                                          client):
-    from publishing.services import tenant_export
-    from tests.factories.tenancy import MembershipFactory, UserFactory
-    from themeconfig.platform.tenant_context import tenant_context
-
     demo, other = two_tenants
     monkeypatch.setattr(tenant_export, "enqueue_tenant_export_job", lambda **kwargs: None)
     owner, admin = UserFactory(), UserFactory()
