@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from publishing import resolve_cache
 from publishing.errors import PublishingErrorCode
 from publishing.storage import bundle_storage
 from themeconfig.platform.errors import CoreErrorCode, DomainError
@@ -43,10 +44,13 @@ def _tenant_by_slug(cursor, slug: str) -> tuple[str, datetime | None]:
     return row
 
 
-def _resync_hosts(cursor, tenant_id: str) -> None:
-    """Host resolution follows the mark at once (and the resolve cache with it, by its generation)."""
+def _resync_hosts(cursor, tenant_id: str, alias: str) -> None:
+    """Host resolution follows the mark in the same transaction; the resolve cache drops the tenant's
+    hosts after the commit (here at once, elsewhere by the generation)."""
     cursor.execute("SELECT theme_config.host_resolution_sync(id, NULL) FROM theme_config.themes "
                    "WHERE tenant_id = %s ORDER BY id", [tenant_id])
+    cursor.execute("SELECT host FROM tenant_service.tenant_hosts WHERE tenant_id = %s", [tenant_id])
+    resolve_cache.invalidate_on_commit([row[0] for row in cursor.fetchall()], using=alias)
 
 
 def tenant_erasure_request(*, slug: str, confirm: str, actor: str) -> dict:
@@ -61,7 +65,7 @@ def tenant_erasure_request(*, slug: str, confirm: str, actor: str) -> dict:
             due = now + timedelta(days=settings.TENANT_ERASURE_GRACE_DAYS)
             cursor.execute("UPDATE tenant_service.tenants SET erasure_requested_at = %s, erasure_due_at = %s "
                            "WHERE id = %s", [now, due, tenant_id])
-            _resync_hosts(cursor, tenant_id)
+            _resync_hosts(cursor, tenant_id, alias)
             _operator_audit(cursor, actor=actor, action="tenant.erasure_requested", tenant_id=tenant_id,
                             details={"erasure_due_at": due.isoformat()})
     return {"tenant_id": tenant_id, "erasure_due_at": due}
@@ -76,7 +80,7 @@ def tenant_erasure_cancel(*, slug: str, actor: str) -> dict:
                               http_status=409)
         cursor.execute("UPDATE tenant_service.tenants SET erasure_requested_at = NULL, erasure_due_at = NULL "
                        "WHERE id = %s", [tenant_id])
-        _resync_hosts(cursor, tenant_id)
+        _resync_hosts(cursor, tenant_id, alias)
         _operator_audit(cursor, actor=actor, action="tenant.erasure_cancelled", tenant_id=tenant_id, details={})
     return {"tenant_id": tenant_id}
 
