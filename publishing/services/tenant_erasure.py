@@ -1,6 +1,6 @@
 """Erasing a tenant (issue 18): an operator asks with a confirmation (the slug typed again); the
-tenant is marked, served nothing from then on (host resolution keeps no row of a marked tenant,
-requests of its staff and keys are refused) and erased once its grace period
+tenant is marked, served nothing publicly from then on (host resolution keeps no row of a marked
+tenant) and erased once its grace period
 (TENANT_ERASURE_GRACE_DAYS) has passed, by `purge_expired` (kind `tenants`); until then the mark can
 be taken back. Each step is written to the platform's operator audit under the tenant's pseudonym.
 

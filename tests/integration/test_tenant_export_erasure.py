@@ -202,7 +202,7 @@ def test_erase_tenant__confirm_grace_cancel_then_purge__served_nothing_meanwhile
 
     out = StringIO()
     call_command("erase_tenant", "demo", "--confirm", "demo", stdout=out)
-    assert "marked for erasure" in out.getvalue()
+    assert "marked for erasure: no host resolves to it" in out.getvalue()
     assert _resolves(client, "demo.localhost") == 404
     call_command("erase_tenant", "demo", "--cancel", stdout=StringIO())
     assert _resolves(client, "demo.localhost") == 200

@@ -10,8 +10,7 @@ from themeconfig.platform.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = ("Mark a tenant for erasure: from now on it is served nothing (no host resolves to it, its staff "
-            "and API keys are refused), and purge_expired erases every row and stored object of it once "
+    help = ("Mark a tenant for erasure: from now on no host resolves to it, and purge_expired erases every row and stored object of it once "
             "TENANT_ERASURE_GRACE_DAYS have passed. --confirm must repeat the slug. --cancel takes the mark back "
             "within the grace period. Each step is written to the operators' audit (tenant_service.operator_audit) "
             "under the tenant's pseudonym. Operators only: runs on the service connection.")
@@ -34,6 +33,6 @@ class Command(BaseCommand):
             marked = tenant_erasure_request(slug=slug, confirm=confirm, actor=actor)
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
-        self.stdout.write(f"{slug} ({marked['tenant_id']}) marked for erasure: served nothing from now on, erased by "
+        self.stdout.write(f"{slug} ({marked['tenant_id']}) marked for erasure: no host resolves to it from now on, erased by "
                           f"purge_expired after {marked['erasure_due_at']:%Y-%m-%d %H:%M} UTC "
                           f"(erase_tenant {slug} --cancel takes it back until then)")
