@@ -72,4 +72,19 @@ CONSTRAINTS.update({
     "resolve_generation_singleton_check": invalid("/singleton", "The resolve generation is one row."),
 })
 
+CONSTRAINTS.update({
+    "tenant_export_jobs_pkey": already_exists(),
+    "tenant_export_jobs_id_check": invalid("/id", "Not an export job id."),
+    "tenant_export_jobs_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "tenant_export_jobs_status_check": invalid("/status", "Not an export job status."),
+    "tenant_export_jobs_storage_key_check": invalid("/storage_key", "An export is stored under exports/."),
+    "tenant_export_jobs_size_bytes_check": invalid("/size_bytes", "A size is not negative."),
+    "tenant_export_jobs_manifest_check": invalid("/manifest", "The manifest is a JSON object."),
+    "tenant_export_jobs_trace_check": invalid("/trace", "The trace is a JSON object."),
+    "tenant_export_jobs_principal_check": invalid("/principal", "The principal is a JSON object."),
+    "tenant_export_jobs_finished_chk": invalid("/status", "A finished job has its finish time, an open one none."),
+    "tenant_export_jobs_failed_has_code_chk": invalid("/error_code", "A failed job says why."),
+    "tenant_export_jobs_succeeded_has_key_chk": invalid("/storage_key", "A succeeded export names its archive."),
+})
+
 register_constraints(CONSTRAINTS)
