@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.db.models import QuerySet
 
@@ -26,14 +28,14 @@ def draft_kind(kind: str) -> tuple[type[Draft], str, str, str]:
     return DRAFT_KINDS[kind]
 
 
-def tokens_sha256(tokens) -> str:
+def tokens_sha256(tokens: Any) -> str:
     canonical = json.dumps(tokens, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 # --- the state a draft is generated from -------------------------------------------------------
 
-def version_draft_base(version_id: str) -> dict:
+def version_draft_base(version_id: str) -> dict[str, Any]:
     """`base` of a translation or content draft: the target version and its OCC counter now."""
     version = ThemeVersion.objects.filter(pk=version_id).first() if is_valid_id(version_id, "thv") else None
     if version is None:
@@ -41,7 +43,7 @@ def version_draft_base(version_id: str) -> dict:
     return {"version_id": version.pk, "version": version.version}
 
 
-def palette_draft_base(theme_id: str) -> dict:
+def palette_draft_base(theme_id: str) -> dict[str, Any]:
     """`base` of a palette draft: every editable version of the theme with its OCC counter now, the
     newest of them as the default target, and a hash of that one's tokens (what the palette kept)."""
     theme = (
@@ -61,7 +63,10 @@ def palette_draft_base(theme_id: str) -> dict:
 
 # --- drafts ----------------------------------------------------------------------------------------
 
-def _listed(drafts: QuerySet, status: str | None) -> QuerySet:
+_D = TypeVar("_D", PaletteSuggestion, TranslationDraft, ContentDraft)
+
+
+def _listed(drafts: QuerySet[_D], status: str | None) -> QuerySet[_D]:
     return drafts.filter(status=status) if status else drafts
 
 
@@ -102,26 +107,26 @@ def draft_get(kind: str, draft_id: str) -> Draft:
 
 
 def palette_suggestion_get(draft_id: str) -> PaletteSuggestion:
-    return draft_get("palette", draft_id)
+    return cast(PaletteSuggestion, draft_get("palette", draft_id))  # draft_kind("palette")'s model
 
 
 def translation_draft_get(draft_id: str) -> TranslationDraft:
-    return draft_get("translation", draft_id)
+    return cast(TranslationDraft, draft_get("translation", draft_id))
 
 
 def content_draft_get(draft_id: str) -> ContentDraft:
-    return draft_get("content", draft_id)
+    return cast(ContentDraft, draft_get("content", draft_id))
 
 
 # --- what a draft would replace -------------------------------------------------------------------
 
-def _change(current, drafted) -> str:
+def _change(current: Any, drafted: Any) -> str:
     if current is None:
         return "added"
     return "unchanged" if current == drafted else "changed"
 
 
-def _leaves(tree, prefix: str = "") -> dict:
+def _leaves(tree: Any, prefix: str = "") -> dict[str, Any]:
     """A token group's values by dotted path (`color.primary`), nested groups flattened."""
     if not isinstance(tree, dict):
         return {prefix: tree} if prefix else {}
@@ -131,7 +136,7 @@ def _leaves(tree, prefix: str = "") -> dict:
     return leaves
 
 
-def palette_suggestion_diff(draft: PaletteSuggestion) -> dict:
+def palette_suggestion_diff(draft: PaletteSuggestion) -> dict[str, Any]:
     """Per colour token, the drafted value against the recorded target version's current one
     (`removed`: a colour the target has that the palette drops)."""
     version_id = (draft.ai_provenance.get("base") or {}).get("version_id")
@@ -145,7 +150,7 @@ def palette_suggestion_diff(draft: PaletteSuggestion) -> dict:
     return {"version_id": version.pk if version else None, "tokens": tokens}
 
 
-def translation_draft_diff(draft: TranslationDraft) -> dict:
+def translation_draft_diff(draft: TranslationDraft) -> dict[str, Any]:
     """Per drafted key, the locale pack's current entry against the drafted one."""
     pack = LocalePack.objects.filter(theme_version_id=draft.theme_version_id, locale=draft.locale).first()
     current = pack.entries if pack else {}
@@ -155,7 +160,7 @@ def translation_draft_diff(draft: TranslationDraft) -> dict:
     ]}
 
 
-def content_draft_diff(draft: ContentDraft) -> dict:
+def content_draft_diff(draft: ContentDraft) -> dict[str, Any]:
     """The block's current body and meta (null for a new block) against the drafted ones."""
     block = (ContentBlock.objects.filter(pk=draft.content_block_id).first()
              if draft.content_block_id is not None else None)
@@ -168,10 +173,11 @@ def content_draft_diff(draft: ContentDraft) -> dict:
     }
 
 
-def draft_diff(kind: str, draft: Draft) -> dict:
+def draft_diff(kind: str, draft: Draft) -> dict[str, Any]:
     """What approving `draft` would change, computed from the current state."""
-    return {"palette": palette_suggestion_diff, "translation": translation_draft_diff,
-            "content": content_draft_diff}[kind](draft)
+    diffs: dict[str, Callable[[Any], dict[str, Any]]] = {
+        "palette": palette_suggestion_diff, "translation": translation_draft_diff, "content": content_draft_diff}
+    return diffs[kind](draft)
 
 
 # --- generation jobs ------------------------------------------------------------------------------

@@ -88,11 +88,7 @@ class OutboxEventOperatorAdmin(OperatorModelAdmin):
                               level="warning")
             return
         count = len(retried)
-        state = relay.outbox_stats()
-        oldest = state["oldest_pending_seconds"]
-        self.message_user(request, f"{count} dead letter(s) due again · outbox: {state['pending']} pending "
-                                   f"({state['backing_off']} backing off), {state['dead_lettered']} dead-lettered, "
-                                   f"oldest pending {oldest if oldest is not None else '-'} s")
+        self.message_user(request, f"{count} dead letter(s) due again · {relay.outbox_stats_text(relay.outbox_stats())}")
 
 
 class PublishJobOperatorAdmin(OperatorModelAdmin):

@@ -369,6 +369,13 @@ def outbox_stats() -> dict:
             "oldest_pending_seconds": round(float(oldest), 1) if oldest is not None else None}
 
 
+def outbox_stats_text(state: dict) -> str:
+    """`outbox_stats()` in words, as the command and the operators' admin print it."""
+    oldest = state["oldest_pending_seconds"]
+    return (f"outbox: {state['pending']} pending ({state['backing_off']} backing off), "
+            f"{state['dead_lettered']} dead-lettered, oldest pending: {'none' if oldest is None else f'{oldest} s'}")
+
+
 def dead_letters(limit: int = 50) -> list[dict]:
     from publishing.models import OutboxEvent
 

@@ -13,6 +13,8 @@ Kinds, in the order they run (a later kind finds what an earlier one freed):
   idempotency_keys (after `expires_at`);
 - audit_log: monthly partitions wholly older than the window detached and dropped, older rows of
   the partition the cutoff falls in deleted.
+- audit_ip_coarsen: audit-log addresses older than AUDIT_IP_COARSEN_DAYS cut to /24 or /48
+  (themeconfig/services/audit_ip_coarsening.py; its count is rows changed, not deleted).
 
 Every DELETE takes at most `batch` rows (themes: batch // 100, each with all its children) in a
 transaction of its own with a short lock_timeout, so a backlog never holds long locks. Cutoffs are
@@ -32,6 +34,7 @@ from django.utils import timezone
 from publishing.services.tenant_erasure import tenants_erase_due
 from publishing.storage import bundle_keys, bundle_storage
 from themeconfig.platform.service_db import service_context
+from themeconfig.services import audit_ips_coarsen
 
 Progress = Callable[[str, str], None]
 LOCK_TIMEOUT = "5s"
@@ -206,6 +209,12 @@ def purge_tenants(run: Run) -> int:
                              progress=lambda message: run.progress("tenants", message))
 
 
+def coarsen_audit_ips(run: Run) -> int:
+    """Not a deletion: audit-log addresses past AUDIT_IP_COARSEN_DAYS cut to their /24 or /48."""
+    return audit_ips_coarsen(now=run.now, batch=run.batch, dry_run=run.dry_run,
+                             progress=lambda kind, total: run.progress(kind, f"{kind}: {total} addresses coarsened so far"))
+
+
 KINDS: dict[str, Callable[[Run], int]] = {
     "tenants": purge_tenants,
     "ai_drafts": purge_ai_drafts,
@@ -217,6 +226,7 @@ KINDS: dict[str, Callable[[Run], int]] = {
     "consumed_events": purge_consumed_events,
     "idempotency_keys": purge_idempotency_keys,
     "audit_log": purge_audit_log,
+    "audit_ip_coarsen": coarsen_audit_ips,
 }
 
 

@@ -1,9 +1,14 @@
 """Reads of publishing's tables (RLS scopes every query to the tenant)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import QuerySet
 
 from publishing.models import PreviewToken, PublishJob, ThemePublication
+
+if TYPE_CHECKING:
+    from publishing.models import WebhookDelivery, WebhookSubscription
 from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
 
@@ -27,7 +32,7 @@ _RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", 
                       "published_at")
 
 
-def resolve_host(host: str) -> dict | None:
+def resolve_host(host: str) -> dict[str, Any] | None:
     """The public read: through theme_config.resolve_host(), which answers for this one host only."""
     from django.db import connection
 
@@ -37,7 +42,7 @@ def resolve_host(host: str) -> dict | None:
     return None if row is None else dict(zip(_RESOLUTION_FIELDS, row, strict=True))
 
 
-def resolve_host_at_generation(host: str) -> tuple[int, dict | None]:
+def resolve_host_at_generation(host: str) -> tuple[int, dict[str, Any] | None]:
     """resolve_host() and the resolve generation it is at least as new as, in one statement (the resolve
     cache's stamp: publishing/sql/0014_resolve_generation.sql)."""
     from django.db import connection
@@ -49,13 +54,13 @@ def resolve_host_at_generation(host: str) -> tuple[int, dict | None]:
     return generation, None if row[0] is None else dict(zip(_RESOLUTION_FIELDS, row, strict=True))
 
 
-def webhook_subscription_list() -> QuerySet:
+def webhook_subscription_list() -> QuerySet[WebhookSubscription]:
     from publishing.models import WebhookSubscription
 
     return WebhookSubscription.objects.all()
 
 
-def webhook_subscription_get(subscription_id: str):
+def webhook_subscription_get(subscription_id: str) -> WebhookSubscription:
     from publishing.models import WebhookSubscription
 
     subscription = (WebhookSubscription.objects.filter(pk=subscription_id).first()
@@ -65,7 +70,7 @@ def webhook_subscription_get(subscription_id: str):
     return subscription
 
 
-def webhook_delivery_list(*, subscription_id: str) -> QuerySet:
+def webhook_delivery_list(*, subscription_id: str) -> QuerySet[WebhookDelivery]:
     from publishing.models import WebhookDelivery
 
     return WebhookDelivery.objects.filter(subscription_id=subscription_id)

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import urllib3
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+from themeconfig.platform import encryption
 
 SECRET_PREFIX = "whsec_"
 USER_AGENT = "theme-config-webhooks/1"
@@ -56,21 +57,15 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _fernet() -> Fernet:
-    key = settings.WEBHOOK_SECRET_KEY or base64.urlsafe_b64encode(
-        hashlib.sha256(b"theme-config webhook secrets\x00" + settings.SECRET_KEY.encode()).digest()).decode()
-    return Fernet(key)
-
-
 def encrypt_secret(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return encryption.encrypt(secret)
 
 
 def decrypt_secret(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:  # the key changed: re-issue the secret (rotate-secret)
-        raise WebhookTargetError("the signing secret cannot be decrypted with WEBHOOK_SECRET_KEY") from exc
+        return encryption.decrypt(token)
+    except encryption.EncryptionKeyError as exc:  # a key was dropped too early: rotate-secret re-issues it
+        raise WebhookTargetError("the signing secret cannot be decrypted with FIELD_ENCRYPTION_KEYS") from exc
 
 
 def sign(secret: str, *, message_id: str, timestamp: int, body: bytes) -> str:

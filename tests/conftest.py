@@ -9,9 +9,9 @@ import psycopg
 import pytest
 import redis
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connections
 
+from tests import template_db
 from themeconfig.platform import bootstrap
 
 pytest_plugins = ["tests.factories.fixtures"]
@@ -54,33 +54,17 @@ def _drop_database(name: str) -> None:
         conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psycopg.sql.Identifier(name)))
 
 
-def install_test_only_sql(name: str) -> None:
-    """§5.3 tenant-consistency triggers: test databases only (too expensive in production)."""
-    from themeconfig.test_support import install_tenant_consistency_triggers
-
-    with admin_connect(name) as conn, conn.cursor() as cursor:
-        install_tenant_consistency_triggers(cursor)
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
+    """This worker's database: a clone of the migrated template (tests/template_db.py: bootstrap_db's
+    roles and grants, `migrate` as the migrator, the §5.3 test-only triggers; built once per change
+    of the migrations), with bootstrap's database grants applied to the clone."""
     name = test_database_name()
-    _drop_database(name)
     # This worker's Redis database starts empty too: the recreated database counts its resolve
     # generations from the start again, so a cached answer left by an earlier run would look current.
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
-    for attempt in range(5):
-        try:
-            bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=name, statement_timeout="30s")
-            break
-        except psycopg.errors.InternalError:
-            # Parallel workers altering the same roles at once: "tuple concurrently updated".
-            if attempt == 4:
-                raise
+    template_db.create_migrated_database(name, statement_timeout="30s")
     _point_aliases_at(name)
-    with django_db_blocker.unblock():
-        call_command("migrate", database="migrator", verbosity=0, interactive=False)
-    install_test_only_sql(name)
     yield name
     with django_db_blocker.unblock():
         for connection in connections.all():
@@ -89,18 +73,50 @@ def django_db_setup(django_test_environment, django_db_blocker):
         _drop_database(name)
 
 
+TRUNCATED_SCHEMAS = ("theme_config", "tenant_service", "public")
+
+
 def truncate_tenant_data(name: str) -> None:
+    """Leaves every table outside KEEP_TABLES empty with its identity sequences at their start, as
+    `TRUNCATE <all of them> RESTART IDENTITY CASCADE` would (no KEEP table references another one).
+
+    A test writes a handful of the ~50 tables, and TRUNCATE costs new files and an exclusive lock
+    (waiting for any open transaction on the table) per table, seconds in all on a busy machine. So
+    one query finds the tables holding rows, and those are emptied with DELETE with triggers and
+    foreign keys off (session_replication_role = replica: the immutability triggers would refuse,
+    and every table referencing them is emptied too); only the sequences that moved are reset."""
     with admin_connect(name) as conn:
         rows = conn.execute(
             """
             SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname || '.' || c.relname
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('theme_config', 'tenant_service', 'public')
-            """
+            WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)
+            """,
+            [list(TRUNCATED_SCHEMAS)],
         ).fetchall()
         tables = [quoted for quoted, plain in rows if plain not in KEEP_TABLES]
-        if tables:
-            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        if not tables:
+            return
+        # As the superuser, so row level security hides no row from the probe.
+        probe = " UNION ALL ".join(f"SELECT {i} WHERE EXISTS (SELECT FROM {table})" for i, table in enumerate(tables))
+        holding_rows = [tables[i] for (i,) in conn.execute(probe).fetchall()]
+        if holding_rows:
+            with conn.transaction():
+                conn.execute("SET LOCAL session_replication_role = replica")
+                for table in holding_rows:
+                    conn.execute(f"DELETE FROM {table}")
+        # Sequences advance in rolled-back transactions too: back to the start for every table emptied.
+        conn.execute(
+            """
+            SELECT setval(s.seqrelid, s.seqstart, false)
+            FROM pg_sequence s
+            JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype IN ('a', 'i')
+            JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace
+            WHERE n.nspname = ANY(%s) AND n.nspname || '.' || t.relname <> ALL(%s)
+              AND pg_sequence_last_value(s.seqrelid) IS NOT NULL
+            """,
+            [list(TRUNCATED_SCHEMAS), sorted(KEEP_TABLES)],
+        )
 
 
 @pytest.fixture
@@ -122,3 +138,43 @@ def admin_sql(django_db_setup):
     """A superuser psycopg connection to the test database, for arranging and catalog reads only."""
     with admin_connect(django_db_setup) as conn:
         yield conn
+
+
+BROWSER_TESTS = "tests/e2e/browser/"
+
+
+def _run_first_rank(item: pytest.Item) -> int:
+    """0 for the browser tests, 1 for the other slow ones (a server or worker of their own, drills),
+    2 for the rest: what takes longest starts first, so the many short tests even out the end."""
+    if item.nodeid.startswith(BROWSER_TESTS):
+        return 0
+    return 1 if item.get_closest_marker("slow") else 2
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist the slow tests are scheduled first (the workers collect; the controller
+    takes their order). A wrapper, so the sort comes after pytest-django's own reordering (stable, so
+    its order stays within each rank). Without xdist, the order is as collected."""
+    result = yield
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=_run_first_rank)
+    return result
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (scripts/test.sh) with the browser tests as one group: they run on one worker
+    together, with one chromium, one gunicorn and one Celery worker (their package-scoped fixtures),
+    instead of a set per worker, restarted whenever that worker's next test lies outside their package.
+    A scheduler of ours because xdist 3.8 marks a group by rewriting `item._nodeid`, which pytest 9's
+    nodeid no longer reads (an xdist_group mark would be ignored); other xdist_group marks still count."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)

@@ -1,5 +1,6 @@
 """Django app configuration for the theme-config core."""
 from django.apps import AppConfig
+from django.core import checks
 
 
 class ThemeConfigConfig(AppConfig):
@@ -9,9 +10,10 @@ class ThemeConfigConfig(AppConfig):
 
     def ready(self):
         from themeconfig import errors  # noqa: F401  (registers its constraint rules)
-        from themeconfig.platform import service_db
+        from themeconfig.platform import encryption, service_db
         from themeconfig.platform.api import openapi
 
         service_db.install()
+        checks.register(encryption.keys_check, checks.Tags.security)
         # Before any request: drf-spectacular's lazy extension loading races under threads.
         openapi.load_extension_targets()

@@ -90,12 +90,12 @@ CONSTRAINTS = {
     "invitations_pkey": already_exists(),
     "operator_audit_pkey": already_exists(),
     "invitations_id_check": invalid("/id", "Not an invitation id."),
-    "invitations_email_check": invalid("/email", "Not an e-mail address."),
     "invitations_role_check": invalid("/role", "Role must be one of owner, admin, member, viewer."),
     "invitations_token_hash_check": invalid("/token", "Not a token hash."),
     "invitations_expiry_chk": invalid("/expires_at", "The expiry must be after the creation."),
     "invitations_token_hash_uq": already_exists("/token"),
-    "invitations_open_email_uq": taken(
+    "invitations_email_hash_chk": invalid("/email", "Not an e-mail address hash."),
+    "invitations_open_email_hash_uq": taken(
         TenancyErrorCode.ALREADY_MEMBER, "/email", "This address already has an open invitation."
     ),
     # theme_config.api_clients

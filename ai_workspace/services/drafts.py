@@ -17,7 +17,10 @@ row) but needs only Permission.AI_REVIEW, so it does not call the THEMES_EDIT us
 """
 from __future__ import annotations
 
-from django.db.models import Max
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from ai_workspace.errors import AIErrorCode
@@ -57,6 +60,8 @@ from themeconfig.validators import (
     validate_locale_entries,
 )
 
+_T = TypeVar("_T")
+
 MAX_NOTE = 10_000
 
 
@@ -69,29 +74,30 @@ def _invalid_output(violation: ContractViolation, prefix: str) -> DomainError:
     )
 
 
-def _checked_output(validate, prefix: str):
+def _checked_output(validate: Callable[[], _T], prefix: str) -> _T:
     try:
         return validate()
     except ContractViolation as violation:
         raise _invalid_output(violation, prefix) from violation
 
 
-def _provenance(principal: Principal, result: ProviderResult, base: dict) -> dict:
-    return jsonable({**result.provenance(), "requested_by": principal.actor, "base": base})
+def _provenance(principal: Principal, result: ProviderResult, base: dict[str, Any]) -> dict[str, Any]:
+    provenance: dict[str, Any] = jsonable({**result.provenance(), "requested_by": principal.actor, "base": base})
+    return provenance
 
 
-def _positive_int(value) -> bool:
+def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _check_version_base(base, version: ThemeVersion) -> dict:
+def _check_version_base(base: Any, version: ThemeVersion) -> dict[str, Any]:
     if not isinstance(base, dict) or base.get("version_id") != version.pk or not _positive_int(base.get("version")):
         raise validation_error([FieldError(
             "/base", "invalid", "base is {version_id, version}: the target version and its counter when drafted.")])
     return {"version_id": base["version_id"], "version": base["version"]}
 
 
-def _check_palette_base(base, theme: Theme) -> dict:
+def _check_palette_base(base: Any, theme: Theme) -> dict[str, Any]:
     versions = base.get("versions") if isinstance(base, dict) else None
     if (
         not isinstance(base, dict) or base.get("theme_id") != theme.pk or not isinstance(versions, dict)
@@ -103,7 +109,7 @@ def _check_palette_base(base, theme: Theme) -> dict:
     return {k: base.get(k) for k in ("theme_id", "versions", "version_id", "tokens_sha256")}
 
 
-def _check_note(note, *, required: bool) -> list[FieldError]:
+def _check_note(note: Any, *, required: bool) -> list[FieldError]:
     if note is None or (isinstance(note, str) and not note.strip()):
         return [FieldError("/note", "required", "Say why in a note.")] if required else []
     if not isinstance(note, str) or len(note) > MAX_NOTE:
@@ -111,14 +117,14 @@ def _check_note(note, *, required: bool) -> list[FieldError]:
     return []
 
 
-def _audit_created(principal: Principal, entity_type: str, draft: Draft, **fields) -> None:
+def _audit_created(principal: Principal, entity_type: str, draft: Draft, **fields: Any) -> None:
     audit_record(principal=principal, action=f"{entity_type}.created", entity_type=entity_type, entity_id=draft.pk,
                  new={"status": draft.status, "ai_provenance": draft.ai_provenance, **fields})
 
 
 # --- create ---------------------------------------------------------------------------------------
 
-def palette_draft_create(*, principal: Principal, theme_id: str, result: ProviderResult, base: dict) -> PaletteSuggestion:
+def palette_draft_create(*, principal: Principal, theme_id: str, result: ProviderResult, base: dict[str, Any]) -> PaletteSuggestion:
     """A pending palette for a theme: the provider's token set, valid by validate_design_tokens."""
     with use_case(principal, Permission.THEMES_EDIT):
         theme = (
@@ -129,14 +135,14 @@ def palette_draft_create(*, principal: Principal, theme_id: str, result: Provide
         base = _check_palette_base(base, theme)
         tokens = _checked_output(lambda: validate_design_tokens(result.output), "/output")
         draft = PaletteSuggestion.objects.create(
-            tenant_id=principal.tenant_id, theme_id=theme.pk, drafted_tokens=tokens,
+            tenant_id=principal.bound_tenant_id, theme_id=theme.pk, drafted_tokens=tokens,
             ai_provenance=_provenance(principal, result, base), status=DraftStatus.PENDING,
         )
         _audit_created(principal, "palette_suggestion", draft, theme_id=theme.pk)
         return draft
 
 
-def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, on_error) -> dict:
+def _checked_entries(version: ThemeVersion, locale: str, entries: Any, prefix: str, on_error: Any) -> dict[str, Any]:
     try:
         validate_locale_enabled(locale, enabled_locales=version.theme.enabled_locales)
     except ContractViolation as violation:
@@ -149,7 +155,7 @@ def _checked_entries(version: ThemeVersion, locale: str, entries, prefix: str, o
 
 
 def translation_draft_create(*, principal: Principal, version_id: str, locale: str, result: ProviderResult,
-                             base: dict) -> TranslationDraft:
+                             base: dict[str, Any]) -> TranslationDraft:
     """Pending entries for one locale pack of a draft version: ICU-valid, with the default pack's
     arguments (parity) and the language's plural categories."""
     with use_case(principal, Permission.THEMES_EDIT):
@@ -157,17 +163,18 @@ def translation_draft_create(*, principal: Principal, version_id: str, locale: s
         base = _check_version_base(base, version)
         entries = _checked_entries(version, locale, result.output, "/output", _invalid_output)
         draft = TranslationDraft.objects.create(
-            tenant_id=principal.tenant_id, theme_version_id=version.pk, locale=locale, drafted_entries=entries,
+            tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, locale=locale, drafted_entries=entries,
             ai_provenance=_provenance(principal, result, base), status=DraftStatus.PENDING,
         )
         _audit_created(principal, "translation_draft", draft, theme_version_id=version.pk, locale=locale)
         return draft
 
 
-def _checked_block(version: ThemeVersion, kind: str, body, meta, prefix: str, on_error) -> tuple[dict, dict]:
+def _checked_block(version: ThemeVersion, kind: str, body: Any, meta: Any, prefix: str, on_error: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     enabled = list(version.theme.enabled_locales)
     issues = []
-    checked = []
+    checked: list[dict[str, Any]] = []
+    validate: Callable[[], dict[str, Any]]
     for path, validate in (("/body", lambda: validate_content_body(body, enabled_locales=enabled)),
                            ("/meta", lambda: validate_content_meta(meta, kind=kind, enabled_locales=enabled))):
         try:
@@ -180,7 +187,7 @@ def _checked_block(version: ThemeVersion, kind: str, body, meta, prefix: str, on
 
 
 def content_draft_create(*, principal: Principal, version_id: str, surface: str, kind: str,
-                         content_block_id: str | None = None, result: ProviderResult, base: dict) -> ContentDraft:
+                         content_block_id: str | None = None, result: ProviderResult, base: dict[str, Any]) -> ContentDraft:
     """A pending body and meta for a new block on `surface` of a draft version, or for an existing
     block (`content_block_id`, same surface and kind); HTML sanitised as for human input."""
     errors = choice_errors("surface", surface, ContentSurface.values)
@@ -209,7 +216,7 @@ def content_draft_create(*, principal: Principal, version_id: str, surface: str,
                 http_status=422, errors=issues),
         )
         draft = ContentDraft.objects.create(
-            tenant_id=principal.tenant_id, theme_version_id=version.pk, content_block_id=content_block_id,
+            tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, content_block_id=content_block_id,
             surface=surface, kind=kind, drafted_body=body, drafted_meta=meta,
             ai_provenance=_provenance(principal, result, base), status=DraftStatus.PENDING,
         )
@@ -231,7 +238,7 @@ def _pending_draft(kind: str, draft_id: str) -> tuple[Draft, str]:
     return draft, entity_type
 
 
-def _stale(version: ThemeVersion, recorded) -> DomainError:
+def _stale(version: ThemeVersion, recorded: Any) -> DomainError:
     return DomainError(
         AIErrorCode.STALE_DRAFT,
         f"Version {version.ordinal} changed since the draft was generated (it was at {recorded}, it is at "
@@ -240,7 +247,7 @@ def _stale(version: ThemeVersion, recorded) -> DomainError:
     )
 
 
-def _bound_version(version_id: str, recorded) -> ThemeVersion:
+def _bound_version(version_id: str, recorded: Any) -> ThemeVersion:
     """The target version, locked: editable (409 VERSION_IMMUTABLE) and still at `recorded` (409 STALE_DRAFT)."""
     version = editable_version(version_id)
     if version.version != recorded:
@@ -248,11 +255,11 @@ def _bound_version(version_id: str, recorded) -> ThemeVersion:
     return version
 
 
-def _applied_provenance(principal: Principal, draft: Draft, **extra) -> dict:
+def _applied_provenance(principal: Principal, draft: Draft, **extra: Any) -> dict[str, Any]:
     return {**draft.ai_provenance, "draft_id": draft.pk, "approved_by": principal.actor, **extra}
 
 
-def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: str | None) -> tuple[ThemeVersion, dict]:
+def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: str | None) -> tuple[ThemeVersion, dict[str, Any]]:
     base = draft.ai_provenance.get("base") or {}
     target_id = version_id if version_id is not None else base.get("version_id")
     if target_id is None:
@@ -278,7 +285,7 @@ def _apply_palette(principal: Principal, draft: PaletteSuggestion, version_id: s
     return version, {}
 
 
-def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> tuple[ThemeVersion, dict]:
+def _apply_translation(principal: Principal, draft: TranslationDraft, keys: Any) -> tuple[ThemeVersion, dict[str, Any]]:
     version = _bound_version(draft.theme_version_id, (draft.ai_provenance.get("base") or {}).get("version"))
     drafted = draft.drafted_entries
     if keys is None:
@@ -300,7 +307,7 @@ def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> t
     provenance = _applied_provenance(principal, draft, **approval)
     if pack is None:
         pack = LocalePack.objects.create(
-            id=new_id("lpk"), tenant_id=principal.tenant_id, theme_version_id=version.pk, locale=draft.locale,
+            id=new_id("lpk"), tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, locale=draft.locale,
             entries=entries, ai_provenance=provenance, updated_by=principal.actor,
         )
         audit_record(principal=principal, action="locale_pack.created", entity_type="locale_pack", entity_id=pack.pk,
@@ -318,7 +325,7 @@ def _apply_translation(principal: Principal, draft: TranslationDraft, keys) -> t
     return version, approval
 
 
-def _apply_content(principal: Principal, draft: ContentDraft) -> tuple[ThemeVersion, dict]:
+def _apply_content(principal: Principal, draft: ContentDraft) -> tuple[ThemeVersion, dict[str, Any]]:
     version = _bound_version(draft.theme_version_id, (draft.ai_provenance.get("base") or {}).get("version"))
     # Checked again: the theme's enabled locales are not part of the version's counter.
     body, meta = _checked_block(version, draft.kind, draft.drafted_body, draft.drafted_meta, "/drafted",
@@ -355,14 +362,15 @@ def _apply_content(principal: Principal, draft: ContentDraft) -> tuple[ThemeVers
     return version, {"content_block_id": block.pk}
 
 
-def _same_target(draft: Draft):
+def _same_target(draft: Draft) -> QuerySet[Any]:
     """The other pending drafts an approval of `draft` makes moot."""
     model = type(draft)
-    others = model.objects.filter(status=DraftStatus.PENDING, created_at__lte=draft.created_at).exclude(pk=draft.pk)
+    others: QuerySet[Any] = model.objects.filter(status=DraftStatus.PENDING, created_at__lte=draft.created_at).exclude(pk=draft.pk)
     if isinstance(draft, PaletteSuggestion):
         return others.filter(theme_id=draft.theme_id)
     if isinstance(draft, TranslationDraft):
         return others.filter(theme_version_id=draft.theme_version_id, locale=draft.locale)
+    assert isinstance(draft, ContentDraft)  # the third and last kind
     if draft.content_block_id is not None:
         return others.filter(content_block_id=draft.content_block_id)
     return others.filter(theme_version_id=draft.theme_version_id, surface=draft.surface, kind=draft.kind,
@@ -390,11 +398,11 @@ def draft_approve(*, principal: Principal, kind: str, draft_id: str, note: str |
     with use_case(principal, Permission.AI_REVIEW):
         draft, entity_type = _pending_draft(kind, draft_id)
         if kind == "palette":
-            version, approval = _apply_palette(principal, draft, version_id)
+            version, approval = _apply_palette(principal, cast(PaletteSuggestion, draft), version_id)
         elif kind == "translation":
-            version, approval = _apply_translation(principal, draft, keys)
+            version, approval = _apply_translation(principal, cast(TranslationDraft, draft), keys)
         else:
-            version, approval = _apply_content(principal, draft)
+            version, approval = _apply_content(principal, cast(ContentDraft, draft))
         now = timezone.now()
         old = {"status": draft.status}
         provenance = {**draft.ai_provenance, "approval": approval} if approval else draft.ai_provenance

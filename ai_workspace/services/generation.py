@@ -22,6 +22,7 @@ import json
 import logging
 import socket
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -42,6 +43,7 @@ from ai_workspace.providers import (
     ContentRequest,
     PaletteRequest,
     ProviderInputError,
+    ProviderResult,
     TranslationRequest,
     get_provider,
 )
@@ -141,12 +143,12 @@ def _hold_to_limits(tenant_id: str) -> None:
         )
 
 
-def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict,
-             base: dict) -> GenerationJob:
+def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict[str, Any],
+             base: dict[str, Any]) -> GenerationJob:
     provider = get_provider()  # a misconfigured provider is refused now (503), not after a queue wait
-    _hold_to_limits(principal.tenant_id)
+    _hold_to_limits(principal.bound_tenant_id)
     job = GenerationJob.objects.create(
-        id=new_id("aij"), tenant_id=principal.tenant_id, kind=kind, theme_id=theme.pk,
+        id=new_id("aij"), tenant_id=principal.bound_tenant_id, kind=kind, theme_id=theme.pk,
         theme_version_id=version.pk if version else None, parameters=parameters, base=base,
         provider=provider.name, requested_by=principal.actor, principal=principal.as_payload(),
         trace={"requested_at": timezone.now().isoformat()},
@@ -202,6 +204,7 @@ def palette_generation_request(*, principal: Principal, theme_id: str, mood: str
                                      "The theme has no draft version to apply a palette to: create one first."))
         if errors:
             raise validation_error(errors)
+        assert kit is not None  # no errors: the kit was found
         if version_id is not None:
             base = {**base, "version_id": version_id,
                     "tokens_sha256": selectors.tokens_sha256(ThemeVersion.objects.get(pk=version_id).tokens)}
@@ -237,7 +240,7 @@ def translation_generation_request(*, principal: Principal, version_id: str, loc
                         base=selectors.version_draft_base(version.pk))
 
 
-def _checked_facts(facts, errors: list[FieldError]) -> dict:
+def _checked_facts(facts: Any, errors: list[FieldError]) -> dict[str, Any]:
     if facts is None:
         return {}
     if not isinstance(facts, dict):
@@ -250,7 +253,7 @@ def _checked_facts(facts, errors: list[FieldError]) -> dict:
 
 def content_generation_request(*, principal: Principal, version_id: str, surface: str, kind: str,
                                locale: str | None = None, content_block_id: str | None = None,
-                               property_id: str | None = None, facts: dict | None = None) -> GenerationJob:
+                               property_id: str | None = None, facts: dict[str, Any] | None = None) -> GenerationJob:
     """A job drafting a content block of `kind` on `surface` (new, or replacing `content_block_id`) in
     `locale` (default: the theme's default locale), from the brand kit, the property (default: the
     theme's) and the `facts` given (city, description, images, amenities, …: data for the templates)."""
@@ -287,7 +290,7 @@ def content_generation_request(*, principal: Principal, version_id: str, surface
 
 # --- running a job (a worker) ---------------------------------------------------------------------
 
-def _provider_request(job: GenerationJob):
+def _provider_request(job: GenerationJob) -> PaletteRequest | TranslationRequest | ContentRequest:
     """The provider's request, read from the tenant's data now (the job's transaction)."""
     p = job.parameters
     if job.kind == GenerationJobKind.PALETTE:
@@ -311,7 +314,7 @@ def _provider_request(job: GenerationJob):
     return ContentRequest(surface=p["surface"], kind=p["kind"], locale=p["locale"], brand=brand, property_facts=facts)
 
 
-def _as_token_set(request: PaletteRequest, result):
+def _as_token_set(request: PaletteRequest, result: ProviderResult) -> ProviderResult:
     """A provider that drafts colours only ({color, rationale}: the HTTP prompt) gets the rest of the
     token set from the current tokens (or the brand kit's), keeping the kit's `brand_*` swatches as the
     offline provider does; anything else goes to the validators as it came."""
@@ -328,7 +331,8 @@ def _as_token_set(request: PaletteRequest, result):
     return dataclasses.replace(result, output={**base, "color": {**kept, **output["color"]}}, extra=extra)
 
 
-def _create_draft(job: GenerationJob, principal: Principal, result):
+def _create_draft(job: GenerationJob, principal: Principal,
+                  result: ProviderResult) -> PaletteSuggestion | TranslationDraft | ContentDraft:
     p = job.parameters
     if job.kind == GenerationJobKind.PALETTE:
         return drafts.palette_draft_create(principal=principal, theme_id=job.theme_id, result=result, base=job.base)
@@ -341,19 +345,20 @@ def _create_draft(job: GenerationJob, principal: Principal, result):
 
 
 def generation_job_fail(*, job_id: str, tenant_id: str, code: str, message: str,
-                        errors: list[FieldError] | None = None, trace: dict | None = None) -> GenerationJob:
+                        errors: list[FieldError] | None = None, trace: dict[str, Any] | None = None) -> GenerationJob:
     return job_fail(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id, code=code, message=message,
                     errors=[e.as_dict() for e in errors or []][:100],
                     trace=lambda job: {**job.trace, **(trace or {})})
 
 
-def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider=None) -> GenerationJob | None:
+def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None, provider: Any=None) -> GenerationJob | None:
     """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
     trace = {"worker": worker or socket.gethostname()}
     with job_claimed(GENERATION_JOBS, job_id=job_id, tenant_id=tenant_id, status=GenerationJobStatus.RUNNING) as claim:
         if claim.over:
             return claim.job
         job, principal, steps = claim.job, claim.principal, claim.steps
+        assert job is not None  # a claim that is not over holds its job
         try:
             request = _provider_request(job)
         except ProviderInputError as error:
@@ -367,7 +372,7 @@ def generation_job_run(*, job_id: str, tenant_id: str, worker: str | None = None
         provider = provider or get_provider()
         result = getattr(provider, job.kind)(request)
         if job.kind == GenerationJobKind.PALETTE:
-            result = _as_token_set(request, result)
+            result = _as_token_set(cast(PaletteRequest, request), result)  # a palette job's request
     except ProviderInputError as error:
         return generation_job_fail(job_id=job_id, tenant_id=tenant_id, code=AIErrorCode.PROVIDER_INPUT_REJECTED,
                                    message=error.message, trace=trace,

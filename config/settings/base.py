@@ -393,8 +393,8 @@ OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
 OUTBOX_LEASE_SECONDS = env.float("OUTBOX_LEASE_SECONDS", default=60.0)
 # Webhook POSTs one relay makes at once (threads); a receiver that hangs holds one of them.
 WEBHOOK_DELIVERY_CONCURRENCY = env.int("WEBHOOK_DELIVERY_CONCURRENCY", default=8)
-# Fernet key (urlsafe base64 of 32 bytes) that encrypts webhook signing secrets at rest; unset, one
-# is derived from SECRET_KEY (then changing SECRET_KEY means rotating every webhook secret).
+# Legacy: the Fernet key that encrypted webhook signing secrets before FIELD_ENCRYPTION_KEYS (unset:
+# derived from SECRET_KEY). Only migration publishing 0019 reads it, to re-encrypt those secrets.
 WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
 # Hosts, addresses or networks (CIDR) that may receive webhooks although private/loopback, and
 # over plain http: e.g. "hooks.internal,10.0.0.0/8". Empty: public https endpoints only.
@@ -417,3 +417,13 @@ AI_HTTP_MAX_RETRIES = env.int("AI_HTTP_MAX_RETRIES", default=3)
 # drafts plus unfinished jobs), and jobs asked for in any 24 hours.
 AI_MAX_PENDING_DRAFTS = env.int("AI_MAX_PENDING_DRAFTS", default=50)
 AI_MAX_GENERATIONS_PER_DAY = env.int("AI_MAX_GENERATIONS_PER_DAY", default=200)
+
+# --- secrets and personal data at rest (themeconfig/platform/encryption.py) ---------------------
+# Fernet keys, comma-separated, newest first: the newest encrypts, all decrypt (rotation: README).
+# Empty is refused at first use; local.py (DEBUG) and test.py fall back to the public dev key below,
+# production.py refuses to start without keys.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+FIELD_ENCRYPTION_DEV_KEY = "dGhlbWUtY29uZmlnIGxvY2FsIGRldiBrZXkgISEhISE="  # public: never for real data
+# Audit-log IP addresses older than this are cut to their /24 (IPv4) or /48 (IPv6) network by
+# purge_expired (kind audit_ip_coarsen).
+AUDIT_IP_COARSEN_DAYS = env.int("AUDIT_IP_COARSEN_DAYS", default=90)

@@ -2,6 +2,7 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [FIELD_ENCRYPTION_DEV_KEY]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_DATABASE_NAME = env("TEST_DATABASE_NAME", default="theme_config_test")  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False

@@ -13,7 +13,7 @@ STATUSES = [("queued", "Queued"), ("writing", "Writing"), ("succeeded", "Succeed
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0016_retention"), ("themeconfig", "0016_export")]
+    dependencies = [("publishing", "0019_encryption"), ("themeconfig", "0016_export")]
 
     operations = [
         migrations.SeparateDatabaseAndState(

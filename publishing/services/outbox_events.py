@@ -30,10 +30,10 @@ def outbox_event_retry(*, principal: Principal, event_ids: Iterable[str] | None)
     if principal is None or not principal.is_operator:
         raise DomainError(CoreErrorCode.PERMISSION_DENIED, "Only operators retry dead letters.", http_status=403)
     with service_context() as alias:
-        dead = OutboxEvent.objects.using(alias).filter(published_at__isnull=True, dead_lettered_at__isnull=False)
+        found = OutboxEvent.objects.using(alias).filter(published_at__isnull=True, dead_lettered_at__isnull=False)
         if event_ids is not None:
-            dead = dead.filter(event_id__in=list(event_ids))
-        dead = list(dead.select_for_update().order_by("id"))
+            found = found.filter(event_id__in=list(event_ids))
+        dead = list(found.select_for_update().order_by("id"))
         if not dead:
             return []
         OutboxEvent.objects.using(alias).filter(pk__in=[event.pk for event in dead]).update(

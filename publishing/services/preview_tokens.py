@@ -50,7 +50,7 @@ def preview_token_create(
             raise immutable(version)
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = PreviewToken.objects.create(
-            id=new_id("pvt"), tenant_id=principal.tenant_id, theme_version_id=version.pk,
+            id=new_id("pvt"), tenant_id=principal.bound_tenant_id, theme_version_id=version.pk,
             token_hash=hash_token(secret), expires_at=timezone.now() + timedelta(days=days), note=note,
             created_by=principal.actor,
         )

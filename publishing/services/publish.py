@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -68,7 +69,7 @@ def _check_theme_version(theme: Theme, expected: int) -> None:
 def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
              target: ThemePublication | None = None) -> PublishJob:
     job = PublishJob.objects.create(
-        id=new_id("pbj"), tenant_id=principal.tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
+        id=new_id("pbj"), tenant_id=principal.bound_tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
         expected_theme_version=expected, expected_version_version=version.version, target_publication=target,
         requested_by=principal.actor, principal=principal.as_payload(), trace={"requested_at": timezone.now().isoformat()},
     )
@@ -148,7 +149,7 @@ def publish_job_fail(*, job_id: str, tenant_id: str, code: str, message: str) ->
     return job_fail(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id, code=code, message=message)
 
 
-def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob:
+def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -> PublishJob | None:
     """Runs one job to its end; safe to call again for the same job (a redelivered task)."""
     from publishing.bundles import build_bundle, bundle_inputs
     from publishing.storage import upload_bundle
@@ -159,6 +160,7 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
     if claim.over:
         return claim.job
     job, principal, steps = claim.job, claim.principal, claim.steps
+    assert job is not None  # a claim that is not over holds its job
     try:
         with use_case(principal, Permission.THEMES_PUBLISH):
             # A job asked for before the theme was suspended or archived is refused when it runs.
@@ -198,7 +200,7 @@ def publish_job_run(*, job_id: str, tenant_id: str, worker: str | None = None) -
 
 
 def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str, size: int | None,
-          steps: JobSteps, trace: dict) -> ThemePublication:
+          steps: JobSteps, trace: dict[str, Any]) -> ThemePublication:
     """Seed 000 §3.3 in one transaction, with the version's status, the job's success and the event."""
     reason = job.kind  # publish, rollback or re_publish: the publication's reason
     new_id_ = new_id("thp")

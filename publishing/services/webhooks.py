@@ -6,6 +6,8 @@ again at every delivery, since what a name resolves to may change.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from publishing.models import WebhookSubscription
@@ -23,7 +25,7 @@ EVENT_TYPES = ("theme.published.v1", "theme.rolled_back.v1")
 MAX_SUBSCRIPTIONS_PER_TENANT = 20
 
 
-def _errors(*, url=None, event_types=None, description=None) -> list[FieldError]:
+def _errors(*, url: Any=None, event_types: Any=None, description: Any=None) -> list[FieldError]:
     errors = []
     if url is not None:
         if not isinstance(url, str) or not url.strip() or len(url) > 2000:
@@ -44,7 +46,7 @@ def _errors(*, url=None, event_types=None, description=None) -> list[FieldError]
     return errors
 
 
-def _view(subscription: WebhookSubscription) -> dict:
+def _view(subscription: WebhookSubscription) -> dict[str, Any]:
     return {"url": subscription.url, "event_types": list(subscription.event_types),
             "is_active": subscription.is_active, "description": subscription.description}
 
@@ -66,13 +68,13 @@ def webhook_subscription_create(*, principal: Principal, url: str, event_types: 
     with use_case(principal, Permission.TENANT_MANAGE):
         # Creating is the only write that raises the count; under one lock per tenant two creates
         # cannot both see the last free slot (a delete meanwhile only makes the count cautious).
-        tenant_lock("webhook_subscriptions", principal.tenant_id)
+        tenant_lock("webhook_subscriptions", principal.bound_tenant_id)
         if WebhookSubscription.objects.count() >= MAX_SUBSCRIPTIONS_PER_TENANT:
             raise validation_error([FieldError("/url", "limit", f"At most {MAX_SUBSCRIPTIONS_PER_TENANT} "
                                                                "webhook subscriptions per tenant.")])
         secret = new_secret()
         subscription = WebhookSubscription.objects.create(
-            tenant_id=principal.tenant_id, url=url.strip(), secret_encrypted=encrypt_secret(secret),
+            tenant_id=principal.bound_tenant_id, url=url.strip(), secret_encrypted=encrypt_secret(secret),
             event_types=sorted(set(event_types)), description=description, created_by=principal.actor,
             updated_by=principal.actor)
         audit_record(principal=principal, action="webhook.created", entity_type="webhook",
@@ -81,7 +83,7 @@ def webhook_subscription_create(*, principal: Principal, url: str, event_types: 
 
 
 def webhook_subscription_update(*, principal: Principal, subscription_id: str, expected_version: int,
-                                **changes) -> WebhookSubscription:
+                                **changes: Any) -> WebhookSubscription:
     """Changes url, event_types, is_active and/or description (OCC on `version`)."""
     allowed = {"url", "event_types", "is_active", "description"}
     if unknown := set(changes) - allowed:

@@ -31,6 +31,7 @@ from themeconfig.models import (
     Tenant,
     TenantHost,
 )
+from themeconfig.platform.encryption import lookup_hashes
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
@@ -114,7 +115,7 @@ EFFECTS: dict[str, Callable[[World], bool]] = {
     "property_rename": lambda w: Property.objects.get(pk=w.property.pk).name == "Bay",
     "host_add": lambda w: HostListing.objects.filter(host="new.example.com").exists(),
     "host_update": lambda w: TenantHost.objects.get(pk=w.host.pk).property_id == w.property.pk,
-    "membership_invite": lambda w: Invitation.objects.filter(email="x@example.com").exists(),
+    "membership_invite": lambda w: Invitation.objects.filter(email_hash__in=lookup_hashes("x@example.com")).exists(),
     "invitation_revoke": lambda w: Invitation.objects.get(pk=w.invitation.pk).revoked_at is not None,
     "membership_change_role": lambda w: Membership.objects.get(pk=w.target.pk).role == "member",
     "membership_remove": lambda w: not Membership.objects.filter(pk=w.target.pk).exists(),

@@ -29,12 +29,13 @@ from publishing.retention import purge_expired
 from publishing.services import publish, tenant_erasure, tenant_export
 from publishing.storage import bundle_storage
 from publishing.tenant_archive import archive_read, archive_write
-from tests.conftest import admin_connect, install_test_only_sql
+from tests import template_db
+from tests.conftest import admin_connect
 from tests.drills.test_backup_restore import FILLERS
 from tests.factories.publishing import publish_new_version
 from tests.factories.tenancy import MembershipFactory, TenantFactory, UserFactory
 from themeconfig import services
-from themeconfig.platform import bootstrap
+from themeconfig.platform import encryption
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.ids import new_id
 from themeconfig.platform.principal import Principal
@@ -132,7 +133,7 @@ def test_export_erase_import__round_trips_the_tenant_exactly__other_tenant_untou
     fresh = f"{settings.DATABASES['default']['NAME']}_fresh"
     with admin_connect() as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(fresh)))
-    bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=fresh, statement_timeout="30s")
+    template_db.create_migrated_database(fresh)  # bootstrapped and migrated, empty
     try:
         # Another process on the fresh database, as an operator would run it (and so that this
         # process's resolve cache never hears the fresh database's generations).
@@ -140,8 +141,6 @@ def test_export_erase_import__round_trips_the_tenant_exactly__other_tenant_untou
             ("DATABASE_URL", "theme_config_app"), ("MIGRATOR_DATABASE_URL", "theme_config_migrator"),
             ("SERVICE_DATABASE_URL", "theme_config_service"))}}
         manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        subprocess.run([*manage, "migrate", "--database", "migrator", "--verbosity", "0"], env=env, check=True)
-        install_test_only_sql(fresh)
         imported = subprocess.run([*manage, "import_tenant", str(archive)], env=env, check=True,
                                   capture_output=True, text=True)
         assert f"tenant demo ({demo}) imported" in imported.stdout, imported.stderr
@@ -233,9 +232,11 @@ def test_erase_user__pseudonym_everywhere__other_users_untouched(two_tenants, ad
     user = get_user_model().objects.get(pk=user_id)
     user.email, user.first_name, user.last_name = email or "demo.person@example.com", "Dana", "Erasable"
     user.save()
-    admin_sql.execute("INSERT INTO theme_config.invitations (id, tenant_id, email, role, token_hash, invited_by,"
-                      " expires_at) VALUES (%s, %s, %s, 'member', %s, %s, now() + interval '1 day')",
-                      [new_id("inv"), demo, user.email.lower(), "1" * 64, f"user:{user_id}"])
+    invitation = new_id("inv")
+    admin_sql.execute("INSERT INTO theme_config.invitations (id, tenant_id, email, email_hash, role, token_hash,"
+                      " invited_by, expires_at) VALUES (%s, %s, %s, %s, 'member', %s, %s, now() + interval '1 day')",
+                      [invitation, demo, encryption.encrypt(user.email.lower()),
+                       encryption.lookup_hash(user.email.lower()), "1" * 64, f"user:{user_id}"])
     admin_sql.execute("INSERT INTO theme_config.audit_log (tenant_id, actor, action, entity_type, entity_id,"
                       " new_values, ip) VALUES (%s, %s, 'member.invited', 'invitation', 'x', %s, '203.0.113.9')",
                       [demo, f"user:{user_id}", json.dumps({"email": user.email})])
@@ -253,6 +254,8 @@ def test_erase_user__pseudonym_everywhere__other_users_untouched(two_tenants, ad
     assert rows_mentioning(admin_sql, f"user:{erased_as}")
     assert admin_sql.execute("SELECT id, username, email FROM auth_user WHERE id <> %s ORDER BY id",
                              [user_id]).fetchall() == others_before
+    (token,) = admin_sql.execute("SELECT email FROM theme_config.invitations WHERE id = %s", [invitation]).fetchone()
+    assert encryption.decrypt(token) == f"{erased_as}@erased.invalid"
     call_command("erase_user", str(user_id), stdout=out)  # again: the same pseudonym, nothing else changes
     assert get_user_model().objects.get(pk=user_id).username == erased_as
 

@@ -12,6 +12,7 @@ from themeconfig.admin.actors import ActorColumns
 from themeconfig.admin.api_keys import member_keys_url
 from themeconfig.admin.base import TenantScopedAdmin, can, model_breadcrumbs, principal_of, show_secret_once
 from themeconfig.models import Invitation, Membership
+from themeconfig.platform import encryption
 from themeconfig.platform.permissions import Permission, role_permissions
 from themeconfig.selectors.api_keys import api_key_list
 
@@ -92,8 +93,14 @@ class InvitationAdmin(ActorColumns, TenantScopedAdmin):
     list_display = ["email", "role", "invited_by_label", "created_at", "expires_at", "accepted_at", "revoked_at"]
     actor_fields = ("invited_by",)
     list_filter = ["role"]
-    search_fields = ["email"]
+    search_fields = ["email"]  # a whole address, matched through email_hash (the column is encrypted)
     actions = ["revoke"]
+
+    def get_search_results(self, request, queryset, search_term):
+        address = search_term.strip().lower()
+        if not address:
+            return queryset, False
+        return queryset.filter(email_hash__in=encryption.lookup_hashes(address)), False
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)  # issued and revoked, never edited

@@ -10,6 +10,6 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("themeconfig", "0012_retention")]
+    dependencies = [("themeconfig", "0014_encryption")]
 
     operations = [run_sql_file(APP_DIR, "0016_export")]

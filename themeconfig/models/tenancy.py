@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_rls.models import RLSModel
 from django_rls.policies import CustomPolicy
 
+from themeconfig.platform.encryption import EncryptedTextField
 from themeconfig.platform.ids import PrefixedIdField
 
 TENANT_ISOLATION = "tenant_id = current_setting('app.tenant_id')"
@@ -248,7 +249,9 @@ class Invitation(RLSModel):
 
     id = PrefixedIdField(prefix="inv", primary_key=True)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
-    email = models.TextField()
+    # A Fernet token of the key ring (platform/encryption.py); look-ups go through email_hash.
+    email = EncryptedTextField()
+    email_hash = models.TextField(null=True, editable=False)  # HMAC-SHA256 of the address (lookup_hash)
     role = models.TextField(choices=InvitationRole.choices)
     token_hash = models.TextField(editable=False)
     invited_by = models.TextField()

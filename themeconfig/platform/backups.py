@@ -21,6 +21,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -70,7 +71,7 @@ def manifest_path(archive: Path) -> Path:
     return archive.with_name(archive.name + ".manifest.json")
 
 
-def inventory(conn: psycopg.Connection) -> dict:
+def inventory(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     """What a restore must reproduce, read as a superuser: migrations, row counts, policies, grants, RLS."""
     schemas = list(SCHEMAS)
     tables = conn.execute(
@@ -78,7 +79,7 @@ def inventory(conn: psycopg.Connection) -> dict:
         " WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(%s) ORDER BY 1", [schemas]).fetchall()
     counts = {}
     for (table,) in tables:
-        counts[table] = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.SQL(table))).fetchone()[0]
+        counts[table] = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.SQL(table))).fetchone()[0]  # type: ignore[index]  # count(*): one row
     migrations = [f"{app}.{name}" for app, name in conn.execute(
         "SELECT app, name FROM public.django_migrations ORDER BY app, name").fetchall()]
     policies = [list(row) for row in conn.execute(
@@ -111,7 +112,7 @@ def inventory(conn: psycopg.Connection) -> dict:
             "owners": owners}
 
 
-def roles(conn: psycopg.Connection) -> dict:
+def roles(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     """The service's roles as the cluster has them (no passwords): bootstrap_db recreates them."""
     return {name: {"superuser": superuser, "bypassrls": bypass, "login": login, "member_of": sorted(member_of or [])}
             for name, superuser, bypass, login, member_of in conn.execute(
@@ -120,14 +121,14 @@ def roles(conn: psycopg.Connection) -> dict:
                 " ORDER BY 1", [ROLE_PATTERN]).fetchall()}
 
 
-def backup(*, output: Path, url: str | None = None, log: Callable[[str], None] = lambda _: None) -> dict:
+def backup(*, output: Path, url: str | None = None, log: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
     """Writes the archive and its manifest; returns the manifest."""
     pg_dump = tool("pg_dump")
     url = url or source_url()
     output.parent.mkdir(parents=True, exist_ok=True)
     with psycopg.connect(url) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]  # one row
         command = [pg_dump, "--format=custom", f"--snapshot={snapshot}", f"--file={output}",
                    *[f"--schema={schema}" for schema in SCHEMAS], f"--dbname={url}"]
         done = subprocess.run(command, capture_output=True, text=True)
@@ -161,7 +162,7 @@ class DrillReport:
     problems: list[str] = field(default_factory=list)
 
 
-def _differences(what: str, expected, found) -> list[str]:
+def _differences(what: str, expected: Any, found: Any) -> list[str]:
     if isinstance(expected, dict):
         problems = [f"{what} {key}: {expected[key]!r} in the backup, {found.get(key, 'missing')!r} restored"
                     for key in sorted(expected) if found.get(key) != expected[key]]
@@ -171,7 +172,7 @@ def _differences(what: str, expected, found) -> list[str]:
             + [f"{what} not in the backup: {item}" for item in sorted(found_set - expected_set)])
 
 
-def _restore(pg_restore: str, archive: Path, url: str) -> subprocess.CompletedProcess:
+def _restore(pg_restore: str, archive: Path, url: str) -> subprocess.CompletedProcess[str]:
     """pg_restore without the materialized views' data: pg_dump refreshes them as their owner with
     row_security off, which FORCE RLS on the tables they read refuses; _refresh_read_models does it."""
     listing = subprocess.run([pg_restore, "--list", str(archive)], capture_output=True, text=True)

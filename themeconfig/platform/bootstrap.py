@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -106,7 +107,8 @@ def _libpq_url(url: str) -> str:
     return url
 
 
-def _ensure_role(conn: psycopg.Connection, spec: RoleSpec, password: str | None, log) -> None:
+def _ensure_role(conn: psycopg.Connection[Any], spec: RoleSpec, password: str | None,
+                 log: Callable[[str], None]) -> None:
     role = sql.Identifier(spec.name)
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [spec.name]).fetchone()
     if not exists:

@@ -13,9 +13,10 @@ import ipaddress
 from functools import lru_cache
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's IP address in its canonical text form ("" when the server gave none)."""
     remote = _canonical(request.META.get("REMOTE_ADDR", "")) or ""
     hops = settings.TRUSTED_PROXY_COUNT

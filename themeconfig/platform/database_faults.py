@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
+from typing import TypeVar
 
 import psycopg
 from django.conf import settings
 from django.db import InterfaceError, connections
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 
@@ -68,9 +69,12 @@ def database_fault_error(fault: DatabaseFault) -> DomainError:
                        "The database is unavailable; try again shortly.", http_status=503, extra=retry_after)
 
 
-def mark(response, fault: DatabaseFault):
+_ResponseT = TypeVar("_ResponseT", bound=HttpResponseBase)
+
+
+def mark(response: _ResponseT, fault: DatabaseFault) -> _ResponseT:
     """Tells ReadRetryMiddleware which fault this response answers."""
-    response.database_fault = fault
+    response.database_fault = fault  # type: ignore[attr-defined]  # a mark on the response object
     return response
 
 
@@ -89,10 +93,10 @@ class ReadRetryMiddleware:
     Placed just outside TenantMiddleware, so the retry opens a fresh tenant transaction; the broken
     connection is dropped first, as Django does at the end of a request."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if request.method in IDEMPOTENT_METHODS and getattr(response, "database_fault", None) == DatabaseFault.LOST:
             logger.warning("database connection lost during %s %s: running it once more", request.method, request.path)
@@ -111,7 +115,7 @@ def _causes(exc: BaseException | None) -> Iterator[BaseException]:
         exc = exc.__cause__ or exc.__context__
 
 
-def _while_connecting(exc: BaseException) -> bool:
+def _while_connecting(exc: BaseException | None) -> bool:
     """True when the error was raised while opening a connection (Django's get_new_connection)."""
     for error in _causes(exc):
         if any(frame.f_code.co_name == "get_new_connection" for frame, _ in traceback.walk_tb(error.__traceback__)):

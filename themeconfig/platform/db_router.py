@@ -8,21 +8,26 @@ infrastructure code, and never migrates (nor does Django check migration history
 """
 
 
+from typing import Any
+
+from django.db.models import Model
+
+
 class RoleRouter:
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
         return _instance_db(hints)
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return _instance_db(hints)
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         return True
 
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
         return db not in ("service", "readonly", "preview")
 
 
-def _instance_db(hints) -> str:
+def _instance_db(hints: dict[str, Any]) -> str:
     # Related objects of an instance loaded through `service` stay on `service`.
-    instance = hints.get("instance")
+    instance: Model | None = hints.get("instance")
     return (instance._state.db if instance is not None else None) or "default"

@@ -4,14 +4,19 @@ and admin sites set them, so none of them imports the middleware.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-def tenant_free(view):
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def tenant_free(view: _View) -> _View:
     """Marks a view that must run outside any tenant context (the tenant picker, invitation links)."""
-    view.tenant_free = True
+    view.tenant_free = True  # type: ignore[attr-defined]  # a mark on the view function
     return view
 
 
-def public_endpoint(rate_scope: str):
+def public_endpoint(rate_scope: str) -> Callable[[_View], _View]:
     """Marks a public view (resolve/, the preview paths): no caller identity at all, and a rate limit
     per client address (THROTTLE_RATES[rate_scope]).
 
@@ -20,9 +25,9 @@ def public_endpoint(rate_scope: str):
     along, the answer is the anonymous one (no 401, no session read, so no `Vary: Cookie`).
     """
 
-    def mark(view):
-        view.tenant_free = True
-        view.public_endpoint = rate_scope
+    def mark(view: _View) -> _View:
+        view.tenant_free = True  # type: ignore[attr-defined]  # marks on the view function
+        view.public_endpoint = rate_scope  # type: ignore[attr-defined]
         return view
 
     return mark

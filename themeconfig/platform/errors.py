@@ -5,8 +5,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError
+
+if TYPE_CHECKING:
+    from themeconfig.validators import ContractViolation
 
 
 class CoreErrorCode(StrEnum):
@@ -34,6 +38,7 @@ class CoreErrorCode(StrEnum):
     DATABASE_TIMEOUT = "MELMASTOON.DATABASE.TIMEOUT"
     IDEMPOTENCY_KEY_REUSED = "MELMASTOON.IDEMPOTENCY.KEY_REUSED"
     IDEMPOTENCY_KEY_IN_USE = "MELMASTOON.IDEMPOTENCY.KEY_IN_USE"
+    ENCRYPTION_KEY_UNAVAILABLE = "MELMASTOON.ENCRYPTION.KEY_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class FieldError:
     code: str
     message: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "code": self.code, "message": self.message}
 
 
@@ -56,8 +61,8 @@ class DomainError(Exception):
         *,
         http_status: int = 400,
         errors: list[FieldError] | None = None,
-        extra: dict | None = None,
-    ):
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = str(code)
         self.message = message
@@ -78,7 +83,7 @@ def validation_error(errors: list[FieldError], message: str = "The request has i
     return DomainError(CoreErrorCode.VALIDATION_FAILED, message, http_status=422, errors=errors)
 
 
-def contract_error(violation, prefix: str = "") -> DomainError:
+def contract_error(violation: ContractViolation, prefix: str = "") -> DomainError:
     """A validators.ContractViolation as the 422 DomainError, its paths under `prefix`."""
     return validation_error([FieldError(prefix + i.path, i.code, i.message) for i in violation.issues])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -74,10 +75,16 @@ def validate_id(value: object, prefix: str | None = None) -> str:
     return value  # type: ignore[return-value]
 
 
-class PrefixedIdField(models.TextField):
+if TYPE_CHECKING:  # django-stubs' fields are generic (set type, get type); Django's are not
+    _TextField = models.TextField[str, str]
+else:
+    _TextField = models.TextField
+
+
+class PrefixedIdField(_TextField):
     """A `text` id column holding `<prefix>_<22 chars>`; generates one when primary key."""
 
-    def __init__(self, *args, prefix: str, **kwargs):
+    def __init__(self, *args: Any, prefix: str, **kwargs: Any) -> None:
         if prefix not in PREFIXES:
             raise ValueError(f"unknown id prefix {prefix!r}")
         self.prefix = prefix
@@ -86,7 +93,7 @@ class PrefixedIdField(models.TextField):
             kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["prefix"] = self.prefix
         if isinstance(kwargs.get("default"), _IdFactory):
@@ -94,12 +101,12 @@ class PrefixedIdField(models.TextField):
         kwargs.pop("editable", None)
         return name, path, args, kwargs
 
-    def validate(self, value, model_instance):
+    def validate(self, value: Any, model_instance: models.Model | None) -> None:
         super().validate(value, model_instance)
         if value is not None:
             validate_id(value, self.prefix)
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]  # the form class comes in kwargs
         from django import forms
 
         return super().formfield(**{"form_class": forms.CharField, "widget": forms.TextInput, **kwargs})
@@ -108,14 +115,14 @@ class PrefixedIdField(models.TextField):
 class _IdFactory:
     """A picklable, comparable default that makes a new id for one prefix."""
 
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str) -> None:
         self.prefix = prefix
 
     def __call__(self) -> str:
         return new_id(self.prefix)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, _IdFactory) and other.prefix == self.prefix
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.prefix)

@@ -26,5 +26,5 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value and value != "-" else None

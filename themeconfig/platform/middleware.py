@@ -8,8 +8,11 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from themeconfig import selectors, services
@@ -18,6 +21,7 @@ from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.api_key_secrets import parse_secret
 from themeconfig.platform.client_address import address_bucket, client_address
 from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.http import AppRequest
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.logging import request_id_var
 from themeconfig.platform.permissions import scopes_of_document
@@ -33,10 +37,10 @@ SESSION_TENANT_KEY = "theme_config_tenant_id"
 class RequestIdMiddleware:
     """Takes a sane `X-Request-ID` or makes one; logs carry it; the response echoes it."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: AppRequest) -> HttpResponseBase:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
@@ -59,10 +63,10 @@ class PublicEndpointMiddleware:
     route is remembered so TenantMiddleware does not resolve it again.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: AppRequest) -> HttpResponseBase:
         view = _view_of(request)
         request.route_is_tenant_free = getattr(view, "tenant_free", False)
         rate_scope = getattr(view, "public_endpoint", None)
@@ -99,10 +103,10 @@ class TenantMiddleware:
     sends is even looked up, so key guessing learns nothing from it, a right guess included.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: AppRequest) -> HttpResponseBase:
         request.principal = None
         if _is_tenant_free(request):
             return self.get_response(request)
@@ -134,7 +138,7 @@ class TenantMiddleware:
                 return self.get_response(request)
             return problem_response(error, instance=request.path)
 
-    def _candidate(self, request) -> tuple[str, int | None, bool] | None:
+    def _candidate(self, request: AppRequest) -> tuple[str, int | None, bool] | None:
         authorization = request.headers.get("Authorization", "")
         if authorization:
             scheme, _, credentials = authorization.partition(" ")
@@ -158,7 +162,7 @@ class TenantMiddleware:
             )
         return tenant_id, user.pk, not header_tenant
 
-    def _principal(self, request, tenant_id: str, user_id: int | None) -> Principal:
+    def _principal(self, request: AppRequest, tenant_id: str, user_id: int | None) -> Principal:
         parsed = getattr(request, "_parsed_api_key", None)
         if parsed is not None:
             client = selectors.api_client_by_secret_hash(secret_hash=parsed.hash)
@@ -172,6 +176,7 @@ class TenantMiddleware:
                 scopes=scopes_of_document(client.permissions), request_id=getattr(request, "request_id", None),
                 ip=client_address(request) or None,
             )
+        assert user_id is not None  # _candidate gives a signed-in user's id when there is no key
         membership = selectors.membership_for(user_id=user_id, tenant_id=tenant_id)
         if membership is None:
             request.session.pop(SESSION_TENANT_KEY, None)
@@ -188,7 +193,7 @@ class TenantMiddleware:
 _CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_TENANT_ID")
 
 
-def _rate_limited(request, wait: int):
+def _rate_limited(request: HttpRequest, wait: int) -> HttpResponseBase:
     response = problem_response(DomainError(
         CoreErrorCode.RATE_LIMITED, "Too many requests from this address; try again later.",
         http_status=429, extra={"retry_after_seconds": wait},
@@ -197,7 +202,7 @@ def _rate_limited(request, wait: int):
     return response
 
 
-def _anonymous_refusal(request, *, count: bool = True):
+def _anonymous_refusal(request: HttpRequest, *, count: bool = True) -> HttpResponseBase | None:
     """For an API request without a valid principal: its 429 once the client address is past
     THROTTLE_RATES["anonymous"], else None. `count=False` only looks (before a key is checked)."""
     if not is_api_path(request.path_info):
@@ -207,15 +212,15 @@ def _anonymous_refusal(request, *, count: bool = True):
     return None if wait is None else _rate_limited(request, wait)
 
 
-def _view_of(request):
+def _view_of(request: HttpRequest) -> Callable[..., Any] | None:
     try:
         return resolve(request.path_info).func
     except Resolver404:
         return None
 
 
-def _is_tenant_free(request) -> bool:
-    known = getattr(request, "route_is_tenant_free", None)  # PublicEndpointMiddleware resolved it
+def _is_tenant_free(request: HttpRequest) -> bool:
+    known: bool | None = getattr(request, "route_is_tenant_free", None)  # PublicEndpointMiddleware resolved it
     if known is not None:
         return known
     return getattr(_view_of(request), "tenant_free", False)

@@ -8,6 +8,7 @@ the use case is where the rule holds.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
 class Permission(StrEnum):
@@ -83,7 +84,7 @@ def permissions_document_errors(document: object) -> list[tuple[str, str, str]]:
     return problems
 
 
-def scopes_of_document(document: dict | None) -> frozenset[str] | None:
+def scopes_of_document(document: dict[str, Any] | None) -> frozenset[str] | None:
     if not document or "scopes" not in document:
         return None
     return frozenset(document["scopes"])

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError, constraint_violations
 from themeconfig.platform.permissions import SCOPE_OF, Permission, scoped_permissions
@@ -73,10 +74,17 @@ class Principal:
     def permissions(self) -> frozenset[Permission]:
         return scoped_permissions(self.role, self.scopes)
 
+    @property
+    def bound_tenant_id(self) -> str:
+        """The tenant of a tenant-bound principal (what `use_case` lets in): TENANT_REQUIRED without one."""
+        if self.tenant_id is None:
+            raise DomainError(CoreErrorCode.TENANT_REQUIRED, "This needs a tenant.", http_status=400)
+        return self.tenant_id
+
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions
 
-    def as_payload(self) -> dict:
+    def as_payload(self) -> dict[str, Any]:
         """For a Celery task's kwargs: the task rebuilds the same principal (`from_payload`)."""
         return {
             "tenant_id": self.tenant_id, "actor_kind": str(self.actor_kind), "actor_id": self.actor_id,
@@ -85,7 +93,7 @@ class Principal:
         }
 
     @classmethod
-    def from_payload(cls, payload: dict) -> Principal:
+    def from_payload(cls, payload: dict[str, Any]) -> Principal:
         scopes = payload.get("scopes")
         return cls(
             payload["tenant_id"], ActorKind(payload["actor_kind"]), payload["actor_id"], payload["role"],
@@ -120,6 +128,7 @@ def use_case(principal: Principal | None, permission: Permission) -> Iterator[Pr
     Inside a request this nests as a savepoint of the request's transaction (same tenant; another
     tenant is refused by tenant_context); from a command or task it is the transaction.
     """
-    authorize(principal, permission)
-    with constraint_violations(), tenant_context(principal.tenant_id):
-        yield principal
+    bound = authorize(principal, permission)
+    assert bound.tenant_id is not None  # authorize refuses a principal without a tenant
+    with constraint_violations(), tenant_context(bound.tenant_id):
+        yield bound

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 SCHEMAS = ("theme_config", "tenant_service", "public")
 # Infrastructure tables the request role may not touch at all (read and written by the service role).
@@ -32,7 +37,7 @@ def _expected_expression(column: str, expression: str | None) -> bool:
     return bool(_GUC_RE.search(expression)) and re.search(rf"\b{column}\b", normalized) is not None
 
 
-def _privileges(cursor, role: str, table: str) -> set[str]:
+def _privileges(cursor: CursorWrapper | psycopg.Cursor[Any], role: str, table: str) -> set[str]:
     cursor.execute(
         "SELECT p FROM unnest(ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE']) p "
         "WHERE has_table_privilege(%s, %s, p)",
@@ -41,7 +46,7 @@ def _privileges(cursor, role: str, table: str) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _isolation_problems(table: str, column: str, rls: bool, force: bool, policies: list[tuple]) -> list[str]:
+def _isolation_problems(table: str, column: str, rls: bool, force: bool, policies: list[tuple[Any, ...]]) -> list[str]:
     problems = []
     if not rls:
         problems.append(f"{table}: row level security is not enabled")
@@ -64,7 +69,8 @@ def _isolation_problems(table: str, column: str, rls: bool, force: bool, policie
     return problems
 
 
-def _append_only_problems(cursor, table: str, rls: bool, force: bool, policies: list[tuple]) -> list[str]:
+def _append_only_problems(cursor: CursorWrapper | psycopg.Cursor[Any], table: str, rls: bool, force: bool,
+                          policies: list[tuple[Any, ...]]) -> list[str]:
     problems = []
     if not rls:
         problems.append(f"{table}: row level security is not enabled")
@@ -79,7 +85,7 @@ def _append_only_problems(cursor, table: str, rls: bool, force: bool, policies: 
     return problems
 
 
-def audit(connection, *, request_roles: set[str]) -> Report:
+def audit(connection: BaseDatabaseWrapper | psycopg.Connection[Any], *, request_roles: set[str]) -> Report:
     report = Report()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -109,7 +115,7 @@ def audit(connection, *, request_roles: set[str]) -> Report:
             """,
             [list(SCHEMAS)],
         )
-        policies: dict[str, list[tuple]] = {}
+        policies: dict[str, list[tuple[Any, ...]]] = {}
         for table, *rest in cursor.fetchall():
             policies.setdefault(table, []).append(tuple(rest))
 

@@ -13,10 +13,12 @@ fails if any other module names it), so every other request keeps the refusal.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 from themeconfig.platform.tenant_context import current_tenant_id, in_request
@@ -52,7 +54,7 @@ def service_context(*, atomic: bool = True) -> Iterator[str]:
 
 
 @contextmanager
-def operator_request(user) -> Iterator[None]:
+def operator_request(user: Any) -> Iterator[None]:
     """Lets `service_context()` open during this HTTP request, which an active superuser makes on
     the operators' admin site; its views read every tenant's rows there (writes go through the use
     cases, in the target tenant's context, on the request connection).
@@ -76,14 +78,14 @@ def operator_request(user) -> Iterator[None]:
 _TRANSACTION_CONTROL = ("SAVEPOINT ", "RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ", "SET CONSTRAINTS ")
 
 
-def _guard(execute, sql, params, many, context):
+def _guard(execute: Callable[..., Any], sql: object, params: object, many: bool, context: dict[str, Any]) -> Any:
     # Savepoint bookkeeping touches no rows (Django's test cases issue it on every alias).
     if not _service_open.get() and not (isinstance(sql, str) and sql.startswith(_TRANSACTION_CONTROL)):
         raise ServiceContextError("a query on the service connection outside service_context()")
     return execute(sql, params, many, context)
 
 
-def _install_guard(sender, connection, **kwargs):
+def _install_guard(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     if connection.alias == SERVICE_ALIAS and _guard not in connection.execute_wrappers:
         connection.execute_wrappers.append(_guard)
 

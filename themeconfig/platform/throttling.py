@@ -25,8 +25,12 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 MAX_BATCH = 50
@@ -162,7 +166,7 @@ def _namespace() -> str:
 
 
 @lru_cache(maxsize=1)
-def _redis():
+def _redis() -> redis.Redis:
     import redis
 
     # Short timeouts: a slow Redis must not hold up the requests it only counts.

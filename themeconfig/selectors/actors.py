@@ -3,6 +3,7 @@ the API keys' names, read in one query per kind however many actors are asked fo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -11,7 +12,7 @@ from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.principal import ActorKind
 
 
-def actor_identities(actors: Iterable[str | None]) -> tuple[dict[int, dict], dict[str, str]]:
+def actor_identities(actors: Iterable[str | None]) -> tuple[dict[int, dict[str, Any]], dict[str, str]]:
     """(user id → {full_name, email, username}, API key id → name) of the users and the current
     tenant's keys among `actors`; another tenant's key is not found (RLS), nor a deleted user."""
     user_ids, key_ids = set(), set()

@@ -1,7 +1,7 @@
 """Reads of API keys."""
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ SELECT id FROM lineage
 """
 
 
-def api_key_list(*, created_by_user: int | None = None, live: bool | None = None):
+def api_key_list(*, created_by_user: int | None = None, live: bool | None = None) -> QuerySet[ApiClient]:
     """The current tenant's API keys; `created_by_user`: those that user created, directly or through
     keys they created (a rotation's new key is created by the old one); `live` True: neither revoked
     nor expired, False: revoked or expired."""

@@ -1,9 +1,10 @@
 """Reads of the audit log. Call inside a tenant context: RLS scopes the rows to that tenant."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from themeconfig.models import (
     AuditLogEntry,
@@ -87,7 +88,7 @@ def audit_entity_labels(entries: list[AuditLogEntry]) -> dict[tuple[str, str], s
         ids.setdefault(entry.entity_type, set()).add(entry.entity_id)
     labels: dict[tuple[str, str], str] = {}
 
-    def add(entity_type: str, rows) -> None:
+    def add(entity_type: str, rows: Iterable[tuple[Model, str]]) -> None:
         labels.update({(entity_type, row.pk): label for row, label in rows})
 
     if ids.get("theme"):

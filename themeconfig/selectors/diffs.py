@@ -34,7 +34,7 @@ _MISSING = object()
 
 # --- leaves ----------------------------------------------------------------------------------------
 
-def _list_keys(items: list) -> list[str] | None:
+def _list_keys(items: list[Any]) -> list[str] | None:
     """Items of a list of objects that each carry a distinct "id" are named by it, not by position."""
     if not items or not all(isinstance(item, Mapping) and isinstance(item.get("id"), str) for item in items):
         return None
@@ -67,7 +67,7 @@ def value_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def leaf_diff(old: Any, new: Any, prefix: tuple[str, ...] = ()) -> list[dict]:
+def leaf_diff(old: Any, new: Any, prefix: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """Leaf paths that differ: `{path, change, old, new}` (old/new as text; "—" for a side without it)."""
     before, after = leaves(old, prefix) if old is not None else {}, leaves(new, prefix) if new is not None else {}
     changes = []
@@ -81,12 +81,12 @@ def leaf_diff(old: Any, new: Any, prefix: tuple[str, ...] = ()) -> list[dict]:
     return changes
 
 
-def text_diff(old: str, new: str) -> list[dict]:
+def text_diff(old: str, new: str) -> list[dict[str, Any]]:
     """Two texts as runs of words (whitespace kept with them): `[{op, text}]`, op "same", "removed" or
     "added", in reading order, so a page can strike out and underline just what changed."""
     old, new = old.replace("\r\n", "\n"), new.replace("\r\n", "\n")  # a browser posts CRLF; a line is a line
     before, after = re.findall(r"\s+|[^\s]+", old), re.findall(r"\s+|[^\s]+", new)
-    runs: list[dict] = []
+    runs: list[dict[str, Any]] = []
 
     def add(op: str, words: list[str]) -> None:
         if not words:
@@ -105,7 +105,7 @@ def text_diff(old: str, new: str) -> list[dict]:
     return runs
 
 
-def order_moves(old_ids: list[str], new_ids: list[str]) -> list[dict]:
+def order_moves(old_ids: list[str], new_ids: list[str]) -> list[dict[str, Any]]:
     """Items that moved between two orders of the same items: `[{id, old, new}]` (1-based positions), the
     fewest that explain the new order (those off one longest run that kept its order)."""
     where = {item: index for index, item in enumerate(old_ids)}
@@ -116,7 +116,7 @@ def order_moves(old_ids: list[str], new_ids: list[str]) -> list[dict]:
 
 # --- tokens ----------------------------------------------------------------------------------------
 
-def color_swatch(value: Any) -> dict | None:
+def color_swatch(value: Any) -> dict[str, Any] | None:
     """A colour as the page may draw it: its text, its #rrggbb and the swatch colour — or None when the
     text is not a CSS colour (then no swatch is drawn, only the text)."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_COLOR_TEXT:
@@ -127,7 +127,7 @@ def color_swatch(value: Any) -> dict | None:
     return {"text": value, "hex": hex_value, "css": hex_value} if hex_value else None
 
 
-def color_diff(old: Any, new: Any) -> list[dict]:
+def color_diff(old: Any, new: Any) -> list[dict[str, Any]]:
     """Colour tokens (tokens["color"]) by name: `{name, change, old, new, old_swatch, new_swatch}`."""
     old = old if isinstance(old, Mapping) else {}
     new = new if isinstance(new, Mapping) else {}
@@ -144,7 +144,7 @@ def color_diff(old: Any, new: Any) -> list[dict]:
     return rows
 
 
-def tokens_diff(old: Any, new: Any) -> dict:
+def tokens_diff(old: Any, new: Any) -> dict[str, Any]:
     """`{"colors": color rows, "other": leaf changes of every other token group}`."""
     old = old if isinstance(old, Mapping) else {}
     new = new if isinstance(new, Mapping) else {}
@@ -155,7 +155,7 @@ def tokens_diff(old: Any, new: Any) -> dict:
 
 # --- per-surface maps (layout selections, navigation) -----------------------------------------------
 
-def layout_diff(old: Any, new: Any) -> list[dict]:
+def layout_diff(old: Any, new: Any) -> list[dict[str, Any]]:
     """Layout selections per surface: `[{surface, change, changes}]`, only the surfaces that differ."""
     old = old if isinstance(old, Mapping) else {}
     new = new if isinstance(new, Mapping) else {}
@@ -168,7 +168,7 @@ def layout_diff(old: Any, new: Any) -> list[dict]:
     return surfaces
 
 
-def _flat_navigation(items: Any, parent: str | None = None, found: dict | None = None) -> dict[str, dict]:
+def _flat_navigation(items: Any, parent: str | None = None, found: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Each item of a navigation tree by its id (ids are unique across the tree), children left out
     and replaced by the parent's id, so a moved item shows as a changed parent or ordinal."""
     found = {} if found is None else found
@@ -181,14 +181,14 @@ def _flat_navigation(items: Any, parent: str | None = None, found: dict | None =
     return found
 
 
-def _item_label(item: Mapping | None) -> str:
+def _item_label(item: Mapping[str, Any] | None) -> str:
     label = item.get("label") if isinstance(item, Mapping) else None
     if isinstance(label, Mapping) and label:
         return str(next(iter(label.values())))
     return ""
 
 
-def navigation_items_diff(old: Any, new: Any) -> list[dict]:
+def navigation_items_diff(old: Any, new: Any) -> list[dict[str, Any]]:
     """One surface's items by id: `[{id, label, change, changes}]` (label in this version, else the other's)."""
     before, after = _flat_navigation(old), _flat_navigation(new)
     rows = []
@@ -203,7 +203,7 @@ def navigation_items_diff(old: Any, new: Any) -> list[dict]:
     return rows
 
 
-def navigation_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict]:
+def navigation_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Navigation per surface (`{surface: items}` each side): `[{surface, items}]`, surfaces that differ."""
     surfaces = []
     for surface in sorted({*old, *new}):
@@ -215,11 +215,11 @@ def navigation_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict
 
 # --- content blocks --------------------------------------------------------------------------------
 
-def _block_signature(block: Mapping) -> str:
+def _block_signature(block: Mapping[str, Any]) -> str:
     return json.dumps({k: block.get(k) for k in ("kind", "visibility", "body", "meta")}, sort_keys=True, default=str)
 
 
-def _block_name(block: Mapping, position: int) -> str:
+def _block_name(block: Mapping[str, Any], position: int) -> str:
     kind = str(block.get("kind") or "block")
     return f"{content_kind_label(kind)} (position {position + 1})"
 
@@ -248,9 +248,10 @@ def _locale_of(path: str, locales: Iterable[str]) -> str:
     return next((part for part in parts if part in locales), "")
 
 
-def _text_rows(block: Mapping, change: str, name: str) -> list[dict]:
+def _text_rows(block: Mapping[str, Any], change: str, name: str) -> list[dict[str, Any]]:
     """An added or removed block: a row per locale of its body, with its text."""
-    body = block.get("body") if isinstance(block.get("body"), Mapping) else {}
+    raw = block.get("body")
+    body: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     rows = []
     for locale, entry in body.items():
         text = entry.get("value") if isinstance(entry, Mapping) else entry
@@ -260,7 +261,7 @@ def _text_rows(block: Mapping, change: str, name: str) -> list[dict]:
     return rows or [{"block": name, "change": change, "locale": "", "path": "", "old": "—", "new": "—"}]
 
 
-def surface_blocks_diff(old: list[Mapping], new: list[Mapping], *, locales: Iterable[str] = ()) -> list[dict]:
+def surface_blocks_diff(old: list[Mapping[str, Any]], new: list[Mapping[str, Any]], *, locales: Iterable[str] = ()) -> list[dict[str, Any]]:
     """One surface's blocks (each side in display order): rows `{block, change, locale, path, old, new}`.
 
     Blocks have new ids in every version, so they are matched by what they hold: identical blocks
@@ -285,7 +286,7 @@ def surface_blocks_diff(old: list[Mapping], new: list[Mapping], *, locales: Iter
             pairs[n], used_old = o, used_old | {o}
     order = sorted(pairs)  # new indexes of matched blocks
     kept = {order[i] for i in _longest_increasing([pairs[n] for n in order])}
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for n, block in enumerate(new):
         name = _block_name(block, n)
         if n not in pairs:
@@ -305,7 +306,7 @@ def surface_blocks_diff(old: list[Mapping], new: list[Mapping], *, locales: Iter
     return rows
 
 
-def content_diff(old: Mapping[str, list], new: Mapping[str, list], *, locales: Iterable[str] = ()) -> list[dict]:
+def content_diff(old: Mapping[str, list[Any]], new: Mapping[str, list[Any]], *, locales: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Blocks per surface (`{surface: [block, …]}` in order, each side): `[{surface, rows}]`, surfaces that differ."""
     surfaces = []
     for surface in sorted({*old, *new}):
@@ -317,12 +318,13 @@ def content_diff(old: Mapping[str, list], new: Mapping[str, list], *, locales: I
 
 # --- locale packs ----------------------------------------------------------------------------------
 
-def locale_packs_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict]:
+def locale_packs_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Messages per locale (`{locale: entries}` each side): `[{locale, change, keys: [{key, change, old, new}]}]`."""
     locales = []
     for locale in sorted({*old, *new}):
-        was = old.get(locale) if isinstance(old.get(locale), Mapping) else {}
-        now = new.get(locale) if isinstance(new.get(locale), Mapping) else {}
+        raw_old, raw_new = old.get(locale), new.get(locale)
+        was: Mapping[str, Any] = raw_old if isinstance(raw_old, Mapping) else {}
+        now: Mapping[str, Any] = raw_new if isinstance(raw_new, Mapping) else {}
         keys = []
         for key in sorted({*was, *now}):
             if key in was and key in now and was[key] == now[key]:
@@ -338,9 +340,9 @@ def locale_packs_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[di
 
 # --- both versions, from the database --------------------------------------------------------------
 
-def _children(version_ids: list[str]) -> dict[str, dict]:
+def _children(version_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each version's children as plain values, one query per child table."""
-    found = {pk: {"content": {}, "navigation": {}, "booking": None, "email": None, "locale_packs": {}}
+    found: dict[str, dict[str, Any]] = {pk: {"content": {}, "navigation": {}, "booking": None, "email": None, "locale_packs": {}}
              for pk in version_ids}
     for block in ContentBlock.objects.filter(theme_version_id__in=version_ids).order_by("surface", "ordinal"):
         found[block.theme_version_id]["content"].setdefault(block.surface, []).append(
@@ -357,7 +359,7 @@ def _children(version_ids: list[str]) -> dict[str, dict]:
     return found
 
 
-def version_diff(this: ThemeVersion, other: ThemeVersion) -> dict:
+def version_diff(this: ThemeVersion, other: ThemeVersion) -> dict[str, Any]:
     """Every difference from `other` (old) to `this` (new), by section: tokens, layout, content,
     navigation, booking, email, locale_packs, release_notes (word runs). An empty section means the two
     are equal there."""
@@ -376,7 +378,7 @@ def version_diff(this: ThemeVersion, other: ThemeVersion) -> dict:
     }
 
 
-def release_notes_diff(old: str | None, new: str | None) -> dict | None:
+def release_notes_diff(old: str | None, new: str | None) -> dict[str, Any] | None:
     """A version's release notes from `old` to `new`: `{change, runs}` (text_diff's runs), None when equal."""
     old, new = (old or "").replace("\r\n", "\n"), (new or "").replace("\r\n", "\n")
     if old == new:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -31,5 +32,5 @@ def live_properties_of(*, tenant_id: str, alias: str) -> QuerySet[Property]:
     return Property.objects.using(alias).filter(tenant_id=tenant_id, deleted_at__isnull=True)
 
 
-def active_user_by_username(username: str):
+def active_user_by_username(username: str) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(username=username, is_active=True).first()

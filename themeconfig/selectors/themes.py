@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
@@ -50,7 +51,7 @@ def latest_versions(theme: Theme, limit: int = LATEST_VERSIONS) -> list[ThemeVer
     return list(ThemeVersion.objects.filter(theme_id=theme.pk).order_by("-ordinal")[:limit])
 
 
-def active_publication(theme: Theme) -> dict | None:
+def active_publication(theme: Theme) -> dict[str, Any] | None:
     """What is live for the theme, from its published version (the publication row is publishing's)."""
     if not theme.active_publication_id:
         return None
@@ -97,7 +98,10 @@ def content_block_get(block_id: str) -> ContentBlock:
     return block
 
 
-def _version_child(model, what: str, *, version_id: str, **lookup):
+_Child = TypeVar("_Child", NavigationConfig, BookingFlowConfig, EmailTheme, LocalePack)
+
+
+def _version_child(model: type[_Child], what: str, *, version_id: str, **lookup: Any) -> _Child:
     child = model.objects.filter(theme_version_id=version_id, **lookup).first()
     if child is None:
         raise not_found(what)

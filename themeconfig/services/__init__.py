@@ -5,6 +5,7 @@ bound to the principal's tenant. Requests already run in one (see TenantMiddlewa
 nest as a savepoint there; called from a command or task they are the transaction.
 """
 from themeconfig.services.api_keys import api_key_create, api_key_mark_used, api_key_revoke, api_key_rotate
+from themeconfig.services.audit_ip_coarsening import audit_ips_coarsen
 from themeconfig.services.brand_kits import brand_kit_create, brand_kit_delete, brand_kit_update
 from themeconfig.services.memberships import (
     invitation_accept,
@@ -57,7 +58,7 @@ __all__ = [
     "locale_pack_patch", "locale_pack_put", "navigation_put", "theme_create", "theme_delete", "theme_restore",
     "theme_update", "version_archive", "version_create", "version_mark_preview_ready", "version_problems",
     "version_readiness", "version_update",
-    "api_key_create", "api_key_mark_used", "api_key_revoke", "api_key_rotate",
+    "api_key_create", "api_key_mark_used", "api_key_revoke", "api_key_rotate", "audit_ips_coarsen",
     "brand_kit_create", "brand_kit_delete", "brand_kit_update",
     "host_add", "host_update", "invitation_accept", "invitation_accept_as_new_user", "invitation_lookup",
     "invitation_revoke", "membership_change_role", "membership_grant", "membership_invite", "membership_remove",

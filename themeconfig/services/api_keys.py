@@ -1,7 +1,8 @@
 """Use cases of API keys: issue (the secret shown once), rotate, revoke, and the last-used stamp."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -23,8 +24,8 @@ def api_key_create(
     principal: Principal,
     name: str,
     role: str = Role.API,
-    permissions: dict | None = None,
-    expires_at=None,
+    permissions: dict[str, Any] | None = None,
+    expires_at: datetime | None = None,
     rotate: bool = False,
 ) -> tuple[ApiClient, str]:
     """A new API key for the principal's tenant; returns the client and its secret (shown once).
@@ -57,9 +58,9 @@ def api_key_create(
             for live_id in live_ids:
                 audit_record(principal=principal, action="api_key.rotated", entity_type="api_key", entity_id=live_id,
                              old={"revoked_at": None}, new={"revoked_at": revoked_at})
-        secret = secrets.generate_secret(principal.tenant_id)
+        secret = secrets.generate_secret(principal.bound_tenant_id)
         client = ApiClient.objects.create(
-            tenant_id=principal.tenant_id, name=name, role=role, permissions=permissions or {},
+            tenant_id=principal.bound_tenant_id, name=name, role=role, permissions=permissions or {},
             expires_at=expires_at, secret_hash=secrets.hash_secret(secret), secret_hint=secrets.hint(secret),
             created_by=principal.actor,
         )

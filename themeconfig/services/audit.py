@@ -14,6 +14,7 @@ import re
 import uuid
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from django.db import connection, connections
 
@@ -38,8 +39,8 @@ def audit_record(
     action: str,
     entity_type: str,
     entity_id: str,
-    old: dict | None = None,
-    new: dict | None = None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
 ) -> None:
     """Appends one audit row for a change the current transaction makes.
 
@@ -69,7 +70,7 @@ def audit_record(
         ])
 
 
-def changed_fields(old: dict | None, new: dict | None) -> tuple[dict | None, dict | None]:
+def changed_fields(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(before, after) limited to the keys whose values differ, as JSON-ready values.
 
     A create (old None) keeps every given field of `new`, a delete (new None) every field of
@@ -81,7 +82,7 @@ def changed_fields(old: dict | None, new: dict | None) -> tuple[dict | None, dic
     return jsonable({k: old.get(k) for k in keys}), jsonable({k: new.get(k) for k in keys})
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:
     """`value` as plain JSON types: datetimes as ISO 8601 strings, Decimals and UUIDs as strings."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value.value if isinstance(value, Enum) else value
@@ -100,7 +101,7 @@ def jsonable(value):
     raise TypeError(f"audit values must be JSON-like, not {type(value).__name__}")
 
 
-def _dumps(values: dict | None) -> str | None:
+def _dumps(values: dict[str, Any] | None) -> str | None:
     return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 

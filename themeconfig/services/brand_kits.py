@@ -1,6 +1,8 @@
 """Use cases of brand kits: create, update (optimistic concurrency), soft delete, one default per tenant."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from themeconfig.services.rules import name_errors
 from themeconfig.validators import ContractViolation, validate_brand_kit
 
 
-def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict:
+def _brand_kit_fields(*, name: Any, colors: Any, fonts: Any, logos: Any, style_preferences: Any) -> dict[str, Any]:
     errors = name_errors(name)
     try:
         colors, fonts, logos, style_preferences = validate_brand_kit(
@@ -35,7 +37,7 @@ def _brand_kit_fields(*, name, colors, fonts, logos, style_preferences) -> dict:
 _AUDITED_FIELDS = ("name", "colors", "fonts", "logos", "style_preferences", "is_default", "version")
 
 
-def _audited(kit: BrandKit) -> dict:
+def _audited(kit: BrandKit) -> dict[str, Any]:
     return {field: getattr(kit, field) for field in _AUDITED_FIELDS}
 
 
@@ -59,7 +61,7 @@ def _move_default(*, principal: Principal, keep_id: str | None) -> None:
 
 
 def brand_kit_create(
-    *, principal: Principal, name: str, colors, fonts, logos=None, style_preferences=None, is_default: bool = False
+    *, principal: Principal, name: str, colors: Any, fonts: Any, logos: Any = None, style_preferences: Any = None, is_default: bool = False
 ) -> BrandKit:
     """A brand kit of the current tenant; `is_default` moves the tenant's default to it."""
     fields = _brand_kit_fields(name=name, colors=colors, fonts=fonts, logos=logos, style_preferences=style_preferences)
@@ -67,7 +69,7 @@ def brand_kit_create(
         if is_default:
             _move_default(principal=principal, keep_id=None)
         kit = BrandKit.objects.create(
-            tenant_id=principal.tenant_id, is_default=is_default, created_by=principal.actor,
+            tenant_id=principal.bound_tenant_id, is_default=is_default, created_by=principal.actor,
             updated_by=principal.actor, **fields
         )
         audit_record(principal=principal, action="brand_kit.created", entity_type="brand_kit", entity_id=kit.pk,
@@ -81,10 +83,10 @@ def brand_kit_update(
     brand_kit_id: str,
     expected_version: int,
     name: str,
-    colors,
-    fonts,
-    logos=None,
-    style_preferences=None,
+    colors: Any,
+    fonts: Any,
+    logos: Any = None,
+    style_preferences: Any = None,
     is_default: bool = False,
 ) -> BrandKit:
     """Replaces a brand kit's contents if nobody changed it since `expected_version` (409 otherwise)."""
@@ -108,6 +110,7 @@ def brand_kit_update(
                 f"The brand kit changed since version {expected_version}; it is at version {current}.",
                 http_status=409, extra={"current_version": current},
             )
+        assert before is not None  # updated: it was there, locked
         kit = BrandKit.objects.get(pk=brand_kit_id)
         audit_record(principal=principal, action="brand_kit.updated", entity_type="brand_kit", entity_id=kit.pk,
                      old=_audited(before), new=_audited(kit))
@@ -123,5 +126,6 @@ def brand_kit_delete(*, principal: Principal, brand_kit_id: str) -> None:
             updated_at=timezone.now(),
         )
         if deleted:
+            assert kit is not None  # deleted: it was there, locked
             audit_record(principal=principal, action="brand_kit.deleted", entity_type="brand_kit", entity_id=kit.pk,
                          old=_audited(kit))

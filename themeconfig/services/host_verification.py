@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +23,7 @@ from django.utils import timezone
 from themeconfig.errors import TenancyErrorCode
 from themeconfig.models import HostVerificationMethod, HostVerificationStatus, TenantHost, TenantHostClaim
 from themeconfig.platform.enqueue import task_send
-from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.errors import CoreErrorCode, DomainError, violated_constraint
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
@@ -50,7 +51,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def challenge_values(token_hash_: str) -> dict:
+def challenge_values(token_hash_: str) -> dict[str, Any]:
     """A claim's verification columns for a fresh challenge: checked by beat from now on, from the
     first backoff step (an earlier challenge's failed checks say nothing about this one)."""
     return {"verification_token_hash": token_hash_, "verification_next_check_at": timezone.now(),
@@ -89,11 +90,11 @@ def host_claim_promote(*, principal: Principal, host: str, property_id: str | No
     try:
         with transaction.atomic():
             created = TenantHost.objects.create(
-                host=host, tenant_id=principal.tenant_id, property_id=property_id,
+                host=host, tenant_id=principal.bound_tenant_id, property_id=property_id,
                 verification_status=HostVerificationStatus.VERIFIED, verified_at=timezone.now(),
                 verified_by=principal.actor, verification_method=method)
     except IntegrityError as error:
-        if getattr(error.__cause__, "diag", None) and error.__cause__.diag.constraint_name == "tenant_hosts_pkey":
+        if violated_constraint(error) == "tenant_hosts_pkey":
             raise host_taken() from error
         raise
     TenantHostClaim.objects.filter(host=host).delete()
@@ -141,12 +142,12 @@ def host_verification_request(*, principal: Principal, host: str) -> TenantHost 
             return found
         TenantHostClaim.objects.filter(host=found.host).update(verification_next_check_at=now)
         payload = principal.as_payload()
-        transaction.on_commit(lambda: host_verification_enqueue(host=found.host, tenant_id=principal.tenant_id,
+        transaction.on_commit(lambda: host_verification_enqueue(host=found.host, tenant_id=principal.bound_tenant_id,
                                                                 principal=payload))
         return TenantHostClaim.objects.get(host=found.host)
 
 
-def host_verification_enqueue(*, host: str, tenant_id: str, principal: dict | None = None) -> None:
+def host_verification_enqueue(*, host: str, tenant_id: str, principal: dict[str, Any] | None = None) -> None:
     """Hands a check to a worker by task name; a lost message is harmless (beat checks due claims)."""
     task_send(CHECK_TASK, fallback="the host verification beat",
               kwargs={"host": host, "tenant_id": tenant_id, "principal": principal})
@@ -168,6 +169,7 @@ def host_verification_check(*, principal: Principal, host: str) -> TenantHost | 
         if not claimed:
             return None
         expected = TenantHostClaim.objects.values_list("verification_token_hash", flat=True).get(host=host)
+        assert expected is not None  # claimed only with verification_token_hash set
     error = None
     try:
         values = txt_values(f"_theme-config.{host}")
@@ -196,6 +198,7 @@ def _record(*, principal: Principal, host: str, expected: str, matched: bool,
                 error = "another tenant serves this host"
         now = timezone.now()
         attempts = row.verification_attempts + 1
+        assert error is not None  # not matched, or matched but refused: both say why
         TenantHostClaim.objects.filter(host=host).update(
             verification_attempts=attempts, verification_checked_at=now, verification_last_error=error[:500],
             verification_next_check_at=now + retry_delay(attempts), verification_leased_until=None)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from themeconfig.errors import TenancyErrorCode
 from themeconfig.models import Invitation, InvitationRole, Membership, Role
 from themeconfig.platform import api_key_secrets as secrets
+from themeconfig.platform import encryption
 from themeconfig.platform.errors import (
     CoreErrorCode,
     DomainError,
@@ -37,6 +38,13 @@ def _normalize_email(email: str) -> str:
     if not local or "." not in domain or len(value) > 254 or any(c.isspace() for c in value) or "@" in domain:
         raise validation_error([FieldError("/email", "invalid_email", f"{email!r} is not an e-mail address.")])
     return value
+
+
+def masked_email(address: str) -> str:
+    """What the audit log keeps of an invited address (the address itself is encrypted): its first
+    letter and its domain, enough to tell invitations apart, not enough to write to anyone."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}…@{domain}"
 
 
 def _require_owner_for(principal: Principal, what: str) -> None:
@@ -67,20 +75,23 @@ def membership_invite(*, principal: Principal, email: str, role: str) -> tuple[I
                 errors=[FieldError("/email", "already_member", "Already a member.")],
             )
         now = timezone.now()
-        replaced = Invitation.objects.filter(email=address, accepted_at__isnull=True, revoked_at__isnull=True)
+        replaced = Invitation.objects.filter(email_hash__in=encryption.lookup_hashes(address),
+                                             accepted_at__isnull=True, revoked_at__isnull=True)
         replaced_ids = sorted(replaced.values_list("pk", flat=True))
         replaced.update(revoked_at=now)
         for replaced_id in replaced_ids:
             audit_record(principal=principal, action="invitation.revoked", entity_type="invitation",
                          entity_id=replaced_id, old={"revoked_at": None}, new={"revoked_at": now})
-        secret = secrets.generate_secret(principal.tenant_id, prefix=secrets.INVITATION_PREFIX)
+        secret = secrets.generate_secret(principal.bound_tenant_id, prefix=secrets.INVITATION_PREFIX)
         invitation = Invitation.objects.create(
-            tenant_id=principal.tenant_id, email=address, role=role, token_hash=secrets.hash_secret(secret),
+            tenant_id=principal.bound_tenant_id, email=address, email_hash=encryption.lookup_hash(address), role=role,
+            token_hash=secrets.hash_secret(secret),
             invited_by=principal.actor, expires_at=now + INVITATION_LIFETIME,
         )
         audit_record(principal=principal, action="invitation.created", entity_type="invitation",
                      entity_id=invitation.pk,
-                     new={"email": invitation.email, "role": invitation.role, "expires_at": invitation.expires_at})
+                     new={"email": masked_email(address), "role": invitation.role,
+                          "expires_at": invitation.expires_at})
     return invitation, secret
 
 

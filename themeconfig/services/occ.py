@@ -1,6 +1,8 @@
 """Optimistic concurrency: an UPDATE carries `WHERE version = expected` and bumps `version`."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F, Model
 
 from themeconfig.errors import ThemeErrorCode
@@ -15,7 +17,7 @@ def version_conflict(what: str, expected: int, current: int) -> DomainError:
     )
 
 
-def check_expected_version(expected_version) -> int:
+def check_expected_version(expected_version: object) -> int:
     if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
         raise DomainError(
             ThemeErrorCode.PRECONDITION_REQUIRED,
@@ -25,26 +27,27 @@ def check_expected_version(expected_version) -> int:
     return expected_version
 
 
-def check_version(*, current: int, expected_version, what: str) -> None:
+def check_version(*, current: int, expected_version: object, what: str) -> None:
     """For a change made some other way than one UPDATE (a DELETE, say): 428 without, 409 when stale."""
-    check_expected_version(expected_version)
-    if current != expected_version:
-        raise version_conflict(what, expected_version, current)
+    expected = check_expected_version(expected_version)
+    if current != expected:
+        raise version_conflict(what, expected, current)
 
 
-def update_with_version(model: type[Model], *, pk: str, expected_version: int, values: dict, what: str,
-                        **filters) -> int:
+def update_with_version(model: type[Model], *, pk: str, expected_version: int | None, values: dict[str, Any], what: str,
+                        **filters: Any) -> int:
     """Applies `values` if the row is still at `expected_version`; returns the new version.
 
     404 when the row is gone (or filtered out), 409 with the current version when it moved on.
     """
-    check_expected_version(expected_version)
-    updated = model.objects.filter(pk=pk, version=expected_version, **filters).update(
+    expected_version = check_expected_version(expected_version)
+    # The default manager: generic over every versioned model (each one's `objects`).
+    updated = model._default_manager.filter(pk=pk, version=expected_version, **filters).update(
         **values, version=F("version") + 1
     )
     if updated:
         return expected_version + 1
-    current = model.objects.filter(pk=pk, **filters).values_list("version", flat=True).first()
+    current = model._default_manager.filter(pk=pk, **filters).values_list("version", flat=True).first()
     if current is None:
         raise not_found(what)
     raise version_conflict(what, expected_version, current)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -100,7 +101,7 @@ def tenant_ensure(
     return existing, False
 
 
-def tenant_update(*, principal: Principal, name: str, settings: dict) -> Tenant:
+def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) -> Tenant:
     """The tenant's display name and settings document (slug and plan are the operators').
 
     Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES."""
@@ -132,7 +133,7 @@ def _host_insert(*, principal: Principal, tenant_id: str, host: str,
     if principal.is_operator:
         added = host_claim_promote(principal=principal.in_tenant(tenant_id), host=host, property_id=property_id,
                                    method=HostVerificationMethod.OPERATOR)
-        added.verification_token = None
+        added.verification_token = None  # type: ignore[attr-defined]  # the one-time token rides on the instance
         return added
     name_lock(host)
     if host_served_elsewhere(host):
@@ -140,7 +141,7 @@ def _host_insert(*, principal: Principal, tenant_id: str, host: str,
     token, hashed = challenge_new()
     created = TenantHostClaim.objects.create(host=host, tenant_id=tenant_id, property_id=property_id,
                                              **challenge_values(hashed))
-    created.verification_token = token
+    created.verification_token = token  # type: ignore[attr-defined]  # shown once, on the instance
     return created
 
 
@@ -166,9 +167,9 @@ def host_add(*, principal: Principal, host: str, property_id: str | None = None,
             raise validation_error(errors)
         existing = TenantHost.objects.filter(host=value).first() or TenantHostClaim.objects.filter(host=value).first()
         if existing is not None:
-            existing.verification_token = None  # shown once, when it was added
+            existing.verification_token = None  # type: ignore[union-attr]  # shown once, when it was added
             return existing, False
-        added = _host_insert(principal=principal, tenant_id=principal.tenant_id, host=value, property_id=property_id)
+        added = _host_insert(principal=principal, tenant_id=principal.bound_tenant_id, host=value, property_id=property_id)
         audit_record(principal=principal, action="host.added", entity_type="host", entity_id=added.host,
                      new={"host": added.host, "property_id": added.property_id,
                           "verification_status": added.verification_status})
@@ -214,7 +215,7 @@ def property_create(*, principal: Principal, name: str) -> Property:
     if errors := name_errors(name):
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
-        created = Property.objects.create(tenant_id=principal.tenant_id, name=name.strip())
+        created = Property.objects.create(tenant_id=principal.bound_tenant_id, name=name.strip())
         audit_record(principal=principal, action="property.created", entity_type="property", entity_id=created.pk,
                      new={"name": created.name})
         return created
@@ -237,6 +238,7 @@ def property_rename(*, principal: Principal, property_id: str, name: str) -> Pro
         )
         if not updated:
             raise DomainError(CoreErrorCode.NOT_FOUND, "No such property.", http_status=404)
+        assert before is not None  # updated: it was there, locked
         renamed = Property.objects.get(pk=property_id)
         audit_record(principal=principal, action="property.renamed", entity_type="property", entity_id=renamed.pk,
                      old={"name": before.name}, new={"name": renamed.name})

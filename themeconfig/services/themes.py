@@ -8,6 +8,8 @@ history and keep theirs (seed 000 §5.4 is checked when locales are removed, not
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from themeconfig.errors import ThemeErrorCode
@@ -28,10 +30,10 @@ UNSET = object()
 AUDITED = ("name", "scope", "property_id", "default_locale", "enabled_locales", "fallback_chain", "status", "deleted_at")
 
 
-def _audited(theme: Theme) -> dict:
+def _audited(theme: Theme) -> dict[str, Any]:
     return {field: getattr(theme, field) for field in AUDITED}
 # Status changes a theme may make; archived is final (create a new theme instead).
-STATUS_TRANSITIONS = {
+STATUS_TRANSITIONS: dict[str, set[ThemeStatus]] = {
     ThemeStatus.ACTIVE: {ThemeStatus.SUSPENDED, ThemeStatus.ARCHIVED},
     ThemeStatus.SUSPENDED: {ThemeStatus.ACTIVE, ThemeStatus.ARCHIVED},
     ThemeStatus.ARCHIVED: set(),
@@ -39,13 +41,13 @@ STATUS_TRANSITIONS = {
 
 
 # What a theme that is not active answers to publish, rollback, re-publish and queued jobs (409).
-_INACTIVE = {
+_INACTIVE: dict[str, tuple[ThemeErrorCode, str]] = {
     ThemeStatus.SUSPENDED: (ThemeErrorCode.THEME_SUSPENDED, "The theme is suspended: make it active again first."),
     ThemeStatus.ARCHIVED: (ThemeErrorCode.THEME_ARCHIVED, "The theme is archived: it is never published again."),
 }
 
 
-def require_active_theme(status: str) -> None:
+def require_active_theme(status: str | None) -> None:
     """Refuses publishing work on a suspended or archived theme with a 409 naming its status.
 
     Only an active theme is served (theme_config.host_resolution_sync), so only an active theme
@@ -55,7 +57,7 @@ def require_active_theme(status: str) -> None:
         raise DomainError(code, message, http_status=409, extra={"theme_status": status})
 
 
-def _locale_errors(default_locale, enabled_locales, fallback_chain) -> tuple[list[FieldError], tuple | None]:
+def _locale_errors(default_locale: Any, enabled_locales: Any, fallback_chain: Any) -> tuple[list[FieldError], tuple[Any, ...] | None]:
     try:
         return [], validate_theme_locales(
             default_locale=default_locale, enabled_locales=enabled_locales, fallback_chain=fallback_chain
@@ -103,6 +105,7 @@ def theme_create(
         errors.append(FieldError("/property_id", "not_allowed", "A tenant-wide theme has no property_id."))
     if errors:
         raise validation_error(errors)
+    assert locales is not None  # no locale errors: the checked locales
     with use_case(principal, Permission.THEMES_EDIT):
         if property_id is not None and not (
             is_valid_id(property_id, "prp")
@@ -113,7 +116,7 @@ def theme_create(
             raise _slot_taken(holder)
         default, enabled, chain = locales
         theme = Theme.objects.create(
-            tenant_id=principal.tenant_id, property_id=property_id, name=name.strip(), scope=scope,
+            tenant_id=principal.bound_tenant_id, property_id=property_id, name=name.strip(), scope=scope,
             default_locale=default, enabled_locales=enabled, fallback_chain=chain, status=ThemeStatus.ACTIVE,
             created_by=principal.actor, updated_by=principal.actor,
         )
@@ -135,11 +138,11 @@ def theme_update(
     principal: Principal,
     theme_id: str,
     expected_version: int,
-    name=UNSET,
-    default_locale=UNSET,
-    enabled_locales=UNSET,
-    fallback_chain=UNSET,
-    status=UNSET,
+    name: Any = UNSET,
+    default_locale: Any = UNSET,
+    enabled_locales: Any = UNSET,
+    fallback_chain: Any = UNSET,
+    status: Any = UNSET,
     drop_locale_packs: bool = False,
 ) -> Theme:
     """Changes what is given (name, locale settings, status); status changes need publish rights.
@@ -149,7 +152,7 @@ def theme_update(
     permission = Permission.THEMES_PUBLISH if status is not UNSET else Permission.THEMES_EDIT
     with use_case(principal, permission):
         theme = _live_theme(theme_id)
-        values: dict = {}
+        values: dict[str, Any] = {}
         errors: list[FieldError] = []
         if name is not UNSET:
             errors += name_errors(name)

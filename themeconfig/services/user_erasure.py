@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import connections
 
+from themeconfig.platform import encryption
 from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.pseudonyms import pseudonym
 from themeconfig.platform.service_db import service_context
@@ -72,8 +73,11 @@ def user_erase(*, identifier: str) -> UserErased:
             if cursor.rowcount:
                 rows[f"{schema}.{table}.{column}"] = cursor.rowcount
         if user.email:
-            cursor.execute("UPDATE theme_config.invitations SET email = %s WHERE lower(email) = lower(%s)",
-                           [f"{name}@erased.invalid", user.email])
+            # The address is encrypted at rest; invitations are found by its look-up hash (every key's).
+            erased_address = f"{name}@erased.invalid"
+            cursor.execute("UPDATE theme_config.invitations SET email = %s, email_hash = %s WHERE email_hash = ANY(%s)",
+                           [encryption.encrypt(erased_address), encryption.lookup_hash(erased_address),
+                            encryption.lookup_hashes(user.email.strip().lower())])
             rows["theme_config.invitations.email"] = cursor.rowcount
         cursor.execute("SELECT DISTINCT tenant_id FROM theme_config.audit_log WHERE actor = %s "
                        "UNION SELECT tenant_id FROM theme_config.memberships WHERE user_id = %s "

@@ -4,6 +4,9 @@ preview-ready, and puts the version back to draft (its own `version` moves on).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
@@ -39,18 +42,22 @@ from themeconfig.validators import (
     validate_navigation_items,
 )
 
+_T = TypeVar("_T")
+_Child = TypeVar("_Child", NavigationConfig, BookingFlowConfig, EmailTheme, LocalePack)
+
 MAX_BLOCKS_PER_SURFACE = 200
 BLOCK_AUDITED = ("surface", "kind", "ordinal", "visibility", "body", "meta")
 
 
-def _block_fields_of(block: ContentBlock) -> dict:
+def _block_fields_of(block: ContentBlock) -> dict[str, Any]:
     return {f: getattr(block, f) for f in BLOCK_AUDITED}
 
 
-def _audit_block(principal: Principal, action: str, before: ContentBlock | None, after: ContentBlock | None):
+def _audit_block(principal: Principal, action: str, before: ContentBlock | None, after: ContentBlock | None) -> None:
     """The block's audited fields; its version too when it is made or deleted, so the version's
     history finds every block it ever had (themeconfig.selectors.audit.audit_trail)."""
     block = after or before
+    assert block is not None  # a block made, changed or deleted
     old = {**_block_fields_of(before), **({} if after else {"theme_version_id": before.theme_version_id})} if before else None
     new = {**_block_fields_of(after), **({} if before else {"theme_version_id": after.theme_version_id})} if after else None
     audit_record(principal=principal, action=action, entity_type="content_block", entity_id=block.pk, old=old, new=new)
@@ -60,7 +67,7 @@ def _issues(violation: ContractViolation, prefix: str = "") -> list[FieldError]:
     return [FieldError(prefix + i.path, i.code, i.message) for i in violation.issues]
 
 
-def _validated(prefix: str, validate, errors: list[FieldError]):
+def _validated(prefix: str, validate: Callable[[], _T], errors: list[FieldError]) -> _T | None:
     try:
         return validate()
     except ContractViolation as violation:
@@ -70,7 +77,7 @@ def _validated(prefix: str, validate, errors: list[FieldError]):
 
 # --- content blocks ------------------------------------------------------------------------------
 
-def _block_fields(*, version: ThemeVersion, kind: str, body, meta, errors: list[FieldError]) -> tuple:
+def _block_fields(*, version: ThemeVersion, kind: str, body: Any, meta: Any, errors: list[FieldError]) -> tuple[Any, ...]:
     enabled = list(version.theme.enabled_locales)
     if kind not in CONTENT_BLOCK_KINDS:
         errors.append(FieldError("/kind", "invalid_choice", f"Kind must be one of {', '.join(sorted(CONTENT_BLOCK_KINDS))}."))
@@ -105,7 +112,7 @@ def _surface_ids(version_id: str, surface: str) -> list[str]:
 
 
 def content_block_create(
-    *, principal: Principal, version_id: str, surface: str, kind: str, body, meta, visibility: str = Visibility.ALL,
+    *, principal: Principal, version_id: str, surface: str, kind: str, body: Any, meta: Any, visibility: str = Visibility.ALL,
     ordinal: int | None = None,
 ) -> ContentBlock:
     """A block on a surface of a draft, appended or inserted at `ordinal` (the rest move down)."""
@@ -125,7 +132,7 @@ def content_block_create(
         position = len(order) if ordinal is None else min(ordinal, len(order))
         # Created out of the way (no live block has a negative ordinal), then everything renumbered.
         block = ContentBlock.objects.create(
-            id=new_id("cnb"), tenant_id=principal.tenant_id, theme_version_id=version.pk, surface=surface,
+            id=new_id("cnb"), tenant_id=principal.bound_tenant_id, theme_version_id=version.pk, surface=surface,
             kind=kind, ordinal=-1_000_000, visibility=visibility, body=body, meta=meta,
             created_by=principal.actor, updated_by=principal.actor,
         )
@@ -138,13 +145,13 @@ def content_block_create(
 
 
 def content_block_update(
-    *, principal: Principal, block_id: str, expected_version: int, body=UNSET, meta=UNSET, visibility=UNSET,
+    *, principal: Principal, block_id: str, expected_version: int, body: Any = UNSET, meta: Any = UNSET, visibility: Any = UNSET,
 ) -> ContentBlock:
     with use_case(principal, Permission.THEMES_EDIT):
         block = _block(block_id)
         version = editable_version(block.theme_version_id)
         errors: list[FieldError] = []
-        values: dict = {}
+        values: dict[str, Any] = {}
         enabled = list(version.theme.enabled_locales)
         if body is not UNSET:
             values["body"] = _validated("/body", lambda: validate_content_body(body, enabled_locales=enabled), errors)
@@ -229,14 +236,14 @@ def content_blocks_reorder(
 AUDIT_ENTITY = {NavigationConfig: "navigation", BookingFlowConfig: "booking_flow", EmailTheme: "email_theme",
                 LocalePack: "locale_pack"}
 
-def _put_child(model, *, lookup: dict, values: dict, expected_version: int | None, principal: Principal,
-               version: ThemeVersion, prefix: str, what: str):
+def _put_child(model: type[_Child], *, lookup: dict[str, Any], values: dict[str, Any], expected_version: int | None, principal: Principal,
+               version: ThemeVersion, prefix: str, what: str) -> _Child:
     entity_type = AUDIT_ENTITY[model]
     existing = model.objects.select_for_update().filter(theme_version_id=version.pk, **lookup).first()
     if existing is None:
         if expected_version not in (None, 0):
             raise not_found(what)
-        child = model.objects.create(id=new_id(prefix), tenant_id=principal.tenant_id, theme_version_id=version.pk,
+        child = model.objects.create(id=new_id(prefix), tenant_id=principal.bound_tenant_id, theme_version_id=version.pk,
                                      updated_by=principal.actor, **lookup, **values)
         audit_record(principal=principal, action=f"{entity_type}.created", entity_type=entity_type,
                      entity_id=child.pk, new={**lookup, **values, "theme_version_id": version.pk})
@@ -251,13 +258,13 @@ def _put_child(model, *, lookup: dict, values: dict, expected_version: int | Non
     return child
 
 
-def navigation_put(*, principal: Principal, version_id: str, surface: str, items, expected_version: int | None = None) -> NavigationConfig:
+def navigation_put(*, principal: Principal, version_id: str, surface: str, items: Any, expected_version: int | None = None) -> NavigationConfig:
     """Replaces the whole navigation tree of one surface (creating it when the version has none)."""
     if errors := choice_errors("surface", surface, NavigationSurface.values):
         raise validation_error(errors)
     with use_case(principal, Permission.THEMES_EDIT):
         version = editable_version(version_id)
-        errors: list[FieldError] = []
+        errors = []
         items = _validated("/items", lambda: validate_navigation_items(
             items, enabled_locales=version.theme.enabled_locales), errors)
         if errors:
@@ -267,7 +274,7 @@ def navigation_put(*, principal: Principal, version_id: str, surface: str, items
                           what="navigation")
 
 
-def booking_flow_put(*, principal: Principal, version_id: str, steps, toggles, consent,
+def booking_flow_put(*, principal: Principal, version_id: str, steps: Any, toggles: Any, consent: Any,
                      expected_version: int | None = None) -> BookingFlowConfig:
     with use_case(principal, Permission.THEMES_EDIT):
         version = editable_version(version_id)
@@ -276,13 +283,14 @@ def booking_flow_put(*, principal: Principal, version_id: str, steps, toggles, c
             steps, toggles, consent, enabled_locales=version.theme.enabled_locales), errors)
         if errors:
             raise validation_error(errors)
+        assert checked is not None  # no errors: the checked flow
         steps, toggles, consent = checked
         return _put_child(BookingFlowConfig, lookup={}, values={"steps": steps, "toggles": toggles, "consent": consent},
                           expected_version=expected_version, principal=principal, version=version, prefix="bfc",
                           what="booking flow")
 
 
-def email_theme_put(*, principal: Principal, version_id: str, tokens, logo_ref, footer,
+def email_theme_put(*, principal: Principal, version_id: str, tokens: Any, logo_ref: Any, footer: Any,
                     expected_version: int | None = None) -> EmailTheme:
     with use_case(principal, Permission.THEMES_EDIT):
         version = editable_version(version_id)
@@ -291,6 +299,7 @@ def email_theme_put(*, principal: Principal, version_id: str, tokens, logo_ref, 
             tokens, logo_ref, footer, enabled_locales=version.theme.enabled_locales), errors)
         if errors:
             raise validation_error(errors)
+        assert checked is not None  # no errors: the checked e-mail theme
         tokens, logo_ref, footer = checked
         return _put_child(EmailTheme, lookup={}, values={"tokens": tokens, "logo_ref": logo_ref, "footer": footer},
                           expected_version=expected_version, principal=principal, version=version, prefix="emt",
@@ -311,7 +320,7 @@ def locale_pack_completeness_recompute(version: ThemeVersion) -> None:
             LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=pct)
 
 
-def default_locale_entries(version: ThemeVersion, locale: str) -> dict | None:
+def default_locale_entries(version: ThemeVersion, locale: str) -> dict[str, Any] | None:
     """The default-locale pack's entries a pack of `locale` is held to (ICU parity, completeness);
     None for the default locale itself, {} when the version has no default pack yet."""
     theme = version.theme
@@ -321,7 +330,7 @@ def default_locale_entries(version: ThemeVersion, locale: str) -> dict | None:
     return default.entries if default else {}
 
 
-def _checked_entries(version: ThemeVersion, locale: str, entries) -> dict:
+def _checked_entries(version: ThemeVersion, locale: str, entries: Any) -> dict[str, Any]:
     theme = version.theme
     errors: list[FieldError] = []
     _validated("/locale", lambda: validate_locale_enabled(locale, enabled_locales=theme.enabled_locales), errors)
@@ -331,10 +340,11 @@ def _checked_entries(version: ThemeVersion, locale: str, entries) -> dict:
         entries, default_entries=default_locale_entries(version, locale), locale=locale), errors)
     if errors:
         raise validation_error(errors)
+    assert result is not None  # no errors: the entries validated
     return result.entries
 
 
-def locale_pack_put(*, principal: Principal, version_id: str, locale: str, entries,
+def locale_pack_put(*, principal: Principal, version_id: str, locale: str, entries: Any,
                     expected_version: int | None = None) -> LocalePack:
     """Replaces a locale's entries (ICU messages, parity and plural categories checked against the
     default-locale pack); creates the pack when the version has none for the locale."""
@@ -350,7 +360,7 @@ def locale_pack_put(*, principal: Principal, version_id: str, locale: str, entri
         return LocalePack.objects.get(pk=pack.pk)
 
 
-def locale_pack_patch(*, principal: Principal, version_id: str, locale: str, entries, expected_version: int) -> LocalePack:
+def locale_pack_patch(*, principal: Principal, version_id: str, locale: str, entries: Any, expected_version: int) -> LocalePack:
     """Merges entries into a locale's pack; a key set to null is removed."""
     if not isinstance(entries, dict):
         raise validation_error([FieldError("/entries", "invalid_type", "Entries are an object of key → message.")])

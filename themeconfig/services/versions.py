@@ -8,7 +8,9 @@ pairs below WCAG AA are problems or warnings as the tenant's `contrast_policy` s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import F, Max
@@ -54,6 +56,8 @@ from themeconfig.validators import (
 from themeconfig.validators.contrast import check_pairs, failing_pair_blocks
 from themeconfig.validators.locales import completeness_text
 
+_T = TypeVar("_T")
+
 UNSET = object()
 EDITABLE = (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY)
 RTL_LANGUAGES = {"ar", "he", "fa", "ur", "ps", "dv", "yi", "ckb"}
@@ -77,7 +81,7 @@ def _theme_for_new_version(theme_id: str) -> Theme:
     return theme
 
 
-def _starting_tokens(theme: Theme) -> dict:
+def _starting_tokens(theme: Theme) -> dict[str, Any]:
     kit = BrandKit.objects.filter(is_default=True, deleted_at__isnull=True).first()
     colors, fonts = (kit.colors, kit.fonts) if kit is not None else (HOUSE_PALETTE, [])
     return tokens_from_brand_kit(colors=colors, fonts=fonts, direction=direction_of(theme.default_locale))
@@ -103,7 +107,7 @@ def version_create(
                     "/from_version_id", "unknown_version", "No such version of this theme.")])
         ordinal = (ThemeVersion.objects.filter(theme_id=theme.pk).aggregate(m=Max("ordinal"))["m"] or 0) + 1
         version = ThemeVersion.objects.create(
-            tenant_id=principal.tenant_id, theme_id=theme.pk, ordinal=ordinal, status=ThemeVersionStatus.DRAFT,
+            tenant_id=principal.bound_tenant_id, theme_id=theme.pk, ordinal=ordinal, status=ThemeVersionStatus.DRAFT,
             tokens=source.tokens if source else _starting_tokens(theme),
             layout_selections=source.layout_selections if source else {},
             release_notes=release_notes, created_by=principal.actor, updated_by=principal.actor,
@@ -188,8 +192,8 @@ def version_touched(version: ThemeVersion, principal: Principal) -> None:
 
 
 def version_update(
-    *, principal: Principal, version_id: str, expected_version: int, tokens=UNSET, layout_selections=UNSET,
-    release_notes=UNSET, as_merge_patch: bool = False,
+    *, principal: Principal, version_id: str, expected_version: int, tokens: Any = UNSET, layout_selections: Any = UNSET,
+    release_notes: Any = UNSET, as_merge_patch: bool = False,
 ) -> ThemeVersion:
     """Edits a draft's tokens, layout selections and release notes (what is given).
 
@@ -205,7 +209,7 @@ def version_update(
                 tokens = merge_patch(version.tokens, tokens)
             if layout_selections is not UNSET:
                 layout_selections = merge_patch(version.layout_selections, layout_selections)
-        values: dict = {}
+        values: dict[str, Any] = {}
         errors: list[FieldError] = []
         direction = version.tokens.get("direction", "ltr") if isinstance(version.tokens, dict) else "ltr"
         if tokens is not UNSET:
@@ -246,7 +250,7 @@ class Readiness:
     warnings: list[FieldError]
 
 
-def _contrast_findings(colors: dict, policy: str) -> Readiness:
+def _contrast_findings(colors: dict[str, Any], policy: str) -> Readiness:
     """Each colour pair below WCAG AA, at the JSON path of its foreground token, as a problem or a
     warning as `policy` says."""
     problems: list[FieldError] = []
@@ -275,7 +279,7 @@ def version_readiness(version: ThemeVersion) -> Readiness:
     problems: list[FieldError] = []
     warnings: list[FieldError] = []
 
-    def check(prefix: str, validate) -> object:
+    def check(prefix: str, validate: Callable[..., _T]) -> _T | None:
         try:
             return validate()
         except ContractViolation as violation:
@@ -347,7 +351,7 @@ def version_mark_preview_ready(*, principal: Principal, version_id: str, expecte
                     "updated_at": timezone.now()},
         )
         ready = audited_version_change(principal, "version.preview_ready", version)
-        ready.preview_warnings = readiness.warnings
+        ready.preview_warnings = readiness.warnings  # type: ignore[attr-defined]  # handed to the caller on the instance
         return ready
 
 

@@ -41,6 +41,7 @@ DECLARE
   v_needle text;
 BEGIN
   PERFORM set_config('app.tenant_id', p_tenant, true);
+  PERFORM set_config('theme_config.audit_pseudonymize', 'on', true);
   UPDATE theme_config.audit_log SET actor = p_pseudonym, ip = NULL WHERE tenant_id = p_tenant AND actor = p_actor;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
   v_changed := v_changed + v_rows;
@@ -54,6 +55,7 @@ BEGIN
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     v_changed := v_changed + v_rows;
   END LOOP;
+  PERFORM set_config('theme_config.audit_pseudonymize', '', true);
   PERFORM set_config('app.tenant_id', COALESCE(v_previous, ''), true);
   RETURN v_changed;
 END;
@@ -61,3 +63,25 @@ $$;
 REVOKE ALL ON FUNCTION theme_config.audit_log_pseudonymize(text, text, text, text[])
   FROM PUBLIC, theme_config_app, theme_config_ro, theme_config_preview_reader;
 GRANT EXECUTE ON FUNCTION theme_config.audit_log_pseudonymize(text, text, text, text[]) TO theme_config_service;
+
+-- The append-only trigger (0014_encryption) lets this function through, and only it: the setting
+-- opens the actor, ip and old/new values, never the rest, and only the migrator (the function's
+-- owner) has UPDATE on those columns; the service role's column grant is `ip` alone.
+CREATE OR REPLACE FUNCTION theme_config.audit_log_only_coarsen() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF current_setting('theme_config.audit_pseudonymize', true) = 'on' THEN
+    IF (to_jsonb(NEW) - 'ip' - 'actor' - 'old_values' - 'new_values')
+       IS DISTINCT FROM (to_jsonb(OLD) - 'ip' - 'actor' - 'old_values' - 'new_values') THEN
+      RAISE EXCEPTION 'audit_log erasure may only rewrite actor, ip and old/new values'
+        USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+  END IF;
+  IF (to_jsonb(NEW) - 'ip') IS DISTINCT FROM (to_jsonb(OLD) - 'ip')
+     OR NEW.ip IS DISTINCT FROM theme_config.audit_log_coarsened_ip(OLD.ip) THEN
+    RAISE EXCEPTION 'audit_log is append-only: an UPDATE may only coarsen ip to its /24 or /48 network'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END $$;

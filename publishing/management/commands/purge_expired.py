@@ -11,7 +11,8 @@ class Command(BaseCommand):
         "see the README's retention table): AI drafts, archived versions no publication references, "
         "soft-deleted themes with their children, their bundles in storage once no publication references "
         "them, preview tokens, relayed outbox rows, consumed events, idempotency keys and audit-log "
-        "partitions. In batches, each in a short transaction of its own, printing progress per kind; safe "
+        "partitions; and it coarsens audit-log IP addresses older than AUDIT_IP_COARSEN_DAYS (default 90) "
+        "to their /24 (IPv4) or /48 (IPv6) network (audit_ip_coarsen). In batches, each in a short transaction of its own, printing progress per kind; safe "
         "to run at any time and again (beat runs it daily as purge_expired_task). Runs on the service "
         "connection."
     )
@@ -28,6 +29,6 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1")
         deleted = purge_expired(only=only, dry_run=dry_run, batch=batch,
                                 progress=lambda kind, message: self.stdout.write(message))
-        verb = "would be deleted" if dry_run else "deleted"
         for kind, count in deleted.items():
-            self.stdout.write(f"{kind}: {count} {verb}")
+            done = "coarsened" if kind == "audit_ip_coarsen" else "deleted"
+            self.stdout.write(f"{kind}: {count} {'would be ' + done if dry_run else done}")

@@ -58,8 +58,4 @@ class Command(BaseCommand):
                                         progress=progress)
             for error in result.errors[:10]:
                 self.stderr.write(f"  {error}")
-        state = relay.outbox_stats()
-        oldest = state["oldest_pending_seconds"]
-        self.stdout.write(f"outbox: {state['pending']} pending ({state['backing_off']} backing off), "
-                          f"{state['dead_lettered']} dead-lettered, oldest pending: "
-                          f"{'none' if oldest is None else f'{oldest} s'}")
+        self.stdout.write(relay.outbox_stats_text(relay.outbox_stats()))

@@ -19,6 +19,7 @@ def test_production_settings__check_deploy__no_warnings():
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-secret-for-the-check-0123456789",
         DJANGO_ALLOWED_HOSTS="themes.example.com",
+        FIELD_ENCRYPTION_KEYS="RDk1y6-cbcbNF1n2NUtXZqR4M3dlsRZUN0_BBqpUHmE=",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

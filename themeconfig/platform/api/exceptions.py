@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -31,7 +33,7 @@ _TITLES = {
 }
 
 
-def problem_body(error: DomainError, *, instance: str | None = None) -> dict:
+def problem_body(error: DomainError, *, instance: str | None = None) -> dict[str, Any]:
     body = {
         "type": f"https://errors.theme-config.dev/{error.code}",
         "title": _TITLES.get(error.http_status, "Error"),
@@ -59,11 +61,11 @@ def problem_response(error: DomainError, *, instance: str | None = None) -> Json
     return response
 
 
-def json_pointer(parts) -> str:
+def json_pointer(parts: Iterable[object]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def flatten_validation_detail(detail, prefix=()) -> list[FieldError]:
+def flatten_validation_detail(detail: object, prefix: tuple[object, ...] = ()) -> list[FieldError]:
     """DRF's nested ValidationError detail → [{path (JSON pointer), code, message}]."""
     out: list[FieldError] = []
     if isinstance(detail, dict):
@@ -119,7 +121,8 @@ def to_domain_error(exc: Exception) -> DomainError | None:
     if isinstance(exc, drf.UnsupportedMediaType):
         return DomainError(CoreErrorCode.UNSUPPORTED_MEDIA_TYPE, str(exc.detail), http_status=415)
     if isinstance(exc, drf.Throttled):
-        extra = {"retry_after_seconds": max(1, math.ceil(exc.wait))} if exc.wait is not None else {}
+        wait: float | None = exc.wait  # type: ignore[attr-defined]  # DRF sets it; its stubs miss it
+        extra = {"retry_after_seconds": max(1, math.ceil(wait))} if wait is not None else {}
         return DomainError(CoreErrorCode.RATE_LIMITED, "Too many requests; try again later.", http_status=429,
                            extra=extra)
     if isinstance(exc, drf.APIException):
@@ -133,7 +136,7 @@ def _rollback_open_transactions() -> None:
             connection.set_rollback(True)
 
 
-def problem_exception_handler(exc, context):
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> JsonResponse:
     """DRF EXCEPTION_HANDLER: nothing half-written survives an error response."""
     request = context.get("request")
     instance = request.path if request is not None else None

@@ -12,14 +12,18 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
+from themeconfig.platform.principal import Principal
 
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)
@@ -30,7 +34,7 @@ REPLAYED_HEADERS = ("Location", "ETag", "Cache-Control")
 _WHERE = "tenant_id = %s AND caller = %s AND endpoint = %s AND key = %s"
 
 
-def _claim(scope: tuple[str, str, str, str], request_hash: str):
+def _claim(scope: tuple[str | None, str, str, str], request_hash: str) -> tuple[Any, ...] | None:
     """Inserts the key, or returns the stored (request_hash, status_code, response) of an earlier use.
 
     `scope` is (tenant_id, caller, endpoint, key), the primary key."""
@@ -45,20 +49,24 @@ def _claim(scope: tuple[str, str, str, str], request_hash: str):
             return None
         cursor.execute(f"SELECT request_hash, status_code, response FROM theme_config.idempotency_keys WHERE {_WHERE}",
                        scope)
-        return cursor.fetchone()
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
 
 
-def _store(scope: tuple[str, str, str, str], status: int, body) -> None:
+def _store(scope: tuple[str | None, str, str, str], status: int, body: object) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE theme_config.idempotency_keys SET status_code = %s, response = %s WHERE {_WHERE}",
                        [status, json.dumps(body), *scope])
 
 
-def idempotent(view_method):
+_ViewMethod = Callable[..., Response]
+
+
+def idempotent(view_method: _ViewMethod) -> _ViewMethod:
     """Wraps an APIView `post` so that it honours Idempotency-Key."""
 
     @functools.wraps(view_method)
-    def wrapper(view, request, *args, **kwargs):
+    def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         key = request.headers.get(HEADER)
         if key is None:
             return view_method(view, request, *args, **kwargs)
@@ -67,7 +75,9 @@ def idempotent(view_method):
                 CoreErrorCode.MALFORMED_REQUEST, f"{HEADER} must be 1 to 255 visible ASCII characters.",
                 http_status=400, errors=[FieldError(f"/{HEADER}", "invalid", "Not a usable key.")],
             )
-        principal = request.auth if request.auth is not None else request._request.principal
+        # TenantAuthentication's auth is the Principal; without it, TenantMiddleware's (AppRequest).
+        principal = cast(Principal, request.auth if request.auth is not None
+                         else request._request.principal)  # type: ignore[attr-defined]
         scope = (principal.tenant_id, principal.actor, f"{request.method} {request.path}", key)
         # Read before DRF parses it (Django keeps the bytes for the parser).
         request_hash = hashlib.sha256(request._request.body).hexdigest()

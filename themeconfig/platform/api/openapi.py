@@ -13,12 +13,17 @@ operation can answer, with one `Problem` schema.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular import extensions
+from drf_spectacular.plumbing import OpenApiGeneratorExtension
 
 from themeconfig.platform.errors import CoreErrorCode
 
+_Extension = type[OpenApiGeneratorExtension[Any]]
 
-def extension_bases() -> tuple[type, ...]:
+
+def extension_bases() -> tuple[_Extension, ...]:
     return (
         extensions.OpenApiAuthenticationExtension,
         extensions.OpenApiSerializerExtension,
@@ -28,7 +33,7 @@ def extension_bases() -> tuple[type, ...]:
     )
 
 
-def unresolved_extensions() -> list[type]:
+def unresolved_extensions() -> list[_Extension]:
     """Registered extensions whose target is still a dotted string (left for a request to import)."""
     return [ext for base in extension_bases() for ext in base._registry if isinstance(ext.target_class, str)]
 
@@ -42,7 +47,7 @@ def load_extension_targets() -> None:
     for extension in unresolved_extensions():
         # What `_matches` would do on a request's first schema, done once here; targets of apps
         # that are not installed become None, as drf-spectacular itself leaves them.
-        extension._load_class()
+        extension._load_class()  # type: ignore[no-untyped-call]  # drf-spectacular's loader is unannotated
 
 
 # --- Problem responses ---------------------------------------------------------------------------
@@ -98,19 +103,21 @@ PROBLEM_DESCRIPTIONS = {
 _UNSAFE_METHODS = {"post", "put", "patch", "delete"}
 
 
-def _is_public(operation: dict) -> bool:
+def _is_public(operation: dict[str, Any]) -> bool:
     """Anonymous callers allowed (`{}` among the security requirements): health and readiness."""
     return {} in operation.get("security", [{}])
 
 
-def _request_schema(operation: dict, schemas: dict) -> dict:
+def _request_schema(operation: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     content = operation.get("requestBody", {}).get("content", {})
-    schema = next(iter(content.values()), {}).get("schema", {})
+    media: dict[str, Any] = next(iter(content.values()), {})
+    schema: dict[str, Any] = media.get("schema", {})
     ref = schema.get("$ref", "")
-    return schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+    resolved: dict[str, Any] = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else schema
+    return resolved
 
 
-def problem_statuses(method: str, operation: dict, schemas: dict) -> list[int]:
+def problem_statuses(method: str, operation: dict[str, Any], schemas: dict[str, Any]) -> list[int]:
     """The problem statuses an operation of the workspace API can answer."""
     parameters = operation.get("parameters", [])
     statuses = [400, 401, 403]
@@ -130,7 +137,8 @@ def problem_statuses(method: str, operation: dict, schemas: dict) -> list[int]:
     return statuses
 
 
-def postprocess_problem_responses(result, generator, request, public):
+def postprocess_problem_responses(result: dict[str, Any], generator: object, request: object,
+                                  public: bool) -> dict[str, Any]:
     """drf-spectacular POSTPROCESSING_HOOK: the Problem schema, and its responses on every operation."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(PROBLEM_SCHEMAS)

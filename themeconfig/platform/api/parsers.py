@@ -3,9 +3,12 @@ text refuse them), so hostile bodies end as a 400/422 problem before any use cas
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import IO, Any, NoReturn
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
 from themeconfig.platform.merge_patch import MEDIA_TYPE as MERGE_PATCH_MEDIA_TYPE
@@ -13,11 +16,11 @@ from themeconfig.platform.merge_patch import MEDIA_TYPE as MERGE_PATCH_MEDIA_TYP
 MAX_DEPTH = 32
 
 
-def _reject_constant(name):
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def _walk(value, path: str, depth: int, problems: list[FieldError]) -> None:
+def _walk(value: object, path: str, depth: int, problems: list[FieldError]) -> None:
     if len(problems) >= 20:
         return
     if depth > MAX_DEPTH:
@@ -39,7 +42,8 @@ def _walk(value, path: str, depth: int, problems: list[FieldError]) -> None:
 
 
 class StrictJSONParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(self, stream: IO[Any], media_type: str | None = None,
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         raw = stream.read() if stream is not None else b""
         try:
             text = raw.decode("utf-8")
@@ -62,6 +66,6 @@ class MergePatchParser(StrictJSONParser):
     media_type = MERGE_PATCH_MEDIA_TYPE
 
 
-def is_merge_patch(request) -> bool:
+def is_merge_patch(request: Request) -> bool:
     """Whether the request's body is a merge patch (after parsing: the parser chose by this type)."""
-    return request.content_type.partition(";")[0].strip().lower() == MERGE_PATCH_MEDIA_TYPE
+    return str(request.content_type).partition(";")[0].strip().lower() == MERGE_PATCH_MEDIA_TYPE

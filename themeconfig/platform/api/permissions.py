@@ -6,16 +6,23 @@ the same table again, so the door only answers early and documents the scope.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 from themeconfig.platform.errors import CoreErrorCode, DomainError
+from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import authorize
+
+if TYPE_CHECKING:  # rest_framework.views imports the API settings' classes: no import at run time
+    from rest_framework.views import APIView
 
 
 class HasTenant(BasePermission):
     """Authenticated, bound to a tenant, and allowed the view's permission; otherwise a clear problem."""
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not (request.user and request.user.is_authenticated):
             raise DomainError(
                 CoreErrorCode.AUTHENTICATION_REQUIRED,
@@ -29,7 +36,7 @@ class HasTenant(BasePermission):
                 "No tenant for this request: send 'X-Tenant-ID: <tnt_…>' for a tenant you belong to.",
                 http_status=400,
             )
-        permission = required_permission(view, request.method)
+        permission = required_permission(view, request.method or "GET")
         if permission is None:
             # Every tenant view names its permission; an unnamed one is a programming error, closed.
             raise DomainError(CoreErrorCode.PERMISSION_DENIED, "This view declares no permission.", http_status=403)
@@ -37,7 +44,7 @@ class HasTenant(BasePermission):
         return True
 
 
-def required_permission(view, method: str):
+def required_permission(view: APIView, method: str) -> Permission | None:
     """The permission a view needs for `method` (HEAD and OPTIONS as GET)."""
     needed = getattr(view, "required_permission", None)
     if isinstance(needed, dict):

@@ -8,8 +8,9 @@ from themeconfig.platform.permissions import SCOPE_OF
 
 
 class PermissionAwareAutoSchema(AutoSchema):
-    def get_description(self):
-        description = super().get_description() or ""
+    # drf-spectacular's AutoSchema already narrows DRF's get_description(path, method) to ().
+    def get_description(self) -> str:  # type: ignore[override]
+        description = str(super().get_description() or "")
         permission = required_permission(self.view, self.method)
         if permission is None:
             return description

@@ -5,10 +5,16 @@ Past the limit DRF raises `Throttled`, which the exception handler answers as
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from themeconfig.platform.principal import ActorKind
+from themeconfig.platform.principal import ActorKind, Principal
 from themeconfig.platform.throttling import throttle
+
+if TYPE_CHECKING:  # rest_framework.views imports the API settings' classes: no import at run time
+    from rest_framework.views import APIView
 
 _SCOPE_OF = {ActorKind.API_KEY: "api_key", ActorKind.USER: "user"}
 
@@ -21,10 +27,10 @@ class PrincipalRateThrottle(BaseThrottle):
     per address by PublicEndpointMiddleware.
     """
 
-    def allow_request(self, request, view) -> bool:
-        principal = getattr(request._request, "principal", None)
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        principal: Principal | None = getattr(request._request, "principal", None)
         scope = _SCOPE_OF.get(principal.actor_kind) if principal is not None else None
-        if scope is None:
+        if scope is None or principal is None:
             return True
         self._wait = throttle(scope, principal.actor_id)
         return self._wait is None

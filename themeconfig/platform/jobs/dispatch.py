@@ -6,6 +6,7 @@ A finished job (succeeded or failed) is left as it is. Each app registers its jo
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 ENQUEUE_FAILED = "enqueue_failed_at"
 
 
-def job_enqueue(kind: JobKind, *, job_id: str, tenant_id: str) -> bool:
+def job_enqueue(kind: JobKind[Any], *, job_id: str, tenant_id: str) -> bool:
     """Sends the task that runs the job (call it after the job's commit). With the broker down the
     job is marked in its `trace`, and beat's `jobs_redispatch` (every few seconds) sends it as soon
     as the broker answers again, instead of the stale-job reaper minutes later. Returns whether it
@@ -31,7 +32,7 @@ def job_enqueue(kind: JobKind, *, job_id: str, tenant_id: str) -> bool:
     return sent
 
 
-def _mark(kind: JobKind, *, job_id: str, tenant_id: str, enqueue_failed: bool, since: str | None = None) -> str | None:
+def _mark(kind: JobKind[Any], *, job_id: str, tenant_id: str, enqueue_failed: bool, since: str | None = None) -> str | None:
     """Sets the job's enqueue-failed mark (to `since`, default now), or swaps it for
     `redispatched_at`, under the job's row lock. Returns the mark's value, or None when there was
     nothing to change (no such job, or the mark already in that state)."""
@@ -62,7 +63,7 @@ def jobs_redispatch() -> int:
     with service_context() as alias:
         for kind in job_kinds():
             rows = (kind.model.objects.using(alias).filter(trace__has_key=ENQUEUE_FAILED)
-                    .exclude(status__in=kind.finished).order_by("created_at").values_list("id", "tenant_id"))
+                    .exclude(status__in=kind.finished).order_by("created_at").values_list("pk", "tenant_id"))
             waiting += [(kind, job_id, tenant_id) for job_id, tenant_id in rows]
     sent = 0
     for kind, job_id, tenant_id in waiting:

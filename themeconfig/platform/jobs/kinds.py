@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.db.models import Model
+if TYPE_CHECKING:
+    from themeconfig.platform.jobs.models import Job
+
+_J = TypeVar("_J", bound="Job")
 
 
 @dataclass(frozen=True)
-class JobKind:
+class JobKind(Generic[_J]):
     """A table of jobs (a subclass of jobs.models.Job) and the Celery task (by name,
     `task(job_id=, tenant_id=)`) that runs one.
 
@@ -20,7 +24,7 @@ class JobKind:
     audit log's writer (`themeconfig.services.audit.audit_record`), given by the app so that the
     platform does not import services."""
 
-    model: type[Model]
+    model: type[_J]
     task_name: str
     finished: tuple[str, ...] = ("succeeded", "failed")
     succeeded: str = "succeeded"
@@ -31,12 +35,12 @@ class JobKind:
     audit: Callable[..., object] | None = None
 
 
-_kinds: dict[str, JobKind] = {}
+_kinds: dict[str, JobKind[Any]] = {}
 
 
-def job_kind_register(kind: JobKind) -> None:
+def job_kind_register(kind: JobKind[Any]) -> None:
     _kinds[kind.task_name] = kind
 
 
-def job_kinds() -> list[JobKind]:
+def job_kinds() -> list[JobKind[Any]]:
     return list(_kinds.values())

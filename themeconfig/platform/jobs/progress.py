@@ -9,21 +9,23 @@ the job has finished, the parts of the page the job changed (`refreshed`, elemen
 redraw hook. A kind with more to redraw listens to the `job:finished` event the script sends."""
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 
 JOB_PROGRESS_JS = "platform/jobs/job-progress.js"
 # The flash message's class; admin/themeconfig/workspace_page.html leaves it out when `job_finished`.
 JOB_STARTED = "tc-job-started"
 
 
-def job_started_message(request, text: str) -> None:
+def job_started_message(request: HttpRequest, text: str) -> None:
     """'…: the job is under way.' for the page that follows the job; not shown once it has ended."""
     messages.success(request, text, extra_tags=JOB_STARTED)
 
 
-def job_poll_response(job: dict, *, html: str | None = None, refreshed: dict[str, str] | None = None,
-                      **extra) -> JsonResponse:
+def job_poll_response(job: dict[str, Any], *, html: str | None = None, refreshed: dict[str, str] | None = None,
+                      **extra: Any) -> JsonResponse:
     """The poll's answer (never cached): `job` must hold `status`, `attempts` and `finished`."""
     response = JsonResponse({"job": job, **extra, "html": html, "refreshed": refreshed or {}})
     response["Cache-Control"] = "no-store"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from themeconfig.platform.service_db import service_context
 logger = logging.getLogger(__name__)
 
 
-def jobs_reap(kind: JobKind, *, stale_after: timedelta, give_up_after: int | None = None,
+def jobs_reap(kind: JobKind[Any], *, stale_after: timedelta, give_up_after: int | None = None,
               rerun: Callable[..., object] | None = None) -> int:
     """Handles the kind's unfinished jobs not updated for `stale_after`; a job with `give_up_after`
     (default the kind's `max_runs`) attempts is failed, any other sent again (`rerun(job_id=,
@@ -26,7 +27,7 @@ def jobs_reap(kind: JobKind, *, stale_after: timedelta, give_up_after: int | Non
     cutoff = timezone.now() - stale_after
     with service_context() as alias:
         stale = list(kind.model.objects.using(alias).filter(updated_at__lt=cutoff).exclude(
-            status__in=kind.finished).values_list("id", "tenant_id", "attempts"))
+            status__in=kind.finished).values_list("pk", "tenant_id", "attempts"))
     for job_id, tenant_id, attempts in stale:
         if attempts >= give_up_after:
             job_fail(kind, job_id=job_id, tenant_id=tenant_id, code=kind.worker_lost,

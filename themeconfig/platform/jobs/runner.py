@@ -13,16 +13,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import DatabaseError, OperationalError
-from django.db.models import Model
 from django.utils import timezone
 
 from themeconfig.platform.jobs.kinds import JobKind
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
+if TYPE_CHECKING:
+    from celery import Task
+
+    from themeconfig.platform.jobs.models import Job
+
 MAX_ERROR_MESSAGE = 2000
+_J = TypeVar("_J", bound="Job")
 
 
 class JobFinishedElsewhere(Exception):
@@ -41,7 +47,7 @@ class JobSteps:
     start and end."""
 
     timings: dict[str, float] = field(default_factory=dict)
-    steps: dict[str, dict] = field(default_factory=dict)
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     _open: tuple[str, datetime] | None = None
 
     def start(self, name: str, at: datetime | None = None) -> datetime:
@@ -62,27 +68,28 @@ class JobSteps:
             self.steps[name] = {"started_at": began.isoformat(), "finished_at": at.isoformat(), "ms": ms}
         return at
 
-    def trace(self) -> dict:
+    def trace(self) -> dict[str, Any]:
         return {**self.timings, "steps": dict(self.steps)}
 
 
 @dataclass
-class Claim:
+class Claim(Generic[_J]):
     """A claimed job: `job` as it was locked (before this run's update), or, when `over`, as it is
     (missing, finished already, or failed now because its runs were spent); `now` the claim's instant."""
 
-    job: Model | None
+    job: _J | None
     over: bool
     now: datetime
     steps: JobSteps = field(default_factory=JobSteps)
 
     @property
     def principal(self) -> Principal:
+        assert self.job is not None, "a claim that is over has no principal to run as"
         return Principal.from_payload(self.job.principal)
 
 
 @contextmanager
-def job_claimed(kind: JobKind, *, job_id: str, tenant_id: str, status: str) -> Iterator[Claim]:
+def job_claimed(kind: JobKind[_J], *, job_id: str, tenant_id: str, status: str) -> Iterator[Claim[_J]]:
     """Locks the job in its tenant's transaction and, unless it is missing, finished or out of runs
     (then `claim.over`), moves it to `status`, counts the run and stamps `started_at` (its first
     run's). The block runs in the same transaction (e.g. to read the job's inputs)."""
@@ -102,7 +109,7 @@ def job_claimed(kind: JobKind, *, job_id: str, tenant_id: str, status: str) -> I
         yield Claim(job=job, over=False, now=now)
 
 
-def job_advance(kind: JobKind, *, job_id: str, tenant_id: str, status: str, **fields) -> Model:
+def job_advance(kind: JobKind[_J], *, job_id: str, tenant_id: str, status: str, **fields: Any) -> _J:
     """Moves an open job to its next step's `status`; JobFinishedElsewhere if it was finished meanwhile."""
     with tenant_context(tenant_id):
         if not kind.model.objects.filter(pk=job_id).exclude(status__in=kind.finished).update(
@@ -111,7 +118,7 @@ def job_advance(kind: JobKind, *, job_id: str, tenant_id: str, status: str, **fi
         return kind.model.objects.get(pk=job_id)
 
 
-def job_succeed(kind: JobKind, *, job_id: str, steps: JobSteps, trace: dict, **fields) -> bool:
+def job_succeed(kind: JobKind[Any], *, job_id: str, steps: JobSteps, trace: dict[str, Any], **fields: Any) -> bool:
     """In the caller's transaction (the one that makes the job's result): marks the open job
     succeeded, its last step ending at its `finished_at`. False if it was finished meanwhile."""
     now = steps.finish()
@@ -119,7 +126,7 @@ def job_succeed(kind: JobKind, *, job_id: str, steps: JobSteps, trace: dict, **f
         status=kind.succeeded, finished_at=now, updated_at=now, trace={**trace, **steps.trace()}, **fields))
 
 
-def job_fail(kind: JobKind, *, job_id: str, tenant_id: str, code: str, message: str, **fields) -> Model:
+def job_fail(kind: JobKind[_J], *, job_id: str, tenant_id: str, code: str, message: str, **fields: Any) -> _J:
     """Marks the job failed with `code`/`message` (and any extra columns in `fields`, which may be
     callables of the locked job) and audits `<entity_type>.failed` as the job's principal; a finished
     job is returned unchanged."""
@@ -132,14 +139,15 @@ def job_fail(kind: JobKind, *, job_id: str, tenant_id: str, code: str, message: 
         kind.model.objects.filter(pk=job_id).update(status=kind.failed, error_code=str(code),
                                                     error_message=message[:MAX_ERROR_MESSAGE], finished_at=now,
                                                     updated_at=now, **extra)
+        assert kind.audit is not None, f"job kind {kind.task_name} fails jobs but has no audit writer"
         kind.audit(principal=Principal.from_payload(job.principal), action=f"{kind.entity_type}.failed",
                    entity_type=kind.entity_type, entity_id=job_id, old={"status": job.status},
                    new={"status": kind.failed, "error_code": str(code)})
         return kind.model.objects.get(pk=job_id)
 
 
-def job_task_run(task, *, job_id: str, tenant_id: str, run: Callable[..., Model | None],
-                 fail: Callable[..., Model], transient: tuple[type[BaseException], ...] = (OperationalError,),
+def job_task_run(task: Task[Any, Any], *, job_id: str, tenant_id: str, run: Callable[..., Job | None],
+                 fail: Callable[..., Job], transient: tuple[type[BaseException], ...] = (OperationalError,),
                  fault_code: str, gave_up: str) -> str:
     """The body of a job's Celery task (bound, acks_late, `autoretry_for=transient`): runs the job;
     a transient fault is raised for the task's retry with backoff, the last one fails the job with
@@ -147,7 +155,7 @@ def job_task_run(task, *, job_id: str, tenant_id: str, run: Callable[..., Model 
     try:
         job = run(job_id=job_id, tenant_id=tenant_id, worker=task.request.hostname)
     except transient:
-        if task.request.retries >= task.max_retries:
+        if task.max_retries is not None and task.request.retries >= task.max_retries:
             fail(job_id=job_id, tenant_id=tenant_id, code=fault_code, message=gave_up)
             return "failed"
         raise
