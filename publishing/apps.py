@@ -19,3 +19,7 @@ class PublishingConfig(AppConfig):
         from themeconfig.platform.jobs.kinds import job_kind_register
 
         job_kind_register(PUBLISH_JOBS)  # publish jobs whose enqueue failed are sent again (jobs_redispatch)
+
+        from publishing.services.tenant_export import TENANT_EXPORT_JOBS
+
+        job_kind_register(TENANT_EXPORT_JOBS)

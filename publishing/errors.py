@@ -14,6 +14,15 @@ class PublishingErrorCode(StrEnum):
     STORAGE_FULL = "MELMASTOON.PUBLISH.STORAGE_FULL"
     STORAGE_UNAVAILABLE = "MELMASTOON.PUBLISH.STORAGE_UNAVAILABLE"
     RESOLVE_INVALID_HOST = "MELMASTOON.RESOLVE.INVALID_HOST"
+    EXPORT_SCHEMA_MISMATCH = "MELMASTOON.EXPORT.SCHEMA_MISMATCH"
+    EXPORT_CHECKSUM_MISMATCH = "MELMASTOON.EXPORT.CHECKSUM_MISMATCH"
+    EXPORT_INVALID_ARCHIVE = "MELMASTOON.EXPORT.INVALID_ARCHIVE"
+    EXPORT_TENANT_EXISTS = "MELMASTOON.EXPORT.TENANT_EXISTS"
+    EXPORT_FAILED = "MELMASTOON.EXPORT.FAILED"
+    EXPORT_WORKER_LOST = "MELMASTOON.EXPORT.WORKER_LOST"
+    EXPORT_NOT_READY = "MELMASTOON.EXPORT.NOT_READY"
+    ERASURE_CONFIRMATION = "MELMASTOON.ERASURE.CONFIRMATION_MISMATCH"
+    ERASURE_NOT_PENDING = "MELMASTOON.ERASURE.NOT_PENDING"
 
 
 CONSTRAINTS = {
@@ -61,6 +70,21 @@ CONSTRAINTS.update({
     "read_model_refresh_state_id_check": invalid("/id", "The refresh state is the one row with id 1."),
     "resolve_generation_pkey": already_exists(),
     "resolve_generation_singleton_check": invalid("/singleton", "The resolve generation is one row."),
+})
+
+CONSTRAINTS.update({
+    "tenant_export_jobs_pkey": already_exists(),
+    "tenant_export_jobs_id_check": invalid("/id", "Not an export job id."),
+    "tenant_export_jobs_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "tenant_export_jobs_status_check": invalid("/status", "Not an export job status."),
+    "tenant_export_jobs_storage_key_check": invalid("/storage_key", "An export is stored under exports/."),
+    "tenant_export_jobs_size_bytes_check": invalid("/size_bytes", "A size is not negative."),
+    "tenant_export_jobs_manifest_check": invalid("/manifest", "The manifest is a JSON object."),
+    "tenant_export_jobs_trace_check": invalid("/trace", "The trace is a JSON object."),
+    "tenant_export_jobs_principal_check": invalid("/principal", "The principal is a JSON object."),
+    "tenant_export_jobs_finished_chk": invalid("/status", "A finished job has its finish time, an open one none."),
+    "tenant_export_jobs_failed_has_code_chk": invalid("/error_code", "A failed job says why."),
+    "tenant_export_jobs_succeeded_has_key_chk": invalid("/storage_key", "A succeeded export names its archive."),
 })
 
 register_constraints(CONSTRAINTS)

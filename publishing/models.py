@@ -223,6 +223,31 @@ class PublishJob(Job):
         return f"{self.kind} {self.theme_version_id}: {self.status}"
 
 
+class TenantExportJobStatus(models.TextChoices):
+    QUEUED = "queued"
+    WRITING = "writing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class TenantExportJob(Job):
+    """theme_config.tenant_export_jobs: one archive of the whole tenant (publishing/tenant_archive.py),
+    written by a worker to storage under `storage_key`, followed and downloaded by the owner."""
+
+    id = PrefixedIdField(prefix="exj", primary_key=True)
+    status = models.TextField(choices=TenantExportJobStatus.choices, default=TenantExportJobStatus.QUEUED)
+    storage_key = models.TextField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    manifest = models.JSONField(default=dict)
+
+    class Meta(Job.Meta):
+        db_table = 'theme_config"."tenant_export_jobs'
+        rls_policies = [tenant_isolation_policy()]
+
+    def __str__(self) -> str:
+        return f"export {self.pk}: {self.status}"
+
+
 class HostResolution(RLSModel):
     """theme_config.host_resolution: one row per host with its theme's active bundle, kept by
     triggers in the transaction of each change; read publicly through theme_config.resolve_host()."""

@@ -32,6 +32,7 @@ from django.db import connections
 from django.utils import timezone
 
 from publishing.bundles.storage import bundle_keys, bundle_storage
+from publishing.services.tenant_erasure import tenants_erase_due
 from themeconfig.platform.service_db import service_context
 from themeconfig.services import audit_ips_coarsen
 
@@ -202,6 +203,12 @@ def purge_audit_log(run: Run) -> int:
     return rows
 
 
+def purge_tenants(run: Run) -> int:
+    """Tenants marked for erasure whose grace period (TENANT_ERASURE_GRACE_DAYS) is over."""
+    return tenants_erase_due(now=run.now, dry_run=run.dry_run, actor="operator:purge_expired",
+                             progress=lambda message: run.progress("tenants", message))
+
+
 def coarsen_audit_ips(run: Run) -> int:
     """Not a deletion: audit-log addresses past AUDIT_IP_COARSEN_DAYS cut to their /24 or /48."""
     return audit_ips_coarsen(now=run.now, batch=run.batch, dry_run=run.dry_run,
@@ -209,6 +216,7 @@ def coarsen_audit_ips(run: Run) -> int:
 
 
 KINDS: dict[str, Callable[[Run], int]] = {
+    "tenants": purge_tenants,
     "ai_drafts": purge_ai_drafts,
     "versions": purge_versions,
     "themes": purge_themes,

@@ -62,3 +62,29 @@ def purge_expired_task() -> dict:
     from publishing.retention import purge_expired
 
     return purge_expired()
+
+
+@shared_task(
+    name="publishing.run_tenant_export_job_task", bind=True, acks_late=True, reject_on_worker_lost=True,
+    max_retries=MAX_ATTEMPTS, autoretry_for=(OperationalError, OSError), retry_backoff=2, retry_backoff_max=60,
+    retry_jitter=True,
+)
+def run_tenant_export_job_task(self, *, job_id: str, tenant_id: str):
+    """Writes a tenant's archive to storage (publishing/services/tenant_export.py)."""
+    from publishing.services.tenant_export import tenant_export_job_fail, tenant_export_job_run
+    from themeconfig.platform.jobs.runner import job_task_run
+
+    return job_task_run(self, job_id=job_id, tenant_id=tenant_id, run=tenant_export_job_run,
+                        fail=tenant_export_job_fail, transient=(OperationalError, OSError),
+                        fault_code=PublishingErrorCode.EXPORT_FAILED, gave_up="gave up after repeated transient faults")
+
+
+@shared_task(name="publishing.reap_stale_tenant_export_jobs_task")
+def reap_stale_tenant_export_jobs_task(*, stale_after_seconds: int | None = None) -> int:
+    """Export jobs a lost worker left open: run again, or fail with EXPORT_WORKER_LOST."""
+    from publishing.services import tenant_export
+    from themeconfig.platform.jobs.reaper import jobs_reap
+
+    stale_after = timedelta(seconds=stale_after_seconds) if stale_after_seconds is not None else timedelta(minutes=15)
+    return jobs_reap(tenant_export.TENANT_EXPORT_JOBS, stale_after=stale_after,
+                     rerun=tenant_export.enqueue_tenant_export_job)

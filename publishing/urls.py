@@ -1,7 +1,7 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis, webhook_apis
+from publishing import apis, export_apis, webhook_apis
 from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("themes/<str:theme_id>/republish/", apis.ThemeRepublishApi.as_view(), name="theme-republish"),
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
+    path("tenant/exports/", export_apis.TenantExportListApi.as_view(), name="tenant-export-list"),
+    path("tenant/exports/<str:job_id>/", export_apis.TenantExportApi.as_view(), name="tenant-export"),
+    path("tenant/exports/<str:job_id>/archive/", export_apis.TenantExportArchiveApi.as_view(),
+         name="tenant-export-archive"),
     # Public: credentials that come along are dropped unread (PublicEndpointMiddleware), so these run
     # outside any tenant context and answer everyone alike (a preview's token says whose it is);
     # rate-limited per client address (THROTTLE_RATES "resolve" and "preview").

@@ -88,6 +88,7 @@ CONSTRAINTS = {
     ),
     # theme_config.invitations
     "invitations_pkey": already_exists(),
+    "operator_audit_pkey": already_exists(),
     "invitations_id_check": invalid("/id", "Not an invitation id."),
     "invitations_role_check": invalid("/role", "Role must be one of owner, admin, member, viewer."),
     "invitations_token_hash_check": invalid("/token", "Not a token hash."),

@@ -159,6 +159,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reap-stale-publish-jobs": {"task": "publishing.reap_stale_publish_jobs_task", "schedule": 60},
     # The same for AI generation jobs (a provider call can take a while: stale after 10 minutes).
     "reap-stale-generation-jobs": {"task": "ai_workspace.reap_stale_generation_jobs_task", "schedule": 120},
+    # The same for tenant export jobs (a large tenant takes a while: stale after 15 minutes).
+    "reap-stale-tenant-export-jobs": {"task": "publishing.reap_stale_tenant_export_jobs_task", "schedule": 300},
     # The outbox relay is woken after each commit that writes an event; this drains what a lost
     # wake-up or a backoff left behind.
     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},
@@ -183,6 +185,8 @@ RETENTION_IDEMPOTENCY_KEYS_HOURS = env.int("RETENTION_IDEMPOTENCY_KEYS_HOURS", d
 RETENTION_AUDIT_LOG_MONTHS = env.int("RETENTION_AUDIT_LOG_MONTHS", default=36)
 # Rows per DELETE (each its own short transaction, so no lock is held for long).
 RETENTION_BATCH = env.int("RETENTION_BATCH", default=5000)
+# Tenant erasure (issue 18): days between `erase_tenant --confirm` and the erasure by purge_expired.
+TENANT_ERASURE_GRACE_DAYS = env.int("TENANT_ERASURE_GRACE_DAYS", default=30)
 # `manage.py backup` reads through this URL (it must read past RLS: a superuser or a BYPASSRLS role);
 # empty: ADMIN_DATABASE_URL on the service's database.
 BACKUP_DATABASE_URL = env("BACKUP_DATABASE_URL", default="")

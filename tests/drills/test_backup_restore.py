@@ -44,6 +44,10 @@ FILLERS = (
     " VALUES ('k1', %(tenant)s, 'POST /x', 'h', now() + interval '1 day')",
     "INSERT INTO theme_config.bundle_purges (tenant_id, storage_key, theme_id, bundle_sha256)"
     " VALUES (%(tenant)s, 'bundles/x.json', %(thm)s, %(hash)s)",
+    "INSERT INTO theme_config.tenant_export_jobs (id, tenant_id, requested_by, principal)"
+    " VALUES (%(exj)s, %(tenant)s, 'user:1', '{}')",
+    "INSERT INTO tenant_service.operator_audit (actor, action, subject)"
+    " VALUES ('operator:drill', 'tenant.erasure_requested', 'tenant-0000000000000000')",
     # The migration's one row; an earlier committing test's clean-up may have emptied the table.
     "INSERT INTO theme_config.read_model_refresh_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING",
 )
@@ -69,7 +73,7 @@ def every_kind_of_row(monkeypatch):
         tenant, theme, version = conn.execute(
             "SELECT v.tenant_id, v.theme_id, v.id FROM theme_config.theme_versions v ORDER BY v.id LIMIT 1").fetchone()
         (event_id,) = conn.execute("SELECT event_id FROM theme_config.outbox LIMIT 1").fetchone()
-        ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk")}
+        ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj")}
         for statement in FILLERS:
             conn.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
                                      "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})

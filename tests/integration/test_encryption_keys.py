@@ -9,8 +9,8 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from publishing.services import webhooks as webhook_services
 from publishing.outbox.webhooks import WebhookTargetError, decrypt_secret
+from publishing.services import webhooks as webhook_services
 from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform import encryption

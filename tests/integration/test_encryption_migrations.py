@@ -9,8 +9,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from publishing.services import webhooks as webhook_services
 from publishing.outbox.webhooks import decrypt_secret
+from publishing.services import webhooks as webhook_services
 from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform.encryption import lookup_hash

@@ -9,8 +9,8 @@ import pytest
 from django.db import connections
 from psycopg import sql
 
-from publishing.services import webhooks as webhook_services
 from publishing.outbox.webhooks import decrypt_secret
+from publishing.services import webhooks as webhook_services
 from themeconfig import services
 from themeconfig.models import Invitation
 from themeconfig.platform.encrypted_columns import ENCRYPTED_COLUMNS

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     THEMES_PUBLISH = "themes.publish"  # mark preview-ready, publish, roll back, archive
     THEMES_DELETE = "themes.delete"  # soft delete and restore themes
     AI_REVIEW = "ai.review"  # approve or reject AI drafts
+    TENANT_EXPORT = "tenant.export"  # export the whole tenant (owners only: it holds every member's data)
 
 
 # API-key scopes (an API key's permissions document `{"scopes": [...]}`): each permission belongs
@@ -37,6 +38,7 @@ SCOPE_OF: dict[Permission, str] = {
     Permission.THEMES_PUBLISH: "themes:publish",
     Permission.THEMES_DELETE: "themes:delete",
     Permission.AI_REVIEW: "ai:review",
+    Permission.TENANT_EXPORT: "tenant:export",
 }
 SCOPES: tuple[str, ...] = tuple(dict.fromkeys(SCOPE_OF.values()))
 
