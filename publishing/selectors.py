@@ -27,6 +27,13 @@ _RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", 
                       "published_at")
 
 
+def publication_labels(publication_ids) -> dict[str, str]:
+    """Each publication as staff name it, by the version it put live ("version 2"), by id; those not
+    found are left out."""
+    return {pk: f"version {ordinal}" for pk, ordinal in ThemePublication.objects.filter(
+        pk__in=list(publication_ids)).values_list("pk", "theme_version__ordinal")}
+
+
 def resolve_host(host: str) -> dict | None:
     """The public read: through theme_config.resolve_host(), which answers for this one host only."""
     from django.db import connection
