@@ -18,7 +18,6 @@ import pytest
 from django.contrib.admin.utils import quote
 from playwright.sync_api import expect
 
-from ai_workspace.services.generation import palette_generation_request
 from publishing import services as publishing_services
 from tests.e2e.browser.layout import width_problems
 from tests.e2e.browser.screenshots import screenshot
@@ -55,8 +54,8 @@ def _name(path: str, names: dict[str, str]) -> str:
 
 @pytest.fixture
 def workspace_data(demo_staff):
-    """The demo's published version, a draft of it, a preview link of each, an API key and an AI palette
-    job, so that each table has rows to draw."""
+    """The demo's published version, a draft of it, a preview link of each and an API key, so that
+    each table has rows to draw."""
     owner = demo_staff.owner()
     draft = demo_staff.draft_from_published()
     with tenant_context(demo_staff.tenant_id):
@@ -65,8 +64,6 @@ def workspace_data(demo_staff):
         publishing_services.preview_token_create(principal=owner, version_id=version.pk, expires_in_days=7,
                                                  note="For the marketing team's review of the autumn campaign")
     services.api_key_create(principal=owner, name="Booking engine (production)")
-    # A generation job, so the AI pages draw their jobs table (its asker's e-mail address does not wrap).
-    palette_generation_request(principal=owner, theme_id=draft.theme_id, mood="calm", version_id=draft.pk)
     return {"draft": draft, "published": published}
 
 
