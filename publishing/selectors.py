@@ -1,6 +1,7 @@
 """Reads of publishing's tables (RLS scopes every query to the tenant)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -30,6 +31,13 @@ def publication_list(*, theme_id: str) -> QuerySet[ThemePublication]:
 
 _RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256",
                       "published_at")
+
+
+def publication_labels(publication_ids: Iterable[str]) -> dict[str, str]:
+    """Each publication as staff name it, by the version it put live ("version 2"), by id; those not
+    found are left out."""
+    return {pk: f"version {ordinal}" for pk, ordinal in ThemePublication.objects.filter(
+        pk__in=list(publication_ids)).values_list("pk", "theme_version__ordinal")}
 
 
 def resolve_host(host: str) -> dict[str, Any] | None:

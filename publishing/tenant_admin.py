@@ -49,6 +49,7 @@ from themeconfig.admin.common import (
     actor_label,
     actor_names,
     add_refusal_errors,
+    id_labeller,
     publication_label,
     status_badge,
     when_label,
@@ -94,6 +95,10 @@ STATUS_TEXTS = {
     PublishJobStatus.SUCCEEDED: "Done: the new publication is active.",
     PublishJobStatus.FAILED: "The job failed; nothing was changed.",
 }
+
+
+# The History tab names a recorded publication by the version it put live, never by its id.
+id_labeller("thp")(selectors.publication_labels)
 
 
 def _never(request, obj) -> bool:

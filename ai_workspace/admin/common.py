@@ -258,7 +258,7 @@ def ask(request, form, call):
         job = call(form.cleaned_data)
     if refusal:
         return None
-    job_started_message(request, f"Asked for a draft: job {job.pk} is {job.status}. It shows below as it runs.")
+    job_started_message(request, f"Asked for a draft: the job is {job.status}. It shows below as it runs.")
     return job
 
 

@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString
 from pyicumessageformat import Parser
 
 from themeconfig.services.versions import direction_of
-from themeconfig.validators.booking_flow import STEP_FIELDS, STEP_IDS
+from themeconfig.validators.booking_flow import FIELD_NAMES, STEP_FIELDS, STEP_IDS
 from themeconfig.validators.content import CONTENT_BLOCK_KINDS
 
 DEFAULT_LANGUAGE = "en"  # the language of WELL_KNOWN_MESSAGES' defaults
@@ -38,21 +38,6 @@ _STEP_NAMES = {
     "search": "Dates and guests", "room_select": "Choose a room", "rate_select": "Choose a rate",
     "extras": "Extras", "guest_details": "Your details", "payment": "Payment", "review": "Review",
     "confirmation": "Confirmation",
-}
-_FIELD_NAMES = {
-    "check_in": "Check-in", "check_out": "Check-out", "adults": "Adults", "children": "Children",
-    "rooms": "Rooms", "promo_code": "Promo code", "property": "Hotel", "room_type": "Room type",
-    "room_count": "Number of rooms", "bed_preference": "Bed preference", "accessibility": "Accessibility",
-    "rate_plan": "Rate", "board": "Meals", "cancellation_policy": "Cancellation policy",
-    "breakfast": "Breakfast", "parking": "Parking", "airport_transfer": "Airport transfer",
-    "late_checkout": "Late check-out", "early_checkin": "Early check-in", "spa": "Spa", "pet_fee": "Pet fee",
-    "first_name": "First name", "last_name": "Last name", "email": "E-mail", "phone": "Phone",
-    "country": "Country", "address": "Address", "company": "Company", "vat_number": "VAT number",
-    "arrival_time": "Arrival time", "special_requests": "Special requests", "loyalty_number": "Loyalty number",
-    "card": "Card", "billing_address": "Billing address", "invoice": "Invoice", "pay_at_hotel": "Pay at the hotel",
-    "deposit": "Deposit", "summary": "Summary", "terms_acceptance": "Terms accepted",
-    "marketing_opt_in": "News and offers", "add_to_calendar": "Add to calendar",
-    "manage_booking_link": "Manage booking link",
 }
 # The layout presets of the surfaces the sample site shows (themeconfig migration 0005's registry),
 # named in English as the admin's Design page names them.
@@ -94,7 +79,7 @@ WELL_KNOWN_MESSAGES: dict[str, str] = {
                        "{guests, plural, one {# guest} other {# guests}}",
     "booking.step.number": "Step {number, number}",
     **{f"booking.step.{step}": _STEP_NAMES[step] for step in STEP_IDS},
-    **{f"booking.field.{field}": _FIELD_NAMES[field]
+    **{f"booking.field.{field}": FIELD_NAMES[field]
        for field in dict.fromkeys(f for fields in STEP_FIELDS.values() for f in fields)},
     # Confirmation e-mail
     "email.subject": "Your booking is confirmed",

@@ -198,6 +198,8 @@ def test_palette__ask_poll_run_swatches_approve__the_colours_land_on_the_draft(c
     assert response["Location"] == f"{palettes_url(theme)}?job={job.pk}"
     assert job.parameters == {"mood": "calm", "brand_kit_id": kit_id, "version_id": version.pk}
     assert job.requested_by == f"user:{staff.users['member'].pk}"
+    started = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert started == ["Asked for a draft: the job is queued. It shows below as it runs."]  # no raw job id
 
     followed = client.get(response["Location"]).content.decode()
     assert f'data-job-poll-url="{palettes_url(theme)}?job={job.pk}&amp;format=json"' in followed

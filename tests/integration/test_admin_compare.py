@@ -138,6 +138,7 @@ def test_compare_page__arabic_messages_blocks_and_release_notes__rtl_cells_and_t
 
     packs = section(page, "locale_packs")
     assert '<td class="tc-old" lang="ar" dir="rtl">مرحبا {name}</td>' in packs
+    assert "<caption>Arabic (ar)</caption>" in packs  # the pack named by its language, not its code
     assert '<td class="tc-new" lang="ar" dir="rtl">أهلاً {name}!</td>' in packs
     content = section(page, "content")
     assert '<td class="tc-new" lang="ar" dir="rtl">أهلاً بكم</td>' in content

@@ -10,7 +10,10 @@ import zoneinfo
 import pytest
 from django.utils import formats, timezone, translation
 
+from publishing.models import PublishJob
+from publishing.services import preview_token_create
 from tests.factories.admin_staff import ROLES, sign_in
+from tests.factories.publishing import publish_new_version
 from tests.integration.test_admin_themes import (  # noqa: F401  (draft, staff, theme: its fixtures, used here)
     THEMES,
     VERSIONS,
@@ -239,12 +242,42 @@ def test_version_history__block_moved_and_added__positions_counted_from_one(clie
     moved = page.split('data-action="content_block.moved"')[1].split('data-action=')[0]
     assert "Home · rich text #1: from position 2 to position 1" in moved
     added = page.split('data-action="content_block.created"')[1].split('data-action=')[0]  # the newest: second
-    assert re.search(r"<code>position</code>.*?<td class=\"tc-new\">2</td>", added, flags=re.S)
+    assert re.search(r"<th scope=\"row\">Position</th>.*?<td class=\"tc-new\">2</td>", added, flags=re.S)
 
 
 def test_version_history__version_created__its_number_as_it_is_not_one_more(client, staff, draft):  # noqa: F811
     member = staff.principals["member"]
     second = services.version_create(principal=member, theme_id=draft.theme_id, from_version_id=draft.pk)
     created = visible(history_of(client, staff, second)).split('data-action="version.created"')[1].split("</li>")[0]
-    row = created.split("<code>ordinal</code>")[1].split("</tr>")[0]  # no "position" made of it
+    row = created.split('<th scope="row">Number</th>')[1].split("</tr>")[0]  # no "position" made of it
     assert re.findall(r'<td class="tc-new">([^<]*)</td>', row) == [str(second.ordinal)], row
+
+
+def test_theme_history__recorded_ids_moments_and_codes__named_as_people_read_them(client, staff, theme):  # noqa: F811
+    """Issue 20 items 2 and 3, as the demo's trail showed them: "from_version_id thv_…", "theme_id thm_…",
+    "active_publication_id thp_… → thp_…", "expires_at 2026-12-08T02:59:52.437660+00:00", "draft → preview_ready"."""
+    owner, member = staff.principals["owner"], staff.principals["member"]
+    first = publish_new_version(owner, staff.tenant, theme, "one")
+    publish_new_version(owner, staff.tenant, theme, "two")
+    with tenant_context(staff.tenant.id):
+        first_version = PublishJob.objects.get(pk=first.pk).theme_version_id
+    copy = services.version_create(principal=member, theme_id=theme.pk, from_version_id=first_version)
+    services.version_mark_preview_ready(principal=owner, version_id=copy.pk, expected_version=copy.version)
+    preview_token_create(principal=member, version_id=copy.pk, expires_in_days=3, note="Sales review")
+    sign_in(client, staff, "viewer")
+    page = visible(client.get(f"{THEMES}{theme.pk}/history/").content.decode())
+    words = re.sub(r"<[^>]+>", " ", page)
+    assert not re.search(r"\b(thm|thv|thp|pvw)_[0-9A-Za-z]{22}", words), re.search(r"\b(thm|thv|thp)_\w+", words)
+    assert not re.search(r"from_version_id|active_publication_id|expires_at|preview_ready", words)
+
+    def entry(action: str) -> str:  # the newest row of that event
+        return page.split(f'data-action="{action}"')[1].split("</li>")[0]
+
+    assert re.search(r'Live version</th>.*?"tc-old">version 1</td>\s*<td class="tc-new">version 2</td>',
+                     entry("theme.published"), flags=re.S)
+    created = entry("version.created")
+    assert re.search(r'Made from</th>.*?"tc-new">version 1</td>', created, flags=re.S) and "Theme id" not in created
+    assert re.search(r'Status</th>.*?"tc-old">Draft</td>\s*<td class="tc-new">Ready for preview</td>',
+                     entry("version.preview_ready"), flags=re.S)
+    expires = re.search(r'Expires</th>.*?"tc-new">([^<]*)</td>', entry("preview_token.created"), flags=re.S)[1]
+    assert "UTC" in expires and not re.search(r"T\d{2}:|\.\d{3,}|\+00:00", expires), expires

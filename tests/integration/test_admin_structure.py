@@ -4,6 +4,8 @@ form, refusals beside the input their JSON path names with the input kept, stale
 and read-only pages for viewers, published versions and deleted themes."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -335,6 +337,9 @@ def test_booking_page__editor__steps_in_the_fixed_order_without_move_buttons(cli
     assert "The steps run in the fixed order shown" in content
     assert "Move up" not in content and "Move down" not in content
     assert 'value="up:' not in content and 'value="down:' not in content
+    # Each field's checkbox says what it collects in words; its code stays the posted value.
+    assert '<label for="id_step-0-fields-check_in">Check-in (required)</label>' in content
+    assert ">Promo code<" in content and "check_in (required)" not in content and ">promo_code<" not in content
 
 
 def test_booking_post__steps_posted_out_of_order__shown_and_saved_in_the_fixed_order(client, staff, draft):
@@ -381,6 +386,8 @@ def test_booking_page__viewer__steps_toggles_and_consent_as_text(client, staff, 
     sign_in(client, staff, "viewer")
     content = client.get(url(draft, "booking")).content.decode()
     assert "Extras" in content and "guests may skip it" in content and "J&#x27;accepte la politique" in content
+    fields = re.findall(r'<p class="tc-step__fields">Fields: ([^<]*)</p>', content)
+    assert fields and "Check-in, Check-out, Adults" in fields[0] and not any("_" in text for text in fields), fields
     assert "<input" not in content.split('id="content-main"')[1]
 
 

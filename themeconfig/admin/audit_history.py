@@ -14,15 +14,19 @@ notes), moved blocks as moves, every other field before → after; the raw row o
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from django import forms
 from django.core.paginator import Paginator
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from themeconfig.admin.actors import actor_label, actor_names
+from themeconfig.admin.common import id_labeller, id_labels
 from themeconfig.admin.workspace import render_workspace_page, workspace_page
+from themeconfig.models import ThemeStatus, ThemeVersionStatus
 from themeconfig.selectors.audit import audit_entity_labels, audit_trail
 from themeconfig.selectors.diffs import (
     ADDED,
@@ -37,12 +41,17 @@ from themeconfig.selectors.diffs import (
     text_diff,
     tokens_diff,
 )
-from themeconfig.selectors.themes import content_block_labels, locale_pack_locales, version_list
+from themeconfig.selectors.themes import (
+    content_block_labels,
+    locale_pack_locales,
+    version_labels,
+    version_list,
+)
 from themeconfig.services.versions import direction_of
 
 PAGE_SIZE = 50
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/version-compare.css"]})
-HIDDEN_FIELDS = ("theme_version_id", "tenant_id")  # what links a row to its version, not a change
+HIDDEN_FIELDS = ("theme_version_id", "theme_id", "tenant_id")  # what links a row to its version or theme, not a change
 LONG_TEXT = 60  # a string field longer than this (or on several lines) is shown as a word diff
 
 # The events of a theme's and a version's trail in words; any other reads "<entity> <verb>".
@@ -67,7 +76,42 @@ ACTION_NAMES = {
 FIELD_LABELS = {
     "tokens": "Design tokens", "layout_selections": "Layout", "release_notes": "Release notes", "status": "Status",
     "body": "Text", "entries": "Messages", "items": "Menu items", "position": "Position", "block_ids": "Order",
+    "ordinal": "Number", "from_version_id": "Made from", "active_publication_id": "Live version",
+    "expires_at": "Expires", "revoked_at": "Revoked", "default_locale": "Default language",
+    "enabled_locales": "Languages", "fallback_chain": "Fallback languages", "locale": "Language",
 }
+# Recorded codes as the pages that set them name them (a version's and a theme's status).
+VALUE_LABELS = {"status": {**dict(ThemeVersionStatus.choices), **dict(ThemeStatus.choices),
+                           ThemeVersionStatus.PREVIEW_READY: "Ready for preview"}}
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
+
+
+id_labeller("thv")(version_labels)  # "Made from: version 2"; other apps register their own prefixes
+
+
+def setting_label(path: str) -> str | None:
+    """A field of the row itself named as people read it ("Made from", "Expires"); None for a path into a
+    document (`consent › text › fr`), which the page shows as recorded."""
+    if PATH_SEPARATOR in path:
+        return None
+    return FIELD_LABELS.get(path, path.replace("_", " ").capitalize())
+
+
+def value_label(field: str, text: str, ids: Mapping[str, str]) -> str:
+    """A recorded value as people read it: another row's id by its name, a moment in the page's format,
+    a status in words; anything else as recorded."""
+    if text in ids:
+        return ids[text]
+    if ISO_MOMENT.fullmatch(text) and (moment := parse_datetime(text)) is not None:
+        return moment_label(moment)
+    return VALUE_LABELS.get(field, {}).get(text, text)
+
+
+def _readable(rows: list[dict], ids: Mapping[str, str]) -> list[dict]:
+    field_of = {row["path"]: row["path"].split(PATH_SEPARATOR)[0] for row in rows}
+    return [{**row, "label": setting_label(row["path"]),
+             "old": value_label(field_of[row["path"]], row["old"], ids),
+             "new": value_label(field_of[row["path"]], row["new"], ids)} for row in rows]
 
 
 def action_name(action: str) -> str:
@@ -120,8 +164,9 @@ class EntryParts:
     """The parts of one audit row's change, each drawn by its own template block: colours, word diffs,
     moves, and a table of every other field before → after."""
 
-    def __init__(self, *, block_labels: Mapping[str, str], pack_locales: Mapping[str, str]):
-        self.block_labels, self.pack_locales = block_labels, pack_locales
+    def __init__(self, *, block_labels: Mapping[str, str], pack_locales: Mapping[str, str],
+                 id_names: Mapping[str, str] | None = None):
+        self.block_labels, self.pack_locales, self.id_names = block_labels, pack_locales, id_names or {}
 
     def __call__(self, entry) -> list[dict]:
         old = {k: v for k, v in (entry.old_values or {}).items() if k not in HIDDEN_FIELDS}
@@ -146,7 +191,7 @@ class EntryParts:
             else:
                 settings += leaf_diff(was if field in old else None, now if field in new else None, (field,))
         if settings:
-            parts.append({"kind": "leaves", "title": "Fields", "rows": _with_swatches(settings)})
+            parts.append({"kind": "leaves", "title": "Fields", "rows": _with_swatches(_readable(settings, self.id_names))})
         return parts
 
     # One method per field whose editor shows it in its own way; each returns a part, parts or None.
@@ -214,10 +259,13 @@ def history_rows(entries) -> list[dict]:
                  for side in (e.old_values or {}, e.new_values or {}) for i in side.get("block_ids") or []
                  if isinstance(i, str)} | {e.entity_id for e in entries if e.entity_type == "content_block"}
     pack_ids = {e.entity_id for e in entries if e.entity_type == "locale_pack"}
+    recorded_ids = {v for e in entries for side in (e.old_values or {}, e.new_values or {}) for v in side.values()
+                    if isinstance(v, str) and "_" in v and len(v) < 40}
     # Blocks and packs deleted since are not found; their rows say what they were themselves.
     parts_of = EntryParts(
         block_labels=content_block_labels(block_ids) if block_ids else {},
         pack_locales=locale_pack_locales(pack_ids) if pack_ids else {},
+        id_names=id_labels(recorded_ids),
     )
     labels = audit_entity_labels(entries)
     names = actor_names(entry.actor for entry in entries)

@@ -4,6 +4,8 @@ editable, and a use case's refusal placed beside the form fields its JSON paths 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
@@ -26,6 +28,33 @@ def publication_label(ordinal: int | None, published_at) -> str:
         return "—"
     return f"Version {ordinal} (published {format_date(localtime(published_at), 'j M Y')})" if published_at \
         else f"Version {ordinal}"
+
+
+# Ids that audit rows record of other rows (the version a draft was made from, the publication that went
+# live…) named as people name those rows, for pages that show recorded values (the History tab). Each app
+# registers its own id prefixes with how to name a set of its ids (`{id: label}`, ids not found left out),
+# as it registers its workspace pages, so themeconfig never imports the apps that build on it.
+ID_LABELLERS: dict[str, Callable[[set[str]], dict[str, str]]] = {}
+
+
+def id_labeller(prefix: str):
+    def register(labeller: Callable[[set[str]], dict[str, str]]):
+        ID_LABELLERS[prefix] = labeller
+        return labeller
+    return register
+
+
+def id_labels(ids: Iterable[str]) -> dict[str, str]:
+    """`{id: label}` for the ids whose prefix has a labeller and that are found; one query per prefix."""
+    by_prefix: dict[str, set[str]] = {}
+    for value in ids:
+        prefix = value.partition("_")[0]
+        if prefix in ID_LABELLERS:
+            by_prefix.setdefault(prefix, set()).add(value)
+    labels: dict[str, str] = {}
+    for prefix, values in by_prefix.items():
+        labels.update(ID_LABELLERS[prefix](values))
+    return labels
 
 
 def status_badge(status: str, label: str):

@@ -19,6 +19,7 @@ from themeconfig.selectors import themes as theme_selectors
 from themeconfig.selectors.diffs import version_diff
 from themeconfig.selectors.themes import version_list
 from themeconfig.services.versions import direction_of
+from themeconfig.validators.locales import locale_label
 
 SLUG = "compare"
 TEMPLATE = "admin/themeconfig/version_compare/page.html"
@@ -33,9 +34,11 @@ def version_label(version: ThemeVersion) -> str:
 
 def with_directions(diff: dict) -> dict:
     """Each locale's texts (its pack's messages, a block's body in it) carry that locale's direction, so
-    an Arabic ICU message reads right to left in its own cell instead of being scrambled."""
+    an Arabic ICU message reads right to left in its own cell instead of being scrambled; each pack is
+    named by its language."""
     for pack in diff["locale_packs"]:
         pack["dir"] = direction_of(pack["locale"])
+        pack["label"] = locale_label(pack["locale"])  # "Arabic (ar)", as the Locales tab names it
     for surface in diff["content"]:
         for row in surface["rows"]:
             row["dir"] = direction_of(row["locale"]) if row["locale"] else "auto"

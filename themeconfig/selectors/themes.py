@@ -148,6 +148,12 @@ def content_block_labels(block_ids: Iterable[str]) -> dict[str, str]:
     return {block.pk: str(block) for block in ContentBlock.objects.filter(pk__in=list(block_ids))}
 
 
+def version_labels(version_ids: Iterable[str]) -> dict[str, str]:
+    """Each version as staff name it ("version 3"), by id; versions not found are left out."""
+    return {pk: f"version {ordinal}"
+            for pk, ordinal in ThemeVersion.objects.filter(pk__in=list(version_ids)).values_list("pk", "ordinal")}
+
+
 def locale_pack_list(*, version_id: str, locale: str | None = None) -> QuerySet[LocalePack]:
     packs = LocalePack.objects.filter(theme_version_id=version_id)
     return packs.filter(locale=locale) if locale is not None else packs

@@ -92,6 +92,22 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "review": ("summary", "terms_acceptance", "marketing_opt_in"),
     "confirmation": ("summary", "add_to_calendar", "manage_booking_link"),
 }
+# Each field in English words: the admin's labels and the default locale pack's `booking.field.<name>`.
+FIELD_NAMES: dict[str, str] = {
+    "check_in": "Check-in", "check_out": "Check-out", "adults": "Adults", "children": "Children",
+    "rooms": "Rooms", "promo_code": "Promo code", "property": "Hotel", "room_type": "Room type",
+    "room_count": "Number of rooms", "bed_preference": "Bed preference", "accessibility": "Accessibility",
+    "rate_plan": "Rate", "board": "Meals", "cancellation_policy": "Cancellation policy",
+    "breakfast": "Breakfast", "parking": "Parking", "airport_transfer": "Airport transfer",
+    "late_checkout": "Late check-out", "early_checkin": "Early check-in", "spa": "Spa", "pet_fee": "Pet fee",
+    "first_name": "First name", "last_name": "Last name", "email": "E-mail", "phone": "Phone",
+    "country": "Country", "address": "Address", "company": "Company", "vat_number": "VAT number",
+    "arrival_time": "Arrival time", "special_requests": "Special requests", "loyalty_number": "Loyalty number",
+    "card": "Card", "billing_address": "Billing address", "invoice": "Invoice", "pay_at_hotel": "Pay at the hotel",
+    "deposit": "Deposit", "summary": "Summary", "terms_acceptance": "Terms accepted",
+    "marketing_opt_in": "News and offers", "add_to_calendar": "Add to calendar",
+    "manage_booking_link": "Manage booking link",
+}
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "search": ("check_in", "check_out", "adults"),
     "room_select": ("room_type",),

@@ -32,6 +32,7 @@ from themeconfig.admin.structure.common import (
 )
 from themeconfig.selectors.themes import booking_flow_get
 from themeconfig.validators.booking_flow import (
+    FIELD_NAMES,
     REQUIRED_FIELDS,
     REQUIRED_STEPS,
     STEP_FIELDS,
@@ -154,13 +155,13 @@ def step_view(rows: list[StepRow], index: int, refusal: Refusal) -> dict:
                                 type="checkbox", checked=row.required or always, disabled=always,
                                 errors=refusal.of(f"{name}-required")),
         "fields_errors": refusal.of(f"{name}-fields"),
-        "fields": [Input(f"{name}-fields", field_name + (" (required)" if field_name in REQUIRED_FIELDS.get(row.id, ())
-                                                          else ""),
+        "fields": [Input(f"{name}-fields", FIELD_NAMES[field_name] + (" (required)" if field_name in REQUIRED_FIELDS.get(row.id, ())
+                                                                       else ""),
                          value=field_name, type="checkbox", id=f"id_{name}-fields-{field_name}",
                          checked=field_name in row.fields or field_name in REQUIRED_FIELDS.get(row.id, ()),
                          disabled=field_name in REQUIRED_FIELDS.get(row.id, ()))
                    for field_name in STEP_FIELDS[row.id]],
-        "fields_text": ", ".join(row.fields) or "—",
+        "fields_text": ", ".join(FIELD_NAMES.get(f, f) for f in row.fields) or "—",
     }
 
 
