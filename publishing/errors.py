@@ -70,6 +70,9 @@ CONSTRAINTS.update({
     "read_model_refresh_state_id_check": invalid("/id", "The refresh state is the one row with id 1."),
     "resolve_generation_pkey": already_exists(),
     "resolve_generation_singleton_check": invalid("/singleton", "The resolve generation is one row."),
+    "bundle_purges_pkey": already_exists("/storage_key"),
+    "bundle_purges_storage_key_check": invalid("/storage_key", "A purged bundle's key is under bundles/."),
+    "bundle_purges_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
 })
 
 CONSTRAINTS.update({

@@ -304,7 +304,7 @@ def test_design_refused__stale_page__conflict_names_who_design_input_kept(client
     response = client.post(change_url(draft), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "admin_designer changed this version at" in page
+    assert "admin_designer@example.com changed this version at" in page  # people by name, else e-mail
     # The difference: their release notes, and the user's spacing differs from what is stored now.
     assert "their values: release notes are now &#x27;theirs&#x27;; spacing differs." in page
     assert re.search(r'name="spacing__md"[^>]*value="18px"', page)
