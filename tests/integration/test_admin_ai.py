@@ -428,7 +428,7 @@ def test_content__rewrite_of_a_block__current_beside_drafted(client, staff, them
     page = client.get(drafts_url(version)).content.decode()
     assert f'<option value="{block.pk}">Home · Rich text #1</option>' in page  # the block to rewrite, in the ask form
     card = page[page.index(f'id="draft-{draft_id}"'):]
-    assert "Rewrites Home · rich text #1 (changed)" in card and block.pk not in re.sub(r"<[^>]*>", " ", card)
+    assert "Rewrites Home · Rich text #1 (changed)" in card and block.pk not in re.sub(r"<[^>]*>", " ", card)
     assert card.index("Old words") < card.index("About Lodge")
 
 

@@ -60,7 +60,7 @@ def test_version_history__role__trail_of_the_version_and_its_parts_with_who(clie
         assert action in page, action
     assert "member_person" in page and "Warmer colours" in page and "release_notes" in page
     # The deleted block's story is still there; everything is named as staff read it, never by id.
-    assert "Home · rich text #1 (deleted)" in page and "English (en) locale pack" in page
+    assert "Home · Rich text #1 (deleted)" in page and "English (en) locale pack" in page
     assert f"version {version.ordinal}" in page
     # The raw change (one click away, in <details>) keeps its ids; the page as read names things.
     shown = re.sub(r"<[^>]*>", " ", re.sub(r"<details.*?</details>", "", page.split('id="content-main"')[1], flags=re.S))
@@ -184,7 +184,7 @@ def test_version_history__blocks_reordered__shown_as_a_move(client, staff, draft
     reordered = page.split('data-action="content_blocks.reordered"')[1].split('data-action=')[0]
     assert "Content blocks reordered" in reordered
     moves = re.findall(r"<li>.*?</li>", reordered.split('class="tc-history-moves"')[1], flags=re.S)
-    assert len(moves) == 1 and "Home · rich text #3: from position 1 to position 3" in moves[0]  # named where it is now
+    assert len(moves) == 1 and "Home · Rich text #3: from position 1 to position 3" in moves[0]  # named where it is now
 
 
 def test_version_history__locale_pack_updated__each_changed_message_as_a_word_diff(client, staff, draft):  # noqa: F811
@@ -240,7 +240,7 @@ def test_version_history__block_moved_and_added__positions_counted_from_one(clie
     services.content_block_move(principal=member, block_id=second.pk, expected_version=second.version, ordinal=0)
     page = visible(history_of(client, staff, draft))
     moved = page.split('data-action="content_block.moved"')[1].split('data-action=')[0]
-    assert "Home · rich text #1: from position 2 to position 1" in moved
+    assert "Home · Rich text #1: from position 2 to position 1" in moved
     added = page.split('data-action="content_block.created"')[1].split('data-action=')[0]  # the newest: second
     assert re.search(r"<th scope=\"row\">Position</th>.*?<td class=\"tc-new\">2</td>", added, flags=re.S)
 

@@ -249,7 +249,7 @@ class EntryParts:
         return {"kind": "moves", "title": "Moved blocks", "rows": rows} if rows else None
 
     def _block_label(self, block_id: str) -> str:
-        # As its editor names it ("Home · rich text #2", where it is now), never by id.
+        # As its editor names it ("Home · Rich text #2", where it is now), never by id.
         return self.block_labels.get(block_id, "a block deleted since")
 
 

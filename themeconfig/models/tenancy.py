@@ -30,7 +30,7 @@ class Role(models.TextChoices):
     ADMIN = "admin"
     MEMBER = "member"
     VIEWER = "viewer"
-    API = "api"
+    API = "api", "API"
 
 
 class Tenant(RLSModel):

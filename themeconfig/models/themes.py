@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from themeconfig.platform.ids import PrefixedIdField
+from themeconfig.validators.content import content_kind_label
 from themeconfig.validators.locales import locale_label
 
 from .base import TenantModel
@@ -128,8 +129,8 @@ class ContentBlock(TenantModel):
         ordering = ["theme_version_id", "surface", "ordinal"]
 
     def __str__(self) -> str:
-        """As staff find it on its page: "Home · rich text #1" (its id is for the API)."""
-        return f"{self.get_surface_display()} · {self.kind.replace('_', ' ')} #{self.ordinal + 1}"
+        """As staff find it on its page: "Home · Rich text #1", "Detail · FAQ #2" (its id is for the API)."""
+        return f"{self.get_surface_display()} · {content_kind_label(self.kind)} #{self.ordinal + 1}"
 
 
 class NavigationConfig(TenantModel):

@@ -82,7 +82,7 @@ ENTITY_NAMES = {
 
 def audit_entity_labels(entries: list[AuditLogEntry]) -> dict[tuple[str, str], str]:
     """(entity_type, entity_id) → what staff call it ("French (fr) locale pack", "version 3",
-    "Home · rich text #1", 'theme "Seaside"'), one query per kind present; ids stay out of sight."""
+    "Home · Rich text #1", 'theme "Seaside"'), one query per kind present; ids stay out of sight."""
     ids: dict[str, set[str]] = {}
     for entry in entries:
         ids.setdefault(entry.entity_type, set()).add(entry.entity_id)
