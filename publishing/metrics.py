@@ -55,12 +55,13 @@ _HOST_RESOLUTION_LAG = (
 # The seed's views hold the snapshot their last finished refresh took when it started (while one is
 # in flight: the one before it, which started its duration before it finished); every publish or
 # rollback written to the outbox after that snapshot is not in them yet.
+# No state row, or no refresh finished yet: every such event counts.
 _VIEWS_LAG = (
     "SELECT coalesce(extract(epoch FROM clock_timestamp() - min(o.created_at)), 0) "
-    "FROM theme_config.outbox o, theme_config.read_model_refresh_state s "
-    "WHERE s.id = 1 AND o.event_type = ANY(%s) AND o.created_at > coalesce(CASE "
-    "WHEN s.finished_at >= s.started_at THEN s.started_at "
-    "ELSE s.finished_at - make_interval(secs => coalesce(s.last_duration_ms, 0) / 1000) END, '-infinity')")
+    "FROM theme_config.outbox o WHERE o.event_type = ANY(%s) AND o.created_at > coalesce(("
+    "SELECT CASE WHEN s.finished_at >= s.started_at THEN s.started_at "
+    "ELSE s.finished_at - make_interval(secs => coalesce(s.last_duration_ms, 0) / 1000) END "
+    "FROM theme_config.read_model_refresh_state s WHERE s.id = 1), '-infinity')")
 
 
 def read_model_lag() -> list[tuple[dict[str, str], float]]:
@@ -71,7 +72,7 @@ def read_model_lag() -> list[tuple[dict[str, str], float]]:
 
 
 def views_refresh_duration() -> list[tuple[dict[str, str], float]]:
-    (ms,) = _one_row("SELECT coalesce(last_duration_ms, 0) FROM theme_config.read_model_refresh_state WHERE id = 1")
+    (ms,) = _one_row("SELECT coalesce((SELECT last_duration_ms FROM theme_config.read_model_refresh_state WHERE id = 1), 0)")
     return [({}, float(ms) / 1000)]
 
 
