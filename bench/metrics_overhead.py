@@ -47,12 +47,76 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return total / TICKS
 
 
+def fill_outbox(count: int) -> None:
+    """`count` relayed publish events over the last 7 days (what retention keeps), one pending."""
+    with bench.admin_connect() as conn, conn.transaction():
+        conn.execute(
+            "INSERT INTO theme_config.outbox (event_id, tenant_id, event_type, topic, partition_key, envelope, "
+            "attributes, created_at, published_at) "
+            "SELECT lpad(i::text, 26, '0'), 'tnt_0' || lpad((i %% 50)::text, 21, '0'), 'theme.published.v1', "
+            "'theme-config.themes', 'p' || i, '{}', '{}', now() - (i * interval '7 days' / %(n)s), "
+            "now() - (i * interval '7 days' / %(n)s) + interval '1 second' FROM generate_series(1, %(n)s) i",
+            {"n": count})
+        conn.execute("UPDATE theme_config.outbox SET published_at = NULL WHERE id = (SELECT max(id) FROM theme_config.outbox)")
+        # The views' last refresh: started a minute ago, so the events since then are what they lack.
+        conn.execute("INSERT INTO theme_config.read_model_refresh_state (id, requested_at, started_at, finished_at, "
+                     "last_duration_ms) VALUES (1, now() - interval '61 seconds', now() - interval '60 seconds', "
+                     "now() - interval '57 seconds', 3000) ON CONFLICT (id) DO UPDATE SET started_at = "
+                     "EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, last_duration_ms = EXCLUDED.last_duration_ms")
+        conn.execute("ANALYZE theme_config.outbox")
+    print(f"  outbox: {count:,} events over 7 days, the views last refreshed a minute ago", flush=True)
+
+
+def scrape_costs(scrapes: int, themes: int, outbox: int) -> None:
+    """Times each scrape-time gauge's query through a real `serve_metrics`, `scrapes` times (medians)."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    port = bench.free_port()
+    exporter = bench.Child("metrics", [sys.executable, "manage.py", "serve_metrics", "--port", str(port)],
+                           bench.child_env(30, METRICS_TOKEN="bench"))
+    try:
+        per_gauge: dict[str, list[float]] = {}
+        totals = []
+        deadline = time.monotonic() + 60
+        while len(totals) < scrapes:
+            assert exporter.alive(), exporter.tail()
+            began = time.perf_counter()
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics",
+                                                 headers={"Authorization": "Bearer bench"})
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    text = response.read().decode()
+            except OSError:
+                assert time.monotonic() < deadline, exporter.tail()
+                time.sleep(0.2)
+                continue
+            totals.append((time.perf_counter() - began) * 1000)
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    if sample.name == "theme_config_scrape_query_duration_seconds":
+                        per_gauge.setdefault(sample.labels["gauge"], []).append(sample.value * 1000)
+                    if sample.name == "theme_config_scrape_query_success" and sample.value != 1:
+                        print(f"  scrape-time gauge failed: {sample.labels['gauge']}")
+        print(f"\n== scrape cost ({themes:,} themes and hosts, {outbox:,} outbox events; serve_metrics, "
+              f"{scrapes} scrapes, medians): whole scrape {statistics.median(totals):.1f} ms")
+        for gauge, values in sorted(per_gauge.items()):
+            print(f"  {gauge:<58} {statistics.median(values):7.2f} ms (max {max(values):.2f})")
+    finally:
+        exporter.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--themes", type=int, default=1000, help="filled themes (hosts), a multiple of 20")
     parser.add_argument("--seconds", type=float, default=3, help="length of each load run")
     parser.add_argument("--rounds", type=int, default=10, help="alternated runs of each of the four loads")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--outbox", type=int, default=100_000,
+                        help="relayed outbox events spread over 7 days (retention), for the scrape-time queries")
+    parser.add_argument("--scrapes", type=int, default=10, help="scrapes of serve_metrics timed")
+    parser.add_argument("--scrape-only", action="store_true", help="time the scrapes only, no request load")
     args = parser.parse_args()
 
     bench.check_redis_is_ours()
@@ -63,6 +127,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
     try:
         bench.fill(0, args.themes)
+        fill_outbox(args.outbox)
         rng = random.Random(1)
         hosts = [bench.filled_ids(rng.randint(1, args.themes))[2] for _ in range(1000)]
         ports, masters = {}, {}
@@ -77,6 +142,9 @@ def main() -> None:
             assert status == 200, status
         loads = {f"{kind} metrics {name}": (port, path) for name, port in ports.items()
                  for kind, path in (("bare", "/api/v1/bench-bare/?host="), ("resolve", "/api/v1/resolve/?host="))}
+        scrape_costs(args.scrapes, args.themes, args.outbox)
+        if args.scrape_only:
+            return
         for port, path in loads.values():  # warm-up: connections, imports, the resolve cache
             bench.load(port, path, hosts, 2, args.connections, workdir)
         print(f"load: {len(loads)} kinds × {args.rounds} rounds × {args.seconds:g}s, {args.connections} connections …",

@@ -54,19 +54,26 @@ _HOST_RESOLUTION_LAG = (
     "WHERE r.publication_id <> p.id")
 # The seed's views hold the snapshot their last finished refresh took when it started (while one is
 # in flight: the one before it, which started its duration before it finished); every publish or
-# rollback written to the outbox after that snapshot is not in them yet.
-# No state row, or no refresh finished yet: every such event counts.
-_VIEWS_LAG = (
-    "SELECT coalesce(extract(epoch FROM clock_timestamp() - min(o.created_at)), 0) "
-    "FROM theme_config.outbox o WHERE o.event_type = ANY(%s) AND o.created_at > coalesce(("
-    "SELECT CASE WHEN s.finished_at >= s.started_at THEN s.started_at "
+# rollback written to the outbox after that snapshot is not in them yet. No state row, or no refresh
+# finished yet: every such event counts. Such an event is either relayed after the snapshot or not
+# relayed at all, so the two indexes (outbox_published_at_idx, outbox_unpublished_idx) find it
+# without reading the week of relayed events retention keeps.
+_VIEWS_SNAPSHOT = (
+    "coalesce((SELECT CASE WHEN s.finished_at >= s.started_at THEN s.started_at "
     "ELSE s.finished_at - make_interval(secs => coalesce(s.last_duration_ms, 0) / 1000) END "
     "FROM theme_config.read_model_refresh_state s WHERE s.id = 1), '-infinity')")
+_VIEWS_LAG = (
+    f"WITH snapshot AS (SELECT {_VIEWS_SNAPSHOT} AS at) "
+    "SELECT coalesce(extract(epoch FROM clock_timestamp() - least("
+    "(SELECT min(o.created_at) FROM theme_config.outbox o, snapshot WHERE o.published_at > snapshot.at "
+    "AND o.created_at > snapshot.at AND o.event_type = ANY(%s)), "
+    "(SELECT min(o.created_at) FROM theme_config.outbox o, snapshot WHERE o.published_at IS NULL "
+    "AND o.created_at > snapshot.at AND o.event_type = ANY(%s)))), 0)")
 
 
 def read_model_lag() -> list[tuple[dict[str, str], float]]:
     """Seconds since the oldest commit each read model does not show yet (0 when current), in one query."""
-    resolution, views = _one_row(f"SELECT ({_HOST_RESOLUTION_LAG}), ({_VIEWS_LAG})", [list(VIEW_EVENTS)])
+    resolution, views = _one_row(f"SELECT ({_HOST_RESOLUTION_LAG}), ({_VIEWS_LAG})", [list(VIEW_EVENTS)] * 2)
     return [({"read_model": "host_resolution"}, max(0.0, float(resolution))),
             ({"read_model": "views"}, max(0.0, float(views)))]
 
