@@ -89,8 +89,9 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
     version = previewable_version(owner, theme.pk)
     dead_letter(keyed.id)
     web_dir, worker_dir = tmp_path / "web", tmp_path / "worker"
-    web_dir.mkdir()
-    (web_dir / "counter_999999999.db").write_bytes(b"left by an earlier run")  # emptied at gunicorn's start
+    for directory in (web_dir, worker_dir):  # each emptied when its service starts
+        directory.mkdir()
+        (directory / "counter_999999999.db").write_bytes(b"left by an earlier run")
     env = app_environment(django_db_setup, PROMETHEUS_MULTIPROC_DIR=str(web_dir), RESOLVE_CACHE_SECONDS="30",
                           THROTTLE_PREVIEW_RATE="1/min", FAILPOINTS="")
     auth = {"Authorization": keyed.auth["HTTP_AUTHORIZATION"]}
@@ -98,6 +99,7 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
                        env={"PROMETHEUS_MULTIPROC_DIR": str(worker_dir)}), \
             gunicorn(env, tmp_path / "web.log", workers=2) as port:
         assert not (web_dir / "counter_999999999.db").exists()
+        assert not (worker_dir / "counter_999999999.db").exists()
         status, job = request(port, f"/api/v1/versions/{version.pk}/publish/", method="POST", body={"version": 1},
                               headers=auth)
         assert status == 202, job

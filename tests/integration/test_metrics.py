@@ -3,6 +3,8 @@ refreshed, a host_resolution row behind its theme), job outcomes counted at comm
 exporter's refusals (no token, another path, a public address without a token)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -78,6 +80,24 @@ def test_scrape_gauges__event_not_relayed_views_stale_row_behind__each_lag_shown
     assert found[("theme_config_outbox_oldest_pending_age_seconds", ())] == 0
     assert found[("theme_config_read_model_lag_seconds", (("read_model", "views"),))] == 0
     assert found[("theme_config_read_model_views_refresh_duration_seconds", ())] > 0
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_scrape_gauges__outbox_locked__cut_off_at_the_timeout__the_others_served(settings):
+    settings.METRICS_QUERY_TIMEOUT_MS = 300
+    with transaction.atomic(using="migrator"), connections["migrator"].cursor() as cursor:
+        cursor.execute("LOCK TABLE theme_config.outbox IN ACCESS EXCLUSIVE MODE")  # as a long migration would
+        began = time.monotonic()
+        found = gauges()
+        elapsed = time.monotonic() - began
+    success = {dict(labels)["gauge"]: value for (name, labels), value in found.items()
+               if name == "theme_config_scrape_query_success"}
+    assert success["theme_config_outbox_events"] == success["theme_config_outbox_oldest_pending_age_seconds"] == 0
+    assert success["theme_config_read_model_lag_seconds"] == 0  # its views half reads the outbox too
+    assert success["theme_config_read_model_views_refresh_duration_seconds"] == 1
+    assert success["theme_config_celery_queue_length"] == 1
+    assert not any(name == "theme_config_outbox_events" for name, _ in found)
+    assert elapsed < 3 * 0.3 + 2  # three queries cut off at 0.3 s each, not a wait on the lock
 
 
 def test_scrape_gauge_failing__left_out__success_zero_and_the_others_served():

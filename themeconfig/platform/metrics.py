@@ -198,9 +198,6 @@ class ScrapeCollector:
         self._gauges = gauges
 
     def collect(self) -> Iterator[Metric]:
-        from django.db import close_old_connections
-
-        close_old_connections()  # a connection a database restart broke is replaced, not reused
         success = GaugeMetricFamily("theme_config_scrape_query_success",
                                     "1 if the scrape-time gauge's query answered in time, else 0.", labels=["gauge"])
         seconds = GaugeMetricFamily("theme_config_scrape_query_duration_seconds",
@@ -212,7 +209,6 @@ class ScrapeCollector:
             except Exception:  # noqa: BLE001 - one gauge's failure must not cost the whole scrape
                 logger.warning("metrics: scrape-time gauge %s failed", gauge.name, exc_info=True)
                 success.add_metric([gauge.name], 0)
-                close_old_connections()
                 continue
             finally:
                 seconds.add_metric([gauge.name], time.perf_counter() - began)

@@ -5,6 +5,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
 from themeconfig.platform import metrics
 
@@ -47,8 +48,18 @@ class Command(BaseCommand):
         if not token and not _is_loopback(bind):
             raise CommandError(f"refusing to serve metrics on {bind} without METRICS_TOKEN: set one, or bind to loopback")
         registry = metrics.exposition_registry(dirs)
-        server = make_server(bind, port, metrics.metrics_wsgi_app(registry, token=token), server_class=WSGIServer,
-                             handler_class=_QuietHandler)
+        app = metrics.metrics_wsgi_app(registry, token=token)
+
+        def scrape(environ, start_response):
+            # As Django does around each request: a connection a database restart broke (or one past
+            # DATABASE_CONN_MAX_AGE) is replaced, not reused.
+            close_old_connections()
+            try:
+                return app(environ, start_response)
+            finally:
+                close_old_connections()
+
+        server = make_server(bind, port, scrape, server_class=WSGIServer, handler_class=_QuietHandler)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         self.stdout.write(f"serving /metrics on {bind}:{server.server_port} "
                           f"({'token required' if token else 'no token: loopback only'}; "
