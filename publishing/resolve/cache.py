@@ -55,6 +55,7 @@ from django.db import connection, transaction
 from rest_framework.fields import DateTimeField
 
 from publishing import selectors
+from themeconfig.platform import read_replica
 
 logger = logging.getLogger(__name__)
 NEAR_MAX_ENTRIES = 50_000  # a process's copies (and hosts heard of); past this they are dropped and refilled
@@ -118,7 +119,7 @@ def resolve(host: str) -> Resolution | None:
             if stamp >= floor:
                 _NEAR.put(host, stamp, found, expires=expires)
                 return found
-    stamp, found = _read_model(host)
+    stamp, found = _read_model(host, floor)
     expires = time.time() + ttl
     if use_redis:
         try:
@@ -382,9 +383,19 @@ def _back_off(what: str) -> None:
     _skip_until = time.monotonic() + BACKOFF_SECONDS
 
 
-def _read_model(host: str) -> tuple[int, Resolution | None]:
-    """(the resolve generation the answer is at least as new as, the answer)."""
-    generation, row = selectors.resolve_host_at_generation(host)
+def _read_model(host: str, floor: int) -> tuple[int, Resolution | None]:
+    """(the resolve generation the answer is at least as new as, the answer).
+
+    From the read replica when it may answer (themeconfig.platform.read_replica): its stamp is the
+    generation the replica had replayed, so the entry is no newer than it says. One stamped below
+    `floor` (a change this process has heard of, not yet replayed there) is read again on the primary."""
+    def read() -> tuple[str, tuple[int, dict | None]]:
+        return read_replica.reading_alias(), selectors.resolve_host_at_generation(host)
+
+    alias, (generation, row) = read_replica.lag_tolerant_read(read)
+    if alias == read_replica.REPLICA and generation < floor:
+        read_replica.replica_fallback(read_replica.FallbackReason.BEHIND)
+        generation, row = selectors.resolve_host_at_generation(host)
     return generation, _resolution(row)
 
 
