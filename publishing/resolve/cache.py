@@ -119,7 +119,10 @@ def resolve(host: str) -> Resolution | None:
             if stamp >= floor:
                 _NEAR.put(host, stamp, found, expires=expires)
                 return found
-    stamp, found = _read_model(host, floor)
+    stamp, found = _read_model(host)
+    if stamp < floor:  # only the read replica can be behind what this process has heard of
+        read_replica.replica_fallback(read_replica.FallbackReason.BEHIND)
+        stamp, found = _read_model(host, lag_tolerant=False)
     expires = time.time() + ttl
     if use_redis:
         try:
@@ -383,19 +386,16 @@ def _back_off(what: str) -> None:
     _skip_until = time.monotonic() + BACKOFF_SECONDS
 
 
-def _read_model(host: str, floor: int) -> tuple[int, Resolution | None]:
+def _read_model(host: str, *, lag_tolerant: bool = True) -> tuple[int, Resolution | None]:
     """(the resolve generation the answer is at least as new as, the answer).
 
-    From the read replica when it may answer (themeconfig.platform.read_replica): its stamp is the
-    generation the replica had replayed, so the entry is no newer than it says. One stamped below
-    `floor` (a change this process has heard of, not yet replayed there) is read again on the primary."""
-    def read() -> tuple[str, tuple[int, dict | None]]:
-        return read_replica.reading_alias(), selectors.resolve_host_at_generation(host)
-
-    alias, (generation, row) = read_replica.lag_tolerant_read(read)
-    if alias == read_replica.REPLICA and generation < floor:
-        read_replica.replica_fallback(read_replica.FallbackReason.BEHIND)
+    From the read replica when it may answer (themeconfig.platform.read_replica): the stamp is then the
+    generation the replica had replayed, so the entry is no newer than it says; `resolve` reads again
+    on the primary (`lag_tolerant=False`) when that is older than a generation this process heard of."""
+    if not lag_tolerant:
         generation, row = selectors.resolve_host_at_generation(host)
+    else:
+        generation, row = read_replica.lag_tolerant_read(lambda: selectors.resolve_host_at_generation(host))
     return generation, _resolution(row)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -300,3 +301,68 @@ def test_read_replica__row_level_security_binds_the_readonly_role_on_the_standby
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction), ro.transaction():
             ro.execute("SELECT set_config('app.tenant_id', %s, true)", [lake.id])
             ro.execute("UPDATE theme_config.themes SET name = 'x'")
+
+
+def test_read_replica__resolve_cache_fill__from_the_standby_unless_behind_a_heard_commit(
+        replica, resolve_cache_on, monkeypatch, request):
+    from django.test.utils import CaptureQueriesContext
+
+    from publishing.resolve import cache as resolve_cache
+    from publishing.services import publish
+    from tests.factories.publishing import publish_new_version
+    from themeconfig import services
+
+    primary, standby = replica
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+    resolve_cache._NEAR._stop(back_off=False)  # LISTEN again, on this module's primary (and after)
+    request.addfinalizer(lambda: resolve_cache._NEAR._stop(back_off=False))
+    tenant_id = TenantFactory().id
+    admin = Principal.for_user(tenant_id=tenant_id, user_id=1, role="admin")
+    theme = services.theme_create(principal=admin, name="Replica")
+    services.host_add(principal=Principal.operator("t", tenant_id=tenant_id), host="replica.example.com")
+    tenant = SimpleNamespace(id=tenant_id)
+    first = publish_new_version(admin, tenant, theme, "one")
+    caught_up(primary, standby)
+
+    def resolved() -> str:
+        response = Client().get("/api/v1/resolve/?host=replica.example.com")
+        assert response.status_code == 200, response.content[:300]
+        return response.json()["bundle_sha256"]
+
+    with CaptureQueriesContext(connections[read_replica.REPLICA]) as on_standby:
+        assert resolved() == first.bundle_sha256
+    assert any("resolve_host_at_generation" in query["sql"] for query in on_standby.captured_queries)
+
+    with replay_paused(standby):
+        second = publish_new_version(admin, tenant, theme, "two")  # this process hears its generation
+        received_not_replayed(standby)
+        before = read_replica.fallback_counts().get("behind", 0)
+        assert resolved() == second.bundle_sha256  # the standby's older answer is not used, nor cached
+        assert read_replica.fallback_counts().get("behind", 0) == before + 1
+
+
+def test_read_replica__recovery_conflict_cancels_the_read__run_again_on_the_primary(replica):
+    """The standby cancels a read holding back replay ("conflict with recovery", SQLSTATE 40001)."""
+    from django.db import connections as django_connections
+
+    primary, standby = replica
+    reader = caller()
+    theme_in(reader, "conflicted")
+    caught_up(primary, standby)
+    ran_on = []
+
+    def read():
+        alias = read_replica.reading_alias()
+        ran_on.append(alias)
+        if alias == read_replica.REPLICA:
+            raise psycopg.errors.SerializationFailure("canceling statement due to conflict with recovery")
+        with django_connections[alias].cursor() as cursor:
+            cursor.execute("SELECT name FROM theme_config.themes")
+            return [name for (name,) in cursor.fetchall()]
+
+    before = read_replica.fallback_counts().get("conflict", 0)
+    with tenant_context(reader.id):
+        assert read_replica.lag_tolerant_read(read) == ["conflicted"]
+    assert ran_on == [read_replica.REPLICA, read_replica.PRIMARY]
+    assert read_replica.fallback_counts().get("conflict", 0) == before + 1
+    assert read_replica.replica_verdict() is None  # a conflict does not take the standby out of use

@@ -12,6 +12,7 @@ The primary answers instead, and the read is counted (`replica_fallback`), when:
   on the primary, once);
 - its replay is more than REPLICA_MAX_LAG_SECONDS behind, or it is not streaming from the primary
   at all (lag unknown);
+- the standby cancels the read to go on replaying (a recovery conflict): it runs again on the primary;
 - (resolve fill) its answer is older than a resolve generation this process has already heard of.
 The verdict on the replica is reused for REPLICA_CHECK_SECONDS per process, so a dead replica costs
 one connect timeout per interval, not one per request.
@@ -74,6 +75,13 @@ class FallbackReason(StrEnum):
     UNAVAILABLE = "unavailable"  # no connection, or it broke during the read
     LAGGING = "lagging"  # replay lag past REPLICA_MAX_LAG_SECONDS, or unknown
     BEHIND = "behind"  # resolve fill: older than a resolve generation already heard of
+    CONFLICT = "conflict"  # the standby cancelled the read to go on replaying (a recovery conflict)
+
+
+# "canceling statement due to conflict with recovery" (serialization_failure): the standby ends a
+# read that holds back replay past max_standby_streaming_delay. Reads on the primary here run at
+# READ COMMITTED, where PostgreSQL never raises it.
+_RECOVERY_CONFLICT_SQLSTATE = "40001"
 
 
 _reading_from: contextvars.ContextVar[str | None] = contextvars.ContextVar("replica_reading_from", default=None)
@@ -218,12 +226,14 @@ def lag_tolerant_read(read: Callable[[], T], *, principal: Principal | None = No
         with scope:
             return read()
     except Exception as exc:
-        if database_fault(exc) is None or _replica_usable():
+        reason = _replica_failure(exc)
+        if reason is None:
             raise
-        logger.warning("the read replica's connection broke during a read; running it on the primary", exc_info=True)
-        _drop(connections[REPLICA])
-        _remember(FallbackReason.UNAVAILABLE)
-        replica_fallback(FallbackReason.UNAVAILABLE)
+        logger.warning("a read on the read replica failed (%s); running it on the primary", reason, exc_info=True)
+        if reason == FallbackReason.UNAVAILABLE:
+            _drop(connections[REPLICA])
+            _remember(reason)
+        replica_fallback(reason)
         return read()
 
 
@@ -267,6 +277,18 @@ def _close_quietly(stack: ExitStack) -> None:
         stack.close()
     except Exception:  # noqa: BLE001 - the replica's connection is gone; it is dropped next
         logger.debug("closing the replica scope failed", exc_info=True)
+
+
+def _replica_failure(exc: BaseException) -> FallbackReason | None:
+    """Why a read inside the replica scope failed, when the replica is to blame; None otherwise."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if getattr(cause, "sqlstate", None) == _RECOVERY_CONFLICT_SQLSTATE:
+            return FallbackReason.CONFLICT
+        cause = cause.__cause__ or cause.__context__
+    if database_fault(exc) is not None and not _replica_usable():
+        return FallbackReason.UNAVAILABLE
+    return None
 
 
 def _replica_usable() -> bool:
