@@ -114,9 +114,10 @@ def replica(replica_app):
     caught_up(primary, standby)
     read_replica.forget_verdict()
     yield primary, standby
-    with superuser(standby) as conn:
-        if standby.running() and conn.execute("SELECT pg_is_wal_replay_paused()").fetchone()[0]:
-            conn.execute("SELECT pg_wal_replay_resume()")
+    if standby.running():
+        with superuser(standby) as conn:
+            if conn.execute("SELECT pg_is_wal_replay_paused()").fetchone()[0]:
+                conn.execute("SELECT pg_wal_replay_resume()")
 
 
 def superuser(cluster) -> psycopg.Connection:
@@ -200,6 +201,29 @@ def test_read_replica__list_while_replay_paused__answered_by_the_replica(replica
         assert listed(reader) == ["before"]  # the standby has not replayed it: the standby answered
     caught_up(primary, standby)
     assert listed(reader) == ["before", "while paused"]
+    assert read_replica.fallback_counts() == before
+
+
+def test_read_replica__every_lag_tolerant_door__answered_by_the_standby_as_theme_config_ro(replica):
+    from django.test.utils import CaptureQueriesContext
+
+    primary, standby = replica
+    reader = caller()
+    author = caller(reader.id)
+    created = Client().post(THEMES, {"name": "doors"}, content_type="application/json", **author.auth)
+    assert created.status_code == 201, created.content[:500]
+    theme_id = created.json()["id"]
+    version = Client().post(f"{THEMES}{theme_id}/versions/", {}, content_type="application/json", **author.auth)
+    assert version.status_code == 201, version.content[:500]
+    caught_up(primary, standby)
+    before = read_replica.fallback_counts()
+    for path, expected in ((THEMES, 1), (f"{THEMES}{theme_id}/versions/", 1),
+                           (f"{THEMES}{theme_id}/publications/", 0), ("/api/v1/audit-log/", 1)):
+        with CaptureQueriesContext(connections[read_replica.REPLICA]) as on_standby:
+            response = Client().get(path, **reader.auth)
+        assert response.status_code == 200, (path, response.content[:500])
+        assert len(response.json()["results"]) >= expected, path
+        assert len(on_standby.captured_queries) >= 2, path  # the tenant GUC, then the reads
     assert read_replica.fallback_counts() == before
 
 
