@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from themeconfig import selectors, services
+from themeconfig.platform import read_replica
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.api_key_secrets import parse_secret
@@ -128,7 +129,10 @@ class TenantMiddleware:
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
-                return response
+            if request.method not in read_replica.SAFE_METHODS and response.status_code < 400:
+                # Committed: this caller's lag-tolerant reads stay on the primary until the replica has it.
+                read_replica.caller_wrote(request.principal)
+            return response
         except DomainError as error:
             unidentified, request.principal = request.principal is None, None
             refusal = _anonymous_refusal(request) if unidentified else None
