@@ -14,7 +14,7 @@ from django.db import connections
 from publishing.errors import PublishingErrorCode
 from publishing.models import OutboxEvent, PublishJob, PublishRequest
 from publishing.services import publish, publish_requests
-from tests.factories.tenancy import MembershipFactory, UserFactory
+from tests.factories.tenancy import ApiClientFactory, MembershipFactory, UserFactory
 from themeconfig import services
 from themeconfig.models import Tenant, Theme, ThemeVersion
 from themeconfig.models.audit import AuditLogEntry as AuditLog
@@ -285,3 +285,42 @@ def test_withdraw__only_by_the_requester(world):
     assert withdrawn.status == "withdrawn"
     assert code_of(lambda: publish_requests.publish_request_approve(
         principal=world.bob, request_id=asked.pk, expected_version=2)) == PublishingErrorCode.REQUEST_NOT_PENDING
+
+
+# --- the API door ------------------------------------------------------------------------------------
+
+def _key(world, principal: Principal, role: str = "admin") -> dict:
+    with tenant_context(world.tenant.id):
+        client = ApiClientFactory(role=role, created_by=principal.actor)
+    return {"HTTP_AUTHORIZATION": f"Bearer {client.secret}"}
+
+
+def test_api__publish_answers_a_request__another_members_key_approves__self_and_other_tenant_refused(
+        world, client, keyed_tenant_factory):
+    version = draft(world.alice, world.theme)
+    alice, bob = _key(world, world.alice), _key(world, world.bob)
+    asked = client.post(f"/api/v1/versions/{version.pk}/publish/", {"version": theme_version(world), "note": "Go"},
+                        content_type="application/json", **alice)
+    assert asked.status_code == 202, asked.content
+    body = asked.json()
+    assert body["id"].startswith("pbr_") and body["status"] == "pending" and body["request_note"] == "Go"
+    assert asked["Location"] == f"/api/v1/publish-requests/{body['id']}/" and asked["ETag"] == '"1"'
+    waiting = client.get("/api/v1/publish-requests/?status=pending", **bob).json()["results"]
+    assert [r["id"] for r in waiting] == [body["id"]]
+
+    own = client.post(f"/api/v1/publish-requests/{body['id']}/approve/", {"version": 1},
+                      content_type="application/json", **alice)
+    assert own.status_code == 403 and own.json()["code"] == PublishingErrorCode.REQUEST_SELF_APPROVAL
+    stranger = keyed_tenant_factory(role="admin")
+    elsewhere = client.post(f"/api/v1/publish-requests/{body['id']}/approve/", {"version": 1},
+                            content_type="application/json", **stranger.auth)
+    assert elsewhere.status_code == 404
+    approved = client.post(f"/api/v1/publish-requests/{body['id']}/approve/", {"version": 1, "note": "ok"},
+                           content_type="application/json", **bob)
+    assert approved.status_code == 202, approved.content
+    assert approved.json()["decision"] == "approved" and approved.json()["publish_job_id"].startswith("pbj_")
+    # The requester follows their request's state.
+    assert client.get(f"/api/v1/publish-requests/{body['id']}/", **alice).json()["state"] == "Approved"
+    again = client.post(f"/api/v1/publish-requests/{body['id']}/reject/", {"version": 2, "note": "late"},
+                        content_type="application/json", **bob)
+    assert again.status_code == 409 and again.json()["code"] == PublishingErrorCode.REQUEST_NOT_PENDING
