@@ -324,3 +324,22 @@ def test_api__publish_answers_a_request__another_members_key_approves__self_and_
     again = client.post(f"/api/v1/publish-requests/{body['id']}/reject/", {"version": 2, "note": "late"},
                         content_type="application/json", **bob)
     assert again.status_code == 409 and again.json()["code"] == PublishingErrorCode.REQUEST_NOT_PENDING
+
+
+def test_emergency_rollback_command__job_at_once_with_four_eyes_on__audited_with_the_operator(world):
+    from django.core.management import call_command
+
+    _four_eyes(world.carol, on=False)
+    for text in ("one", "two"):
+        job = publish.version_publish(principal=world.alice, version_id=draft(world.alice, world.theme, text).pk,
+                                      expected_theme_version=theme_version(world))
+        publish.publish_job_run(job_id=job.pk, tenant_id=world.tenant.id)
+    _four_eyes(world.carol, on=True)
+    call_command("emergency_rollback", tenant=world.tenant.slug, theme=world.theme.pk, reason="500s on checkout",
+                 operator="oncall-jo")
+    with tenant_context(world.tenant.id):
+        job = PublishJob.objects.get(kind="rollback")
+        entry = AuditLog.objects.get(action="theme.emergency_rollback_requested")
+    assert job.requested_by == "operator:oncall-jo" and entry.new_values["publish_job_id"] == job.pk
+    with tenant_context(world.tenant.id):
+        assert not PublishRequest.objects.exists()
