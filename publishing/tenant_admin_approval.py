@@ -18,15 +18,23 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from publishing.models import PublishRequest, PublishRequestStatus
+from publishing.selectors import publication_version_id
 from publishing.services import publish_requests
 from publishing.services.four_eyes import person_of
-from themeconfig.admin.base import TenantScopedAdmin, can, model_breadcrumbs, principal_of, refusal_shown
+from themeconfig.admin.base import (
+    TenantScopedAdmin,
+    can,
+    found_or_404,
+    model_breadcrumbs,
+    principal_of,
+    refusal_shown,
+)
 from themeconfig.admin.common import actor_label, actor_names, status_badge, when_label
 from themeconfig.admin.version_compare import version_label, with_directions
 from themeconfig.admin.workspace import page_url
-from themeconfig.models import ThemeVersion
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.diffs import version_diff
+from themeconfig.selectors.themes import version_get
 
 MEDIA = forms.Media(css={"all": ["themeconfig/admin/version-compare.css", "publishing/admin/publishing.css"]})
 STATES = [("pending", "Waiting for approval"), ("decided", "Decided"), ("voided", "Voided"),
@@ -137,9 +145,9 @@ class PublishRequestAdmin(TenantScopedAdmin):
         return f"{page_url(site, 'theme', 'publications', decided.theme_id)}?{urlencode({'job': decided.publish_job_id})}"
 
     def _approval_page(self, request, request_row, form, *, status: int = 200):
-        version = ThemeVersion.objects.select_related("theme").get(pk=request_row.theme_version_id)
-        live = (ThemeVersion.objects.filter(publications__pk=request_row.live_publication_id).first()
-                if request_row.live_publication_id else None)
+        version = found_or_404(lambda: version_get(request_row.theme_version_id))
+        live_id = publication_version_id(request_row.live_publication_id) if request_row.live_publication_id else None
+        live = found_or_404(lambda: version_get(live_id)) if live_id else None
         diff = with_directions(version_diff(version, live)) if live is not None and live.pk != version.pk else None
         names = actor_names([request_row.created_by, request_row.decided_by])
         principal = principal_of(request)
