@@ -64,7 +64,7 @@ class RequestStateFilter(admin.SimpleListFilter):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label="Note", required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                           widget=forms.Textarea(attrs={"rows": 3, "cols": 60, "aria-describedby": "request-note-help"}),
                            help_text="Optional when you approve; say why when you reject.")
 
 
