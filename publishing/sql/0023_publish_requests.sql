@@ -43,8 +43,14 @@ CREATE TABLE theme_config.publish_requests (
 );
 CREATE INDEX publish_requests_tenant_status_idx ON theme_config.publish_requests(tenant_id, status, created_at DESC);
 CREATE INDEX publish_requests_theme_idx ON theme_config.publish_requests(theme_id, created_at DESC);
-CREATE INDEX publish_requests_pending_version_idx ON theme_config.publish_requests(theme_version_id)
-  WHERE status = 'pending';
+CREATE INDEX publish_requests_version_idx ON theme_config.publish_requests(theme_version_id);
+-- The nullable foreign keys: a deleted publication or job finds its requests without a scan.
+CREATE INDEX publish_requests_target_publication_idx ON theme_config.publish_requests(target_publication_id)
+  WHERE target_publication_id IS NOT NULL;
+CREATE INDEX publish_requests_live_publication_idx ON theme_config.publish_requests(live_publication_id)
+  WHERE live_publication_id IS NOT NULL;
+CREATE INDEX publish_requests_publish_job_idx ON theme_config.publish_requests(publish_job_id)
+  WHERE publish_job_id IS NOT NULL;
 ALTER TABLE theme_config.publish_requests ENABLE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.publish_requests FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON theme_config.publish_requests
