@@ -58,14 +58,21 @@ CREATE POLICY tenant_isolation ON theme_config.publish_requests
   WITH CHECK (tenant_id = current_setting('app.tenant_id'));
 
 -- An edit of a version (its OCC version moves on) voids the pending publish requests of it: what was
--- asked to be approved is no longer what would go live.
+-- asked to be approved is no longer what would go live. Audited as the editor, in the edit's transaction.
 CREATE FUNCTION theme_config.publish_requests_void_on_edit() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE theme_config.publish_requests
-     SET status = 'voided', void_reason = 'version_edited', voided_at = now(), version = version + 1,
-         updated_at = now(), updated_by = NEW.updated_by
-   WHERE theme_version_id = NEW.id AND status = 'pending' AND action = 'publish';
+  WITH voided AS (
+    UPDATE theme_config.publish_requests
+       SET status = 'voided', void_reason = 'version_edited', voided_at = now(), version = version + 1,
+           updated_at = now(), updated_by = NEW.updated_by
+     WHERE theme_version_id = NEW.id AND status = 'pending' AND action = 'publish'
+    RETURNING id, tenant_id)
+  INSERT INTO theme_config.audit_log (tenant_id, actor, action, entity_type, entity_id, old_values, new_values)
+  SELECT tenant_id, NEW.updated_by, 'publish_request.voided', 'publish_request', id, '{"status": "pending"}'::jsonb,
+         jsonb_build_object('status', 'voided', 'void_reason', 'version_edited', 'version_id', NEW.id,
+                            'version_version', NEW.version)
+    FROM voided;
   RETURN NULL;
 END;
 $$;

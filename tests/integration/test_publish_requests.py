@@ -179,6 +179,9 @@ def test_edit_after_the_request__voids_it__approval_refused_with_its_code(world)
     with tenant_context(world.tenant.id):
         stale = PublishRequest.objects.get(pk=asked.pk)
     assert (stale.status, stale.void_reason) == ("voided", "version_edited")
+    with tenant_context(world.tenant.id):
+        entry = AuditLog.objects.get(action="publish_request.voided")
+    assert (entry.entity_id, entry.actor) == (asked.pk, world.carol.actor)
     assert code_of(lambda: publish_requests.publish_request_approve(
         principal=world.bob, request_id=asked.pk, expected_version=stale.version)) == \
         PublishingErrorCode.REQUEST_VOIDED_BY_EDIT
