@@ -122,6 +122,16 @@ def test_publish_with_four_eyes__is_a_request__approved_by_another__job_runs(wor
             "theme.published"} <= set(actions)
 
 
+def test_webhooks__may_subscribe_to_the_approval_events(world, settings):
+    from publishing.services import webhooks
+
+    settings.WEBHOOK_ALLOWED_PRIVATE_TARGETS = ["127.0.0.1"]
+    wanted = ["theme.publish_requested.v1", "theme.publish_approved.v1", "theme.publish_rejected.v1"]
+    subscription, _ = webhooks.webhook_subscription_create(principal=world.carol, url="http://127.0.0.1:9/hook",
+                                                           event_types=wanted)
+    assert sorted(subscription.event_types) == sorted(wanted)
+
+
 def test_reject__needs_a_note__requester_mailed__event_written__nothing_published(world):
     version = draft(world.alice, world.theme)
     asked = publish.version_publish(principal=world.alice, version_id=version.pk,
