@@ -250,6 +250,10 @@ def _publish_readiness(model_admin, request, version, *, job_running: bool) -> d
         "may_publish": may_publish, "theme_live": theme.deleted_at is None, "job_running": job_running,
         "show_publish": may_publish and publishable_status and theme.deleted_at is None and not job_running,
         "four_eyes": four_eyes_on(),
+        "waiting_requests": [
+            {"url": reverse(f"{model_admin.admin_site.name}:publishing_publishrequest_change", args=[quote(r.pk)]),
+             "by": actor_label(r.created_by), "at": when_label(r.created_at)}
+            for r in selectors.publish_request_list(status="pending").filter(theme_version_id=version.pk)],
         "active": active_publication(model_admin, theme),
     }
 

@@ -44,6 +44,7 @@ def test_publish_asks__list_and_page_show_it__requester_cannot_approve__another_
     page_url = f"{REQUESTS}{quote(request_row.pk)}/change/"
     assert asked.status_code == 302 and asked["Location"] == page_url
 
+    assert "is waiting for approval" in client.get(publish_page).content.decode()
     waiting = client.get(REQUESTS).content.decode()
     assert "Waiting for approval" in waiting and f"{quote(request_row.pk)}/change/" in waiting
     own = client.get(page_url).content.decode()
