@@ -5,6 +5,10 @@ upload it (content-addressed, immutable), then the flip of seed 000 §3.3 in one
 also marks the job succeeded and writes `theme.published.v1` / `theme.rolled_back.v1` to the
 outbox. A crash anywhere before that commit leaves the old publication active and the job open
 for a retry; a crash after it leaves a succeeded job. Concurrent flips end in PUBLISH_CONFLICT.
+
+With the tenant's four-eyes setting on, asking answers with a publish request instead of a job
+(four_eyes.py); its approval (publish_requests.py) asks for the job through `publish_job_for_request`,
+which runs the same checks again. An operator's `theme_emergency_rollback` goes around approval.
 """
 from __future__ import annotations
 
