@@ -10,7 +10,10 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from publishing import tenant_admin  # noqa: F401  (registers the tenant staff's publishing pages)
+from publishing import (
+    tenant_admin,  # noqa: F401  (registers the tenant staff's publishing pages)
+    tenant_admin_approval,  # noqa: F401  (the tenant staff's "Waiting for approval" pages)
+)
 from publishing.models import OutboxEvent, PublishJob
 from publishing.outbox import relay
 from publishing.services.outbox_events import outbox_event_retry

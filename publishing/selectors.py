@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken, PublishJob, ThemePublication
+from publishing.models import PreviewToken, PublishJob, PublishRequest, ThemePublication
 
 if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
@@ -89,3 +89,20 @@ def webhook_delivery_list(*, subscription_id: str) -> QuerySet[WebhookDelivery]:
 def publication_version_id(publication_id: str) -> str | None:
     """The version a publication published, or None for an unknown publication."""
     return ThemePublication.objects.filter(pk=publication_id).values_list("theme_version_id", flat=True).first()
+
+
+def publish_request_list(*, status: str | None = None, theme_id: str | None = None) -> QuerySet[PublishRequest]:
+    """The tenant's publish requests, newest first (RLS keeps them to the current tenant)."""
+    requests = PublishRequest.objects.select_related("theme", "theme_version").order_by("-created_at", "-id")
+    if status:
+        requests = requests.filter(status=status)
+    if theme_id:
+        requests = requests.filter(theme_id=theme_id)
+    return requests
+
+
+def publish_request_get(request_id: str) -> PublishRequest:
+    request = (publish_request_list().filter(pk=request_id).first() if is_valid_id(request_id, "pbr") else None)
+    if request is None:
+        raise not_found("publish request")
+    return request

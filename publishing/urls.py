@@ -1,7 +1,7 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis, export_apis, webhook_apis
+from publishing import apis, approval_apis, export_apis, webhook_apis
 from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
@@ -13,6 +13,15 @@ urlpatterns = [
     path("themes/<str:theme_id>/republish/", apis.ThemeRepublishApi.as_view(), name="theme-republish"),
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
+    path("publish-requests/", approval_apis.PublishApprovalRequestListApi.as_view(), name="publish-request-list"),
+    path("publish-requests/<str:request_id>/", approval_apis.PublishApprovalRequestApi.as_view(),
+         name="publish-request"),
+    path("publish-requests/<str:request_id>/approve/", approval_apis.PublishApprovalRequestApproveApi.as_view(),
+         name="publish-request-approve"),
+    path("publish-requests/<str:request_id>/reject/", approval_apis.PublishApprovalRequestRejectApi.as_view(),
+         name="publish-request-reject"),
+    path("publish-requests/<str:request_id>/withdraw/", approval_apis.PublishApprovalRequestWithdrawApi.as_view(),
+         name="publish-request-withdraw"),
     path("tenant/exports/", export_apis.TenantExportListApi.as_view(), name="tenant-export-list"),
     path("tenant/exports/<str:job_id>/", export_apis.TenantExportApi.as_view(), name="tenant-export"),
     path("tenant/exports/<str:job_id>/archive/", export_apis.TenantExportArchiveApi.as_view(),

@@ -423,6 +423,14 @@ WEBHOOK_DELIVERY_CONCURRENCY = env.int("WEBHOOK_DELIVERY_CONCURRENCY", default=8
 # Legacy: the Fernet key that encrypted webhook signing secrets before FIELD_ENCRYPTION_KEYS (unset:
 # derived from SECRET_KEY). Only migration publishing 0019 reads it, to re-encrypt those secrets.
 WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
+
+# E-mail (four-eyes notifications): EMAIL_URL in django-environ's form, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the default prints messages to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="theme-config <noreply@localhost>")
+# Where the tenant admin is served, for the links in e-mails (e.g. https://themes.example.com).
+ADMIN_BASE_URL = env("ADMIN_BASE_URL", default="http://localhost:8000")
 # Hosts, addresses or networks (CIDR) that may receive webhooks although private/loopback, and
 # over plain http: e.g. "hooks.internal,10.0.0.0/8". Empty: public https endpoints only.
 WEBHOOK_ALLOWED_PRIVATE_TARGETS = env.list("WEBHOOK_ALLOWED_PRIVATE_TARGETS", default=[])

@@ -23,6 +23,7 @@ SNAPSHOT_TABLES = [
     "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
     "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
     "theme_config.palette_suggestions", "theme_config.content_drafts", "theme_config.ai_generation_jobs",
+    "theme_config.publish_requests",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
@@ -121,6 +122,10 @@ def victim(tenant_factory, monkeypatch):
     monkeypatch.setattr(generation, "enqueue_generation_job", lambda **kwargs: None)  # no worker: it need only exist
     generation_job = generation.translation_generation_request(principal=owner, version_id=draft_version.pk, locale="fr")
     values["generation_job_id"] = generation_job.pk
+    # With four-eyes on, a publish of the other version is a request waiting for approval.
+    services.tenant_update(principal=owner, name="Victim", settings={"four_eyes_publish": True})
+    values["request_id"] = publish.version_publish(principal=owner, version_id=draft_version.pk,
+                                                   expected_theme_version=1).pk
     return tenant, values
 
 

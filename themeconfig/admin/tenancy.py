@@ -40,7 +40,8 @@ class TenantAdmin(TenantScopedAdmin):
             form.base_fields["settings"].help_text = (
                 'A JSON object. "contrast_policy" decides what colour pairs below WCAG AA do at preview-ready: '
                 f'{" | ".join(CONTRAST_POLICIES)} (default {DEFAULT_CONTRAST_POLICY}: text pairs block, '
-                "interface pairs warn).")
+                'interface pairs warn). "four_eyes_publish": true makes every publish, rollback and re-publish '
+                "wait for another member's approval (default false).")
         return form
 
     def save_model(self, request, obj, form, change):

@@ -104,13 +104,17 @@ def tenant_ensure(
 def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) -> Tenant:
     """The tenant's display name and settings document (slug and plan are the operators').
 
-    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES."""
+    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES;
+    `four_eyes_publish` (true/false, default false) makes every publish, rollback and re-publish a
+    request another member approves (publishing/services/publish_requests.py)."""
     errors = name_errors(name)
     if not isinstance(settings, dict):
         errors.append(FieldError("/settings", "invalid_type", "Settings must be a JSON object."))
     elif "contrast_policy" in settings and settings["contrast_policy"] not in CONTRAST_POLICIES:
         errors.append(FieldError("/settings/contrast_policy", "invalid_choice",
                                  f"contrast_policy must be one of {', '.join(CONTRAST_POLICIES)}."))
+    if isinstance(settings, dict) and "four_eyes_publish" in settings and not isinstance(settings["four_eyes_publish"], bool):
+        errors.append(FieldError("/settings/four_eyes_publish", "invalid_type", "four_eyes_publish is true or false."))
     if errors:
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
