@@ -16,7 +16,7 @@ DECISIONS = [("approved", "Approved"), ("rejected", "Rejected")]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0021_export"), ("themeconfig", "0017_role_labels")]
+    dependencies = [("publishing", "0027_replica_grants"), ("themeconfig", "0022_tenant_erasure_state")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
