@@ -28,6 +28,7 @@ def _as_postgres(command: list[str]) -> list[str]:
 class OwnPostgres:
     root: Path
     port: int
+    options: str = ""  # more server settings, e.g. "-c shared_preload_libraries=pg_stat_statements"
 
     @property
     def data(self) -> Path:
@@ -41,7 +42,8 @@ class OwnPostgres:
         return f"postgres://{user}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c full_page_writes=off"
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c full_page_writes=off "
+                   f"{self.options}")
         self._pg_ctl("start", "-w", "-t", "30", "-l", str(self.log), "-o", options)
 
     def stop(self) -> None:
@@ -63,14 +65,15 @@ class OwnPostgres:
 
 
 @contextmanager
-def own_postgres() -> Iterator[OwnPostgres]:
-    """initdb (trust, superuser `postgres`) into a fresh directory, started; stopped and removed afterwards."""
+def own_postgres(options: str = "") -> Iterator[OwnPostgres]:
+    """initdb (trust, superuser `postgres`) into a fresh directory, started (with `options`, server
+    settings as `-c name=value`); stopped and removed afterwards."""
     if not (PG_BIN / "initdb").exists():
         pytest.skip(f"PostgreSQL 15 server binaries not found in {PG_BIN}")
     root = Path(tempfile.mkdtemp(prefix="own-postgres-"))
     if os.geteuid() == 0:
         shutil.chown(root, SYSTEM_USER, SYSTEM_USER)
-    cluster = OwnPostgres(root=root, port=free_port())
+    cluster = OwnPostgres(root=root, port=free_port(), options=options)
     try:
         done = subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(cluster.data), "-U", "postgres",
                                             "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]),
