@@ -44,6 +44,7 @@ os.environ.setdefault("BENCH_DB", "theme_config_bench_load")
 os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import publish as bench  # noqa: E402  (bench/ is not a package; it sets the environment up)
+from resolve_throttle import workers_cpu_seconds  # noqa: E402
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile_mixed.py"
 CLUSTER_OPTIONS = "-c shared_preload_libraries=pg_stat_statements -c full_page_writes=on -c max_connections=200"
@@ -112,7 +113,7 @@ class ConnectionSampler(threading.Thread):
         with bench.admin_connect() as conn:
             while not self.stop_event.wait(0.25):
                 rows = conn.execute("SELECT usename, count(*) FROM pg_stat_activity WHERE datname = %s "
-                                    "GROUP BY usename", [bench.BENCH_DB]).fetchall()
+                                    "AND usename IS NOT NULL GROUP BY usename", [bench.BENCH_DB]).fetchall()
                 for role, count in rows:
                     self.peak[role] = max(self.peak.get(role, 0), count)
                 self.peak_total = max(self.peak_total, sum(count for _, count in rows))
@@ -171,17 +172,20 @@ def run_locust(port: int, plan: Path, users: int, duration: float, workdir: Path
             "--spawn-rate", str(users), "--run-time", f"{duration:g}s", "--host", f"http://127.0.0.1:{port}",
             "--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING",
             "--exit-code-on-error", "0"]
+    before = os.times()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=duration + 120)
+    after = os.times()
+    locust_cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     if done.returncode:
         raise RuntimeError(f"locust failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     with open(f"{prefix}_stats.csv") as stats_file:
         stats = {row["Name"]: row for row in csv.DictReader(stats_file)}
     with open(f"{prefix}_failures.csv") as failures_file:
         failures = [(row["Name"], row["Error"], int(row["Occurrences"])) for row in csv.DictReader(failures_file)]
-    return {"stats": stats, "failures": failures}
+    return {"stats": stats, "failures": failures, "locust_cpu": locust_cpu}
 
 
-def print_run(label: str, result: dict, duration: float) -> None:
+def print_run(label: str, result: dict) -> None:
     stats = result["stats"]
     print(f"\n-- {label}")
     print(f"{'kind':<22} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
@@ -280,20 +284,33 @@ def main() -> None:
                 sampler = ConnectionSampler()
                 sampler.start()
                 wal_before, jobs_before = wal_lsn(), admin_rows("SELECT count(*) FROM theme_config.publish_jobs")[0][0]
+                cpu_before, load_before = workers_cpu_seconds(server.process.pid), os.getloadavg()[0]
                 refreshes_before = admin_rows("SELECT refresh_count FROM theme_config.read_model_refresh_state")[0][0]
                 print(f"\n{label}: {args.users} users for {args.duration:g}s …", flush=True)
                 result = run_locust(port, plan, args.users, args.duration, workdir, label.replace(" ", "_"))
                 wal_bytes = wal_lsn() - wal_before
+                web_cpu, load_after = workers_cpu_seconds(server.process.pid) - cpu_before, os.getloadavg()[0]
                 drained = drain()
                 sampler.stop_event.set()
                 sampler.join()
                 jobs = dict(admin_rows("SELECT status, count(*) FROM theme_config.publish_jobs GROUP BY status"))
                 jobs_run = admin_rows("SELECT count(*) FROM theme_config.publish_jobs")[0][0] - jobs_before
+                # accepted (the API's 202) -> finished, and its run alone, of this run's jobs
+                timing = admin_rows(
+                    "SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY finished_at - created_at), "
+                    "percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY finished_at - started_at) "
+                    "FROM (SELECT * FROM theme_config.publish_jobs ORDER BY created_at DESC LIMIT %s) j", (jobs_run,))[0]
                 time.sleep(0.5)
                 state = admin_rows("SELECT refresh_count, last_duration_ms, last_lag_ms, "
                                    "extract(epoch FROM clock_timestamp() - least(pending_since, covering_since)) "
                                    "FROM theme_config.read_model_refresh_state")[0]
-                print_run(label, result, args.duration)
+                print_run(label, result)
+                requests = int(result["stats"]["Aggregated"]["Request Count"])
+                print(f"web workers' CPU: {web_cpu:.1f} s for {requests} requests = {requests / web_cpu:.0f} requests "
+                      f"per CPU second ({web_cpu / args.duration:.2f} of the {os.cpu_count()} cores); machine load "
+                      f"average {load_before:.1f} → {load_after:.1f}; Locust itself {result['locust_cpu']:.1f} CPU s "
+                      f"({result['locust_cpu'] / args.duration:.2f} cores)")
+                result["per_cpu_second"] = requests / web_cpu if web_cpu else 0.0
                 print(f"PostgreSQL connections to {bench.BENCH_DB}, peak: {sampler.peak_total} "
                       f"({', '.join(f'{role} {count}' for role, count in sorted(sampler.peak.items()))})")
                 print(f"WAL: {wal_bytes / 1024 / 1024:.1f} MiB in {args.duration:g}s = "
@@ -301,6 +318,10 @@ def main() -> None:
                       f"{'ours alone' if not args.shared_cluster else 'shared, others included'})")
                 print(f"publish jobs: {jobs_run} run ({jobs.get('succeeded', 0)} succeeded, {jobs.get('failed', 0)} "
                       f"failed in all), backlog drained {drained:.1f}s after the load stopped")
+                if jobs_run:
+                    waits, runs = ([round(d.total_seconds() * 1000) for d in pair] for pair in timing)
+                    print(f"publish job, accepted -> finished: p50 {waits[0]} ms, p99 {waits[1]} ms; "
+                          f"its run alone: p50 {runs[0]} ms, p99 {runs[1]} ms")
                 lag_now = 0.0 if state[3] is None else float(state[3])
                 print(f"views: {state[0] - refreshes_before} refreshes on their own queue, last took "
                       f"{float(state[1] or 0):.0f} ms, last lag (commit -> refreshed) {float(state[2] or 0) / 1000:.2f}s, "
@@ -320,7 +341,8 @@ def main() -> None:
                 line = "  ".join(f"{kind} {float(stats[kind]['Requests/s']):.1f}/s p50 {stats[kind]['50%']} "
                                  f"p99 {stats[kind]['99%']} ms" for kind in KINDS if kind in stats)
                 errors = int(stats["Aggregated"]["Failure Count"])
-                print(f"{label:<16} total {float(stats['Aggregated']['Requests/s']):.1f} req/s  {line}  errors {errors}")
+                print(f"{label:<16} total {float(stats['Aggregated']['Requests/s']):.1f} req/s "
+                      f"({result['per_cpu_second']:.0f} per web CPU second)  {line}  errors {errors}")
             print(f"Redis (our database): {keys} keys, {redis_bytes / 1024:.0f} KiB")
             print(f"storage: {files} files, {stored / 1024:.0f} KiB written")
             print("relation sizes (rows, total bytes incl. indexes, bytes per row) before → after:")

@@ -150,6 +150,17 @@ def views_lag() -> dict:
     }
 
 
+def views_lag_text(lag: dict) -> str:
+    """`views_lag()` in words, as `relay_outbox --stats` prints it."""
+    if lag["last_refreshed_at"] is None:
+        last = "never refreshed"
+    else:
+        last = (f"last refresh {lag['last_refreshed_at']:%Y-%m-%d %H:%M:%S} took {lag['last_duration_seconds']:.2f} s"
+                + (f", commit -> refreshed {lag['last_lag_seconds']:.2f} s" if lag["last_lag_seconds"] is not None
+                   else ""))
+    return f"seed views: {lag['lag_seconds']:.1f} s behind, {last}"
+
+
 def refresh_state() -> dict:
     with service_context() as alias, connections[alias].cursor() as cursor:
         _ensure_state(cursor)

@@ -460,6 +460,8 @@ def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_rea
     lag, state = read_models.views_lag(), read_models.refresh_state()
     assert lag["lag_seconds"] == 0.0 and state["pending_since"] is None and state["covering_since"] is None
     assert lag["last_lag_seconds"] == pytest.approx((state["finished_at"] - first_commit).total_seconds(), abs=0.05)
+    assert read_models.views_lag_text(lag).startswith("seed views: 0.0 s behind, last refresh ")
+    assert read_models.views_lag_text(lag).endswith(f"commit -> refreshed {lag['last_lag_seconds']:.2f} s")
     view = service_sql("SELECT host, theme_id, tenant_id, bundle_url FROM theme_config.host_to_theme_view")
     model = service_sql("SELECT host, theme_id, tenant_id, bundle_url FROM theme_config.host_resolution")
     assert view == model and len(model) == 1
