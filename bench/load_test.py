@@ -262,8 +262,8 @@ def main() -> None:
             bench.fill(0, args.themes)
             sizes_before = relation_sizes()
             print("starting the Celery workers (publish queue: prefork 2; views queue: 1) …", flush=True)
-            children.append(bench.start_worker(30, queue="theme-config", concurrency=2))
-            children.append(bench.start_worker(30, queue="theme-config-views", concurrency=1))
+            children.append(bench.start_worker(30, queue=settings.CELERY_TASK_DEFAULT_QUEUE, concurrency=2))
+            children.append(bench.start_worker(30, queue=settings.VIEWS_REFRESH_QUEUE, concurrency=1))
             print(f"creating {args.editors} editing tenants (key, theme, first publish, a draft) …", flush=True)
             editors = [editor(i) for i in range(args.editors)]
             bench.wait_for_jobs([e.pop("first_job") for e in editors])
