@@ -259,6 +259,8 @@ def main() -> None:
         children: list[bench.Child] = []
         workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
         try:
+            from django.conf import settings
+
             bench.fill(0, args.themes)
             sizes_before = relation_sizes()
             print("starting the Celery workers (publish queue: prefork 2; views queue: 1) …", flush=True)
