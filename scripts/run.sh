@@ -62,7 +62,7 @@ echo "==> web on http://127.0.0.1:${PORT}, Celery workers (publish queue, views 
 python manage.py runserver "127.0.0.1:${PORT}" --noreload & PIDS+=($!)
 # A worker or beat that dies (e.g. on a broker outage) is started again, with a backoff and a log line.
 bash scripts/supervise.sh worker celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" \
-  -Q "${CELERY_QUEUE:-theme-config}" & PIDS+=($!)
+  -Q theme-config & PIDS+=($!)
 # The seed's views are refreshed on a queue of their own (seconds per refresh at 100k themes), by
 # one process, so publish jobs never wait behind a refresh.
 bash scripts/supervise.sh views-worker celery -A config worker --loglevel INFO --concurrency 1 -n "views@%h" \

@@ -74,5 +74,5 @@ def test_compose_and_make_run__every_routed_queue_has_a_worker__the_views_apart(
     assert consumed == {"worker": {settings.CELERY_TASK_DEFAULT_QUEUE}, "views-worker": {settings.VIEWS_REFRESH_QUEUE}}
     assert set().union(*consumed.values()) == routed
     run_sh = (ROOT / "scripts/run.sh").read_text()
-    assert f'-Q "${{CELERY_QUEUE:-{settings.CELERY_TASK_DEFAULT_QUEUE}}}"' in run_sh
+    assert f'-Q {settings.CELERY_TASK_DEFAULT_QUEUE} ' in run_sh
     assert f'-Q "${{VIEWS_REFRESH_QUEUE:-{settings.VIEWS_REFRESH_QUEUE}}}"' in run_sh
