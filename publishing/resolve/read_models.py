@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from themeconfig.platform.enqueue import task_send
+from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.service_db import service_context
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def run_refresh() -> str:
     try:
         with service_context() as alias, connections[alias].cursor() as cursor:
             cursor.execute("SELECT theme_config.refresh_read_models()")
+            failpoint("views.refresh")  # refreshed, not committed: as a refresh that fails
         refreshed = True
     finally:
         duration_ms = round((time.perf_counter() - began) * 1000, 1)

@@ -516,6 +516,23 @@ def test_refresh__requests_during_one_in_flight__stay_pending_with_their_own_lag
     assert read_models.views_lag()["lag_seconds"] == 0.0
 
 
+def test_refresh_that_fails__what_it_covered_is_pending_again__the_next_one_counts_its_lag(settings):
+    settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 0
+    committed = timezone.now() - timedelta(seconds=10)
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias, committed_at=committed)
+    settings.FAILPOINTS = {"views.refresh": "raise"}
+    with pytest.raises(OSError):
+        read_models.run_refresh()
+    state = read_models.refresh_state()
+    assert state["pending_since"] == committed and state["covering_since"] is None
+    assert state["refresh_count"] == 0 and state["requested_at"] > state["started_at"]  # due again
+    assert read_models.views_lag()["lag_seconds"] >= 10
+    settings.FAILPOINTS = {}
+    assert read_models.run_refresh() == "refreshed"
+    assert read_models.views_lag()["lag_seconds"] == 0.0 and read_models.views_lag()["last_lag_seconds"] >= 10
+
+
 def test_refresh_task__routed_to_the_views_queue__publish_jobs_stay_on_the_default_queue(settings):
     """The messages themselves, in the test Redis: the refresh on its queue, a publish job on the default."""
     import redis
