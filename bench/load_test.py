@@ -22,7 +22,7 @@ errors, then what the capacity section of the README uses: peak PostgreSQL conne
 WAL bytes/s, publish jobs done and their backlog drained, the views' refresh count and lag, Redis
 memory of its database, bundle files written, and the top statements of pg_stat_statements.
 
-Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/13), which must be empty and is flushed at the
+Redis: BENCH_REDIS_URL (default redis://127.0.0.1:6379/12), which must be empty and is flushed at the
 end; the database (and the cluster) are dropped at the end. Not a test: it prints figures.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("BENCH_DB", "theme_config_bench_load")
-os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import publish as bench  # noqa: E402  (bench/ is not a package; it sets the environment up)
 from resolve_throttle import workers_cpu_seconds  # noqa: E402
