@@ -250,7 +250,7 @@ def main() -> None:
         if not args.shared_cluster:
             from tests.pg_cluster import own_postgres
 
-            cluster = stack.enter_context(own_postgres(CLUSTER_OPTIONS))
+            cluster = stack.enter_context(own_postgres(settings=CLUSTER_OPTIONS))
             use_cluster(cluster.port)
             print(f"PostgreSQL cluster of our own on 127.0.0.1:{cluster.port} (pg_stat_statements preloaded)",
                   flush=True)

@@ -31,6 +31,7 @@ from themeconfig.platform.api.openapi import PROBLEM_REF
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
+from themeconfig.platform.read_replica import lag_tolerant
 from themeconfig.selectors import themes as theme_selectors
 
 
@@ -140,6 +141,7 @@ class ThemePublicationListApi(WorkspaceListApi):
     ordering_fields = ["published_at"]
 
     @extend_schema(operation_id="themes_publications_list", responses=PublicationSerializer(many=True))
+    @lag_tolerant
     def get(self, request, theme_id):
         theme = theme_selectors.theme_get(theme_id)
         return self.paginated(selectors.publication_list(theme_id=theme.pk), PublicationSerializer)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
 from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.read_replica import reading_alias
 
 
 def preview_token_list(*, version_id: str) -> QuerySet[PreviewToken]:
@@ -52,10 +53,11 @@ def resolve_host(host: str) -> dict[str, Any] | None:
 
 def resolve_host_at_generation(host: str) -> tuple[int, dict[str, Any] | None]:
     """resolve_host() and the resolve generation it is at least as new as, in one statement (the resolve
-    cache's stamp: publishing/sql/0014_resolve_generation.sql)."""
-    from django.db import connection
+    cache's stamp: publishing/sql/0014_resolve_generation.sql). On the read replica inside a
+    lag-tolerant read (themeconfig.platform.read_replica)."""
+    from django.db import connections
 
-    with connection.cursor() as cursor:
+    with connections[reading_alias()].cursor() as cursor:
         cursor.execute(f"SELECT generation, {', '.join(_RESOLUTION_FIELDS)} "
                        "FROM theme_config.resolve_host_at_generation(%s)", [host])
         generation, *row = cursor.fetchone()

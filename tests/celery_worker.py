@@ -70,6 +70,22 @@ class RunningWorker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @contextmanager
+    def paused(self):
+        """The worker stops taking tasks from its queue for the block (a test that must see a job wait,
+        queued, while a package-wide worker runs); what the block left queued is purged afterwards, so
+        the worker never runs it on another test's data."""
+        from config.celery import app
+
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        if not app.control.cancel_consumer(queue, destination=[self.nodename], reply=True, timeout=5):
+            raise RuntimeError(f"{self.nodename} did not confirm it stopped consuming {queue}: {self.log()}")
+        try:
+            yield self
+        finally:
+            app.control.purge()
+            app.control.add_consumer(queue, destination=[self.nodename], reply=True, timeout=5)
+
 
 @contextmanager
 def celery_worker(database: str, *, name: str = "test-worker", pool: str = "solo", concurrency: int = 1,

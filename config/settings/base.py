@@ -113,8 +113,20 @@ DATABASES = {
     # read no table; an execute wrapper refuses every other statement on this alias.
     "preview": _database("PREVIEW_DATABASE_URL", f"postgres://theme_config_preview_reader@{_LOCAL_DB}"),
 }
+# The streaming replica, as theme_config_ro (RLS-bound, SELECT only): reads that tolerate lag go there
+# (themeconfig/platform/read_replica.py; README "Read replica"). Unset: every read is on the primary.
 if env("READONLY_DATABASE_URL", default=""):
     DATABASES["readonly"] = _database("READONLY_DATABASE_URL", "")
+    # A replica that does not answer costs this long once per REPLICA_CHECK_SECONDS, then the primary answers.
+    DATABASES["readonly"]["OPTIONS"]["connect_timeout"] = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+# Past this replay lag (seconds) the replica is skipped and the primary answers (counted).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# How long a process reuses its last look at the replica (reachable? lag?) before looking again.
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
+# After a caller's write, its own lag-tolerant reads stay on the primary this long. At least the lag
+# bound plus the check interval: a replica still in use is never further behind than that.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int(
+    "REPLICA_READ_YOUR_WRITES_SECONDS", default=int(REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS) + 1)
 # Superuser URL used only by `bootstrap_db` (roles, schemas, grants) and test database set-up.
 ADMIN_DATABASE_URL = env("ADMIN_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE_ROUTERS = ["themeconfig.platform.db_router.RoleRouter"]

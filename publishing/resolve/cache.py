@@ -55,6 +55,7 @@ from django.db import connection, transaction
 from rest_framework.fields import DateTimeField
 
 from publishing import selectors
+from themeconfig.platform import read_replica
 
 logger = logging.getLogger(__name__)
 NEAR_MAX_ENTRIES = 50_000  # a process's copies (and hosts heard of); past this they are dropped and refilled
@@ -119,6 +120,9 @@ def resolve(host: str) -> Resolution | None:
                 _NEAR.put(host, stamp, found, expires=expires)
                 return found
     stamp, found = _read_model(host)
+    if stamp < floor:  # only the read replica can be behind what this process has heard of
+        read_replica.replica_fallback(read_replica.FallbackReason.BEHIND)
+        stamp, found = _read_model(host, lag_tolerant=False)
     expires = time.time() + ttl
     if use_redis:
         try:
@@ -382,9 +386,16 @@ def _back_off(what: str) -> None:
     _skip_until = time.monotonic() + BACKOFF_SECONDS
 
 
-def _read_model(host: str) -> tuple[int, Resolution | None]:
-    """(the resolve generation the answer is at least as new as, the answer)."""
-    generation, row = selectors.resolve_host_at_generation(host)
+def _read_model(host: str, *, lag_tolerant: bool = True) -> tuple[int, Resolution | None]:
+    """(the resolve generation the answer is at least as new as, the answer).
+
+    From the read replica when it may answer (themeconfig.platform.read_replica): the stamp is then the
+    generation the replica had replayed, so the entry is no newer than it says; `resolve` reads again
+    on the primary (`lag_tolerant=False`) when that is older than a generation this process heard of."""
+    if not lag_tolerant:
+        generation, row = selectors.resolve_host_at_generation(host)
+    else:
+        generation, row = read_replica.lag_tolerant_read(lambda: selectors.resolve_host_at_generation(host))
     return generation, _resolution(row)
 
 

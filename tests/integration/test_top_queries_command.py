@@ -28,7 +28,7 @@ def test_top_queries__extension_not_preloaded__one_line_hint_and_exit_1():
 
 
 def test_top_queries__preloaded__hint_until_created__then_the_costliest_statements_first():
-    with own_postgres("-c shared_preload_libraries=pg_stat_statements") as cluster:
+    with own_postgres(settings="-c shared_preload_libraries=pg_stat_statements") as cluster:
         with pytest.raises(CommandError) as raised:
             top_queries(cluster.url())
         assert "\n" not in str(raised.value) and "CREATE EXTENSION pg_stat_statements" in str(raised.value)

@@ -18,7 +18,11 @@ from themeconfig.admin.base import (
 )
 from themeconfig.models import HostListing, Property, Tenant
 from themeconfig.selectors.tenancy import property_list
-from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
+from themeconfig.services.host_verification import (
+    host_challenge_renew,
+    host_verification_request,
+    verification_not_queued_reason,
+)
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
 
@@ -116,6 +120,8 @@ class TenantHostAdmin(TenantScopedAdmin):
             return HttpResponseRedirect(here)
         if found.is_verified:
             messages.success(request, f"{found.host} is verified: it is served.")
+        elif (reason := verification_not_queued_reason(found)) is not None:
+            messages.warning(request, f"No new check of {found.host}: {reason}.")
         else:
             messages.info(request, f"Checking the DNS record of {found.host} now; reload this page in a few "
                                    "seconds to see the outcome.")
