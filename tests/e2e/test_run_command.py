@@ -14,9 +14,10 @@ from django.conf import settings
 
 from tests.conftest import ROOT, admin_connect
 from tests.live_app import free_port
+from tests.schema.dbtools import database_name
 
 pytestmark = pytest.mark.slow
-E2E_DATABASE = "theme_config_e2e_run"
+E2E_DATABASE = database_name("e2e_run")  # the developer's own, as every test database
 
 
 def _get(url: str) -> tuple[int, bytes]:
