@@ -32,6 +32,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a request's time and status per route cover every other middleware (METRICS_ENABLED).
+    "themeconfig.platform.metrics.RequestMetricsMiddleware",
     "themeconfig.platform.middleware.RequestIdMiddleware",
     # Before anything reads the database: a NUL in an /api/ path or query is a 400 problem.
     "themeconfig.platform.api.middleware.ApiRequestGuardMiddleware",
@@ -189,6 +191,19 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Retention of seed 000 §8, every row (RETENTION_* below), on the service connection.
     "purge-expired": {"task": "publishing.purge_expired_task", "schedule": 24 * 60 * 60},
 }
+
+# --- Metrics (themeconfig/platform/metrics.py; README "Metrics") -----------------------------
+# Off: no request is timed or counted (the middleware steps aside); jobs and caches still count.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+# `manage.py serve_metrics`: where it listens (never the app's port), the bearer token a scrape must
+# send (required unless it listens on loopback only), and the multiprocess directories it merges
+# (each service's PROMETHEUS_MULTIPROC_DIR; comma-separated).
+METRICS_BIND = env("METRICS_BIND", default="127.0.0.1")
+METRICS_PORT = env.int("METRICS_PORT", default=9108)
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_SCRAPE_DIRS: list = env.list("METRICS_SCRAPE_DIRS", default=[])
+# Each scrape-time gauge's query (or broker round trip) is cut off after this long.
+METRICS_QUERY_TIMEOUT_MS = env.int("METRICS_QUERY_TIMEOUT_MS", default=2000)
 
 # --- Retention (seed 000 §8; publishing/retention.py, `manage.py purge_expired`) ---------------
 # Seed defaults; each window is counted from the moment named in the README's retention table.

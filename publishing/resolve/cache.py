@@ -56,6 +56,7 @@ from rest_framework.fields import DateTimeField
 
 from publishing import selectors
 from themeconfig.platform import read_replica
+from themeconfig.platform.metrics import RESOLVE_CACHE_LOOKUPS
 
 logger = logging.getLogger(__name__)
 NEAR_MAX_ENTRIES = 50_000  # a process's copies (and hosts heard of); past this they are dropped and refilled
@@ -100,11 +101,14 @@ def resolve(host: str) -> Resolution | None:
         return None
     ttl = settings.RESOLVE_CACHE_SECONDS
     if ttl <= 0:
+        RESOLVE_CACHE_LOOKUPS.labels("bypass").inc()
         return _resolution(selectors.resolve_host(host))
     floor, copy = _NEAR.lookup(host)  # applies the generations heard so far first
     if copy is not _NO_COPY:
+        RESOLVE_CACHE_LOOKUPS.labels("local").inc()
         return copy
     if floor is None:  # not listening: nothing cached can be trusted
+        RESOLVE_CACHE_LOOKUPS.labels("bypass").inc()
         return _resolution(selectors.resolve_host(host))
     use_redis = time.monotonic() >= _skip_until
     key = _key(host)
@@ -118,7 +122,9 @@ def resolve(host: str) -> Resolution | None:
             stamp, expires, found = _decode(value)
             if stamp >= floor:
                 _NEAR.put(host, stamp, found, expires=expires)
+                RESOLVE_CACHE_LOOKUPS.labels("redis").inc()
                 return found
+    RESOLVE_CACHE_LOOKUPS.labels("database").inc()
     stamp, found = _read_model(host)
     if stamp < floor:  # only the read replica can be behind what this process has heard of
         read_replica.replica_fallback(read_replica.FallbackReason.BEHIND)

@@ -137,7 +137,9 @@ def _ensure_state(cursor) -> None:
 def views_lag() -> dict:
     """The seed's views' lag for the metrics: `lag_seconds`, how far behind the oldest commit they
     have not caught up with is now (0 when none is pending or being refreshed); `last_lag_seconds`,
-    commit -> refreshed as the last refresh measured it; `last_refreshed_at`; `last_duration_seconds`."""
+    commit -> refreshed as the last refresh measured it; `last_refreshed_at`; `last_duration_seconds`.
+    One row, O(1). It sees a commit once the relay has run its handler: an event still waiting in the
+    outbox is not counted here (the Prometheus gauge, publishing/metrics.py, reads those from the outbox)."""
     with service_context() as alias, connections[alias].cursor() as cursor:
         cursor.execute(
             "SELECT extract(epoch FROM clock_timestamp() - least(pending_since, covering_since)), last_lag_ms, "

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 from django.test.utils import override_settings
+from prometheus_client import REGISTRY
 
 from tests import template_db
 from tests.eventually import eventually
@@ -252,8 +253,11 @@ def test_read_replica__lag_past_the_bound__primary_answers_and_it_is_counted(rep
         theme_in(reader, "fresh")
         received_not_replayed(standby)  # replay is behind: lag = now - the last replayed commit > 0
         before = read_replica.fallback_counts().get("lagging", 0)
+        exported = REGISTRY.get_sample_value("theme_config_db_replica_fallbacks_total", {"reason": "lagging"}) or 0
         assert listed(reader) == ["fresh"]
         assert read_replica.fallback_counts().get("lagging", 0) == before + 1
+        # The same count in Prometheus (theme_config_db_replica_fallbacks_total).
+        assert REGISTRY.get_sample_value("theme_config_db_replica_fallbacks_total", {"reason": "lagging"}) == exported + 1
     caught_up(primary, standby)
     read_replica.forget_verdict()
     before = read_replica.fallback_counts()

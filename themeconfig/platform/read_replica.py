@@ -44,6 +44,7 @@ from django.conf import settings
 from django.db import connections
 
 from themeconfig.platform.database_faults import database_fault
+from themeconfig.platform.metrics import DB_REPLICA_FALLBACKS
 from themeconfig.platform.tenant_context import current_tenant_id, tenant_context
 
 if TYPE_CHECKING:
@@ -94,9 +95,10 @@ _primary_for_everyone_until = 0.0  # monotonic: a read-your-writes mark could no
 def replica_fallback(reason: FallbackReason) -> None:
     """Counts one lag-tolerant read answered by the primary instead of the replica.
 
-    The one place the count is kept: metrics (Prometheus) hook their counter in here."""
+    The one place the count is kept, here and in Prometheus (theme_config_db_replica_fallbacks_total)."""
     with _lock:
         _fallbacks[reason] += 1
+    DB_REPLICA_FALLBACKS.labels(str(reason)).inc()
 
 
 def fallback_counts() -> dict[str, int]:
