@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs theme-config from a fresh clone: virtualenv, PostgreSQL and Redis (found or embedded),
-# bootstrap_db, migrate, seed_demo, then web + Celery worker + Celery beat in the foreground.
-# Ctrl-C stops all three.
+# bootstrap_db, migrate, seed_demo, then web + Celery workers (publish queue, views queue) + Celery beat in the foreground.
+# Ctrl-C stops them all.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -58,10 +58,15 @@ python manage.py migrate --no-input
 python manage.py check_rls >/dev/null
 python manage.py seed_demo
 
-echo "==> web on http://127.0.0.1:${PORT}, Celery worker, Celery beat"
+echo "==> web on http://127.0.0.1:${PORT}, Celery workers (publish queue, views queue), Celery beat"
 python manage.py runserver "127.0.0.1:${PORT}" --noreload & PIDS+=($!)
 # A worker or beat that dies (e.g. on a broker outage) is started again, with a backoff and a log line.
-bash scripts/supervise.sh worker celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" & PIDS+=($!)
+bash scripts/supervise.sh worker celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" \
+  -Q theme-config & PIDS+=($!)
+# The seed's views are refreshed on a queue of their own (seconds per refresh at 100k themes), by
+# one process, so publish jobs never wait behind a refresh.
+bash scripts/supervise.sh views-worker celery -A config worker --loglevel INFO --concurrency 1 -n "views@%h" \
+  -Q "${VIEWS_REFRESH_QUEUE:-theme-config-views}" & PIDS+=($!)
 bash scripts/supervise.sh beat celery -A config beat --loglevel INFO --schedule "$DATA/celerybeat-schedule" & PIDS+=($!)
 
 cat <<MSG
@@ -69,7 +74,7 @@ cat <<MSG
   theme-config is running.
     admin:   http://127.0.0.1:${PORT}/admin/   (demo login: demo / demo; tenant "demo")
     API:     http://127.0.0.1:${PORT}/api/v1/health/   docs: http://127.0.0.1:${PORT}/api/docs/
-  Ctrl-C stops the web server, the worker and beat.
+  Ctrl-C stops the web server, the workers (queues theme-config and theme-config-views) and beat.
 
 MSG
 # The web server (or an embedded server) exiting stops the lot: a half-running product is worse than

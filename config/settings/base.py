@@ -147,6 +147,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "theme-config"
+# The seed's materialized views are refreshed on a queue of their own (a refresh takes seconds at
+# 100k themes): a worker started with `-Q theme-config` (publish, relay, jobs) never waits behind
+# one, and a second worker with `-Q theme-config-views --concurrency 1` runs them (scripts/run.sh,
+# docker-compose.yml). Beat's entry below is routed the same way.
+VIEWS_REFRESH_QUEUE = env("VIEWS_REFRESH_QUEUE", default="theme-config-views")
+CELERY_TASK_ROUTES = {"publishing.refresh_read_models_task": {"queue": VIEWS_REFRESH_QUEUE}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Bounds every read and connect on the broker's sockets. Celery 5.6 (held below 5.7, pyproject.toml)
 # cleans up a lost connection without a timeout of its own (celery/celery GH-9705): a Redis that
