@@ -10,6 +10,6 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0027_replica_grants")]  # the latest when this was merged with main
+    dependencies = [("publishing", "0023_publish_requests")]
 
     operations = [run_sql_file(APP_DIR, "0026_views_queue")]
