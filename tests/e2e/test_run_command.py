@@ -28,6 +28,14 @@ def _get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def _scrape(port: int) -> bytes:
+    try:
+        status, body = _get(f"http://127.0.0.1:{port}/metrics")
+    except OSError:
+        return b""
+    return body if status == 200 else b""
+
+
 def _drop(name: str) -> None:
     with admin_connect() as conn:
         conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(psycopg.sql.Identifier(name)))
@@ -41,7 +49,9 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
         k: v for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "REDIS_", "MIGRATOR_", "SERVICE_", "ADMIN_"))
     }
-    env.update(PORT=str(port), DJANGO_SETTINGS_MODULE="config.settings.local", THEME_CONFIG_DATA_DIR=str(tmp_path))
+    metrics_port = free_port()
+    env.update(PORT=str(port), METRICS_PORT=str(metrics_port), DJANGO_SETTINGS_MODULE="config.settings.local",
+               THEME_CONFIG_DATA_DIR=str(tmp_path))
     if services == "local":
         db = "127.0.0.1:5432/" + E2E_DATABASE
         env.update(
@@ -79,6 +89,10 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
             while time.monotonic() < deadline and _get(f"{base}/api/v1/health/worker/")[0] != 200:
                 time.sleep(1)
             served["worker"] = _get(f"{base}/api/v1/health/worker/")
+            # The exporter merges the web's series: the requests above are counted there.
+            while time.monotonic() < deadline and b'api/v1/health/' not in _scrape(metrics_port):
+                time.sleep(1)
+            served["metrics"] = _scrape(metrics_port)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)
@@ -94,6 +108,7 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
     assert served["health"] == 200
     assert served["login"][0] == 200 and b"theme-config" in served["login"][1]
     assert served["worker"] == (200, b'{"status":"ok","checks":{"worker":"ok"}}')
+    assert b"theme_config_http_responses_total{" in served["metrics"], served["metrics"][:2000]
     text = output.decode(errors="replace")
     assert "demo / demo" in text and "==> stopping" in text, text[-3000:]
     assert ("embedded PostgreSQL is up" in text) == (services == "embedded")
