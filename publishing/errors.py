@@ -23,6 +23,10 @@ class PublishingErrorCode(StrEnum):
     EXPORT_NOT_READY = "MELMASTOON.EXPORT.NOT_READY"
     ERASURE_CONFIRMATION = "MELMASTOON.ERASURE.CONFIRMATION_MISMATCH"
     ERASURE_NOT_PENDING = "MELMASTOON.ERASURE.NOT_PENDING"
+    ROLLOUT_RUNNING = "MELMASTOON.ROLLOUT.RUNNING"
+    ROLLOUT_CLOSED = "MELMASTOON.ROLLOUT.CLOSED"
+    ROLLOUT_NARROWING = "MELMASTOON.ROLLOUT.NARROWING"
+    ROLLOUT_NOTHING_LIVE = "MELMASTOON.ROLLOUT.NOTHING_LIVE"
 
 
 CONSTRAINTS = {
@@ -88,6 +92,24 @@ CONSTRAINTS.update({
     "tenant_export_jobs_finished_chk": invalid("/status", "A finished job has its finish time, an open one none."),
     "tenant_export_jobs_failed_has_code_chk": invalid("/error_code", "A failed job says why."),
     "tenant_export_jobs_succeeded_has_key_chk": invalid("/storage_key", "A succeeded export names its archive."),
+})
+
+CONSTRAINTS.update({
+    "theme_rollouts_pkey": already_exists(),
+    "theme_rollouts_id_check": invalid("/id", "Not a rollout id."),
+    "theme_rollouts_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "theme_rollouts_candidate_version_version_check": invalid("/candidate_version_version", "A positive integer."),
+    "theme_rollouts_candidate_bundle_sha256_check": invalid("/candidate_bundle_sha256", "Not a sha256."),
+    "theme_rollouts_candidate_bundle_size_check": invalid("/candidate_bundle_size", "A size is not negative."),
+    "theme_rollouts_status_check": invalid("/status", "Not a rollout status."),
+    "theme_rollouts_basis_points_check": invalid("/percentage", "A percentage from 0 to 100."),
+    "theme_rollouts_hosts_check": invalid("/hosts", "At most 100 hosts."),
+    "theme_rollouts_user_keys_check": invalid("/user_keys", "At most 1,000 user keys."),
+    "theme_rollouts_reason_check": invalid("/reason", "Say why, in 1 to 500 characters."),
+    "theme_rollouts_version_check": invalid("/version", "The version is a positive integer."),
+    "theme_rollouts_closed_chk": invalid("/status", "A closed rollout has its closing time, an open one none."),
+    "theme_rollouts_open_uq": taken(PublishingErrorCode.ROLLOUT_RUNNING, "/theme_id",
+                                    "The theme already has an open rollout."),
 })
 
 register_constraints(CONSTRAINTS)

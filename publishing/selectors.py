@@ -30,7 +30,7 @@ def publication_list(*, theme_id: str) -> QuerySet[ThemePublication]:
 
 
 _RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256",
-                      "published_at")
+                      "published_at", "rollout")
 
 
 def publication_labels(publication_ids: Iterable[str]) -> dict[str, str]:

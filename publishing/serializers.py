@@ -57,11 +57,14 @@ class RollbackRequestSerializer(PublishRequestSerializer):
 class ResolutionSerializer(serializers.Serializer):
     host = serializers.CharField()
     theme_id = serializers.CharField()
-    publication_id = serializers.CharField()
+    publication_id = serializers.CharField(allow_null=True, help_text=(
+        "The active publication; null in a rollout's candidate answer (not published yet)."))
     theme_version_id = serializers.CharField()
     bundle_url = serializers.CharField()
     bundle_sha256 = serializers.CharField()
     published_at = serializers.DateTimeField()
+    rollout_id = serializers.CharField(required=False, help_text=(
+        "Only in a rollout's candidate answer: the rollout (`rol_…`) whose slice this visitor is in."))
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):

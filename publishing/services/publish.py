@@ -19,6 +19,7 @@ from publishing.errors import PublishingErrorCode
 from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, ThemePublication
 from publishing.outbox.enqueue import outbox_enqueue
 from publishing.resolve import cache as resolve_cache
+from publishing.services.rollout_guard import close_promoted_rollout, refuse_if_rollout_open
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
@@ -66,7 +67,7 @@ def _check_theme_version(theme: Theme, expected: int) -> None:
         raise version_conflict("theme", expected, theme.version)
 
 
-def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
+def new_publish_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
              target: ThemePublication | None = None) -> PublishJob:
     job = PublishJob.objects.create(
         id=new_id("pbj"), tenant_id=principal.bound_tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
@@ -96,11 +97,12 @@ def version_publish(*, principal: Principal, version_id: str, expected_theme_ver
         if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
             raise immutable(version)
         _check_theme_version(version.theme, expected_theme_version)
+        refuse_if_rollout_open(version.theme_id)
         if problems := version_problems(version):
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
                               f"The version has {len(problems)} problem(s) to fix before it can be published.",
                               http_status=422, errors=problems)
-        return _new_job(principal=principal, theme=version.theme, version=version, kind=PublishJobKind.PUBLISH,
+        return new_publish_job(principal=principal, theme=version.theme, version=version, kind=PublishJobKind.PUBLISH,
                         expected=expected_theme_version)
 
 
@@ -110,6 +112,7 @@ def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versio
     with use_case(principal, Permission.THEMES_PUBLISH):
         theme = _live_theme(theme_id)
         _check_theme_version(theme, expected_theme_version)
+        refuse_if_rollout_open(theme.pk)
         earlier = ThemePublication.objects.filter(theme_id=theme.pk, is_active=False).select_related("theme_version")
         if publication_id is not None:
             target = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id, "thp") else None
@@ -121,7 +124,7 @@ def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versio
             if target is None:
                 raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "There is no earlier publication to roll back to.",
                                   http_status=409)
-        return _new_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
+        return new_publish_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
                         expected=expected_theme_version, target=target)
 
 
@@ -130,11 +133,12 @@ def theme_republish(*, principal: Principal, theme_id: str, expected_theme_versi
     with use_case(principal, Permission.THEMES_PUBLISH):
         theme = _live_theme(theme_id)
         _check_theme_version(theme, expected_theme_version)
+        refuse_if_rollout_open(theme.pk)
         active = ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).select_related("theme_version").first()
         if active is None:
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "The theme has no active publication to re-publish.",
                               http_status=409)
-        return _new_job(principal=principal, theme=theme, version=active.theme_version, kind=PublishJobKind.RE_PUBLISH,
+        return new_publish_job(principal=principal, theme=theme, version=active.theme_version, kind=PublishJobKind.RE_PUBLISH,
                         expected=expected_theme_version)
 
 
@@ -230,6 +234,8 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
                               "The theme changed since this publish was asked for (another publish won).",
                               http_status=409)
+        # After the theme's row lock: a rollout start or abort committed before it is seen here.
+        promoted_rollout = close_promoted_rollout(job=job, actor=principal.actor)
         # The trigger has rewritten the theme's host_resolution rows: their cached answers go at commit.
         resolve_cache.invalidate_on_commit(resolve_cache.theme_hosts(job.theme_id))
         if previous and previous[1] != job.theme_version_id:
@@ -252,6 +258,10 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                      entity_type="theme", entity_id=job.theme_id,
                      old={"active_publication_id": previous[0] if previous else None},
                      new={"active_publication_id": new_id_})
+        if promoted_rollout is not None:
+            audit_record(principal=principal, action="rollout.promoted", entity_type="rollout",
+                         entity_id=promoted_rollout, old={"status": "running"},
+                         new={"status": "promoted", "publication_id": new_id_})
         # Last, so the flip step ends at the job's finished_at with all its work in it.
         if not job_succeed(PUBLISH_JOBS, job_id=job.pk, steps=steps, trace=trace, publication_id=new_id_,
                            bundle_sha256=sha256):
