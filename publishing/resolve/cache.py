@@ -403,6 +403,8 @@ def _resolution(row: dict | None) -> Resolution | None:
     if row is None:
         return None
     rollout = row.get("rollout")
+    if isinstance(rollout, str):  # jsonb through Django's cursor: its text
+        rollout = json.loads(rollout)
     if not rollout:
         return Resolution(row["bundle_sha256"], resolution_body(row))
     return Resolution(row["bundle_sha256"], resolution_body(row), _candidate(row, rollout), _slice(rollout))

@@ -59,6 +59,7 @@ def rollout_start(*, principal: Principal, theme_id: str, version_id: str, expec
         if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
             raise immutable(version)
         _check_theme(theme, expected_theme_version)
+        refuse_if_rollout_open(theme.pk)
         if problems := version_problems(version):
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
                               f"The version has {len(problems)} problem(s) to fix before it can be rolled out.",
@@ -67,7 +68,6 @@ def rollout_start(*, principal: Principal, theme_id: str, version_id: str, expec
             raise DomainError(PublishingErrorCode.ROLLOUT_NOTHING_LIVE,
                               "The theme has no active publication: publish it first, then roll out the next one.",
                               http_status=409)
-        refuse_if_rollout_open(theme.pk)
         named_hosts = _served_hosts(theme.pk, hosts or [])
         bundle = build_bundle(**bundle_inputs(version.pk))
         version_version = version.version
