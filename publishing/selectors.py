@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken, PublishJob, ThemePublication
+from publishing.models import PreviewToken, PublishJob, ThemePublication, ThemeRollout
 
 if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
@@ -87,3 +87,19 @@ def webhook_delivery_list(*, subscription_id: str) -> QuerySet[WebhookDelivery]:
 def publication_version_id(publication_id: str) -> str | None:
     """The version a publication published, or None for an unknown publication."""
     return ThemePublication.objects.filter(pk=publication_id).values_list("theme_version_id", flat=True).first()
+
+
+def rollout_list(*, theme_id: str) -> QuerySet[ThemeRollout]:
+    return ThemeRollout.objects.filter(theme_id=theme_id)
+
+
+def rollout_get(rollout_id: str) -> ThemeRollout:
+    rollout = ThemeRollout.objects.filter(pk=rollout_id).first() if is_valid_id(rollout_id, "rol") else None
+    if rollout is None:
+        raise not_found("rollout")
+    return rollout
+
+
+def open_rollout(*, theme_id: str) -> ThemeRollout | None:
+    """The theme's open (running or paused) rollout, if any."""
+    return ThemeRollout.objects.filter(theme_id=theme_id, status__in=("running", "paused")).first()
