@@ -5,6 +5,8 @@ visitor gets the candidate once it commits, even a read that raced it); publish 
 while a rollout is open."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from publishing.models import ThemePublication, ThemeRollout
@@ -13,6 +15,7 @@ from publishing.resolve import rollout_stats
 from publishing.resolve.slices import bucket
 from publishing.services import publish, rollouts
 from tests.factories.publishing import publish_new_version
+from tests.factories.tenancy import ApiClientFactory
 from themeconfig import services
 from themeconfig.models import AuditLogEntry, Theme
 from themeconfig.platform.errors import DomainError
@@ -208,3 +211,36 @@ def test_rollout_use_cases__need_publish_permission_and_a_reason(world):
         rollouts.rollout_start(principal=admin, theme_id=theme.pk, version_id=version.pk,
                                expected_theme_version=theme_version(tenant, theme), reason="  ")
     assert [e.path for e in no_reason.value.errors] == ["/reason"]
+
+
+def test_api__start_read_widen_abort__codes_documented(world, client, settings):
+    """The doors call the same use cases: start (201), read with the last hour's share, widen, and the
+    refusal codes of publish while open and of a stale version."""
+    tenant, admin, theme, active = world
+    with tenant_context(tenant.id):
+        key = ApiClientFactory(role="api")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key.secret}"}
+    version = services.version_create(principal=admin, theme_id=theme.pk)
+    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": "api"})
+
+    def post(path, body, **extra):
+        return client.post(path, json.dumps(body), content_type="application/json", **auth, **extra)
+
+    started = post(f"/api/v1/themes/{theme.pk}/rollouts/", {"version_id": version.pk, "percentage": "2.5",
+                                                           "reason": "canary"},
+                   HTTP_IF_MATCH=f'"{theme_version(tenant, theme)}"')
+    assert started.status_code == 201, started.content
+    rollout = started.json()
+    assert (rollout["percentage"], rollout["status"], started["ETag"]) == (2.5, "running", '"1"')
+    refused = post(f"/api/v1/versions/{version.pk}/publish/", {"version": theme_version(tenant, theme)})
+    assert refused.status_code == 409 and refused.json()["code"] == "MELMASTOON.ROLLOUT.RUNNING"
+    widened = post(f"/api/v1/rollouts/{rollout['id']}/widen/", {"percentage": 10, "reason": "more", "version": 1})
+    assert widened.status_code == 200 and widened.json()["percentage"] == 10
+    stale = post(f"/api/v1/rollouts/{rollout['id']}/pause/", {"reason": "x", "version": 1})
+    assert stale.status_code == 409 and stale.json()["code"] == "MELMASTOON.THEME.VERSION_CONFLICT"
+    aborted = post(f"/api/v1/rollouts/{rollout['id']}/abort/", {"reason": "stop"})
+    assert aborted.status_code == 200 and aborted.json()["status"] == "aborted"
+    read = client.get(f"/api/v1/rollouts/{rollout['id']}/", **auth).json()
+    assert read["last_hour"] == {"resolves": 0, "candidate": 0, "candidate_share": None}
+    listed = client.get(f"/api/v1/themes/{theme.pk}/rollouts/", **auth).json()["results"]
+    assert [r["id"] for r in listed] == [rollout["id"]]
