@@ -19,11 +19,13 @@ from django.contrib.admin.utils import quote
 from playwright.sync_api import expect
 
 from publishing import services as publishing_services
+from publishing.services import rollouts
 from tests.e2e.browser.layout import width_problems
 from tests.e2e.browser.screenshots import screenshot
 from themeconfig import services
-from themeconfig.models import ThemeVersion
+from themeconfig.models import Theme, ThemeVersion
 from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.routing_flags import routing_flag_create
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +66,14 @@ def workspace_data(demo_staff):
         publishing_services.preview_token_create(principal=owner, version_id=version.pk, expires_in_days=7,
                                                  note="For the marketing team's review of the autumn campaign")
     services.api_key_create(principal=owner, name="Booking engine (production)")
+    # A rollout of the draft (its panel on the theme's Publications tab) and a routing flag (its pages).
+    with tenant_context(demo_staff.tenant_id):
+        theme_version = Theme.objects.get(pk=draft.theme_id).version
+    rollouts.rollout_start(principal=owner, theme_id=draft.theme_id, version_id=draft.pk,
+                           expected_theme_version=theme_version, percentage=5, user_keys=["qa-team-member-1"],
+                           reason="Canary of the autumn campaign for a few guests first")
+    routing_flag_create(principal=owner, flag_key="theme.route", scope_type="style", scope_id=draft.theme_id,
+                        route_mode="candidate", reason="Autumn campaign cut-over, announced to the front desk")
     return {"draft": draft, "published": published}
 
 
@@ -134,7 +144,7 @@ def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds
 
     for must_visit in ("themeconfig-theme", "themeconfig-hostlisting", "themeconfig-apiclient",
                        "themeconfig-themeversion-draft-preview", "themeconfig-themeversion-published-history",
-                       "themeconfig-theme-theme-publications"):
+                       "themeconfig-theme-theme-publications", "themeconfig-routingflag"):
         assert must_visit in visited, f"{must_visit} was not reached; visited {visited}"
     assert found == {}, f"{len(found)} of {2 * len(visited)} page widths break:\n" + "\n".join(
         f"{where}:\n    " + "\n    ".join(problems) for where, problems in found.items())
