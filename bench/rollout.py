@@ -76,8 +76,8 @@ def main() -> None:
         # Each connection of the load is one visitor (wrk and the Python load fix the path); the slice
         # decides per host which of them get the candidate.
         path = "/api/v1/resolve/?visitor=guest-{}&host="
-        loads = {name: hosts for name, hosts in halves.items()}
-        for name, hosts in loads.items():  # warm-up: connections, imports, the resolve cache
+        loads = dict(halves)
+        for hosts in loads.values():  # warm-up: connections, imports, the resolve cache
             bench.load(port, path.format(0), hosts, 2, args.connections, workdir)
         print(f"load: 2 kinds × {args.rounds} rounds × {args.seconds:g}s, {args.connections} connections …",
               flush=True)

@@ -53,14 +53,14 @@ PUBLISH_JOBS = JobKind(model=PublishJob, task_name="publishing.run_publish_job_t
                        audit=audit_record)
 
 
-def _live_theme(theme_id: str) -> Theme:
+def live_theme(theme_id: str) -> Theme:
     theme = Theme.objects.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
     if theme is None:
         raise not_found("theme")
     return theme
 
 
-def _check_theme_version(theme: Theme, expected: int) -> None:
+def check_theme_version(theme: Theme, expected: int) -> None:
     require_active_theme(theme.status)
     check_expected_version(expected)
     if theme.version != expected:
@@ -96,7 +96,7 @@ def version_publish(*, principal: Principal, version_id: str, expected_theme_ver
             raise not_found("version")
         if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
             raise immutable(version)
-        _check_theme_version(version.theme, expected_theme_version)
+        check_theme_version(version.theme, expected_theme_version)
         refuse_if_rollout_open(version.theme_id)
         if problems := version_problems(version):
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
@@ -110,8 +110,8 @@ def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versio
                    publication_id: str | None = None) -> PublishJob:
     """A job flipping the theme back to an earlier publication's bundle (default: the one before)."""
     with use_case(principal, Permission.THEMES_PUBLISH):
-        theme = _live_theme(theme_id)
-        _check_theme_version(theme, expected_theme_version)
+        theme = live_theme(theme_id)
+        check_theme_version(theme, expected_theme_version)
         refuse_if_rollout_open(theme.pk)
         earlier = ThemePublication.objects.filter(theme_id=theme.pk, is_active=False).select_related("theme_version")
         if publication_id is not None:
@@ -131,8 +131,8 @@ def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versio
 def theme_republish(*, principal: Principal, theme_id: str, expected_theme_version: int) -> PublishJob:
     """Rebuilds and re-publishes the active version (reason re_publish)."""
     with use_case(principal, Permission.THEMES_PUBLISH):
-        theme = _live_theme(theme_id)
-        _check_theme_version(theme, expected_theme_version)
+        theme = live_theme(theme_id)
+        check_theme_version(theme, expected_theme_version)
         refuse_if_rollout_open(theme.pk)
         active = ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).select_related("theme_version").first()
         if active is None:

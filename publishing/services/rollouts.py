@@ -14,13 +14,14 @@ for before them fails its flip with PUBLISH_CONFLICT instead of replacing what g
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
 from publishing.models import OPEN_ROLLOUT, PublishJob, PublishJobKind, RolloutStatus, ThemeRollout
 from publishing.resolve import cache as resolve_cache
-from publishing.services.publish import new_publish_job
+from publishing.services.publish import check_theme_version, live_theme, new_publish_job
 from publishing.services.rollout_guard import refuse_if_rollout_open, rollout_closed
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import Theme, ThemeVersion, ThemeVersionStatus
@@ -31,7 +32,6 @@ from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
 from themeconfig.services.occ import check_expected_version, version_conflict
-from themeconfig.services.themes import require_active_theme
 from themeconfig.services.versions import immutable, version_problems
 
 USER_KEY_MAX_LENGTH = 200
@@ -50,7 +50,7 @@ def rollout_start(*, principal: Principal, theme_id: str, version_id: str, expec
     basis_points = _basis_points(percentage)
     user_keys = _user_keys(user_keys or [])
     with use_case(principal, Permission.THEMES_PUBLISH) as bound:
-        theme = _live_theme(theme_id)
+        theme = live_theme(theme_id)
         version = (ThemeVersion.objects.filter(pk=version_id, theme_id=theme.pk).first()
                    if is_valid_id(version_id, "thv") else None)
         if version is None:
@@ -58,7 +58,7 @@ def rollout_start(*, principal: Principal, theme_id: str, version_id: str, expec
                               errors=[FieldError("/version_id", "unknown", "Not a version of this theme.")])
         if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
             raise immutable(version)
-        _check_theme(theme, expected_theme_version)
+        check_theme_version(theme, expected_theme_version)
         refuse_if_rollout_open(theme.pk)
         if problems := version_problems(version):
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
@@ -74,7 +74,7 @@ def rollout_start(*, principal: Principal, theme_id: str, version_id: str, expec
     uploaded = upload_bundle(bundle, tenant_id=bound.bound_tenant_id, theme_id=theme.pk)
     with use_case(principal, Permission.THEMES_PUBLISH):
         theme = _lock_theme(theme.pk)
-        _check_theme(theme, expected_theme_version)
+        check_theme_version(theme, expected_theme_version)
         if ThemeVersion.objects.filter(pk=version.pk).values_list("version", flat=True).first() != version_version:
             raise DomainError(PublishingErrorCode.VERSION_CHANGED,
                               "The version was edited while its bundle was built; start the rollout again.",
@@ -172,8 +172,8 @@ def _set_status(principal: Principal, rollout_id: str, expected_version: int, re
         return _save(rollout, bound, action=action, old=old, reason=reason)
 
 
-def _save(rollout: ThemeRollout, bound: Principal, *, action: str, old: dict, reason: str,
-          extra: dict | None = None) -> ThemeRollout:
+def _save(rollout: ThemeRollout, bound: Principal, *, action: str, old: dict[str, Any], reason: str,
+          extra: dict[str, Any] | None = None) -> ThemeRollout:
     rollout.version += 1
     rollout.updated_by = bound.actor
     rollout.save()  # the trigger rewrites the theme's host_resolution rows (the slice) in this transaction
@@ -183,16 +183,9 @@ def _save(rollout: ThemeRollout, bound: Principal, *, action: str, old: dict, re
     return rollout
 
 
-def _slice_fields(rollout: ThemeRollout) -> dict:
+def _slice_fields(rollout: ThemeRollout) -> dict[str, Any]:
     return {"status": rollout.status, "percentage": rollout.basis_points / 100, "hosts": list(rollout.hosts),
             "user_keys": len(rollout.user_keys)}
-
-
-def _live_theme(theme_id: str) -> Theme:
-    theme = Theme.objects.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
-    if theme is None:
-        raise not_found("theme")
-    return theme
 
 
 def _lock_theme(theme_id: str) -> Theme:
@@ -200,13 +193,6 @@ def _lock_theme(theme_id: str) -> Theme:
     if theme is None:
         raise not_found("theme")
     return theme
-
-
-def _check_theme(theme: Theme, expected: int) -> None:
-    require_active_theme(theme.status)
-    check_expected_version(expected)
-    if theme.version != expected:
-        raise version_conflict("theme", expected, theme.version)
 
 
 def _bump_theme(theme: Theme, bound: Principal) -> None:

@@ -25,6 +25,8 @@ class RoutingFlagForm(forms.ModelForm):
     class Meta:
         model = RoutingFlag
         fields = ["flag_key", "scope_type", "scope_id", "route_mode", "enabled"]
+        widgets = {name: forms.TextInput(attrs={"class": "vTextField"})
+                   for name in ("flag_key", "scope_id", "route_mode")}
         help_texts = {"scope_id": "env: an environment name; tenant: leave empty; style: a theme id; user: a user key.",
                       "route_mode": "The flag's value for this scope."}
 

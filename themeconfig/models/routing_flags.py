@@ -30,7 +30,7 @@ class RoutingFlag(TenantModel):
         ordering = ["flag_key", "scope_type", "scope_id"]
 
     def __str__(self) -> str:
-        return f"{self.flag_key} [{self.scope_type}:{self.scope_id}] = {self.route_mode}"
+        return f"{self.flag_key} for {self.scope_type} {self.scope_id}: {self.route_mode}"
 
 
 class RoutingFlagAudit(RLSModel):

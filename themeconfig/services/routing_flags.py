@@ -4,6 +4,7 @@ transaction. A reason is required for every change."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -73,11 +74,11 @@ def _locked(flag_id: str, expected_version: int) -> RoutingFlag:
     return flag
 
 
-def _values(flag: RoutingFlag) -> dict:
+def _values(flag: RoutingFlag) -> dict[str, Any]:
     return {field: getattr(flag, field) for field in _FIELDS}
 
 
-def _audit(bound: Principal, flag: RoutingFlag, action: str, old: dict | None, new: dict | None, reason: str) -> None:
+def _audit(bound: Principal, flag: RoutingFlag, action: str, old: dict[str, Any] | None, new: dict[str, Any] | None, reason: str) -> None:
     RoutingFlagAudit.objects.create(
         id=new_id("rfa"), tenant_id=flag.tenant_id, routing_flag_id=flag.pk, changed_by=bound.actor,
         changed_at=timezone.now(), change_payload={"action": action, "old": old, "new": new, "reason": reason})
