@@ -32,6 +32,8 @@ CREATE UNIQUE INDEX theme_rollouts_open_uq ON theme_config.theme_rollouts(theme_
   WHERE status IN ('running', 'paused');
 CREATE INDEX theme_rollouts_theme_created_idx ON theme_config.theme_rollouts(theme_id, created_at DESC);
 CREATE INDEX theme_rollouts_tenant_idx ON theme_config.theme_rollouts(tenant_id);
+CREATE INDEX theme_rollouts_candidate_version_idx ON theme_config.theme_rollouts(candidate_version_id);
+CREATE INDEX theme_rollouts_promote_job_idx ON theme_config.theme_rollouts(promote_job_id);
 ALTER TABLE theme_config.theme_rollouts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE theme_config.theme_rollouts FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON theme_config.theme_rollouts
