@@ -78,7 +78,8 @@ def _job_reply(view, job):
 
 class VersionPublishApi(WorkspaceApi):
     """Publishes a version: 202 with a job to poll at `publish-jobs/{id}/`. Send the theme's version
-    you saw (If-Match with the theme's ETag, or `version`); the version must pass preview-ready."""
+    you saw (If-Match with the theme's ETag, or `version`); the version must pass preview-ready. Refused
+    with `MELMASTOON.ROLLOUT.RUNNING` (409) while the theme has an open rollout: promote or abort it."""
 
     required_permission = Permission.THEMES_PUBLISH
 
@@ -92,7 +93,8 @@ class VersionPublishApi(WorkspaceApi):
 
 
 class ThemeRollbackApi(WorkspaceApi):
-    """Flips the theme back to an earlier publication's bundle (`publication_id`, default the one before): 202 + job."""
+    """Flips the theme back to an earlier publication's bundle (`publication_id`, default the one before): 202 + job.
+    Refused with `MELMASTOON.ROLLOUT.RUNNING` (409) while the theme has an open rollout (abort it first)."""
 
     required_permission = Permission.THEMES_PUBLISH
 
@@ -106,7 +108,8 @@ class ThemeRollbackApi(WorkspaceApi):
 
 
 class ThemeRepublishApi(WorkspaceApi):
-    """Rebuilds and re-publishes the active version: 202 + job."""
+    """Rebuilds and re-publishes the active version: 202 + job. Refused with `MELMASTOON.ROLLOUT.RUNNING`
+    (409) while the theme has an open rollout."""
 
     required_permission = Permission.THEMES_PUBLISH
 

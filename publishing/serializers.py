@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from publishing.models import PreviewToken, PublishJob, ThemePublication
+from publishing.models import PreviewToken, PublishJob, RolloutStatus, ThemePublication
 
 
 class PreviewTokenSerializer(serializers.ModelSerializer):
@@ -117,7 +117,7 @@ class RolloutSerializer(serializers.Serializer):
     candidate_version_id = serializers.CharField()
     candidate_bundle_url = serializers.CharField()
     candidate_bundle_sha256 = serializers.CharField()
-    status = serializers.ChoiceField(choices=["running", "paused", "promoted", "aborted"])
+    status = serializers.ChoiceField(choices=RolloutStatus.choices)
     percentage = serializers.SerializerMethodField(help_text="Share of visitor keys in the slice (0 to 100).")
     hosts = serializers.ListField(child=serializers.CharField(), help_text="Hosts whose every visitor is in the slice.")
     user_keys = serializers.ListField(child=serializers.CharField(), help_text="Visitor keys always in the slice.")

@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "PublishKindEnum": "publishing.models.PublishJobKind",  # also a publication's reason
         "PublishJobStatusEnum": "publishing.models.PublishJobStatus",
         "DraftStatusEnum": "ai_workspace.models.DraftStatus",
+        "RolloutStatusEnum": "publishing.models.RolloutStatus",
     },
 }
 
