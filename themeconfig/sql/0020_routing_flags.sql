@@ -42,5 +42,6 @@ ALTER TABLE theme_config.routing_flag_audit FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON theme_config.routing_flag_audit
   USING (tenant_id = current_setting('app.tenant_id'))
   WITH CHECK (tenant_id = current_setting('app.tenant_id'));
+-- The service role keeps UPDATE for user erasure (changed_by becomes the user's pseudonym) and DELETE
+-- for tenant erasure and retention.
 REVOKE UPDATE, DELETE ON theme_config.routing_flag_audit FROM theme_config_app;
-REVOKE UPDATE ON theme_config.routing_flag_audit FROM theme_config_service;
