@@ -75,7 +75,7 @@ def test_every_change__audited_with_who_when_what_why__kept_after_delete__reason
     assert trail[1]["change_payload"]["new"]["route_mode"] == "owned"
     assert all(row["changed_by"].startswith("api_key:") and row["changed_at"] for row in trail)
     other = keyed_tenant_factory()
-    assert client.get(f"/api/v1/routing-flags/{flag['id']}/audit/", **other.auth).json()["results"] == []
+    assert client.get(f"/api/v1/routing-flags/{flag['id']}/audit/", **other.auth).status_code == 404
     with tenant_context(other.tenant.id):
         assert not RoutingFlagAudit.objects.exists()
 

@@ -25,7 +25,12 @@ def routing_flag_get(flag_id: str) -> RoutingFlag:
 
 
 def routing_flag_audit_list(*, flag_id: str) -> QuerySet[RoutingFlagAudit]:
-    return RoutingFlagAudit.objects.filter(routing_flag_id=flag_id)
+    """The flag's trail, kept after the flag is deleted; a 404 for a flag this tenant never had (every
+    flag has its `created` row)."""
+    trail = RoutingFlagAudit.objects.filter(routing_flag_id=flag_id)
+    if not is_valid_id(flag_id, "rfl") or not trail.exists():
+        raise not_found("routing flag")
+    return trail
 
 
 def routing_flag_evaluate(*, tenant_id: str, flag_key: str, style_id: str | None = None, user_key: str | None = None,
