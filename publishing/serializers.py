@@ -137,7 +137,7 @@ class RolloutSerializer(serializers.Serializer):
 class RolloutDetailSerializer(RolloutSerializer):
     last_hour = serializers.SerializerMethodField(help_text=(
         "Resolves of the theme's hosts in the last hour and how many answered the candidate (counted in Redis, "
-        "sent by each process about once a second)."))
+        "sent by each process every 10 s or so)."))
 
     def get_last_hour(self, rollout) -> dict:
         resolves, candidate = self.context["last_hour"]
