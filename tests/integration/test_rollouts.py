@@ -244,3 +244,12 @@ def test_api__start_read_widen_abort__codes_documented(world, client, settings):
     assert read["last_hour"] == {"resolves": 0, "candidate": 0, "candidate_share": None}
     listed = client.get(f"/api/v1/themes/{theme.pk}/rollouts/", **auth).json()["results"]
     assert [r["id"] for r in listed] == [rollout["id"]]
+
+
+def test_cache_off__the_read_model_answers_the_slice_too(world, client, settings):
+    tenant, admin, theme, active = world
+    settings.RESOLVE_CACHE_SECONDS = 0
+    rollout = start(world, percentage=50)
+    inside, outside = visitors_in(rollout, 2), visitors_in(rollout, 2, inside=False)
+    assert {sha(client, key) for key in inside} == {rollout.candidate_bundle_sha256}
+    assert {sha(client, key) for key in outside} == {active.bundle_sha256}
