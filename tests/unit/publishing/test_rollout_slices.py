@@ -23,7 +23,7 @@ def test_widening__nobody_in_the_slice_leaves_it__and_calls_agree():
     for step in steps:
         members = {key for key in KEYS if step.includes(key)}
         assert previous <= members  # stable across widening
-        assert members == {key for key in KEYS if step.includes(key)}  # and across calls
+        assert all(step.includes(key) == (key in members) for key in KEYS[:10_000])  # and across calls
         previous = members
     assert len(previous) == len(KEYS)
 
