@@ -14,6 +14,7 @@ from publishing import preview, selectors, services
 from publishing.errors import PublishingErrorCode
 from publishing.models import PublishRequest
 from publishing.resolve import cache as resolve_cache
+from publishing.resolve import rollout_stats, slices
 from publishing.serializers import (
     PreviewTokenCreatedSerializer,
     PreviewTokenCreateSerializer,
@@ -91,7 +92,8 @@ class VersionPublishApi(WorkspaceApi):
     """Publishes a version: 202 with a job to poll at `publish-jobs/{id}/`. Send the theme's version
     you saw (If-Match with the theme's ETag, or `version`); the version must pass preview-ready. With
     the tenant's four-eyes setting on: 202 with a publish request (`publish-requests/{id}/`) that
-    another member approves first; `note` goes to the approvers."""
+    another member approves first; `note` goes to the approvers. Refused with
+    `MELMASTOON.ROLLOUT.RUNNING` (409) while the theme has an open rollout: promote or abort it."""
 
     required_permission = Permission.THEMES_PUBLISH
 
@@ -105,7 +107,8 @@ class VersionPublishApi(WorkspaceApi):
 
 
 class ThemeRollbackApi(WorkspaceApi):
-    """Flips the theme back to an earlier publication's bundle (`publication_id`, default the one before): 202 + job."""
+    """Flips the theme back to an earlier publication's bundle (`publication_id`, default the one before): 202 + job.
+    Refused with `MELMASTOON.ROLLOUT.RUNNING` (409) while the theme has an open rollout (abort it first)."""
 
     required_permission = Permission.THEMES_PUBLISH
 
@@ -119,7 +122,8 @@ class ThemeRollbackApi(WorkspaceApi):
 
 
 class ThemeRepublishApi(WorkspaceApi):
-    """Rebuilds and re-publishes the active version: 202 + job."""
+    """Rebuilds and re-publishes the active version: 202 + job. Refused with `MELMASTOON.ROLLOUT.RUNNING`
+    (409) while the theme has an open rollout."""
 
     required_permission = Permission.THEMES_PUBLISH
 
@@ -182,8 +186,19 @@ class ResolveApi(APIView):
             return self.get(request)
         return super().dispatch(request, *args, **kwargs)
 
-    @extend_schema(parameters=[OpenApiParameter("host", str, required=True)],
-                   responses={200: ResolutionSerializer, 304: OpenApiResponse(description="Not modified (ETag matched).")})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("host", str, required=True),
+            OpenApiParameter(slices.VISITOR_PARAMETER, str, description=(
+                "A stable key of the visitor (at most 200 characters; the `X-Visitor-Key` header says the same and "
+                "the parameter wins). While the theme has a running rollout, it decides whether this visitor is in "
+                "the rollout's slice (a named user key, or the key's hash bucket below the percentage): then the "
+                "answer is the candidate's (`publication_id` null, `rollout_id` set). Without a key, only named "
+                "hosts get the candidate.")),
+            OpenApiParameter(slices.VISITOR_HEADER, str, OpenApiParameter.HEADER,
+                             description="The visitor key, as the `visitor` parameter (answers carry `Vary: X-Visitor-Key`)."),
+        ],
+        responses={200: ResolutionSerializer, 304: OpenApiResponse(description="Not modified (ETag matched).")})
     def get(self, request):
         # The names tenants add are stored in this same form (themeconfig.platform.hostnames).
         given = request.GET.get("host")
@@ -194,6 +209,11 @@ class ResolveApi(APIView):
         if found is None:
             return problem_response(DomainError(CoreErrorCode.NOT_FOUND, "No published theme serves this host.",
                                                 http_status=404), instance=request.path)
+        if found.slice is not None:  # a running rollout: this visitor's answer, counted for the admin's share
+            answer = found.for_visitor(request.GET.get(slices.VISITOR_PARAMETER)
+                                       or request.headers.get(slices.VISITOR_HEADER))
+            rollout_stats.count(found.slice.rollout_id, candidate=answer is not found)
+            found = answer
         etag = f'"{found.sha256}"'
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             response = HttpResponseNotModified()  # no body, so no content type
@@ -201,6 +221,9 @@ class ResolveApi(APIView):
             response = HttpResponse(found.body, content_type="application/json")
         response["ETag"] = etag
         response["Cache-Control"] = f"public, max-age={settings.RESOLVE_MAX_AGE_SECONDS}"
+        # Always, rollout or not: a shared cache must not hand one visitor's answer to another, and a
+        # rollout may start within a cached answer's max-age (the query parameter is in the URL already).
+        response["Vary"] = slices.VISITOR_HEADER
         return response
 
 

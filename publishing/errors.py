@@ -30,6 +30,10 @@ class PublishingErrorCode(StrEnum):
     REQUEST_NOT_REQUESTER = "MELMASTOON.PUBLISH_REQUEST.NOT_REQUESTER"
     REQUEST_NOTE_REQUIRED = "MELMASTOON.PUBLISH_REQUEST.NOTE_REQUIRED"
     EMERGENCY_OPERATORS_ONLY = "MELMASTOON.PUBLISH.EMERGENCY_OPERATORS_ONLY"
+    ROLLOUT_RUNNING = "MELMASTOON.ROLLOUT.RUNNING"
+    ROLLOUT_CLOSED = "MELMASTOON.ROLLOUT.CLOSED"
+    ROLLOUT_NARROWING = "MELMASTOON.ROLLOUT.NARROWING"
+    ROLLOUT_NOTHING_LIVE = "MELMASTOON.ROLLOUT.NOTHING_LIVE"
 
 
 CONSTRAINTS = {
@@ -114,6 +118,21 @@ CONSTRAINTS.update({
     "publish_requests_run_at_chk": invalid("/run_at", "Only a scheduled publish has a time."),
     "publish_requests_four_eyes_chk": taken(
         PublishingErrorCode.REQUEST_SELF_APPROVAL, "/decided_by", "The member who asked cannot decide their own request."),
+    "theme_rollouts_pkey": already_exists(),
+    "theme_rollouts_id_check": invalid("/id", "Not a rollout id."),
+    "theme_rollouts_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "theme_rollouts_candidate_version_version_check": invalid("/candidate_version_version", "A positive integer."),
+    "theme_rollouts_candidate_bundle_sha256_check": invalid("/candidate_bundle_sha256", "Not a sha256."),
+    "theme_rollouts_candidate_bundle_size_check": invalid("/candidate_bundle_size", "A size is not negative."),
+    "theme_rollouts_status_check": invalid("/status", "Not a rollout status."),
+    "theme_rollouts_basis_points_check": invalid("/percentage", "A percentage from 0 to 100."),
+    "theme_rollouts_hosts_check": invalid("/hosts", "At most 100 hosts."),
+    "theme_rollouts_user_keys_check": invalid("/user_keys", "At most 1,000 user keys."),
+    "theme_rollouts_reason_check": invalid("/reason", "Say why, in 1 to 500 characters."),
+    "theme_rollouts_version_check": invalid("/version", "The version is a positive integer."),
+    "theme_rollouts_closed_chk": invalid("/status", "A closed rollout has its closing time, an open one none."),
+    "theme_rollouts_open_uq": taken(PublishingErrorCode.ROLLOUT_RUNNING, "/theme_id",
+                                    "The theme already has an open rollout."),
 })
 
 register_constraints(CONSTRAINTS)

@@ -261,6 +261,7 @@ class HostResolution(RLSModel):
     bundle_sha256 = models.TextField()
     published_at = models.DateTimeField()
     synced_at = models.DateTimeField()
+    rollout = models.JSONField(null=True)  # the running rollout's slice (sql/0024_rollouts.sql)
 
     class Meta:
         db_table = 'theme_config"."host_resolution'
@@ -378,3 +379,42 @@ class PublishRequest(TenantModel):
             return "Voided: the version was edited after the request" if self.void_reason == "version_edited" \
                 else f"Voided ({self.void_reason})"
         return PublishRequestStatus(self.status).label
+
+
+class RolloutStatus(models.TextChoices):
+    RUNNING = "running"
+    PAUSED = "paused"
+    PROMOTED = "promoted"
+    ABORTED = "aborted"
+
+
+OPEN_ROLLOUT = (RolloutStatus.RUNNING, RolloutStatus.PAUSED)
+
+
+class ThemeRollout(TenantModel):
+    """theme_config.theme_rollouts: a candidate bundle of a version served to a slice of the theme's
+    guests; at most one open (running or paused) per theme (theme_rollouts_open_uq)."""
+
+    id = PrefixedIdField(prefix="rol", primary_key=True)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="rollouts")
+    candidate_version = models.ForeignKey(ThemeVersion, on_delete=models.RESTRICT, related_name="rollouts")
+    candidate_version_version = models.IntegerField()
+    candidate_bundle_url = models.TextField()
+    candidate_bundle_sha256 = models.TextField()
+    candidate_bundle_size = models.BigIntegerField(null=True)
+    status = models.TextField(choices=RolloutStatus.choices, default=RolloutStatus.RUNNING)
+    basis_points = models.IntegerField(default=0)  # hundredths of a percent of visitor keys
+    hosts = ArrayField(models.TextField(), default=list, blank=True)
+    user_keys = ArrayField(models.TextField(), default=list, blank=True)
+    promote_job = models.ForeignKey(PublishJob, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.TextField()
+    closed_at = models.DateTimeField(null=True)
+    closed_by = models.TextField(null=True)
+
+    class Meta(TenantModel.Meta):
+        db_table = 'theme_config"."theme_rollouts'
+        managed = False
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.theme_id}: {self.candidate_version_id} to {self.basis_points / 100:g}% ({self.status})"

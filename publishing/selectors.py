@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken, PublishJob, PublishRequest, ThemePublication
+from publishing.models import PreviewToken, PublishJob, PublishRequest, ThemePublication, ThemeRollout
 
 if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
@@ -31,7 +31,7 @@ def publication_list(*, theme_id: str) -> QuerySet[ThemePublication]:
 
 
 _RESOLUTION_FIELDS = ("host", "theme_id", "publication_id", "theme_version_id", "bundle_url", "bundle_sha256",
-                      "published_at")
+                      "published_at", "rollout")
 
 
 def publication_labels(publication_ids: Iterable[str]) -> dict[str, str]:
@@ -106,3 +106,19 @@ def publish_request_get(request_id: str) -> PublishRequest:
     if request is None:
         raise not_found("publish request")
     return request
+
+
+def rollout_list(*, theme_id: str) -> QuerySet[ThemeRollout]:
+    return ThemeRollout.objects.filter(theme_id=theme_id)
+
+
+def rollout_get(rollout_id: str) -> ThemeRollout:
+    rollout = ThemeRollout.objects.filter(pk=rollout_id).first() if is_valid_id(rollout_id, "rol") else None
+    if rollout is None:
+        raise not_found("rollout")
+    return rollout
+
+
+def open_rollout(*, theme_id: str) -> ThemeRollout | None:
+    """The theme's open (running or paused) rollout, if any."""
+    return ThemeRollout.objects.filter(theme_id=theme_id, status__in=("running", "paused")).first()

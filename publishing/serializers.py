@@ -4,7 +4,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from publishing.models import PreviewToken, PublishJob, PublishRequest, ThemePublication
+from publishing.models import PreviewToken, PublishJob, PublishRequest, RolloutStatus, ThemePublication
 
 
 class PreviewTokenSerializer(serializers.ModelSerializer):
@@ -82,11 +82,14 @@ class RollbackRequestSerializer(PublishRequestSerializer):
 class ResolutionSerializer(serializers.Serializer):
     host = serializers.CharField()
     theme_id = serializers.CharField()
-    publication_id = serializers.CharField()
+    publication_id = serializers.CharField(allow_null=True, help_text=(
+        "The active publication; null in a rollout's candidate answer (not published yet)."))
     theme_version_id = serializers.CharField()
     bundle_url = serializers.CharField()
     bundle_sha256 = serializers.CharField()
     published_at = serializers.DateTimeField()
+    rollout_id = serializers.CharField(required=False, help_text=(
+        "Only in a rollout's candidate answer: the rollout (`rol_…`) whose slice this visitor is in."))
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
@@ -131,3 +134,65 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         fields = ["id", "event_id", "subscription_id", "attempt_count", "last_status", "last_error", "delivered_at",
                   "created_at", "updated_at"]
         read_only_fields = fields
+
+
+class RolloutSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    theme_id = serializers.CharField()
+    candidate_version_id = serializers.CharField()
+    candidate_bundle_url = serializers.CharField()
+    candidate_bundle_sha256 = serializers.CharField()
+    status = serializers.ChoiceField(choices=RolloutStatus.choices)
+    percentage = serializers.SerializerMethodField(help_text="Share of visitor keys in the slice (0 to 100).")
+    hosts = serializers.ListField(child=serializers.CharField(), help_text="Hosts whose every visitor is in the slice.")
+    user_keys = serializers.ListField(child=serializers.CharField(), help_text="Visitor keys always in the slice.")
+    promote_job_id = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    closed_by = serializers.CharField(allow_null=True)
+
+    def get_percentage(self, rollout) -> float:
+        return rollout.basis_points / 100
+
+
+class RolloutDetailSerializer(RolloutSerializer):
+    last_hour = serializers.SerializerMethodField(help_text=(
+        "Resolves of the theme's hosts in the last hour and how many answered the candidate (counted in Redis, "
+        "sent by each process every 10 s or so)."))
+
+    def get_last_hour(self, rollout) -> dict:
+        resolves, candidate = self.context["last_hour"]
+        return {"resolves": resolves, "candidate": candidate,
+                "candidate_share": round(candidate / resolves * 100, 2) if resolves else None}
+
+
+class RolloutStartSerializer(serializers.Serializer):
+    version_id = serializers.CharField(help_text="The draft or preview-ready version to roll out.")
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, default=0)
+    hosts = serializers.ListField(child=serializers.CharField(), required=False, default=list, max_length=100)
+    user_keys = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                      max_length=1000)
+    reason = serializers.CharField(max_length=500)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The theme's version you saw (or If-Match with its ETag).")
+
+
+class RolloutWidenSerializer(serializers.Serializer):
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
+    hosts = serializers.ListField(child=serializers.CharField(), required=False, max_length=100,
+                                  help_text="Added to the named hosts.")
+    user_keys = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=1000,
+                                      help_text="Added to the named user keys.")
+    reason = serializers.CharField(max_length=500)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The rollout's version you saw (or If-Match with its ETag).")
+
+
+class RolloutChangeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text="The rollout's version you saw (or If-Match); abort needs none.")

@@ -33,8 +33,9 @@ from django.utils.http import urlencode
 from publishing import selectors, services
 from publishing.bundles.build import BundleError, build_bundle, bundle_inputs
 from publishing.models import PublishJobKind, PublishJobStatus, PublishRequest
+from publishing.resolve import rollout_stats
 from publishing.sample_site.render import render_site
-from publishing.services import publish
+from publishing.services import publish, rollouts
 from publishing.services.four_eyes import four_eyes_on
 from publishing.views import preview_image_hosts, preview_page_headers
 from themeconfig.admin.base import (
@@ -305,6 +306,8 @@ def theme_publications_page(model_admin, request, theme):
             # Like Django's delete confirmation: the live site changes only after a second, explicit POST.
             return _confirm_publication_change(model_admin, request, theme, action=action,
                                                publication_id=asked.get("publication_id") or None)
+        if action in ROLLOUT_ACTIONS:
+            return _rollout_action(model_admin, request, theme, action=action, here=here)
         with refusal_shown(request) as refusal:
             if action == "rollback":
                 job = publish.theme_rollback(principal=principal_of(request), theme_id=theme.pk,
@@ -335,6 +338,7 @@ def theme_publications_page(model_admin, request, theme):
         parts = {**context, **_publication_history(model_admin, request, theme, job_running=False)}
         return job_json(request, context, refreshed=_parts(request, PUBLICATIONS_PARTS, parts))
     context.update(_publication_history(model_admin, request, theme, job_running=running))
+    context["rollout"] = _rollout_panel(model_admin, theme)
     context["media"] = _media(model_admin)
     return render_workspace_page(model_admin, request, theme, slug="publications",
                                  template="admin/publishing/theme_publications.html", context=context,
@@ -342,6 +346,62 @@ def theme_publications_page(model_admin, request, theme):
 
 
 CONFIRMED_ACTIONS = ("rollback", "republish")
+ROLLOUT_ACTIONS = ("rollout_promote", "rollout_abort")
+
+
+def _rollout_panel(model_admin, theme) -> dict | None:
+    """The theme's open rollout as the Publications page shows it: candidate, slice, the share of the
+    last hour's resolves that answered the candidate (Redis counts), and its version for the forms."""
+    rollout = selectors.open_rollout(theme_id=theme.pk)
+    if rollout is None:
+        return None
+    resolves, candidate = rollout_stats.last_hour(rollout.pk)
+    ordinal = rollout.candidate_version.ordinal
+    return {
+        "id": rollout.pk, "status": rollout.status, "version": rollout.version, "ordinal": ordinal,
+        "version_url": _page(model_admin, "version", "publish", rollout.candidate_version),
+        "percentage": f"{rollout.basis_points / 100:g}", "hosts": list(rollout.hosts),
+        "user_keys": len(rollout.user_keys), "sha256_short": rollout.candidate_bundle_sha256[:12],
+        "reason": rollout.reason, "started": when_label(rollout.created_at),
+        "resolves": resolves, "candidate": candidate,
+        "share": f"{candidate / resolves * 100:.1f} %" if resolves else "no resolves yet",
+        "promote_job_id": rollout.promote_job_id,
+    }
+
+
+def _rollout_action(model_admin, request, theme, *, action: str, here: str):
+    """Promote (a publish job, followed on this page) or abort (after a confirmation page, like a
+    rollback's); both through the rollout use cases, with the reason typed on the form."""
+    rollout = selectors.open_rollout(theme_id=theme.pk)
+    if rollout is None:
+        messages.error(request, "The theme has no open rollout any more.")
+        return HttpResponseRedirect(here)
+    if action == "rollout_abort" and (request.method != "POST" or request.POST.get("confirmed") != "yes"):
+        context = {"theme": theme, "rollout": _rollout_panel(model_admin, theme), "back_url": here,
+                   "media": _media(model_admin)}
+        return render_workspace_page(model_admin, request, theme, slug="publications",
+                                     template="admin/publishing/confirm_rollout_abort.html", context=context,
+                                     title=f"Abort the rollout of version {rollout.candidate_version.ordinal}?")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    reason = request.POST.get("reason", "")
+    with refusal_shown(request) as refusal:
+        if action == "rollout_abort":
+            rollouts.rollout_abort(principal=principal_of(request), rollout_id=rollout.pk, reason=reason)
+        else:
+            try:
+                expected = int(request.POST.get("expected_rollout_version", ""))
+            except ValueError:
+                expected = 0
+            job = rollouts.rollout_promote(principal=principal_of(request), rollout_id=rollout.pk,
+                                           expected_version=expected, reason=reason)
+    if refusal:
+        return HttpResponseRedirect(here)
+    if action == "rollout_abort":
+        messages.success(request, "Rollout aborted: from now on every guest gets the active publication.")
+        return HttpResponseRedirect(here)
+    job_started_message(request, "Promoting the candidate: the publish job is under way.")
+    return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme, {"job": job.pk}))
 
 
 def _waiting_for_approval(model_admin, request, asked: PublishRequest):

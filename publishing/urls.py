@@ -1,7 +1,7 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis, approval_apis, export_apis, webhook_apis
+from publishing import apis, approval_apis, export_apis, rollout_apis, webhook_apis
 from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("themes/<str:theme_id>/rollback/", apis.ThemeRollbackApi.as_view(), name="theme-rollback"),
     path("themes/<str:theme_id>/republish/", apis.ThemeRepublishApi.as_view(), name="theme-republish"),
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
+    path("themes/<str:theme_id>/rollouts/", rollout_apis.ThemeRolloutListApi.as_view(), name="theme-rollout-list"),
+    path("rollouts/<str:rollout_id>/", rollout_apis.RolloutApi.as_view(), name="rollout"),
+    path("rollouts/<str:rollout_id>/widen/", rollout_apis.RolloutWidenApi.as_view(), name="rollout-widen"),
+    path("rollouts/<str:rollout_id>/pause/", rollout_apis.RolloutPauseApi.as_view(), name="rollout-pause"),
+    path("rollouts/<str:rollout_id>/resume/", rollout_apis.RolloutResumeApi.as_view(), name="rollout-resume"),
+    path("rollouts/<str:rollout_id>/promote/", rollout_apis.RolloutPromoteApi.as_view(), name="rollout-promote"),
+    path("rollouts/<str:rollout_id>/abort/", rollout_apis.RolloutAbortApi.as_view(), name="rollout-abort"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
     path("publish-requests/", approval_apis.PublishApprovalRequestListApi.as_view(), name="publish-request-list"),
     path("publish-requests/<str:request_id>/", approval_apis.PublishApprovalRequestApi.as_view(),

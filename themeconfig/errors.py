@@ -44,6 +44,11 @@ class ThemeErrorCode(StrEnum):
     THEME_SUSPENDED = "MELMASTOON.THEME.SUSPENDED"
 
 
+class RoutingFlagErrorCode(StrEnum):
+    FLAG_TAKEN = "MELMASTOON.ROUTING_FLAG.TAKEN"
+    REASON_REQUIRED = "MELMASTOON.ROUTING_FLAG.REASON_REQUIRED"
+
+
 _LOCALE = "Use a BCP 47 tag such as en or fa-IR."
 _NAME = "The name must have 1 to 200 characters."
 _AUDIT_ROW_BUG = ConstraintRule(CoreErrorCode.INTERNAL, 500, "", "The audit row for this change could not be written.")
@@ -188,5 +193,23 @@ CONSTRAINTS = {
     "audit_log_new_values_check": _AUDIT_ROW_BUG,
     "audit_log_request_id_check": _AUDIT_ROW_BUG,
 }
+
+CONSTRAINTS.update({
+    "routing_flags_pkey": already_exists(),
+    "routing_flags_id_check": invalid("/id", "Not a routing flag id."),
+    "routing_flags_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "routing_flags_flag_key_check": invalid("/flag_key", "A key of lower-case letters, digits, '_', '.', '-' (1 to 64)."),
+    "routing_flags_scope_type_check": invalid("/scope_type", "One of env, tenant, style, user."),
+    "routing_flags_scope_id_check": invalid("/scope_id", "1 to 200 characters."),
+    "routing_flags_route_mode_check": invalid("/route_mode", "A mode of lower-case letters, digits and '_' (1 to 32)."),
+    "routing_flags_version_check": invalid("/version", "The version is a positive integer."),
+    "routing_flags_scope_uq": taken(RoutingFlagErrorCode.FLAG_TAKEN, "/scope_id",
+                                    "This flag is already set for this scope."),
+    "routing_flag_audit_pkey": _AUDIT_ROW_BUG,
+    "routing_flag_audit_id_check": _AUDIT_ROW_BUG,
+    "routing_flag_audit_tenant_id_check": _AUDIT_ROW_BUG,
+    "routing_flag_audit_routing_flag_id_check": _AUDIT_ROW_BUG,
+    "routing_flag_audit_change_payload_check": invalid("/reason", "Say why, in 1 to 500 characters."),
+})
 
 register_constraints(CONSTRAINTS)

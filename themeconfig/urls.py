@@ -1,7 +1,7 @@
 """URLs of the core app under /api/v1/."""
 from django.urls import path
 
-from themeconfig.apis import api_keys, audit, hosts, themes, versions
+from themeconfig.apis import api_keys, audit, hosts, routing_flags, themes, versions
 from themeconfig.apis import core as apis
 
 urlpatterns = [
@@ -19,6 +19,10 @@ urlpatterns = [
     path("api-keys/<str:api_client_id>/revoke/", api_keys.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
     path("api-keys/<str:api_client_id>/rotate/", api_keys.ApiKeyRotateApi.as_view(), name="api-key-rotate"),
     path("audit-log/", audit.AuditLogListApi.as_view(), name="audit-log"),
+    path("routing-flags/", routing_flags.RoutingFlagListApi.as_view(), name="routing-flag-list"),
+    path("routing-flags/evaluate/", routing_flags.RoutingFlagEvaluateApi.as_view(), name="routing-flag-evaluate"),
+    path("routing-flags/<str:flag_id>/", routing_flags.RoutingFlagDetailApi.as_view(), name="routing-flag-detail"),
+    path("routing-flags/<str:flag_id>/audit/", routing_flags.RoutingFlagAuditApi.as_view(), name="routing-flag-audit"),
     path("themes/", themes.ThemeListApi.as_view(), name="theme-list"),
     path("themes/<str:theme_id>/", themes.ThemeDetailApi.as_view(), name="theme-detail"),
     path("themes/<str:theme_id>/restore/", themes.ThemeRestoreApi.as_view(), name="theme-restore"),

@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "PublishKindEnum": "publishing.models.PublishJobKind",  # also a publication's reason
         "PublishJobStatusEnum": "publishing.models.PublishJobStatus",
         "DraftStatusEnum": "ai_workspace.models.DraftStatus",
+        "RolloutStatusEnum": "publishing.models.RolloutStatus",
     },
 }
 
@@ -362,6 +363,8 @@ PREVIEW_TOKEN_DEFAULT_DAYS = 7
 PREVIEW_TOKEN_MAX_DAYS = 30
 # After each flip, POST {"paths": [...]} here to purge a CDN; unset: the purge is only logged.
 CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
+# The environment a routing flag's `env` scope names when none is given (seed 003's env scope).
+ROUTING_FLAG_ENV = env("ROUTING_FLAG_ENV", default="production")
 # How long a client or CDN may reuse a /resolve/ answer (its ETag makes revalidation cheap).
 RESOLVE_MAX_AGE_SECONDS = 60
 # How long Redis keeps a host's /resolve/ answer (publishing/resolve/cache.py); a safety net only,

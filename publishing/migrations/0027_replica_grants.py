@@ -10,6 +10,6 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0021_export")]
+    dependencies = [("publishing", "0024_rollouts")]
 
     operations = [run_sql_file(APP_DIR, "0027_replica_grants")]

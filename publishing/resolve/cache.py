@@ -52,9 +52,11 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.dateparse import parse_datetime
 from rest_framework.fields import DateTimeField
 
 from publishing import selectors
+from publishing.resolve.slices import Slice
 from themeconfig.platform import read_replica
 from themeconfig.platform.metrics import RESOLVE_CACHE_LOOKUPS
 
@@ -82,10 +84,19 @@ _skip_until = 0.0  # Redis backed off until (monotonic)
 
 @dataclass(frozen=True)
 class Resolution:
-    """What resolve/ answers for a host: its bundle's sha256 (the ETag) and the JSON body."""
+    """What resolve/ answers for a host: its bundle's sha256 (the ETag) and the JSON body; while the
+    theme has a running rollout, also the candidate's answer and who gets it (`slice`)."""
 
     sha256: str
     body: bytes
+    candidate: Resolution | None = None
+    slice: Slice | None = None
+
+    def for_visitor(self, visitor_key: str | None) -> Resolution:
+        """The candidate's answer for a visitor in the slice, else the active publication's."""
+        if self.candidate is not None and self.slice is not None and self.slice.includes(visitor_key):
+            return self.candidate
+        return self
 
 
 def resolution_body(row: dict) -> bytes:
@@ -406,28 +417,63 @@ def _read_model(host: str, *, lag_tolerant: bool = True) -> tuple[int, Resolutio
 
 
 def _resolution(row: dict | None) -> Resolution | None:
-    return None if row is None else Resolution(row["bundle_sha256"], resolution_body(row))
+    if row is None:
+        return None
+    rollout = row.get("rollout")
+    if isinstance(rollout, str):  # jsonb through Django's cursor: its text
+        rollout = json.loads(rollout)
+    if not rollout:
+        return Resolution(row["bundle_sha256"], resolution_body(row))
+    return Resolution(row["bundle_sha256"], resolution_body(row), _candidate(row, rollout), _slice(rollout))
+
+
+def _candidate(row: dict, rollout: dict) -> Resolution:
+    """The candidate's answer: the active one's fields with the candidate's bundle, no publication yet
+    (`publication_id` null) and the rollout's id."""
+    candidate = {**row, "publication_id": None, "theme_version_id": rollout["theme_version_id"],
+                 "bundle_url": rollout["bundle_url"], "bundle_sha256": rollout["bundle_sha256"],
+                 "published_at": parse_datetime(rollout["published_at"])}
+    body = resolution_body(candidate)[:-1] + b',"rollout_id":' + json.dumps(rollout["id"]).encode() + b"}"
+    return Resolution(rollout["bundle_sha256"], body)
+
+
+def _slice(rollout: dict) -> Slice:
+    return Slice(rollout["id"], bool(rollout["all"]), int(rollout["basis_points"]), frozenset(rollout["user_keys"]))
 
 
 def _encode(stamp: int, expires: float, found: Resolution | None) -> bytes:
     """The stamp, the expiry (Unix time), then `-` for an unknown host, else the sha256, a newline and
-    the body (space-separated before it)."""
+    the body (space-separated before it); with a rollout, a newline and its candidate and slice as
+    JSON after the body (a compact JSON body has no raw newline)."""
     head = b"%d %.3f " % (stamp, expires)
-    return head + (_UNKNOWN if found is None else found.sha256.encode() + b"\n" + found.body)
+    if found is None:
+        return head + _UNKNOWN
+    encoded = head + found.sha256.encode() + b"\n" + found.body
+    if found.candidate is not None and found.slice is not None:
+        encoded += b"\n" + json.dumps({
+            "sha256": found.candidate.sha256, "body": found.candidate.body.decode(), "id": found.slice.rollout_id,
+            "all": found.slice.everyone, "basis_points": found.slice.basis_points,
+            "user_keys": sorted(found.slice.user_keys)}, separators=(",", ":")).encode()
+    return encoded
 
 
 def _decode(value: bytes) -> tuple[int, float, Resolution | None]:
     stamp, expires, answer = value.split(b" ", 2)
     if answer == _UNKNOWN:
         return int(stamp), float(expires), None
-    sha256, body = answer.split(b"\n", 1)
-    return int(stamp), float(expires), Resolution(sha256.decode(), body)
+    sha256, body, *rollout = answer.split(b"\n", 2)
+    if not rollout:
+        return int(stamp), float(expires), Resolution(sha256.decode(), body)
+    extra = json.loads(rollout[0])
+    candidate = Resolution(extra["sha256"], extra["body"].encode())
+    return int(stamp), float(expires), Resolution(sha256.decode(), body, candidate, _slice(extra))
 
 
 def _namespace() -> str:
     # The database's name keeps apart databases sharing one Redis (test runs, benchmarks, a laptop);
-    # 2: entries stamped with the resolve generation (1 had generations in Redis, and another format).
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:resolve:2:{settings.DATABASES['default']['NAME']}"
+    # 2: entries stamped with the resolve generation (1 had generations in Redis, and another format);
+    # 3: entries may carry a rollout's candidate and slice.
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:resolve:3:{settings.DATABASES['default']['NAME']}"
 
 
 def _key(host: str) -> str:

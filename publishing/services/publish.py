@@ -24,6 +24,7 @@ from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, Publ
 from publishing.outbox.enqueue import outbox_enqueue
 from publishing.resolve import cache as resolve_cache
 from publishing.services.four_eyes import four_eyes_on, publish_request_open
+from publishing.services.rollout_guard import close_promoted_rollout, refuse_if_rollout_open
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
@@ -57,14 +58,14 @@ PUBLISH_JOBS = JobKind(model=PublishJob, task_name="publishing.run_publish_job_t
                        audit=audit_record)
 
 
-def _live_theme(theme_id: str) -> Theme:
+def live_theme(theme_id: str) -> Theme:
     theme = Theme.objects.filter(pk=theme_id, deleted_at__isnull=True).first() if is_valid_id(theme_id, "thm") else None
     if theme is None:
         raise not_found("theme")
     return theme
 
 
-def _check_theme_version(theme: Theme, expected: int | None) -> int:
+def check_theme_version(theme: Theme, expected: int | None) -> int:
     require_active_theme(theme.status)
     checked = check_expected_version(expected)
     if theme.version != checked:
@@ -72,9 +73,9 @@ def _check_theme_version(theme: Theme, expected: int | None) -> int:
     return checked
 
 
-def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
-             target: ThemePublication | None = None, approved: PublishRequest | None = None,
-             emergency: bool = False) -> PublishJob:
+def new_publish_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
+                    target: ThemePublication | None = None, approved: PublishRequest | None = None,
+                    emergency: bool = False) -> PublishJob:
     trace: dict[str, Any] = {"requested_at": timezone.now().isoformat()}
     if approved is not None:
         trace.update(publish_request_id=approved.pk, request_requested_by=approved.created_by)
@@ -102,8 +103,8 @@ def _job_or_request(*, principal: Principal, theme: Theme, version: ThemeVersion
     if approved is None and four_eyes_on():
         return publish_request_open(principal=principal, theme=theme, version=version, action=kind, target=target,
                                     note=note)
-    return _new_job(principal=principal, theme=theme, version=version, kind=kind, expected=expected, target=target,
-                    approved=approved)
+    return new_publish_job(principal=principal, theme=theme, version=version, kind=kind, expected=expected,
+                           target=target, approved=approved)
 
 
 def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
@@ -129,7 +130,8 @@ def _version_publish(*, principal: Principal, version_id: str, expected_theme_ve
             raise not_found("version")
         if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
             raise immutable(version)
-        expected = _check_theme_version(version.theme, expected_theme_version)
+        expected = check_theme_version(version.theme, expected_theme_version)
+        refuse_if_rollout_open(version.theme_id)
         if problems := version_problems(version):
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
                               f"The version has {len(problems)} problem(s) to fix before it can be published.",
@@ -158,10 +160,11 @@ def theme_emergency_rollback(*, principal: Principal, theme_id: str, expected_th
         raise DomainError(CoreErrorCode.VALIDATION_FAILED, "Say why the rollback cannot wait for approval.",
                           http_status=422, errors=[FieldError("/reason", "required", "A reason is required.")])
     with use_case(principal, Permission.THEMES_PUBLISH):
-        theme = _live_theme(theme_id)
-        expected = _check_theme_version(theme, expected_theme_version)
+        theme = live_theme(theme_id)
+        expected = check_theme_version(theme, expected_theme_version)
+        refuse_if_rollout_open(theme.pk)
         target = _rollback_target(theme, publication_id)
-        job = _new_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
+        job = new_publish_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
                        expected=expected, target=target, emergency=True)
         audit_record(principal=principal, action="theme.emergency_rollback_requested", entity_type="theme",
                      entity_id=theme.pk, new={"publish_job_id": job.pk, "target_publication_id": target.pk,
@@ -173,8 +176,9 @@ def _theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versi
                     publication_id: str | None = None, note: str | None = None,
                     approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
     with use_case(principal, Permission.THEMES_PUBLISH):
-        theme = _live_theme(theme_id)
-        expected = _check_theme_version(theme, expected_theme_version)
+        theme = live_theme(theme_id)
+        expected = check_theme_version(theme, expected_theme_version)
+        refuse_if_rollout_open(theme.pk)
         target = _rollback_target(theme, publication_id)
         return _job_or_request(principal=principal, theme=theme, version=target.theme_version,
                                kind=PublishJobKind.ROLLBACK, expected=expected, target=target, approved=approved,
@@ -207,8 +211,9 @@ def theme_republish(*, principal: Principal, theme_id: str, expected_theme_versi
 def _theme_republish(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
                      note: str | None = None, approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
     with use_case(principal, Permission.THEMES_PUBLISH):
-        theme = _live_theme(theme_id)
-        expected = _check_theme_version(theme, expected_theme_version)
+        theme = live_theme(theme_id)
+        expected = check_theme_version(theme, expected_theme_version)
+        refuse_if_rollout_open(theme.pk)
         active = ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).select_related("theme_version").first()
         if active is None:
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "The theme has no active publication to re-publish.",
@@ -326,6 +331,8 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT,
                               "The theme changed since this publish was asked for (another publish won).",
                               http_status=409)
+        # After the theme's row lock: a rollout start or abort committed before it is seen here.
+        promoted_rollout = close_promoted_rollout(job=job, actor=principal.actor)
         # The trigger has rewritten the theme's host_resolution rows: their cached answers go at commit.
         resolve_cache.invalidate_on_commit(resolve_cache.theme_hosts(job.theme_id))
         if previous and previous[1] != job.theme_version_id:
@@ -348,6 +355,10 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                      entity_type="theme", entity_id=job.theme_id,
                      old={"active_publication_id": previous[0] if previous else None},
                      new={"active_publication_id": new_id_})
+        if promoted_rollout is not None:
+            audit_record(principal=principal, action="rollout.promoted", entity_type="rollout",
+                         entity_id=promoted_rollout, old={"status": "running"},
+                         new={"status": "promoted", "publication_id": new_id_})
         # Last, so the flip step ends at the job's finished_at with all its work in it.
         if not job_succeed(PUBLISH_JOBS, job_id=job.pk, steps=steps, trace=trace, publication_id=new_id_,
                            bundle_sha256=sha256):

@@ -49,6 +49,15 @@ FILLERS = (
     "INSERT INTO theme_config.publish_requests (id, tenant_id, theme_id, theme_version_id, action,"
     " expected_version_version, created_by, updated_by) VALUES (%(pbr)s, %(tenant)s, %(theme)s, %(version)s,"
     " 're_publish', 1, 'user:1', 'user:1')",
+    "INSERT INTO theme_config.routing_flags (id, tenant_id, flag_key, scope_type, scope_id, route_mode, created_by,"
+    " updated_by) VALUES (%(rfl)s, %(tenant)s, 'theme.route', 'user', 'guest-1', 'candidate', 'user:1', 'user:1')",
+    "INSERT INTO theme_config.routing_flag_audit (id, tenant_id, routing_flag_id, changed_by, change_payload)"
+    " VALUES (%(rfa)s, %(tenant)s, %(rfl)s, 'user:1', '{\"action\": \"created\", \"reason\": \"drill\"}')",
+    # Closed, so it serves nothing: only its row travels.
+    "INSERT INTO theme_config.theme_rollouts (id, tenant_id, theme_id, candidate_version_id, candidate_version_version,"
+    " candidate_bundle_url, candidate_bundle_sha256, status, reason, created_by, updated_by, closed_at, closed_by)"
+    " VALUES (%(rol)s, %(tenant)s, %(theme)s, %(version)s, 1, '/media/bundles/x.json', %(hash)s, 'aborted', 'drill',"
+    " 'user:1', 'user:1', now(), 'user:1')",
     "INSERT INTO tenant_service.operator_audit (actor, action, subject)"
     " VALUES ('operator:drill', 'tenant.erasure_requested', 'tenant-0000000000000000')",
     # The migration's one row; an earlier committing test's clean-up may have emptied the table.
@@ -76,7 +85,8 @@ def every_kind_of_row(monkeypatch):
         tenant, theme, version = conn.execute(
             "SELECT v.tenant_id, v.theme_id, v.id FROM theme_config.theme_versions v ORDER BY v.id LIMIT 1").fetchone()
         (event_id,) = conn.execute("SELECT event_id FROM theme_config.outbox LIMIT 1").fetchone()
-        ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "pbr")}
+        ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "pbr",
+                                                     "rfl", "rfa", "rol")}
         for statement in FILLERS:
             conn.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
                                      "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})

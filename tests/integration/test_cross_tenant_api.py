@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.unit.themeconfig.validators import samples
 from themeconfig import services
+from themeconfig.platform.ids import new_id
 from themeconfig.platform.principal import Principal
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +25,15 @@ SNAPSHOT_TABLES = [
     "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
     "theme_config.palette_suggestions", "theme_config.content_drafts", "theme_config.ai_generation_jobs",
     "theme_config.publish_requests",
+    "theme_config.routing_flags", "theme_config.theme_rollouts",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
     "toggles": samples.valid_toggles(), "consent": samples.valid_consent(), "tokens": samples.valid_email_tokens(),
     "logo_ref": samples.valid_logo_ref(), "footer": samples.valid_footer(), "surface": "home", "kind": "rich_text",
     "body": {"en": {"format": "markdown", "value": "x"}}, "meta": {"kind": "rich_text"}, "ordinal": 0,
-    "block_ids": [], "release_notes": "stolen", "mood": "calm", "locale": "fr",
+    "block_ids": [], "release_notes": "stolen", "mood": "calm", "locale": "fr", "reason": "stolen",
+    "version_id": "thv_" + "0" * 22,
 }
 
 
@@ -126,6 +129,16 @@ def victim(tenant_factory, monkeypatch):
     services.tenant_update(principal=owner, name="Victim", settings={"four_eyes_publish": True})
     values["request_id"] = publish.version_publish(principal=owner, version_id=draft_version.pk,
                                                    expected_theme_version=1).pk
+    from themeconfig.services.routing_flags import routing_flag_create
+    values["flag_id"] = routing_flag_create(principal=owner, flag_key="theme.route", scope_type="user",
+                                            scope_id="guest-1", route_mode="candidate", reason="victim's").pk
+    # A running rollout, arranged as a row (rollout_start needs a publication and storage; here it need only exist).
+    from publishing.models import ThemeRollout
+    with tenant_context(tenant.id):
+        values["rollout_id"] = ThemeRollout.objects.create(
+            id=new_id("rol"), tenant_id=tenant.id, theme_id=theme.pk, candidate_version_id=draft_version.pk,
+            candidate_version_version=1, candidate_bundle_url="/media/bundles/x.json", candidate_bundle_sha256="0" * 64,
+            basis_points=500, reason="victim's", created_by="user:1", updated_by="user:1").pk
     return tenant, values
 
 

@@ -49,6 +49,9 @@ EXTRA_TABLES = {
     "ai_generation_jobs": "ai_workspace 0002: a request for an AI draft, run by a worker, polled by the caller",
     "bundle_purges": "publishing 0016_retention: bundles of purged themes waiting to leave storage (seed §8)",
     "publish_requests": "publishing 0023_publish_requests: issue 21 four-eyes approval of a publish, rollback or re-publish",
+    "routing_flags": "themeconfig 0020: seed 003 routing_flags (scopes env|tenant|style|user, evaluation priority)",
+    "routing_flag_audit": "themeconfig 0020: seed 003 routing_flag_audit (who, when, what, why), append-only",
+    "theme_rollouts": "publishing 0024: a candidate bundle served to a slice of a theme's guests (issue 22)",
 }
 # Columns appended to seed tables (nullable or defaulted: backward-compatible, seed 004), in order.
 EXTRA_COLUMNS = {

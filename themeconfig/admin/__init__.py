@@ -15,6 +15,7 @@ from themeconfig.admin import (  # noqa: F401  (registers the ModelAdmins and th
     content,
     locales,
     memberships,
+    routing_flags,
     structure,
     tenancy,
     themes,

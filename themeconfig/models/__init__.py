@@ -2,6 +2,7 @@
 from .audit import AuditLogEntry
 from .brand_kits import BrandKit
 from .layout import LayoutPreset, LayoutSurface
+from .routing_flags import RoutingFlag, RoutingFlagAudit, RoutingScope
 from .tenancy import (
     ApiClient,
     HostListing,
@@ -35,6 +36,9 @@ from .themes import (
 )
 
 __all__ = [
+    "RoutingFlag",
+    "RoutingFlagAudit",
+    "RoutingScope",
     "ApiClient",
     "ArchivedReason",
     "AuditLogEntry",

@@ -19,7 +19,7 @@ from django.contrib.admin.utils import quote
 from playwright.sync_api import expect
 
 from publishing import services as publishing_services
-from publishing.services import publish
+from publishing.services import publish, rollouts
 from tests.e2e.browser.layout import width_problems
 from tests.e2e.browser.screenshots import screenshot
 from tests.factories.tenancy import MembershipFactory, UserFactory
@@ -27,6 +27,7 @@ from themeconfig import services
 from themeconfig.models import Tenant, Theme, ThemeVersion
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.routing_flags import routing_flag_create
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,14 @@ def workspace_data(demo_staff):
     services.tenant_update(principal=owner, name=tenant.name, settings={**tenant.settings, "four_eyes_publish": True})
     asked = publish.version_publish(principal=asker, version_id=draft.pk, expected_theme_version=theme.version,
                                     note="Please check the Arabic home page before approving; it goes live on Friday")
+    # A rollout of the draft (its panel on the theme's Publications tab) and a routing flag (its pages).
+    with tenant_context(demo_staff.tenant_id):
+        theme_version = Theme.objects.get(pk=draft.theme_id).version
+    rollouts.rollout_start(principal=owner, theme_id=draft.theme_id, version_id=draft.pk,
+                           expected_theme_version=theme_version, percentage=5, user_keys=["qa-team-member-1"],
+                           reason="Canary of the autumn campaign for a few guests first")
+    routing_flag_create(principal=owner, flag_key="theme.route", scope_type="style", scope_id=draft.theme_id,
+                        route_mode="candidate", reason="Autumn campaign cut-over, announced to the front desk")
     return {"draft": draft, "published": published, "request": asked}
 
 
@@ -156,7 +165,7 @@ def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds
     check(suffix="-approval")
     for must_visit in ("publishing-publishrequest", "themeconfig-theme", "themeconfig-hostlisting", "themeconfig-apiclient",
                        "themeconfig-themeversion-draft-preview", "themeconfig-themeversion-published-history",
-                       "themeconfig-theme-theme-publications"):
+                       "themeconfig-theme-theme-publications", "themeconfig-routingflag"):
         assert must_visit in visited, f"{must_visit} was not reached; visited {visited}"
     assert found == {}, f"{len(found)} of {2 * len(visited)} page widths break:\n" + "\n".join(
         f"{where}:\n    " + "\n    ".join(problems) for where, problems in found.items())
