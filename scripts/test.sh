@@ -13,7 +13,7 @@ lint-imports --no-cache --no-logo
 mypy
 # Two pytest-xdist workers by default (the machine kind has 2 cores; each worker gets its own test
 # database); PYTEST_WORKERS=0 runs in one process; a -n/--numprocesses of your own wins.
-# --dist loadgroup: tests/conftest.py orders the slow tests first, then the browser tests; both
+# --dist loadgroup: tests/conftest.py orders the browser tests first, then the other slow tests; both
 # workers share the browser tests out (each with its own chromium, gunicorn and Celery worker, started
 # once); a --dist of your own wins.
 workers=(-n "${PYTEST_WORKERS:-2}")

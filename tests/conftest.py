@@ -144,12 +144,13 @@ BROWSER_TESTS = "tests/e2e/browser/"
 
 
 def _run_first_rank(item: pytest.Item) -> int:
-    """0 for the slow tests outside the browser package (a server or worker of their own, drills: up
-    to a minute or more each), 1 for the browser tests, 2 for the rest: what takes longest starts
-    first, so the many short tests even out the end."""
+    """0 for the browser tests, 1 for the other slow ones (a server or worker of their own, drills,
+    long property tests), 2 for the rest: what takes longest starts first, so the many short tests
+    even out the end. The browser tests first of all: their Celery worker then starts on a broker
+    database no earlier test of this worker left a task in (django_db_setup empties it)."""
     if item.nodeid.startswith(BROWSER_TESTS):
-        return 1
-    return 0 if item.get_closest_marker("slow") else 2
+        return 0
+    return 1 if item.get_closest_marker("slow") else 2
 
 
 @pytest.hookimpl(wrapper=True)
