@@ -13,16 +13,13 @@ import os
 import psycopg
 import pytest
 
-from tests import template_db
 from tests.schema.dbtools import APP, Tenant, connect, create_migrated_database, database_name, drop_database
 from themeconfig.test_support import install_tenant_consistency_triggers
 
 
 @pytest.fixture(scope="session")
 def schema_db() -> str:
-    # Named after TEST_DATABASE_NAME (as the pytest database is), so two checkouts' runs on one server
-    # never drop each other's schema database.
-    name = database_name(template_db.template_base() + "_schema")
+    name = database_name("theme_config_schema_test")
     create_migrated_database(name)
     with connect("postgres", name, autocommit=True) as conn, conn.cursor() as cursor:
         install_tenant_consistency_triggers(cursor)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests import template_db
 from tests.schema.dbtools import connect, create_migrated_database, database_name, drop_database, manage
 
 OUR_RELATIONS = {
@@ -44,7 +43,7 @@ def objects(conn) -> dict:
 
 @pytest.fixture(scope="module")
 def empty_database():
-    name = database_name(template_db.template_base() + "_schema_migrations")  # TEST_DATABASE_NAME's, as schema_db
+    name = database_name("theme_config_schema_migrations_test")
     create_migrated_database(name)
     yield name
     drop_database(name)
@@ -54,7 +53,6 @@ def applied(conn, app: str) -> list[str]:
     return [r[0] for r in conn.execute("SELECT name FROM django_migrations WHERE app = %s ORDER BY id", [app])]
 
 
-@pytest.mark.slow
 def test_migrations__down_to_zero_and_up_again(empty_database):
     with connect("postgres", empty_database, autocommit=True) as conn:
         migrated = objects(conn)
