@@ -13,8 +13,9 @@ lint-imports --no-cache --no-logo
 mypy
 # Two pytest-xdist workers by default (the machine kind has 2 cores; each worker gets its own test
 # database); PYTEST_WORKERS=0 runs in one process; a -n/--numprocesses of your own wins.
-# --dist loadgroup: tests/conftest.py sends the browser tests to one worker together (one chromium,
-# gunicorn and Celery worker for all of them) and the slow tests first; a --dist of your own wins.
+# --dist loadgroup: tests/conftest.py orders the browser tests first, then the other slow tests; both
+# workers share the browser tests out (each with its own chromium, gunicorn and Celery worker, started
+# once); a --dist of your own wins.
 workers=(-n "${PYTEST_WORKERS:-2}")
 dist=(--dist loadgroup)
 for arg in "$@"; do

@@ -144,8 +144,10 @@ BROWSER_TESTS = "tests/e2e/browser/"
 
 
 def _run_first_rank(item: pytest.Item) -> int:
-    """0 for the browser tests, 1 for the other slow ones (a server or worker of their own, drills),
-    2 for the rest: what takes longest starts first, so the many short tests even out the end."""
+    """0 for the browser tests, 1 for the other slow ones (a server or worker of their own, drills,
+    long property tests), 2 for the rest: what takes longest starts first, so the many short tests
+    even out the end. The browser tests first of all: their Celery worker then starts on a broker
+    database no earlier test of this worker left a task in (django_db_setup empties it)."""
     if item.nodeid.startswith(BROWSER_TESTS):
         return 0
     return 1 if item.get_closest_marker("slow") else 2
@@ -154,27 +156,15 @@ def _run_first_rank(item: pytest.Item) -> int:
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist the slow tests are scheduled first (the workers collect; the controller
-    takes their order). A wrapper, so the sort comes after pytest-django's own reordering (stable, so
-    its order stays within each rank). Without xdist, the order is as collected."""
+    takes their order and hands tests out one by one to whichever worker is free). A wrapper, so the
+    sort comes after pytest-django's own reordering (stable, so its order stays within each rank).
+    Without xdist, the order is as collected.
+
+    The browser tests are next to one another in that order, so each worker runs its share of them
+    back to back: it starts its own chromium, gunicorn and Celery worker (their package-scoped
+    fixtures, on that worker's database and Redis database) once, and both workers share the
+    browser tests out, instead of one worker running them all while the other runs the rest."""
     result = yield
     if os.environ.get("PYTEST_XDIST_WORKER"):
         items.sort(key=_run_first_rank)
     return result
-
-
-@pytest.hookimpl(optionalhook=True)  # xdist's hook: unknown under -p no:xdist
-def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadgroup` (scripts/test.sh) with the browser tests as one group: they run on one worker
-    together, with one chromium, one gunicorn and one Celery worker (their package-scoped fixtures),
-    instead of a set per worker, restarted whenever that worker's next test lies outside their package.
-    A scheduler of ours because xdist 3.8 marks a group by rewriting `item._nodeid`, which pytest 9's
-    nodeid no longer reads (an xdist_group mark would be ignored); other xdist_group marks still count."""
-    if config.getvalue("dist") != "loadgroup":
-        return None
-    from xdist.scheduler import LoadGroupScheduling
-
-    class BrowserTestsTogether(LoadGroupScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return BROWSER_TESTS if nodeid.startswith(BROWSER_TESTS) else super()._split_scope(nodeid)
-
-    return BrowserTestsTogether(config, log)

@@ -63,6 +63,7 @@ def test_bundle_keys__tenant_theme_and_sha256__json_and_css_side_by_side():
     assert bundle_keys("tnt_A", "thm_B", "ab12") == ("bundles/tnt_A/thm_B/ab12.json", "bundles/tnt_A/thm_B/ab12.css")
 
 
+@pytest.mark.slow
 def test_settings__bundle_storage_env__backend_and_json_options(tmp_path):
     script = ("import django, json; django.setup(); from django.conf import settings; "
               "print(json.dumps(settings.STORAGES['bundles']))")

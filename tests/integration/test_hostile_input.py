@@ -344,11 +344,13 @@ def _cold_schema_statuses(*, warm_up: bool) -> list[int]:
     return [int(status) for status in result.stdout.split()]
 
 
+@pytest.mark.slow
 def test_schema__concurrent_first_requests_in_a_cold_process__all_200():
     statuses = _cold_schema_statuses(warm_up=True)
     assert statuses == [200] * 16
 
 
+@pytest.mark.slow
 def test_schema__concurrent_first_requests_without_the_warm_up__the_race_this_guards_against():
     # Without loading the extensions' target classes at start-up, drf-spectacular's lazy
     # `_load_class` races: one thread sets `target_class = None` for a missing optional app

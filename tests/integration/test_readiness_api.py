@@ -22,6 +22,7 @@ def test_worker_health__no_worker__503_naming_the_worker(client):
     assert response.json() == {"status": "unavailable", "checks": {"worker": "down"}}
 
 
+@pytest.mark.slow
 def test_worker_health__worker_running__200(client, django_db_setup):
     with celery_worker(django_db_setup):
         response = client.get("/api/v1/health/worker/")

@@ -114,6 +114,7 @@ def test_every_tenant_table__is_exported_or_excluded_with_a_reason(two_tenants, 
     assert empty == [], empty
 
 
+@pytest.mark.slow
 def test_export_erase_import__round_trips_the_tenant_exactly__other_tenant_untouched(two_tenants, admin_sql, tmp_path):
     demo, other = two_tenants
     before, other_before = checksums(admin_sql, demo), checksums(admin_sql, other, exported_only=False)

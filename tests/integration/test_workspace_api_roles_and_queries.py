@@ -119,6 +119,7 @@ def _grow(tenant, theme, version, n):
         services.locale_pack_put(principal=operator, version_id=version.pk, locale="en", entries={"a.b": "x"})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", LISTS)
 def test_list_endpoint__same_query_count_for_1_and_50_rows(client, world, template):
     tenant, theme, version = world

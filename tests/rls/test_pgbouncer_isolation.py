@@ -56,6 +56,7 @@ def tenants(keyed_tenant_factory):
     return [keyed_tenant_factory(properties=1 + i % 7) for i in range(TENANTS)]
 
 
+@pytest.mark.slow
 def test_interleaved_api_requests__through_pgbouncer__no_cross_tenant_rows(default_alias_through, tenants):
     bouncer = default_alias_through
     expected = {}

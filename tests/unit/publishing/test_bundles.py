@@ -240,6 +240,7 @@ def build_in_subprocess(database: str, tenant_id: str, version_id: str, hash_see
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("committed_db")
 def test_build_bundle__two_other_processes_with_other_hash_seeds__byte_identical(tenant_factory):
     tenant = tenant_factory()

@@ -73,6 +73,7 @@ def brand_kits(draw) -> dict:
     return {"brand_colors": colors, "brand_fonts": fonts}
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(brand_kits(), st.sampled_from(MOODS), st.sampled_from(["ltr", "rtl"]))
 def test_palette__any_brand_kit_and_mood__valid_token_set_meeting_wcag_aa(brand_kit, mood, direction):
@@ -89,6 +90,7 @@ def test_palette__any_brand_kit_and_mood__valid_token_set_meeting_wcag_aa(brand_
     json.dumps(result.provenance())  # the provenance is storable as JSON
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(brand_kits(), st.sampled_from(MOODS))
 def test_palette__same_request_twice__same_tokens_and_seed(brand_kit, mood):
@@ -123,6 +125,7 @@ def light_brand_kits(draw) -> dict:
     return {"brand_colors": colors, "brand_fonts": fonts}
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(light_brand_kits(), st.sampled_from(LIGHT_MOODS))
 def test_palette__light_brand_kit_and_a_mood_not_asking_for_dark__light_background_and_surface(brand_kit, mood):
@@ -132,6 +135,7 @@ def test_palette__light_brand_kit_and_a_mood_not_asking_for_dark__light_backgrou
     assert not is_light(colors["text"]) and result.parameters["scheme"] == "light"
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(brand_kits(), st.sampled_from(DARK_MOODS))
 def test_palette__any_brand_kit_and_a_mood_asking_for_dark__dark_background_and_surface(brand_kit, mood):

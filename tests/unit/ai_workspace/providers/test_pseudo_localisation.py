@@ -92,6 +92,7 @@ def literal_text(ast: list) -> str:
     )
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(messages())
 def test_pseudo_message__any_icu_message__same_arguments_and_categories_literals_changed(message):
@@ -109,6 +110,7 @@ def test_pseudo_message__any_icu_message__same_arguments_and_categories_literals
     assert len(text) - 2 >= len(literal_text(source)) + 0.3 * letters
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(messages())
 def test_serialise__parsed_message__parses_back_to_the_same_ast(message):
@@ -148,6 +150,7 @@ def test_translation__target_plural_categories__valid_for_that_language(locale):
     validate_locale_entries(entries, default_entries=source, locale=locale)
 
 
+@pytest.mark.slow
 @HYPOTHESIS
 @given(messages(depth=1))
 def test_translation__source_categories__every_plural_branch_kept(message):
