@@ -8,7 +8,7 @@ for a retry; a crash after it leaves a succeeded job. Concurrent flips end in PU
 
 With the tenant's four-eyes setting on, asking answers with a publish request instead of a job
 (four_eyes.py); its approval (publish_requests.py) asks for the job through `publish_job_for_request`,
-which runs the same checks again. An operator's `theme_emergency_rollback` goes around approval.
+which runs the same checks again. An operator's `theme_emergency_rollback` (services/emergency.py) goes around approval.
 """
 from __future__ import annotations
 
@@ -148,30 +148,6 @@ def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versio
                            publication_id=publication_id, note=note)
 
 
-def theme_emergency_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
-                             publication_id: str | None = None, reason: str) -> PublishJob:
-    """An operator's rollback that does not wait for four-eyes approval (the live site is broken and
-    nobody can approve in time): the job at once, audited as an emergency with the operator's reason."""
-    if not principal.is_operator:
-        raise DomainError(PublishingErrorCode.EMERGENCY_OPERATORS_ONLY,
-                          "Only an operator may roll back without approval; ask for a rollback instead.",
-                          http_status=403)
-    if not reason or not reason.strip():
-        raise DomainError(CoreErrorCode.VALIDATION_FAILED, "Say why the rollback cannot wait for approval.",
-                          http_status=422, errors=[FieldError("/reason", "required", "A reason is required.")])
-    with use_case(principal, Permission.THEMES_PUBLISH):
-        theme = live_theme(theme_id)
-        expected = check_theme_version(theme, expected_theme_version)
-        refuse_if_rollout_open(theme.pk)
-        target = _rollback_target(theme, publication_id)
-        job = new_publish_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
-                       expected=expected, target=target, emergency=True)
-        audit_record(principal=principal, action="theme.emergency_rollback_requested", entity_type="theme",
-                     entity_id=theme.pk, new={"publish_job_id": job.pk, "target_publication_id": target.pk,
-                                              "four_eyes_on": four_eyes_on(), "reason": reason.strip()[:2000]})
-        return job
-
-
 def _theme_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
                     publication_id: str | None = None, note: str | None = None,
                     approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
@@ -179,13 +155,13 @@ def _theme_rollback(*, principal: Principal, theme_id: str, expected_theme_versi
         theme = live_theme(theme_id)
         expected = check_theme_version(theme, expected_theme_version)
         refuse_if_rollout_open(theme.pk)
-        target = _rollback_target(theme, publication_id)
+        target = rollback_target(theme, publication_id)
         return _job_or_request(principal=principal, theme=theme, version=target.theme_version,
                                kind=PublishJobKind.ROLLBACK, expected=expected, target=target, approved=approved,
                                note=note)
 
 
-def _rollback_target(theme: Theme, publication_id: str | None) -> ThemePublication:
+def rollback_target(theme: Theme, publication_id: str | None) -> ThemePublication:
     earlier = ThemePublication.objects.filter(theme_id=theme.pk, is_active=False).select_related("theme_version")
     if publication_id is not None:
         target = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id, "thp") else None

@@ -13,7 +13,7 @@ from django.db import connections
 
 from publishing.errors import PublishingErrorCode
 from publishing.models import OutboxEvent, PublishJob, PublishRequest
-from publishing.services import publish, publish_requests
+from publishing.services import emergency, publish, publish_requests
 from tests.factories.tenancy import ApiClientFactory, MembershipFactory, UserFactory
 from themeconfig import services
 from themeconfig.models import Tenant, Theme, ThemeVersion
@@ -259,11 +259,11 @@ def test_rollback_and_republish__are_requests_too__emergency_rollback_bypasses_a
     assert isinstance(rollback, PublishRequest) and rollback.action == "rollback" and rollback.target_publication_id
     assert isinstance(republish, PublishRequest) and republish.action == "re_publish"
     # A member may not call it an emergency; an operator may, and it does not wait.
-    assert code_of(lambda: publish.theme_emergency_rollback(
+    assert code_of(lambda: emergency.theme_emergency_rollback(
         principal=world.carol, theme_id=world.theme.pk, expected_theme_version=theme_version(world),
         reason="broken")) == PublishingErrorCode.EMERGENCY_OPERATORS_ONLY
     operator = Principal.operator("oncall").in_tenant(world.tenant.id)
-    job = publish.theme_emergency_rollback(principal=operator, theme_id=world.theme.pk,
+    job = emergency.theme_emergency_rollback(principal=operator, theme_id=world.theme.pk,
                                            expected_theme_version=theme_version(world), reason="checkout broken")
     assert isinstance(job, PublishJob) and job.trace["emergency"] is True
     assert publish.publish_job_run(job_id=job.pk, tenant_id=world.tenant.id).status == "succeeded"

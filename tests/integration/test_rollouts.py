@@ -13,7 +13,7 @@ from publishing.models import ThemePublication, ThemeRollout
 from publishing.resolve import cache as resolve_cache
 from publishing.resolve import rollout_stats
 from publishing.resolve.slices import bucket
-from publishing.services import publish, rollouts
+from publishing.services import emergency, publish, rollouts
 from tests.factories.publishing import publish_new_version
 from tests.factories.tenancy import ApiClientFactory
 from themeconfig import services
@@ -140,6 +140,28 @@ def test_publish_rollback_and_second_rollout__refused_while_open(world):
             attempt()
         assert (refused.value.code, refused.value.http_status) == ("MELMASTOON.ROLLOUT.RUNNING", 409)
     assert rollout.pk in refused.value.message
+
+
+def test_emergency_rollback__aborts_the_open_rollout_first__the_slice_gets_the_rollback_too(world, client):
+    tenant, admin, theme, first = world
+    second = publish_new_version(admin, tenant, theme, "broken")
+    rollout = start(world, percentage=50)
+    [inside] = visitors_in(rollout, 1)
+    assert sha(client, inside) == rollout.candidate_bundle_sha256
+    operator = Principal.operator("oncall", tenant_id=tenant.id)
+    job = emergency.theme_emergency_rollback(principal=operator, theme_id=theme.pk,
+                                             expected_theme_version=theme_version(tenant, theme), reason="checkout broken")
+    with tenant_context(tenant.id):
+        assert ThemeRollout.objects.get(pk=rollout.pk).status == "aborted"
+        aborted = AuditLogEntry.objects.get(action="rollout.aborted")
+        requested = AuditLogEntry.objects.get(action="theme.emergency_rollback_requested")
+    assert aborted.actor == "operator:oncall" and "checkout broken" in json.dumps(aborted.new_values)
+    assert requested.new_values["aborted_rollout_id"] == rollout.pk
+    assert publish.publish_job_run(job_id=job.pk, tenant_id=tenant.id).status == "succeeded"
+    with tenant_context(tenant.id):
+        rolled_back = ThemePublication.objects.get(theme_id=theme.pk, is_active=True)
+    assert rolled_back.theme_version_id == first.theme_version_id != second.theme_version_id
+    assert sha(client, inside) == sha(client, "anyone-else") == rolled_back.bundle_sha256
 
 
 def test_promote__a_publish_job_whose_flip_closes_the_rollout__everyone_gets_it(world, client):

@@ -2,7 +2,7 @@
 an operator's rollback that does not wait for four-eyes approval, audited as an emergency."""
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.services import publish
+from publishing.services import emergency
 from themeconfig.management.command_errors import domain_error_message
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         try:
             with tenant_context(found.id):
                 expected = theme_get(theme).version
-            job = publish.theme_emergency_rollback(principal=principal, theme_id=theme, expected_theme_version=expected,
+            job = emergency.theme_emergency_rollback(principal=principal, theme_id=theme, expected_theme_version=expected,
                                                    publication_id=publication, reason=reason)
         except DomainError as error:
             raise CommandError(domain_error_message(error)) from error
