@@ -144,6 +144,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 30, "socket_connect_timeout
 FAILPOINTS: dict = env.dict("FAILPOINTS", default={})
 # How often beat looks for jobs whose enqueue failed during a broker outage (seconds).
 JOB_REDISPATCH_SECONDS = env.float("JOB_REDISPATCH_SECONDS", default=5.0)
+# How often beat starts due publish schedules (publishing/services/schedules.py): a schedule starts
+# within this long of its time (issue 21 asks for a minute).
+SCHEDULE_SCAN_SECONDS = env.float("SCHEDULE_SCAN_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # The audit log's monthly partitions, this month and three ahead; idempotent, so daily runs
     # (and a missed one) are harmless. Inserts never fail meanwhile: the DEFAULT partition takes them.
@@ -161,6 +164,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reap-stale-generation-jobs": {"task": "ai_workspace.reap_stale_generation_jobs_task", "schedule": 120},
     # The same for tenant export jobs (a large tenant takes a while: stale after 15 minutes).
     "reap-stale-tenant-export-jobs": {"task": "publishing.reap_stale_tenant_export_jobs_task", "schedule": 300},
+    # Scheduled publishes and reverts that fell due: each started once as a publish job.
+    "run-due-schedules": {"task": "publishing.run_due_schedules_task", "schedule": SCHEDULE_SCAN_SECONDS},
     # The outbox relay is woken after each commit that writes an event; this drains what a lost
     # wake-up or a backoff left behind.
     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},
@@ -171,6 +176,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Retention of seed 000 §8, every row (RETENTION_* below), on the service connection.
     "purge-expired": {"task": "publishing.purge_expired_task", "schedule": 24 * 60 * 60},
 }
+
+# --- E-mail (schedule failures to their creator; Django's backend) -----------------------------
+# Console by default (`make run` prints the mail); SMTP in production, e.g.
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/
+# EMAIL_HOST_PASSWORD/EMAIL_USE_TLS.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="theme-config <noreply@localhost>")
 
 # --- Retention (seed 000 §8; publishing/retention.py, `manage.py purge_expired`) ---------------
 # Seed defaults; each window is counted from the moment named in the README's retention table.

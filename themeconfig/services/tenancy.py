@@ -41,6 +41,7 @@ from themeconfig.services.host_verification import (
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.signals import host_resolution_changed_on_commit
 from themeconfig.validators.contrast import CONTRAST_POLICIES
+from themeconfig.validators.time_zones import available_time_zones
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -104,13 +105,17 @@ def tenant_ensure(
 def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) -> Tenant:
     """The tenant's display name and settings document (slug and plan are the operators').
 
-    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES."""
+    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES,
+    `time_zone` an IANA name (what schedules are shown and entered in; default UTC)."""
     errors = name_errors(name)
     if not isinstance(settings, dict):
         errors.append(FieldError("/settings", "invalid_type", "Settings must be a JSON object."))
     elif "contrast_policy" in settings and settings["contrast_policy"] not in CONTRAST_POLICIES:
         errors.append(FieldError("/settings/contrast_policy", "invalid_choice",
                                  f"contrast_policy must be one of {', '.join(CONTRAST_POLICIES)}."))
+    if isinstance(settings, dict) and "time_zone" in settings and settings["time_zone"] not in available_time_zones():
+        errors.append(FieldError("/settings/time_zone", "invalid_choice",
+                                 "time_zone must be an IANA time zone name, e.g. Europe/Paris."))
     if errors:
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):
