@@ -90,7 +90,7 @@ def reap_stale_tenant_export_jobs_task(*, stale_after_seconds: int | None = None
                      rerun=tenant_export.enqueue_tenant_export_job)
 
 
-@shared_task(name="publishing.run_due_schedules_task", ignore_result=True)
+@shared_task(name="publishing.run_due_schedules_task")
 def run_due_schedules_task() -> dict:
     """Beat, every SCHEDULE_SCAN_SECONDS: starts due publish schedules as publish jobs (exactly once,
     FOR UPDATE SKIP LOCKED), fails the ones whose version changed, settles the finished ones."""

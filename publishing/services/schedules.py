@@ -44,6 +44,7 @@ from publishing.services import publish
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
+from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
@@ -413,6 +414,7 @@ def publish_schedule_start(*, schedule_id: str, tenant_id: str, now: datetime | 
         PublishSchedule.objects.filter(pk=schedule.pk).update(
             status=ScheduleStatus.RUNNING, started_at=now, publish_job=job, previous_publication_id=previous,
             updated_at=now, updated_by=principal.actor, version=F("version") + 1)
+        failpoint("schedule.in_start")  # the job made and the schedule running, nothing committed
         audit_record(principal=principal, action="publish_schedule.started", entity_type="publish_schedule",
                      entity_id=schedule.pk, old={"status": schedule.status},
                      new={"status": ScheduleStatus.RUNNING, "publish_job_id": job.pk, "created_by": schedule.created_by,
