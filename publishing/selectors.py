@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken, PublishJob, ThemePublication
+from publishing.models import PreviewToken, PublishJob, PublishSchedule, ThemePublication
 
 if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
@@ -87,3 +87,16 @@ def webhook_delivery_list(*, subscription_id: str) -> QuerySet[WebhookDelivery]:
 def publication_version_id(publication_id: str) -> str | None:
     """The version a publication published, or None for an unknown publication."""
     return ThemePublication.objects.filter(pk=publication_id).values_list("theme_version_id", flat=True).first()
+
+
+def schedule_list(*, theme_id: str) -> QuerySet[PublishSchedule]:
+    """The theme's schedules, soonest first, each with its revert (a publish's) at hand."""
+    return PublishSchedule.objects.filter(theme_id=theme_id).select_related("revert", "theme_version")
+
+
+def schedule_get(schedule_id: str) -> PublishSchedule:
+    schedule = (PublishSchedule.objects.select_related("revert", "theme_version").filter(pk=schedule_id).first()
+                if is_valid_id(schedule_id, "sch") else None)
+    if schedule is None:
+        raise not_found("schedule")
+    return schedule

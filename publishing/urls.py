@@ -1,7 +1,7 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis, export_apis, webhook_apis
+from publishing import apis, export_apis, schedule_apis, webhook_apis
 from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("themes/<str:theme_id>/rollback/", apis.ThemeRollbackApi.as_view(), name="theme-rollback"),
     path("themes/<str:theme_id>/republish/", apis.ThemeRepublishApi.as_view(), name="theme-republish"),
     path("themes/<str:theme_id>/publications/", apis.ThemePublicationListApi.as_view(), name="theme-publication-list"),
+    path("themes/<str:theme_id>/schedules/", schedule_apis.ThemeScheduleListApi.as_view(), name="theme-schedule-list"),
+    path("schedules/<str:schedule_id>/", schedule_apis.ScheduleApi.as_view(), name="schedule-detail"),
+    path("schedules/<str:schedule_id>/cancel/", schedule_apis.ScheduleCancelApi.as_view(), name="schedule-cancel"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
     path("tenant/exports/", export_apis.TenantExportListApi.as_view(), name="tenant-export-list"),
     path("tenant/exports/<str:job_id>/", export_apis.TenantExportApi.as_view(), name="tenant-export"),

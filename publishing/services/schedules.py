@@ -140,11 +140,13 @@ def _refuse_conflicts(*, theme_id: str, version_id: str, start: datetime, end: d
 
 
 def publish_schedule_create(*, principal: Principal, version_id: str, run_at: datetime,
-                            revert_at: datetime | None = None, armed: bool = True) -> PublishSchedule:
+                            revert_at: datetime | None = None, armed: bool = True,
+                            theme_id: str | None = None) -> PublishSchedule:
     """Schedules the publish of a preview-ready version at `run_at` and, with `revert_at`, a revert then
     to the publication active just before `run_at`. `armed=False` leaves both `pending_approval`
     (an approval step arms them with `publish_schedule_arm`); armed ones are `scheduled` at once and
-    announced (`theme.scheduled.v1`). Returns the publish schedule (its revert is `.revert`)."""
+    announced (`theme.scheduled.v1`). A door that names the theme passes `theme_id`: a version of
+    another theme is then refused. Returns the publish schedule (its revert is `.revert`)."""
     now = timezone.now()
     errors = _run_at_errors(run_at, "/run_at", now)
     if revert_at is not None:
@@ -158,6 +160,8 @@ def publish_schedule_create(*, principal: Principal, version_id: str, run_at: da
                    .first() if is_valid_id(version_id, "thv") else None)
         if version is None:
             raise not_found("version")
+        if theme_id is not None and version.theme_id != theme_id:
+            raise validation_error([FieldError("/version_id", "unknown_version", "No such version of this theme.")])
         theme = version.theme
         require_active_theme(theme.status)
         if version.status != ThemeVersionStatus.PREVIEW_READY:
