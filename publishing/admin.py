@@ -10,7 +10,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from publishing import tenant_admin  # noqa: F401  (registers the tenant staff's publishing pages)
+from publishing import schedule_admin, tenant_admin  # noqa: F401  (register the tenant staff's publishing pages)
 from publishing.models import OutboxEvent, PublishJob
 from publishing.outbox import relay
 from publishing.services.outbox_events import outbox_event_retry
