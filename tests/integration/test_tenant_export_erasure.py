@@ -64,7 +64,7 @@ def two_tenants(no_broker, admin_sql):
         "SELECT v.tenant_id, v.theme_id, v.id FROM theme_config.theme_versions v ORDER BY v.id LIMIT 1").fetchone()
     (event_id,) = admin_sql.execute("SELECT event_id FROM theme_config.outbox WHERE tenant_id = %s LIMIT 1",
                                     [tenant]).fetchone()
-    ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj")}
+    ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "sch")}
     for statement in FILLERS:
         admin_sql.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
                                       "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})

@@ -36,7 +36,8 @@ class TenantAdmin(TenantScopedAdmin):
             form.base_fields["settings"].help_text = (
                 'A JSON object. "contrast_policy" decides what colour pairs below WCAG AA do at preview-ready: '
                 f'{" | ".join(CONTRAST_POLICIES)} (default {DEFAULT_CONTRAST_POLICY}: text pairs block, '
-                "interface pairs warn).")
+                'interface pairs warn). "time_zone" is the IANA time zone schedules are shown and entered in '
+                '(e.g. "Europe/Paris"; default UTC).')
         return form
 
     def save_model(self, request, obj, form, change):
