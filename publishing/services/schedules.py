@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
@@ -42,12 +42,12 @@ from publishing.models import (
 from publishing.outbox.enqueue import outbox_enqueue
 from publishing.services import publish
 from themeconfig.errors import ThemeErrorCode
-from themeconfig.models import Theme, ThemeVersion, ThemeVersionStatus
+from themeconfig.models import ApiClient, Membership, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
 from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.locks import tenant_lock
-from themeconfig.platform.permissions import Permission
+from themeconfig.platform.permissions import Permission, role_permissions, scoped_permissions, scopes_of_document
 from themeconfig.platform.principal import ActorKind, Principal, use_case
 from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import tenant_context
@@ -385,6 +385,11 @@ def publish_schedule_start(*, schedule_id: str, tenant_id: str, now: datetime | 
         theme = Theme.objects.get(pk=schedule.theme_id)
         if PublishJob.objects.filter(theme_id=theme.pk).exclude(status__in=JOB_FINISHED).exists():
             return "deferred"  # one flip at a time per theme: this one waits for the next scan
+        if not _creator_may_publish(schedule.created_by, now):
+            _fail(principal, schedule, PublishingErrorCode.SCHEDULE_CREATOR_NOT_ALLOWED,
+                  "Whoever scheduled it may no longer publish (their role changed, or the member or key is gone); "
+                  "a publisher can schedule it again.")
+            return "failed"
         if schedule.kind == ScheduleKind.PUBLISH:
             version = ThemeVersion.objects.get(pk=schedule.theme_version_id)
             if _version_changed(schedule, version):
@@ -424,6 +429,24 @@ def publish_schedule_start(*, schedule_id: str, tenant_id: str, now: datetime | 
                      new={"status": ScheduleStatus.RUNNING, "publish_job_id": job.pk, "created_by": schedule.created_by,
                           "previous_publication_id": previous})
         return "started"
+
+
+def _creator_may_publish(created_by: str, now: datetime) -> bool:
+    """Whether the schedule's creator may still publish in this tenant (in its transaction): a member's
+    role now, a live key's role and scopes now; an operator always. The scheduler publishes on their
+    behalf, so a member removed or demoted since does not publish through a schedule made earlier."""
+    kind, _, ident = created_by.partition(":")
+    if kind == ActorKind.OPERATOR:
+        return True
+    if kind == ActorKind.USER and ident.isdigit():
+        role = Membership.objects.filter(user_id=int(ident)).values_list("role", flat=True).first()
+        return Permission.THEMES_PUBLISH in role_permissions(role)
+    if kind == ActorKind.API_KEY:
+        key = (ApiClient.objects.filter(pk=ident, revoked_at__isnull=True)
+               .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now)).first())
+        return key is not None and Permission.THEMES_PUBLISH in scoped_permissions(
+            key.role, scopes_of_document(key.permissions))
+    return False
 
 
 def _version_changed(schedule: PublishSchedule, version: ThemeVersion) -> bool:

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from publishing.models import OutboxEvent, PublishJob, PublishSchedule, ThemePublication
 from publishing.services import publish, schedules
+from tests.factories.tenancy import MembershipFactory
 from themeconfig import services
-from themeconfig.models import AuditLogEntry, Theme, ThemeVersion
+from themeconfig.models import AuditLogEntry, Membership, Theme, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import service_context
@@ -31,6 +32,8 @@ def no_broker(monkeypatch):
 def world(tenant_factory, user_factory):
     tenant = tenant_factory()
     user = user_factory()
+    with tenant_context(tenant.id):
+        MembershipFactory(user=user, role="admin")
     admin = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role="admin")
     theme = services.theme_create(principal=admin, name="Lake")
     return tenant, admin, theme, user
@@ -230,3 +233,18 @@ def test_member_may_not_schedule__past_time_refused(world):
         schedules.publish_schedule_create(principal=admin, version_id=campaign.pk,
                                           run_at=timezone.now() - timedelta(minutes=1))
     assert past.value.errors[0].code == "in_past"
+
+
+def test_creator_demoted_after_scheduling__fails_at_T_and_nothing_is_published(world, mailoutbox):
+    tenant, admin, theme, user = world
+    campaign = ready_version(admin, tenant, theme, "campaign")
+    t = timezone.now() + timedelta(hours=1)
+    schedule = schedules.publish_schedule_create(principal=admin, version_id=campaign.pk, run_at=t)
+    with tenant_context(tenant.id):
+        Membership.objects.filter(user_id=user.pk).update(role="member")
+    result = scan_at(t + timedelta(seconds=5))
+    assert result.failed == [schedule.pk] and result.started == []
+    assert get(tenant, schedule.pk).error_code == "MELMASTOON.SCHEDULE.CREATOR_NOT_ALLOWED"
+    with tenant_context(tenant.id):
+        assert PublishJob.objects.count() == 0 and ThemePublication.objects.count() == 0
+    assert [mail.to for mail in mailoutbox] == [[user.email]]
