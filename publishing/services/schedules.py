@@ -47,7 +47,12 @@ from themeconfig.platform.errors import DomainError, FieldError, not_found, vali
 from themeconfig.platform.failpoints import failpoint
 from themeconfig.platform.ids import is_valid_id
 from themeconfig.platform.locks import tenant_lock
-from themeconfig.platform.permissions import Permission, role_permissions, scoped_permissions, scopes_of_document
+from themeconfig.platform.permissions import (
+    Permission,
+    role_permissions,
+    scoped_permissions,
+    scopes_of_document,
+)
 from themeconfig.platform.principal import ActorKind, Principal, use_case
 from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import tenant_context
