@@ -100,3 +100,11 @@ def schedule_get(schedule_id: str) -> PublishSchedule:
     if schedule is None:
         raise not_found("schedule")
     return schedule
+
+
+def schedule_creators(*, publication_ids: Iterable[str]) -> dict[str, str]:
+    """Publication id → the creator of the schedule that made it, for those a schedule made."""
+    ids = list(publication_ids)
+    if not ids:
+        return {}
+    return dict(PublishSchedule.objects.filter(publication_id__in=ids).values_list("publication_id", "created_by"))

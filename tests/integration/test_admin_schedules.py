@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.admin.utils import quote
 from django.utils import timezone
 
@@ -87,3 +88,20 @@ def test_schedule_with_revert__in_tenant_time__move_stale_refused__cancel(client
     assert "is cancelled" in cancelled.content.decode() and schedules_of(staff)[0].status == "cancelled"
     assert schedules_of(staff)[0].cancelled_by == Principal.for_user(
         tenant_id=staff.tenant.id, user_id=staff.users["admin"].pk, role="admin").actor
+
+
+@pytest.mark.usefixtures("committed_db")  # the scan reads every tenant's due schedules on the service connection
+def test_publications_page__a_scheduled_publication__names_the_schedule_and_its_creator(client, world, monkeypatch):
+    from publishing.services import publish, schedules
+
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+    staff, theme, version = world
+    at = timezone.now() + timedelta(hours=1)
+    schedule = schedules.publish_schedule_create(principal=staff.principals["admin"], version_id=version.pk, run_at=at)
+    with time_machine.travel(at + timedelta(seconds=5), tick=False):
+        assert schedules.publish_schedules_run_due().started == [schedule.pk]
+        job_id = schedules_of(staff)[0].publish_job_id
+        assert publish.publish_job_run(job_id=job_id, tenant_id=staff.tenant.id).status == "succeeded"
+    sign_in(client, staff, "viewer")
+    body = client.get(f"/admin/themeconfig/theme/{quote(theme.pk)}/publications/").content.decode()
+    assert "A schedule by admin_person" in body
