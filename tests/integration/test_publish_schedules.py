@@ -248,3 +248,22 @@ def test_creator_demoted_after_scheduling__fails_at_T_and_nothing_is_published(w
     with tenant_context(tenant.id):
         assert PublishJob.objects.count() == 0 and ThemePublication.objects.count() == 0
     assert [mail.to for mail in mailoutbox] == [[user.email]]
+
+
+def test_job_of_a_started_schedule_fails__next_scan_fails_the_schedule_with_the_jobs_code(world, mailoutbox):
+    tenant, admin, theme, user = world
+    campaign = ready_version(admin, tenant, theme, "campaign")
+    t = timezone.now() + timedelta(hours=1)
+    schedule = schedules.publish_schedule_create(principal=admin, version_id=campaign.pk, run_at=t)
+    assert scan_at(t + timedelta(seconds=5)).started == [schedule.pk]
+    with tenant_context(tenant.id):  # edited between the start and the job's run
+        current = ThemeVersion.objects.get(pk=campaign.pk).version
+    services.version_update(principal=admin, version_id=campaign.pk, expected_version=current, release_notes="late")
+    assert run_job_of(tenant, schedule.pk, t + timedelta(seconds=6)).status == "failed"
+    assert get(tenant, schedule.pk).status == "running"
+    assert scan_at(t + timedelta(seconds=25)).failed == [schedule.pk]
+    failed = get(tenant, schedule.pk)
+    assert failed.status == "failed" and failed.error_code == "MELMASTOON.PUBLISH.VERSION_CHANGED"
+    assert [e["error_code"] for e in events(tenant.id, "theme.schedule_failed.v1")] == [
+        "MELMASTOON.PUBLISH.VERSION_CHANGED"]
+    assert [mail.to for mail in mailoutbox] == [[user.email]]
