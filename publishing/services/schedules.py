@@ -390,6 +390,13 @@ def publish_schedule_start(*, schedule_id: str, tenant_id: str, now: datetime | 
         theme = Theme.objects.get(pk=schedule.theme_id)
         if PublishJob.objects.filter(theme_id=theme.pk).exclude(status__in=JOB_FINISHED).exists():
             return "deferred"  # one flip at a time per theme: this one waits for the next scan
+        try:  # a theme deleted, suspended or archived since: the schedule fails with the theme's code
+            if theme.deleted_at is not None:
+                raise not_found("theme")
+            require_active_theme(theme.status)
+        except DomainError as error:
+            _fail(principal, schedule, error.code, f"The theme cannot be published now: {error.message}")
+            return "failed"
         if not _creator_may_publish(schedule.created_by, now):
             _fail(principal, schedule, PublishingErrorCode.SCHEDULE_CREATOR_NOT_ALLOWED,
                   "Whoever scheduled it may no longer publish (their role changed, or the member or key is gone); "

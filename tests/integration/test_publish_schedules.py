@@ -267,3 +267,16 @@ def test_job_of_a_started_schedule_fails__next_scan_fails_the_schedule_with_the_
     assert [e["error_code"] for e in events(tenant.id, "theme.schedule_failed.v1")] == [
         "MELMASTOON.PUBLISH.VERSION_CHANGED"]
     assert [mail.to for mail in mailoutbox] == [[user.email]]
+
+
+def test_theme_deleted_after_scheduling__fails_at_T_with_a_code(world):
+    tenant, admin, theme, user = world
+    campaign = ready_version(admin, tenant, theme, "campaign")
+    t = timezone.now() + timedelta(hours=1)
+    schedule = schedules.publish_schedule_create(principal=admin, version_id=campaign.pk, run_at=t)
+    owner = Principal.for_user(tenant_id=tenant.id, user_id=user.pk, role="owner")
+    with tenant_context(tenant.id):
+        expected = Theme.objects.get(pk=theme.pk).version
+    services.theme_delete(principal=owner, theme_id=theme.pk, expected_version=expected)
+    assert scan_at(t + timedelta(seconds=5)).failed == [schedule.pk]
+    assert get(tenant, schedule.pk).error_code == "MELMASTOON.RESOURCE.NOT_FOUND"
