@@ -64,6 +64,7 @@ class ThemeScheduleListApi(_ScheduleDoor, WorkspaceListApi):
     @extend_schema(request=ScheduleCreateSerializer, responses={201: ScheduleSerializer})
     @idempotent
     def post(self, request, theme_id):
+        theme_selectors.theme_get(theme_id)  # another tenant's (or no) theme: 404 before the body is read
         with self.local_times():
             data = self.body(ScheduleCreateSerializer)
         schedule = services.publish_schedule_create(principal=self.principal, theme_id=theme_id,
@@ -85,6 +86,7 @@ class ScheduleApi(_ScheduleDoor, WorkspaceApi):
 
     @extend_schema(request=ScheduleMoveSerializer, responses=ScheduleSerializer, parameters=[IF_MATCH])
     def patch(self, request, schedule_id):
+        selectors.schedule_get(schedule_id)  # another tenant's (or no) schedule: 404 before the body is read
         with self.local_times():
             data = self.body(ScheduleMoveSerializer)
         moved = services.publish_schedule_move(principal=self.principal, schedule_id=schedule_id,
@@ -100,6 +102,7 @@ class ScheduleCancelApi(_ScheduleDoor, WorkspaceApi):
     @extend_schema(request=ScheduleCancelSerializer, responses=ScheduleSerializer, parameters=[IF_MATCH])
     @idempotent
     def post(self, request, schedule_id):
+        selectors.schedule_get(schedule_id)
         data = self.body(ScheduleCancelSerializer)
         cancelled = services.publish_schedule_cancel(principal=self.principal, schedule_id=schedule_id,
                                                      expected_version=self.expected(data))

@@ -23,6 +23,7 @@ SNAPSHOT_TABLES = [
     "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
     "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
     "theme_config.palette_suggestions", "theme_config.content_drafts", "theme_config.ai_generation_jobs",
+    "theme_config.publish_schedules",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
@@ -121,6 +122,16 @@ def victim(tenant_factory, monkeypatch):
     monkeypatch.setattr(generation, "enqueue_generation_job", lambda **kwargs: None)  # no worker: it need only exist
     generation_job = generation.translation_generation_request(principal=owner, version_id=draft_version.pk, locale="fr")
     values["generation_job_id"] = generation_job.pk
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.services import schedules
+
+    campaign = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=version.pk)
+    services.version_mark_preview_ready(principal=owner, version_id=campaign.pk, expected_version=campaign.version)
+    values["schedule_id"] = schedules.publish_schedule_create(
+        principal=owner, version_id=campaign.pk, run_at=timezone.now() + timedelta(days=1)).pk
     return tenant, values
 
 
