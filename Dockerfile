@@ -8,9 +8,11 @@ COPY config ./config
 COPY themeconfig ./themeconfig
 COPY publishing ./publishing
 COPY ai_workspace ./ai_workspace
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install . \
  && DJANGO_SETTINGS_MODULE=config.settings.base DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
 USER app
+# Metrics: set PROMETHEUS_MULTIPROC_DIR per service (gunicorn.conf.py empties it at start); the
+# exporter is `python manage.py serve_metrics` on METRICS_PORT (README "Metrics").
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

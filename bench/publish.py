@@ -224,10 +224,11 @@ class Child:
         self.log.unlink(missing_ok=True)
 
 
-def start_server(cache_seconds: int, **extra: str) -> tuple[Child, int]:
+def start_server(cache_seconds: int, *, workers: int = 2, **extra: str) -> tuple[Child, int]:
     port = free_port()
     server = Child("gunicorn", [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-                                f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60", "--graceful-timeout", "5"],
+                                f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
+                                "--graceful-timeout", "5"],
                    child_env(cache_seconds, **extra))
     deadline = time.monotonic() + 60
     while True:
@@ -241,13 +242,14 @@ def start_server(cache_seconds: int, **extra: str) -> tuple[Child, int]:
         time.sleep(0.2)
 
 
-def start_worker(cache_seconds: int) -> Child:
+def start_worker(cache_seconds: int, *, queue: str = "theme-config", concurrency: int = 2) -> Child:
+    """A prefork worker on one queue (the publish worker's, or the views' refresh queue), as scripts/run.sh runs them."""
     from config.celery import app
 
-    nodename = f"bench-publish-{os.getpid()}-{cache_seconds}@{os.uname().nodename}"
+    nodename = f"bench-{queue}-{os.getpid()}-{cache_seconds}@{os.uname().nodename}"
     worker = Child("worker", [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork",
-                              "--concurrency", "2", "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
-                              "-n", nodename], child_env(cache_seconds))
+                              "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
+                              "--loglevel", "WARNING", "-n", nodename, "-Q", queue], child_env(cache_seconds))
     deadline = time.monotonic() + 60
     while not app.control.ping(destination=[nodename], timeout=0.5):
         assert worker.alive(), f"celery worker exited:\n{worker.tail()}"

@@ -4,8 +4,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Modules the benchmarks use, not benchmarks: the shared set-up, and bench/publish.py's server settings and URLs.
-HELPERS = {"run_all.py", "harness.py", "settings_bench.py", "urls_bench.py"}
+# Modules the benchmarks use, not benchmarks: the shared set-up, bench/publish.py's server settings and URLs,
+# and bench/load_test.py's Locust users.
+HELPERS = {"run_all.py", "harness.py", "settings_bench.py", "urls_bench.py", "locustfile_mixed.py"}
 for script in sorted(HERE.glob("*.py")):
     if script.name in HELPERS:
         continue

@@ -10,7 +10,11 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
-from publishing import schedule_admin, tenant_admin  # noqa: F401  (register the tenant staff's publishing pages)
+from publishing import (
+    schedule_admin,  # noqa: F401  (the theme's Schedules page)
+    tenant_admin,  # noqa: F401  (registers the tenant staff's publishing pages)
+    tenant_admin_approval,  # noqa: F401  (the tenant staff's "Waiting for approval" pages)
+)
 from publishing.models import OutboxEvent, PublishJob
 from publishing.outbox import relay
 from publishing.services.outbox_events import outbox_event_retry

@@ -5,19 +5,21 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from publishing import preview, selectors, services
 from publishing.errors import PublishingErrorCode
+from publishing.models import PublishRequest
 from publishing.resolve import cache as resolve_cache
 from publishing.serializers import (
     PreviewTokenCreatedSerializer,
     PreviewTokenCreateSerializer,
     PreviewTokenSerializer,
     PublicationSerializer,
+    PublishApprovalRequestSerializer,
     PublishJobSerializer,
     PublishRequestSerializer,
     ResolutionSerializer,
@@ -31,6 +33,7 @@ from themeconfig.platform.api.openapi import PROBLEM_REF
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.permissions import Permission
+from themeconfig.platform.read_replica import lag_tolerant
 from themeconfig.selectors import themes as theme_selectors
 
 
@@ -70,23 +73,34 @@ class PreviewTokenRevokeApi(WorkspaceApi):
 
 
 def _job_reply(view, job):
+    """202 with the job to poll; or, with four-eyes on, 202 with the request waiting for approval."""
+    if isinstance(job, PublishRequest):
+        return view.reply(PublishApprovalRequestSerializer(job).data, status=202, version=job.version,
+                          location=f"/api/v1/publish-requests/{job.pk}/")
     response = view.reply(PublishJobSerializer(job).data, status=202, location=f"/api/v1/publish-jobs/{job.pk}/")
     response["Retry-After"] = "1"
     return response
 
 
+JOB_OR_REQUEST = PolymorphicProxySerializer(
+    component_name="PublishJobOrApprovalRequest", resource_type_field_name=None,
+    serializers=[PublishJobSerializer, PublishApprovalRequestSerializer])
+
+
 class VersionPublishApi(WorkspaceApi):
     """Publishes a version: 202 with a job to poll at `publish-jobs/{id}/`. Send the theme's version
-    you saw (If-Match with the theme's ETag, or `version`); the version must pass preview-ready."""
+    you saw (If-Match with the theme's ETag, or `version`); the version must pass preview-ready. With
+    the tenant's four-eyes setting on: 202 with a publish request (`publish-requests/{id}/`) that
+    another member approves first; `note` goes to the approvers."""
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=PublishRequestSerializer, responses={202: PublishJobSerializer})
+    @extend_schema(request=PublishRequestSerializer, responses={202: JOB_OR_REQUEST})
     @idempotent
     def post(self, request, version_id):
         data = self.body(PublishRequestSerializer)
         job = publish.version_publish(principal=self.principal, version_id=version_id,
-                                      expected_theme_version=self.expected(data))
+                                      expected_theme_version=self.expected(data), note=data.get("note"))
         return _job_reply(self, job)
 
 
@@ -95,12 +109,12 @@ class ThemeRollbackApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=RollbackRequestSerializer, responses={202: PublishJobSerializer})
+    @extend_schema(request=RollbackRequestSerializer, responses={202: JOB_OR_REQUEST})
     @idempotent
     def post(self, request, theme_id):
         data = self.body(RollbackRequestSerializer)
         job = publish.theme_rollback(principal=self.principal, theme_id=theme_id, expected_theme_version=self.expected(data),
-                                     publication_id=data.get("publication_id"))
+                                     publication_id=data.get("publication_id"), note=data.get("note"))
         return _job_reply(self, job)
 
 
@@ -109,11 +123,12 @@ class ThemeRepublishApi(WorkspaceApi):
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=PublishRequestSerializer, responses={202: PublishJobSerializer})
+    @extend_schema(request=PublishRequestSerializer, responses={202: JOB_OR_REQUEST})
     @idempotent
     def post(self, request, theme_id):
+        data = self.body(PublishRequestSerializer)
         job = publish.theme_republish(principal=self.principal, theme_id=theme_id,
-                                      expected_theme_version=self.expected(self.body(PublishRequestSerializer)))
+                                      expected_theme_version=self.expected(data), note=data.get("note"))
         return _job_reply(self, job)
 
 
@@ -140,6 +155,7 @@ class ThemePublicationListApi(WorkspaceListApi):
     ordering_fields = ["published_at"]
 
     @extend_schema(operation_id="themes_publications_list", responses=PublicationSerializer(many=True))
+    @lag_tolerant
     def get(self, request, theme_id):
         theme = theme_selectors.theme_get(theme_id)
         return self.paginated(selectors.publication_list(theme_id=theme.pk), PublicationSerializer)

@@ -23,3 +23,7 @@ class PublishingConfig(AppConfig):
         from publishing.services.tenant_export import TENANT_EXPORT_JOBS
 
         job_kind_register(TENANT_EXPORT_JOBS)
+
+        from publishing import metrics
+
+        metrics.register()  # the outbox's and the read models' gauges, computed by serve_metrics at scrape time

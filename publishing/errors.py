@@ -30,6 +30,13 @@ class PublishingErrorCode(StrEnum):
     SCHEDULE_PUBLISH_NOT_DONE = "MELMASTOON.SCHEDULE.PUBLISH_NOT_DONE"
     SCHEDULE_NOT_PENDING_APPROVAL = "MELMASTOON.SCHEDULE.NOT_PENDING_APPROVAL"
     SCHEDULE_CREATOR_NOT_ALLOWED = "MELMASTOON.SCHEDULE.CREATOR_NOT_ALLOWED"
+    # Four-eyes approval (issue 21).
+    REQUEST_SELF_APPROVAL = "MELMASTOON.PUBLISH_REQUEST.SELF_APPROVAL"
+    REQUEST_NOT_PENDING = "MELMASTOON.PUBLISH_REQUEST.NOT_PENDING"
+    REQUEST_VOIDED_BY_EDIT = "MELMASTOON.PUBLISH_REQUEST.VOIDED_BY_EDIT"
+    REQUEST_NOT_REQUESTER = "MELMASTOON.PUBLISH_REQUEST.NOT_REQUESTER"
+    REQUEST_NOTE_REQUIRED = "MELMASTOON.PUBLISH_REQUEST.NOTE_REQUIRED"
+    EMERGENCY_OPERATORS_ONLY = "MELMASTOON.PUBLISH.EMERGENCY_OPERATORS_ONLY"
 
 
 CONSTRAINTS = {
@@ -110,6 +117,22 @@ CONSTRAINTS.update({
     "publish_schedules_finished_chk": invalid("/status", "A finished schedule has its finish time, an open one none."),
     "publish_schedules_reverts_uq": already_exists("/revert_at"),
     "publish_schedules_job_uq": already_exists("/publish_job_id"),
+    "publish_requests_pkey": already_exists(),
+    "publish_requests_id_check": invalid("/id", "Not a publish request id."),
+    "publish_requests_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "publish_requests_action_check": invalid("/action", "Action must be publish, rollback or re_publish."),
+    "publish_requests_status_check": invalid("/status", "Not a publish request status."),
+    "publish_requests_decision_check": invalid("/decision", "Decision must be approved or rejected."),
+    "publish_requests_request_note_check": invalid("/note", "At most 2000 characters."),
+    "publish_requests_decision_note_check": invalid("/note", "At most 2000 characters."),
+    "publish_requests_expected_version_version_check": invalid("/version", "The version is a positive integer."),
+    "publish_requests_version_check": invalid("/version", "The version is a positive integer."),
+    "publish_requests_decided_chk": invalid("/status", "A decided request has its decision, decider and time."),
+    "publish_requests_voided_chk": invalid("/status", "A voided request says why and when."),
+    "publish_requests_rollback_target_chk": invalid("/publication_id", "A rollback request names its publication."),
+    "publish_requests_run_at_chk": invalid("/run_at", "Only a scheduled publish has a time."),
+    "publish_requests_four_eyes_chk": taken(
+        PublishingErrorCode.REQUEST_SELF_APPROVAL, "/decided_by", "The member who asked cannot decide their own request."),
 })
 
 register_constraints(CONSTRAINTS)

@@ -363,3 +363,66 @@ class PublishSchedule(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.theme_version_id} at {self.run_at:%Y-%m-%d %H:%M} ({self.status})"
+class PublishRequestAction(models.TextChoices):
+    """What an approved request asks for: a publish job of this kind (a later `schedule` arms a schedule)."""
+
+    PUBLISH = "publish"
+    ROLLBACK = "rollback"
+    RE_PUBLISH = "re_publish", "Re-publish"
+
+
+class PublishRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    DECIDED = "decided"
+    VOIDED = "voided"
+    WITHDRAWN = "withdrawn"
+
+
+class PublishRequestDecision(models.TextChoices):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class PublishRequest(TenantModel):
+    """theme_config.publish_requests: a publish, rollback or re-publish waiting for a second member's
+    approval (four-eyes, the tenant setting `four_eyes_publish`); `created_by` is who asked."""
+
+    id = PrefixedIdField(prefix="pbr", primary_key=True)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="publish_requests")
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="publish_requests")
+    target_publication = models.ForeignKey(
+        ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    live_publication = models.ForeignKey(
+        ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.TextField(choices=PublishRequestAction.choices)
+    run_at = models.DateTimeField(null=True, blank=True)  # for a later `schedule` action; NULL today
+    expected_version_version = models.IntegerField()
+    status = models.TextField(choices=PublishRequestStatus.choices, default=PublishRequestStatus.PENDING)
+    decision = models.TextField(choices=PublishRequestDecision.choices, null=True, blank=True)
+    request_note = models.TextField(null=True, blank=True)
+    decision_note = models.TextField(null=True, blank=True)
+    decided_by = models.TextField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    publish_job = models.ForeignKey(PublishJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta(TenantModel.Meta):
+        db_table = 'theme_config"."publish_requests'
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} of {self.theme_version_id}: {self.state_label}"
+
+    @property
+    def requested_by(self) -> str:
+        return self.created_by
+
+    @property
+    def state_label(self) -> str:
+        if self.status == PublishRequestStatus.DECIDED and self.decision:
+            return PublishRequestDecision(self.decision).label
+        if self.status == PublishRequestStatus.VOIDED:
+            return "Voided: the version was edited after the request" if self.void_reason == "version_edited" \
+                else f"Voided ({self.void_reason})"
+        return PublishRequestStatus(self.status).label

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken, PublishJob, PublishSchedule, ThemePublication
+from publishing.models import PreviewToken, PublishJob, PublishRequest, PublishSchedule, ThemePublication
 
 if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
 from themeconfig.platform.errors import not_found
 from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.read_replica import reading_alias
 
 
 def preview_token_list(*, version_id: str) -> QuerySet[PreviewToken]:
@@ -52,10 +53,11 @@ def resolve_host(host: str) -> dict[str, Any] | None:
 
 def resolve_host_at_generation(host: str) -> tuple[int, dict[str, Any] | None]:
     """resolve_host() and the resolve generation it is at least as new as, in one statement (the resolve
-    cache's stamp: publishing/sql/0014_resolve_generation.sql)."""
-    from django.db import connection
+    cache's stamp: publishing/sql/0014_resolve_generation.sql). On the read replica inside a
+    lag-tolerant read (themeconfig.platform.read_replica)."""
+    from django.db import connections
 
-    with connection.cursor() as cursor:
+    with connections[reading_alias()].cursor() as cursor:
         cursor.execute(f"SELECT generation, {', '.join(_RESOLUTION_FIELDS)} "
                        "FROM theme_config.resolve_host_at_generation(%s)", [host])
         generation, *row = cursor.fetchone()
@@ -108,3 +110,20 @@ def schedule_creators(*, publication_ids: Iterable[str]) -> dict[str, str]:
     if not ids:
         return {}
     return dict(PublishSchedule.objects.filter(publication_id__in=ids).values_list("publication_id", "created_by"))
+
+
+def publish_request_list(*, status: str | None = None, theme_id: str | None = None) -> QuerySet[PublishRequest]:
+    """The tenant's publish requests, newest first (RLS keeps them to the current tenant)."""
+    requests = PublishRequest.objects.select_related("theme", "theme_version").order_by("-created_at", "-id")
+    if status:
+        requests = requests.filter(status=status)
+    if theme_id:
+        requests = requests.filter(theme_id=theme_id)
+    return requests
+
+
+def publish_request_get(request_id: str) -> PublishRequest:
+    request = (publish_request_list().filter(pk=request_id).first() if is_valid_id(request_id, "pbr") else None)
+    if request is None:
+        raise not_found("publish request")
+    return request

@@ -1,9 +1,10 @@
 """Representations of publishing's resources (shape only)."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from publishing.models import PreviewToken, PublishJob, PublishSchedule, ThemePublication
+from publishing.models import PreviewToken, PublishJob, PublishRequest, PublishSchedule, ThemePublication
 
 
 class PreviewTokenSerializer(serializers.ModelSerializer):
@@ -48,6 +49,30 @@ class PublicationSerializer(serializers.ModelSerializer):
 
 class PublishRequestSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="The theme's version you saw (or send If-Match).")
+    note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000,
+                                 help_text="With four-eyes on: a note for the approvers.")
+
+
+@extend_schema_serializer(component_name="PublishApprovalRequest")
+class PublishApprovalRequestSerializer(serializers.ModelSerializer):
+    """A publish, rollback or re-publish waiting for (or given) a second member's approval."""
+
+    requested_by = serializers.CharField(source="created_by", read_only=True)
+    state = serializers.CharField(source="state_label", read_only=True)
+
+    class Meta:
+        model = PublishRequest
+        fields = ["id", "theme_id", "theme_version_id", "action", "target_publication_id", "live_publication_id",
+                  "run_at", "status", "decision", "state", "request_note", "decision_note", "requested_by",
+                  "decided_by", "decided_at", "void_reason", "voided_at", "publish_job_id", "version", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class PublishDecisionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="The request's version you saw (or send If-Match).")
+    note = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=2000,
+                                 help_text="Why: optional to approve, required to reject.")
 
 
 class RollbackRequestSerializer(PublishRequestSerializer):

@@ -32,9 +32,10 @@ from django.utils.http import urlencode
 
 from publishing import selectors, services
 from publishing.bundles.build import BundleError, build_bundle, bundle_inputs
-from publishing.models import PublishJobKind, PublishJobStatus
+from publishing.models import PublishJobKind, PublishJobStatus, PublishRequest
 from publishing.sample_site.render import render_site
 from publishing.services import publish
+from publishing.services.four_eyes import four_eyes_on
 from publishing.views import preview_image_hosts, preview_page_headers
 from themeconfig.admin.base import (
     can,
@@ -252,6 +253,11 @@ def _publish_readiness(model_admin, request, version, *, job_running: bool) -> d
         "problems_url": f"{_version_url(model_admin, version.pk)}?problems=1",
         "may_publish": may_publish, "theme_live": theme.deleted_at is None, "job_running": job_running,
         "show_publish": may_publish and publishable_status and theme.deleted_at is None and not job_running,
+        "four_eyes": four_eyes_on(),
+        "waiting_requests": [
+            {"url": reverse(f"{model_admin.admin_site.name}:publishing_publishrequest_change", args=[quote(r.pk)]),
+             "by": actor_label(r.created_by), "at": when_label(r.created_at)}
+            for r in selectors.publish_request_list(status="pending").filter(theme_version_id=version.pk)],
         "active": active_publication(model_admin, theme),
     }
 
@@ -266,9 +272,12 @@ def version_publish_page(model_admin, request, version):
             raise PermissionDenied
         with refusal_shown(request) as refusal:
             job = publish.version_publish(principal=principal_of(request), version_id=version.pk,
-                                          expected_theme_version=_expected_theme_version(request))
+                                          expected_theme_version=_expected_theme_version(request),
+                                          note=request.POST.get("note") or None)
         if refusal:
             return HttpResponseRedirect(here)
+        if isinstance(job, PublishRequest):
+            return _waiting_for_approval(model_admin, request, job)
         job_started_message(request, f"Publishing version {version.ordinal}: the job is under way.")
         return HttpResponseRedirect(_page(model_admin, "version", "publish", version, {"job": job.pk}))
 
@@ -304,16 +313,20 @@ def theme_publications_page(model_admin, request, theme):
             if action == "rollback":
                 job = publish.theme_rollback(principal=principal_of(request), theme_id=theme.pk,
                                              expected_theme_version=_expected_theme_version(request),
-                                             publication_id=request.POST.get("publication_id") or None)
+                                             publication_id=request.POST.get("publication_id") or None,
+                                             note=request.POST.get("note") or None)
                 done = "Rolling back: the job is under way."
             elif action == "republish":
                 job = publish.theme_republish(principal=principal_of(request), theme_id=theme.pk,
-                                              expected_theme_version=_expected_theme_version(request))
+                                              expected_theme_version=_expected_theme_version(request),
+                                              note=request.POST.get("note") or None)
                 done = "Re-publishing the active version: the job is under way."
             else:
                 return HttpResponse("Unknown action.", status=400, content_type="text/plain")
         if refusal:
             return HttpResponseRedirect(here)
+        if isinstance(job, PublishRequest):
+            return _waiting_for_approval(model_admin, request, job)
         job_started_message(request, done)
         return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme, {"job": job.pk}))
 
@@ -333,6 +346,14 @@ def theme_publications_page(model_admin, request, theme):
 
 
 CONFIRMED_ACTIONS = ("rollback", "republish")
+
+
+def _waiting_for_approval(model_admin, request, asked: PublishRequest):
+    """With four-eyes on the use case made a request, not a job: its page, where its state shows."""
+    messages.success(request, "Waiting for approval: another member who may publish has to approve it; "
+                              "they were sent an e-mail.")
+    return HttpResponseRedirect(reverse(f"{model_admin.admin_site.name}:publishing_publishrequest_change",
+                                        args=[quote(asked.pk)]))
 
 
 def _confirm_publication_change(model_admin, request, theme, *, action: str, publication_id: str | None):
@@ -356,7 +377,10 @@ def _confirm_publication_change(model_admin, request, theme, *, action: str, pub
         target = active
         title = f"Re-publish version {active['ordinal']}?"
         button = f"Yes, re-publish version {active['ordinal']}"
+    if four_eyes_on():
+        button = f"Ask for approval: {button.removeprefix('Yes, ')}"
     context = {"theme": theme, "action": action, "target": target, "active": active, "button": button,
+               "four_eyes": four_eyes_on(),
                "back_url": _page(model_admin, "theme", "publications", theme), "media": _media(model_admin)}
     return render_workspace_page(model_admin, request, theme, slug="publications",
                                  template="admin/publishing/confirm_publication_change.html", context=context,

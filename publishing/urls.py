@@ -1,7 +1,7 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis, export_apis, schedule_apis, webhook_apis
+from publishing import apis, approval_apis, export_apis, schedule_apis, webhook_apis
 from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
@@ -16,6 +16,15 @@ urlpatterns = [
     path("schedules/<str:schedule_id>/", schedule_apis.ScheduleApi.as_view(), name="schedule-detail"),
     path("schedules/<str:schedule_id>/cancel/", schedule_apis.ScheduleCancelApi.as_view(), name="schedule-cancel"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
+    path("publish-requests/", approval_apis.PublishApprovalRequestListApi.as_view(), name="publish-request-list"),
+    path("publish-requests/<str:request_id>/", approval_apis.PublishApprovalRequestApi.as_view(),
+         name="publish-request"),
+    path("publish-requests/<str:request_id>/approve/", approval_apis.PublishApprovalRequestApproveApi.as_view(),
+         name="publish-request-approve"),
+    path("publish-requests/<str:request_id>/reject/", approval_apis.PublishApprovalRequestRejectApi.as_view(),
+         name="publish-request-reject"),
+    path("publish-requests/<str:request_id>/withdraw/", approval_apis.PublishApprovalRequestWithdrawApi.as_view(),
+         name="publish-request-withdraw"),
     path("tenant/exports/", export_apis.TenantExportListApi.as_view(), name="tenant-export-list"),
     path("tenant/exports/<str:job_id>/", export_apis.TenantExportApi.as_view(), name="tenant-export"),
     path("tenant/exports/<str:job_id>/archive/", export_apis.TenantExportArchiveApi.as_view(),

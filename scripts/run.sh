@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs theme-config from a fresh clone: virtualenv, PostgreSQL and Redis (found or embedded),
-# bootstrap_db, migrate, seed_demo, then web + Celery worker + Celery beat in the foreground.
-# Ctrl-C stops all three.
+# bootstrap_db, migrate, seed_demo, then web + Celery workers (publish queue, views queue) + Celery beat in the foreground.
+# Ctrl-C stops them all.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -58,18 +58,33 @@ python manage.py migrate --no-input
 python manage.py check_rls >/dev/null
 python manage.py seed_demo
 
-echo "==> web on http://127.0.0.1:${PORT}, Celery worker, Celery beat"
-python manage.py runserver "127.0.0.1:${PORT}" --noreload & PIDS+=($!)
+echo "==> web on http://127.0.0.1:${PORT}, Celery workers (publish queue, views queue), Celery beat, metrics"
+# Prometheus multiprocess directories, one per service, emptied at each start (series of a previous
+# run would otherwise be merged in); the exporter below merges them (see the README's *Metrics*).
+METRICS_DIR="$DATA/metrics"
+rm -rf "$METRICS_DIR" && mkdir -p "$METRICS_DIR/web" "$METRICS_DIR/worker" "$METRICS_DIR/views-worker"
+PROMETHEUS_MULTIPROC_DIR="$METRICS_DIR/web" python manage.py runserver "127.0.0.1:${PORT}" --noreload & PIDS+=($!)
 # A worker or beat that dies (e.g. on a broker outage) is started again, with a backoff and a log line.
-bash scripts/supervise.sh worker celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" & PIDS+=($!)
+PROMETHEUS_MULTIPROC_DIR="$METRICS_DIR/worker" bash scripts/supervise.sh worker \
+  celery -A config worker --loglevel INFO --concurrency 2 -n "worker@%h" -Q theme-config & PIDS+=($!)
+# The seed's views are refreshed on a queue of their own (seconds per refresh at 100k themes), by
+# one process, so publish jobs never wait behind a refresh.
+PROMETHEUS_MULTIPROC_DIR="$METRICS_DIR/views-worker" bash scripts/supervise.sh views-worker \
+  celery -A config worker --loglevel INFO --concurrency 1 -n "views@%h" \
+  -Q "${VIEWS_REFRESH_QUEUE:-theme-config-views}" & PIDS+=($!)
 bash scripts/supervise.sh beat celery -A config beat --loglevel INFO --schedule "$DATA/celerybeat-schedule" & PIDS+=($!)
+# The exporter on loopback (no token needed there); a port already taken is logged and retried.
+METRICS_PORT="${METRICS_PORT:-9108}"
+bash scripts/supervise.sh metrics python manage.py serve_metrics --bind 127.0.0.1 --port "$METRICS_PORT" \
+  --dir "$METRICS_DIR/web" --dir "$METRICS_DIR/worker" --dir "$METRICS_DIR/views-worker" & PIDS+=($!)
 
 cat <<MSG
 
   theme-config is running.
     admin:   http://127.0.0.1:${PORT}/admin/   (demo login: demo / demo; tenant "demo")
     API:     http://127.0.0.1:${PORT}/api/v1/health/   docs: http://127.0.0.1:${PORT}/api/docs/
-  Ctrl-C stops the web server, the worker and beat.
+    metrics: http://127.0.0.1:${METRICS_PORT}/metrics   (Prometheus exporter, loopback only)
+  Ctrl-C stops the web server, the workers (queues theme-config and theme-config-views), beat and the exporter.
 
 MSG
 # The web server (or an embedded server) exiting stops the lot: a half-running product is worse than

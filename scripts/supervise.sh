@@ -3,7 +3,7 @@
 # again whenever it exits (a crash, an OOM kill), after 1 s, then 2, 4 … up to 30 s between
 # attempts; a run that lasted a minute resets the delay. Each restart is logged on stderr.
 # TERM or INT stops the process (passing the signal on) and the loop. scripts/run.sh uses it for
-# the Celery worker and beat, which docker-compose restarts through `restart: unless-stopped`.
+# the Celery workers and beat, which docker-compose restarts through `restart: unless-stopped`.
 set -uo pipefail
 NAME="$1"; shift
 MAX_DELAY="${SUPERVISE_MAX_DELAY:-30}"

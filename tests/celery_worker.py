@@ -70,23 +70,43 @@ class RunningWorker:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    @contextmanager
+    def paused(self):
+        """The worker stops taking tasks from its queue for the block (a test that must see a job wait,
+        queued, while a package-wide worker runs); what the block left queued is purged afterwards, so
+        the worker never runs it on another test's data."""
+        from config.celery import app
+
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        if not app.control.cancel_consumer(queue, destination=[self.nodename], reply=True, timeout=5):
+            raise RuntimeError(f"{self.nodename} did not confirm it stopped consuming {queue}: {self.log()}")
+        try:
+            yield self
+        finally:
+            app.control.purge()
+            app.control.add_consumer(queue, destination=[self.nodename], reply=True, timeout=5)
+
 
 @contextmanager
 def celery_worker(database: str, *, name: str = "test-worker", pool: str = "solo", concurrency: int = 1,
-                  env: dict | None = None, ready_timeout: float = 30):
+                  env: dict | None = None, ready_timeout: float = 30, queues: tuple[str, ...] | None = None):
     """A `celery worker` subprocess; waits until it answers a ping, stops it afterwards.
 
     `env` adds environment variables (e.g. FAILPOINTS); `pool="prefork"` with a `concurrency` runs
     tasks in child processes as production does. Output goes to a log file (a pipe nobody reads
-    would fill up and block the worker)."""
+    would fill up and block the worker). `queues` are the queues it consumes: by default every one
+    the settings route to (the default queue and the views' refresh queue), as one worker that does
+    everything; production runs a worker per queue (scripts/run.sh)."""
     from config.celery import app
+
+    consumed = queues or (settings.CELERY_TASK_DEFAULT_QUEUE, settings.VIEWS_REFRESH_QUEUE)
 
     nodename = f"{name}-{os.getpid()}-{next(_names)}@{socket.gethostname()}"
     log_fd, log_name = tempfile.mkstemp(prefix="celery-worker-", suffix=".log")
     log_path = Path(log_name)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool, "--concurrency", str(concurrency),
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", nodename],
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", nodename, "-Q", ",".join(consumed)],
         cwd=ROOT, env={**worker_environment(database), "LOG_LEVEL": "INFO", **(env or {})}, stdout=log_fd,
         stderr=subprocess.STDOUT,
     )

@@ -28,6 +28,7 @@ def _as_postgres(command: list[str]) -> list[str]:
 class OwnPostgres:
     root: Path
     port: int
+    settings: str = ""  # more `-c name=value` for the server
 
     @property
     def data(self) -> Path:
@@ -42,6 +43,7 @@ class OwnPostgres:
 
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c full_page_writes=off"
+        options += f" {self.settings}" if self.settings else ""
         self._pg_ctl("start", "-w", "-t", "30", "-l", str(self.log), "-o", options)
 
     def stop(self) -> None:
@@ -63,23 +65,42 @@ class OwnPostgres:
 
 
 @contextmanager
-def own_postgres() -> Iterator[OwnPostgres]:
-    """initdb (trust, superuser `postgres`) into a fresh directory, started; stopped and removed afterwards."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL 15 server binaries not found in {PG_BIN}")
-    root = Path(tempfile.mkdtemp(prefix="own-postgres-"))
+def _own_cluster(prefix: str, settings: str, make: list[str], what: str) -> Iterator[OwnPostgres]:
+    """A cluster in a fresh directory, made by `make` (ending with the data directory's path,
+    appended here) run as `postgres`, started; stopped and removed afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     if os.geteuid() == 0:
         shutil.chown(root, SYSTEM_USER, SYSTEM_USER)
-    cluster = OwnPostgres(root=root, port=free_port())
+    cluster = OwnPostgres(root=root, port=free_port(), settings=settings)
     try:
-        done = subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(cluster.data), "-U", "postgres",
-                                            "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]),
-                              capture_output=True, text=True)
+        done = subprocess.run(_as_postgres([*make, str(cluster.data)]), capture_output=True, text=True)
         if done.returncode:
-            raise RuntimeError(f"initdb failed: {done.stdout}{done.stderr}")
+            raise RuntimeError(f"{what} failed: {done.stdout}{done.stderr}")
         cluster.start()
         yield cluster
     finally:
         if cluster.running():
             cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def own_postgres(*, settings: str = "") -> Iterator[OwnPostgres]:
+    """initdb (trust, superuser `postgres`) into a fresh directory, started; stopped and removed afterwards.
+    initdb's trust rules admit replication connections from loopback too (`streaming_replica`)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL 15 server binaries not found in {PG_BIN}")
+    with _own_cluster("own-postgres-", settings, [str(PG_BIN / "initdb"), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                                                  "--no-sync", "--no-instructions", "-D"], "initdb") as cluster:
+        yield cluster
+
+
+@contextmanager
+def streaming_replica(primary: OwnPostgres) -> Iterator[OwnPostgres]:
+    """A hot standby of `primary` (which must run with full_page_writes=on): `pg_basebackup -R` into a
+    fresh directory, started on a free port, streaming from the primary; stopped and removed afterwards."""
+    with _own_cluster("own-postgres-replica-", "", [
+        str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+        "-R", "-X", "stream", "-c", "fast", "--no-sync", "-D",
+    ], "pg_basebackup") as replica:
+        yield replica

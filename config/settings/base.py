@@ -32,6 +32,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so a request's time and status per route cover every other middleware (METRICS_ENABLED).
+    "themeconfig.platform.metrics.RequestMetricsMiddleware",
     "themeconfig.platform.middleware.RequestIdMiddleware",
     # Before anything reads the database: a NUL in an /api/ path or query is a 400 problem.
     "themeconfig.platform.api.middleware.ApiRequestGuardMiddleware",
@@ -113,8 +115,20 @@ DATABASES = {
     # read no table; an execute wrapper refuses every other statement on this alias.
     "preview": _database("PREVIEW_DATABASE_URL", f"postgres://theme_config_preview_reader@{_LOCAL_DB}"),
 }
+# The streaming replica, as theme_config_ro (RLS-bound, SELECT only): reads that tolerate lag go there
+# (themeconfig/platform/read_replica.py; README "Read replica"). Unset: every read is on the primary.
 if env("READONLY_DATABASE_URL", default=""):
     DATABASES["readonly"] = _database("READONLY_DATABASE_URL", "")
+    # A replica that does not answer costs this long once per REPLICA_CHECK_SECONDS, then the primary answers.
+    DATABASES["readonly"]["OPTIONS"]["connect_timeout"] = env.int("REPLICA_CONNECT_TIMEOUT", default=2)
+# Past this replay lag (seconds) the replica is skipped and the primary answers (counted).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# How long a process reuses its last look at the replica (reachable? lag?) before looking again.
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
+# After a caller's write, its own lag-tolerant reads stay on the primary this long. At least the lag
+# bound plus the check interval: a replica still in use is never further behind than that.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int(
+    "REPLICA_READ_YOUR_WRITES_SECONDS", default=int(REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS) + 1)
 # Superuser URL used only by `bootstrap_db` (roles, schemas, grants) and test database set-up.
 ADMIN_DATABASE_URL = env("ADMIN_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE_ROUTERS = ["themeconfig.platform.db_router.RoleRouter"]
@@ -133,6 +147,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "theme-config"
+# The seed's materialized views are refreshed on a queue of their own (a refresh takes seconds at
+# 100k themes): a worker started with `-Q theme-config` (publish, relay, jobs) never waits behind
+# one, and a second worker with `-Q theme-config-views --concurrency 1` runs them (scripts/run.sh,
+# docker-compose.yml). Beat's entry below is routed the same way.
+VIEWS_REFRESH_QUEUE = env("VIEWS_REFRESH_QUEUE", default="theme-config-views")
+CELERY_TASK_ROUTES = {"publishing.refresh_read_models_task": {"queue": VIEWS_REFRESH_QUEUE}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Bounds every read and connect on the broker's sockets. Celery 5.6 (held below 5.7, pyproject.toml)
 # cleans up a lost connection without a timeout of its own (celery/celery GH-9705): a Redis that
@@ -177,17 +197,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-expired": {"task": "publishing.purge_expired_task", "schedule": 24 * 60 * 60},
 }
 
-# --- E-mail (schedule failures to their creator; Django's backend) -----------------------------
-# Console by default (`make run` prints the mail); SMTP in production, e.g.
-# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST/EMAIL_PORT/EMAIL_HOST_USER/
-# EMAIL_HOST_PASSWORD/EMAIL_USE_TLS.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="theme-config <noreply@localhost>")
+# --- Metrics (themeconfig/platform/metrics.py; README "Metrics") -----------------------------
+# Off: no request is timed or counted (the middleware steps aside); jobs and caches still count.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+# `manage.py serve_metrics`: where it listens (never the app's port), the bearer token a scrape must
+# send (required unless it listens on loopback only), and the multiprocess directories it merges
+# (each service's PROMETHEUS_MULTIPROC_DIR; comma-separated).
+METRICS_BIND = env("METRICS_BIND", default="127.0.0.1")
+METRICS_PORT = env.int("METRICS_PORT", default=9108)
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_SCRAPE_DIRS: list = env.list("METRICS_SCRAPE_DIRS", default=[])
+# Each scrape-time gauge's query (or broker round trip) is cut off after this long.
+METRICS_QUERY_TIMEOUT_MS = env.int("METRICS_QUERY_TIMEOUT_MS", default=2000)
 
 # --- Retention (seed 000 §8; publishing/retention.py, `manage.py purge_expired`) ---------------
 # Seed defaults; each window is counted from the moment named in the README's retention table.
@@ -413,6 +434,14 @@ WEBHOOK_DELIVERY_CONCURRENCY = env.int("WEBHOOK_DELIVERY_CONCURRENCY", default=8
 # Legacy: the Fernet key that encrypted webhook signing secrets before FIELD_ENCRYPTION_KEYS (unset:
 # derived from SECRET_KEY). Only migration publishing 0019 reads it, to re-encrypt those secrets.
 WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
+
+# E-mail (four-eyes notifications): EMAIL_URL in django-environ's form, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the default prints messages to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="theme-config <noreply@localhost>")
+# Where the tenant admin is served, for the links in e-mails (e.g. https://themes.example.com).
+ADMIN_BASE_URL = env("ADMIN_BASE_URL", default="http://localhost:8000")
 # Hosts, addresses or networks (CIDR) that may receive webhooks although private/loopback, and
 # over plain http: e.g. "hooks.internal,10.0.0.0/8". Empty: public https endpoints only.
 WEBHOOK_ALLOWED_PRIVATE_TARGETS = env.list("WEBHOOK_ALLOWED_PRIVATE_TARGETS", default=[])

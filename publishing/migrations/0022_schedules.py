@@ -16,7 +16,7 @@ STATUSES = [("pending_approval", "Waiting for approval"), ("scheduled", "Schedul
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publishing", "0021_export"), ("themeconfig", "0017_role_labels")]
+    dependencies = [("publishing", "0026_views_queue"), ("themeconfig", "0022_tenant_erasure_state")]
 
     operations = [
         migrations.SeparateDatabaseAndState(

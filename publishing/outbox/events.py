@@ -10,17 +10,23 @@ idempotent on its own (deleting a cache key is).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.db import connections
 
 Handler = Callable[..., None]
 
 
-def request_read_model_refresh(*, alias: str, **_event) -> None:
-    """theme.published.v1 / theme.rolled_back.v1: the seed's materialized views are due a refresh (coalesced)."""
+def request_read_model_refresh(*, alias: str, envelope: dict, **_event) -> None:
+    """theme.published.v1 / theme.rolled_back.v1: the seed's materialized views are due a refresh
+    (coalesced); their lag is counted from the event's time, written in the change's transaction."""
     from publishing.resolve.read_models import request_refresh
 
-    request_refresh(alias=alias)
+    try:
+        committed_at = datetime.fromisoformat(envelope["time"])
+    except (KeyError, TypeError, ValueError):
+        committed_at = None
+    request_refresh(alias=alias, committed_at=committed_at)
 
 
 HANDLERS: dict[str, list[Handler]] = {

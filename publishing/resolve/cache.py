@@ -55,6 +55,8 @@ from django.db import connection, transaction
 from rest_framework.fields import DateTimeField
 
 from publishing import selectors
+from themeconfig.platform import read_replica
+from themeconfig.platform.metrics import RESOLVE_CACHE_LOOKUPS
 
 logger = logging.getLogger(__name__)
 NEAR_MAX_ENTRIES = 50_000  # a process's copies (and hosts heard of); past this they are dropped and refilled
@@ -99,11 +101,14 @@ def resolve(host: str) -> Resolution | None:
         return None
     ttl = settings.RESOLVE_CACHE_SECONDS
     if ttl <= 0:
+        RESOLVE_CACHE_LOOKUPS.labels("bypass").inc()
         return _resolution(selectors.resolve_host(host))
     floor, copy = _NEAR.lookup(host)  # applies the generations heard so far first
     if copy is not _NO_COPY:
+        RESOLVE_CACHE_LOOKUPS.labels("local").inc()
         return copy
     if floor is None:  # not listening: nothing cached can be trusted
+        RESOLVE_CACHE_LOOKUPS.labels("bypass").inc()
         return _resolution(selectors.resolve_host(host))
     use_redis = time.monotonic() >= _skip_until
     key = _key(host)
@@ -117,8 +122,13 @@ def resolve(host: str) -> Resolution | None:
             stamp, expires, found = _decode(value)
             if stamp >= floor:
                 _NEAR.put(host, stamp, found, expires=expires)
+                RESOLVE_CACHE_LOOKUPS.labels("redis").inc()
                 return found
+    RESOLVE_CACHE_LOOKUPS.labels("database").inc()
     stamp, found = _read_model(host)
+    if stamp < floor:  # only the read replica can be behind what this process has heard of
+        read_replica.replica_fallback(read_replica.FallbackReason.BEHIND)
+        stamp, found = _read_model(host, lag_tolerant=False)
     expires = time.time() + ttl
     if use_redis:
         try:
@@ -382,9 +392,16 @@ def _back_off(what: str) -> None:
     _skip_until = time.monotonic() + BACKOFF_SECONDS
 
 
-def _read_model(host: str) -> tuple[int, Resolution | None]:
-    """(the resolve generation the answer is at least as new as, the answer)."""
-    generation, row = selectors.resolve_host_at_generation(host)
+def _read_model(host: str, *, lag_tolerant: bool = True) -> tuple[int, Resolution | None]:
+    """(the resolve generation the answer is at least as new as, the answer).
+
+    From the read replica when it may answer (themeconfig.platform.read_replica): the stamp is then the
+    generation the replica had replayed, so the entry is no newer than it says; `resolve` reads again
+    on the primary (`lag_tolerant=False`) when that is older than a generation this process heard of."""
+    if not lag_tolerant:
+        generation, row = selectors.resolve_host_at_generation(host)
+    else:
+        generation, row = read_replica.lag_tolerant_read(lambda: selectors.resolve_host_at_generation(host))
     return generation, _resolution(row)
 
 

@@ -5,6 +5,10 @@ upload it (content-addressed, immutable), then the flip of seed 000 §3.3 in one
 also marks the job succeeded and writes `theme.published.v1` / `theme.rolled_back.v1` to the
 outbox. A crash anywhere before that commit leaves the old publication active and the job open
 for a retry; a crash after it leaves a succeeded job. Concurrent flips end in PUBLISH_CONFLICT.
+
+With the tenant's four-eyes setting on, asking answers with a publish request instead of a job
+(four_eyes.py); its approval (publish_requests.py) asks for the job through `publish_job_for_request`,
+which runs the same checks again. An operator's `theme_emergency_rollback` goes around approval.
 """
 from __future__ import annotations
 
@@ -21,12 +25,14 @@ from publishing.models import (
     PublishJob,
     PublishJobKind,
     PublishJobStatus,
+    PublishRequest,
     PublishSchedule,
     ScheduleStatus,
     ThemePublication,
 )
 from publishing.outbox.enqueue import outbox_enqueue
 from publishing.resolve import cache as resolve_cache
+from publishing.services.four_eyes import four_eyes_on, publish_request_open
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ArchivedReason, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import CoreErrorCode, DomainError, FieldError, not_found
@@ -67,25 +73,46 @@ def _live_theme(theme_id: str) -> Theme:
     return theme
 
 
-def _check_theme_version(theme: Theme, expected: int) -> None:
+def _check_theme_version(theme: Theme, expected: int | None) -> int:
     require_active_theme(theme.status)
-    check_expected_version(expected)
-    if theme.version != expected:
-        raise version_conflict("theme", expected, theme.version)
+    checked = check_expected_version(expected)
+    if theme.version != checked:
+        raise version_conflict("theme", checked, theme.version)
+    return checked
 
 
 def _new_job(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
-             target: ThemePublication | None = None) -> PublishJob:
+             target: ThemePublication | None = None, approved: PublishRequest | None = None,
+             emergency: bool = False) -> PublishJob:
+    trace: dict[str, Any] = {"requested_at": timezone.now().isoformat()}
+    if approved is not None:
+        trace.update(publish_request_id=approved.pk, request_requested_by=approved.created_by)
+    if emergency:
+        trace["emergency"] = True
     job = PublishJob.objects.create(
         id=new_id("pbj"), tenant_id=principal.bound_tenant_id, theme_id=theme.pk, theme_version_id=version.pk, kind=kind,
         expected_theme_version=expected, expected_version_version=version.version, target_publication=target,
-        requested_by=principal.actor, principal=principal.as_payload(), trace={"requested_at": timezone.now().isoformat()},
+        requested_by=principal.actor, principal=principal.as_payload(), trace=trace,
     )
     audit_record(principal=principal, action=f"publish_job.{kind}_requested", entity_type="publish_job",
                  entity_id=job.pk, new={"theme_id": theme.pk, "version_id": version.pk, "kind": kind,
-                                        "expected_theme_version": expected})
+                                        "expected_theme_version": expected,
+                                        **({"publish_request_id": approved.pk} if approved is not None else {}),
+                                        **({"emergency": True, "four_eyes_bypassed": True} if emergency else {})})
     transaction.on_commit(lambda: enqueue_publish_job(job_id=job.pk, tenant_id=job.tenant_id))
     return job
+
+
+def _job_or_request(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str, expected: int,
+                    target: ThemePublication | None = None, approved: PublishRequest | None = None,
+                    note: str | None = None) -> PublishJob | PublishRequest:
+    """The job, or, when the tenant has four-eyes on and no approved request stands behind this, the
+    request a second member must approve first (everything the job needs was checked already)."""
+    if approved is None and four_eyes_on():
+        return publish_request_open(principal=principal, theme=theme, version=version, action=kind, target=target,
+                                    note=note)
+    return _new_job(principal=principal, theme=theme, version=version, kind=kind, expected=expected, target=target,
+                    approved=approved)
 
 
 def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
@@ -102,8 +129,16 @@ def scheduled_job_create(*, principal: Principal, theme: Theme, version: ThemeVe
     return _new_job(principal=principal, theme=theme, version=version, kind=kind, expected=theme.version, target=target)
 
 
-def version_publish(*, principal: Principal, version_id: str, expected_theme_version: int) -> PublishJob:
-    """A publish job for a draft or preview-ready version that passes every preview-ready check."""
+def version_publish(*, principal: Principal, version_id: str, expected_theme_version: int | None,
+                    note: str | None = None) -> PublishJob | PublishRequest:
+    """A publish job for a draft or preview-ready version that passes every preview-ready check; with
+    four-eyes on, a publish request waiting for another member's approval instead."""
+    return _version_publish(principal=principal, version_id=version_id, expected_theme_version=expected_theme_version,
+                            note=note)
+
+
+def _version_publish(*, principal: Principal, version_id: str, expected_theme_version: int | None,
+                     note: str | None = None, approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
     with use_case(principal, Permission.THEMES_PUBLISH):
         version = (ThemeVersion.objects.select_related("theme").filter(pk=version_id, theme__deleted_at__isnull=True)
                    .first() if is_valid_id(version_id, "thv") else None)
@@ -111,47 +146,109 @@ def version_publish(*, principal: Principal, version_id: str, expected_theme_ver
             raise not_found("version")
         if version.status not in (ThemeVersionStatus.DRAFT, ThemeVersionStatus.PREVIEW_READY):
             raise immutable(version)
-        _check_theme_version(version.theme, expected_theme_version)
+        expected = _check_theme_version(version.theme, expected_theme_version)
         if problems := version_problems(version):
             raise DomainError(ThemeErrorCode.NOT_PREVIEW_READY,
                               f"The version has {len(problems)} problem(s) to fix before it can be published.",
                               http_status=422, errors=problems)
-        return _new_job(principal=principal, theme=version.theme, version=version, kind=PublishJobKind.PUBLISH,
-                        expected=expected_theme_version)
+        return _job_or_request(principal=principal, theme=version.theme, version=version, kind=PublishJobKind.PUBLISH,
+                               expected=expected, approved=approved, note=note)
 
 
-def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int,
-                   publication_id: str | None = None) -> PublishJob:
-    """A job flipping the theme back to an earlier publication's bundle (default: the one before)."""
+def theme_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
+                   publication_id: str | None = None, note: str | None = None) -> PublishJob | PublishRequest:
+    """A job flipping the theme back to an earlier publication's bundle (default: the one before);
+    with four-eyes on, a request waiting for another member's approval instead."""
+    return _theme_rollback(principal=principal, theme_id=theme_id, expected_theme_version=expected_theme_version,
+                           publication_id=publication_id, note=note)
+
+
+def theme_emergency_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
+                             publication_id: str | None = None, reason: str) -> PublishJob:
+    """An operator's rollback that does not wait for four-eyes approval (the live site is broken and
+    nobody can approve in time): the job at once, audited as an emergency with the operator's reason."""
+    if not principal.is_operator:
+        raise DomainError(PublishingErrorCode.EMERGENCY_OPERATORS_ONLY,
+                          "Only an operator may roll back without approval; ask for a rollback instead.",
+                          http_status=403)
+    if not reason or not reason.strip():
+        raise DomainError(CoreErrorCode.VALIDATION_FAILED, "Say why the rollback cannot wait for approval.",
+                          http_status=422, errors=[FieldError("/reason", "required", "A reason is required.")])
     with use_case(principal, Permission.THEMES_PUBLISH):
         theme = _live_theme(theme_id)
-        _check_theme_version(theme, expected_theme_version)
-        earlier = ThemePublication.objects.filter(theme_id=theme.pk, is_active=False).select_related("theme_version")
-        if publication_id is not None:
-            target = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id, "thp") else None
-            if target is None:
-                raise DomainError(CoreErrorCode.NOT_FOUND, "No such earlier publication of this theme.",
-                                  http_status=422, errors=[FieldError("/publication_id", "unknown", "Not an earlier publication.")])
-        else:
-            target = earlier.exclude(theme_version_id=_active_version_id(theme)).order_by("-published_at").first()
-            if target is None:
-                raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "There is no earlier publication to roll back to.",
-                                  http_status=409)
-        return _new_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
-                        expected=expected_theme_version, target=target)
+        expected = _check_theme_version(theme, expected_theme_version)
+        target = _rollback_target(theme, publication_id)
+        job = _new_job(principal=principal, theme=theme, version=target.theme_version, kind=PublishJobKind.ROLLBACK,
+                       expected=expected, target=target, emergency=True)
+        audit_record(principal=principal, action="theme.emergency_rollback_requested", entity_type="theme",
+                     entity_id=theme.pk, new={"publish_job_id": job.pk, "target_publication_id": target.pk,
+                                              "four_eyes_on": four_eyes_on(), "reason": reason.strip()[:2000]})
+        return job
 
 
-def theme_republish(*, principal: Principal, theme_id: str, expected_theme_version: int) -> PublishJob:
-    """Rebuilds and re-publishes the active version (reason re_publish)."""
+def _theme_rollback(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
+                    publication_id: str | None = None, note: str | None = None,
+                    approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
     with use_case(principal, Permission.THEMES_PUBLISH):
         theme = _live_theme(theme_id)
-        _check_theme_version(theme, expected_theme_version)
+        expected = _check_theme_version(theme, expected_theme_version)
+        target = _rollback_target(theme, publication_id)
+        return _job_or_request(principal=principal, theme=theme, version=target.theme_version,
+                               kind=PublishJobKind.ROLLBACK, expected=expected, target=target, approved=approved,
+                               note=note)
+
+
+def _rollback_target(theme: Theme, publication_id: str | None) -> ThemePublication:
+    earlier = ThemePublication.objects.filter(theme_id=theme.pk, is_active=False).select_related("theme_version")
+    if publication_id is not None:
+        target = earlier.filter(pk=publication_id).first() if is_valid_id(publication_id, "thp") else None
+        if target is None:
+            raise DomainError(CoreErrorCode.NOT_FOUND, "No such earlier publication of this theme.",
+                              http_status=422, errors=[FieldError("/publication_id", "unknown", "Not an earlier publication.")])
+    else:
+        target = earlier.exclude(theme_version_id=_active_version_id(theme)).order_by("-published_at").first()
+        if target is None:
+            raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "There is no earlier publication to roll back to.",
+                              http_status=409)
+    return target
+
+
+def theme_republish(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
+                    note: str | None = None) -> PublishJob | PublishRequest:
+    """Rebuilds and re-publishes the active version (reason re_publish); with four-eyes on, a request
+    waiting for another member's approval instead."""
+    return _theme_republish(principal=principal, theme_id=theme_id, expected_theme_version=expected_theme_version,
+                            note=note)
+
+
+def _theme_republish(*, principal: Principal, theme_id: str, expected_theme_version: int | None,
+                     note: str | None = None, approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        theme = _live_theme(theme_id)
+        expected = _check_theme_version(theme, expected_theme_version)
         active = ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).select_related("theme_version").first()
         if active is None:
             raise DomainError(PublishingErrorCode.PUBLISH_CONFLICT, "The theme has no active publication to re-publish.",
                               http_status=409)
-        return _new_job(principal=principal, theme=theme, version=active.theme_version, kind=PublishJobKind.RE_PUBLISH,
-                        expected=expected_theme_version)
+        return _job_or_request(principal=principal, theme=theme, version=active.theme_version,
+                               kind=PublishJobKind.RE_PUBLISH, expected=expected, approved=approved, note=note)
+
+
+def publish_job_for_request(*, principal: Principal, request: PublishRequest) -> PublishJob:
+    """The job an approved request asks for, as the approver, against the theme as it is now: every
+    check of the direct use case runs again (a version that stopped passing them is refused)."""
+    theme_version = Theme.objects.filter(pk=request.theme_id).values_list("version", flat=True).first()
+    if request.action == PublishJobKind.PUBLISH:
+        job = _version_publish(principal=principal, version_id=request.theme_version_id,
+                               expected_theme_version=theme_version, approved=request)
+    elif request.action == PublishJobKind.ROLLBACK:
+        job = _theme_rollback(principal=principal, theme_id=request.theme_id, expected_theme_version=theme_version,
+                              publication_id=request.target_publication_id, approved=request)
+    else:
+        job = _theme_republish(principal=principal, theme_id=request.theme_id, expected_theme_version=theme_version,
+                               approved=request)
+    assert isinstance(job, PublishJob)  # an approved request always makes the job
+    return job
 
 
 def _active_version_id(theme: Theme) -> str | None:

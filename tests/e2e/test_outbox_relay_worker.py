@@ -1,14 +1,17 @@
 """The relay on a real Celery worker: a publish's event reaches a tenant's webhook (signed) without
-anyone calling the relay, and the coalesced refresh brings the seed's views in line."""
+anyone calling the relay, and the coalesced refresh, run by a worker on the views' own queue, brings
+the seed's views in line."""
 from __future__ import annotations
 
 import json
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.test import Client, override_settings
 
+from publishing.resolve.read_models import views_lag
 from publishing.services import webhooks
 from tests.celery_worker import celery_worker
 from tests.e2e.test_publishing import previewable_version, wait_for
@@ -34,7 +37,11 @@ def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views
             _, secret = webhooks.webhook_subscription_create(principal=owner, url=receiver.url)
         environment = {"WEBHOOK_ALLOWED_PRIVATE_TARGETS": "127.0.0.1", "OUTBOX_RETRY_BASE_SECONDS": "0.5",
                        "READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS": "0"}
-        with celery_worker(django_db_setup, env=environment, concurrency=1):
+        # As deployed: one worker on the default queue (publish, relay), one on the views' queue.
+        with celery_worker(django_db_setup, env=environment, concurrency=1,
+                           queues=(settings.CELERY_TASK_DEFAULT_QUEUE,)) as worker, \
+                celery_worker(django_db_setup, name="views-worker", env=environment,
+                              queues=(settings.VIEWS_REFRESH_QUEUE,)) as views_worker:
             response = client.post(f"/api/v1/versions/{version.pk}/publish/", json.dumps({"version": 1}),
                                    content_type="application/json", **keyed.auth)
             job = wait_for(client, response["Location"], keyed.auth)
@@ -50,6 +57,13 @@ def test_publish__worker_relays_the_event_to_the_webhook_and_refreshes_the_views
                     return cursor.fetchone()
 
             assert eventually(views_refreshed)[0].endswith(f"{job['bundle_sha256']}.json")
+            eventually(lambda: views_lag()["last_lag_seconds"] is not None)
+            ran = "publishing.refresh_read_models_task["  # "Task <name>[<id>] received" (the banner lists names alone)
+            assert ran in views_worker.log() and ran not in worker.log()
+            assert "publishing.run_publish_job_task[" in worker.log()
+            assert "publishing.run_publish_job_task[" not in views_worker.log()
+            # commit -> refreshed, measured from the publish's event: above 0, and well inside the wait above
+            assert 0 < views_lag()["last_lag_seconds"] < 30 and views_lag()["lag_seconds"] == 0.0
     assert len(receiver.requests) == 2
     first, second = receiver.requests
     assert first.body == second.body and verify(secret, second)

@@ -14,9 +14,10 @@ from django.conf import settings
 
 from tests.conftest import ROOT, admin_connect
 from tests.live_app import free_port
+from tests.schema.dbtools import database_name
 
 pytestmark = pytest.mark.slow
-E2E_DATABASE = "theme_config_e2e_run"
+E2E_DATABASE = database_name("e2e_run")  # the developer's own, as every test database
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -25,6 +26,14 @@ def _get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def _scrape(port: int) -> bytes:
+    try:
+        status, body = _get(f"http://127.0.0.1:{port}/metrics")
+    except OSError:
+        return b""
+    return body if status == 200 else b""
 
 
 def _drop(name: str) -> None:
@@ -40,7 +49,9 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
         k: v for k, v in os.environ.items()
         if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST", "REDIS_", "MIGRATOR_", "SERVICE_", "ADMIN_"))
     }
-    env.update(PORT=str(port), DJANGO_SETTINGS_MODULE="config.settings.local", THEME_CONFIG_DATA_DIR=str(tmp_path))
+    metrics_port = free_port()
+    env.update(PORT=str(port), METRICS_PORT=str(metrics_port), DJANGO_SETTINGS_MODULE="config.settings.local",
+               THEME_CONFIG_DATA_DIR=str(tmp_path))
     if services == "local":
         db = "127.0.0.1:5432/" + E2E_DATABASE
         env.update(
@@ -61,28 +72,30 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     base = f"http://127.0.0.1:{port}"
+    served = None  # what the product answered; None when it never became ready (the output says why)
     try:
         deadline = time.monotonic() + 300
-        ready = None
-        while time.monotonic() < deadline and process.poll() is None:
+        ready = False
+        while not ready and time.monotonic() < deadline and process.poll() is None:
             try:
-                status, body = _get(f"{base}/api/v1/ready/")
-                if status == 200:
-                    ready = body
-                    break
+                ready = _get(f"{base}/api/v1/ready/")[0] == 200
             except OSError:
                 pass
-            time.sleep(1)
-        assert ready is not None, "the run command did not become ready within 300 s"
-        assert _get(f"{base}/api/v1/health/")[0] == 200
-        status, page = _get(f"{base}/admin/login/")
-        assert status == 200 and b"theme-config" in page
-        # The worker answers through its own health endpoint (it no longer gates readiness).
-        while time.monotonic() < deadline and _get(f"{base}/api/v1/health/worker/")[0] != 200:
-            time.sleep(1)
-        assert _get(f"{base}/api/v1/health/worker/") == (200, b'{"status":"ok","checks":{"worker":"ok"}}')
+            if not ready:
+                time.sleep(1)
+        if ready:
+            served = {"health": _get(f"{base}/api/v1/health/")[0], "login": _get(f"{base}/admin/login/")}
+            # The worker answers through its own health endpoint (it no longer gates readiness).
+            while time.monotonic() < deadline and _get(f"{base}/api/v1/health/worker/")[0] != 200:
+                time.sleep(1)
+            served["worker"] = _get(f"{base}/api/v1/health/worker/")
+            # The exporter merges the web's series: the requests above are counted there.
+            while time.monotonic() < deadline and b'api/v1/health/' not in _scrape(metrics_port):
+                time.sleep(1)
+            served["metrics"] = _scrape(metrics_port)
     finally:
-        os.killpg(process.pid, signal.SIGINT)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
         try:
             output, _ = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
@@ -90,6 +103,12 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
             output, _ = process.communicate()
             pytest.fail("the run command did not stop within 60 s of Ctrl-C")
         _drop(E2E_DATABASE)
+    text = output.decode(errors="replace")
+    assert served is not None, f"the run command exited ({process.returncode}) or was not ready within 300 s:\n{text[-4000:]}"
+    assert served["health"] == 200
+    assert served["login"][0] == 200 and b"theme-config" in served["login"][1]
+    assert served["worker"] == (200, b'{"status":"ok","checks":{"worker":"ok"}}')
+    assert b"theme_config_http_responses_total{" in served["metrics"], served["metrics"][:2000]
     text = output.decode(errors="replace")
     assert "demo / demo" in text and "==> stopping" in text, text[-3000:]
     assert ("embedded PostgreSQL is up" in text) == (services == "embedded")

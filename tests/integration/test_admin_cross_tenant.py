@@ -66,6 +66,19 @@ class World:
     rows: dict[str, models.Model] = field(default_factory=dict)  # label → tenant B's row
 
 
+def _publish_request(w: World) -> models.Model:
+    """A request waiting for approval: B has four-eyes on, and its owner asked to publish a version."""
+    from publishing.services import publish
+
+    lodge = services.property_create(principal=w.b_owner, name=f"{MARKER} Annex")
+    theme = services.theme_create(principal=w.b_owner, name=f"{MARKER} approval theme", scope="property",
+                                  property_id=lodge.pk)
+    version = services.version_create(principal=w.b_owner, theme_id=theme.pk)
+    services.locale_pack_put(principal=w.b_owner, version_id=version.pk, locale="en", entries={"a.b": MARKER})
+    services.tenant_update(principal=w.b_owner, name=w.b.name, settings={"four_eyes_publish": True})
+    return publish.version_publish(principal=w.b_owner, version_id=version.pk, expected_theme_version=1)
+
+
 # label → how to make a tenant-B row of that model (inside B's context, through the use cases
 # where there is one). A new ModelAdmin needs an entry here.
 ARRANGE: dict[str, Callable[[World], models.Model]] = {
@@ -87,6 +100,7 @@ ARRANGE: dict[str, Callable[[World], models.Model]] = {
         principal=w.b_owner, release_notes=f"{MARKER} notes", theme_id=services.theme_create(
             principal=w.b_owner, name=f"{MARKER} lodge theme", scope="property",
             property_id=w.rows["themeconfig.property"].pk).pk),
+    "publishing.publishrequest": _publish_request,
 }
 
 # A route parameter other than `object_id` → its value for tenant B's row of that model.

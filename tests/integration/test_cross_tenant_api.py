@@ -24,6 +24,7 @@ SNAPSHOT_TABLES = [
     "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
     "theme_config.palette_suggestions", "theme_config.content_drafts", "theme_config.ai_generation_jobs",
     "theme_config.publish_schedules",
+    "theme_config.publish_requests",
 ]
 BODY = {
     "name": "Stolen", "version": 1, "items": [], "entries": {"common.greeting": "x"}, "steps": samples.valid_steps(),
@@ -132,6 +133,10 @@ def victim(tenant_factory, monkeypatch):
     services.version_mark_preview_ready(principal=owner, version_id=campaign.pk, expected_version=campaign.version)
     values["schedule_id"] = schedules.publish_schedule_create(
         principal=owner, version_id=campaign.pk, run_at=timezone.now() + timedelta(days=1)).pk
+    # With four-eyes on, a publish of the other version is a request waiting for approval.
+    services.tenant_update(principal=owner, name="Victim", settings={"four_eyes_publish": True})
+    values["request_id"] = publish.version_publish(principal=owner, version_id=draft_version.pk,
+                                                   expected_theme_version=1).pk
     return tenant, values
 
 

@@ -3,6 +3,8 @@ queues a check; operators verify by hand on /platform/ (audited). Committed: the
 transaction, and /platform/ reads on another connection."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.admin.utils import quote
 from django.db import connection
@@ -127,6 +129,23 @@ def test_admin_host_page__pending__verify_now_button_posts_the_apis_use_case__re
     assert "Verify now</button>" not in client.get(f"/admin/themeconfig/hostlisting/{quote(served.pk)}/change/").content.decode()
     response = client.post(f"/admin/themeconfig/hostlisting/{quote(served.pk)}/verify-now/", follow=True)
     assert [str(m) for m in response.context["messages"]] == ["lake.example.com is verified: it is served."]
+
+
+def test_admin_host_verify_now__checked_a_moment_ago__queues_nothing_and_says_why(client, no_broker, settings):
+    staff = make_staff("Lake Hotels")
+    sign_in(client, staff, "admin")
+    client.post("/admin/themeconfig/hostlisting/add/", {"host": "lake.example.com", "property": ""})
+    verify = f"/admin/themeconfig/hostlisting/{quote(stored(staff.tenant.id, 'lake.example.com').pk)}/verify-now/"
+    client.post(verify)
+    with DnsServer({}) as dns:  # the record is not there yet
+        settings.HOST_VERIFICATION_NAMESERVERS, settings.HOST_VERIFICATION_DNS_PORT = ["127.0.0.1"], dns.port
+        principal = Principal.from_payload(no_broker[0]["principal"])
+        assert not host_verification_check(principal=principal, host="lake.example.com").is_verified
+    response = client.post(verify, follow=True)
+    message = [str(m) for m in response.context["messages"]][-1]  # after the first press's "Checking …"
+    assert re.fullmatch(r"No new check of lake\.example\.com: it was checked a moment ago; try again in \d+ s\.",
+                        message), message
+    assert len(no_broker) == 1  # nothing more was queued
 
 
 def test_admin_host_verify_now__member_403__another_tenants_or_unknown_host_404(client, no_broker):

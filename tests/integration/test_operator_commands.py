@@ -284,4 +284,6 @@ def test_create_api_key__unknown_scope__error_names_it_and_nothing_written():
 
 def test_relay_outbox_stats__empty_outbox__says_none_pending_not_a_dash():
     out, _ = run("relay_outbox", "--stats")
-    assert out.strip().endswith("oldest pending: none") and "- s" not in out
+    outbox, views = out.strip().splitlines()
+    assert outbox.endswith("oldest pending: none") and "- s" not in out
+    assert views == "seed views: 0.0 s behind, never refreshed"

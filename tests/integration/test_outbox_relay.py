@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from celery import current_app
@@ -162,17 +162,22 @@ def test_relay__a_retry__wake_up_only_when_due_before_beats_tick(tenant, monkeyp
                                                                   woken):
     monkeypatch.setitem(events.HANDLERS, "test.happened.v1", [lambda **kw: 1 / 0])
     wake_ups = []
-    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: wake_ups.append(seconds))
+    # Absolute times, not "seconds from now" measured later: a loaded machine may stall between the
+    # relay's computation and the test's.
+    monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: wake_ups.append(time.time() + seconds))
     settings.CELERY_BEAT_SCHEDULE = {**settings.CELERY_BEAT_SCHEDULE,
                                      "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": tick}}
     settings.OUTBOX_RETRY_BASE_SECONDS = base_seconds
     settings.OUTBOX_RETRY_MAX_SECONDS = 3600
     enqueue(tenant.id)
+    before = time.time()
     assert relay.relay_outbox().retried == 1
-    delay = rows()[0].next_attempt_at.timestamp() - time.time()
-    assert base_seconds * 0.8 - 1 <= delay <= base_seconds * 1.2  # the backoff itself is unchanged
+    after = time.time()
+    due = rows()[0].next_attempt_at.timestamp()
+    # The backoff itself is unchanged: due = (a moment during the relay) + base ± 20 %.
+    assert base_seconds * 0.8 - 0.05 <= due - before and due - after <= base_seconds * 1.2 + 0.05
     assert len(wake_ups) == (1 if woken else 0), wake_ups
-    assert all(seconds <= delay + relay.WAKE_SLICE_SECONDS for seconds in wake_ups)
+    assert all(wake <= due + relay.WAKE_SLICE_SECONDS + 0.05 for wake in wake_ups), (due, wake_ups)
 
 
 def test_handler_that_raises__is_retried__its_effect_applied_once(tenant, monkeypatch):
@@ -449,10 +454,19 @@ def test_publish__event_requests_one_coalesced_refresh__views_agree_with_the_rea
     monkeypatch.setattr(outbox, "wake_relay", lambda: None)
     monkeypatch.setattr(outbox, "wake_relay_in", lambda seconds: None)
     sent = refresh_sends(monkeypatch)
+    first_commit = min(datetime.fromisoformat(event.envelope["time"]) for event in rows())
     assert relay.relay_outbox().published == 2
     assert len(sent) == 1  # two events, one refresh scheduled
+    # The lag is counted from the first publish's event (written in its transaction), not from the relay.
+    assert read_models.refresh_state()["pending_since"] == first_commit
+    assert read_models.views_lag()["lag_seconds"] >= (timezone.now() - first_commit).total_seconds() - 0.05
     assert read_models.run_refresh() == "refreshed"
     assert read_models.run_refresh() == "nothing_pending"
+    lag, state = read_models.views_lag(), read_models.refresh_state()
+    assert lag["lag_seconds"] == 0.0 and state["pending_since"] is None and state["covering_since"] is None
+    assert lag["last_lag_seconds"] == pytest.approx((state["finished_at"] - first_commit).total_seconds(), abs=0.05)
+    assert read_models.views_lag_text(lag).startswith("seed views: 0.0 s behind, last refresh ")
+    assert read_models.views_lag_text(lag).endswith(f"commit -> refreshed {lag['last_lag_seconds']:.2f} s")
     view = service_sql("SELECT host, theme_id, tenant_id, bundle_url FROM theme_config.host_to_theme_view")
     model = service_sql("SELECT host, theme_id, tenant_id, bundle_url FROM theme_config.host_resolution")
     assert view == model and len(model) == 1
@@ -474,6 +488,74 @@ def test_refresh__at_most_one_in_flight__requests_during_it_make_one_more(settin
     assert read_models.run_refresh() == "refreshed"
     assert read_models.run_refresh() == "nothing_pending"
     assert read_models.refresh_state()["refresh_count"] == 1
+
+
+def test_refresh__requests_during_one_in_flight__stay_pending_with_their_own_lag(settings, monkeypatch):
+    settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 0
+    older, newer = timezone.now() - timedelta(seconds=20), timezone.now() - timedelta(seconds=3)
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias, committed_at=newer)
+        read_models.request_refresh(alias=alias, committed_at=older)  # relayed out of order: the oldest counts
+    assert read_models.views_lag()["lag_seconds"] >= 20
+    # A refresh starts and covers both; a third commit arrives while it runs (when the refresh opens
+    # its own connection, the second of run_refresh's three, the start has committed).
+    original, opened, during = read_models.service_context, [], []
+
+    def service_context_with_a_commit_meanwhile():
+        opened.append(1)
+        if len(opened) == 2:
+            with service_context() as alias:
+                read_models.request_refresh(alias=alias, committed_at=timezone.now())
+            during.append(service_sql("SELECT covering_since, pending_since FROM theme_config.read_model_refresh_state"))
+        return original()
+
+    monkeypatch.setattr(read_models, "service_context", service_context_with_a_commit_meanwhile)
+    assert read_models.run_refresh() == "refreshed"
+    monkeypatch.setattr(read_models, "service_context", original)
+    [(covering, pending)] = during[0]
+    assert covering == older and pending is not None
+    lag = read_models.views_lag()
+    assert 20 <= lag["last_lag_seconds"] < 60
+    assert 0 <= lag["lag_seconds"] < 20  # only the commit made during the refresh is still waiting
+    assert read_models.run_refresh() == "refreshed"
+    assert read_models.views_lag()["lag_seconds"] == 0.0
+
+
+def test_refresh_that_fails__what_it_covered_is_pending_again__the_next_one_counts_its_lag(settings):
+    settings.READ_MODEL_REFRESH_MIN_INTERVAL_SECONDS = 0
+    committed = timezone.now() - timedelta(seconds=10)
+    with service_context() as alias:
+        read_models.request_refresh(alias=alias, committed_at=committed)
+    settings.FAILPOINTS = {"views.refresh": "raise"}
+    with pytest.raises(OSError):
+        read_models.run_refresh()
+    state = read_models.refresh_state()
+    assert state["pending_since"] == committed and state["covering_since"] is None
+    assert state["refresh_count"] == 0 and state["requested_at"] > state["started_at"]  # due again
+    assert read_models.views_lag()["lag_seconds"] >= 10
+    settings.FAILPOINTS = {}
+    assert read_models.run_refresh() == "refreshed"
+    assert read_models.views_lag()["lag_seconds"] == 0.0 and read_models.views_lag()["last_lag_seconds"] >= 10
+
+
+def test_refresh_task__routed_to_the_views_queue__publish_jobs_stay_on_the_default_queue(settings):
+    """The messages themselves, in the test Redis: the refresh on its queue, a publish job on the default."""
+    import redis
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    views, default = settings.VIEWS_REFRESH_QUEUE, settings.CELERY_TASK_DEFAULT_QUEUE
+    assert views != default
+    broker.delete(views, default)
+    try:
+        read_models._schedule_in(0)  # what schedule_refresh and a finishing refresh send
+        current_app.send_task("publishing.run_publish_job_task", kwargs={"job_id": "pbj_x", "tenant_id": "t"})
+        queued = {queue: [json.loads(m)["headers"]["task"] for m in broker.lrange(queue, 0, -1)]
+                  for queue in (views, default)}
+    finally:
+        broker.delete(views, default)
+    assert queued == {views: [REFRESH], default: ["publishing.run_publish_job_task"]}
+    # Beat's safety-net entry is the same task, so the same route.
+    assert settings.CELERY_BEAT_SCHEDULE["refresh-read-models"]["task"] == REFRESH
 
 
 def test_refresh__not_more_often_than_the_interval(settings, monkeypatch):

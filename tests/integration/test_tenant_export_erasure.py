@@ -34,7 +34,7 @@ from tests import template_db
 from tests.conftest import admin_connect
 from tests.drills.test_backup_restore import FILLERS
 from tests.factories.publishing import publish_new_version
-from tests.factories.tenancy import MembershipFactory, TenantFactory, UserFactory
+from tests.factories.tenancy import ApiClientFactory, MembershipFactory, TenantFactory, UserFactory
 from themeconfig import services
 from themeconfig.platform import encryption
 from themeconfig.platform.errors import DomainError
@@ -64,7 +64,7 @@ def two_tenants(no_broker, admin_sql):
         "SELECT v.tenant_id, v.theme_id, v.id FROM theme_config.theme_versions v ORDER BY v.id LIMIT 1").fetchone()
     (event_id,) = admin_sql.execute("SELECT event_id FROM theme_config.outbox WHERE tenant_id = %s LIMIT 1",
                                     [tenant]).fetchone()
-    ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "sch")}
+    ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "pbr", "sch")}
     for statement in FILLERS:
         admin_sql.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
                                       "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})
@@ -223,6 +223,32 @@ def test_erase_tenant__confirm_grace_cancel_then_purge__served_nothing_meanwhile
                        "tenant.erased"]
     with pytest.raises(CommandError, match="NOT_FOUND"):
         call_command("erase_tenant", "demo", "--cancel", stdout=StringIO())
+
+
+def test_erase_tenant__during_the_grace_period__staff_and_keys_refused_until_cancelled(two_tenants, client):
+    demo, other = two_tenants
+    owner = UserFactory()
+    with tenant_context(demo):
+        MembershipFactory(user=owner, role="owner")
+        key = ApiClientFactory(role="admin")
+    with tenant_context(other):
+        MembershipFactory(user=owner, role="owner")
+    client.force_login(owner)
+
+    def answers(**headers) -> tuple[int, str | None]:
+        response = client.get("/api/v1/themes/", **headers)
+        return response.status_code, (response.json().get("code") if response.status_code != 200 else None)
+
+    as_staff, as_key = {"HTTP_X_TENANT_ID": demo}, {"HTTP_AUTHORIZATION": f"Bearer {key.secret}"}
+    assert answers(**as_staff) == answers(**as_key) == (200, None)
+    call_command("erase_tenant", "demo", "--confirm", "demo", stdout=StringIO())
+    assert answers(**as_staff) == answers(**as_key) == (403, "MELMASTOON.TENANT.CLOSED")
+    assert answers(HTTP_X_TENANT_ID=other) == (200, None)  # the same person's other tenant works as before
+    # The admin's tenant picker no longer offers it: the one tenant left is picked without asking.
+    assert client.get("/admin/select-tenant/").status_code == 302
+    assert client.session["theme_config_tenant_id"] == other
+    call_command("erase_tenant", "demo", "--cancel", stdout=StringIO())
+    assert answers(**as_staff) == answers(**as_key) == (200, None)
 
 
 def test_erase_user__pseudonym_everywhere__other_users_untouched(two_tenants, admin_sql):

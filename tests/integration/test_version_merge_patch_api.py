@@ -126,3 +126,24 @@ def test_openapi__version_patch__documents_merge_patch(client):
     content = schema["paths"]["/api/v1/versions/{version_id}/"]["patch"]["requestBody"]["content"]
 
     assert set(content) >= {"application/json", MERGE}
+
+
+def test_locale_pack_patch__merge_patch_media_type__merges_entries_null_removes(client, keyed_tenant_factory):
+    keyed = keyed_tenant_factory(role="admin")
+    theme = client.post("/api/v1/themes/", {"name": "Lake", "enabled_locales": ["en", "fr"]},
+                        content_type="application/json", **keyed.auth).json()
+    version = client.post(f"/api/v1/themes/{theme['id']}/versions/", {}, content_type="application/json",
+                          **keyed.auth).json()
+    keys = {"a.b": "A", "c.d": "C", "e.f": "E"}
+    default = client.put(f"/api/v1/versions/{version['id']}/locales/en/", {"entries": keys},
+                         content_type="application/json", **keyed.auth)
+    assert default.status_code in (200, 201), default.content  # the default pack holds every key
+    path = f"/api/v1/versions/{version['id']}/locales/fr/"
+    put = client.put(path, {"entries": {"a.b": "A", "c.d": "C"}}, content_type="application/json", **keyed.auth)
+    assert put.status_code in (200, 201), put.content
+    patched = client.patch(path, json.dumps({"entries": {"a.b": None, "e.f": "E"}, "version": put.json()["version"]}),
+                           content_type=MERGE, **keyed.auth)
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["entries"] == {"c.d": "C", "e.f": "E"}
+    refused = client.put(path, json.dumps({"entries": {"a.b": "A"}}), content_type=MERGE, **keyed.auth)
+    assert refused.status_code == 415  # a merge patch is a PATCH, never a whole replacement

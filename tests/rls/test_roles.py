@@ -89,6 +89,20 @@ def test_bootstrap__run_again__changes_nothing_and_succeeds(admin_sql, django_db
     assert not any(line.startswith("created") for line in lines)
 
 
+def test_bootstrap__several_at_once__all_succeed(django_db_setup):
+    """Two containers (or test workers) starting together: roles are cluster-wide, so the second
+    ALTER ROLE of the same row would fail with "tuple concurrently updated" without the bootstraps
+    taking turns."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(_):
+        for _ in range(5):
+            bootstrap.bootstrap(admin_url=settings.ADMIN_DATABASE_URL, database=django_db_setup)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(one, range(4)))  # re-raises the first failure
+
+
 def test_bootstrap_db__admin_url_names_the_database_to_create__created_from_the_maintenance_database(
         settings, django_db_setup):
     fresh = f"{django_db_setup}_bootstrap_fresh"

@@ -19,7 +19,7 @@ from themeconfig.test_support import install_tenant_consistency_triggers
 
 @pytest.fixture(scope="session")
 def schema_db() -> str:
-    name = database_name("theme_config_schema_test")
+    name = database_name("schema")
     create_migrated_database(name)
     with connect("postgres", name, autocommit=True) as conn, conn.cursor() as cursor:
         install_tenant_consistency_triggers(cursor)

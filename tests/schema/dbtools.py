@@ -78,10 +78,13 @@ def manage(database: str, *args: str, check: bool = True) -> subprocess.Complete
     return result
 
 
-def database_name(base: str) -> str:
-    """`base`, or `base_<worker>` under pytest-xdist."""
+def database_name(purpose: str) -> str:
+    """`<test database base>_<purpose>`, with `_<worker>` under pytest-xdist: a developer's
+    TEST_DATABASE_NAME keeps these apart from another developer's on the same cluster, as it does the
+    test databases themselves."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return f"{base}_{worker}" if worker else base
+    name = f"{template_db.template_base()}_{purpose}"
+    return f"{name}_{worker}" if worker else name
 
 
 def create_migrated_database(name: str) -> None:

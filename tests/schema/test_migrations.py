@@ -43,7 +43,7 @@ def objects(conn) -> dict:
 
 @pytest.fixture(scope="module")
 def empty_database():
-    name = database_name("theme_config_schema_migrations_test")
+    name = database_name("schema_migrations")
     create_migrated_database(name)
     yield name
     drop_database(name)

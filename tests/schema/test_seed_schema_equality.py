@@ -49,6 +49,7 @@ EXTRA_TABLES = {
     "resolve_generation": "publishing 0014: the commit-ordered counter no cached resolve answer may be older than",
     "ai_generation_jobs": "ai_workspace 0002: a request for an AI draft, run by a worker, polled by the caller",
     "bundle_purges": "publishing 0016_retention: bundles of purged themes waiting to leave storage (seed §8)",
+    "publish_requests": "publishing 0023_publish_requests: issue 21 four-eyes approval of a publish, rollback or re-publish",
 }
 # Columns appended to seed tables (nullable or defaulted: backward-compatible, seed 004), in order.
 EXTRA_COLUMNS = {

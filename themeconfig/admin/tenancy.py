@@ -18,7 +18,11 @@ from themeconfig.admin.base import (
 )
 from themeconfig.models import HostListing, Property, Tenant
 from themeconfig.selectors.tenancy import property_list
-from themeconfig.services.host_verification import host_challenge_renew, host_verification_request
+from themeconfig.services.host_verification import (
+    host_challenge_renew,
+    host_verification_request,
+    verification_not_queued_reason,
+)
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
 
 
@@ -36,8 +40,10 @@ class TenantAdmin(TenantScopedAdmin):
             form.base_fields["settings"].help_text = (
                 'A JSON object. "contrast_policy" decides what colour pairs below WCAG AA do at preview-ready: '
                 f'{" | ".join(CONTRAST_POLICIES)} (default {DEFAULT_CONTRAST_POLICY}: text pairs block, '
-                'interface pairs warn). "time_zone" is the IANA time zone schedules are shown and entered in '
-                '(e.g. "Europe/Paris"; default UTC).')
+                'interface pairs warn). "four_eyes_publish": true makes every publish, rollback and re-publish '
+                "wait for another member's approval (default false). "
+                '"time_zone" is the IANA time zone schedules are shown and entered in (e.g. "Europe/Paris"; '
+                "default UTC).")
         return form
 
     def save_model(self, request, obj, form, change):
@@ -117,6 +123,8 @@ class TenantHostAdmin(TenantScopedAdmin):
             return HttpResponseRedirect(here)
         if found.is_verified:
             messages.success(request, f"{found.host} is verified: it is served.")
+        elif (reason := verification_not_queued_reason(found)) is not None:
+            messages.warning(request, f"No new check of {found.host}: {reason}.")
         else:
             messages.info(request, f"Checking the DNS record of {found.host} now; reload this page in a few "
                                    "seconds to see the outcome.")

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from themeconfig.apis.base import WorkspaceListApi
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.platform.permissions import Permission
+from themeconfig.platform.read_replica import lag_tolerant
 from themeconfig.selectors.audit import audit_log_list
 from themeconfig.serializers.audit import AuditLogEntrySerializer
 
@@ -34,6 +35,7 @@ class AuditLogListApi(WorkspaceListApi):
     @extend_schema(operation_id="audit_log_list", responses=AuditLogEntrySerializer(many=True), parameters=[
         OpenApiParameter(name, str) for name in ("entity_type", "entity_id", "actor", "action")
     ] + [OpenApiParameter("since", str, description="ISO 8601"), OpenApiParameter("until", str, description="ISO 8601")])
+    @lag_tolerant
     def get(self, request):
         params = request.query_params
         rows = audit_log_list(

@@ -9,6 +9,7 @@ from themeconfig.models import ThemeStatus, ThemeVersionStatus
 from themeconfig.platform.api.idempotency import idempotent
 from themeconfig.platform.errors import FieldError, validation_error
 from themeconfig.platform.permissions import Permission
+from themeconfig.platform.read_replica import lag_tolerant
 from themeconfig.selectors import themes as theme_selectors
 from themeconfig.serializers.themes import (
     ThemeCreateSerializer,
@@ -45,6 +46,7 @@ class ThemeListApi(WorkspaceListApi):
         OpenApiParameter("status", enum=ThemeStatus.values), OpenApiParameter("property_id", str),
         OpenApiParameter("search", str), OpenApiParameter("deleted", enum=["only", "include"]),
     ])
+    @lag_tolerant
     def get(self, request):
         params = request.query_params
         queryset = theme_selectors.theme_list(
@@ -113,6 +115,7 @@ class ThemeVersionListApi(WorkspaceListApi):
 
     @extend_schema(operation_id="themes_versions_list", responses=ThemeVersionSummarySerializer(many=True),
                    parameters=[OpenApiParameter("status", enum=ThemeVersionStatus.values)])
+    @lag_tolerant
     def get(self, request, theme_id):
         theme = theme_selectors.theme_get(theme_id)
         status = _choice(request.query_params.get("status"), ThemeVersionStatus.values, "status")

@@ -3,6 +3,7 @@ navigation per surface, booking flow, e-mail theme and locale packs."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import UnsupportedMediaType
 
 from themeconfig import services
 from themeconfig.apis.base import IDEMPOTENCY_KEY, IF_MATCH, WorkspaceApi, WorkspaceListApi
@@ -266,9 +267,11 @@ class LocalePackListApi(WorkspaceListApi):
 
 
 class LocalePackApi(WorkspaceApi):
-    """One locale's pack: PUT replaces the entries, PATCH merges them (null removes a key), DELETE drops it."""
+    """One locale's pack: PUT replaces the entries, PATCH merges them (null removes a key; JSON or
+    merge-patch+json alike), DELETE drops it."""
 
     required_permission = READ_EDIT
+    parser_classes = [StrictJSONParser, MergePatchParser]
 
     @extend_schema(responses=LocalePackSerializer)
     def get(self, request, version_id, locale):
@@ -278,12 +281,17 @@ class LocalePackApi(WorkspaceApi):
 
     @extend_schema(request=LocalePackPutSerializer, responses=LocalePackSerializer, parameters=[IF_MATCH])
     def put(self, request, version_id, locale):
+        if is_merge_patch(request):  # a merge patch is a PATCH
+            raise UnsupportedMediaType(request.content_type)
         data = self.body(LocalePackPutSerializer)
         pack = services.locale_pack_put(principal=self.principal, version_id=version_id, locale=locale,
                                         entries=data["entries"], expected_version=self.expected(data))
         return self.reply(LocalePackSerializer(pack).data, version=pack.version)
 
-    @extend_schema(request=LocalePackPutSerializer, responses=LocalePackSerializer, parameters=[IF_MATCH])
+    # Entries merge as JSON Merge Patch does for a flat map (null removes a key): both media types say so.
+    @extend_schema(request={"application/json": LocalePackPutSerializer,
+                            MERGE_PATCH_MEDIA_TYPE: LocalePackPutSerializer},
+                   responses=LocalePackSerializer, parameters=[IF_MATCH])
     def patch(self, request, version_id, locale):
         data = self.body(LocalePackPutSerializer)
         pack = services.locale_pack_patch(principal=self.principal, version_id=version_id, locale=locale,

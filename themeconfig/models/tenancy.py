@@ -42,6 +42,10 @@ class Tenant(RLSModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Set by an operator's erasure request (publishing/services/tenant_erasure.py, through SQL on the
+    # service connection): from then on nobody signs in to the tenant and none of its keys works.
+    erasure_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    erasure_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         db_table = 'tenant_service"."tenants'
@@ -50,6 +54,11 @@ class Tenant(RLSModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.slug})"
+
+    @property
+    def is_closed(self) -> bool:
+        """Deleted, or marked for erasure: nobody works in it any more."""
+        return self.deleted_at is not None or self.erasure_due_at is not None
 
 
 class Property(RLSModel):

@@ -22,6 +22,8 @@ READONLY = "theme_config_ro"
 PREVIEW_READER = "theme_config_preview_reader"
 SERVICE = "theme_config_service"
 MAINTENANCE_DATABASE = "postgres"
+# pg_advisory_lock key that serialises bootstraps on one cluster (any constant of our own).
+BOOTSTRAP_LOCK_KEY = 0x7443_0001
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,22 @@ def bootstrap(
 ) -> None:
     passwords = passwords or {}
     admin_url = _libpq_url(admin_url)
-    with psycopg.connect(maintenance_url(admin_url, database), autocommit=True) as conn:
+    with psycopg.connect(maintenance_url(admin_url, database), autocommit=True) as maintenance:
+        # Roles are cluster-wide: two bootstraps at once (two containers starting, two test workers)
+        # would race on the same pg_authid rows ("tuple concurrently updated"). One at a time; the
+        # session lock goes with the connection.
+        maintenance.execute("SELECT pg_advisory_lock(%s)", [BOOTSTRAP_LOCK_KEY])
         for spec in role_specs(statement_timeout):
-            _ensure_role(conn, spec, passwords.get(spec.name), log)
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+            _ensure_role(maintenance, spec, passwords.get(spec.name), log)
+        exists = maintenance.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(database)))
+            maintenance.execute(
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(database)))
             log(f"created database {database}")
+        _bootstrap_database(admin_url, database, log)
+
+
+def _bootstrap_database(admin_url: str, database: str, log: Callable[[str], None]) -> None:
     with psycopg.connect(with_database(admin_url, database), autocommit=True) as conn:
         _grant_database(conn, database)
         for schema in SCHEMAS:

@@ -4,7 +4,8 @@
 reached through `themeconfig.platform.service_db.service_context()`, by cross-tenant
 infrastructure code, and never migrates (nor does Django check migration history on it). The
 `preview` alias (theme_config_preview_reader: one function, no table) is named only by
-`publishing.preview`, never routed to, and never migrates either.
+`publishing.preview`, never routed to, and never migrates either. Reads inside a lag-tolerant read
+(themeconfig.platform.read_replica) go to the `readonly` replica; writes never do.
 """
 
 
@@ -12,9 +13,15 @@ from typing import Any
 
 from django.db.models import Model
 
+from themeconfig.platform.read_replica import replica_alias_for_reads
+
 
 class RoleRouter:
     def db_for_read(self, model: type[Model], **hints: Any) -> str:
+        if hints.get("instance") is None:
+            replica = replica_alias_for_reads()
+            if replica is not None:
+                return replica
         return _instance_db(hints)
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:

@@ -19,7 +19,7 @@ from ulid import ULID
 PREFIXES = frozenset(
     {
         "tnt", "prp", "thm", "thv", "thp", "cnb", "nvc", "bfc", "emt", "lpk",
-        "lpr", "pvt", "ais", "ait", "aic", "bkt", "apk", "mbr", "inv", "pbj", "whk", "aij", "exj", "sch",
+        "lpr", "pvt", "ais", "ait", "aic", "bkt", "apk", "mbr", "inv", "pbj", "whk", "aij", "exj", "sch", "pbr",
     }
 )
 ID_LENGTH = 26

@@ -9,13 +9,15 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from themeconfig import selectors, services
+from themeconfig.platform import read_replica
 from themeconfig.platform.api.exceptions import problem_response
 from themeconfig.platform.api.paths import is_api_path
 from themeconfig.platform.api_key_secrets import parse_secret
@@ -127,13 +129,16 @@ class TenantMiddleware:
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
-                return response
+            if request.method not in read_replica.SAFE_METHODS and response.status_code < 400:
+                # Committed: this caller's lag-tolerant reads stay on the primary until the replica has it.
+                read_replica.caller_wrote(request.principal)
+            return response
         except DomainError as error:
             unidentified, request.principal = request.principal is None, None
             refusal = _anonymous_refusal(request) if unidentified else None
             if refusal is not None:
                 return refusal
-            if from_session and error.code == CoreErrorCode.TENANT_FORBIDDEN:
+            if from_session and error.code in (CoreErrorCode.TENANT_FORBIDDEN, CoreErrorCode.TENANT_CLOSED):
                 # The tenant picked in admin is no longer allowed: drop it, admin asks again.
                 return self.get_response(request)
             return problem_response(error, instance=request.path)
@@ -170,6 +175,7 @@ class TenantMiddleware:
                 raise DomainError(
                     CoreErrorCode.INVALID_API_KEY, "The API key is unknown, revoked or expired.", http_status=401
                 )
+            _refuse_closed(client.tenant)
             services.api_key_mark_used(api_client=client)
             return Principal.for_api_key(
                 tenant_id=tenant_id, api_client_id=client.pk, role=client.role,
@@ -183,6 +189,9 @@ class TenantMiddleware:
             raise DomainError(
                 CoreErrorCode.TENANT_FORBIDDEN, "You are not a member of this tenant.", http_status=403,
             )
+        if membership.tenant.is_closed:
+            request.session.pop(SESSION_TENANT_KEY, None)
+            _refuse_closed(membership.tenant)
         return Principal.for_user(
             tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None),
             ip=client_address(request) or None,
@@ -191,6 +200,22 @@ class TenantMiddleware:
 
 # What a caller could identify itself with (a proxy's Basic credentials among them).
 _CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_COOKIE", "HTTP_X_TENANT_ID")
+
+
+class _TenantState(Protocol):
+    erasure_due_at: datetime | None
+    deleted_at: datetime | None
+
+
+def _refuse_closed(tenant: _TenantState) -> None:
+    """A deleted tenant, or one marked for erasure, is closed to its staff and keys alike (an operator
+    can take the mark back: `erase_tenant SLUG --cancel`)."""
+    if tenant.erasure_due_at is not None:
+        raise DomainError(CoreErrorCode.TENANT_CLOSED,
+                          f"This tenant is closed: it will be erased on {tenant.erasure_due_at:%Y-%m-%d}. "
+                          "Ask an operator to take the erasure back.", http_status=403)
+    if tenant.deleted_at is not None:
+        raise DomainError(CoreErrorCode.TENANT_CLOSED, "This tenant is closed.", http_status=403)
 
 
 def _rate_limited(request: HttpRequest, wait: int) -> HttpResponseBase:

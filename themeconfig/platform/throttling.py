@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from themeconfig.platform.metrics import THROTTLED
+
 if TYPE_CHECKING:
     import redis
 
@@ -147,7 +149,10 @@ def throttle(scope: str, caller: str) -> int | None:
     rate = rate_for(scope)
     if rate is None:
         return None
-    return COUNTER.hit(scope, caller or "unknown", rate)
+    wait = COUNTER.hit(scope, caller or "unknown", rate)
+    if wait is not None:
+        THROTTLED.labels(scope).inc()
+    return wait
 
 
 def throttled_already(scope: str, caller: str) -> int | None:
@@ -157,7 +162,10 @@ def throttled_already(scope: str, caller: str) -> int | None:
     rate = rate_for(scope)
     if rate is None:
         return None
-    return COUNTER.refused(scope, caller or "unknown", rate)
+    wait = COUNTER.refused(scope, caller or "unknown", rate)
+    if wait is not None:
+        THROTTLED.labels(scope).inc()
+    return wait
 
 
 def _namespace() -> str:

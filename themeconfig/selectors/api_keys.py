@@ -14,6 +14,7 @@ def api_client_by_secret_hash(*, secret_hash: str) -> ApiClient | None:
     return (
         ApiClient.objects.filter(secret_hash=secret_hash, revoked_at__isnull=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .select_related("tenant")  # the middleware refuses a closed tenant: same query
         .first()
     )
 

@@ -13,13 +13,14 @@ from themeconfig.validators.time_zones import DEFAULT_TIME_ZONE, available_time_
 
 
 def membership_for(*, user_id: int, tenant_id: str) -> Membership | None:
-    return Membership.objects.filter(user_id=user_id, tenant_id=tenant_id).first()
+    # With its tenant (the middleware refuses a closed one): same query.
+    return Membership.objects.filter(user_id=user_id, tenant_id=tenant_id).select_related("tenant").first()
 
 
 def memberships_of_user(*, user_id: int) -> list[Membership]:
     """All memberships of a user with their tenants; call inside `user_context`."""
     return list(
-        Membership.objects.filter(user_id=user_id, tenant__deleted_at__isnull=True)
+        Membership.objects.filter(user_id=user_id, tenant__deleted_at__isnull=True, tenant__erasure_due_at__isnull=True)
         .select_related("tenant")
         .order_by("tenant__name")
     )

@@ -135,16 +135,26 @@ def host_verification_request(*, principal: Principal, host: str) -> TenantHost 
         found = _served_or_claim(host)
         if isinstance(found, TenantHost):
             return found
-        now = timezone.now()
-        in_flight = found.verification_leased_until is not None and found.verification_leased_until > now
-        recent = found.verification_checked_at is not None and found.verification_checked_at > now - MIN_INTERVAL
-        if in_flight or recent or found.verification_token_hash is None:
+        if verification_not_queued_reason(found) is not None:
             return found
-        TenantHostClaim.objects.filter(host=found.host).update(verification_next_check_at=now)
+        TenantHostClaim.objects.filter(host=found.host).update(verification_next_check_at=timezone.now())
         payload = principal.as_payload()
         transaction.on_commit(lambda: host_verification_enqueue(host=found.host, tenant_id=principal.bound_tenant_id,
                                                                 principal=payload))
         return TenantHostClaim.objects.get(host=found.host)
+
+
+def verification_not_queued_reason(claim: TenantHostClaim) -> str | None:
+    """Why "Verify now" queues no check for this claim, in words; None when it does (or did)."""
+    now = timezone.now()
+    if claim.verification_token_hash is None:
+        return "it has no challenge any more: ask for a new DNS challenge"
+    if claim.verification_leased_until is not None and claim.verification_leased_until > now:
+        return "a check is running now"
+    if claim.verification_checked_at is not None and claim.verification_checked_at > now - MIN_INTERVAL:
+        wait = (claim.verification_checked_at + MIN_INTERVAL - now).total_seconds()
+        return f"it was checked a moment ago; try again in {max(1, round(wait))} s"
+    return None
 
 
 def host_verification_enqueue(*, host: str, tenant_id: str, principal: dict[str, Any] | None = None) -> None:

@@ -105,7 +105,9 @@ def tenant_ensure(
 def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) -> Tenant:
     """The tenant's display name and settings document (slug and plan are the operators').
 
-    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES,
+    Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES;
+    `four_eyes_publish` (true/false, default false) makes every publish, rollback and re-publish a
+    request another member approves (publishing/services/publish_requests.py);
     `time_zone` an IANA name (what schedules are shown and entered in; default UTC)."""
     errors = name_errors(name)
     if not isinstance(settings, dict):
@@ -116,6 +118,8 @@ def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) 
     if isinstance(settings, dict) and "time_zone" in settings and settings["time_zone"] not in available_time_zones():
         errors.append(FieldError("/settings/time_zone", "invalid_choice",
                                  "time_zone must be an IANA time zone name, e.g. Europe/Paris."))
+    if isinstance(settings, dict) and "four_eyes_publish" in settings and not isinstance(settings["four_eyes_publish"], bool):
+        errors.append(FieldError("/settings/four_eyes_publish", "invalid_type", "four_eyes_publish is true or false."))
     if errors:
         raise validation_error(errors)
     with use_case(principal, Permission.TENANT_MANAGE):

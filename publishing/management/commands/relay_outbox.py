@@ -7,7 +7,8 @@ class Command(BaseCommand):
         "Deliver the outbox's due events to the local handlers and to tenants' webhooks now, the way the "
         "relay task does (woken after each commit and by beat every 15 s), printing progress per batch and "
         "the outbox's state at the end. --stats only prints that state (pending, backing off, dead "
-        "letters, oldest pending age); --dead-letters lists dead-lettered events with their last error; "
+        "letters, oldest pending age) and the seed views' lag (how far behind now, the last refresh's "
+        "commit -> refreshed); --dead-letters lists dead-lettered events with their last error; "
         "--retry EVENT_ID (repeatable) or --retry-all-dead gives dead letters a fresh set of attempts, due now, "
         "audited as operator:relay_outbox, and then drains. Runs on the service connection (SERVICE_DATABASE_URL)."
     )
@@ -25,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, stats, dead_letters, limit, retry, retry_all_dead, batch_size, time_budget, **options):
         from publishing.outbox import relay
+        from publishing.resolve.read_models import views_lag, views_lag_text
         from publishing.services.outbox_events import outbox_event_retry
         from themeconfig.platform.principal import Principal
 
@@ -59,3 +61,4 @@ class Command(BaseCommand):
             for error in result.errors[:10]:
                 self.stderr.write(f"  {error}")
         self.stdout.write(relay.outbox_stats_text(relay.outbox_stats()))
+        self.stdout.write(views_lag_text(views_lag()))

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from publishing.demo import theme as demo_theme
+from publishing.models import PublishJob
 from publishing.selectors import publication_version_id
 from publishing.services import publish
 from themeconfig import services
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         with tenant_context(principal.tenant_id):
             expected = theme_get(theme.pk).version
         job = publish.version_publish(principal=principal, version_id=version.pk, expected_theme_version=expected)
+        if not isinstance(job, PublishJob):
+            raise CommandError(f"the tenant has four-eyes approval on: another member must approve request {job.pk}")
         job = publish.publish_job_run(job_id=job.pk, tenant_id=principal.tenant_id, worker="seed_demo")
         if job.status != "succeeded":
             raise CommandError(f"the demo publish failed: {job.error_code} {job.error_message}")

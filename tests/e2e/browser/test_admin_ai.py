@@ -91,9 +91,16 @@ def test_ai_palettes_and_drafts__demo_owner__ask_follow_review_approve(admin_pag
         assert TranslationDraft.objects.filter(theme_version_id=draft.pk, status="pending").count() == 1
 
 
+@pytest.fixture
+def no_worker_takes_jobs(live_worker):
+    """The package's worker (started by an earlier test, or here) takes nothing while the test runs."""
+    with live_worker.paused():
+        yield
+
+
 def test_ai_palette__job_ends_after_the_page_is_drawn__suggestion_appears_without_reload(admin_page, demo_draft,
-                                                                                      demo_staff):
-    """No worker runs here: the job waits, queued, while the page is drawn; the test then runs it itself,
+                                                                                      demo_staff, no_worker_takes_jobs):
+    """No worker takes the job: it waits, queued, while the page is drawn; the test then runs it itself,
     and the page's script alone must show its end, its suggestion card, and drop the "asked for" message."""
     page = admin_page
     theme, draft = demo_draft

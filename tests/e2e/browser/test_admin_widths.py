@@ -22,11 +22,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from publishing import services as publishing_services
-from publishing.services import schedules
+from publishing.services import publish, schedules
 from tests.e2e.browser.layout import width_problems
 from tests.e2e.browser.screenshots import screenshot
+from tests.factories.tenancy import MembershipFactory, UserFactory
 from themeconfig import services
-from themeconfig.models import Tenant, ThemeVersion
+from themeconfig.models import Tenant, Theme, ThemeVersion
+from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -58,12 +60,14 @@ def _name(path: str, names: dict[str, str]) -> str:
 
 @pytest.fixture
 def workspace_data(demo_staff):
-    """The demo's published version, a draft of it, a preview link of each and an API key, so that
-    each table has rows to draw."""
+    """The demo's published version, a draft of it, a preview link of each, an API key, and (four-eyes
+    on) the draft's publish asked for by another admin, waiting for the owner's approval, so that each
+    table has rows to draw."""
     owner = demo_staff.owner()
     draft = demo_staff.draft_from_published()
     with tenant_context(demo_staff.tenant_id):
         published = ThemeVersion.objects.get(theme_id=draft.theme_id, status="published")
+        editor = MembershipFactory(role="admin", user=UserFactory(username="editor", email="editor@example.com"))
     for version in (draft, published):
         publishing_services.preview_token_create(principal=owner, version_id=version.pk, expires_in_days=7,
                                                  note="For the marketing team's review of the autumn campaign")
@@ -80,7 +84,16 @@ def workspace_data(demo_staff):
     dropped = schedules.publish_schedule_create(principal=owner, version_id=cancelled.pk,
                                                 run_at=start + timedelta(days=5))
     schedules.publish_schedule_cancel(principal=owner, schedule_id=dropped.pk, expected_version=1)
-    return {"draft": draft, "published": published, "to_schedule": from_page}
+    asker = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=editor.user_id, role="admin")
+    draft = services.version_update(principal=asker, version_id=draft.pk, expected_version=draft.version,
+                                    release_notes="Autumn campaign: warmer colours and the harvest menu on the home page")
+    with tenant_context(demo_staff.tenant_id):
+        theme = Theme.objects.get(pk=draft.theme_id)
+        tenant = Tenant.objects.get()
+    services.tenant_update(principal=owner, name=tenant.name, settings={**tenant.settings, "four_eyes_publish": True})
+    asked = publish.version_publish(principal=asker, version_id=draft.pk, expected_theme_version=theme.version,
+                                    note="Please check the Arabic home page before approving; it goes live on Friday")
+    return {"draft": draft, "published": published, "request": asked, "to_schedule": from_page}
 
 
 def _preview_ready(demo_staff) -> ThemeVersion:
@@ -177,7 +190,15 @@ def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds
     expect(page.locator(".messagelist")).to_contain_text("The schedule is cancelled.")
     expect(page.locator("#schedules-past tbody tr").filter(has_text=f"Version {to_schedule.ordinal}")).to_have_count(2)
 
-    for must_visit in ("themeconfig-theme", "themeconfig-hostlisting", "themeconfig-apiclient",
+    # The approval page of the request waiting for the owner: the diff against the live version, and
+    # the note and buttons of a second member who may publish (drawn at both widths like the rest).
+    request_path = f"/admin/publishing/publishrequest/{quote(workspace_data['request'].pk)}/change/"
+    page.goto(request_path)
+    expect(page.locator("#request-note")).to_contain_text("Arabic home page")
+    expect(page.locator("#compare-release_notes")).to_contain_text("harvest menu")
+    expect(page.get_by_role("button", name="Approve")).to_be_visible()
+    check(suffix="-approval")
+    for must_visit in ("publishing-publishrequest", "themeconfig-theme", "themeconfig-hostlisting", "themeconfig-apiclient",
                        "themeconfig-themeversion-draft-preview", "themeconfig-themeversion-published-history",
                        "themeconfig-theme-theme-publications", "themeconfig-theme-theme-schedules"):
         assert must_visit in visited, f"{must_visit} was not reached; visited {visited}"

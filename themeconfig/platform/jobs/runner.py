@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.db import DatabaseError, OperationalError
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
+from themeconfig.platform import metrics
 from themeconfig.platform.jobs.kinds import JobKind
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -122,8 +123,13 @@ def job_succeed(kind: JobKind[Any], *, job_id: str, steps: JobSteps, trace: dict
     """In the caller's transaction (the one that makes the job's result): marks the open job
     succeeded, its last step ending at its `finished_at`. False if it was finished meanwhile."""
     now = steps.finish()
-    return bool(kind.model.objects.filter(pk=job_id).exclude(status__in=kind.finished).update(
+    done = bool(kind.model.objects.filter(pk=job_id).exclude(status__in=kind.finished).update(
         status=kind.succeeded, finished_at=now, updated_at=now, trace={**trace, **steps.trace()}, **fields))
+    if done:  # counted once the success is committed (a rolled-back flip is no success)
+        timings = dict(steps.timings)
+        transaction.on_commit(lambda: metrics.job_finished(entity_type=kind.entity_type, outcome="succeeded",
+                                                           step_ms=timings))
+    return done
 
 
 def job_fail(kind: JobKind[_J], *, job_id: str, tenant_id: str, code: str, message: str, **fields: Any) -> _J:
@@ -140,6 +146,8 @@ def job_fail(kind: JobKind[_J], *, job_id: str, tenant_id: str, code: str, messa
                                                     error_message=message[:MAX_ERROR_MESSAGE], finished_at=now,
                                                     updated_at=now, **extra)
         assert kind.audit is not None, f"job kind {kind.task_name} fails jobs but has no audit writer"
+        transaction.on_commit(lambda: metrics.job_finished(entity_type=kind.entity_type, outcome="failed",
+                                                           code=str(code)))
         kind.audit(principal=Principal.from_payload(job.principal), action=f"{kind.entity_type}.failed",
                    entity_type=kind.entity_type, entity_id=job_id, old={"status": job.status},
                    new={"status": kind.failed, "error_code": str(code)})

@@ -1,0 +1,117 @@
+"""Use cases of four-eyes publish requests: approve (which asks for the publish job), reject, withdraw.
+
+A request is opened by the publish, rollback and re-publish use cases themselves when the tenant has
+four-eyes on (publishing/services/publish.py, four_eyes.py). Each decision locks the request's row,
+so of two approvers deciding at once one wins and the other is told it was decided already; the one
+who asked (or a key they made) never decides their own. An edit of the version voids its pending
+publish requests in the edit's transaction (the trigger of publishing/sql/0023_publish_requests.sql).
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from publishing.errors import PublishingErrorCode
+from publishing.models import PublishRequest, PublishRequestDecision, PublishRequestStatus
+from publishing.services.four_eyes import MAX_NOTE, mail_requester, person_of, request_event
+from publishing.services.publish import publish_job_for_request
+from themeconfig.models import ThemeVersion
+from themeconfig.platform.errors import DomainError, FieldError, not_found
+from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.permissions import Permission
+from themeconfig.platform.principal import Principal, use_case
+from themeconfig.services.audit import audit_record
+from themeconfig.services.occ import check_version
+
+
+def _locked(request_id: str, expected_version: int | None) -> PublishRequest:
+    request = (PublishRequest.objects.select_for_update().filter(pk=request_id).first()
+               if is_valid_id(request_id, "pbr") else None)
+    if request is None:  # another tenant's request is not there at all (RLS)
+        raise not_found("publish request")
+    if request.status == PublishRequestStatus.VOIDED:
+        raise voided(request)
+    if request.status != PublishRequestStatus.PENDING:
+        raise DomainError(PublishingErrorCode.REQUEST_NOT_PENDING,
+                          f"This request was {request.decision or request.status} already; nothing was changed.",
+                          http_status=409, extra={"status": request.status, "decision": request.decision})
+    check_version(current=request.version, expected_version=expected_version, what="publish request")
+    return request
+
+
+def voided(request: PublishRequest) -> DomainError:
+    return DomainError(PublishingErrorCode.REQUEST_VOIDED_BY_EDIT,
+                       "The version was edited after this request was made, so it was voided: ask again for what "
+                       "the version is now.", http_status=409)
+
+
+def _not_own(principal: Principal, request: PublishRequest) -> None:
+    if person_of(principal.actor) == person_of(request.created_by) or principal.actor == request.created_by:
+        raise DomainError(PublishingErrorCode.REQUEST_SELF_APPROVAL,
+                          "You asked for this yourself: another member who may publish has to decide it.",
+                          http_status=403)
+
+
+def _note(note: str | None, *, required: bool) -> str | None:
+    text = (note or "").strip()
+    if required and not text:
+        raise DomainError(PublishingErrorCode.REQUEST_NOTE_REQUIRED, "Say why you reject it: the note is required.",
+                          http_status=422, errors=[FieldError("/note", "required", "A note is required.")])
+    if len(text) > MAX_NOTE:
+        raise DomainError(PublishingErrorCode.REQUEST_NOTE_REQUIRED, f"The note is at most {MAX_NOTE} characters.",
+                          http_status=422, errors=[FieldError("/note", "too_long", f"At most {MAX_NOTE} characters.")])
+    return text or None
+
+
+def _decide(principal: Principal, request: PublishRequest, decision: str, note: str | None, **extra: object) -> PublishRequest:
+    now = timezone.now()
+    PublishRequest.objects.filter(pk=request.pk).update(
+        status=PublishRequestStatus.DECIDED, decision=decision, decided_by=principal.actor, decided_at=now,
+        decision_note=note, version=request.version + 1, updated_at=now, updated_by=principal.actor, **extra)
+    decided = PublishRequest.objects.get(pk=request.pk)
+    audit_record(principal=principal, action=f"publish_request.{decision}", entity_type="publish_request",
+                 entity_id=request.pk, old={"status": request.status},
+                 new={"status": decided.status, "decision": decision, "requested_by": request.created_by,
+                      "publish_job_id": decided.publish_job_id, "note": note})
+    request_event(decided, f"theme.publish_{decision}.v1")
+    mail_requester(decided)
+    return decided
+
+
+def publish_request_approve(*, principal: Principal, request_id: str, expected_version: int | None,
+                            note: str | None = None) -> PublishRequest:
+    """Approves another member's request and asks for its publish job (as the approver)."""
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        request = _locked(request_id, expected_version)
+        _not_own(principal, request)
+        text = _note(note, required=False)
+        if request.action == "publish" and ThemeVersion.objects.filter(pk=request.theme_version_id).values_list(
+                "version", flat=True).first() != request.expected_version_version:
+            raise voided(request)  # the trigger voids it with the edit; this is the last word
+        job = publish_job_for_request(principal=principal, request=request)
+        return _decide(principal, request, PublishRequestDecision.APPROVED, text, publish_job_id=job.pk)
+
+
+def publish_request_reject(*, principal: Principal, request_id: str, expected_version: int | None,
+                           note: str | None) -> PublishRequest:
+    """Rejects another member's request with a note saying why; nothing is published."""
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        request = _locked(request_id, expected_version)
+        _not_own(principal, request)
+        return _decide(principal, request, PublishRequestDecision.REJECTED, _note(note, required=True))
+
+
+def publish_request_withdraw(*, principal: Principal, request_id: str, expected_version: int | None) -> PublishRequest:
+    """The one who asked takes their pending request back."""
+    with use_case(principal, Permission.THEMES_PUBLISH):
+        request = _locked(request_id, expected_version)
+        if person_of(principal.actor) != person_of(request.created_by):
+            raise DomainError(PublishingErrorCode.REQUEST_NOT_REQUESTER,
+                              "Only the member who asked can withdraw it; approve or reject it instead.",
+                              http_status=403)
+        now = timezone.now()
+        PublishRequest.objects.filter(pk=request.pk).update(
+            status=PublishRequestStatus.WITHDRAWN, version=request.version + 1, updated_at=now,
+            updated_by=principal.actor)
+        audit_record(principal=principal, action="publish_request.withdrawn", entity_type="publish_request",
+                     entity_id=request.pk, old={"status": request.status}, new={"status": "withdrawn"})
+        return PublishRequest.objects.get(pk=request.pk)
