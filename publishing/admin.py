@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from publishing import (
+    schedule_admin,  # noqa: F401  (the theme's Schedules page)
     tenant_admin,  # noqa: F401  (registers the tenant staff's publishing pages)
     tenant_admin_approval,  # noqa: F401  (the tenant staff's "Waiting for approval" pages)
 )

@@ -23,6 +23,13 @@ class PublishingErrorCode(StrEnum):
     EXPORT_NOT_READY = "MELMASTOON.EXPORT.NOT_READY"
     ERASURE_CONFIRMATION = "MELMASTOON.ERASURE.CONFIRMATION_MISMATCH"
     ERASURE_NOT_PENDING = "MELMASTOON.ERASURE.NOT_PENDING"
+    SCHEDULE_CONFLICT = "MELMASTOON.SCHEDULE.CONFLICT"
+    SCHEDULE_STARTED = "MELMASTOON.SCHEDULE.ALREADY_STARTED"
+    SCHEDULE_VERSION_CHANGED = "MELMASTOON.SCHEDULE.VERSION_CHANGED"
+    SCHEDULE_NOTHING_TO_REVERT = "MELMASTOON.SCHEDULE.NOTHING_TO_REVERT"
+    SCHEDULE_PUBLISH_NOT_DONE = "MELMASTOON.SCHEDULE.PUBLISH_NOT_DONE"
+    SCHEDULE_NOT_PENDING_APPROVAL = "MELMASTOON.SCHEDULE.NOT_PENDING_APPROVAL"
+    SCHEDULE_CREATOR_NOT_ALLOWED = "MELMASTOON.SCHEDULE.CREATOR_NOT_ALLOWED"
     # Four-eyes approval (issue 21).
     REQUEST_SELF_APPROVAL = "MELMASTOON.PUBLISH_REQUEST.SELF_APPROVAL"
     REQUEST_NOT_PENDING = "MELMASTOON.PUBLISH_REQUEST.NOT_PENDING"
@@ -102,6 +109,18 @@ CONSTRAINTS.update({
 })
 
 CONSTRAINTS.update({
+    "publish_schedules_pkey": already_exists(),
+    "publish_schedules_id_check": invalid("/id", "Not a schedule id."),
+    "publish_schedules_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
+    "publish_schedules_kind_check": invalid("/kind", "Kind must be publish or revert."),
+    "publish_schedules_status_check": invalid("/status", "Not a schedule status."),
+    "publish_schedules_version_check": invalid("/version", "The version is a positive integer."),
+    "publish_schedules_revert_names_publish_chk": invalid("/reverts_id", "A revert, and only a revert, names its publish."),
+    "publish_schedules_failed_has_code_chk": invalid("/error_code", "A failed schedule says why."),
+    "publish_schedules_cancelled_chk": invalid("/status", "A cancelled schedule, and only one, has its cancel time."),
+    "publish_schedules_finished_chk": invalid("/status", "A finished schedule has its finish time, an open one none."),
+    "publish_schedules_reverts_uq": already_exists("/revert_at"),
+    "publish_schedules_job_uq": already_exists("/publish_job_id"),
     "publish_requests_pkey": already_exists(),
     "publish_requests_id_check": invalid("/id", "Not a publish request id."),
     "publish_requests_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),

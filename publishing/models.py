@@ -316,6 +316,54 @@ class WebhookDelivery(RLSModel):
         return f"{self.event_id} → {self.subscription_id}"
 
 
+class ScheduleKind(models.TextChoices):
+    PUBLISH = "publish"
+    REVERT = "revert"
+
+
+class ScheduleStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", "Waiting for approval"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded", "Done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class PublishSchedule(TenantModel):
+    """theme_config.publish_schedules: a publish of a version at `run_at`, or the revert (`reverts`
+    names its publish) that restores the publication active just before that publish ran.
+    Run by the beat scan (publishing/services/schedules.py) through a publish job; cancellable and
+    movable (OCC on `version`) while pending_approval or scheduled."""
+
+    id = PrefixedIdField(prefix="sch", primary_key=True)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="publish_schedules")
+    theme_version = models.ForeignKey(ThemeVersion, on_delete=models.CASCADE, related_name="publish_schedules")
+    kind = models.TextField(choices=ScheduleKind.choices)
+    reverts = models.OneToOneField("self", on_delete=models.CASCADE, null=True, blank=True, related_name="revert")
+    run_at = models.DateTimeField()
+    status = models.TextField(choices=ScheduleStatus.choices, default=ScheduleStatus.SCHEDULED)
+    # The version's OCC `version` when scheduled: an edit after that fails the schedule.
+    expected_version_version = models.IntegerField(null=True, blank=True)
+    # A publish's: the publication active just before it ran (what its revert restores).
+    previous_publication = models.ForeignKey(ThemePublication, on_delete=models.SET_NULL, null=True, blank=True,
+                                             related_name="+")
+    publish_job = models.ForeignKey(PublishJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    publication = models.ForeignKey(ThemePublication, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    error_code = models.TextField(null=True, blank=True)
+    error_message = models.TextField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.TextField(null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        db_table = 'theme_config"."publish_schedules'
+        ordering = ["run_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.theme_version_id} at {self.run_at:%Y-%m-%d %H:%M} ({self.status})"
 class PublishRequestAction(models.TextChoices):
     """What an approved request asks for: a publish job of this kind (a later `schedule` arms a schedule)."""
 

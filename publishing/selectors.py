@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from publishing.models import PreviewToken, PublishJob, PublishRequest, ThemePublication, ThemeRollout
+from publishing.models import (
+    PreviewToken,
+    PublishJob,
+    PublishRequest,
+    PublishSchedule,
+    ThemePublication,
+    ThemeRollout,
+)
 
 if TYPE_CHECKING:
     from publishing.models import WebhookDelivery, WebhookSubscription
@@ -89,6 +96,27 @@ def webhook_delivery_list(*, subscription_id: str) -> QuerySet[WebhookDelivery]:
 def publication_version_id(publication_id: str) -> str | None:
     """The version a publication published, or None for an unknown publication."""
     return ThemePublication.objects.filter(pk=publication_id).values_list("theme_version_id", flat=True).first()
+
+
+def schedule_list(*, theme_id: str) -> QuerySet[PublishSchedule]:
+    """The theme's schedules, soonest first, each with its revert (a publish's) at hand."""
+    return PublishSchedule.objects.filter(theme_id=theme_id).select_related("revert", "theme_version")
+
+
+def schedule_get(schedule_id: str) -> PublishSchedule:
+    schedule = (PublishSchedule.objects.select_related("revert", "theme_version").filter(pk=schedule_id).first()
+                if is_valid_id(schedule_id, "sch") else None)
+    if schedule is None:
+        raise not_found("schedule")
+    return schedule
+
+
+def schedule_creators(*, publication_ids: Iterable[str]) -> dict[str, str]:
+    """Publication id → the creator of the schedule that made it, for those a schedule made."""
+    ids = list(publication_ids)
+    if not ids:
+        return {}
+    return dict(PublishSchedule.objects.filter(publication_id__in=ids).values_list("publication_id", "created_by"))
 
 
 def publish_request_list(*, status: str | None = None, theme_id: str | None = None) -> QuerySet[PublishRequest]:

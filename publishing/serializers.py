@@ -4,7 +4,14 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from publishing.models import PreviewToken, PublishJob, PublishRequest, RolloutStatus, ThemePublication
+from publishing.models import (
+    PreviewToken,
+    PublishJob,
+    PublishRequest,
+    PublishSchedule,
+    RolloutStatus,
+    ThemePublication,
+)
 
 
 class PreviewTokenSerializer(serializers.ModelSerializer):
@@ -196,3 +203,50 @@ class RolloutChangeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text="The rollout's version you saw (or If-Match); abort needs none.")
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    """A publish schedule; times in UTC, with `run_at_local` in the tenant's `time_zone` (context)."""
+
+    revert_id = serializers.SerializerMethodField(help_text="A publish's revert schedule, if it has one.")
+    version_ordinal = serializers.IntegerField(source="theme_version.ordinal", read_only=True)
+    run_at_local = serializers.SerializerMethodField(help_text="run_at in the tenant's time zone (ISO 8601).")
+    time_zone = serializers.SerializerMethodField(help_text="The tenant's time zone (settings.time_zone, default UTC).")
+
+    class Meta:
+        model = PublishSchedule
+        fields = ["id", "theme_id", "theme_version_id", "version_ordinal", "kind", "reverts_id", "revert_id", "run_at",
+                  "run_at_local", "time_zone", "status", "expected_version_version", "previous_publication_id",
+                  "publish_job_id", "publication_id", "error_code", "error_message", "started_at", "finished_at",
+                  "cancelled_at", "cancelled_by", "version", "created_at", "created_by", "updated_at", "updated_by"]
+        read_only_fields = fields
+
+    def get_revert_id(self, obj) -> str | None:
+        revert = getattr(obj, "revert", None) if obj.kind == "publish" else None
+        return revert.pk if revert is not None else None
+
+    def get_time_zone(self, obj) -> str:
+        return self.context.get("time_zone", "UTC")
+
+    def get_run_at_local(self, obj) -> str:
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        return timezone.localtime(obj.run_at, ZoneInfo(self.get_time_zone(obj))).isoformat()
+
+
+class ScheduleCreateSerializer(serializers.Serializer):
+    version_id = serializers.CharField(max_length=26, help_text="The preview-ready version to publish.")
+    run_at = serializers.DateTimeField(help_text="When to publish (ISO 8601; without an offset, in the tenant's time zone).")
+    revert_at = serializers.DateTimeField(required=False, allow_null=True,
+                                          help_text="When to restore the publication live just before run_at (optional).")
+
+
+class ScheduleMoveSerializer(serializers.Serializer):
+    run_at = serializers.DateTimeField(help_text="The new time (ISO 8601; without an offset, in the tenant's time zone).")
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The schedule's version you saw (or If-Match).")
+
+
+class ScheduleCancelSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1, help_text="The schedule's version you saw (or If-Match).")

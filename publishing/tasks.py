@@ -88,3 +88,14 @@ def reap_stale_tenant_export_jobs_task(*, stale_after_seconds: int | None = None
     stale_after = timedelta(seconds=stale_after_seconds) if stale_after_seconds is not None else timedelta(minutes=15)
     return jobs_reap(tenant_export.TENANT_EXPORT_JOBS, stale_after=stale_after,
                      rerun=tenant_export.enqueue_tenant_export_job)
+
+
+@shared_task(name="publishing.run_due_schedules_task")
+def run_due_schedules_task() -> dict:
+    """Beat, every SCHEDULE_SCAN_SECONDS: starts due publish schedules as publish jobs (exactly once,
+    FOR UPDATE SKIP LOCKED), fails the ones whose version changed, settles the finished ones."""
+    from publishing.services.schedules import publish_schedules_run_due
+
+    result = publish_schedules_run_due()
+    return {"started": len(result.started), "failed": len(result.failed), "succeeded": len(result.succeeded),
+            "deferred": len(result.deferred)}

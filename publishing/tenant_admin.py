@@ -130,13 +130,17 @@ def _media(model_admin):
 
 # --- publications and jobs -------------------------------------------------------------------------
 
-def publication_row(model_admin, publication, names: dict | None = None) -> dict:
+def publication_row(model_admin, publication, names: dict | None = None, scheduled_by: dict | None = None) -> dict:
+    """`scheduled_by`: publication id → the creator of the schedule that made it (its `published_by` is NULL)."""
     version = publication.theme_version
+    creator = (scheduled_by or {}).get(publication.pk)
     return {
         "id": publication.pk, "active": publication.is_active, "reason": publication.get_reason_display(),
         "version_id": version.pk, "ordinal": version.ordinal, "version_url": _version_url(model_admin, version.pk),
         "sha256": publication.bundle_sha256, "sha256_short": publication.bundle_sha256[:12],
-        "published_by": actor_label(publication.published_by, names), "published_at": when_label(publication.published_at),
+        "published_by": (f"A schedule by {actor_label(creator, names)}" if creator
+                         else actor_label(publication.published_by, names)),
+        "published_at": when_label(publication.published_at),
         "label": publication_label(version.ordinal, publication.published_at),
         "superseded_at": when_label(publication.superseded_at) if publication.superseded_at else "",
     }
@@ -448,8 +452,9 @@ def _publication_history(model_admin, request, theme, *, job_running: bool) -> d
         "-published_at", "-id")
     total = publications.count()
     shown = list(publications[:PUBLICATIONS_SHOWN])
-    names = actor_names(p.published_by for p in shown)
-    rows = [publication_row(model_admin, p, names) for p in shown]
+    scheduled_by = selectors.schedule_creators(publication_ids=[p.pk for p in shown if p.published_by is None])
+    names = actor_names([*(p.published_by for p in shown), *scheduled_by.values()])
+    rows = [publication_row(model_admin, p, names, scheduled_by) for p in shown]
     return {
         "theme": theme, "rows": rows, "total": total, "shown": len(rows), "job_running": job_running,
         "may_publish": can(request, Permission.THEMES_PUBLISH) and theme.deleted_at is None,

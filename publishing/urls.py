@@ -1,7 +1,7 @@
 """URLs of publishing under /api/v1/."""
 from django.urls import path
 
-from publishing import apis, approval_apis, export_apis, rollout_apis, webhook_apis
+from publishing import apis, approval_apis, export_apis, rollout_apis, schedule_apis, webhook_apis
 from publishing.cors import public_read_cors
 from themeconfig.platform.endpoints import public_endpoint
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("rollouts/<str:rollout_id>/resume/", rollout_apis.RolloutResumeApi.as_view(), name="rollout-resume"),
     path("rollouts/<str:rollout_id>/promote/", rollout_apis.RolloutPromoteApi.as_view(), name="rollout-promote"),
     path("rollouts/<str:rollout_id>/abort/", rollout_apis.RolloutAbortApi.as_view(), name="rollout-abort"),
+    path("themes/<str:theme_id>/schedules/", schedule_apis.ThemeScheduleListApi.as_view(), name="theme-schedule-list"),
+    path("schedules/<str:schedule_id>/", schedule_apis.ScheduleApi.as_view(), name="schedule-detail"),
+    path("schedules/<str:schedule_id>/cancel/", schedule_apis.ScheduleCancelApi.as_view(), name="schedule-cancel"),
     path("publish-jobs/<str:job_id>/", apis.PublishJobApi.as_view(), name="publish-job"),
     path("publish-requests/", approval_apis.PublishApprovalRequestListApi.as_view(), name="publish-request-list"),
     path("publish-requests/<str:request_id>/", approval_apis.PublishApprovalRequestApi.as_view(),

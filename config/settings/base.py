@@ -164,6 +164,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 30, "socket_connect_timeout
 FAILPOINTS: dict = env.dict("FAILPOINTS", default={})
 # How often beat looks for jobs whose enqueue failed during a broker outage (seconds).
 JOB_REDISPATCH_SECONDS = env.float("JOB_REDISPATCH_SECONDS", default=5.0)
+# How often beat starts due publish schedules (publishing/services/schedules.py): a schedule starts
+# within this long of its time (issue 21 asks for a minute).
+SCHEDULE_SCAN_SECONDS = env.float("SCHEDULE_SCAN_SECONDS", default=20.0)
 CELERY_BEAT_SCHEDULE: dict = {
     # The audit log's monthly partitions, this month and three ahead; idempotent, so daily runs
     # (and a missed one) are harmless. Inserts never fail meanwhile: the DEFAULT partition takes them.
@@ -181,6 +184,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reap-stale-generation-jobs": {"task": "ai_workspace.reap_stale_generation_jobs_task", "schedule": 120},
     # The same for tenant export jobs (a large tenant takes a while: stale after 15 minutes).
     "reap-stale-tenant-export-jobs": {"task": "publishing.reap_stale_tenant_export_jobs_task", "schedule": 300},
+    # Scheduled publishes and reverts that fell due: each started once as a publish job.
+    "run-due-schedules": {"task": "publishing.run_due_schedules_task", "schedule": SCHEDULE_SCAN_SECONDS},
     # The outbox relay is woken after each commit that writes an event; this drains what a lost
     # wake-up or a backoff left behind.
     "relay-outbox": {"task": "publishing.relay_outbox_task", "schedule": 15},

@@ -17,10 +17,19 @@ import socket
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
-from publishing.models import PublishJob, PublishJobKind, PublishJobStatus, PublishRequest, ThemePublication
+from publishing.models import (
+    PublishJob,
+    PublishJobKind,
+    PublishJobStatus,
+    PublishRequest,
+    PublishSchedule,
+    ScheduleStatus,
+    ThemePublication,
+)
 from publishing.outbox.enqueue import outbox_enqueue
 from publishing.resolve import cache as resolve_cache
 from publishing.services.four_eyes import four_eyes_on, publish_request_open
@@ -111,6 +120,16 @@ def enqueue_publish_job(*, job_id: str, tenant_id: str) -> None:
     """Hands the job to a worker. With the broker down the job is committed and marked, and is sent
     as soon as the broker answers again (themeconfig/platform/jobs/dispatch.py)."""
     job_enqueue(PUBLISH_JOBS, job_id=job_id, tenant_id=tenant_id)
+
+
+def scheduled_job_create(*, principal: Principal, theme: Theme, version: ThemeVersion, kind: str,
+                         target: ThemePublication | None = None) -> PublishJob:
+    """The job of a schedule that fell due (publishing/services/schedules.py), in the caller's
+    transaction and tenant, expecting the theme as it is now; its flip publishes with `published_by`
+    NULL and marks the schedule succeeded."""
+    refuse_if_rollout_open(theme.pk)  # a schedule due during a rollout fails with ROLLOUT_RUNNING
+    return new_publish_job(principal=principal, theme=theme, version=version, kind=kind, expected=theme.version,
+                           target=target)
 
 
 def version_publish(*, principal: Principal, version_id: str, expected_theme_version: int | None,
@@ -289,6 +308,10 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
             "SELECT id, theme_version_id FROM theme_config.theme_publications WHERE theme_id = %s AND is_active",
             [job.theme_id])
         previous = cursor.fetchone()
+        # A schedule's publication is system-initiated (seed 000: published_by NULL); the audit row
+        # names the schedule and its creator, and the version records the creator as its publisher.
+        schedule = PublishSchedule.objects.filter(publish_job_id=job.pk).values_list("pk", "created_by").first()
+        published_by = None if schedule else principal.actor
         cursor.execute(
             "UPDATE theme_config.theme_publications SET is_active = false, superseded_at = now(), "
             "superseded_by_id = %s WHERE theme_id = %s AND is_active = true", [new_id_, job.theme_id])
@@ -297,7 +320,7 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
             "bundle_url, bundle_sha256, reason, published_at, published_by) "
             "VALUES (%s, %s, %s, %s, true, %s, %s, %s, now(), %s)",
             [new_id_, job.tenant_id, job.theme_id, job.theme_version_id, bundle_url, sha256, reason,
-             principal.actor])
+             published_by])
         cursor.execute(
             "UPDATE theme_config.themes SET active_publication_id = %s, version = version + 1, updated_at = now(), "
             "updated_by = %s WHERE id = %s AND version = %s AND deleted_at IS NULL AND status = 'active'",
@@ -316,7 +339,8 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                 status=ThemeVersionStatus.ARCHIVED, archived_at=now, updated_at=now, updated_by=principal.actor,
                 archived_reason=ArchivedReason.ROLLED_BACK if reason == "rollback" else ArchivedReason.SUPERSEDED)
         published = {"status": ThemeVersionStatus.PUBLISHED, "published_bundle_url": bundle_url,
-                     "published_bundle_sha256": sha256, "published_at": now, "published_by": principal.actor,
+                     "published_bundle_sha256": sha256, "published_at": now,
+                     "published_by": schedule[1] if schedule else principal.actor,
                      "archived_at": None, "archived_reason": None, "updated_at": now, "updated_by": principal.actor}
         if size is not None:
             published["published_bundle_size"] = size
@@ -326,15 +350,20 @@ def _flip(*, job: PublishJob, principal: Principal, bundle_url: str, sha256: str
                        partition_key=job.theme_id, data={
                            "theme_id": job.theme_id, "publication_id": new_id_, "version_id": job.theme_version_id,
                            "previous_publication_id": previous[0] if previous else None, "bundle_url": bundle_url,
-                           "bundle_sha256": sha256, "reason": reason})
+                           "bundle_sha256": sha256, "reason": reason, "schedule_id": schedule[0] if schedule else None})
+        by_schedule = {"schedule_id": schedule[0], "schedule_created_by": schedule[1]} if schedule else {}
         audit_record(principal=principal, action=f"theme.{'rolled_back' if reason == 'rollback' else 'published'}",
                      entity_type="theme", entity_id=job.theme_id,
                      old={"active_publication_id": previous[0] if previous else None},
-                     new={"active_publication_id": new_id_})
+                     new={"active_publication_id": new_id_, **by_schedule})
         if promoted_rollout is not None:
             audit_record(principal=principal, action="rollout.promoted", entity_type="rollout",
                          entity_id=promoted_rollout, old={"status": "running"},
                          new={"status": "promoted", "publication_id": new_id_})
+        if schedule:
+            PublishSchedule.objects.filter(pk=schedule[0], status=ScheduleStatus.RUNNING).update(
+                status=ScheduleStatus.SUCCEEDED, publication_id=new_id_, finished_at=now, updated_at=now,
+                updated_by=principal.actor, version=F("version") + 1)
         # Last, so the flip step ends at the job's finished_at with all its work in it.
         if not job_succeed(PUBLISH_JOBS, job_id=job.pk, steps=steps, trace=trace, publication_id=new_id_,
                            bundle_sha256=sha256):

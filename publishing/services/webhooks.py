@@ -22,7 +22,8 @@ from themeconfig.services.occ import check_version, update_with_version
 
 # The event types a subscription may ask for (an empty list means all of them).
 EVENT_TYPES = ("theme.published.v1", "theme.rolled_back.v1", "theme.publish_requested.v1", "theme.publish_approved.v1",
-               "theme.publish_rejected.v1")
+               "theme.publish_rejected.v1", "theme.scheduled.v1", "theme.schedule_cancelled.v1",
+               "theme.schedule_failed.v1")
 MAX_SUBSCRIPTIONS_PER_TENANT = 20
 
 

@@ -46,6 +46,9 @@ FILLERS = (
     " VALUES (%(tenant)s, 'bundles/x.json', %(thm)s, %(hash)s)",
     "INSERT INTO theme_config.tenant_export_jobs (id, tenant_id, requested_by, principal)"
     " VALUES (%(exj)s, %(tenant)s, 'user:1', '{}')",
+    "INSERT INTO theme_config.publish_schedules (id, tenant_id, theme_id, theme_version_id, kind, run_at,"
+    " expected_version_version, created_by, updated_by)"
+    " VALUES (%(sch)s, %(tenant)s, %(theme)s, %(version)s, 'publish', now() + interval '1 day', 1, 'user:1', 'user:1')",
     "INSERT INTO theme_config.publish_requests (id, tenant_id, theme_id, theme_version_id, action,"
     " expected_version_version, created_by, updated_by) VALUES (%(pbr)s, %(tenant)s, %(theme)s, %(version)s,"
     " 're_publish', 1, 'user:1', 'user:1')",
@@ -86,7 +89,7 @@ def every_kind_of_row(monkeypatch):
             "SELECT v.tenant_id, v.theme_id, v.id FROM theme_config.theme_versions v ORDER BY v.id LIMIT 1").fetchone()
         (event_id,) = conn.execute("SELECT event_id FROM theme_config.outbox LIMIT 1").fetchone()
         ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "pbr",
-                                                     "rfl", "rfa", "rol")}
+                                                     "rfl", "rfa", "rol", "sch")}
         for statement in FILLERS:
             conn.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
                                      "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})

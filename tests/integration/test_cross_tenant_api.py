@@ -24,6 +24,7 @@ SNAPSHOT_TABLES = [
     "theme_config.memberships", "tenant_service.properties", "theme_config.publish_jobs",
     "theme_config.theme_publications", "theme_config.webhook_subscriptions", "theme_config.translation_drafts",
     "theme_config.palette_suggestions", "theme_config.content_drafts", "theme_config.ai_generation_jobs",
+    "theme_config.publish_schedules",
     "theme_config.publish_requests",
     "theme_config.routing_flags", "theme_config.theme_rollouts",
 ]
@@ -125,6 +126,16 @@ def victim(tenant_factory, monkeypatch):
     monkeypatch.setattr(generation, "enqueue_generation_job", lambda **kwargs: None)  # no worker: it need only exist
     generation_job = generation.translation_generation_request(principal=owner, version_id=draft_version.pk, locale="fr")
     values["generation_job_id"] = generation_job.pk
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from publishing.services import schedules
+
+    campaign = services.version_create(principal=owner, theme_id=theme.pk, from_version_id=version.pk)
+    services.version_mark_preview_ready(principal=owner, version_id=campaign.pk, expected_version=campaign.version)
+    values["schedule_id"] = schedules.publish_schedule_create(
+        principal=owner, version_id=campaign.pk, run_at=timezone.now() + timedelta(days=1)).pk
     # With four-eyes on, a publish of the other version is a request waiting for approval.
     services.tenant_update(principal=owner, name="Victim", settings={"four_eyes_publish": True})
     values["request_id"] = publish.version_publish(principal=owner, version_id=draft_version.pk,

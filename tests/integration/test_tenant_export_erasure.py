@@ -65,7 +65,7 @@ def two_tenants(no_broker, admin_sql):
     (event_id,) = admin_sql.execute("SELECT event_id FROM theme_config.outbox WHERE tenant_id = %s LIMIT 1",
                                     [tenant]).fetchone()
     ids = {prefix: new_id(prefix) for prefix in ("ais", "ait", "aic", "aij", "pvt", "apk", "inv", "whk", "exj", "pbr",
-                                                 "rfl", "rfa", "rol")}
+                                                 "rfl", "rfa", "rol", "sch")}
     for statement in FILLERS:
         admin_sql.execute(statement, {**ids, "tenant": tenant, "theme": theme, "version": version, "event": event_id,
                                       "hash": "0" * 64, "thm": theme[:3] + "_" + "x" * 22})

@@ -40,6 +40,7 @@ EXTRA_TABLES = {
     "invitations": "themeconfig 0007_invitations: members join by a one-time link, never by raw user id",
     "publish_jobs": "publishing 0006_publish_jobs: seed 003 async jobs with status and trace, polled by the caller",
     "tenant_export_jobs": "publishing 0021_export: seed 004 GDPR export, a job kind on the shared job machinery",
+    "publish_schedules": "publishing 0022_schedules: issue 21 scheduled publish and timed revert, run as publish jobs",
     "host_resolution": "publishing 0007: host → active bundle, kept by triggers per theme/host (O(hosts), not a view refresh)",
     "audit_log": "themeconfig 0008_audit_log (seed 002 audit log); its monthly and DEFAULT partitions come with it",
     "webhook_subscriptions": "publishing 0009_outbox_relay: tenants' webhook endpoints for their events",

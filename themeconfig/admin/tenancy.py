@@ -41,7 +41,9 @@ class TenantAdmin(TenantScopedAdmin):
                 'A JSON object. "contrast_policy" decides what colour pairs below WCAG AA do at preview-ready: '
                 f'{" | ".join(CONTRAST_POLICIES)} (default {DEFAULT_CONTRAST_POLICY}: text pairs block, '
                 'interface pairs warn). "four_eyes_publish": true makes every publish, rollback and re-publish '
-                "wait for another member's approval (default false).")
+                "wait for another member's approval (default false). "
+                '"time_zone" is the IANA time zone schedules are shown and entered in (e.g. "Europe/Paris"; '
+                "default UTC).")
         return form
 
     def save_model(self, request, obj, form, change):

@@ -20,7 +20,7 @@ PREFIXES = frozenset(
     {
         "tnt", "prp", "thm", "thv", "thp", "cnb", "nvc", "bfc", "emt", "lpk",
         "lpr", "pvt", "ais", "ait", "aic", "bkt", "apk", "mbr", "inv", "pbj", "whk", "aij", "exj", "pbr",
-        "rfl", "rfa", "rol",
+        "rfl", "rfa", "rol", "sch",
     }
 )
 ID_LENGTH = 26

@@ -9,6 +9,7 @@ from themeconfig.platform.errors import CoreErrorCode, DomainError
 from themeconfig.platform.hostnames import host_normalize
 from themeconfig.platform.tenant_context import current_tenant_id
 from themeconfig.validators.contrast import CONTRAST_POLICIES, DEFAULT_CONTRAST_POLICY
+from themeconfig.validators.time_zones import DEFAULT_TIME_ZONE, available_time_zones
 
 
 def membership_for(*, user_id: int, tenant_id: str) -> Membership | None:
@@ -34,6 +35,13 @@ def tenant_contrast_policy(tenant_id: str) -> str:
     settings = Tenant.objects.filter(pk=tenant_id).values_list("settings", flat=True).first()
     policy = settings.get("contrast_policy") if isinstance(settings, dict) else None
     return policy if policy in CONTRAST_POLICIES else DEFAULT_CONTRAST_POLICY
+
+
+def tenant_time_zone(tenant_id: str) -> str:
+    """The tenant's `settings.time_zone` (an IANA name; times are stored in UTC and shown in it), or UTC."""
+    settings = Tenant.objects.filter(pk=tenant_id).values_list("settings", flat=True).first()
+    zone = settings.get("time_zone") if isinstance(settings, dict) else None
+    return zone if isinstance(zone, str) and zone in available_time_zones() else DEFAULT_TIME_ZONE
 
 
 def property_list() -> QuerySet[Property]:

@@ -41,6 +41,7 @@ from themeconfig.services.host_verification import (
 from themeconfig.services.rules import choice_errors, name_errors
 from themeconfig.signals import host_resolution_changed_on_commit
 from themeconfig.validators.contrast import CONTRAST_POLICIES
+from themeconfig.validators.time_zones import available_time_zones
 
 SLUG_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
@@ -106,13 +107,17 @@ def tenant_update(*, principal: Principal, name: str, settings: dict[str, Any]) 
 
     Known settings are checked: `contrast_policy` is one of validators.contrast.CONTRAST_POLICIES;
     `four_eyes_publish` (true/false, default false) makes every publish, rollback and re-publish a
-    request another member approves (publishing/services/publish_requests.py)."""
+    request another member approves (publishing/services/publish_requests.py);
+    `time_zone` an IANA name (what schedules are shown and entered in; default UTC)."""
     errors = name_errors(name)
     if not isinstance(settings, dict):
         errors.append(FieldError("/settings", "invalid_type", "Settings must be a JSON object."))
     elif "contrast_policy" in settings and settings["contrast_policy"] not in CONTRAST_POLICIES:
         errors.append(FieldError("/settings/contrast_policy", "invalid_choice",
                                  f"contrast_policy must be one of {', '.join(CONTRAST_POLICIES)}."))
+    if isinstance(settings, dict) and "time_zone" in settings and settings["time_zone"] not in available_time_zones():
+        errors.append(FieldError("/settings/time_zone", "invalid_choice",
+                                 "time_zone must be an IANA time zone name, e.g. Europe/Paris."))
     if isinstance(settings, dict) and "four_eyes_publish" in settings and not isinstance(settings["four_eyes_publish"], bool):
         errors.append(FieldError("/settings/four_eyes_publish", "invalid_type", "four_eyes_publish is true or false."))
     if errors:

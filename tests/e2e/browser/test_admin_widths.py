@@ -12,14 +12,17 @@ from __future__ import annotations
 import os
 import re
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.admin.utils import quote
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from publishing import services as publishing_services
-from publishing.services import publish, rollouts
+from publishing.services import publish, rollouts, schedules
 from tests.e2e.browser.layout import width_problems
 from tests.e2e.browser.screenshots import screenshot
 from tests.factories.tenancy import MembershipFactory, UserFactory
@@ -70,6 +73,18 @@ def workspace_data(demo_staff):
         publishing_services.preview_token_create(principal=owner, version_id=version.pk, expires_in_days=7,
                                                  note="For the marketing team's review of the autumn campaign")
     services.api_key_create(principal=owner, name="Booking engine (production)")
+    # The Schedules tab: the tenant in Paris time, a campaign with its revert and a cancelled one to
+    # draw, and a third preview-ready version the test schedules from the page itself.
+    with tenant_context(demo_staff.tenant_id):
+        tenant = Tenant.objects.get(pk=demo_staff.tenant_id)
+    services.tenant_update(principal=owner, name=tenant.name, settings={**tenant.settings, "time_zone": "Europe/Paris"})
+    campaign, cancelled, from_page = (_preview_ready(demo_staff) for _ in range(3))
+    start = timezone.now() + timedelta(days=10)
+    schedules.publish_schedule_create(principal=owner, version_id=campaign.pk, run_at=start,
+                                      revert_at=start + timedelta(days=3))
+    dropped = schedules.publish_schedule_create(principal=owner, version_id=cancelled.pk,
+                                                run_at=start + timedelta(days=5))
+    schedules.publish_schedule_cancel(principal=owner, schedule_id=dropped.pk, expected_version=1)
     asker = Principal.for_user(tenant_id=demo_staff.tenant_id, user_id=editor.user_id, role="admin")
     draft = services.version_update(principal=asker, version_id=draft.pk, expected_version=draft.version,
                                     release_notes="Autumn campaign: warmer colours and the harvest menu on the home page")
@@ -87,7 +102,13 @@ def workspace_data(demo_staff):
                            reason="Canary of the autumn campaign for a few guests first")
     routing_flag_create(principal=owner, flag_key="theme.route", scope_type="style", scope_id=draft.theme_id,
                         route_mode="candidate", reason="Autumn campaign cut-over, announced to the front desk")
-    return {"draft": draft, "published": published, "request": asked}
+    return {"draft": draft, "published": published, "request": asked, "to_schedule": from_page}
+
+
+def _preview_ready(demo_staff) -> ThemeVersion:
+    version = demo_staff.draft_from_published()
+    return services.version_mark_preview_ready(principal=demo_staff.owner(), version_id=version.pk,
+                                               expected_version=version.version)
 
 
 def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds_at_1366_and_390_px(
@@ -155,6 +176,29 @@ def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds
     expect(page.get_by_role("textbox", name="Secret (shown only now)")).to_have_value(re.compile("/preview/"))
     check(suffix="-shown-once")
 
+    # Schedule a campaign with its revert from the Schedules tab (times typed in the tenant's Paris
+    # time), see it listed, move it and cancel it; the page holds at both widths with every row drawn.
+    to_schedule = workspace_data["to_schedule"]
+    day = (timezone.now() + timedelta(days=30)).astimezone(ZoneInfo("Europe/Paris")).date()
+    page.goto(f"/admin/themeconfig/theme/{quote(draft.theme_id)}/schedules/")
+    expect(page.get_by_text("Europe/Paris", exact=True)).to_be_visible()
+    page.get_by_label("Version:", exact=True).select_option(label=f"Version {to_schedule.ordinal}")
+    page.get_by_label("Publish at").fill(f"{day.isoformat()}T09:30")
+    page.get_by_label("Revert at (optional)").fill(f"{(day + timedelta(days=2)).isoformat()}T18:00")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text(f"goes live at {day.isoformat()} 09:30 (Europe/Paris)")
+    rows = page.locator("#schedules-upcoming tbody tr")
+    expect(rows.filter(has_text=f"Version {to_schedule.ordinal}")).to_have_count(2)  # its publish and its revert
+    check(suffix="-scheduled")
+    publish_row = rows.filter(has_text="Publish").filter(has_text=f"Version {to_schedule.ordinal}")
+    publish_row.get_by_label(f"New time of the publish of version {to_schedule.ordinal}").fill(
+        f"{day.isoformat()}T10:15")
+    publish_row.get_by_role("button", name=f"Move the publish of version {to_schedule.ordinal}").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"moved to {day.isoformat()} 10:15 (Europe/Paris)")
+    publish_row.get_by_role("button", name=f"Cancel the publish of version {to_schedule.ordinal}").click()
+    expect(page.locator(".messagelist")).to_contain_text("The schedule is cancelled.")
+    expect(page.locator("#schedules-past tbody tr").filter(has_text=f"Version {to_schedule.ordinal}")).to_have_count(2)
+
     # The approval page of the request waiting for the owner: the diff against the live version, and
     # the note and buttons of a second member who may publish (drawn at both widths like the rest).
     request_path = f"/admin/publishing/publishrequest/{quote(workspace_data['request'].pk)}/change/"
@@ -165,7 +209,8 @@ def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds
     check(suffix="-approval")
     for must_visit in ("publishing-publishrequest", "themeconfig-theme", "themeconfig-hostlisting", "themeconfig-apiclient",
                        "themeconfig-themeversion-draft-preview", "themeconfig-themeversion-published-history",
-                       "themeconfig-theme-theme-publications", "themeconfig-routingflag"):
+                       "themeconfig-theme-theme-publications", "themeconfig-routingflag",
+                       "themeconfig-theme-theme-schedules"):
         assert must_visit in visited, f"{must_visit} was not reached; visited {visited}"
     assert found == {}, f"{len(found)} of {2 * len(visited)} page widths break:\n" + "\n".join(
         f"{where}:\n    " + "\n    ".join(problems) for where, problems in found.items())
