@@ -73,7 +73,7 @@ class PreviewTokenRevokeApi(WorkspaceApi):
         return self.reply(PreviewTokenSerializer(token).data)
 
 
-def _job_reply(view, job):
+def job_or_request_reply(view, job):
     """202 with the job to poll; or, with four-eyes on, 202 with the request waiting for approval."""
     if isinstance(job, PublishRequest):
         return view.reply(PublishApprovalRequestSerializer(job).data, status=202, version=job.version,
@@ -103,7 +103,7 @@ class VersionPublishApi(WorkspaceApi):
         data = self.body(PublishRequestSerializer)
         job = publish.version_publish(principal=self.principal, version_id=version_id,
                                       expected_theme_version=self.expected(data), note=data.get("note"))
-        return _job_reply(self, job)
+        return job_or_request_reply(self, job)
 
 
 class ThemeRollbackApi(WorkspaceApi):
@@ -118,7 +118,7 @@ class ThemeRollbackApi(WorkspaceApi):
         data = self.body(RollbackRequestSerializer)
         job = publish.theme_rollback(principal=self.principal, theme_id=theme_id, expected_theme_version=self.expected(data),
                                      publication_id=data.get("publication_id"), note=data.get("note"))
-        return _job_reply(self, job)
+        return job_or_request_reply(self, job)
 
 
 class ThemeRepublishApi(WorkspaceApi):
@@ -133,7 +133,7 @@ class ThemeRepublishApi(WorkspaceApi):
         data = self.body(PublishRequestSerializer)
         job = publish.theme_republish(principal=self.principal, theme_id=theme_id,
                                       expected_theme_version=self.expected(data), note=data.get("note"))
-        return _job_reply(self, job)
+        return job_or_request_reply(self, job)
 
 
 class PublishJobApi(WorkspaceApi):

@@ -124,7 +124,7 @@ CONSTRAINTS.update({
     "publish_requests_pkey": already_exists(),
     "publish_requests_id_check": invalid("/id", "Not a publish request id."),
     "publish_requests_tenant_id_check": invalid("/tenant_id", "Not a tenant id."),
-    "publish_requests_action_check": invalid("/action", "Action must be publish, rollback or re_publish."),
+    "publish_requests_action_check": invalid("/action", "Action must be publish, rollback, re_publish, schedule or promote."),
     "publish_requests_status_check": invalid("/status", "Not a publish request status."),
     "publish_requests_decision_check": invalid("/decision", "Decision must be approved or rejected."),
     "publish_requests_request_note_check": invalid("/note", "At most 2000 characters."),
@@ -134,7 +134,8 @@ CONSTRAINTS.update({
     "publish_requests_decided_chk": invalid("/status", "A decided request has its decision, decider and time."),
     "publish_requests_voided_chk": invalid("/status", "A voided request says why and when."),
     "publish_requests_rollback_target_chk": invalid("/publication_id", "A rollback request names its publication."),
-    "publish_requests_run_at_chk": invalid("/run_at", "Only a scheduled publish has a time."),
+    "publish_requests_run_at_chk": invalid("/run_at", "A scheduled publish, and only one, has a time and its schedule."),
+    "publish_requests_rollout_chk": invalid("/rollout_id", "A rollout promote, and only one, names its rollout."),
     "publish_requests_four_eyes_chk": taken(
         PublishingErrorCode.REQUEST_SELF_APPROVAL, "/decided_by", "The member who asked cannot decide their own request."),
     "theme_rollouts_pkey": already_exists(),

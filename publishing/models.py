@@ -365,11 +365,14 @@ class PublishSchedule(TenantModel):
     def __str__(self) -> str:
         return f"{self.kind} {self.theme_version_id} at {self.run_at:%Y-%m-%d %H:%M} ({self.status})"
 class PublishRequestAction(models.TextChoices):
-    """What an approved request asks for: a publish job of this kind (a later `schedule` arms a schedule)."""
+    """What an approved request asks for: a publish job of this kind, or arming a schedule
+    (`schedule`), or a rollout's promote job (`promote`)."""
 
     PUBLISH = "publish"
     ROLLBACK = "rollback"
     RE_PUBLISH = "re_publish", "Re-publish"
+    SCHEDULE = "schedule", "Scheduled publish"
+    PROMOTE = "promote", "Rollout promote"
 
 
 class PublishRequestStatus(models.TextChoices):
@@ -396,7 +399,9 @@ class PublishRequest(TenantModel):
     live_publication = models.ForeignKey(
         ThemePublication, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     action = models.TextField(choices=PublishRequestAction.choices)
-    run_at = models.DateTimeField(null=True, blank=True)  # for a later `schedule` action; NULL today
+    run_at = models.DateTimeField(null=True, blank=True)  # a `schedule` request's time
+    schedule = models.ForeignKey("PublishSchedule", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    rollout = models.ForeignKey("ThemeRollout", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     expected_version_version = models.IntegerField()
     status = models.TextField(choices=PublishRequestStatus.choices, default=PublishRequestStatus.PENDING)
     decision = models.TextField(choices=PublishRequestDecision.choices, null=True, blank=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 
 from publishing import selectors
+from publishing.apis import JOB_OR_REQUEST, job_or_request_reply
 from publishing.resolve import rollout_stats
 from publishing.serializers import (
-    PublishJobSerializer,
     RolloutChangeSerializer,
     RolloutDetailSerializer,
     RolloutSerializer,
@@ -103,19 +103,19 @@ class RolloutResumeApi(RolloutPauseApi):
 
 class RolloutPromoteApi(WorkspaceApi):
     """Publishes the candidate version: 202 with a publish job (poll `publish-jobs/{id}/`). Its flip
-    makes the candidate the active publication for everyone and closes the rollout as promoted."""
+    makes the candidate the active publication for everyone and closes the rollout as promoted. With
+    the tenant's four-eyes on: 202 with a publish request (action `promote`) another member approves
+    first; the reason goes to the approvers."""
 
     required_permission = Permission.THEMES_PUBLISH
 
-    @extend_schema(request=RolloutChangeSerializer, responses={202: PublishJobSerializer})
+    @extend_schema(request=RolloutChangeSerializer, responses={202: JOB_OR_REQUEST})
     @idempotent
     def post(self, request, rollout_id):
         data = self.body(RolloutChangeSerializer)
         job = rollouts.rollout_promote(principal=self.principal, rollout_id=rollout_id,
                                        expected_version=self.expected(data), reason=data["reason"])
-        response = self.reply(PublishJobSerializer(job).data, status=202, location=f"/api/v1/publish-jobs/{job.pk}/")
-        response["Retry-After"] = "1"
-        return response
+        return job_or_request_reply(self, job)
 
 
 class RolloutAbortApi(WorkspaceApi):

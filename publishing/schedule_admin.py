@@ -127,6 +127,11 @@ def theme_schedules_page(model_admin, request, theme):
                 created = schedules.publish_schedule_create(
                     principal=principal, theme_id=theme.pk, version_id=data["version_id"],
                     run_at=_aware(data["run_at"], zone), revert_at=_aware(data["revert_at"], zone))
+            if not refusal and created.status == "pending_approval":
+                messages.success(request, f"Waiting for approval: version {created.theme_version.ordinal} is to go "
+                                          f"live at {data['run_at']:%Y-%m-%d %H:%M} ({zone}) once another member who "
+                                          "may publish approves it (they were sent an e-mail).")
+                return HttpResponseRedirect(here)
             if not refusal:
                 messages.success(request, f"Scheduled: version {created.theme_version.ordinal} goes live at "
                                           f"{data['run_at']:%Y-%m-%d %H:%M} ({zone})"

@@ -404,6 +404,8 @@ def _rollout_action(model_admin, request, theme, *, action: str, here: str):
     if action == "rollout_abort":
         messages.success(request, "Rollout aborted: from now on every guest gets the active publication.")
         return HttpResponseRedirect(here)
+    if isinstance(job, PublishRequest):
+        return _waiting_for_approval(model_admin, request, job)
     job_started_message(request, "Promoting the candidate: the publish job is under way.")
     return HttpResponseRedirect(_page(model_admin, "theme", "publications", theme, {"job": job.pk}))
 

@@ -18,7 +18,13 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 
-from publishing.models import PublishRequest, PublishRequestAction, ThemePublication
+from publishing.models import (
+    PublishRequest,
+    PublishRequestAction,
+    PublishSchedule,
+    ThemePublication,
+    ThemeRollout,
+)
 from publishing.outbox.enqueue import outbox_enqueue
 from themeconfig.models import ApiClient, Membership, Tenant, Theme, ThemeVersion
 from themeconfig.platform.ids import new_id
@@ -30,7 +36,9 @@ logger = logging.getLogger(__name__)
 SETTING = "four_eyes_publish"
 MAX_NOTE = 2000
 ACTION_WORDS: dict[str, str] = {PublishRequestAction.PUBLISH: "publish", PublishRequestAction.ROLLBACK: "rollback",
-                                 PublishRequestAction.RE_PUBLISH: "re-publish"}
+                                 PublishRequestAction.RE_PUBLISH: "re-publish",
+                                 PublishRequestAction.SCHEDULE: "scheduled publish",
+                                 PublishRequestAction.PROMOTE: "rollout promote"}
 
 
 def four_eyes_on() -> bool:
@@ -61,18 +69,24 @@ def request_event(request: PublishRequest, event_type: str) -> None:
 
 
 def publish_request_open(*, principal: Principal, theme: Theme, version: ThemeVersion, action: str,
-                         target: ThemePublication | None = None, note: str | None = None) -> PublishRequest:
-    """The request that stands for a publish, rollback or re-publish while four-eyes is on (the
-    caller has checked everything the job would need); audited, announced and mailed to approvers."""
+                         target: ThemePublication | None = None, note: str | None = None,
+                         schedule: PublishSchedule | None = None, rollout: ThemeRollout | None = None,
+                         ) -> PublishRequest:
+    """The request that stands for a publish, rollback, re-publish, scheduled publish (`schedule`, the
+    schedule waiting unarmed) or rollout promote while four-eyes is on (the caller has checked
+    everything the job would need); audited, announced and mailed to approvers."""
     live_id = ThemePublication.objects.filter(theme_id=theme.pk, is_active=True).values_list("pk", flat=True).first()
     request = PublishRequest.objects.create(
         id=new_id("pbr"), tenant_id=principal.bound_tenant_id, theme_id=theme.pk, theme_version_id=version.pk,
-        target_publication=target, live_publication_id=live_id, action=action,
+        target_publication=target, live_publication_id=live_id, action=action, schedule=schedule,
+        run_at=schedule.run_at if schedule is not None else None, rollout=rollout,
         expected_version_version=version.version, request_note=(note or "").strip()[:MAX_NOTE] or None,
         created_by=principal.actor, updated_by=principal.actor)
     audit_record(principal=principal, action="publish_request.opened", entity_type="publish_request",
                  entity_id=request.pk, new={"theme_id": theme.pk, "version_id": version.pk, "action": action,
-                                            "target_publication_id": target.pk if target else None})
+                                            "target_publication_id": target.pk if target else None,
+                                            "schedule_id": schedule.pk if schedule else None,
+                                            "rollout_id": rollout.pk if rollout else None})
     request_event(request, "theme.publish_requested.v1")
     mail_approvers(request, theme=theme, version=version, requester=principal)
     return request

@@ -11,9 +11,20 @@ from __future__ import annotations
 from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
-from publishing.models import PublishRequest, PublishRequestDecision, PublishRequestStatus
+from publishing.models import (
+    PublishJob,
+    PublishRequest,
+    PublishRequestAction,
+    PublishRequestDecision,
+    PublishRequestStatus,
+    PublishSchedule,
+    ScheduleStatus,
+    ThemeRollout,
+)
 from publishing.services.four_eyes import MAX_NOTE, mail_requester, person_of, request_event
 from publishing.services.publish import publish_job_for_request
+from publishing.services.rollouts import rollout_promote
+from publishing.services.schedules import publish_schedule_arm, publish_schedule_cancel
 from themeconfig.models import ThemeVersion
 from themeconfig.platform.errors import DomainError, FieldError, not_found
 from themeconfig.platform.ids import is_valid_id
@@ -84,11 +95,43 @@ def publish_request_approve(*, principal: Principal, request_id: str, expected_v
         request = _locked(request_id, expected_version)
         _not_own(principal, request)
         text = _note(note, required=False)
-        if request.action == "publish" and ThemeVersion.objects.filter(pk=request.theme_version_id).values_list(
-                "version", flat=True).first() != request.expected_version_version:
+        if request.action in PUTS_ITS_VERSION_LIVE and ThemeVersion.objects.filter(
+                pk=request.theme_version_id).values_list("version", flat=True).first() != request.expected_version_version:
             raise voided(request)  # the trigger voids it with the edit; this is the last word
-        job = publish_job_for_request(principal=principal, request=request)
-        return _decide(principal, request, PublishRequestDecision.APPROVED, text, publish_job_id=job.pk)
+        job = _carry_out(principal, request)
+        return _decide(principal, request, PublishRequestDecision.APPROVED, text,
+                       publish_job_id=job.pk if job is not None else None)
+
+
+# Requests that would put their own version live: an edit of it voids them (sql/0028).
+PUTS_ITS_VERSION_LIVE = (PublishRequestAction.PUBLISH, PublishRequestAction.SCHEDULE, PublishRequestAction.PROMOTE)
+
+
+def _carry_out(principal: Principal, request: PublishRequest) -> PublishJob | None:
+    """What an approval sets going, as the approver: the publish job, the schedule armed (its job
+    comes at its time), or the rollout's promote job."""
+    if request.action == PublishRequestAction.SCHEDULE:
+        assert request.schedule_id is not None  # publish_requests_run_at_chk
+        schedule = PublishSchedule.objects.get(pk=request.schedule_id)
+        publish_schedule_arm(principal=principal, schedule_id=schedule.pk, expected_version=schedule.version)
+        return None
+    if request.action == PublishRequestAction.PROMOTE:
+        assert request.rollout_id is not None  # publish_requests_rollout_chk
+        rollout = ThemeRollout.objects.get(pk=request.rollout_id)
+        job = rollout_promote(principal=principal, rollout_id=rollout.pk, expected_version=rollout.version,
+                              reason=request.request_note or "Approved promote", approved=request)
+        assert isinstance(job, PublishJob)  # an approved request always makes the job
+        return job
+    return publish_job_for_request(principal=principal, request=request)
+
+
+def _drop_held_schedule(principal: Principal, request: PublishRequest) -> None:
+    """A rejected or withdrawn scheduled publish: its schedule (and revert), held unarmed, is cancelled."""
+    if request.action != PublishRequestAction.SCHEDULE or request.schedule_id is None:
+        return
+    schedule = PublishSchedule.objects.filter(pk=request.schedule_id, status=ScheduleStatus.PENDING_APPROVAL).first()
+    if schedule is not None:
+        publish_schedule_cancel(principal=principal, schedule_id=schedule.pk, expected_version=schedule.version)
 
 
 def publish_request_reject(*, principal: Principal, request_id: str, expected_version: int | None,
@@ -97,7 +140,9 @@ def publish_request_reject(*, principal: Principal, request_id: str, expected_ve
     with use_case(principal, Permission.THEMES_PUBLISH):
         request = _locked(request_id, expected_version)
         _not_own(principal, request)
-        return _decide(principal, request, PublishRequestDecision.REJECTED, _note(note, required=True))
+        decided = _decide(principal, request, PublishRequestDecision.REJECTED, _note(note, required=True))
+        _drop_held_schedule(principal, request)
+        return decided
 
 
 def publish_request_withdraw(*, principal: Principal, request_id: str, expected_version: int | None) -> PublishRequest:
@@ -114,4 +159,5 @@ def publish_request_withdraw(*, principal: Principal, request_id: str, expected_
             updated_by=principal.actor)
         audit_record(principal=principal, action="publish_request.withdrawn", entity_type="publish_request",
                      entity_id=request.pk, old={"status": request.status}, new={"status": "withdrawn"})
+        _drop_held_schedule(principal, request)
         return PublishRequest.objects.get(pk=request.pk)

@@ -19,8 +19,17 @@ from typing import Any
 from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
-from publishing.models import OPEN_ROLLOUT, PublishJob, PublishJobKind, RolloutStatus, ThemeRollout
+from publishing.models import (
+    OPEN_ROLLOUT,
+    PublishJob,
+    PublishJobKind,
+    PublishRequest,
+    PublishRequestAction,
+    RolloutStatus,
+    ThemeRollout,
+)
 from publishing.resolve import cache as resolve_cache
+from publishing.services.four_eyes import four_eyes_on, publish_request_open
 from publishing.services.publish import check_theme_version, live_theme, new_publish_job
 from publishing.services.rollout_guard import refuse_if_rollout_open, rollout_closed
 from themeconfig.errors import ThemeErrorCode
@@ -135,10 +144,13 @@ def rollout_abort(*, principal: Principal, rollout_id: str, reason: str) -> Them
         return _save(rollout, bound, action="rollout.aborted", old=old, reason=reason)
 
 
-def rollout_promote(*, principal: Principal, rollout_id: str, expected_version: int, reason: str) -> PublishJob:
+def rollout_promote(*, principal: Principal, rollout_id: str, expected_version: int, reason: str,
+                    approved: PublishRequest | None = None) -> PublishJob | PublishRequest:
     """Publishes the candidate version (a normal publish job: its flip closes the rollout as promoted in
     the same transaction). Until that flip commits the slice keeps the candidate; an abort meanwhile
-    wins (the job then fails with ROLLOUT_CLOSED). Asking again replaces the job the rollout waits for."""
+    wins (the job then fails with ROLLOUT_CLOSED). Asking again replaces the job the rollout waits for.
+    With the tenant's four-eyes on, a publish request of action `promote` instead, whose approval
+    (`approved`, publish_requests.py) asks for the job."""
     reason = _reason(reason)
     with use_case(principal, Permission.THEMES_PUBLISH) as bound:
         rollout = _open_rollout(rollout_id, expected_version)
@@ -150,9 +162,12 @@ def rollout_promote(*, principal: Principal, rollout_id: str, expected_version: 
             raise DomainError(PublishingErrorCode.VERSION_CHANGED,
                               "The version was edited after the rollout started: what guests saw is not what "
                               "would be published. Abort and start a new rollout.", http_status=409)
+        if approved is None and four_eyes_on():
+            return publish_request_open(principal=bound, theme=theme, version=version,
+                                        action=PublishRequestAction.PROMOTE, rollout=rollout, note=reason)
         _bump_theme(theme, bound)
         job = new_publish_job(principal=bound, theme=theme, version=version, kind=PublishJobKind.PUBLISH,
-                              expected=theme.version)
+                              expected=theme.version, approved=approved)
         old = _slice_fields(rollout)
         rollout.promote_job_id = job.pk
         _save(rollout, bound, action="rollout.promote_requested", old=old, reason=reason,

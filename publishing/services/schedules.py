@@ -34,6 +34,9 @@ from publishing.models import (
     PublishJob,
     PublishJobKind,
     PublishJobStatus,
+    PublishRequest,
+    PublishRequestAction,
+    PublishRequestStatus,
     PublishSchedule,
     ScheduleKind,
     ScheduleStatus,
@@ -41,6 +44,7 @@ from publishing.models import (
 )
 from publishing.outbox.enqueue import outbox_enqueue
 from publishing.services import publish
+from publishing.services.four_eyes import four_eyes_on, publish_request_open
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ApiClient, Membership, Theme, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError, FieldError, not_found, validation_error
@@ -145,11 +149,12 @@ def _refuse_conflicts(*, theme_id: str, version_id: str, start: datetime, end: d
 
 
 def publish_schedule_create(*, principal: Principal, version_id: str, run_at: datetime,
-                            revert_at: datetime | None = None, armed: bool = True,
-                            theme_id: str | None = None) -> PublishSchedule:
+                            revert_at: datetime | None = None, armed: bool | None = None,
+                            theme_id: str | None = None, note: str | None = None) -> PublishSchedule:
     """Schedules the publish of a preview-ready version at `run_at` and, with `revert_at`, a revert then
-    to the publication active just before `run_at`. `armed=False` leaves both `pending_approval`
-    (an approval step arms them with `publish_schedule_arm`); armed ones are `scheduled` at once and
+    to the publication active just before `run_at`. With the tenant's four-eyes on (or `armed=False`)
+    both wait `pending_approval`, behind a publish request of action `schedule` (`note` goes to the
+    approvers) whose approval arms them (`publish_schedule_arm`); armed ones are `scheduled` at once and
     announced (`theme.scheduled.v1`). A door that names the theme passes `theme_id`: a version of
     another theme is then refused. Returns the publish schedule (its revert is `.revert`)."""
     now = timezone.now()
@@ -187,6 +192,8 @@ def publish_schedule_create(*, principal: Principal, version_id: str, run_at: da
         tenant_lock("publish_schedules", theme.pk)
         _refuse_conflicts(theme_id=theme.pk, version_id=version.pk, start=run_at, end=revert_at or run_at,
                           ignore=set(), zone=zone)
+        four_eyes = armed is None and four_eyes_on()  # armed=False: held for an approval step of the caller's
+        armed = not four_eyes if armed is None else armed
         status = ScheduleStatus.SCHEDULED if armed else ScheduleStatus.PENDING_APPROVAL
         common = {"tenant_id": principal.bound_tenant_id, "theme_id": theme.pk, "theme_version_id": version.pk,
                   "status": status, "created_by": principal.actor, "updated_by": principal.actor}
@@ -201,6 +208,9 @@ def publish_schedule_create(*, principal: Principal, version_id: str, run_at: da
                          entity_id=created.pk, new=_view(created))
             if armed:
                 _event(created, "theme.scheduled.v1")
+        if four_eyes:
+            publish_request_open(principal=principal, theme=theme, version=version,
+                                 action=PublishRequestAction.SCHEDULE, schedule=schedule, note=note)
         return schedule
 
 
@@ -248,6 +258,14 @@ def publish_schedule_cancel(*, principal: Principal, schedule_id: str, expected_
             audit_record(principal=principal, action="publish_schedule.cancelled", entity_type="publish_schedule",
                          entity_id=each.pk, old=_view(each), new=_view(after))
             _event(after, "theme.schedule_cancelled.v1", cancelled_by=principal.actor)
+        # A request still waiting to arm it has nothing left to approve.
+        for waiting in PublishRequest.objects.filter(schedule_id=schedule.pk, status=PublishRequestStatus.PENDING):
+            PublishRequest.objects.filter(pk=waiting.pk).update(
+                status=PublishRequestStatus.VOIDED, void_reason="schedule_cancelled", voided_at=now, updated_at=now,
+                updated_by=principal.actor, version=F("version") + 1)
+            audit_record(principal=principal, action="publish_request.voided", entity_type="publish_request",
+                         entity_id=waiting.pk, old={"status": waiting.status},
+                         new={"status": "voided", "void_reason": "schedule_cancelled"})
         return PublishSchedule.objects.get(pk=schedule.pk)
 
 

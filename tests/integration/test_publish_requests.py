@@ -6,14 +6,17 @@ outbox and the e-mails go out (locmem backend)."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connections
+from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
-from publishing.models import OutboxEvent, PublishJob, PublishRequest
-from publishing.services import emergency, publish, publish_requests
+from publishing.models import OutboxEvent, PublishJob, PublishRequest, PublishSchedule, ThemeRollout
+from publishing.services import emergency, publish, publish_requests, rollouts, schedules
 from tests.factories.tenancy import ApiClientFactory, MembershipFactory, UserFactory
 from themeconfig import services
 from themeconfig.models import Tenant, Theme, ThemeVersion
@@ -356,3 +359,76 @@ def test_emergency_rollback_command__job_at_once_with_four_eyes_on__audited_with
     assert job.requested_by == "operator:oncall-jo" and entry.new_values["publish_job_id"] == job.pk
     with tenant_context(world.tenant.id):
         assert not PublishRequest.objects.exists()
+
+
+def _preview_ready(principal, theme, text):
+    version = draft(principal, theme, text)
+    with tenant_context(principal.bound_tenant_id):
+        current = ThemeVersion.objects.get(pk=version.pk).version
+    return services.version_mark_preview_ready(principal=principal, version_id=version.pk, expected_version=current)
+
+
+def _live(world, text="live"):
+    """Something published (with four-eyes off for a moment), as rollouts and reverts need."""
+    _four_eyes(world.carol, on=False)
+    version = draft(world.alice, world.theme, text)
+    job = publish.version_publish(principal=world.alice, version_id=version.pk,
+                                  expected_theme_version=theme_version(world))
+    assert publish.publish_job_run(job_id=job.pk, tenant_id=world.tenant.id).status == "succeeded"
+    _four_eyes(world.carol, on=True)
+
+
+def test_scheduled_publish__waits_unarmed_for_approval__approval_arms_it__it_runs_at_T(world):
+    campaign = _preview_ready(world.alice, world.theme, "campaign")
+    t = timezone.now() + timedelta(hours=2)
+    schedule = schedules.publish_schedule_create(principal=world.alice, version_id=campaign.pk, run_at=t,
+                                                 note="Black Friday, midnight Paris")
+    assert schedule.status == "pending_approval"
+    with tenant_context(world.tenant.id):
+        asked = PublishRequest.objects.get(schedule_id=schedule.pk)
+    assert (asked.action, asked.run_at, asked.request_note) == ("schedule", t, "Black Friday, midnight Paris")
+    assert [m.to for m in mail.outbox] and all("scheduled publish" in m.subject for m in mail.outbox)
+    with time_machine.travel(t + timedelta(seconds=5), tick=False):
+        assert schedules.publish_schedules_run_due().started == []  # unarmed: nothing runs without approval
+    assert code_of(lambda: publish_requests.publish_request_approve(
+        principal=world.alice, request_id=asked.pk, expected_version=1)) == PublishingErrorCode.REQUEST_SELF_APPROVAL
+    approved = publish_requests.publish_request_approve(principal=world.bob, request_id=asked.pk, expected_version=1)
+    assert approved.decision == "approved" and approved.publish_job_id is None  # the job comes at T
+    with tenant_context(world.tenant.id):
+        assert PublishSchedule.objects.get(pk=schedule.pk).status == "scheduled"
+    with time_machine.travel(t + timedelta(seconds=5), tick=False):
+        assert schedules.publish_schedules_run_due().started == [schedule.pk]
+
+
+def test_scheduled_publish__rejected__its_schedule_is_cancelled__cancelled_schedule_voids_its_request(world):
+    first = _preview_ready(world.alice, world.theme, "one")
+    t = timezone.now() + timedelta(hours=2)
+    rejected_one = schedules.publish_schedule_create(principal=world.alice, version_id=first.pk, run_at=t)
+    with tenant_context(world.tenant.id):
+        asked = PublishRequest.objects.get(schedule_id=rejected_one.pk)
+    publish_requests.publish_request_reject(principal=world.bob, request_id=asked.pk, expected_version=1,
+                                            note="Not before the price list is ready")
+    with tenant_context(world.tenant.id):
+        assert PublishSchedule.objects.get(pk=rejected_one.pk).status == "cancelled"
+    second = _preview_ready(world.alice, world.theme, "two")
+    dropped = schedules.publish_schedule_create(principal=world.alice, version_id=second.pk,
+                                                run_at=t + timedelta(hours=5))
+    schedules.publish_schedule_cancel(principal=world.alice, schedule_id=dropped.pk, expected_version=1)
+    with tenant_context(world.tenant.id):
+        waiting = PublishRequest.objects.get(schedule_id=dropped.pk)
+    assert (waiting.status, waiting.void_reason) == ("voided", "schedule_cancelled")
+
+
+def test_rollout_promote__is_a_request__approval_asks_for_the_job_that_promotes_it(world):
+    _live(world)
+    candidate = _preview_ready(world.alice, world.theme, "candidate")
+    rollout = rollouts.rollout_start(principal=world.alice, theme_id=world.theme.pk, version_id=candidate.pk,
+                                     expected_theme_version=theme_version(world), percentage=10, reason="canary")
+    asked = rollouts.rollout_promote(principal=world.alice, rollout_id=rollout.pk, expected_version=rollout.version,
+                                     reason="Canary looked fine for a day")
+    assert isinstance(asked, PublishRequest) and (asked.action, asked.rollout_id) == ("promote", rollout.pk)
+    approved = publish_requests.publish_request_approve(principal=world.bob, request_id=asked.pk, expected_version=1)
+    done = publish.publish_job_run(job_id=approved.publish_job_id, tenant_id=world.tenant.id)
+    assert done.status == "succeeded" and done.trace["publish_request_id"] == asked.pk
+    with tenant_context(world.tenant.id):
+        assert ThemeRollout.objects.get(pk=rollout.pk).status == "promoted"
