@@ -96,7 +96,7 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
                           THROTTLE_PREVIEW_RATE="1/min", FAILPOINTS="")
     auth = {"Authorization": keyed.auth["HTTP_AUTHORIZATION"]}
     with celery_worker(django_db_setup, pool="prefork", concurrency=1,
-                       env={"PROMETHEUS_MULTIPROC_DIR": str(worker_dir)}), \
+                       env={"PROMETHEUS_MULTIPROC_DIR": str(worker_dir)}) as worker, \
             gunicorn(env, tmp_path / "web.log", workers=2) as port:
         assert not (web_dir / "counter_999999999.db").exists()
         assert not (worker_dir / "counter_999999999.db").exists()
@@ -105,7 +105,7 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
         assert status == 202, job
         deadline = time.monotonic() + 60
         while job["status"] not in ("succeeded", "failed"):
-            assert time.monotonic() < deadline, job
+            assert time.monotonic() < deadline, f"{job['status']}, trace {job.get('trace')}; worker:\n{worker.log()[-3000:]}"
             time.sleep(0.2)
             status, job = request(port, f"/api/v1/publish-jobs/{job['id']}/", headers=auth)
         assert job["status"] == "succeeded", job

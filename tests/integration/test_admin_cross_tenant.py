@@ -30,6 +30,7 @@ from themeconfig.models import HostListing, Tenant
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
+from themeconfig.services.routing_flags import routing_flag_create
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,9 @@ ARRANGE: dict[str, Callable[[World], models.Model]] = {
             principal=w.b_owner, name=f"{MARKER} lodge theme", scope="property",
             property_id=w.rows["themeconfig.property"].pk).pk),
     "publishing.publishrequest": _publish_request,
+    "themeconfig.routingflag": lambda w: routing_flag_create(
+        principal=w.b_owner, flag_key="theme.route", scope_type="user", scope_id=f"{MARKER}-guest",
+        route_mode="candidate", reason=f"{MARKER} canary"),
 }
 
 # A route parameter other than `object_id` → its value for tenant B's row of that model.

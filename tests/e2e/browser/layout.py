@@ -36,8 +36,15 @@ LAYOUT_PROBLEMS_JS = """([minChars, minEms]) => {
 }"""
 
 
+# Two animation frames: what a person sees after a resize, once the page's own ResizeObservers and
+# resize handlers (the preview frame's zoom, for one) have run; measuring at once judged the layout of
+# the width before, now and then, on a busy machine.
+SETTLED_JS = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def layout_problems(page, *, min_chars: int = 4, min_ems: float = 1.5) -> list[str]:
     """What is wrong with the page's layout, one line each (the elements named); empty when nothing is."""
+    page.evaluate(SETTLED_JS)
     return page.evaluate(LAYOUT_PROBLEMS_JS, [min_chars, min_ems])
 
 
@@ -117,4 +124,5 @@ WIDTH_PROBLEMS_JS = """([minChars, minEms, phone]) => {
 
 def width_problems(page, *, phone: bool, min_chars: int = 4, min_ems: float = 1.5) -> list[str]:
     """What breaks the rule for widths above on the page, one line each; empty when nothing does."""
+    page.evaluate(SETTLED_JS)
     return page.evaluate(WIDTH_PROBLEMS_JS, [min_chars, min_ems, phone])

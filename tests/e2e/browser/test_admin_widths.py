@@ -186,7 +186,9 @@ def test_admin_workspace__every_page_of_a_draft_and_the_published_version__holds
     page.get_by_label("Publish at").fill(f"{day.isoformat()}T09:30")
     page.get_by_label("Revert at (optional)").fill(f"{(day + timedelta(days=2)).isoformat()}T18:00")
     page.get_by_role("button", name="Schedule", exact=True).click()
-    expect(page.locator(".messagelist")).to_contain_text(f"goes live at {day.isoformat()} 09:30 (Europe/Paris)")
+    # The tenant has four-eyes on (for the approval page above): the schedule waits for approval, unarmed.
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"Waiting for approval: version {to_schedule.ordinal} is to go live at {day.isoformat()} 09:30 (Europe/Paris)")
     rows = page.locator("#schedules-upcoming tbody tr")
     expect(rows.filter(has_text=f"Version {to_schedule.ordinal}")).to_have_count(2)  # its publish and its revert
     check(suffix="-scheduled")
