@@ -135,6 +135,13 @@ class PublishRequestAdmin(TenantScopedAdmin):
         if action == "approve" and decided.publish_job_id:
             messages.success(request, "Approved: the publish job is under way.")
             return HttpResponseRedirect(self._job_url(decided))
+        if action == "approve":  # a scheduled publish: armed, its job comes at its time
+            messages.success(request, "Approved: the schedule is armed and goes live at its time "
+                                      "(see the theme's Schedules tab).")
+            return HttpResponseRedirect(page_url(self.admin_site.name, "theme", "schedules", decided.theme_id))
+        if action == "reject" and decided.action == "schedule":
+            messages.success(request, "Rejected: the schedule (and its revert) is cancelled; nothing will be published.")
+            return HttpResponseRedirect(here)
         messages.success(request, "Rejected: nothing was published." if action == "reject" else "Withdrawn.")
         return HttpResponseRedirect(here)
 
