@@ -38,8 +38,9 @@ def test_schedule_with_revert__approved_by_a_second_member__goes_live_at_T_and_r
     owner = demo_staff.owner()
     with tenant_context(demo_staff.tenant_id):
         tenant = Tenant.objects.get(pk=demo_staff.tenant_id)
-        reviewer = MembershipFactory(role="admin", user=UserFactory(username="reviewer", password="reviewer-pass-1",
-                                                                     email="reviewer@example.com")).user
+        # A second member who may publish (admin), with a password to sign in with.
+        MembershipFactory(role="admin", user=UserFactory(username="reviewer", password="reviewer-pass-1",
+                                                         email="reviewer@example.com"))
     services.tenant_update(principal=owner, name=tenant.name,
                            settings={**tenant.settings, "four_eyes_publish": True, "time_zone": "Europe/Paris"})
     campaign = demo_staff.draft_from_published()
