@@ -10,11 +10,23 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import template_db
 from themeconfig.platform import bootstrap
 
 pytest_plugins = ["tests.factories.fixtures"]
+
+# Hypothesis profiles: how many examples every property test draws (the test modules set no count of
+# their own). `ci`, the default (`make test`): 40 examples, a fresh random sample each run (no example
+# database), so runs add up to more cases over time; the slow properties (a palette is ~150 ms of
+# contrast search) cost a fifth of what 200 did. `deep` (HYPOTHESIS_PROFILE=deep, the nightly run):
+# 300 examples each. Drawing the examples is cheap; the time is the code under test.
+_HYPOTHESIS_COMMON = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", max_examples=40, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("deep", max_examples=300, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Kept across tests: the layout preset registry (seeded by a migration) and Django's own catalogues.
 ROOT = Path(__file__).resolve().parent.parent
