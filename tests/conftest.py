@@ -3,6 +3,7 @@ the migrator, then every test talks to PostgreSQL as theme_config_app (RLS-bound
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -10,11 +11,23 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connections
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests import template_db
 from themeconfig.platform import bootstrap
 
 pytest_plugins = ["tests.factories.fixtures"]
+
+# Hypothesis profiles: how many examples every property test draws (the test modules set no count of
+# their own). `ci`, the default (`make test`): 40 examples, a fresh random sample each run (no example
+# database), so runs add up to more cases over time; the slow properties (a palette is ~150 ms of
+# contrast search) cost a fifth of what 200 did. `deep` (HYPOTHESIS_PROFILE=deep, the nightly run):
+# 300 examples each. Drawing the examples is cheap; the time is the code under test.
+_HYPOTHESIS_COMMON = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+hypothesis_settings.register_profile("ci", max_examples=40, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile("deep", max_examples=300, **_HYPOTHESIS_COMMON)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Kept across tests: the layout preset registry (seeded by a migration) and Django's own catalogues.
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +87,14 @@ def django_db_setup(django_test_environment, django_db_blocker):
 
 
 TRUNCATED_SCHEMAS = ("theme_config", "tenant_service", "public")
+# The sequences of the tables outside KEEP_TABLES that moved since they were (re)started.
+_MOVED_SEQUENCES = """
+    FROM pg_sequence s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype IN ('a', 'i')
+    JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace
+    WHERE n.nspname = ANY(%s) AND n.nspname || '.' || t.relname <> ALL(%s)
+      AND pg_sequence_last_value(s.seqrelid) IS NOT NULL
+"""
 
 
 def truncate_tenant_data(name: str) -> None:
@@ -106,17 +127,60 @@ def truncate_tenant_data(name: str) -> None:
                 for table in holding_rows:
                     conn.execute(f"DELETE FROM {table}")
         # Sequences advance in rolled-back transactions too: back to the start for every table emptied.
-        conn.execute(
+        conn.execute(f"SELECT setval(s.seqrelid, s.seqstart, false) {_MOVED_SEQUENCES}",
+                     [list(TRUNCATED_SCHEMAS), sorted(KEEP_TABLES)])
+
+
+@dataclass(frozen=True)
+class TenantDataSnapshot:
+    """The rows of every table outside KEEP_TABLES that held any (COPY's binary format, the generated
+    columns left out) and where their sequences stood."""
+
+    tables: tuple[tuple[str, str, bytes], ...]  # (table, its column list, its rows)
+    sequences: tuple[tuple[str, int], ...]  # (sequence, its last value)
+
+
+def snapshot_tenant_data(name: str) -> TenantDataSnapshot:
+    """What `restore_tenant_data` puts back after `truncate_tenant_data`: for data that is costly to
+    make through the use cases (seed_demo: a publish) and that many committing tests start from."""
+    with admin_connect(name) as conn:
+        rows = conn.execute(
             """
-            SELECT setval(s.seqrelid, s.seqstart, false)
-            FROM pg_sequence s
-            JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype IN ('a', 'i')
-            JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace
-            WHERE n.nspname = ANY(%s) AND n.nspname || '.' || t.relname <> ALL(%s)
-              AND pg_sequence_last_value(s.seqrelid) IS NOT NULL
+            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname || '.' || c.relname,
+                   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '')
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND n.nspname = ANY(%s)
             """,
-            [list(TRUNCATED_SCHEMAS), sorted(KEEP_TABLES)],
-        )
+            [list(TRUNCATED_SCHEMAS)],
+        ).fetchall()
+        tables = []
+        with conn.transaction(), conn.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            for quoted, plain, columns in rows:
+                if plain in KEEP_TABLES or not cursor.execute(f"SELECT EXISTS (SELECT FROM {quoted})").fetchone()[0]:
+                    continue
+                with cursor.copy(f"COPY {quoted} ({columns}) TO STDOUT (FORMAT binary)") as copy:
+                    tables.append((quoted, columns, b"".join(bytes(chunk) for chunk in copy)))
+            sequences = cursor.execute(
+                f"SELECT s.seqrelid::regclass::text, pg_sequence_last_value(s.seqrelid) {_MOVED_SEQUENCES}",
+                [list(TRUNCATED_SCHEMAS), sorted(KEEP_TABLES)],
+            ).fetchall()
+    return TenantDataSnapshot(tables=tuple(tables), sequences=tuple(sequences))
+
+
+def restore_tenant_data(name: str, snapshot: TenantDataSnapshot) -> None:
+    """Empties tenant data (`truncate_tenant_data`) and puts the snapshot's rows and sequences back,
+    with triggers and foreign keys off while it copies (as the truncation deletes): the rows are the
+    ones the use cases wrote, so they already satisfy both."""
+    truncate_tenant_data(name)
+    with admin_connect(name) as conn, conn.transaction(), conn.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        for quoted, columns, data in snapshot.tables:
+            with cursor.copy(f"COPY {quoted} ({columns}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(data)
+        for sequence, last_value in snapshot.sequences:
+            cursor.execute("SELECT setval(%s::regclass, %s, true)", [sequence, last_value])
 
 
 @pytest.fixture

@@ -10,10 +10,14 @@ from dataclasses import dataclass
 
 import pytest
 import urllib3
+from django.db import connections
 
+from publishing.resolve import cache as resolve_cache
 from publishing.services import publish
+from tests.conftest import restore_tenant_data, snapshot_tenant_data, truncate_tenant_data
 from tests.dns_server import DnsServer
 from tests.e2e.browser import app_server
+from tests.factories.tenancy import TenantFactory
 from themeconfig import services
 from themeconfig.models import Theme
 from themeconfig.platform.principal import Principal
@@ -24,6 +28,9 @@ pytestmark = [pytest.mark.usefixtures("committed_db"), pytest.mark.slow]
 VICTIM_HOST = "alpha.example.com"
 FUTURE_HOST = "www.alpha-next.example.com"  # the victim's next domain, nobody's yet
 SQUATTER_HOST = "bravo.example.com"
+# Every fixed host these tests add or ask about.
+TOUCHED_HOSTS = [VICTIM_HOST, FUTURE_HOST, SQUATTER_HOST, "free.alpha.example.com", "shop.bravo.example.com",
+                 "nobody.example.com"]
 
 
 @dataclass
@@ -81,8 +88,8 @@ class Http:
         return self.call("GET", f"/api/v1/resolve/?host={host}")
 
 
-def _tenant(tenant_factory, name: str, host: str) -> Tenant:
-    tenant = tenant_factory(name=name)
+def _tenant(name: str, host: str) -> Tenant:
+    tenant = TenantFactory(name=name)
     operator = Principal.operator("hostile", tenant_id=tenant.id)
     _, key = services.api_key_create(principal=operator, name="admin", role="admin")
     admin = Principal.for_user(tenant_id=tenant.id, user_id=1, role="admin")
@@ -95,10 +102,31 @@ def _tenant(tenant_factory, name: str, host: str) -> Tenant:
     return Tenant(id=tenant.id, key=key, theme_id=theme.pk, publication_id=done.publication_id)
 
 
+@pytest.fixture(scope="module")
+def two_tenants(server, django_db_setup, django_db_blocker):
+    """The victim and the squatter (each a publish), made once for the module, committed, and kept
+    as a snapshot of their rows (tests/conftest.py); `world` puts them back before each test."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+        truncate_tenant_data(django_db_setup)
+        try:
+            victim, squatter = _tenant("Alpha", VICTIM_HOST), _tenant("Bravo", SQUATTER_HOST)
+            rows = snapshot_tenant_data(django_db_setup)
+        finally:
+            for connection in connections.all():
+                connection.close()
+            truncate_tenant_data(django_db_setup)
+    return victim, squatter, rows
+
+
 @pytest.fixture
-def world(server, tenant_factory):
+def world(server, two_tenants, django_db_setup):
+    victim, squatter, rows = two_tenants
+    restore_tenant_data(django_db_setup, rows)
+    # Restored rows (and the truncation after the last test) move hosts without the commit hook that
+    # drops the server's cached answers for them.
+    resolve_cache.invalidate(TOUCHED_HOSTS)
     http = Http(server.url)
-    victim, squatter = _tenant(tenant_factory, "Alpha", VICTIM_HOST), _tenant(tenant_factory, "Bravo", SQUATTER_HOST)
     yield http, victim, squatter
     assert [s for s in http.statuses if s[2] >= 500] == [] and server.log_errors() == ""
 

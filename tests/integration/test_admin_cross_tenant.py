@@ -12,8 +12,9 @@ a tenant-B row of its model, and a route with a parameter the suite does not kno
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 
 import pytest
 from django.contrib import admin
@@ -21,10 +22,11 @@ from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.forms.models import model_to_dict
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver
 
-from tests.factories.tenancy import MembershipFactory, UserFactory
+from tests.factories.tenancy import MembershipFactory, TenantFactory, UserFactory
+from tests.shared_rows import shared_rows
 from themeconfig import services
 from themeconfig.models import HostListing, Tenant
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
@@ -114,9 +116,8 @@ ROUTE_PARAMETERS: dict[str, Callable[[models.Model], str]] = {
 }
 
 
-@pytest.fixture
-def world(client, tenant_factory) -> World:
-    a, b = tenant_factory(name="Alpha Hotels"), tenant_factory(name=f"{MARKER} Inns")
+def _build_world() -> tuple[World, SimpleCookie]:
+    a, b = TenantFactory(name="Alpha Hotels"), TenantFactory(name=f"{MARKER} Inns")
     with tenant_context(a.id):
         staff = MembershipFactory(role="owner").user
     with tenant_context(b.id):
@@ -127,10 +128,26 @@ def world(client, tenant_factory) -> World:
         world.rows["themeconfig.property"] = ARRANGE["themeconfig.property"](world)  # hosts point at it
         for label in ARRANGE.keys() - world.rows.keys():
             world.rows[label] = ARRANGE[label](world)
-    client.force_login(staff)
-    session = client.session
+    signed_in = Client()
+    signed_in.force_login(staff)
+    session = signed_in.session
     session[SESSION_TENANT_KEY] = a.id
     session.save()
+    return world, signed_in.cookies
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker) -> Iterator[tuple[World, SimpleCookie]]:
+    """Both tenants and every tenant-B row, built once for the module (tests/shared_rows.py); each
+    test runs in a savepoint of its own, so a request that did change a row changes it for no other."""
+    yield from shared_rows(django_db_blocker, _build_world)
+
+
+@pytest.fixture
+def world(client, shared_world) -> World:
+    """The shared world, with A's owner signed in on this test's client."""
+    world, cookies = shared_world
+    client.cookies.update(cookies)
     return world
 
 

@@ -10,8 +10,11 @@ import textwrap
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 
 from tests.conftest import ROOT
+from tests.factories.tenancy import MembershipFactory, PropertyFactory, TenantFactory, UserFactory
+from tests.shared_rows import shared_rows
 from themeconfig.models import Property
 from themeconfig.platform.ids import new_id
 from themeconfig.platform.middleware import SESSION_TENANT_KEY
@@ -172,124 +175,141 @@ def test_api_path_with_nul__400_problem(client, keyed_tenant_factory, path):
 
 # --- admin object ids ------------------------------------------------------------------------------
 
-@pytest.fixture
-def signed_in_admin(client, tenant_factory, membership_factory, property_factory, tenant_host_factory, user_factory):
-    mine, theirs = tenant_factory(), tenant_factory()
-    user = user_factory()
+def _admin_world():
+    mine, theirs = TenantFactory(), TenantFactory()
+    user = UserFactory()
     with tenant_context(mine.id):
-        membership_factory(user=user, role="admin")
-        property_factory(name="Mine Seaside")
+        MembershipFactory(user=user, role="admin")
+        PropertyFactory(name="Mine Seaside")
     with tenant_context(theirs.id):
-        their_property = property_factory(name="Their Lodge")
-    client.force_login(user)
-    session = client.session
+        their_property = PropertyFactory(name="Their Lodge")
+    signed_in = Client()
+    signed_in.force_login(user)
+    session = signed_in.session
     session[SESSION_TENANT_KEY] = mine.id
     session.save()
+    return signed_in.cookies, their_property
+
+
+@pytest.fixture(scope="class")
+def admin_world(django_db_setup, django_db_blocker):
+    """Two tenants, A's admin signed in (a session row) and B's property: built once for the class
+    (tests/shared_rows.py), each test in a savepoint of its own."""
+    yield from shared_rows(django_db_blocker, _admin_world)
+
+
+@pytest.fixture
+def signed_in_admin(client, admin_world):
+    cookies, their_property = admin_world
+    client.cookies.update(cookies)
     return client, their_property
-
-
-@pytest.mark.django_db
-def test_admin_without_slash__still_redirected(signed_in_admin):
-    client, _ = signed_in_admin
-    response = client.get("/admin/themeconfig/property")
-    assert response.status_code == 301 and response["Location"] == "/admin/themeconfig/property/"
 
 
 ADMIN_IDS = ["%00", "prp_%00", "%00prp_01M84PX9M9SYNQ39P6SWS9", "garbage", "x" * 3000,
              "thm_01M84PX9M9SYNQ39P6SWS9AB"]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("view", ["change", "delete", "history"])
-@pytest.mark.parametrize("object_id", ADMIN_IDS)
-@pytest.mark.parametrize("model", ["property", "tenant", "hostlisting", "apiclient", "brandkit", "membership"])
-def test_admin_object_url__impossible_id__404(signed_in_admin, model, object_id, view):
-    client, _ = signed_in_admin
-    response = client.get(f"/admin/themeconfig/{model}/{object_id}/{view}/")
-    assert response.status_code == 404, response.status_code
+class TestSignedInAdmin:
+    """A's admin signed in, B's property beside: one arrangement for every case (admin_world)."""
+
+    @pytest.mark.django_db
+    def test_admin_without_slash__still_redirected(self, signed_in_admin):
+        client, _ = signed_in_admin
+        response = client.get("/admin/themeconfig/property")
+        assert response.status_code == 301 and response["Location"] == "/admin/themeconfig/property/"
 
 
-@pytest.mark.django_db
-def test_admin_object_url__well_formed_unknown_or_other_tenants_id__404(signed_in_admin):
-    client, theirs = signed_in_admin
-    for object_id in (new_id("prp"), theirs.id):
-        response = client.get(f"/admin/themeconfig/property/{object_id}/change/")
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("view", ["change", "delete", "history"])
+    @pytest.mark.parametrize("object_id", ADMIN_IDS)
+    @pytest.mark.parametrize("model", ["property", "tenant", "hostlisting", "apiclient", "brandkit", "membership"])
+    def test_admin_object_url__impossible_id__404(self, signed_in_admin, model, object_id, view):
+        client, _ = signed_in_admin
+        response = client.get(f"/admin/themeconfig/{model}/{object_id}/{view}/")
+        assert response.status_code == 404, response.status_code
+
+
+    @pytest.mark.django_db
+    def test_admin_object_url__well_formed_unknown_or_other_tenants_id__404(self, signed_in_admin):
+        client, theirs = signed_in_admin
+        for object_id in (new_id("prp"), theirs.id):
+            response = client.get(f"/admin/themeconfig/property/{object_id}/change/")
+            assert response.status_code == 404
+
+
+    @pytest.mark.django_db
+    def test_admin_object_url__own_row__still_opens(self, signed_in_admin):
+        client, _ = signed_in_admin
+        with tenant_context(client.session[SESSION_TENANT_KEY]):
+            mine = Property.objects.get(name="Mine Seaside")
+        response = client.get(f"/admin/themeconfig/property/{mine.pk}/change/")
+        assert response.status_code == 200 and "Mine Seaside" in response.content.decode()
+
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("query", ["name=%00", "id__exact=%00", "%00=1"])
+    def test_admin_changelist_filter_with_nul__400_not_500(self, signed_in_admin, query):
+        client, _ = signed_in_admin
+        assert client.get(f"/admin/themeconfig/property/?{query}").status_code == 400
+
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("term", ["\x00", "Sea\x00side", "%", "'; --"])
+    def test_admin_search__hostile_term__200(self, signed_in_admin, term):
+        client, _ = signed_in_admin
+        response = client.get("/admin/themeconfig/property/", {"q": term})
+        assert response.status_code == 200
+        # Django's search form refuses a NUL (and then lists everything); the others match nothing.
+        assert ("Mine Seaside" in response.content.decode()) is ("\x00" in term)
+
+
+    @pytest.mark.django_db
+    def test_admin_action__nul_selected_id__404_not_500(self, signed_in_admin):
+        client, _ = signed_in_admin
+        response = client.post(
+            "/admin/themeconfig/apiclient/",
+            {"action": "revoke", "_selected_action": ["\x00", "apk_\x00"], "index": "0"},
+        )
         assert response.status_code == 404
 
 
-@pytest.mark.django_db
-def test_admin_object_url__own_row__still_opens(signed_in_admin):
-    client, _ = signed_in_admin
-    with tenant_context(client.session[SESSION_TENANT_KEY]):
-        mine = Property.objects.get(name="Mine Seaside")
-    response = client.get(f"/admin/themeconfig/property/{mine.pk}/change/")
-    assert response.status_code == 200 and "Mine Seaside" in response.content.decode()
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("query", ["name=%00", "id__exact=%00", "%00=1"])
-def test_admin_changelist_filter_with_nul__400_not_500(signed_in_admin, query):
-    client, _ = signed_in_admin
-    assert client.get(f"/admin/themeconfig/property/?{query}").status_code == 400
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("term", ["\x00", "Sea\x00side", "%", "'; --"])
-def test_admin_search__hostile_term__200(signed_in_admin, term):
-    client, _ = signed_in_admin
-    response = client.get("/admin/themeconfig/property/", {"q": term})
-    assert response.status_code == 200
-    # Django's search form refuses a NUL (and then lists everything); the others match nothing.
-    assert ("Mine Seaside" in response.content.decode()) is ("\x00" in term)
-
-
-@pytest.mark.django_db
-def test_admin_action__nul_selected_id__404_not_500(signed_in_admin):
-    client, _ = signed_in_admin
-    response = client.post(
-        "/admin/themeconfig/apiclient/",
-        {"action": "revoke", "_selected_action": ["\x00", "apk_\x00"], "index": "0"},
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "/admin/themeconfig/property/?o=%00",
+            "/admin/themeconfig/property/?o=9.-x.%00",
+            "/admin/themeconfig/property/?p=%00",
+            "/admin/themeconfig/property/?p=99999999999999999999",
+            "/admin/themeconfig/property/?all=%00",
+            "/admin/themeconfig/property/?_to_field=%00",
+            "/admin/themeconfig/property/?e=%00",
+            "/admin/themeconfig/property/add/?_changelist_filters=%00",
+            "/admin/themeconfig/property/add/?name=%00",
+            "/admin/themeconfig/%00/",
+            "/admin/%00/",
+            "/admin/select-tenant/?next=%00",
+            "/admin/invitations/%00/",
+            "/admin/invitations/inv.%00/",
+            "/admin/login/?next=%00",
+            "/admin/autocomplete/?term=%00&app_label=themeconfig&model_name=tenanthost&field_name=property",
+            "/admin/autocomplete/?term=x&app_label=%00&model_name=%00&field_name=%00",
+            "/api/docs/?%00",
+            "/api/schema/?format=%00",
+            "/api/schema/?lang=%00",
+        ],
     )
-    assert response.status_code == 404
+    def test_admin_and_docs__hostile_query__never_500(self, signed_in_admin, url):
+        client, _ = signed_in_admin
+        assert client.get(url).status_code < 500
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/admin/themeconfig/property/?o=%00",
-        "/admin/themeconfig/property/?o=9.-x.%00",
-        "/admin/themeconfig/property/?p=%00",
-        "/admin/themeconfig/property/?p=99999999999999999999",
-        "/admin/themeconfig/property/?all=%00",
-        "/admin/themeconfig/property/?_to_field=%00",
-        "/admin/themeconfig/property/?e=%00",
-        "/admin/themeconfig/property/add/?_changelist_filters=%00",
-        "/admin/themeconfig/property/add/?name=%00",
-        "/admin/themeconfig/%00/",
-        "/admin/%00/",
-        "/admin/select-tenant/?next=%00",
-        "/admin/invitations/%00/",
-        "/admin/invitations/inv.%00/",
-        "/admin/login/?next=%00",
-        "/admin/autocomplete/?term=%00&app_label=themeconfig&model_name=tenanthost&field_name=property",
-        "/admin/autocomplete/?term=x&app_label=%00&model_name=%00&field_name=%00",
-        "/api/docs/?%00",
-        "/api/schema/?format=%00",
-        "/api/schema/?lang=%00",
-    ],
-)
-def test_admin_and_docs__hostile_query__never_500(signed_in_admin, url):
-    client, _ = signed_in_admin
-    assert client.get(url).status_code < 500
-
-
-@pytest.mark.django_db
-def test_admin_view_on_site__nul_id__not_500(signed_in_admin):
-    client, _ = signed_in_admin
-    content_type = ContentType.objects.get_for_model(Property)
-    response = client.get(f"/admin/r/{content_type.pk}/%00/")
-    assert response.status_code in (302, 404)
+    @pytest.mark.django_db
+    def test_admin_view_on_site__nul_id__not_500(self, signed_in_admin):
+        client, _ = signed_in_admin
+        content_type = ContentType.objects.get_for_model(Property)
+        response = client.get(f"/admin/r/{content_type.pk}/%00/")
+        assert response.status_code in (302, 404)
 
 
 # --- a cold process serving the schema to concurrent first requests --------------------------------

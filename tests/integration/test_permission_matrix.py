@@ -7,7 +7,7 @@ publishes; owner also deletes), not copied from the code.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -17,9 +17,11 @@ from tests.factories.tenancy import (
     ApiClientFactory,
     MembershipFactory,
     PropertyFactory,
+    TenantFactory,
     TenantHostFactory,
     UserFactory,
 )
+from tests.shared_rows import shared_rows
 from themeconfig import services
 from themeconfig.models import (
     ApiClient,
@@ -73,9 +75,8 @@ class World:
     kit: BrandKit
 
 
-@pytest.fixture
-def world(tenant_factory) -> World:
-    tenant = tenant_factory()
+def _build_world() -> World:
+    tenant = TenantFactory()
     operator = Principal.operator("test", tenant_id=tenant.id)
     with tenant_context(tenant.id):
         prop = PropertyFactory(name="Seaside")
@@ -86,6 +87,13 @@ def world(tenant_factory) -> World:
         kit = services.brand_kit_create(principal=operator, name="Kit", colors=COLORS, fonts=FONTS)
     invitation, _ = services.membership_invite(principal=operator, email="new@example.com", role="viewer")
     return World(tenant, prop, host, invitation, target, key, kit)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> Iterator[World]:
+    """Built once for the module (tests/shared_rows.py): every test runs in a savepoint of its own,
+    so what one use case changes is gone before the next test."""
+    yield from shared_rows(django_db_blocker, _build_world)
 
 
 # use case → how to call it directly

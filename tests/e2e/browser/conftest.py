@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connections
+from playwright.sync_api import expect
 
 from publishing.management.commands.seed_demo import DEMO_HOST, DEMO_SLUG
 from publishing.resolve import cache as resolve_cache
 from tests.celery_worker import celery_worker
-from tests.conftest import admin_connect
+from tests.conftest import (
+    TenantDataSnapshot,
+    admin_connect,
+    restore_tenant_data,
+    snapshot_tenant_data,
+    truncate_tenant_data,
+)
 from tests.e2e.browser.admin_session import log_in
 from tests.e2e.browser.app_server import start as start_app_server
 from tests.e2e.browser.page_guard import (  # noqa: F401  (fixtures and the hook, registered here)
@@ -99,22 +108,61 @@ class DemoStaff:
         return services.version_create(principal=self.owner(), theme_id=theme.pk, from_version_id=published.pk)
 
 
+@dataclass(frozen=True)
+class DemoSeed:
+    tenant_id: str
+    rows: TenantDataSnapshot
+    owner_cookies: list  # the demo owner's session (its row is in `rows`), as Playwright stores cookies
+
+
+@pytest.fixture(scope="package")
+def demo_seed(django_db_setup, django_db_blocker, browser, app_server) -> DemoSeed:
+    """`manage.py seed_demo` once per worker (it publishes: seconds), committed, and the demo owner
+    signed in once through the login form on the app server; the rows that left (with that session's)
+    are kept as a snapshot (tests/conftest.py), and the database emptied again for the next test."""
+    with django_db_blocker.unblock():
+        truncate_tenant_data(django_db_setup)
+        try:
+            call_command("seed_demo", force=True, stdout=io.StringIO())
+            with admin_connect(django_db_setup) as conn:
+                (tenant_id,) = conn.execute("SELECT id FROM tenant_service.tenants WHERE slug = %s", [DEMO_SLUG]).fetchone()
+            context = browser.new_context(base_url=app_server.url)
+            try:
+                staff = DemoStaff(tenant_id=str(tenant_id))
+                log_in(context.new_page(), username=staff.username, password=staff.password, tenant_slug=staff.tenant_slug)
+                cookies = context.cookies()
+            finally:
+                context.close()
+            rows = snapshot_tenant_data(django_db_setup)
+        finally:
+            for connection in connections.all():
+                connection.close()
+            truncate_tenant_data(django_db_setup)
+            resolve_cache.invalidate([DEMO_HOST])
+    return DemoSeed(tenant_id=str(tenant_id), rows=rows, owner_cookies=cookies)
+
+
 @pytest.fixture
-def demo_staff(committed_db, django_db_setup) -> DemoStaff:
+def demo_staff(committed_db, django_db_setup, demo_seed) -> DemoStaff:
     """`manage.py seed_demo`'s data, committed: tenant demo (host demo.localhost, a published theme,
-    a default brand kit) and its owner demo/demo."""
-    call_command("seed_demo", force=True, stdout=io.StringIO())
-    with admin_connect(django_db_setup) as conn:
-        (tenant_id,) = conn.execute("SELECT id FROM tenant_service.tenants WHERE slug = %s", [DEMO_SLUG]).fetchone()
-    yield DemoStaff(tenant_id=str(tenant_id))
-    # The truncation that follows moves the host without the commit hook that drops cached answers.
+    a default brand kit) and its owner demo/demo. Seeded once per worker (demo_seed) and put back
+    from its snapshot for each test, which then starts from exactly what seed_demo left."""
+    restore_tenant_data(django_db_setup, demo_seed.rows)
+    # The restore, like the truncation after the test, moves the host without the commit hook that
+    # drops cached answers.
+    resolve_cache.invalidate([DEMO_HOST])
+    yield DemoStaff(tenant_id=demo_seed.tenant_id)
     resolve_cache.invalidate([DEMO_HOST])
 
 
 @pytest.fixture
-def admin_page(demo_staff, page):  # noqa: F811  (the page fixture imported above)
-    """A page signed in as the demo owner, on the admin index."""
-    log_in(page, username=demo_staff.username, password=demo_staff.password, tenant_slug=demo_staff.tenant_slug)
+def admin_page(demo_staff, demo_seed, page):  # noqa: F811  (the page fixture imported above)
+    """A page signed in as the demo owner, on the admin index: the session demo_seed signed in
+    through the login form (restored with the demo data), not the form again for every test;
+    test_admin_smoke.py signs in through the form."""
+    page.context.add_cookies(demo_seed.owner_cookies)
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/$"))
     return page
 
 

@@ -11,9 +11,8 @@ from ai_workspace.providers import ContentRequest, ProviderInputError
 from ai_workspace.providers.offline import OfflineProvider
 from themeconfig.validators import CONTENT_BLOCK_KINDS, validate_content_body, validate_content_meta
 
-HYPOTHESIS = settings(
-    max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples: the Hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=deep for more).
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def facts(**overrides) -> dict:

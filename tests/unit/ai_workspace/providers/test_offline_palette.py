@@ -16,9 +16,8 @@ from tests.unit.themeconfig.validators.samples import valid_tokens
 from tests.unit.themeconfig.validators.strategies import css_colors, font_names
 from themeconfig.validators import tokens_from_brand_kit, validate_brand_kit, validate_design_tokens
 
-HYPOTHESIS = settings(
-    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples: the Hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=deep for more).
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 # The moods that ask for a dark palette (issue 20); every other mood keeps the brand kit's lightness family.
 DARK_MOODS = ("dark", "night", "moody")
 LIGHT_MOODS = ("calm", "vibrant", "luxurious", "playful", "natural")

@@ -14,9 +14,8 @@ from ai_workspace.providers.pseudo_localisation import pseudo_message, serialise
 from tests.unit.themeconfig.validators.samples import valid_default_entries
 from themeconfig.validators import validate_locale_entries
 
-HYPOTHESIS = settings(
-    max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples: the Hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=deep for more).
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 PARSER = Parser({"require_other": False, "allow_tags": False})
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
 

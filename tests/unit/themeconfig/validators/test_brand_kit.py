@@ -79,7 +79,7 @@ def test_tokens_from_brand_kit__roles_become_semantic_tokens():
     assert validate_design_tokens(tokens) == tokens
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)  # examples: the Hypothesis profile (tests/conftest.py)
 @given(st.lists(st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)), min_size=1, max_size=6))
 def test_tokens_from_brand_kit__any_valid_kit__valid_tokens_with_readable_text(rgbs):
     colors, fonts, _, _ = validate_brand_kit(

@@ -14,9 +14,8 @@ from themeconfig.validators.tokens import parse_length
 from .samples import valid_tokens
 from .strategies import token_sets
 
-HYPOTHESIS = settings(
-    max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples: the Hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=deep for more).
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Where each token category lands in the DTCG document, and the $type its tokens carry.
 GROUP_TYPES = {

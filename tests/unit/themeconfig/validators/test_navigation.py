@@ -15,9 +15,8 @@ from .expect import assert_issues, issues_of
 from .samples import ENABLED_LOCALES, nav_item, valid_navigation_items
 from .strategies import build_nav_tree, deep_shapes, item_at, sibling_shapes
 
-HYPOTHESIS = settings(
-    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples: the Hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=deep for more).
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def validate(items, enabled_locales=ENABLED_LOCALES):

@@ -15,9 +15,8 @@ from .expect import assert_issues, issues_of
 from .samples import valid_tokens
 from .strategies import garbage, leaf_paths, token_sets
 
-HYPOTHESIS = settings(
-    max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples: the Hypothesis profile (tests/conftest.py; HYPOTHESIS_PROFILE=deep for more).
+HYPOTHESIS = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def test_design_tokens__valid_set__returns_normalized_copy():
