@@ -53,7 +53,8 @@ class TenantAdminSite(admin.AdminSite):
         at the tenant's site (Django's default, "/", is a 404 here); no tenant, no host: no link."""
         context = super().each_context(request)
         principal = getattr(request, "principal", None)
-        context["current_tenant_name"] = selectors.current_tenant().name if principal is not None else None
+        context["current_tenant_name"] = (
+            (getattr(request, "tenant_name", None) or selectors.current_tenant().name) if principal is not None else None)
         context["site_url"] = self.tenant_site_url(request) if principal is not None else None
         return context
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from themeconfig.platform.principal import ActorKind
+from themeconfig.platform.request_memo import request_memo
 from themeconfig.selectors.actors import actor_identities
 
 NOBODY = "—"
@@ -54,10 +55,17 @@ def _name(actor: str, users: dict[int, dict], keys: dict[str, str]) -> ActorName
 
 
 def actor_names(actors: Iterable[str | None]) -> dict[str, ActorName]:
-    """Each distinct actor among `actors` → its name; at most one query for users and one for keys."""
+    """Each distinct actor among `actors` → its name; at most one query for users and one for keys,
+    none for actors already named while serving the same request (a page, its header, tabs and
+    columns name the same few people)."""
     wanted = {actor for actor in actors if actor}
-    users, keys = actor_identities(wanted)
-    return {actor: _name(actor, users, keys) for actor in wanted}
+    memo = request_memo()
+    known: dict[str, ActorName] = memo.setdefault("actor_names", {}) if memo is not None else {}
+    missing = wanted - known.keys()
+    if missing:
+        users, keys = actor_identities(missing)
+        known.update({actor: _name(actor, users, keys) for actor in missing})
+    return {actor: known[actor] for actor in wanted}
 
 
 def actor_label(actor: str | None, names: dict[str, ActorName] | None = None) -> ActorName:

@@ -217,6 +217,17 @@ class TenantScopedAdmin(GuardedModelAdmin):
     def has_module_permission(self, request):
         return can(request, self.view_permission)
 
+    def get_object(self, request, object_id, from_field=None):
+        """Read once per GET (the page, its tabs and Django's change form all ask for it); a POST reads
+        it afresh each time (a form fills the instance it validates; a refused save goes round again)."""
+        if request.method not in ("GET", "HEAD"):
+            return super().get_object(request, object_id, from_field)
+        memo = request.__dict__.setdefault("_admin_objects", {})
+        key = (self.model, object_id, from_field)
+        if key not in memo:
+            memo[key] = super().get_object(request, object_id, from_field)
+        return memo[key]
+
     def has_view_permission(self, request, obj=None):
         return can(request, self.view_permission)
 

@@ -22,13 +22,12 @@ from django.utils.http import urlencode
 from themeconfig import services
 from themeconfig.admin import workspace
 from themeconfig.admin.base import can, domain_error_text, principal_of, refusal_shown
-from themeconfig.admin.common import EDITABLE_VERSIONS, actor_label, status_badge, when_label
+from themeconfig.admin.common import EDITABLE_VERSIONS, actor_label, actor_names, status_badge, when_label
 from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import LocalePack, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
 from themeconfig.selectors.themes import locale_pack_list
-from themeconfig.services.version_children import default_locale_entries
 from themeconfig.services.versions import direction_of
 from themeconfig.validators import ContractViolation, validate_locale_entries
 from themeconfig.validators.locales import MESSAGE_KEY_MAX_LENGTH, completeness_text, locale_label
@@ -77,13 +76,21 @@ class PackSummary:
         return completeness_text(Decimal(self.pack.completeness_pct)) if self.pack is not None else ""
 
 
+def reference_entries(version: ThemeVersion, packs: dict[str, LocalePack], locale: str) -> dict | None:
+    """`default_locale_entries` from the version's packs already read (one query for the page)."""
+    if locale == version.theme.default_locale:
+        return None
+    default = packs.get(version.theme.default_locale)
+    return default.entries if default else {}
+
+
 def summarize(version: ThemeVersion, packs: dict[str, LocalePack]) -> list[PackSummary]:
     theme = version.theme
     summaries = []
     for locale in theme_locales(theme):
         pack = packs.get(locale)
         entries = pack.entries if pack is not None and isinstance(pack.entries, dict) else {}
-        reference = default_locale_entries(version, locale)  # None for the default locale itself
+        reference = reference_entries(version, packs, locale)  # None for the default locale itself
         is_default = reference is None
         keys = list(entries) if is_default else list(reference)
         translated = [key for key in keys if key in entries]
@@ -274,7 +281,7 @@ def _post(model_admin, request, version):
         messages.success(request, f"The {label} pack is deleted.")
         return back
 
-    form = PackForm(request.POST, summary=summary, reference=default_locale_entries(version, locale))
+    form = PackForm(request.POST, summary=summary, reference=reference_entries(version, packs, locale))
     if not form.is_valid():
         return _render(model_admin, request, version, locale, form=form)
     changes = form.cleaned_data["changes"]
@@ -316,12 +323,14 @@ def _int(value) -> int | None:
 def _render(model_admin, request, version, locale: str, *, form: PackForm | None = None, confirm_delete=False):
     theme = version.theme
     editable = can_edit(request, version)
-    summaries = summarize(version, _packs(version))
+    packs = _packs(version)
+    summaries = summarize(version, packs)
     selected = next(s for s in summaries if s.locale == locale)
-    reference = default_locale_entries(version, locale)
+    reference = reference_entries(version, packs, locale)
     if form is None:
         form = PackForm(summary=selected, reference=reference)
     default_summary = summaries[0]
+    names = actor_names(s.pack.updated_by for s in summaries if s.pack)  # one lookup for every pack's author
     context = {
         "media": model_admin.media + MEDIA,
         "editable": editable,
@@ -338,12 +347,12 @@ def _render(model_admin, request, version, locale: str, *, form: PackForm | None
         "confirm_delete": editable and confirm_delete and selected.pack is not None,
         "delete_url": "?" + urlencode({"locale": locale, "delete": "1"}) + "#editor",
         "cancel_url": "?" + urlencode({"locale": locale}) + "#editor",
-        "updated_by": actor_label(selected.pack.updated_by) if selected.pack else "",
+        "updated_by": actor_label(selected.pack.updated_by, names) if selected.pack else "",
         "updated_at": when_label(selected.pack.updated_at) if selected.pack else "",
     }
     for summary in summaries:
         summary.editor_url = "?" + urlencode({"locale": summary.locale}) + "#editor"
-        summary.updated = (f"{actor_label(summary.pack.updated_by)}, {when_label(summary.pack.updated_at)}"
+        summary.updated = (f"{actor_label(summary.pack.updated_by, names)}, {when_label(summary.pack.updated_at)}"
                            if summary.pack else "")
     return workspace.render_workspace_page(model_admin, request, version, slug=SLUG,
                                            template="admin/themeconfig/locales/page.html", context=context,

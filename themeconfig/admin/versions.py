@@ -31,6 +31,7 @@ from themeconfig.errors import ThemeErrorCode
 from themeconfig.models import ThemeStatus, ThemeVersion, ThemeVersionStatus
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.permissions import Permission
+from themeconfig.platform.request_memo import once_per_request
 from themeconfig.selectors.layout_presets import layout_preset_list
 from themeconfig.selectors.themes import content_block_list
 from themeconfig.validators.layout import LAYOUT_SURFACES
@@ -42,8 +43,10 @@ def version_direction(version: ThemeVersion) -> str:
 
 
 def preset_choices() -> list[design.PresetChoice]:
-    """The whole registry, retired presets too: a version may still select one (it is shown as retired)."""
-    return design.preset_choices(layout_preset_list(include_inactive=True))
+    """The whole registry, retired presets too: a version may still select one (it is shown as retired).
+    Read once per request (the form and the read-only display both draw it)."""
+    return once_per_request("layout_preset_choices",
+                            lambda: design.preset_choices(layout_preset_list(include_inactive=True)))
 
 
 class ThemeVersionForm(forms.ModelForm):
@@ -247,6 +250,9 @@ class ThemeVersionAdmin(ActorColumns, ObjectActions, RefusalShownAgain, TenantSc
                               "description": "Token groups without an editor here yet, shown as they are saved."}),
             ("History", {"fields": self.HISTORY_FIELDS + (["expected_version"] if editable else [])}),
         ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("theme")  # every version page names its theme
 
     def has_change_permission(self, request, obj=None):
         # Published and archived versions never change: their page is read-only.

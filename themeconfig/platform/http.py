@@ -17,4 +17,5 @@ class AppRequest(HttpRequest):
     route_is_public: bool
     route_is_tenant_free: bool
     principal: Principal | None
+    tenant_name: str  # the principal's tenant's name, read with the membership or key (admin header)
     _parsed_api_key: ParsedKey

@@ -176,6 +176,7 @@ class TenantMiddleware:
                     CoreErrorCode.INVALID_API_KEY, "The API key is unknown, revoked or expired.", http_status=401
                 )
             _refuse_closed(client.tenant)
+            request.tenant_name = client.tenant.name
             services.api_key_mark_used(api_client=client)
             return Principal.for_api_key(
                 tenant_id=tenant_id, api_client_id=client.pk, role=client.role,
@@ -192,6 +193,7 @@ class TenantMiddleware:
         if membership.tenant.is_closed:
             request.session.pop(SESSION_TENANT_KEY, None)
             _refuse_closed(membership.tenant)
+        request.tenant_name = membership.tenant.name  # read with the membership: the admin header needs no query
         return Principal.for_user(
             tenant_id=tenant_id, user_id=user_id, role=membership.role, request_id=getattr(request, "request_id", None),
             ip=client_address(request) or None,
