@@ -1,6 +1,8 @@
 """The theme workspace's use cases, called as every door calls them (with a principal)."""
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from tests.factories.tenancy import PropertyFactory
@@ -319,6 +321,36 @@ def test_locale_packs__completeness_from_default_keys__patch_and_delete(member, 
     services.locale_pack_delete(principal=member, version_id=draft.pk, locale="fr", expected_version=fr.version)
     with tenant_context(draft.tenant_id):
         assert list(LocalePack.objects.filter(theme_version_id=draft.pk).values_list("locale", flat=True)) == ["en"]
+
+
+def test_locale_pack_put__statements_same_for_2_and_8_packs__default_put_remeasures_every_pack(member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    many = ["en", "fr", "de", "es", "it", "nl", "pt", "ar"]
+    theme = services.theme_create(principal=member, name="Many", default_locale="en", enabled_locales=many,
+                                  fallback_chain=["en"])
+    draft = services.version_create(principal=member, theme_id=theme.pk)
+    put = functools.partial(services.locale_pack_put, principal=member, version_id=draft.pk)
+    en = put(locale="en", entries={"a.one": "One", "a.two": "Two"})
+    fr = put(locale="fr", entries={"a.one": "Un"})
+
+    def cost(entries: dict) -> int:
+        nonlocal fr
+        with CaptureQueriesContext(connection) as captured:
+            fr = put(locale="fr", entries=entries, expected_version=fr.version)
+        return len(captured)
+
+    few = cost({"a.one": "Un", "a.two": "Deux"})
+    for locale in many[2:]:
+        put(locale=locale, entries={"a.one": locale})
+    assert cost({"a.one": "Un"}) == few
+    put(locale="en", entries={"a.one": "One", "a.two": "Two", "a.three": "Three", "a.four": "Four"},
+        expected_version=en.version)
+    with tenant_context(draft.tenant_id):
+        figures = dict(LocalePack.objects.filter(theme_version_id=draft.pk).values_list("locale", "completeness_pct"))
+    assert {locale: float(pct) for locale, pct in figures.items()} == {
+        "en": 100.0, "fr": 25.0, **{locale: 25.0 for locale in many[2:]}}
 
 
 def test_preview_tokens__secret_once_hash_stored_expiry_bounds_and_revoke(member, draft):

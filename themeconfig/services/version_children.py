@@ -309,15 +309,25 @@ def email_theme_put(*, principal: Principal, version_id: str, tokens: Any, logo_
 # --- locale packs --------------------------------------------------------------------------------
 
 def locale_pack_completeness_recompute(version: ThemeVersion) -> None:
-    """Every other pack's completeness is measured against the default locale's keys."""
+    """Every other pack's completeness is measured against the default locale's keys (one read of the
+    version's packs, an update only for a pack whose figure changes)."""
     theme = version.theme
-    default = LocalePack.objects.filter(theme_version_id=version.pk, locale=theme.default_locale).first()
-    default_keys = set(default.entries) if default else set()
-    for pack in LocalePack.objects.filter(theme_version_id=version.pk).exclude(locale=theme.default_locale):
-        translated = len(default_keys & set(pack.entries))
-        pct = round(100 * translated / len(default_keys), 2) if default_keys else 100
+    packs = list(LocalePack.objects.filter(theme_version_id=version.pk).only("pk", "locale", "entries", "completeness_pct"))
+    default = next((pack for pack in packs if pack.locale == theme.default_locale), None)
+    default_entries = default.entries if default else {}
+    for pack in packs:
+        if pack is default:
+            continue
+        pct = completeness_pct(default_entries, pack.entries)
         if float(pack.completeness_pct) != pct:
             LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=pct)
+
+
+def completeness_pct(default_entries: dict[str, Any], entries: dict[str, Any]) -> float:
+    """The share of the default pack's keys a pack translates, in percent (100 when there are none)."""
+    default_keys = set(default_entries)
+    translated = len(default_keys & set(entries))
+    return round(100 * translated / len(default_keys), 2) if default_keys else 100
 
 
 def default_locale_entries(version: ThemeVersion, locale: str) -> dict[str, Any] | None:
@@ -330,14 +340,16 @@ def default_locale_entries(version: ThemeVersion, locale: str) -> dict[str, Any]
     return default.entries if default else {}
 
 
-def _checked_entries(version: ThemeVersion, locale: str, entries: Any) -> dict[str, Any]:
+def _checked_entries(version: ThemeVersion, locale: str, entries: Any,
+                     default_entries: dict[str, Any] | None) -> dict[str, Any]:
+    """`entries` validated against `default_entries` (default_locale_entries; None for the default locale)."""
     theme = version.theme
     errors: list[FieldError] = []
     _validated("/locale", lambda: validate_locale_enabled(locale, enabled_locales=theme.enabled_locales), errors)
     if errors:
         raise validation_error(errors)
     result = _validated("/entries", lambda: validate_locale_entries(
-        entries, default_entries=default_locale_entries(version, locale), locale=locale), errors)
+        entries, default_entries=default_entries, locale=locale), errors)
     if errors:
         raise validation_error(errors)
     assert result is not None  # no errors: the entries validated
@@ -350,13 +362,19 @@ def locale_pack_put(*, principal: Principal, version_id: str, locale: str, entri
     default-locale pack); creates the pack when the version has none for the locale."""
     with use_case(principal, Permission.THEMES_EDIT):
         version = editable_version(version_id)
-        entries = _checked_entries(version, locale, entries)
+        default_entries = default_locale_entries(version, locale)
+        entries = _checked_entries(version, locale, entries, default_entries)
         pack = _put_child(LocalePack, lookup={"locale": locale}, values={"entries": entries},
                           expected_version=expected_version, principal=principal, version=version, prefix="lpk",
                           what="locale pack")
-        locale_pack_completeness_recompute(version)
-        if locale == version.theme.default_locale:
-            LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=100)
+        if default_entries is None:
+            # The default pack: every other pack is measured against its keys; it is complete itself.
+            locale_pack_completeness_recompute(version)
+            pct: float = 100
+        else:
+            pct = completeness_pct(default_entries, entries)  # only this pack's figure can have changed
+        if float(pack.completeness_pct) != pct:
+            LocalePack.objects.filter(pk=pack.pk).update(completeness_pct=pct)
         return LocalePack.objects.get(pk=pack.pk)
 
 
