@@ -114,6 +114,10 @@ def app_environment(database: str, *, settings_module: str = "config.settings.te
                DATABASE_URL=database_url("default", database), MIGRATOR_DATABASE_URL=database_url("migrator", database),
                SERVICE_DATABASE_URL=database_url("service", database),
                PREVIEW_DATABASE_URL=database_url("preview", database))
+    # This pytest worker's own Redis database (config/settings/test.py moves each xdist worker to one of
+    # its own; without PYTEST_XDIST_WORKER the server would take the given base one: on gw1 it enqueued
+    # where this worker's Celery worker never looked).
+    env["TEST_REDIS_URL"] = settings.REDIS_URL
     if static_root is not None:
         env["BROWSER_STATIC_ROOT"] = str(static_root)
     env.update(extra)
