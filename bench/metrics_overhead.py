@@ -29,23 +29,6 @@ os.environ.setdefault("BENCH_DB", "theme_config_bench_metrics")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import publish as bench  # noqa: E402  (bench/ is not a package; it sets the environment up)
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def workers_cpu_seconds(master_pid: int) -> float:
-    """CPU time (user + system) used so far by the gunicorn master's worker processes.
-
-    Requests per CPU second is the figure the neighbours' load on a shared machine disturbs least."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if int(fields[1]) == master_pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
-
 
 def fill_outbox(count: int) -> None:
     """`count` relayed publish events over the last 7 days (what retention keeps), one pending."""
@@ -130,51 +113,29 @@ def main() -> None:
         fill_outbox(args.outbox)
         rng = random.Random(1)
         hosts = [bench.filled_ids(rng.randint(1, args.themes))[2] for _ in range(1000)]
-        ports, masters = {}, {}
+        ports = {}
         (workdir / "metrics").mkdir()
         for name, extra in (("off", {"METRICS_ENABLED": "false"}),
                             ("on", {"METRICS_ENABLED": "true", "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics")})):
             server, port = bench.start_server(30, **extra)
             servers.append(server)
-            ports[name] = port
-            masters[port] = server.process.pid
+            ports[name] = port, server.process.pid
             status, _ = bench.get(port, f"/api/v1/resolve/?host={hosts[0]}")
             assert status == 200, status
-        loads = {f"{kind} metrics {name}": (port, path) for name, port in ports.items()
+        loads = {f"{kind} metrics {name}": bench.Load(port, master, path, hosts) for name, (port, master) in ports.items()
                  for kind, path in (("bare", "/api/v1/bench-bare/?host="), ("resolve", "/api/v1/resolve/?host="))}
         scrape_costs(args.scrapes, args.themes, args.outbox)
         if args.scrape_only:
             return
-        for port, path in loads.values():  # warm-up: connections, imports, the resolve cache
-            bench.load(port, path, hosts, 2, args.connections, workdir)
-        print(f"load: {len(loads)} kinds × {args.rounds} rounds × {args.seconds:g}s, {args.connections} connections …",
-              flush=True)
-        runs: dict[str, list[dict]] = {name: [] for name in loads}
-        for _ in range(args.rounds):  # alternated, so a noisy neighbour hits every kind alike
-            for name, (port, path) in loads.items():
-                cpu = workers_cpu_seconds(masters[port])
-                run = bench.load(port, path, hosts, args.seconds, args.connections, workdir)
-                run["cpu"] = workers_cpu_seconds(masters[port]) - cpu
-                run["requests"] = run["rate"] * args.seconds
-                runs[name].append(run)
-        rate = {name: statistics.median(r["rate"] for r in rs) for name, rs in runs.items()}
-        bad = {name: sum(r["bad"] for r in rs) for name, rs in runs.items()}
-
-        def paired(top: str, bottom: str) -> float:
-            """The median over rounds of top ÷ bottom measured back to back (neighbours' load varies a lot)."""
-            return statistics.median(a["rate"] / b["rate"] for a, b in zip(runs[top], runs[bottom], strict=True))
-
+        runs = bench.alternated_runs(loads, rounds=args.rounds, seconds=args.seconds, connections=args.connections,
+                                     workdir=workdir)
         generator = "wrk (1 thread)" if shutil.which("wrk") else "Python processes"
         print(f"\n== bench/metrics_overhead.py: {args.themes:,} hosts, resolve cache on, gunicorn (2 sync workers) "
               f"per server, {generator}, {args.connections} connections, {os.cpu_count()} cores, "
               f"{args.rounds} rounds × {args.seconds:g}s (medians)")
-        per_cpu = {name: sum(r["requests"] for r in rs) / sum(r["cpu"] for r in rs) for name, rs in runs.items()}
-        for name, rs in runs.items():
-            each = ", ".join(f"{r['rate']:.0f}" for r in rs)
-            print(f"{name:<22} {rate[name]:8.0f} req/s  {per_cpu[name]:7.0f} req per worker CPU second  (runs: {each}; "
-                  f"p50 {statistics.median(r['p50'] for r in rs):.2f} ms)" + (f"  non-2xx: {bad[name]}" if bad[name] else ""))
-        kept = paired("resolve metrics on", "resolve metrics off")
-        bare_kept = paired("bare metrics on", "bare metrics off")
+        per_cpu = bench.print_runs(runs)
+        kept = bench.paired(runs, "resolve metrics on", "resolve metrics off")
+        bare_kept = bench.paired(runs, "bare metrics on", "bare metrics off")
         print(f"req/s, metrics on ÷ off: resolve {kept:.3f}, bare {bare_kept:.3f}  "
               f"target ≥0.95 for resolve: {'OK' if kept >= 0.95 else 'MISSED'}")
         cpu_kept = per_cpu["resolve metrics on"] / per_cpu["resolve metrics off"]

@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -310,6 +311,77 @@ def load(port: int, path: str, hosts: list[str], seconds: float, connections: in
     latencies = [lat * 1000 for r in results for lat in r[2]]
     return {"rate": sum(r[0] for r in results) / seconds, "bad": sum(r[1] for r in results),
             "p50": statistics.median(latencies), "p99": percentile(latencies, 99), "requests": len(latencies)}
+
+
+# --- alternated loads on gunicorn servers, with their workers' CPU (bench/resolve_throttle.py,
+# metrics_overhead.py, rollout.py) ---------------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master's worker processes.
+
+    Requests per CPU second is the figure the neighbours' load on a shared machine disturbs least."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+@dataclass(frozen=True)
+class Load:
+    """One kind of load: a server (its port and its gunicorn master's pid), the path asked for (a `{}`
+    in it takes the round's number) and the hosts appended to it."""
+
+    port: int
+    master: int
+    path: str
+    hosts: list[str]
+
+
+def alternated_runs(loads: dict[str, Load], *, rounds: int, seconds: float, connections: int,
+                    workdir: Path) -> dict[str, list[dict]]:
+    """Each load warmed up (connections, imports, the resolve cache), then run `rounds` times,
+    alternated so that a noisy neighbour hits every kind alike; each run with the CPU seconds its
+    server's workers spent (`cpu`) and its request count (`requests`)."""
+    for each in loads.values():
+        load(each.port, each.path.format(0), each.hosts, 2, connections, workdir)
+    print(f"load: {len(loads)} kinds × {rounds} rounds × {seconds:g}s, {connections} connections …", flush=True)
+    runs: dict[str, list[dict]] = {name: [] for name in loads}
+    for round_ in range(rounds):
+        for name, each in loads.items():
+            cpu = workers_cpu_seconds(each.master)
+            run = load(each.port, each.path.format(round_), each.hosts, seconds, connections, workdir)
+            run["cpu"] = workers_cpu_seconds(each.master) - cpu
+            run["requests"] = run["rate"] * seconds
+            runs[name].append(run)
+    return runs
+
+
+def paired(runs: dict[str, list[dict]], top: str, bottom: str) -> float:
+    """The median over rounds of top ÷ bottom measured back to back (neighbours' load varies a lot)."""
+    return statistics.median(a["rate"] / b["rate"] for a, b in zip(runs[top], runs[bottom], strict=True))
+
+
+def print_runs(runs: dict[str, list[dict]], *, label: str = "{:<22}") -> dict[str, float]:
+    """One line per kind: median req/s, requests per worker CPU second, each run's rate, p50 and any
+    non-2xx answers; returns the requests per worker CPU second of each kind."""
+    per_cpu = {name: sum(r["requests"] for r in rs) / max(sum(r["cpu"] for r in rs), 1e-9)
+               for name, rs in runs.items()}
+    for name, rs in runs.items():
+        rate = statistics.median(r["rate"] for r in rs)
+        bad = sum(r["bad"] for r in rs)
+        each = ", ".join(f"{r['rate']:.0f}" for r in rs)
+        print(f"{label.format(name)} {rate:8.0f} req/s  {per_cpu[name]:7.0f} req per worker CPU second  "
+              f"(runs: {each}; p50 {statistics.median(r['p50'] for r in rs):.2f} ms)"
+              + (f"  non-2xx: {bad}" if bad else ""))
+    return per_cpu
 
 
 def measure_throughput(port: int, hosts: list[str], seconds: float, rounds: int, connections: int,

@@ -19,7 +19,6 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -28,7 +27,6 @@ from pathlib import Path
 os.environ.setdefault("BENCH_DB", "theme_config_bench_rollout")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import publish as bench  # noqa: E402  (bench/ is not a package; it sets the environment up)
-from resolve_throttle import workers_cpu_seconds  # noqa: E402
 
 # A running rollout for every even filled theme: candidate = a made-up bundle of its one version.
 START_ROLLOUTS = (
@@ -68,7 +66,6 @@ def main() -> None:
                   "without": [bench.filled_ids(2 * rng.randint(1, args.themes // 2) - 1)[2] for _ in range(1000)]}
         server, port = bench.start_server(30)
         servers.append(server)
-        master = server.process.pid
         answers = {bench.get(port, f"/api/v1/resolve/?visitor={key}&host={halves['with rollout'][0]}")[1]
                    for key in ("vip-1", "guest-0", "guest-1", "guest-2", "guest-3", "guest-4")}
         assert any(b'"rollout_id"' in body for body in answers) and any(b'"rollout_id"' not in body
@@ -76,34 +73,15 @@ def main() -> None:
         # Each connection of the load is one visitor (wrk and the Python load fix the path); the slice
         # decides per host which of them get the candidate.
         path = "/api/v1/resolve/?visitor=guest-{}&host="
-        loads = dict(halves)
-        for hosts in loads.values():  # warm-up: connections, imports, the resolve cache
-            bench.load(port, path.format(0), hosts, 2, args.connections, workdir)
-        print(f"load: 2 kinds × {args.rounds} rounds × {args.seconds:g}s, {args.connections} connections …",
-              flush=True)
-        runs: dict[str, list[dict]] = {name: [] for name in loads}
-        for round_ in range(args.rounds):  # alternated, so a noisy neighbour hits both alike
-            for name, hosts in loads.items():
-                cpu = workers_cpu_seconds(master)
-                run = bench.load(port, path.format(round_), hosts, args.seconds, args.connections, workdir)
-                run["cpu"] = workers_cpu_seconds(master) - cpu
-                run["requests"] = run["rate"] * args.seconds
-                runs[name].append(run)
-        rate = {name: statistics.median(r["rate"] for r in rs) for name, rs in runs.items()}
-        per_cpu = {name: sum(r["requests"] for r in rs) / max(sum(r["cpu"] for r in rs), 1e-9)
-                   for name, rs in runs.items()}
-        bad = {name: sum(r["bad"] for r in rs) for name, rs in runs.items()}
-        paired = statistics.median(a["rate"] / b["rate"] for a, b in zip(runs["with rollout"], runs["without"],
-                                                                         strict=True))
+        loads = {name: bench.Load(port, server.process.pid, path, hosts) for name, hosts in halves.items()}
+        runs = bench.alternated_runs(loads, rounds=args.rounds, seconds=args.seconds, connections=args.connections,
+                                     workdir=workdir)
+        paired = bench.paired(runs, "with rollout", "without")
         generator = "wrk (1 thread)" if shutil.which("wrk") else "Python processes"
         print(f"\n== bench/rollout.py: {args.themes:,} hosts ({args.themes // 2:,} with a running rollout at 50 %), "
               f"resolve cache on, one gunicorn (2 sync workers), {generator}, {args.connections} connections, "
               f"{os.cpu_count()} cores, {args.rounds} rounds × {args.seconds:g}s (medians)")
-        for name, rs in runs.items():
-            each = ", ".join(f"{r['rate']:.0f}" for r in rs)
-            print(f"resolve {name:<13} {rate[name]:8.0f} req/s  {per_cpu[name]:7.0f} req per worker CPU second  "
-                  f"(runs: {each}; p50 {statistics.median(r['p50'] for r in rs):.2f} ms)"
-                  + (f"  non-2xx: {bad[name]}" if bad[name] else ""))
+        per_cpu = bench.print_runs(runs, label="resolve {:<13}")
         print(f"resolve req/s, with a running rollout ÷ without: {paired:.3f}  "
               f"target ≥0.95: {'OK' if paired >= 0.95 else 'MISSED'}")
         cpu_ratio = per_cpu["with rollout"] / per_cpu["without"]
