@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from django.conf import settings
 from schemathesis.engine import StopReason, events
 
 from tests.live_app import app_environment, gunicorn
@@ -45,8 +44,7 @@ class ApiServer:
 @pytest.fixture
 def api_server(committed_db, django_db_setup, tmp_path):
     """gunicorn serving config.wsgi with the test settings, on the pytest database (committed data)."""
-    # This xdist worker's Redis (config/settings/test.py).
-    env = app_environment(django_db_setup, TEST_REDIS_URL=settings.REDIS_URL)
+    env = app_environment(django_db_setup)  # this xdist worker's database and Redis
     log = tmp_path / "server.log"
     with gunicorn(env, log, workers=2) as port:
         yield ApiServer(url=f"http://127.0.0.1:{port}", log=log)

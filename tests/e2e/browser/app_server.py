@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.conf import settings
-
 from tests.live_app import Gunicorn, app_environment, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -16,10 +14,11 @@ READY_TIMEOUT_SECONDS = 60
 
 
 def server_environment(database: str, static_root: Path) -> dict:
-    """tests.live_app.app_environment with the browser's settings module and static root, the tests'
-    Redis database (the broker a test's Celery worker listens on), never a developer shell's FAILPOINTS."""
+    """tests.live_app.app_environment (which gives the server this worker's Redis database, the broker
+    a test's Celery worker listens on) with the browser's settings module and static root, never a
+    developer shell's FAILPOINTS."""
     return app_environment(database, settings_module=SETTINGS_MODULE, static_root=static_root,
-                           TEST_REDIS_URL=settings.REDIS_URL, FAILPOINTS="", PYTHONUNBUFFERED="1")
+                           FAILPOINTS="", PYTHONUNBUFFERED="1")
 
 
 AppServer = Gunicorn
