@@ -192,8 +192,10 @@ def publish_schedule_create(*, principal: Principal, version_id: str, run_at: da
         tenant_lock("publish_schedules", theme.pk)
         _refuse_conflicts(theme_id=theme.pk, version_id=version.pk, start=run_at, end=revert_at or run_at,
                           ignore=set(), zone=zone)
-        four_eyes = armed is None and four_eyes_on()  # armed=False: held for an approval step of the caller's
-        armed = not four_eyes if armed is None else armed
+        # Not said by the caller: four-eyes decides (held behind a request). armed=False: the caller's own hold.
+        four_eyes = armed is None and four_eyes_on()
+        if armed is None:
+            armed = not four_eyes
         status = ScheduleStatus.SCHEDULED if armed else ScheduleStatus.PENDING_APPROVAL
         common = {"tenant_id": principal.bound_tenant_id, "theme_id": theme.pk, "theme_version_id": version.pk,
                   "status": status, "created_by": principal.actor, "updated_by": principal.actor}
