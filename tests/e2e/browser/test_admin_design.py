@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.browser.axe import assert_no_serious_axe_violations
@@ -102,8 +103,17 @@ def test_design_tab__draft_published_and_archived_at_three_widths__no_text_squee
             problems = layout_problems(page)
             if problems:
                 found[f"{label} at {width}px"] = problems[:5]
-            # The sample is a column of text, not a sliver, wherever the tab is drawn.
-            sample_width = page.locator(".design-sample").evaluate("e => e.getBoundingClientRect().width")
-            if sample_width < min(width - 80, 200):
-                found.setdefault(f"{label} at {width}px", []).append(f"sample {sample_width}px wide")
+            # The sample is a column of text, not a sliver, wherever the tab is drawn. Waited for (5 s) rather
+            # than read once: two CI runs of twenty read 0 px once, on a loaded machine, for a page that draws it
+            # full width otherwise; a sample that stays narrow still fails, with its ancestors' widths.
+            least = min(width - 80, 200)
+            try:
+                page.wait_for_function(
+                    "least => document.querySelector('.design-sample').getBoundingClientRect().width >= least",
+                    arg=least, timeout=5000)
+            except PlaywrightTimeoutError:
+                chain = page.locator(".design-sample").evaluate(
+                    "e => { const out = []; for (; e; e = e.parentElement) out.push("
+                    "`${e.tagName.toLowerCase()}.${e.className}: ${e.getBoundingClientRect().width}px`); return out; }")
+                found.setdefault(f"{label} at {width}px", []).append(f"sample narrower than {least}px: {chain[:8]}")
     assert found == {}, "\n".join(f"{where}: {problems}" for where, problems in found.items())
