@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories.tenancy import ApiClientFactory, MembershipFactory
+from tests.shared_rows import shared_rows
 from themeconfig import services
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -119,25 +120,47 @@ def _grow(tenant, theme, version, n):
         services.locale_pack_put(principal=operator, version_id=version.pk, locale="en", entries={"a.b": "x"})
 
 
+def _few_and_many():
+    """Two tenants, each with a theme and a draft: `few` with one more row behind every list endpoint,
+    `many` with fifty (built through the use cases, as a tenant's rows come to be)."""
+    from tests.factories.tenancy import TenantFactory
+
+    worlds = {}
+    for name, rows in (("few", 1), ("many", 50)):
+        tenant = TenantFactory()
+        operator = Principal.operator("test", tenant_id=tenant.id)
+        theme = services.theme_create(principal=operator, name="Lake")
+        version = services.version_create(principal=operator, theme_id=theme.pk)
+        with tenant_context(tenant.id):
+            key = ApiClientFactory(role="owner")
+        _grow(tenant, theme, version, rows)
+        worlds[name] = (theme, version, key.secret)
+    return worlds
+
+
+@pytest.fixture(scope="class")
+def few_and_many(django_db_setup, django_db_blocker):
+    """Built once for the eight endpoints (tests/shared_rows.py), each of which reads both tenants."""
+    yield from shared_rows(django_db_blocker, _few_and_many)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("template", LISTS)
-def test_list_endpoint__same_query_count_for_1_and_50_rows(client, world, template):
-    tenant, theme, version = world
-    with tenant_context(tenant.id):
-        key = ApiClientFactory(role="owner")
-    path = template.format(theme=theme.pk, version=version.pk)
-    _grow(tenant, theme, version, 1)
+class TestListQueryCounts:
+    @pytest.mark.parametrize("template", LISTS)
+    def test_list_endpoint__same_query_count_for_1_and_50_rows(self, client, few_and_many, template):
+        def cost(world):
+            theme, version, secret = world
+            path = template.format(theme=theme.pk, version=version.pk)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(path + ("&" if "?" in path else "?") + "page_size=100",
+                                      HTTP_AUTHORIZATION=f"Bearer {secret}")
+            assert response.status_code == 200, response.content[:300]
+            return len(ctx.captured_queries), len(response.json()["results"])
 
-    def cost():
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(path + ("&" if "?" in path else "?") + "page_size=100",
-                                  HTTP_AUTHORIZATION=f"Bearer {key.secret}")
-        assert response.status_code == 200, response.content[:300]
-        return len(ctx.captured_queries), len(response.json()["results"])
-
-    cost()  # the key's last-used stamp is written once a minute: out of the way before measuring
-    few_queries, few_rows = cost()
-    _grow(tenant, theme, version, 49)
-    many_queries, many_rows = cost()
-    assert many_rows > few_rows or "locales" in path  # one pack per locale: the row count cannot grow
-    assert many_queries == few_queries, (path, few_queries, many_queries)
+        # Each key's last-used stamp is written once a minute: out of the way before measuring.
+        cost(few_and_many["few"])
+        cost(few_and_many["many"])
+        few_queries, few_rows = cost(few_and_many["few"])
+        many_queries, many_rows = cost(few_and_many["many"])
+        assert many_rows > few_rows or "locales" in template  # one pack per locale: the row count cannot grow
+        assert many_queries == few_queries, (template, few_queries, many_queries)
