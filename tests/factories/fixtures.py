@@ -115,3 +115,11 @@ def resolve_cache_on(settings, monkeypatch):
     forget()
     yield
     forget()
+
+
+@pytest.fixture
+def no_publish_broker(monkeypatch):
+    """Publish jobs are created but never sent to Redis: the test runs them itself (or needs only the row)."""
+    from publishing.services import publish
+
+    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)

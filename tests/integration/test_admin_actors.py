@@ -16,12 +16,7 @@ from themeconfig.models import Theme, ThemeVersion
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_publish_broker")]
 
 
 def text_of(page: str) -> str:

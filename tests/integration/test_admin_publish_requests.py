@@ -14,13 +14,8 @@ from tests.integration.test_admin_publishing import make_version, reload
 from themeconfig import services
 from themeconfig.platform.tenant_context import tenant_context
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_publish_broker")]
 REQUESTS = "/admin/publishing/publishrequest/"
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
 
 
 def test_publish_asks__list_and_page_show_it__requester_cannot_approve__another_admin_approves(client):

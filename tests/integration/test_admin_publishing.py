@@ -24,12 +24,8 @@ PUBLISHERS = ("owner", "admin")
 VERSIONS = "/admin/themeconfig/themeversion/"
 THEMES = "/admin/themeconfig/theme/"
 db = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    """The tests run each job themselves (as tests/integration/test_publish_jobs.py does): nothing goes to Redis."""
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+# The tests run each job themselves (as tests/integration/test_publish_jobs.py does): nothing goes to Redis.
+pytestmark = pytest.mark.usefixtures("no_publish_broker")
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from themeconfig.admin import workspace
 from themeconfig.models import Theme, ThemeVersion
 from themeconfig.platform.tenant_context import tenant_context
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_publish_broker")]
 VERSIONS = "/admin/themeconfig/themeversion/"
 THEMES = "/admin/themeconfig/theme/"
 LOCALES = ["en", "ar", "fr", "de", "es", "it", "nl", "pt", "ja", "ko"]
@@ -37,11 +37,6 @@ CEILINGS = {
     "preview": 10, "publish": 20, "compare": 16, "ai-drafts": 13, "history": 24,
     "publish requests": 12, "publish request": 18, "hosts": 11, "api keys": 12,
 }
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
 
 
 def world(children: int, *, tenant: str):

@@ -6,7 +6,7 @@ import pytest
 
 from publishing.models import ThemeRollout
 from publishing.resolve import rollout_stats
-from publishing.services import publish, rollouts
+from publishing.services import rollouts
 from tests.factories.admin_staff import make_staff, sign_in
 from tests.integration.test_admin_publishing import (
     jobs_of,
@@ -19,12 +19,7 @@ from tests.integration.test_admin_publishing import (
 )
 from themeconfig import services
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_publish_broker")]
 
 
 @pytest.fixture

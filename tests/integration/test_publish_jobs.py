@@ -13,13 +13,7 @@ from themeconfig.platform.principal import Principal
 from themeconfig.platform.service_db import service_context
 from themeconfig.platform.tenant_context import tenant_context
 
-pytestmark = pytest.mark.usefixtures("committed_db")
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    """The tests run the job themselves; nothing goes to Redis."""
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+pytestmark = pytest.mark.usefixtures("committed_db", "no_publish_broker")
 
 
 @pytest.fixture

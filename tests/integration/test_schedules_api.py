@@ -9,19 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from publishing.services import publish
 from tests.factories.tenancy import ApiClientFactory
 from themeconfig import services
 from themeconfig.models import ThemeVersion
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
 
-pytestmark = pytest.mark.usefixtures("committed_db")
-
-
-@pytest.fixture(autouse=True)
-def no_broker(monkeypatch):
-    monkeypatch.setattr(publish, "enqueue_publish_job", lambda **kwargs: None)
+pytestmark = pytest.mark.usefixtures("committed_db", "no_publish_broker")
 
 
 @pytest.fixture
