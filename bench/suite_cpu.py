@@ -33,12 +33,12 @@ def kind(cmdline: str, comm: str) -> str:
     if "chrom" in cmdline or comm.startswith("chrom"):
         process_type = re.search(r"--type=([a-z-]+)", cmdline)
         return "chromium:" + (process_type.group(1) if process_type else "browser")
-    rules = (("playwright", "playwright driver"), ("gunicorn", "gunicorn"), ("celery", "celery"),
-             ("mypy", "mypy"), ("exec(eval", "pytest worker"), ("pytest", "pytest"), ("pgbouncer", "pgbouncer"))
+    if "celery" in cmdline:
+        return "celery beat" if " beat" in cmdline else "celery"
+    rules = (("playwright", "playwright driver"), ("gunicorn", "gunicorn"), ("mypy", "mypy"),
+             ("exec(eval", "pytest worker"), ("pytest", "pytest"), ("pgbouncer", "pgbouncer"))
     for needle, name in rules:
         if needle in cmdline:
-            if name == "celery" and " beat" in cmdline:
-                return "celery beat"
             return name
     if comm.startswith("postgres"):
         return "postgres"
@@ -51,6 +51,7 @@ def kind(cmdline: str, comm: str) -> str:
 def sample(seen: dict, stop: threading.Event) -> None:
     """seen: (pid, start time) -> [kind, CPU when first seen, CPU when last seen]. Processes running
     before the command count from the first sweep (their earlier CPU is not the run's)."""
+    ticks = os.sysconf("SC_CLK_TCK")
     first_sweep = True
     while not stop.is_set():
         for entry in os.listdir("/proc"):
@@ -60,7 +61,7 @@ def sample(seen: dict, stop: threading.Event) -> None:
                 stat = Path(f"/proc/{entry}/stat").read_text()
                 comm = stat[stat.index("(") + 1:stat.rindex(")")]
                 fields = stat.rsplit(")", 1)[1].split()
-                cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                cpu = (int(fields[11]) + int(fields[12])) / ticks
                 key = (entry, fields[19])  # pid and start time: a reused pid is another process
                 if key not in seen:
                     cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")

@@ -14,10 +14,10 @@ unset PYTHONDONTWRITEBYTECODE
 lint-imports --no-cache --no-logo
 # mypy with django-stubs ([tool.mypy]): strict on the typed core (platform/, services/, selectors/).
 # Incremental: .mypy_cache (gitignored) keeps what did not change: a warm run takes about 4 s of CPU,
-# a cold one (a fresh clone, as in CI) about 40 s on one core. So it runs beside pytest, niced, on
-# the CPU the tests leave idle while they wait for servers and workers; its output is printed and
-# its verdict counted when pytest ends (a type error fails the run as before). MYPY_FIRST=1 runs it
-# before pytest instead.
+# a cold one (a fresh clone, as in CI) about 40 s on one core. So it runs beside pytest, niced (the
+# tests come first; on a busy machine it mostly takes its CPU from them, so the gain is the time the
+# tests leave a core idle); its output is printed and its verdict counted when pytest ends (a type
+# error fails the run as before). MYPY_FIRST=1 runs it before pytest instead.
 mypy_log="$(mktemp -t mypy.XXXXXX)"
 mypy_pid=""
 # Interrupted (Ctrl-C) or done: no mypy left running, no log left behind.

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories.tenancy import ApiClientFactory, MembershipFactory
+from tests.factories.tenancy import ApiClientFactory, MembershipFactory, TenantFactory
 from tests.shared_rows import shared_rows
 from themeconfig import services
 from themeconfig.platform.principal import Principal
@@ -33,13 +33,18 @@ ALLOWED = {
 }
 
 
-@pytest.fixture
-def world(tenant_factory):
-    tenant = tenant_factory()
+def _make_world():
+    """A tenant with a theme and a draft of it, made through the use cases."""
+    tenant = TenantFactory()
     operator = Principal.operator("test", tenant_id=tenant.id)
     theme = services.theme_create(principal=operator, name="Lake")
     version = services.version_create(principal=operator, theme_id=theme.pk)
     return tenant, theme, version
+
+
+@pytest.fixture
+def world():
+    return _make_world()
 
 
 def _requests(theme, version):
@@ -123,14 +128,9 @@ def _grow(tenant, theme, version, n):
 def _few_and_many():
     """Two tenants, each with a theme and a draft: `few` with one more row behind every list endpoint,
     `many` with fifty (built through the use cases, as a tenant's rows come to be)."""
-    from tests.factories.tenancy import TenantFactory
-
     worlds = {}
     for name, rows in (("few", 1), ("many", 50)):
-        tenant = TenantFactory()
-        operator = Principal.operator("test", tenant_id=tenant.id)
-        theme = services.theme_create(principal=operator, name="Lake")
-        version = services.version_create(principal=operator, theme_id=theme.pk)
+        tenant, theme, version = _make_world()
         with tenant_context(tenant.id):
             key = ApiClientFactory(role="owner")
         _grow(tenant, theme, version, rows)
