@@ -69,7 +69,13 @@ def main() -> int:
         nonlocal stop
         stop = True
 
-    signal.signal(signal.SIGINT, _stop)
+    # Run by hand, Ctrl-C stops the servers. Started in the background by scripts/run.sh, SIGINT comes
+    # in ignored (bash ignores it for `&` commands) and stays so: the terminal's Ctrl-C reaches the
+    # whole process group, and the servers must outlive the web server and the Celery workers that
+    # are still finishing their tasks (a worker whose broker vanished mid-shutdown retries it); run.sh
+    # stops them last, with SIGTERM.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     while not stop:
         time.sleep(0.5)

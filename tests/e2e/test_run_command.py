@@ -99,9 +99,12 @@ def test_run_command__fresh_database__serves_admin_health_and_a_worker_then_stop
         try:
             output, _ = process.communicate(timeout=60)
         except subprocess.TimeoutExpired:
+            still_running = subprocess.run(["ps", "-o", "pid,stat,etime,time,args", "-g", str(process.pid)],
+                                           capture_output=True, text=True).stdout
             os.killpg(process.pid, signal.SIGKILL)
             output, _ = process.communicate()
-            pytest.fail("the run command did not stop within 60 s of Ctrl-C")
+            pytest.fail(f"the run command did not stop within 60 s of Ctrl-C; still running:\n{still_running}\n"
+                        f"its last output:\n{output.decode(errors='replace')[-4000:]}")
         _drop(E2E_DATABASE)
     text = output.decode(errors="replace")
     assert served is not None, f"the run command exited ({process.returncode}) or was not ready within 300 s:\n{text[-4000:]}"
