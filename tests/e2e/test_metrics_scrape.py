@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,7 @@ from django.db import connections
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.celery_worker import celery_worker
+from tests.conftest import admin_connect
 from tests.e2e.test_publishing import previewable_version
 from tests.eventually import eventually
 from tests.live_app import ROOT, app_environment, free_port, gunicorn
@@ -168,3 +170,42 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
                   "theme_config_celery_queue_length"):
         assert value(found, "theme_config_scrape_query_success", gauge=gauge) == 1
     assert Path(worker_dir).is_dir() and any(Path(worker_dir).glob("*.db"))
+
+
+def test_serve_metrics__sigterm_during_a_scrape__the_scrape_is_answered_then_the_exporter_exits(django_db_setup,
+                                                                                               admin_sql):
+    """A stop (SIGTERM, as supervise.sh and docker send it) that lands while a scrape is being answered
+    lets that scrape finish, then stops the exporter. Here the scrape waits on a lock held on the
+    outbox, so the signal is sure to land inside it."""
+    port = free_port()
+    exporter = subprocess.Popen(
+        [sys.executable, "manage.py", "serve_metrics", "--port", str(port)], cwd=ROOT,
+        env={**app_environment(django_db_setup), "METRICS_TOKEN": TOKEN, "METRICS_QUERY_TIMEOUT_MS": "20000"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    answered: list[tuple[int, str]] = []
+    try:
+        eventually(lambda: scrape(port)[0] == 200 or exporter.poll() is not None, timeout=30)
+        assert exporter.poll() is None, exporter.stdout.read().decode()
+        with admin_sql.transaction():
+            admin_sql.execute("LOCK TABLE theme_config.outbox IN ACCESS EXCLUSIVE MODE")
+            scraper = threading.Thread(target=lambda: answered.append(scrape(port)))
+            scraper.start()
+            # (pg_stat_activity is read once per transaction: from another connection.)
+            with admin_connect(django_db_setup) as probe:
+                eventually(lambda: probe.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                    ["%theme_config.outbox%"]).fetchone()[0], timeout=20, what="the scrape waiting on the outbox's lock")
+            exporter.terminate()
+            time.sleep(0.5)  # the signal is handled while the scrape still waits
+        scraper.join(timeout=30)
+        exporter.wait(timeout=15)
+    finally:
+        if exporter.poll() is None:
+            exporter.kill()
+            exporter.wait()
+    output = exporter.stdout.read().decode(errors="replace")
+    assert answered and answered[0][0] == 200, (answered, output[-3000:])
+    outbox_answered = ("theme_config_scrape_query_success", frozenset({("gauge", "theme_config_outbox_events")}))
+    assert samples(answered[0][1])[outbox_answered] == 1
+    assert exporter.returncode == 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]

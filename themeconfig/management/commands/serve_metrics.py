@@ -1,6 +1,7 @@
 """manage.py serve_metrics: the Prometheus exporter, on a port of its own (never the app's), behind a token."""
 import ipaddress
 import signal
+import threading
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
@@ -60,14 +61,23 @@ class Command(BaseCommand):
                 close_old_connections()
 
         server = make_server(bind, port, scrape, server_class=WSGIServer, handler_class=_QuietHandler)
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+        def stop(*_):
+            # The scrape being answered finishes, then serve_forever() returns. Not an exception raised
+            # from here: landing inside a scrape, wsgiref's handler caught it as the request's error and
+            # the server went on serving. shutdown() waits for serve_forever(), which runs in this
+            # (the main) thread: so from another one.
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        # Ctrl-C in a terminal; a SIGINT ignored on entry (a background job of scripts/run.sh) stays so.
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, stop)
         self.stdout.write(f"serving /metrics on {bind}:{server.server_port} "
                           f"({'token required' if token else 'no token: loopback only'}; "
                           f"directories: {', '.join(dirs) or 'none'})", ending="\n")
         self.stdout.flush()
         try:
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
         finally:
             server.server_close()
