@@ -112,13 +112,16 @@ def _limits_sql() -> str:
 
 def _hold_generation_lock(tenant_id: str) -> None:
     """The lock every writer of the counted rows takes: asking (a new job) and finishing (a job becomes
-    a pending draft), so a count under it is never one of a worker's half-finished moves."""
+    a pending draft), so a count under it is never one of a worker's half-finished moves.
+
+    Taken before any row lock, by both: a worker finishing a translation or content job holds it when it
+    locks the job's version (`editable_version`), so an ask that locked that version first and then
+    waited for this lock deadlocked with it."""
     tenant_lock("ai_generation", tenant_id)
 
 
 def _hold_to_limits(tenant_id: str) -> None:
-    """429 past the tenant's limits, counted in one statement under the per-tenant generation lock."""
-    _hold_generation_lock(tenant_id)
+    """429 past the tenant's limits, counted in one statement; the caller holds the generation lock."""
     now = timezone.now()
     per_day = max_generations_per_day()
     limit = max_pending_drafts()
@@ -146,7 +149,7 @@ def _hold_to_limits(tenant_id: str) -> None:
 def _new_job(*, principal: Principal, kind: str, theme: Theme, version: ThemeVersion | None, parameters: dict[str, Any],
              base: dict[str, Any]) -> GenerationJob:
     provider = get_provider()  # a misconfigured provider is refused now (503), not after a queue wait
-    _hold_to_limits(principal.bound_tenant_id)
+    _hold_to_limits(principal.bound_tenant_id)  # under the generation lock the ask took first
     job = GenerationJob.objects.create(
         id=new_id("aij"), tenant_id=principal.bound_tenant_id, kind=kind, theme_id=theme.pk,
         theme_version_id=version.pk if version else None, parameters=parameters, base=base,
@@ -192,6 +195,7 @@ def palette_generation_request(*, principal: Principal, theme_id: str, mood: str
     """A job drafting a palette for a theme from a brand kit (default: the tenant's default kit) and a
     mood; the draft keeps the non-colour tokens of `version_id` (default: the newest draft version)."""
     with use_case(principal, Permission.THEMES_EDIT):
+        _hold_generation_lock(principal.bound_tenant_id)  # before any row (see there)
         theme = _live_theme(theme_id)
         errors = [] if mood in MOODS else [
             FieldError("/mood", "invalid_choice", f"Mood must be one of {', '.join(MOODS)}.")]
@@ -218,6 +222,7 @@ def translation_generation_request(*, principal: Principal, version_id: str, loc
     plural_categories "target" (default) gives plurals the target language's categories, as the pack
     validator asks; "source" keeps the source's."""
     with use_case(principal, Permission.THEMES_EDIT):
+        _hold_generation_lock(principal.bound_tenant_id)  # before any row (see there)
         version = editable_version(version_id)
         theme = version.theme
         errors = choice_errors("plural_categories", plural_categories, list(PLURAL_CATEGORY_MODES))
@@ -262,6 +267,7 @@ def content_generation_request(*, principal: Principal, version_id: str, surface
         errors.append(FieldError("/kind", "invalid_choice", f"Kind must be one of {', '.join(sorted(CONTENT_BLOCK_KINDS))}."))
     facts = _checked_facts(facts, errors)
     with use_case(principal, Permission.THEMES_EDIT):
+        _hold_generation_lock(principal.bound_tenant_id)  # before any row (see there)
         version = editable_version(version_id)
         theme = version.theme
         locale = locale if locale is not None else theme.default_locale

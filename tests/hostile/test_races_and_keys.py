@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from ai_workspace.models import GenerationJob, PaletteSuggestion
+from ai_workspace.models import ContentDraft, GenerationJob, PaletteSuggestion
 from ai_workspace.services import generation
 from publishing.models import WebhookSubscription
 from publishing.services import webhooks as webhook_services
@@ -351,3 +351,57 @@ def test_admin_member_demoted_then_removed__lands_on_their_live_keys__revoked_by
     removed = client.post(f"/admin/themeconfig/membership/{membership.pk}/delete/", {"post": "yes"})
     assert removed.status_code == 302 and removed["Location"] == "/admin/themeconfig/membership/"  # none left
     assert _keys(b.tenant.id)["theirs-elsewhere"].revoked_at is None
+
+
+def test_ai_content_ask__while_a_worker_finishes_a_draft_of_the_same_version__neither_deadlocks(
+        keyed_tenant_factory, django_db_setup, settings, monkeypatch):
+    """Seen under load: an ask for a content (or translation) draft of a version, while a worker turns
+    a job of that same version into its draft, failed with `deadlock detected` (a 500). The worker takes
+    the tenant's generation lock, then the version's row; the ask took the version's row first. Here the
+    generation lock is held from a third connection while the worker, then the ask queue for it; when
+    it is let go the worker is first, and needs the version."""
+    monkeypatch.setattr(generation, "enqueue_generation_job", lambda **kwargs: None)  # this test is the worker
+    settings.AI_MAX_PENDING_DRAFTS = 10
+    keyed = keyed_tenant_factory(role="member")
+    owner = Principal.operator("test", tenant_id=keyed.id)
+    theme_services.brand_kit_create(principal=owner, name="House", colors=COLORS, fonts=FONTS, is_default=True)
+    theme = theme_services.theme_create(principal=owner, name="Lake")
+    version = theme_services.version_create(principal=owner, theme_id=theme.pk)
+    queued = generation.content_generation_request(principal=owner, version_id=version.pk, surface="about",
+                                                   kind="rich_text")
+    connections.close_all()
+    answers, finished = {}, {}
+
+    def worker():
+        try:
+            finished["job"] = generation.generation_job_run(job_id=queued.pk, tenant_id=keyed.id)
+        except Exception as error:  # noqa: BLE001 - asserted below
+            finished["error"] = error
+        finally:
+            connections.close_all()
+
+    def asker():
+        answers["r"] = post(f"/api/v1/versions/{version.pk}/content-drafts/", {"surface": "about", "kind": "rich_text"},
+                            keyed.auth)
+        connections.close_all()
+
+    with admin_connect(django_db_setup) as gate, admin_connect(django_db_setup) as watch:
+        gate.execute("BEGIN")
+        gate.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ai_generation:{keyed.id}"])
+        threads = [threading.Thread(target=worker), threading.Thread(target=asker)]
+        for waiting, thread in enumerate(threads, start=1):
+            thread.start()
+            eventually(lambda n=waiting: watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event = 'advisory'",
+                [django_db_setup]).fetchone()[0] >= n, what=f"{waiting} waiting for the generation lock",
+                timeout=20, interval=0.02)
+        gate.execute("COMMIT")
+        for thread in threads:
+            thread.join(timeout=30)
+    assert "error" not in finished, finished
+    assert finished["job"].status == "succeeded"
+    response = answers["r"]
+    assert response.status_code == 202, response.content
+    with tenant_context(keyed.id):
+        assert ContentDraft.objects.filter(theme_version_id=version.pk, status="pending").count() == 1
+        assert GenerationJob.objects.filter(theme_version_id=version.pk).count() == 2
