@@ -36,3 +36,60 @@ def test_concurrent_version_creates__ordinals_n_and_n_plus_1(tenant_factory):
     assert not errors and sorted(results) == [1, 2, 3, 4]
 
 
+
+
+def test_block_edit_racing_a_block_added_on_its_surface__both_answered__no_deadlock(tenant_factory, django_db_setup):
+    """Every writer of a version's blocks locks the version (and its theme) before a block: an edit of
+    a block that locked the block first, then waited for the version, deadlocked with an add on the
+    same surface (which holds the version and renumbers every block there). Here the version is held
+    from a third connection while the add, then the edit queue for it; the add goes first."""
+    import threading
+
+    from django.db import connections
+
+    from tests.conftest import admin_connect
+    from tests.eventually import eventually
+    from tests.unit.themeconfig.validators import samples
+    from themeconfig.errors import ThemeErrorCode
+    from themeconfig.platform.errors import DomainError
+
+    tenant = tenant_factory()
+    member = Principal.for_user(tenant_id=tenant.id, user_id=1, role="member")
+    theme = services.theme_create(principal=member, name="Race")
+    version = services.version_create(principal=member, theme_id=theme.pk)
+    text = {"en": {"format": "markdown", "value": "Hello"}}
+    meta = samples.valid_meta("rich_text")
+    block = services.content_block_create(principal=member, version_id=version.pk, surface="home", kind="rich_text",
+                                          body=text, meta=meta)
+    connections.close_all()
+    outcomes: dict[str, object] = {}
+
+    def call(name, use_case):
+        try:
+            outcomes[name] = use_case()
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            outcomes[name] = exc
+        finally:
+            connections.close_all()
+
+    add = threading.Thread(target=call, args=("add", lambda: services.content_block_create(
+        principal=member, version_id=version.pk, surface="home", kind="rich_text", body=text, meta=meta, ordinal=0)))
+    edit = threading.Thread(target=call, args=("edit", lambda: services.content_block_update(
+        principal=member, block_id=block.pk, expected_version=block.version, visibility="mobile_only")))
+    with admin_connect(django_db_setup) as gate, admin_connect(django_db_setup) as watch:
+        gate.execute("BEGIN")
+        gate.execute("SELECT 1 FROM theme_config.theme_versions WHERE id = %s FOR UPDATE", [version.pk])
+        for waiting, thread in enumerate((add, edit), start=1):
+            thread.start()
+            eventually(lambda n=waiting: watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                [django_db_setup]).fetchone()[0] >= n, what=f"{waiting} waiting for the version", timeout=20,
+                interval=0.02)
+        gate.execute("COMMIT")
+        add.join(timeout=30)
+        edit.join(timeout=30)
+    assert getattr(outcomes["add"], "ordinal", None) == 0, outcomes
+    # The add moved the block (its ordinal): the edit either lands or is told the block changed, never a 500.
+    edited = outcomes["edit"]
+    assert getattr(edited, "visibility", None) == "mobile_only" or (
+        isinstance(edited, DomainError) and edited.code == ThemeErrorCode.VERSION_CONFLICT), outcomes

@@ -87,13 +87,20 @@ def _block_fields(*, version: ThemeVersion, kind: str, body: Any, meta: Any, err
     return body, meta
 
 
-def _block(block_id: str) -> ContentBlock:
-    block = (
-        ContentBlock.objects.select_for_update().filter(pk=block_id).first() if is_valid_id(block_id, "cnb") else None
-    )
-    if block is None:
+def _block_and_version(block_id: str) -> tuple[ContentBlock, ThemeVersion]:
+    """The block and its draft version, locked in the order every writer of a version's blocks takes:
+    the version (and its theme, `editable_version`) first, then the block. Locking the block first
+    deadlocked with an add or a reorder on its surface, which holds the version and renumbers the
+    surface's blocks. A block never moves to another version, so its version is read unlocked first."""
+    version_id = (ContentBlock.objects.filter(pk=block_id).values_list("theme_version_id", flat=True).first()
+                  if is_valid_id(block_id, "cnb") else None)
+    if version_id is None:
         raise not_found("content block")
-    return block
+    version = editable_version(version_id)
+    block = ContentBlock.objects.select_for_update().filter(pk=block_id).first()
+    if block is None:  # deleted while this waited for the version
+        raise not_found("content block")
+    return block, version
 
 
 def _renumber(version_id: str, surface: str, ordered_ids: list[str]) -> None:
@@ -148,8 +155,7 @@ def content_block_update(
     *, principal: Principal, block_id: str, expected_version: int, body: Any = UNSET, meta: Any = UNSET, visibility: Any = UNSET,
 ) -> ContentBlock:
     with use_case(principal, Permission.THEMES_EDIT):
-        block = _block(block_id)
-        version = editable_version(block.theme_version_id)
+        block, version = _block_and_version(block_id)
         errors: list[FieldError] = []
         values: dict[str, Any] = {}
         enabled = list(version.theme.enabled_locales)
@@ -173,8 +179,7 @@ def content_block_update(
 
 def content_block_delete(*, principal: Principal, block_id: str, expected_version: int) -> None:
     with use_case(principal, Permission.THEMES_EDIT):
-        block = _block(block_id)
-        version = editable_version(block.theme_version_id)
+        block, version = _block_and_version(block_id)
         check_version(current=block.version, expected_version=expected_version, what="content block")
         block_id = block.pk
         block.delete()
@@ -189,8 +194,7 @@ def content_block_move(*, principal: Principal, block_id: str, expected_version:
     if isinstance(ordinal, bool) or not isinstance(ordinal, int) or ordinal < 0:
         raise validation_error([FieldError("/ordinal", "invalid", "The position is a whole number from 0.")])
     with use_case(principal, Permission.THEMES_EDIT):
-        block = _block(block_id)
-        version = editable_version(block.theme_version_id)
+        block, version = _block_and_version(block_id)
         update_with_version(ContentBlock, pk=block.pk, expected_version=expected_version, what="content block",
                             values={"updated_by": principal.actor, "updated_at": timezone.now()})
         order = [pk for pk in _surface_ids(version.pk, block.surface) if pk != block.pk]
