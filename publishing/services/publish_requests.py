@@ -92,6 +92,7 @@ def publish_request_approve(*, principal: Principal, request_id: str, expected_v
                             note: str | None = None) -> PublishRequest:
     """Approves another member's request and asks for its publish job (as the approver)."""
     with use_case(principal, Permission.THEMES_PUBLISH):
+        _lock_before_the_request(request_id)
         request = _locked(request_id, expected_version)
         _not_own(principal, request)
         text = _note(note, required=False)
@@ -105,6 +106,22 @@ def publish_request_approve(*, principal: Principal, request_id: str, expected_v
 
 # Requests that would put their own version live: an edit of it voids them (sql/0028).
 PUTS_ITS_VERSION_LIVE = (PublishRequestAction.PUBLISH, PublishRequestAction.SCHEDULE, PublishRequestAction.PROMOTE)
+
+
+def _lock_before_the_request(request_id: str) -> None:
+    """Takes, before the request's own row, the rows an approval goes on to lock, in the order their
+    other writers take them: a promote's rollout (an abort locks it, then the theme), then the version
+    and its theme as an edit locks them (`editable_version`), whose trigger then voids the request.
+    An approval that locked the request first deadlocked with an edit of its version: the edit waited
+    for the request, the approval (inserting its job, a foreign key to the version) for the version.
+    Read unlocked first: a request never changes its action, version or rollout."""
+    found = (PublishRequest.objects.filter(pk=request_id).values("action", "theme_version_id", "rollout_id").first()
+             if is_valid_id(request_id, "pbr") else None)
+    if found is None or found["action"] not in PUTS_ITS_VERSION_LIVE:
+        return  # not there (_locked answers 404), or an edit does not void it: nothing to take first
+    if found["rollout_id"] is not None:
+        list(ThemeRollout.objects.select_for_update().filter(pk=found["rollout_id"]))
+    list(ThemeVersion.objects.select_for_update().select_related("theme").filter(pk=found["theme_version_id"]))
 
 
 def _carry_out(principal: Principal, request: PublishRequest) -> PublishJob | None:

@@ -228,6 +228,53 @@ def test_two_approvers_at_once__one_wins__the_other_is_told_it_was_decided(world
     assert [t for t, _ in events(world.tenant.id)].count("theme.publish_approved.v1") == 1
 
 
+def test_approval_racing_an_edit_of_its_version__edit_voids_it__approver_told__no_deadlock(world, django_db_setup):
+    """An edit locks the version (and its theme), and its trigger voids the pending requests that
+    would put it live; an approval used to lock the request first and the version only when its job
+    (a foreign key to it) was inserted: the two deadlocked. Here the version is held from a third
+    connection while the edit, then the approval queue for it; the edit goes first and voids."""
+    from tests.conftest import admin_connect
+    from tests.eventually import eventually
+
+    version = draft(world.alice, world.theme)
+    asked = publish.version_publish(principal=world.alice, version_id=version.pk,
+                                    expected_theme_version=theme_version(world))
+    connections.close_all()
+    outcomes: dict[str, object] = {}
+
+    def call(name, use_case):
+        try:
+            outcomes[name] = use_case()
+        except Exception as error:  # noqa: BLE001 - asserted below
+            outcomes[name] = str(error.code) if isinstance(error, DomainError) else error
+        finally:
+            connections.close_all()
+
+    with tenant_context(world.tenant.id):
+        current = ThemeVersion.objects.get(pk=version.pk).version
+    edit = threading.Thread(target=call, args=("edit", lambda: services.version_update(
+        principal=world.alice, version_id=version.pk, expected_version=current, release_notes="Edited")))
+    approve = threading.Thread(target=call, args=("approve", lambda: publish_requests.publish_request_approve(
+        principal=world.bob, request_id=asked.pk, expected_version=asked.version)))
+    with admin_connect(django_db_setup) as gate, admin_connect(django_db_setup) as watch:
+        gate.execute("BEGIN")
+        gate.execute("SELECT 1 FROM theme_config.theme_versions WHERE id = %s FOR UPDATE", [version.pk])
+        for waiting, thread in enumerate((edit, approve), start=1):
+            thread.start()
+            eventually(lambda n=waiting: watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                [django_db_setup]).fetchone()[0] >= n, what=f"{waiting} waiting for the version", timeout=20,
+                interval=0.02)
+        gate.execute("COMMIT")
+        edit.join(timeout=30)
+        approve.join(timeout=30)
+    assert not isinstance(outcomes["edit"], Exception), outcomes
+    assert outcomes["approve"] == PublishingErrorCode.REQUEST_VOIDED_BY_EDIT, outcomes
+    with tenant_context(world.tenant.id):
+        assert PublishRequest.objects.get(pk=asked.pk).status == "voided"
+        assert not PublishJob.objects.exists()
+
+
 def test_other_tenants_request__not_found__and_untouched(world, tenant_factory):
     version = draft(world.alice, world.theme)
     asked = publish.version_publish(principal=world.alice, version_id=version.pk,
