@@ -19,6 +19,7 @@ from publishing.services import webhooks as webhook_services
 from tests.celery_worker import celery_worker
 from tests.conftest import admin_connect
 from tests.eventually import eventually
+from tests.lock_queue import queued_on_a_held_lock
 from themeconfig import services as theme_services
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -369,39 +370,15 @@ def test_ai_content_ask__while_a_worker_finishes_a_draft_of_the_same_version__ne
     version = theme_services.version_create(principal=owner, theme_id=theme.pk)
     queued = generation.content_generation_request(principal=owner, version_id=version.pk, surface="about",
                                                    kind="rich_text")
-    connections.close_all()
-    answers, finished = {}, {}
-
-    def worker():
-        try:
-            finished["job"] = generation.generation_job_run(job_id=queued.pk, tenant_id=keyed.id)
-        except Exception as error:  # noqa: BLE001 - asserted below
-            finished["error"] = error
-        finally:
-            connections.close_all()
-
-    def asker():
-        answers["r"] = post(f"/api/v1/versions/{version.pk}/content-drafts/", {"surface": "about", "kind": "rich_text"},
-                            keyed.auth)
-        connections.close_all()
-
-    with admin_connect(django_db_setup) as gate, admin_connect(django_db_setup) as watch:
-        gate.execute("BEGIN")
-        gate.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ai_generation:{keyed.id}"])
-        threads = [threading.Thread(target=worker), threading.Thread(target=asker)]
-        for waiting, thread in enumerate(threads, start=1):
-            thread.start()
-            eventually(lambda n=waiting: watch.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event = 'advisory'",
-                [django_db_setup]).fetchone()[0] >= n, what=f"{waiting} waiting for the generation lock",
-                timeout=20, interval=0.02)
-        gate.execute("COMMIT")
-        for thread in threads:
-            thread.join(timeout=30)
-    assert "error" not in finished, finished
-    assert finished["job"].status == "succeeded"
-    response = answers["r"]
-    assert response.status_code == 202, response.content
+    outcomes = queued_on_a_held_lock(
+        django_db_setup, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"ai_generation:{keyed.id}"], {
+            "worker": lambda: generation.generation_job_run(job_id=queued.pk, tenant_id=keyed.id),
+            "ask": lambda: post(f"/api/v1/versions/{version.pk}/content-drafts/",
+                                {"surface": "about", "kind": "rich_text"}, keyed.auth),
+        })
+    assert getattr(outcomes["worker"], "status", None) == "succeeded", outcomes
+    response = outcomes["ask"]
+    assert getattr(response, "status_code", None) == 202, outcomes
     with tenant_context(keyed.id):
         assert ContentDraft.objects.filter(theme_version_id=version.pk, status="pending").count() == 1
         assert GenerationJob.objects.filter(theme_version_id=version.pk).count() == 2

@@ -233,43 +233,23 @@ def test_approval_racing_an_edit_of_its_version__edit_voids_it__approver_told__n
     would put it live; an approval used to lock the request first and the version only when its job
     (a foreign key to it) was inserted: the two deadlocked. Here the version is held from a third
     connection while the edit, then the approval queue for it; the edit goes first and voids."""
-    from tests.conftest import admin_connect
-    from tests.eventually import eventually
+    from tests.lock_queue import queued_on_a_held_lock
 
     version = draft(world.alice, world.theme)
     asked = publish.version_publish(principal=world.alice, version_id=version.pk,
                                     expected_theme_version=theme_version(world))
-    connections.close_all()
-    outcomes: dict[str, object] = {}
-
-    def call(name, use_case):
-        try:
-            outcomes[name] = use_case()
-        except Exception as error:  # noqa: BLE001 - asserted below
-            outcomes[name] = str(error.code) if isinstance(error, DomainError) else error
-        finally:
-            connections.close_all()
-
     with tenant_context(world.tenant.id):
         current = ThemeVersion.objects.get(pk=version.pk).version
-    edit = threading.Thread(target=call, args=("edit", lambda: services.version_update(
-        principal=world.alice, version_id=version.pk, expected_version=current, release_notes="Edited")))
-    approve = threading.Thread(target=call, args=("approve", lambda: publish_requests.publish_request_approve(
-        principal=world.bob, request_id=asked.pk, expected_version=asked.version)))
-    with admin_connect(django_db_setup) as gate, admin_connect(django_db_setup) as watch:
-        gate.execute("BEGIN")
-        gate.execute("SELECT 1 FROM theme_config.theme_versions WHERE id = %s FOR UPDATE", [version.pk])
-        for waiting, thread in enumerate((edit, approve), start=1):
-            thread.start()
-            eventually(lambda n=waiting: watch.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-                [django_db_setup]).fetchone()[0] >= n, what=f"{waiting} waiting for the version", timeout=20,
-                interval=0.02)
-        gate.execute("COMMIT")
-        edit.join(timeout=30)
-        approve.join(timeout=30)
+    outcomes = queued_on_a_held_lock(
+        django_db_setup, "SELECT 1 FROM theme_config.theme_versions WHERE id = %s FOR UPDATE", [version.pk], {
+            "edit": lambda: services.version_update(principal=world.alice, version_id=version.pk,
+                                                    expected_version=current, release_notes="Edited"),
+            "approve": lambda: publish_requests.publish_request_approve(principal=world.bob, request_id=asked.pk,
+                                                                        expected_version=asked.version),
+        })
     assert not isinstance(outcomes["edit"], Exception), outcomes
-    assert outcomes["approve"] == PublishingErrorCode.REQUEST_VOIDED_BY_EDIT, outcomes
+    approval = outcomes["approve"]
+    assert isinstance(approval, DomainError) and approval.code == PublishingErrorCode.REQUEST_VOIDED_BY_EDIT, outcomes
     with tenant_context(world.tenant.id):
         assert PublishRequest.objects.get(pk=asked.pk).status == "voided"
         assert not PublishJob.objects.exists()

@@ -43,12 +43,7 @@ def test_block_edit_racing_a_block_added_on_its_surface__both_answered__no_deadl
     a block that locked the block first, then waited for the version, deadlocked with an add on the
     same surface (which holds the version and renumbers every block there). Here the version is held
     from a third connection while the add, then the edit queue for it; the add goes first."""
-    import threading
-
-    from django.db import connections
-
-    from tests.conftest import admin_connect
-    from tests.eventually import eventually
+    from tests.lock_queue import queued_on_a_held_lock
     from tests.unit.themeconfig.validators import samples
     from themeconfig.errors import ThemeErrorCode
     from themeconfig.platform.errors import DomainError
@@ -61,33 +56,13 @@ def test_block_edit_racing_a_block_added_on_its_surface__both_answered__no_deadl
     meta = samples.valid_meta("rich_text")
     block = services.content_block_create(principal=member, version_id=version.pk, surface="home", kind="rich_text",
                                           body=text, meta=meta)
-    connections.close_all()
-    outcomes: dict[str, object] = {}
-
-    def call(name, use_case):
-        try:
-            outcomes[name] = use_case()
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            outcomes[name] = exc
-        finally:
-            connections.close_all()
-
-    add = threading.Thread(target=call, args=("add", lambda: services.content_block_create(
-        principal=member, version_id=version.pk, surface="home", kind="rich_text", body=text, meta=meta, ordinal=0)))
-    edit = threading.Thread(target=call, args=("edit", lambda: services.content_block_update(
-        principal=member, block_id=block.pk, expected_version=block.version, visibility="mobile_only")))
-    with admin_connect(django_db_setup) as gate, admin_connect(django_db_setup) as watch:
-        gate.execute("BEGIN")
-        gate.execute("SELECT 1 FROM theme_config.theme_versions WHERE id = %s FOR UPDATE", [version.pk])
-        for waiting, thread in enumerate((add, edit), start=1):
-            thread.start()
-            eventually(lambda n=waiting: watch.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
-                [django_db_setup]).fetchone()[0] >= n, what=f"{waiting} waiting for the version", timeout=20,
-                interval=0.02)
-        gate.execute("COMMIT")
-        add.join(timeout=30)
-        edit.join(timeout=30)
+    outcomes = queued_on_a_held_lock(
+        django_db_setup, "SELECT 1 FROM theme_config.theme_versions WHERE id = %s FOR UPDATE", [version.pk], {
+            "add": lambda: services.content_block_create(principal=member, version_id=version.pk, surface="home",
+                                                         kind="rich_text", body=text, meta=meta, ordinal=0),
+            "edit": lambda: services.content_block_update(principal=member, block_id=block.pk,
+                                                          expected_version=block.version, visibility="mobile_only"),
+        })
     assert getattr(outcomes["add"], "ordinal", None) == 0, outcomes
     # The add moved the block (its ordinal): the edit either lands or is told the block changed, never a 500.
     edited = outcomes["edit"]
