@@ -8,6 +8,7 @@ publish requests in the edit's transaction (the trigger of publishing/sql/0023_p
 """
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from publishing.errors import PublishingErrorCode
@@ -25,9 +26,10 @@ from publishing.services.four_eyes import MAX_NOTE, mail_requester, person_of, r
 from publishing.services.publish import publish_job_for_request
 from publishing.services.rollouts import rollout_promote
 from publishing.services.schedules import publish_schedule_arm, publish_schedule_cancel
-from themeconfig.models import ThemeVersion
+from themeconfig.models import Theme, ThemeVersion
 from themeconfig.platform.errors import DomainError, FieldError, not_found
 from themeconfig.platform.ids import is_valid_id
+from themeconfig.platform.locks import tenant_lock
 from themeconfig.platform.permissions import Permission
 from themeconfig.platform.principal import Principal, use_case
 from themeconfig.services.audit import audit_record
@@ -50,6 +52,10 @@ def _locked(request_id: str, expected_version: int | None) -> PublishRequest:
 
 
 def voided(request: PublishRequest) -> DomainError:
+    if request.void_reason == "schedule_cancelled":  # publish_schedule_cancel voided it
+        return DomainError(PublishingErrorCode.REQUEST_NOT_PENDING,
+                           "Its schedule was cancelled, so this request was voided: there is nothing left to decide.",
+                           http_status=409, extra={"status": request.status, "void_reason": request.void_reason})
     return DomainError(PublishingErrorCode.REQUEST_VOIDED_BY_EDIT,
                        "The version was edited after this request was made, so it was voided: ask again for what "
                        "the version is now.", http_status=409)
@@ -109,19 +115,34 @@ PUTS_ITS_VERSION_LIVE = (PublishRequestAction.PUBLISH, PublishRequestAction.SCHE
 
 
 def _lock_before_the_request(request_id: str) -> None:
-    """Takes, before the request's own row, the rows an approval goes on to lock, in the order their
-    other writers take them: a promote's rollout (an abort locks it, then the theme), then the version
-    and its theme as an edit locks them (`editable_version`), whose trigger then voids the request.
-    An approval that locked the request first deadlocked with an edit of its version: the edit waited
-    for the request, the approval (inserting its job, a foreign key to the version) for the version.
-    Read unlocked first: a request never changes its action, version or rollout."""
-    found = (PublishRequest.objects.filter(pk=request_id).values("action", "theme_version_id", "rollout_id").first()
+    """Takes, before the request's own row, what a decision on it goes on to lock, where another use
+    case takes those first and the request after (locking the request first deadlocked with them):
+
+    - a scheduled publish: the theme's schedule lock, which a cancel of the schedule holds when it
+      voids the request (`publish_schedule_cancel`), and which arming or cancelling it takes next;
+    - a publish or a promote: (a promote's rollout, as an abort takes it, then) the version and its
+      theme FOR KEY SHARE, what the job's insert takes through its foreign keys: an edit of the
+      version holds both FOR UPDATE when its trigger voids the request (sql/0028). KEY SHARE, not an
+      edit's lock: a rollout start holds the theme and then references the version too.
+
+    Read unlocked first: a request never changes its action, theme, version or rollout."""
+    found = (PublishRequest.objects.filter(pk=request_id).values("action", "theme_id", "theme_version_id",
+                                                                "rollout_id").first()
              if is_valid_id(request_id, "pbr") else None)
-    if found is None or found["action"] not in PUTS_ITS_VERSION_LIVE:
-        return  # not there (_locked answers 404), or an edit does not void it: nothing to take first
+    if found is None:
+        return  # _locked answers the 404
+    if found["action"] == PublishRequestAction.SCHEDULE:
+        tenant_lock("publish_schedules", found["theme_id"])
+        return
+    if found["action"] not in PUTS_ITS_VERSION_LIVE:
+        return  # a rollback or re-publish: no edit voids it, no schedule holds it
     if found["rollout_id"] is not None:
         list(ThemeRollout.objects.select_for_update().filter(pk=found["rollout_id"]))
-    list(ThemeVersion.objects.select_for_update().select_related("theme").filter(pk=found["theme_version_id"]))
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {quote(ThemeVersion._meta.db_table)} v JOIN {quote(Theme._meta.db_table)} t "
+            "ON t.id = v.theme_id WHERE v.id = %s FOR KEY SHARE", [found["theme_version_id"]])
 
 
 def _carry_out(principal: Principal, request: PublishRequest) -> PublishJob | None:
@@ -155,6 +176,7 @@ def publish_request_reject(*, principal: Principal, request_id: str, expected_ve
                            note: str | None) -> PublishRequest:
     """Rejects another member's request with a note saying why; nothing is published."""
     with use_case(principal, Permission.THEMES_PUBLISH):
+        _lock_before_the_request(request_id)
         request = _locked(request_id, expected_version)
         _not_own(principal, request)
         decided = _decide(principal, request, PublishRequestDecision.REJECTED, _note(note, required=True))
@@ -165,6 +187,7 @@ def publish_request_reject(*, principal: Principal, request_id: str, expected_ve
 def publish_request_withdraw(*, principal: Principal, request_id: str, expected_version: int | None) -> PublishRequest:
     """The one who asked takes their pending request back."""
     with use_case(principal, Permission.THEMES_PUBLISH):
+        _lock_before_the_request(request_id)
         request = _locked(request_id, expected_version)
         if person_of(principal.actor) != person_of(request.created_by):
             raise DomainError(PublishingErrorCode.REQUEST_NOT_REQUESTER,

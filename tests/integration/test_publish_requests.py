@@ -440,6 +440,34 @@ def test_scheduled_publish__rejected__its_schedule_is_cancelled__cancelled_sched
     assert (waiting.status, waiting.void_reason) == ("voided", "schedule_cancelled")
 
 
+def test_schedule_cancelled_while_its_request_is_rejected__one_of_them_decides__no_deadlock(world, django_db_setup):
+    """A cancel holds the theme's schedule lock and then voids the waiting request; a rejection locked
+    the request first and then (cancelling the held schedule) waited for that lock: they deadlocked.
+    Here the schedule lock is held while the cancel, then the rejection queue for it."""
+    from tests.lock_queue import queued_on_a_held_lock
+
+    campaign = _preview_ready(world.alice, world.theme, "campaign")
+    schedule = schedules.publish_schedule_create(principal=world.alice, version_id=campaign.pk,
+                                                 run_at=timezone.now() + timedelta(hours=2))
+    with tenant_context(world.tenant.id):
+        asked = PublishRequest.objects.get(schedule_id=schedule.pk)
+    outcomes = queued_on_a_held_lock(
+        django_db_setup, "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+        [f"publish_schedules:{world.theme.pk}"], {
+            "cancel": lambda: schedules.publish_schedule_cancel(principal=world.alice, schedule_id=schedule.pk,
+                                                                expected_version=schedule.version),
+            "reject": lambda: publish_requests.publish_request_reject(
+                principal=world.bob, request_id=asked.pk, expected_version=asked.version, note="Not yet"),
+        })
+    assert getattr(outcomes["cancel"], "status", None) == "cancelled", outcomes
+    rejection = outcomes["reject"]
+    assert isinstance(rejection, DomainError) and rejection.code == PublishingErrorCode.REQUEST_NOT_PENDING, outcomes
+    assert "schedule was cancelled" in rejection.message
+    with tenant_context(world.tenant.id):
+        assert (PublishRequest.objects.get(pk=asked.pk).status, PublishSchedule.objects.get(pk=schedule.pk).status) \
+            == ("voided", "cancelled")
+
+
 def test_rollout_promote__is_a_request__approval_asks_for_the_job_that_promotes_it(world):
     _live(world)
     candidate = _preview_ready(world.alice, world.theme, "candidate")
