@@ -139,10 +139,10 @@ def _lock_before_the_request(request_id: str) -> None:
     if found["rollout_id"] is not None:
         list(ThemeRollout.objects.select_for_update().filter(pk=found["rollout_id"]))
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {quote(ThemeVersion._meta.db_table)} v JOIN {quote(Theme._meta.db_table)} t "
-            "ON t.id = v.theme_id WHERE v.id = %s FOR KEY SHARE", [found["theme_version_id"]])
+    with connection.cursor() as cursor:  # the theme, then the version, as `editable_version` locks them
+        cursor.execute(f"SELECT 1 FROM {quote(Theme._meta.db_table)} WHERE id = %s FOR KEY SHARE", [found["theme_id"]])
+        cursor.execute(f"SELECT 1 FROM {quote(ThemeVersion._meta.db_table)} WHERE id = %s FOR KEY SHARE",
+                       [found["theme_version_id"]])
 
 
 def _carry_out(principal: Principal, request: PublishRequest) -> PublishJob | None:

@@ -192,7 +192,7 @@ def test_race__removal_holds_the_theme__pack_put_waits_then_is_refused(tenant_fa
         assert holding.wait(LOCK_WAIT_SECONDS), held
         writer, written = run_in_thread(lambda: services.locale_pack_put(
             principal=owner, version_id=version.pk, locale="fr", entries=FR))
-        wait_for_lock_wait(admin_sql, django_db_setup, "theme_versions")
+        wait_for_lock_wait(admin_sql, django_db_setup, "\"themes\"")  # the theme first (editable_version)
     finally:
         release.set()
         remover.join()

@@ -17,7 +17,7 @@ from publishing.services import emergency, publish, rollouts
 from tests.factories.publishing import publish_new_version
 from tests.factories.tenancy import ApiClientFactory
 from themeconfig import services
-from themeconfig.models import AuditLogEntry, Theme
+from themeconfig.models import AuditLogEntry, Theme, ThemeVersion
 from themeconfig.platform.errors import DomainError
 from themeconfig.platform.principal import Principal
 from themeconfig.platform.tenant_context import tenant_context
@@ -219,6 +219,29 @@ def test_abort_that_raced_a_read__no_visitor_gets_the_candidate_after_its_commit
     assert {sha(client, key, host=OTHER_HOST) for key in keys} == {active.bundle_sha256}
     with tenant_context(tenant.id):
         assert ThemeRollout.objects.get(pk=rollout.pk).status == "aborted"
+
+
+def test_rollout_start_racing_an_edit_of_its_version__both_answered__no_deadlock(world, django_db_setup):
+    """A rollout's start locks the theme and then references the version (its rollout row); an edit
+    locked the version and then the theme: they deadlocked. Every writer now takes the theme first
+    (editable_version). Here the theme is held while the start, then the edit queue for it."""
+    from tests.lock_queue import queued_on_a_held_lock
+
+    tenant, admin, theme, _ = world
+    version = services.version_create(principal=admin, theme_id=theme.pk)
+    services.locale_pack_put(principal=admin, version_id=version.pk, locale="en", entries={"a.b": "candidate"})
+    expected = theme_version(tenant, theme)
+    with tenant_context(tenant.id):
+        current = ThemeVersion.objects.get(pk=version.pk).version
+    outcomes = queued_on_a_held_lock(
+        django_db_setup, "SELECT 1 FROM theme_config.themes WHERE id = %s FOR UPDATE", [theme.pk], {
+            "start": lambda: rollouts.rollout_start(principal=admin, theme_id=theme.pk, version_id=version.pk,
+                                                    expected_theme_version=expected, reason="try it"),
+            "edit": lambda: services.version_update(principal=admin, version_id=version.pk,
+                                                    expected_version=current, release_notes="Edited"),
+        })
+    assert isinstance(outcomes["start"], ThemeRollout), outcomes
+    assert not isinstance(outcomes["edit"], Exception), outcomes
 
 
 def test_rollout_use_cases__need_publish_permission_and_a_reason(world):

@@ -170,11 +170,19 @@ def immutable(version: ThemeVersion) -> DomainError:
 
 
 def editable_version(version_id: str) -> ThemeVersion:
-    """The draft (or preview-ready) version, locked for this transaction; 404 or 409 otherwise."""
+    """The draft (or preview-ready) version and its theme, locked for this transaction; 404 or 409
+    otherwise. The theme's row first, then the version's: the order of every other writer of both
+    (a publish's flip, a rollout's start or promote, a theme's locale change hold the theme and then
+    reference or update its versions); locked the other way round, an edit deadlocked with them. A
+    version never moves to another theme, so its theme is read unlocked first."""
+    theme_id = (ThemeVersion.objects.filter(pk=version_id).values_list("theme_id", flat=True).first()
+                if is_valid_id(version_id, "thv") else None)
+    if theme_id is not None:
+        list(Theme.objects.select_for_update().filter(pk=theme_id))
     version = (
         ThemeVersion.objects.select_for_update().select_related("theme").filter(
             pk=version_id, theme__deleted_at__isnull=True).first()
-        if is_valid_id(version_id, "thv") else None
+        if theme_id is not None else None
     )
     if version is None:
         raise not_found("version")
