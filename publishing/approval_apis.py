@@ -59,7 +59,8 @@ class PublishApprovalRequestApi(WorkspaceApi):
 class PublishApprovalRequestApproveApi(WorkspaceApi):
     """Approves another member's request (never your own): 202, the request now names its `publish_job_id`
     to follow at `publish-jobs/{id}/` (none for a scheduled publish: approval arms its schedule, whose job
-    comes at its time). An edit of the version since voids it (`…PUBLISH_REQUEST.VOIDED_BY_EDIT`)."""
+    comes at its time). An edit of the version since voids it (`…PUBLISH_REQUEST.VOIDED_BY_EDIT`); a
+    scheduled publish whose schedule was cancelled is answered `…PUBLISH_REQUEST.NOT_PENDING`."""
 
     required_permission = Permission.THEMES_PUBLISH
 

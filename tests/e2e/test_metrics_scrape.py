@@ -5,6 +5,7 @@ that match what was done."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -193,8 +194,9 @@ def test_serve_metrics__sigterm_during_a_scrape__the_scrape_is_answered_then_the
             # (pg_stat_activity is read once per transaction: from another connection.)
             with admin_connect(django_db_setup) as probe:
                 eventually(lambda: probe.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
-                    ["%theme_config.outbox%"]).fetchone()[0], timeout=20, what="the scrape waiting on the outbox's lock")
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' "
+                    "AND query LIKE %s", [django_db_setup, "%theme_config.outbox%"]).fetchone()[0],
+                    timeout=20, what="the scrape waiting on the outbox's lock")
             exporter.terminate()
             time.sleep(0.5)  # the signal is handled while the scrape still waits
         scraper.join(timeout=30)
@@ -209,3 +211,28 @@ def test_serve_metrics__sigterm_during_a_scrape__the_scrape_is_answered_then_the
     assert samples(answered[0][1])[outbox_answered] == 1
     assert exporter.returncode == 0, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
+
+
+def test_serve_metrics__a_client_that_connects_and_stalls__cut_off__scrapes_and_a_stop_go_on(django_db_setup):
+    """One scrape at a time: a connection that never sends its request is dropped after the handler's
+    timeout (10 s), so the next scrape is answered and a SIGTERM stops the exporter."""
+    port = free_port()
+    exporter = subprocess.Popen(
+        [sys.executable, "manage.py", "serve_metrics", "--port", str(port)], cwd=ROOT,
+        env={**app_environment(django_db_setup), "METRICS_TOKEN": TOKEN},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        eventually(lambda: scrape(port)[0] == 200 or exporter.poll() is not None, timeout=30)
+        assert exporter.poll() is None, exporter.stdout.read().decode()
+        with socket.create_connection(("127.0.0.1", port)) as stalled:
+            stalled.sendall(b"GET /metr")  # and nothing more
+            began = time.monotonic()
+            assert scrape(port)[0] == 200
+            assert time.monotonic() - began < 25
+            exporter.terminate()
+            exporter.wait(timeout=25)
+    finally:
+        if exporter.poll() is None:
+            exporter.kill()
+            exporter.wait()
+    assert exporter.returncode == 0, exporter.stdout.read().decode()[-3000:]

@@ -12,6 +12,10 @@ from themeconfig.platform import metrics
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # One scrape at a time: a client that connects and then stalls is cut off after this many seconds,
+    # not left holding the exporter (and a stop, which waits for the scrape in hand).
+    timeout = 10
+
     def log_message(self, format, *args):  # noqa: A002 - one line per scrape would drown the logs
         pass
 
