@@ -20,6 +20,5 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     directory = screenshot_dir()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{stem}.png"
-    if not os.environ.get("NO_SHOTS"):
-        page.screenshot(path=str(path), full_page=full_page)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
