@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,25 @@ def dead_letter(tenant_id: str) -> None:
             [new_event_id(), tenant_id])
 
 
+@contextmanager
+def serve_metrics(database: str, *args: str, **env: str):
+    """`manage.py serve_metrics` on a free port with METRICS_TOKEN (and `env`), once it answers a scrape;
+    yields its port and process. Killed afterwards if a test left it running."""
+    port = free_port()
+    exporter = subprocess.Popen(
+        [sys.executable, "manage.py", "serve_metrics", "--port", str(port), *args], cwd=ROOT,
+        env={**app_environment(database), "METRICS_TOKEN": TOKEN, **env},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        eventually(lambda: scrape(port)[0] == 200 or exporter.poll() is not None, timeout=30)
+        assert exporter.poll() is None, exporter.stdout.read().decode()
+        yield port, exporter
+    finally:
+        if exporter.poll() is None:
+            exporter.kill()
+            exporter.wait()
+
+
 def test_publish_through_worker__scrape__every_named_series_with_sane_values(keyed_tenant_factory, django_db_setup,
                                                                                tmp_path):
     keyed = keyed_tenant_factory(role="admin")
@@ -116,15 +136,8 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
             assert request(port, f"/api/v1/resolve/?host={HOST}")[0] == 200
         statuses = [request(port, "/api/v1/preview/no-such-token/")[0] for _ in range(2)]
         assert statuses[-1] == 429, statuses
-        metrics_port = free_port()
-        exporter = subprocess.Popen(
-            [sys.executable, "manage.py", "serve_metrics", "--port", str(metrics_port),
-             "--dir", str(web_dir), "--dir", str(worker_dir)],
-            cwd=ROOT, env={**app_environment(django_db_setup), "METRICS_TOKEN": TOKEN},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            eventually(lambda: scrape(metrics_port)[0] == 200 or exporter.poll() is not None, timeout=30)
-            assert exporter.poll() is None, exporter.stdout.read().decode()
+        with serve_metrics(django_db_setup, "--dir", str(web_dir), "--dir", str(worker_dir)) as (metrics_port,
+                                                                                               exporter):
             assert scrape(metrics_port, token=None)[0] == 401
             assert scrape(metrics_port, token="wrong")[0] == 401
             # The relay (woken at the flip's commit) and the views' refresh catch up within seconds.
@@ -132,7 +145,6 @@ def test_publish_through_worker__scrape__every_named_series_with_sane_values(key
             eventually(lambda: samples(scrape(metrics_port)[1]).get(views_lag) == 0, timeout=40,
                        what="the views' lag back to 0", detail=lambda: scrape(metrics_port)[1][-3000:])
             found = samples(scrape(metrics_port)[1])
-        finally:
             exporter.terminate()
             exporter.wait(timeout=10)
 
@@ -178,15 +190,8 @@ def test_serve_metrics__sigterm_during_a_scrape__the_scrape_is_answered_then_the
     """A stop (SIGTERM, as supervise.sh and docker send it) that lands while a scrape is being answered
     lets that scrape finish, then stops the exporter. Here the scrape waits on a lock held on the
     outbox, so the signal is sure to land inside it."""
-    port = free_port()
-    exporter = subprocess.Popen(
-        [sys.executable, "manage.py", "serve_metrics", "--port", str(port)], cwd=ROOT,
-        env={**app_environment(django_db_setup), "METRICS_TOKEN": TOKEN, "METRICS_QUERY_TIMEOUT_MS": "20000"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     answered: list[tuple[int, str]] = []
-    try:
-        eventually(lambda: scrape(port)[0] == 200 or exporter.poll() is not None, timeout=30)
-        assert exporter.poll() is None, exporter.stdout.read().decode()
+    with serve_metrics(django_db_setup, METRICS_QUERY_TIMEOUT_MS="20000") as (port, exporter):
         with admin_sql.transaction():
             admin_sql.execute("LOCK TABLE theme_config.outbox IN ACCESS EXCLUSIVE MODE")
             scraper = threading.Thread(target=lambda: answered.append(scrape(port)))
@@ -201,10 +206,6 @@ def test_serve_metrics__sigterm_during_a_scrape__the_scrape_is_answered_then_the
             time.sleep(0.5)  # the signal is handled while the scrape still waits
         scraper.join(timeout=30)
         exporter.wait(timeout=15)
-    finally:
-        if exporter.poll() is None:
-            exporter.kill()
-            exporter.wait()
     output = exporter.stdout.read().decode(errors="replace")
     assert answered and answered[0][0] == 200, (answered, output[-3000:])
     outbox_answered = ("theme_config_scrape_query_success", frozenset({("gauge", "theme_config_outbox_events")}))
@@ -216,23 +217,12 @@ def test_serve_metrics__sigterm_during_a_scrape__the_scrape_is_answered_then_the
 def test_serve_metrics__a_client_that_connects_and_stalls__cut_off__scrapes_and_a_stop_go_on(django_db_setup):
     """One scrape at a time: a connection that never sends its request is dropped after the handler's
     timeout (10 s), so the next scrape is answered and a SIGTERM stops the exporter."""
-    port = free_port()
-    exporter = subprocess.Popen(
-        [sys.executable, "manage.py", "serve_metrics", "--port", str(port)], cwd=ROOT,
-        env={**app_environment(django_db_setup), "METRICS_TOKEN": TOKEN},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        eventually(lambda: scrape(port)[0] == 200 or exporter.poll() is not None, timeout=30)
-        assert exporter.poll() is None, exporter.stdout.read().decode()
-        with socket.create_connection(("127.0.0.1", port)) as stalled:
-            stalled.sendall(b"GET /metr")  # and nothing more
-            began = time.monotonic()
-            assert scrape(port)[0] == 200
-            assert time.monotonic() - began < 25
-            exporter.terminate()
-            exporter.wait(timeout=25)
-    finally:
-        if exporter.poll() is None:
-            exporter.kill()
-            exporter.wait()
+    with serve_metrics(django_db_setup) as (port, exporter), \
+            socket.create_connection(("127.0.0.1", port)) as stalled:
+        stalled.sendall(b"GET /metr")  # and nothing more
+        began = time.monotonic()
+        assert scrape(port)[0] == 200
+        assert time.monotonic() - began < 25
+        exporter.terminate()
+        exporter.wait(timeout=25)
     assert exporter.returncode == 0, exporter.stdout.read().decode()[-3000:]

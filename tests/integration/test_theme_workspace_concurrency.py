@@ -36,8 +36,6 @@ def test_concurrent_version_creates__ordinals_n_and_n_plus_1(tenant_factory):
     assert not errors and sorted(results) == [1, 2, 3, 4]
 
 
-
-
 def test_block_edit_racing_a_block_added_on_its_surface__both_answered__no_deadlock(tenant_factory, django_db_setup):
     """Every writer of a version's blocks locks the version (and its theme) before a block: an edit of
     a block that locked the block first, then waited for the version, deadlocked with an add on the
