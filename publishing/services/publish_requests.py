@@ -120,8 +120,8 @@ def _lock_before_the_request(request_id: str) -> None:
 
     - a scheduled publish: the theme's schedule lock, which a cancel of the schedule holds when it
       voids the request (`publish_schedule_cancel`), and which arming or cancelling it takes next;
-    - a publish or a promote: (a promote's rollout, as an abort takes it, then) the version and its
-      theme FOR KEY SHARE, what the job's insert takes through its foreign keys: an edit of the
+    - a publish or a promote: (a promote's rollout, as an abort takes it, then) the theme and the
+      version FOR KEY SHARE, what the job's insert takes through its foreign keys: an edit of the
       version holds both FOR UPDATE when its trigger voids the request (sql/0028). KEY SHARE, not an
       edit's lock: a rollout start holds the theme and then references the version too.
 
