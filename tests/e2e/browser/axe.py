@@ -10,7 +10,10 @@ BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def axe_violations(page, *, context=None, options: dict | None = None) -> list[dict]:
-    """axe.run()'s violations for the page (or `context`: a selector or axe context object)."""
+    """axe.run()'s violations for the page (or `context`: a selector or axe context object), once it has
+    loaded: a click that navigates returns when the new page starts loading, before its <head> and
+    stylesheets are there (axe could not be added, and colour contrast needs the styles)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE_JS))
     return page.evaluate(
